@@ -1,0 +1,7 @@
+export { WorkerPool, type PooledWorker } from './worker-pool.js';
+export { Room, type ConsumerCreated } from './room.js';
+export { MediaPeer, type TransportDirection, type TransportOptionsForClient } from './peer.js';
+export { RoomRegistry } from './room-registry.js';
+export { MediaError, type MediaErrorCode } from './media-error.js';
+export type { MediaSettings } from './media-settings.js';
+export { mediaCodecs } from './codecs.js';

@@ -1,0 +1,116 @@
+import type { types } from 'mediasoup';
+import type { Logger } from 'pino';
+import { MediaError } from './media-error.js';
+
+export type TransportDirection = 'send' | 'recv';
+
+export interface TransportOptionsForClient {
+  id: string;
+  iceParameters: types.IceParameters;
+  iceCandidates: types.IceCandidate[];
+  dtlsParameters: types.DtlsParameters;
+}
+
+/**
+ * One participant's media inside a room: its two WebRTC transports and the
+ * producers and consumers on them. It reaches the router only through the
+ * Room that created it.
+ */
+export class MediaPeer {
+  readonly transports = new Map<string, types.WebRtcTransport>();
+  readonly producers = new Map<string, types.Producer>();
+  readonly consumers = new Map<string, types.Consumer>();
+  /** Set once the client has a receive transport and told its capabilities. */
+  rtpCapabilities: types.RtpCapabilities | undefined;
+  #closed = false;
+
+  constructor(
+    readonly id: string,
+    private readonly log: Logger,
+  ) {}
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get recvTransport(): types.WebRtcTransport | undefined {
+    for (const t of this.transports.values()) if (t.appData.direction === 'recv') return t;
+    return undefined;
+  }
+
+  addTransport(transport: types.WebRtcTransport): TransportOptionsForClient {
+    this.transports.set(transport.id, transport);
+    transport.observer.on('close', () => this.transports.delete(transport.id));
+    transport.on('dtlsstatechange', (state) => {
+      if (state === 'failed' || state === 'closed') {
+        this.log.warn({ transportId: transport.id, state }, 'transport DTLS ended');
+      }
+    });
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
+  }
+
+  transport(transportId: string): types.WebRtcTransport {
+    const transport = this.transports.get(transportId);
+    if (!transport) throw new MediaError('not_found', `transport ${transportId} is not one of this peer's`);
+    return transport;
+  }
+
+  async connectTransport(transportId: string, dtlsParameters: types.DtlsParameters): Promise<void> {
+    await this.transport(transportId).connect({ dtlsParameters });
+  }
+
+  async produce(transportId: string, kind: types.MediaKind, rtpParameters: types.RtpParameters): Promise<types.Producer> {
+    const transport = this.transport(transportId);
+    if (transport.appData.direction !== 'send') {
+      throw new MediaError('invalid_state', 'media can only be sent on the send transport');
+    }
+    for (const existing of this.producers.values()) {
+      if (existing.kind === kind) throw new MediaError('invalid_state', `this peer already sends ${kind}`);
+    }
+    const producer = await transport.produce({ kind, rtpParameters, appData: { peerId: this.id } });
+    this.producers.set(producer.id, producer);
+    producer.observer.on('close', () => this.producers.delete(producer.id));
+    return producer;
+  }
+
+  /** Creates a paused consumer; it starts once the client says it is ready for it. */
+  async consume(producer: types.Producer, onClosed: (consumerId: string) => void): Promise<types.Consumer | undefined> {
+    const transport = this.recvTransport;
+    if (!transport || !this.rtpCapabilities) return undefined;
+    const consumer = await transport.consume({
+      producerId: producer.id,
+      rtpCapabilities: this.rtpCapabilities,
+      paused: true,
+      appData: { peerId: producer.appData.peerId },
+    });
+    this.consumers.set(consumer.id, consumer);
+    const closed = (): void => {
+      if (this.consumers.delete(consumer.id)) onClosed(consumer.id);
+    };
+    consumer.on('producerclose', () => {
+      consumer.close();
+      closed();
+    });
+    consumer.on('transportclose', closed);
+    return consumer;
+  }
+
+  async resumeConsumer(consumerId: string): Promise<void> {
+    const consumer = this.consumers.get(consumerId);
+    if (!consumer) throw new MediaError('not_found', `consumer ${consumerId} is not one of this peer's`);
+    await consumer.resume();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    // Closing a transport closes its producers and consumers with it.
+    for (const transport of this.transports.values()) transport.close();
+    this.transports.clear();
+  }
+}

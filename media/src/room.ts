@@ -1,0 +1,162 @@
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import type { Logger } from 'pino';
+import { mediaCodecs } from './codecs.js';
+import { MediaError } from './media-error.js';
+import type { MediaSettings } from './media-settings.js';
+import { MediaPeer, type TransportDirection, type TransportOptionsForClient } from './peer.js';
+import type { PooledWorker, WorkerPool } from './worker-pool.js';
+
+export interface ConsumerCreated {
+  /** The peer that receives. */
+  peerId: string;
+  /** The peer whose media it is. */
+  producerPeerId: string;
+  consumer: types.Consumer;
+}
+
+interface RoomEvents {
+  consumer: [ConsumerCreated];
+  consumerClosed: [{ peerId: string; consumerId: string }];
+  /** The router is gone (its worker died, or the room was closed). */
+  closed: [reason: 'media_failure' | 'ended'];
+}
+
+/**
+ * A room's media: one router on one worker, and its peers. Whenever media can
+ * flow from one peer to another (a new producer, or a peer becoming ready),
+ * the room creates the paused consumer and announces it.
+ */
+export class Room extends EventEmitter<RoomEvents> {
+  readonly #peers = new Map<string, MediaPeer>();
+  #closed = false;
+
+  private constructor(
+    readonly id: string,
+    private readonly router: types.Router,
+    private readonly slot: PooledWorker,
+    private readonly settings: MediaSettings,
+    private readonly log: Logger,
+  ) {
+    super();
+    router.on('workerclose', () => this.#shutdown('media_failure'));
+  }
+
+  static async create(id: string, pool: WorkerPool, settings: MediaSettings, log: Logger): Promise<Room> {
+    const slot = pool.leastLoaded();
+    const router = await slot.worker.createRouter({ mediaCodecs });
+    slot.routers++;
+    const room = new Room(id, router, slot, settings, log.child({ component: 'room', roomId: id }));
+    room.log.info({ workerIndex: slot.index }, 'room media created');
+    return room;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get rtpCapabilities(): types.RtpCapabilities {
+    return this.router.rtpCapabilities;
+  }
+
+  get peerCount(): number {
+    return this.#peers.size;
+  }
+
+  addPeer(peerId: string): MediaPeer {
+    if (this.#closed) throw new MediaError('unavailable', 'the room media is closed');
+    if (this.#peers.has(peerId)) throw new MediaError('invalid_state', `peer ${peerId} is already in the room`);
+    const peer = new MediaPeer(peerId, this.log.child({ peerId }));
+    this.#peers.set(peerId, peer);
+    return peer;
+  }
+
+  peer(peerId: string): MediaPeer {
+    const peer = this.#peers.get(peerId);
+    if (!peer) throw new MediaError('not_found', 'not in this room');
+    return peer;
+  }
+
+  removePeer(peerId: string): void {
+    const peer = this.#peers.get(peerId);
+    if (!peer) return;
+    this.#peers.delete(peerId);
+    peer.close();
+  }
+
+  async createTransport(peerId: string, direction: TransportDirection): Promise<TransportOptionsForClient> {
+    const peer = this.peer(peerId);
+    if (direction === 'recv' && peer.recvTransport) {
+      throw new MediaError('invalid_state', 'this peer already has a receive transport');
+    }
+    const transport = await this.router.createWebRtcTransport({
+      webRtcServer: this.slot.webRtcServer,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: this.settings.initialAvailableOutgoingBitrate,
+      appData: { peerId, direction },
+    });
+    if (peer.closed) {
+      transport.close();
+      throw new MediaError('invalid_state', 'the peer left');
+    }
+    return peer.addTransport(transport);
+  }
+
+  async produce(
+    peerId: string,
+    transportId: string,
+    kind: types.MediaKind,
+    rtpParameters: types.RtpParameters,
+  ): Promise<types.Producer> {
+    const producer = await this.peer(peerId).produce(transportId, kind, rtpParameters);
+    for (const other of this.#peers.values()) {
+      if (other.id !== peerId) await this.#consume(other, producer);
+    }
+    return producer;
+  }
+
+  /** The peer can receive now: give it everything the others already send. */
+  async setReady(peerId: string, rtpCapabilities: types.RtpCapabilities): Promise<void> {
+    const peer = this.peer(peerId);
+    if (!peer.recvTransport) throw new MediaError('invalid_state', 'create the receive transport first');
+    peer.rtpCapabilities = rtpCapabilities;
+    for (const other of this.#peers.values()) {
+      if (other.id === peerId) continue;
+      for (const producer of other.producers.values()) await this.#consume(peer, producer);
+    }
+  }
+
+  close(): void {
+    this.#shutdown('ended');
+  }
+
+  async #consume(receiver: MediaPeer, producer: types.Producer): Promise<void> {
+    if (!receiver.rtpCapabilities || !receiver.recvTransport) return;
+    if (!this.router.canConsume({ producerId: producer.id, rtpCapabilities: receiver.rtpCapabilities })) {
+      this.log.warn({ peerId: receiver.id, producerId: producer.id }, 'peer cannot consume this producer');
+      return;
+    }
+    const consumer = await receiver.consume(producer, (consumerId) =>
+      this.emit('consumerClosed', { peerId: receiver.id, consumerId }),
+    );
+    if (!consumer) return;
+    this.emit('consumer', {
+      peerId: receiver.id,
+      producerPeerId: String(producer.appData.peerId),
+      consumer,
+    });
+  }
+
+  #shutdown(reason: 'media_failure' | 'ended'): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const peer of this.#peers.values()) peer.close();
+    this.#peers.clear();
+    this.slot.routers = Math.max(0, this.slot.routers - 1);
+    this.router.close();
+    this.log.info({ reason }, 'room media closed');
+    this.emit('closed', reason);
+  }
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const minimal = { REDIS_URL: 'redis://127.0.0.1:6379', MONGODB_URI: 'mongodb://127.0.0.1:27017' };
+
+describe('loadConfig', () => {
+  it('fills defaults around the two required URLs', () => {
+    const config = loadConfig(minimal);
+    expect(config.PORT).toBe(3000);
+    expect(config.MEDIA_LISTEN_IP).toBe('127.0.0.1');
+    expect(config.PORT_FALLBACK).toBe(false);
+  });
+
+  it('names each missing variable and the form it expects', () => {
+    expect(() => loadConfig({})).toThrowError(ConfigError);
+    try {
+      loadConfig({});
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain('REDIS_URL is missing');
+      expect(message).toContain('redis://127.0.0.1:6379');
+      expect(message).toContain('MONGODB_URI is missing');
+    }
+  });
+
+  it('names a bad value and what would be right', () => {
+    expect(() => loadConfig({ ...minimal, PORT: 'eighty' })).toThrowError(/PORT="eighty" must be a port number/);
+    expect(() => loadConfig({ ...minimal, MEDIA_LISTEN_IP: 'localhost' })).toThrowError(/MEDIA_LISTEN_IP="localhost" must be an IP address/);
+    expect(() => loadConfig({ ...minimal, REDIS_URL: 'http://x' })).toThrowError(/REDIS_URL="http:\/\/x" must be a URL like redis:/);
+  });
+});

@@ -1,0 +1,69 @@
+import os from 'node:os';
+import { z } from 'zod';
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ message: 'must be a port number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
+    .default(fallback);
+
+const url = (protocols: string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be a URL like ${example}`);
+
+/**
+ * Every setting the server reads, from the environment only, each with the
+ * form it expects. Parsed once at start; a bad value names itself.
+ */
+export const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'must be development, production or test' }).default('development'),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: port(3000),
+  /** When PORT is taken: true picks another free port (dev), false stops with a clear error. */
+  PORT_FALLBACK: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false').transform((v) => v === 'true'),
+  PUBLIC_URL: url(['http:', 'https:'], 'https://care.example.go.id').optional(),
+  REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+  MONGODB_URI: url(['mongodb:', 'mongodb+srv:'], 'mongodb://127.0.0.1:27017/care'),
+  MONGODB_DB: z.string().trim().regex(/^[A-Za-z0-9_-]{1,60}$/, 'must be a database name (letters, digits, _ or -)').default('care'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+  }).default('info'),
+  SESSION_TTL_HOURS: z.coerce.number({ message: 'must be a number of hours' }).positive('must be positive').max(168).default(12),
+  /** Folder holding the built web app; served at /. */
+  WEB_BUILD_DIR: z.string().optional(),
+  SEED_DEMO: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false').transform((v) => v === 'true'),
+  MEDIASOUP_WORKER_BIN: z.string().optional(),
+  MEDIA_WORKERS: z.coerce.number({ message: 'must be a number' }).int().min(1, 'must be at least 1').max(64).default(os.availableParallelism()),
+  MEDIA_LISTEN_IP: z.union([z.ipv4(), z.ipv6()], { message: 'must be an IP address like 0.0.0.0 or 127.0.0.1' }).default('127.0.0.1'),
+  MEDIA_ANNOUNCED_ADDRESS: z.string().trim().min(1).optional(),
+  MEDIA_PORT_BASE: port(40000),
+  MEDIA_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+});
+
+export type Config = z.output<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads the config, or throws one error that lists every bad or missing variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? '?');
+    const missing = env[name] === undefined || env[name] === '';
+    return missing ? `  ${name} is missing: ${issue.message}` : `  ${name}=${JSON.stringify(env[name])} ${issue.message}`;
+  });
+  throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,69 @@
+import mongoose, { type Model } from 'mongoose';
+import type { Logger } from 'pino';
+import { appointmentSchema, type Appointment } from './models/appointment.js';
+import { userSchema, type User } from './models/user.js';
+
+/**
+ * The scheduling database (MongoDB, or FerretDB in dev and CI), with its
+ * models bound to this connection. Commands fail fast instead of queueing
+ * while it is down, so the API can answer 503 at once.
+ */
+export class Database {
+  readonly users: Model<User>;
+  readonly appointments: Model<Appointment>;
+
+  private constructor(
+    readonly connection: mongoose.Connection,
+    private readonly log: Logger,
+  ) {
+    this.users = connection.model('User', userSchema);
+    this.appointments = connection.model('Appointment', appointmentSchema);
+  }
+
+  static async connect(uri: string, dbName: string, log: Logger): Promise<Database> {
+    const dbLog = log.child({ component: 'database' });
+    const connection = mongoose.createConnection(uri, {
+      dbName,
+      bufferCommands: false,
+      serverSelectionTimeoutMS: 5000,
+      autoIndex: false,
+      autoCreate: false,
+    });
+    await connection.asPromise();
+    const db = new Database(connection, dbLog);
+    connection.on('disconnected', () => dbLog.warn('database disconnected'));
+    connection.on('reconnected', () => dbLog.info('database reconnected'));
+    await db.ensureIndexes();
+    dbLog.info({ dbName }, 'database connected');
+    return db;
+  }
+
+  get ready(): boolean {
+    return this.connection.readyState === mongoose.ConnectionStates.connected;
+  }
+
+  /** The unique indexes carry the booking rules, so they exist before any request. */
+  async ensureIndexes(): Promise<void> {
+    for (const model of [this.users, this.appointments] as Model<unknown>[]) {
+      await model.createCollection().catch((error: unknown) => {
+        // Already there is fine; FerretDB and MongoDB word it differently.
+        if (!(error instanceof Error) || !/already exists|NamespaceExists/i.test(error.message)) throw error;
+      });
+      await model.createIndexes();
+    }
+    this.log.debug('indexes ensured');
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.connection.db?.admin().ping();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+}

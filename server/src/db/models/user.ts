@@ -1,0 +1,21 @@
+import { Schema, type HydratedDocument, type InferSchemaType } from 'mongoose';
+
+/**
+ * An account. Scheduling metadata only: who someone is to the system, never
+ * anything they said or why they came.
+ */
+export const userSchema = new Schema(
+  {
+    email: { type: String, required: true, lowercase: true, trim: true },
+    displayName: { type: String, required: true, trim: true, maxlength: 120 },
+    role: { type: String, required: true, enum: ['asn', 'counselor', 'admin'] },
+    passwordHash: { type: String, required: true },
+    timeZone: { type: String, required: true, default: 'Asia/Jakarta' },
+    locale: { type: String, required: true, enum: ['id', 'en'], default: 'id' },
+  },
+  { timestamps: true, strict: 'throw' },
+);
+userSchema.index({ email: 1 }, { unique: true });
+
+export type User = InferSchemaType<typeof userSchema>;
+export type UserDocument = HydratedDocument<User>;

@@ -1,0 +1,69 @@
+import { fail, type Ack, type ErrorCode, type ValidationIssue } from '@care/shared';
+import { MediaError } from '@care/media';
+import type { Logger } from 'pino';
+
+const httpStatus: Record<ErrorCode, number> = {
+  invalid_payload: 400,
+  invalid_credentials: 401,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  not_admitted: 403,
+  not_in_room: 409,
+  room_full: 409,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+};
+
+/** An error whose message is written for the client. */
+export class AppError extends Error {
+  override readonly name = 'AppError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly issues?: ValidationIssue[],
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return httpStatus[this.code];
+  }
+}
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    error.name === 'MongoServerSelectionError' ||
+    error.name === 'MongoNetworkError' ||
+    error.name === 'MongoNotConnectedError' ||
+    error.name === 'MongooseServerSelectionError' ||
+    /buffering timed out|Client must be connected|connection .* closed/i.test(error.message)
+  );
+}
+
+/**
+ * Maps anything thrown to what a client may see: known errors keep their
+ * message; everything else becomes a generic message and is logged here.
+ */
+export function toClientError(error: unknown, log: Logger): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof MediaError) {
+    const code: ErrorCode =
+      error.code === 'not_found' ? 'not_found' : error.code === 'unavailable' || error.code === 'port_in_use' ? 'unavailable' : 'invalid_payload';
+    return new AppError(code, error.message);
+  }
+  if (isDatabaseUnavailable(error)) {
+    log.error({ err: error }, 'database unavailable');
+    return new AppError('unavailable', 'The scheduling database is not reachable right now. Please try again in a moment.');
+  }
+  log.error({ err: error }, 'unexpected error');
+  return new AppError('internal', 'Something went wrong on our side. Please try again.');
+}
+
+export function toAck(error: unknown, log: Logger): Ack<never> {
+  const appError = toClientError(error, log);
+  return fail(appError.code, appError.message, appError.issues);
+}

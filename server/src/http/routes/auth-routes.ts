@@ -1,0 +1,47 @@
+import { LoginBody } from '@care/shared';
+import { Router } from 'express';
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import type { AuthService } from '../../auth/auth-service.js';
+import { clearedSessionCookie, readSessionToken, sessionCookie } from '../../auth/session-cookie.js';
+import { AppError } from '../../errors.js';
+import { currentUser, requireUser } from '../authenticate.js';
+import { parseInput } from '../validate.js';
+
+export interface AuthRouteDeps {
+  auth: AuthService;
+  redis: Redis;
+  sessionTtlSeconds: number;
+  secureCookies: boolean;
+}
+
+export function authRoutes({ auth, redis, sessionTtlSeconds, secureCookies }: AuthRouteDeps): Router {
+  const router = Router();
+  // Ten tries per address and account every 15 minutes, shared by all server nodes.
+  const loginLimiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: 'ratelimit:login', points: 10, duration: 900 });
+
+  router.post('/login', async (req, res) => {
+    const body = parseInput(LoginBody, req.body, 'sign-in');
+    try {
+      await loginLimiter.consume(`${req.ip ?? 'unknown'}|${body.email}`);
+    } catch (error) {
+      if (error instanceof Error) throw error;
+      throw new AppError('rate_limited', 'Too many sign-in attempts. Please wait 15 minutes and try again.');
+    }
+    const { token, user } = await auth.login(body);
+    res.setHeader('Set-Cookie', sessionCookie(token, sessionTtlSeconds, secureCookies));
+    res.json({ ok: true, data: user });
+  });
+
+  router.post('/logout', async (req, res) => {
+    await auth.logout(readSessionToken(req.headers.cookie));
+    res.setHeader('Set-Cookie', clearedSessionCookie(secureCookies));
+    res.json({ ok: true, data: {} });
+  });
+
+  router.get('/me', requireUser(auth), (_req, res) => {
+    res.json({ ok: true, data: currentUser(res) });
+  });
+
+  return router;
+}

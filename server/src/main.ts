@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { PortInUseError, startPlatform } from './platform.js';
+
+/** Process entry: config from the environment, then the platform; stops cleanly on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`CARE ASN server: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = createLogger(config.LOG_LEVEL);
+  try {
+    const platform = await startPlatform(config, log);
+    // The one line a person starting the server needs (also read by scripts/start.ts).
+    process.stdout.write(`CARE_ASN_READY ${platform.url}\n`);
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      platform.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  } catch (error) {
+    if (error instanceof PortInUseError) {
+      process.stderr.write(`CARE ASN server: ${error.message}\n`);
+      process.exit(3);
+    }
+    log.fatal({ err: error }, 'could not start');
+    process.exit(1);
+  }
+}
+
+void main();

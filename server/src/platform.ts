@@ -1,0 +1,157 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RoomRegistry, WorkerPool, type MediaSettings } from '@care/media';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { AuthService } from './auth/auth-service.js';
+import { SessionStore } from './auth/session-store.js';
+import type { Config } from './config.js';
+import { Database } from './db/database.js';
+import { createHttpApp } from './http/http-app.js';
+import { appointmentRoutes } from './http/routes/appointment-routes.js';
+import { authRoutes } from './http/routes/auth-routes.js';
+import { healthRoutes } from './http/routes/health-routes.js';
+import { createMetrics } from './metrics.js';
+import { seedDemo } from './seed/demo-seed.js';
+import { AdmissionService } from './services/admission-service.js';
+import { AppointmentService } from './services/appointment-service.js';
+import { ChatRelay } from './services/chat-relay.js';
+import { LiveRoomService } from './services/live-room-service.js';
+import { LobbyService } from './services/lobby-service.js';
+import { PresenceService } from './services/presence-service.js';
+import type { Notifier } from './services/room-notifier.js';
+import { createSocketServer, registerSocketFeatures } from './socket/socket-server.js';
+import type { AppServer } from './socket/types.js';
+
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+}
+
+export interface Platform {
+  url: string;
+  port: number;
+  db: Database;
+  redis: Redis;
+  io: AppServer;
+  pool: WorkerPool;
+  close(): Promise<void>;
+}
+
+function mediaSettings(config: Config): MediaSettings {
+  return {
+    workers: config.MEDIA_WORKERS,
+    workerBin: config.MEDIASOUP_WORKER_BIN,
+    listenIp: config.MEDIA_LISTEN_IP,
+    announcedAddress: config.MEDIA_ANNOUNCED_ADDRESS,
+    portBase: config.MEDIA_PORT_BASE,
+    initialAvailableOutgoingBitrate: 1_000_000,
+    logLevel: config.MEDIA_LOG_LEVEL,
+  };
+}
+
+async function listen(server: http.Server, config: Config, log: Logger): Promise<number> {
+  const attempt = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => reject(error);
+      server.once('error', onError);
+      server.listen(port, config.HOST, () => {
+        server.off('error', onError);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+  try {
+    return await attempt(config.PORT);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    if (!config.PORT_FALLBACK) {
+      throw new PortInUseError(`PORT ${config.PORT} on ${config.HOST} is already in use; stop what uses it or set PORT to a free port`);
+    }
+    const port = await attempt(0);
+    log.warn({ wanted: config.PORT, port }, 'PORT was in use; took a free one');
+    return port;
+  }
+}
+
+/** The composition root: connects every service, wires the features, and listens. */
+export async function startPlatform(config: Config, log: Logger): Promise<Platform> {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const closeAll = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      await Promise.resolve()
+        .then(cleanup)
+        .catch((error: unknown) => log.warn({ err: error }, 'error during shutdown'));
+    }
+  };
+  try {
+    const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    redis.on('error', (error) => log.warn({ err: error }, 'redis error'));
+    await redis.connect();
+    cleanups.push(() => void redis.disconnect());
+
+    const db = await Database.connect(config.MONGODB_URI, config.MONGODB_DB, log);
+    cleanups.push(() => db.close());
+
+    const pool = await WorkerPool.create(mediaSettings(config), log);
+    cleanups.push(() => pool.close());
+    const registry = new RoomRegistry(pool, mediaSettings(config), log);
+    cleanups.push(() => registry.closeAll());
+
+    if (config.SEED_DEMO) await seedDemo(db, log);
+
+    const httpServer = http.createServer();
+    const io = createSocketServer(httpServer, redis);
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          io.close(() => resolve());
+        }),
+    );
+    const notifier: Notifier = {
+      toConnection: (connectionId, event, payload) => {
+        (io.to(connectionId).emit as (e: string, p: unknown) => boolean)(event, payload);
+      },
+      toUser: (userId, event, payload) => {
+        (io.to(`user:${userId}`).emit as (e: string, p: unknown) => boolean)(event, payload);
+      },
+    };
+
+    const sessionTtlSeconds = Math.round(config.SESSION_TTL_HOURS * 3600);
+    const auth = new AuthService(db, new SessionStore(redis, sessionTtlSeconds));
+    const appointments = new AppointmentService(db);
+    const admission = new AdmissionService(appointments, new LobbyService(redis), notifier);
+    const rooms = new LiveRoomService(registry, notifier, log.child({ component: 'live-rooms' }));
+    const chat = new ChatRelay(rooms, notifier);
+    const presence = new PresenceService(redis);
+
+    registerSocketFeatures(io, { auth, appointments, admission, presence, rooms, chat, log: log.child({ component: 'socket' }) });
+
+    const metrics = createMetrics({ connections: () => io.engine.clientsCount, rooms: () => registry.size });
+    const secureCookies = config.PUBLIC_URL?.startsWith('https:') ?? false;
+    const app = createHttpApp({
+      api: {
+        '/auth': authRoutes({ auth, redis, sessionTtlSeconds, secureCookies }),
+        '/appointments': appointmentRoutes(auth, appointments),
+      },
+      health: healthRoutes({ redis, db, mediaWorkers: () => pool.size, metrics }),
+      webBuildDir: config.WEB_BUILD_DIR,
+      log,
+    });
+    httpServer.on('request', app);
+
+    const port = await listen(httpServer, config, log);
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          httpServer.close(() => resolve());
+          httpServer.closeAllConnections();
+        }),
+    );
+    const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+    const url = config.PUBLIC_URL ?? `http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`;
+    log.info({ port, mediaPorts: pool.ports() }, 'CARE ASN server listening');
+    return { url, port, db, redis, io, pool, close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

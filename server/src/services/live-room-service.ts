@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import type { Room, RoomRegistry } from '@care/media';
+import type {
+  CurrentUser,
+  DtlsParameters,
+  MediaKind,
+  PeerView,
+  RoomJoined,
+  RtpCapabilities,
+  RtpParameters,
+  TransportDirection,
+  TransportOptions,
+} from '@care/shared';
+import type { types as ms } from 'mediasoup';
+import type { Logger } from 'pino';
+import { AppError } from '../errors.js';
+import type { Notifier } from './room-notifier.js';
+
+export interface LivePeer {
+  readonly peerId: string;
+  readonly connectionId: string;
+  readonly roomId: string;
+  readonly user: Pick<CurrentUser, 'id' | 'displayName' | 'role'>;
+}
+
+function view(peer: LivePeer): PeerView {
+  return { peerId: peer.peerId, userId: peer.user.id, displayName: peer.user.displayName, role: peer.user.role };
+}
+
+/**
+ * The live session layer: who is in which room on this node, tied to the
+ * room's media. Authorization happens before (lobby, appointment); this
+ * service keeps media and membership consistent and tells the others.
+ */
+export class LiveRoomService {
+  readonly #byConnection = new Map<string, LivePeer>();
+  readonly #byPeerId = new Map<string, LivePeer>();
+  readonly #wired = new WeakSet<Room>();
+
+  constructor(
+    private readonly rooms: RoomRegistry,
+    private readonly notifier: Notifier,
+    private readonly log: Logger,
+  ) {}
+
+  async join(connectionId: string, roomId: string, user: LivePeer['user']): Promise<RoomJoined> {
+    await this.leave(connectionId, 'left');
+    // One seat per person: a second tab or a reload takes over from the old connection.
+    for (const other of this.peersIn(roomId)) {
+      if (other.user.id === user.id) {
+        this.notifier.toConnection(other.connectionId, 'room:closed', { reason: 'replaced' });
+        await this.leave(other.connectionId, 'left');
+      }
+    }
+    const room = await this.rooms.getOrCreate(roomId);
+    this.#wire(room);
+    const peer: LivePeer = { peerId: randomUUID(), connectionId, roomId, user };
+    room.addPeer(peer.peerId);
+    const others = this.peersIn(roomId);
+    this.#byConnection.set(connectionId, peer);
+    this.#byPeerId.set(peer.peerId, peer);
+    for (const other of others) this.notifier.toConnection(other.connectionId, 'room:peer-joined', view(peer));
+    this.log.info({ roomId, peerId: peer.peerId, userId: user.id }, 'peer joined');
+    return {
+      roomId,
+      peerId: peer.peerId,
+      routerRtpCapabilities: room.rtpCapabilities as RtpCapabilities,
+      peers: others.map(view),
+    };
+  }
+
+  peerOf(connectionId: string): LivePeer {
+    const peer = this.#byConnection.get(connectionId);
+    if (!peer) throw new AppError('not_in_room', 'Join the session first.');
+    return peer;
+  }
+
+  peersIn(roomId: string): LivePeer[] {
+    return [...this.#byPeerId.values()].filter((p) => p.roomId === roomId);
+  }
+
+  async createTransport(connectionId: string, direction: TransportDirection): Promise<TransportOptions> {
+    const peer = this.peerOf(connectionId);
+    return (await this.#room(peer).createTransport(peer.peerId, direction)) as TransportOptions;
+  }
+
+  async connectTransport(connectionId: string, transportId: string, dtlsParameters: DtlsParameters): Promise<void> {
+    const peer = this.peerOf(connectionId);
+    await this.#room(peer).peer(peer.peerId).connectTransport(transportId, dtlsParameters as ms.DtlsParameters);
+  }
+
+  async produce(connectionId: string, transportId: string, kind: MediaKind, rtpParameters: RtpParameters): Promise<string> {
+    const peer = this.peerOf(connectionId);
+    const producer = await this.#room(peer).produce(peer.peerId, transportId, kind, rtpParameters as ms.RtpParameters);
+    this.log.info({ roomId: peer.roomId, peerId: peer.peerId, producerId: producer.id, kind }, 'producer created');
+    return producer.id;
+  }
+
+  async ready(connectionId: string, rtpCapabilities: RtpCapabilities): Promise<void> {
+    const peer = this.peerOf(connectionId);
+    await this.#room(peer).setReady(peer.peerId, rtpCapabilities as ms.RtpCapabilities);
+  }
+
+  async resumeConsumer(connectionId: string, consumerId: string): Promise<void> {
+    const peer = this.peerOf(connectionId);
+    await this.#room(peer).peer(peer.peerId).resumeConsumer(consumerId);
+  }
+
+  async leave(connectionId: string, reason: 'left' | 'disconnected'): Promise<void> {
+    const peer = this.#byConnection.get(connectionId);
+    if (!peer) return;
+    this.#byConnection.delete(connectionId);
+    this.#byPeerId.delete(peer.peerId);
+    const room = this.rooms.get(peer.roomId);
+    room?.removePeer(peer.peerId);
+    for (const other of this.peersIn(peer.roomId)) {
+      this.notifier.toConnection(other.connectionId, 'room:peer-left', { peerId: peer.peerId, reason });
+    }
+    this.rooms.releaseIfEmpty(peer.roomId);
+    this.log.info({ roomId: peer.roomId, peerId: peer.peerId, reason }, 'peer left');
+  }
+
+  #room(peer: LivePeer): Room {
+    const room = this.rooms.get(peer.roomId);
+    if (!room) throw new AppError('not_in_room', 'The session media restarted; rejoin the session.');
+    return room;
+  }
+
+  #wire(room: Room): void {
+    if (this.#wired.has(room)) return;
+    this.#wired.add(room);
+    room.on('consumer', ({ peerId, producerPeerId, consumer }) => {
+      const receiver = this.#byPeerId.get(peerId);
+      if (!receiver) return;
+      this.notifier.toConnection(receiver.connectionId, 'room:new-consumer', {
+        consumerId: consumer.id,
+        producerId: consumer.producerId,
+        peerId: producerPeerId,
+        kind: consumer.kind,
+        rtpParameters: consumer.rtpParameters as RtpParameters,
+      });
+    });
+    room.on('consumerClosed', ({ peerId, consumerId }) => {
+      const receiver = this.#byPeerId.get(peerId);
+      if (receiver) this.notifier.toConnection(receiver.connectionId, 'room:consumer-closed', { consumerId });
+    });
+    room.on('closed', (reason) => {
+      if (reason !== 'media_failure') return;
+      // The worker died: everyone in the room rejoins onto a fresh router.
+      for (const peer of this.peersIn(room.id)) {
+        this.#byConnection.delete(peer.connectionId);
+        this.#byPeerId.delete(peer.peerId);
+        this.notifier.toConnection(peer.connectionId, 'room:closed', { reason: 'media_failure' });
+      }
+    });
+  }
+}

@@ -1,0 +1,17 @@
+import type { Logger } from 'pino';
+import type { AuthService } from '../auth/auth-service.js';
+import type { AdmissionService } from '../services/admission-service.js';
+import type { AppointmentService } from '../services/appointment-service.js';
+import type { ChatRelay } from '../services/chat-relay.js';
+import type { LiveRoomService } from '../services/live-room-service.js';
+import type { PresenceService } from '../services/presence-service.js';
+
+export interface SocketDeps {
+  auth: AuthService;
+  appointments: AppointmentService;
+  admission: AdmissionService;
+  presence: PresenceService;
+  rooms: LiveRoomService;
+  chat: ChatRelay;
+  log: Logger;
+}

@@ -1,0 +1,44 @@
+import type { SocketDeps } from './deps.js';
+import { onRequest } from './request-handler.js';
+import type { AppSocket } from './types.js';
+
+/** Room signalling: join, transports, produce, consume; all through acks. */
+export function registerRoom(socket: AppSocket, deps: SocketDeps): void {
+  const { admission, rooms, log } = deps;
+  const user = socket.data.user;
+
+  onRequest(socket, 'room:join', log, async ({ appointmentId }) => {
+    const roomId = await admission.authorizeRoom(user, appointmentId);
+    return rooms.join(socket.id, roomId, user);
+  });
+
+  onRequest(socket, 'room:create-transport', log, ({ direction }) => rooms.createTransport(socket.id, direction));
+
+  onRequest(socket, 'room:connect-transport', log, async ({ transportId, dtlsParameters }) => {
+    await rooms.connectTransport(socket.id, transportId, dtlsParameters);
+    return {};
+  });
+
+  onRequest(socket, 'room:produce', log, async ({ transportId, kind, rtpParameters }) => ({
+    producerId: await rooms.produce(socket.id, transportId, kind, rtpParameters),
+  }));
+
+  onRequest(socket, 'room:ready', log, async ({ rtpCapabilities }) => {
+    await rooms.ready(socket.id, rtpCapabilities);
+    return {};
+  });
+
+  onRequest(socket, 'room:resume-consumer', log, async ({ consumerId }) => {
+    await rooms.resumeConsumer(socket.id, consumerId);
+    return {};
+  });
+
+  onRequest(socket, 'room:leave', log, async () => {
+    await rooms.leave(socket.id, 'left');
+    return {};
+  });
+
+  socket.on('disconnect', () => {
+    rooms.leave(socket.id, 'disconnected').catch((error: unknown) => log.warn({ err: error }, 'leave on disconnect failed'));
+  });
+}

@@ -1,0 +1,10 @@
+import type { ClientToServerEvents, CurrentUser, ServerToClientEvents } from '@care/shared';
+import type { Server, Socket } from 'socket.io';
+
+export interface SocketData {
+  user: CurrentUser;
+}
+
+// Inter-server events: none (the Redis adapter carries broadcasts).
+export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;

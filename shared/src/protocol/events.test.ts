@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { clientRequests } from './events.js';
+import { toValidationIssues } from '../result.js';
+
+describe('client request schemas', () => {
+  it('reject a chat line that is empty or too long, naming the field', () => {
+    const schema = clientRequests['chat:send'].request;
+    const empty = schema.safeParse({ clientMessageId: crypto.randomUUID(), text: '   ' });
+    expect(empty.success).toBe(false);
+    if (!empty.success) expect(toValidationIssues(empty.error)).toEqual([{ path: 'text', message: 'must not be empty' }]);
+
+    const long = schema.safeParse({ clientMessageId: crypto.randomUUID(), text: 'x'.repeat(2001) });
+    expect(long.success).toBe(false);
+  });
+
+  it('reject unknown fields, so nothing unexpected rides along', () => {
+    const parsed = clientRequests['lobby:knock'].request.safeParse({
+      appointmentId: '0123456789abcdef01234567',
+      note: 'anything',
+    });
+    expect(parsed.success).toBe(false);
+  });
+
+  it('accept the DTLS parameters a browser sends and refuse a malformed fingerprint', () => {
+    const schema = clientRequests['room:connect-transport'].request;
+    const transportId = crypto.randomUUID();
+    const good = schema.safeParse({
+      transportId,
+      dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD:EF' }] },
+    });
+    expect(good.success).toBe(true);
+    const bad = schema.safeParse({
+      transportId,
+      dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'not hex' }] },
+    });
+    expect(bad.success).toBe(false);
+    if (!bad.success) expect(toValidationIssues(bad.error)[0]?.path).toBe('dtlsParameters.fingerprints.0.value');
+  });
+
+  it('every request has a response schema', () => {
+    for (const [name, spec] of Object.entries(clientRequests)) {
+      expect(spec.request, name).toBeDefined();
+      expect(spec.response, name).toBeDefined();
+    }
+  });
+});

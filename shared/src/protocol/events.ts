@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import type { Ack, ErrorBody } from '../result.js';
+import { ChatMessage, ChatSend, ChatSent } from './chat.js';
+import { LobbyAdmit, LobbyEntry, LobbyKnock, LobbyStatus, LobbyWatch } from './lobby.js';
+import { PresenceState, PresenceSubscribe } from './presence.js';
+import {
+  ConnectTransport,
+  ConsumerClosed,
+  ConsumerRef,
+  CreateTransport,
+  NewConsumer,
+  PeerLeft,
+  PeerView,
+  Produce,
+  Produced,
+  RoomClosed,
+  RoomJoin,
+  RoomJoined,
+  RoomReady,
+  TransportOptions,
+} from './room.js';
+
+export const Empty = z.strictObject({});
+export type Empty = z.infer<typeof Empty>;
+
+/**
+ * Every request a client may make over Socket.IO: its payload schema (checked
+ * by the server on arrival) and the schema of the data its ack carries.
+ */
+export const clientRequests = {
+  'presence:subscribe': { request: PresenceSubscribe, response: z.array(PresenceState) },
+  'lobby:knock': { request: LobbyKnock, response: LobbyStatus },
+  'lobby:watch': { request: LobbyWatch, response: z.array(LobbyEntry) },
+  'lobby:admit': { request: LobbyAdmit, response: Empty },
+  'room:join': { request: RoomJoin, response: RoomJoined },
+  'room:create-transport': { request: CreateTransport, response: TransportOptions },
+  'room:connect-transport': { request: ConnectTransport, response: Empty },
+  'room:produce': { request: Produce, response: Produced },
+  'room:ready': { request: RoomReady, response: Empty },
+  'room:resume-consumer': { request: ConsumerRef, response: Empty },
+  'room:leave': { request: Empty, response: Empty },
+  'chat:send': { request: ChatSend, response: ChatSent },
+} as const;
+
+export type ClientRequestName = keyof typeof clientRequests;
+export type RequestPayload<E extends ClientRequestName> = z.input<(typeof clientRequests)[E]['request']>;
+export type ParsedRequest<E extends ClientRequestName> = z.output<(typeof clientRequests)[E]['request']>;
+export type ResponseData<E extends ClientRequestName> = z.output<(typeof clientRequests)[E]['response']>;
+
+/** Everything the server pushes to clients, with the schema of its payload. */
+export const serverEvents = {
+  'presence:update': PresenceState,
+  'lobby:knock': LobbyEntry,
+  'lobby:left': z.object({ appointmentId: z.string(), userId: z.string() }),
+  'lobby:admitted': z.object({ appointmentId: z.string() }),
+  'room:peer-joined': PeerView,
+  'room:peer-left': PeerLeft,
+  'room:new-consumer': NewConsumer,
+  'room:consumer-closed': ConsumerClosed,
+  'room:closed': RoomClosed,
+  'chat:message': ChatMessage,
+} as const;
+
+export type ServerEventName = keyof typeof serverEvents;
+export type ServerEventPayload<E extends ServerEventName> = z.output<(typeof serverEvents)[E]>;
+
+export type ClientToServerEvents = {
+  [E in ClientRequestName]: (payload: RequestPayload<E>, ack: (response: Ack<ResponseData<E>>) => void) => void;
+};
+
+export type ServerToClientEvents = {
+  [E in ServerEventName]: (payload: ServerEventPayload<E>) => void;
+} & {
+  /** Told to a client that sent something the server could not even route to a handler. */
+  'app:error': (error: ErrorBody) => void;
+};

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/**
+ * Every error a client can be told about. Anything else that goes wrong is
+ * reported as `internal`, so server internals never reach a client.
+ */
+export const errorCodes = [
+  'invalid_payload',
+  'invalid_credentials',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'not_admitted',
+  'not_in_room',
+  'room_full',
+  'rate_limited',
+  'unavailable',
+  'internal',
+] as const;
+
+export const ErrorCode = z.enum(errorCodes);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export interface ValidationIssue {
+  /** Dotted path of the offending field, '' for the payload itself. */
+  path: string;
+  message: string;
+}
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  issues?: ValidationIssue[];
+}
+
+/** The answer to every Socket.IO request and the body of every REST error. */
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
+
+export function ok<T>(data: T): Ack<T> {
+  return { ok: true, data };
+}
+
+export function fail(code: ErrorCode, message: string, issues?: ValidationIssue[]): Ack<never> {
+  return { ok: false, error: issues ? { code, message, issues } : { code, message } };
+}
+
+/** Turns a zod failure into issues a person (and a program) can act on. */
+export function toValidationIssues(error: z.ZodError): ValidationIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+}
+
+export function describeIssues(issues: ValidationIssue[]): string {
+  return issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+}
