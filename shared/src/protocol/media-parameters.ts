@@ -17,7 +17,12 @@ export const DtlsParameters = z.looseObject({
 });
 export type DtlsParameters = z.infer<typeof DtlsParameters>;
 
-const CodecParameters = z.record(z.string(), z.union([z.string(), z.number()]));
+// Typed as unknown values to match both WebRTC libraries' types; checked to be plain strings or numbers.
+const CodecParameters = z
+  .record(z.string().max(64), z.unknown())
+  .refine((params) => Object.values(params).every((v) => typeof v === 'string' || typeof v === 'number'), {
+    message: 'codec parameter values must be strings or numbers',
+  });
 const RtcpFeedback = z.looseObject({ type: z.string(), parameter: z.string().optional() });
 
 const RtpCodecParameters = z.looseObject({

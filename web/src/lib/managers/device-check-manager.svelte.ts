@@ -1,0 +1,84 @@
+/**
+ * The pre-join device check: opens camera and microphone, lists the devices
+ * to choose from, and measures the microphone level so people can see they
+ * are heard. The stream it opens is the one the session then sends.
+ */
+export class DeviceCheckManager {
+  stream = $state<MediaStream | undefined>(undefined);
+  cameras = $state<MediaDeviceInfo[]>([]);
+  microphones = $state<MediaDeviceInfo[]>([]);
+  cameraId = $state<string>('');
+  microphoneId = $state<string>('');
+  micLevel = $state(0);
+  status = $state<'idle' | 'starting' | 'ready' | 'denied' | 'missing'>('idle');
+
+  #audioContext: AudioContext | undefined;
+  #levelTimer: ReturnType<typeof setInterval> | undefined;
+
+  async start(): Promise<void> {
+    this.status = 'starting';
+    this.#stopStream();
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({
+        audio: this.microphoneId ? { deviceId: { exact: this.microphoneId } } : true,
+        video: {
+          width: { ideal: 1280 },
+          height: { ideal: 720 },
+          frameRate: { ideal: 24, max: 30 },
+          ...(this.cameraId ? { deviceId: { exact: this.cameraId } } : {}),
+        },
+      });
+      this.stream = stream;
+      const devices = await navigator.mediaDevices.enumerateDevices();
+      this.cameras = devices.filter((d) => d.kind === 'videoinput');
+      this.microphones = devices.filter((d) => d.kind === 'audioinput');
+      this.cameraId = stream.getVideoTracks()[0]?.getSettings().deviceId ?? '';
+      this.microphoneId = stream.getAudioTracks()[0]?.getSettings().deviceId ?? '';
+      this.#meter(stream);
+      this.status = 'ready';
+    } catch (error) {
+      const name = error instanceof DOMException ? error.name : '';
+      this.status = name === 'NotFoundError' || name === 'OverconstrainedError' ? 'missing' : 'denied';
+    }
+  }
+
+  /** Hands the stream over to the session; the check stops watching it. */
+  takeStream(): MediaStream | undefined {
+    this.#stopMeter();
+    return this.stream;
+  }
+
+  stop(): void {
+    this.#stopMeter();
+    this.#stopStream();
+  }
+
+  #meter(stream: MediaStream): void {
+    this.#stopMeter();
+    if (stream.getAudioTracks().length === 0) return;
+    const context = new AudioContext();
+    const analyser = context.createAnalyser();
+    analyser.fftSize = 512;
+    context.createMediaStreamSource(stream).connect(analyser);
+    const samples = new Uint8Array(analyser.fftSize);
+    this.#audioContext = context;
+    this.#levelTimer = setInterval(() => {
+      analyser.getByteTimeDomainData(samples);
+      let peak = 0;
+      for (const s of samples) peak = Math.max(peak, Math.abs(s - 128));
+      this.micLevel = Math.min(1, peak / 64);
+    }, 100);
+  }
+
+  #stopMeter(): void {
+    if (this.#levelTimer) clearInterval(this.#levelTimer);
+    this.#levelTimer = undefined;
+    void this.#audioContext?.close();
+    this.#audioContext = undefined;
+  }
+
+  #stopStream(): void {
+    for (const track of this.stream?.getTracks() ?? []) track.stop();
+    this.stream = undefined;
+  }
+}

@@ -1,0 +1,280 @@
+import type { AppointmentView, ChatMessage, CurrentUser, LobbyEntry } from '@care/shared';
+import { api } from '../api/api-client.js';
+import { ApiError } from '../api/api-error.js';
+import type { MessageKey } from '../i18n/i18n.svelte.js';
+import { RoomClient, type MediaConnectionState } from '../rtc/room-client.js';
+import { connectSocket, request, type AppSocket } from '../socket/socket-client.js';
+
+export type SessionStage = 'loading' | 'device-check' | 'lobby' | 'joining' | 'room' | 'left' | 'error';
+
+export interface ChatLine {
+  id: string;
+  mine: boolean;
+  text: string;
+  sentAt: string;
+  failed?: boolean;
+}
+
+export interface RemoteParticipant {
+  peerId: string;
+  displayName: string;
+  stream: MediaStream;
+  hasVideo: boolean;
+}
+
+const PRESENCE_REFRESH_MS = 20_000;
+
+/**
+ * One person's path through a 1:1 session: device check, the lobby (for the
+ * client) or the waiting list (for the counselor), the room with its media
+ * and chat, and leaving. The page only renders this state.
+ */
+export class SessionManager {
+  stage = $state<SessionStage>('loading');
+  me = $state<CurrentUser | undefined>(undefined);
+  appointment = $state<AppointmentView | undefined>(undefined);
+  otherOnline = $state<boolean | undefined>(undefined);
+  lobbyQueue = $state<LobbyEntry[]>([]);
+  remote = $state<RemoteParticipant | undefined>(undefined);
+  connection = $state<MediaConnectionState>('connecting');
+  chat = $state<ChatLine[]>([]);
+  /** The other person was here and left (shown until they come back). */
+  otherLeft = $state(false);
+  micOn = $state(true);
+  cameraOn = $state(true);
+  error = $state<MessageKey | undefined>(undefined);
+  /** The latest event a screen reader should hear (someone knocked, joined, left). */
+  announcement = $state<{ key: MessageKey; name: string } | undefined>(undefined);
+  /** Why the room ended for us, when the server ended it. */
+  closedReason = $state<'replaced' | 'media_failure' | 'ended' | undefined>(undefined);
+
+  localStream: MediaStream | undefined;
+  #socket: AppSocket | undefined;
+  #room: RoomClient | undefined;
+  #presenceTimer: ReturnType<typeof setInterval> | undefined;
+  #appointmentId = '';
+
+  get isCounselor(): boolean {
+    return this.me?.role === 'counselor';
+  }
+
+  get other(): { id: string; displayName: string } | undefined {
+    if (!this.appointment || !this.me) return undefined;
+    return this.isCounselor ? this.appointment.client : this.appointment.counselor;
+  }
+
+  async init(appointmentId: string): Promise<void> {
+    this.#appointmentId = appointmentId;
+    try {
+      [this.me, this.appointment] = await Promise.all([api.me(), api.appointment(appointmentId)]);
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    const socket = connectSocket();
+    this.#socket = socket;
+    socket.on('presence:update', ({ userId, online }) => {
+      if (userId === this.other?.id) this.otherOnline = online;
+    });
+    socket.on('lobby:knock', (entry) => {
+      if (entry.appointmentId !== appointmentId) return;
+      this.lobbyQueue = [...this.lobbyQueue.filter((e) => e.userId !== entry.userId), entry];
+      this.announcement = { key: 'lobby.knocked', name: entry.displayName };
+    });
+    socket.on('lobby:left', ({ userId }) => {
+      this.lobbyQueue = this.lobbyQueue.filter((e) => e.userId !== userId);
+    });
+    socket.on('lobby:admitted', ({ appointmentId: admittedTo }) => {
+      if (admittedTo === appointmentId && this.stage === 'lobby') void this.#joinRoom();
+    });
+    socket.on('chat:message', (message: ChatMessage) => {
+      // The chat log is itself a polite live region; no separate announcement.
+      this.chat = [...this.chat, { id: message.clientMessageId, mine: false, text: message.text, sentAt: message.sentAt }];
+    });
+    socket.on('connect', () => void this.#onConnected());
+    socket.on('connect_error', () => {
+      if (this.stage === 'room') this.connection = 'reconnecting';
+    });
+    this.#presenceTimer = setInterval(() => void this.#subscribePresence(), PRESENCE_REFRESH_MS);
+    this.stage = 'device-check';
+  }
+
+  /** The device check passed: counselors open the room, clients knock at the lobby. */
+  async devicesReady(stream: MediaStream): Promise<void> {
+    this.localStream = stream;
+    if (this.isCounselor) {
+      await this.#joinRoom();
+      await this.#refreshQueue();
+    } else {
+      this.stage = 'lobby';
+      await this.#knock();
+    }
+  }
+
+  async admit(userId: string): Promise<void> {
+    if (!this.#socket) return;
+    try {
+      await request(this.#socket, 'lobby:admit', { appointmentId: this.#appointmentId, userId });
+      this.lobbyQueue = this.lobbyQueue.filter((e) => e.userId !== userId);
+    } catch (error) {
+      this.error = this.#errorKey(error);
+    }
+  }
+
+  async sendChat(text: string): Promise<boolean> {
+    if (!this.#socket || !text.trim()) return false;
+    const id = crypto.randomUUID();
+    const line: ChatLine = { id, mine: true, text: text.trim(), sentAt: new Date().toISOString() };
+    this.chat = [...this.chat, line];
+    try {
+      const { sentAt } = await request(this.#socket, 'chat:send', { clientMessageId: id, text: line.text });
+      this.chat = this.chat.map((l) => (l.id === id ? { ...l, sentAt } : l));
+      return true;
+    } catch {
+      this.chat = this.chat.map((l) => (l.id === id ? { ...l, failed: true } : l));
+      return false;
+    }
+  }
+
+  toggleMic(): void {
+    this.micOn = !this.micOn;
+    this.#room?.setTrackEnabled('audio', this.micOn);
+  }
+
+  toggleCamera(): void {
+    this.cameraOn = !this.cameraOn;
+    this.#room?.setTrackEnabled('video', this.cameraOn);
+  }
+
+  async leave(): Promise<void> {
+    await this.#room?.leave().catch(() => undefined);
+    this.#room = undefined;
+    this.remote = undefined;
+    this.stage = 'left';
+    this.#stopLocal();
+  }
+
+  async rejoin(): Promise<void> {
+    this.closedReason = undefined;
+    await this.#joinRoom();
+  }
+
+  /** Media statistics of what we receive (used by the connection indicator and tests). */
+  inboundStats(): Promise<RTCStatsReport[]> {
+    return this.#room?.inboundStats() ?? Promise.resolve([]);
+  }
+
+  destroy(): void {
+    if (this.#presenceTimer) clearInterval(this.#presenceTimer);
+    this.#room?.close();
+    this.#socket?.disconnect();
+    this.#stopLocal();
+  }
+
+  async #onConnected(): Promise<void> {
+    await this.#subscribePresence();
+    // After a reconnect the server has forgotten our place: take it again.
+    if (this.stage === 'lobby') await this.#knock();
+    if (this.stage === 'room' && this.#room) {
+      this.#room.close();
+      await this.#joinRoom();
+    }
+    if (this.isCounselor) await this.#refreshQueue();
+  }
+
+  async #subscribePresence(): Promise<void> {
+    const other = this.other;
+    if (!this.#socket?.connected || !other) return;
+    try {
+      const states = await request(this.#socket, 'presence:subscribe', { userIds: [other.id] });
+      this.otherOnline = states.find((s) => s.userId === other.id)?.online ?? false;
+    } catch {
+      // Presence is a courtesy; the session works without it.
+    }
+  }
+
+  async #knock(): Promise<void> {
+    if (!this.#socket?.connected) return;
+    try {
+      const { admitted } = await request(this.#socket, 'lobby:knock', { appointmentId: this.#appointmentId });
+      if (admitted) await this.#joinRoom();
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  async #refreshQueue(): Promise<void> {
+    if (!this.#socket?.connected) return;
+    try {
+      this.lobbyQueue = await request(this.#socket, 'lobby:watch', { appointmentId: this.#appointmentId });
+    } catch {
+      this.lobbyQueue = [];
+    }
+  }
+
+  async #joinRoom(): Promise<void> {
+    if (!this.#socket || !this.localStream) return;
+    this.stage = 'joining';
+    this.#room?.close();
+    this.remote = undefined;
+    const room = new RoomClient(this.#socket, {
+      onPeerJoined: (peer) => {
+        this.remote = { peerId: peer.peerId, displayName: peer.displayName, stream: new MediaStream(), hasVideo: false };
+        this.announcement = { key: 'room.otherJoined', name: peer.displayName };
+        this.otherLeft = false;
+      },
+      onPeerLeft: (peerId) => {
+        if (this.remote?.peerId !== peerId) return;
+        this.announcement = { key: 'room.otherLeft', name: this.remote.displayName };
+        this.remote = undefined;
+        this.otherLeft = true;
+      },
+      onTrack: (peerId, track) => {
+        if (!this.remote || this.remote.peerId !== peerId) return;
+        this.remote.stream.addTrack(track);
+        this.remote = { ...this.remote, hasVideo: this.remote.stream.getVideoTracks().length > 0 };
+      },
+      onTrackEnded: (peerId, kind) => {
+        if (!this.remote || this.remote.peerId !== peerId) return;
+        for (const track of kind === 'video' ? this.remote.stream.getVideoTracks() : this.remote.stream.getAudioTracks()) {
+          this.remote.stream.removeTrack(track);
+        }
+        this.remote = { ...this.remote, hasVideo: this.remote.stream.getVideoTracks().length > 0 };
+      },
+      onConnectionState: (state) => {
+        this.connection = state;
+      },
+      onClosed: (reason) => {
+        this.closedReason = reason;
+        this.remote = undefined;
+        if (reason === 'media_failure') void this.#joinRoom();
+      },
+    });
+    this.#room = room;
+    try {
+      await room.join(this.#appointmentId, this.localStream);
+      this.stage = 'room';
+    } catch (error) {
+      room.close();
+      if (error instanceof ApiError && error.code === 'not_admitted') {
+        this.stage = 'lobby';
+        return;
+      }
+      this.#fail(error);
+    }
+  }
+
+  #stopLocal(): void {
+    for (const track of this.localStream?.getTracks() ?? []) track.stop();
+    this.localStream = undefined;
+  }
+
+  #errorKey(error: unknown): MessageKey {
+    return error instanceof ApiError ? (`errors.${error.code}` as MessageKey) : 'errors.internal';
+  }
+
+  #fail(error: unknown): void {
+    this.error = this.#errorKey(error);
+    this.stage = 'error';
+  }
+}

@@ -1,0 +1,22 @@
+import adapter from '@sveltejs/adapter-static';
+import { sveltekit } from '@sveltejs/kit/vite';
+import { defineConfig } from 'vite';
+
+// In `vite dev`, API and Socket.IO calls go to a running server (npm start prints its URL).
+const apiTarget = process.env.CARE_API_URL ?? 'http://localhost:3000';
+
+export default defineConfig({
+  plugins: [
+    sveltekit({
+      // A single-page app served by the CARE ASN server: one origin, so the
+      // session cookie can stay SameSite=Strict and Socket.IO needs no CORS.
+      adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+    }),
+  ],
+  server: {
+    proxy: {
+      '/api': apiTarget,
+      '/socket.io': { target: apiTarget, ws: true },
+    },
+  },
+});
