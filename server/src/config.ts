@@ -11,7 +11,7 @@ const port = (fallback: number) =>
 
 const url = (protocols: string[], example: string) =>
   z
-    .string()
+    .string({ message: `must be a URL like ${example}` })
     .trim()
     .refine((value) => {
       try {

@@ -17,18 +17,28 @@ export interface AuthRouteDeps {
 
 export function authRoutes({ auth, redis, sessionTtlSeconds, secureCookies }: AuthRouteDeps): Router {
   const router = Router();
-  // Ten tries per address and account every 15 minutes, shared by all server nodes.
-  const loginLimiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: 'ratelimit:login', points: 10, duration: 900 });
+  // Ten failed tries per address and account every 15 minutes, counted in Redis
+  // so every server node shares them; a successful sign-in clears the count.
+  const failures = new RateLimiterRedis({ storeClient: redis, keyPrefix: 'ratelimit:login', points: 10, duration: 900 });
 
   router.post('/login', async (req, res) => {
     const body = parseInput(LoginBody, req.body, 'sign-in');
-    try {
-      await loginLimiter.consume(`${req.ip ?? 'unknown'}|${body.email}`);
-    } catch (error) {
-      if (error instanceof Error) throw error;
+    const key = `${req.ip ?? 'unknown'}|${body.email}`;
+    const record = await failures.get(key);
+    if (record && record.consumedPoints >= failures.points) {
       throw new AppError('rate_limited', 'Too many sign-in attempts. Please wait 15 minutes and try again.');
     }
-    const { token, user } = await auth.login(body);
+    let signedIn;
+    try {
+      signedIn = await auth.login(body);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'invalid_credentials') {
+        await failures.penalty(key, 1);
+      }
+      throw error;
+    }
+    await failures.delete(key);
+    const { token, user } = signedIn;
     res.setHeader('Set-Cookie', sessionCookie(token, sessionTtlSeconds, secureCookies));
     res.json({ ok: true, data: user });
   });

@@ -21,7 +21,6 @@ export interface RoomClientEvents {
  * resumed once they exist here.
  */
 export class RoomClient {
-  #device: Device | undefined;
   #send: types.Transport | undefined;
   #recv: types.Transport | undefined;
   readonly #producers = new Map<'audio' | 'video', types.Producer>();
@@ -45,7 +44,6 @@ export class RoomClient {
     for (const peer of joined.peers) this.events.onPeerJoined(peer);
     const device = new Device();
     await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as types.RtpCapabilities });
-    this.#device = device;
 
     this.#send = this.#createTransport(device, 'send', await request(this.socket, 'room:create-transport', { direction: 'send' }));
     this.#recv = this.#createTransport(device, 'recv', await request(this.socket, 'room:create-transport', { direction: 'recv' }));

@@ -1,0 +1,105 @@
+import AxeBuilder from '@axe-core/playwright';
+import { demoAccounts } from '@care/server';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, newMediaContext, waitForInboundMedia } from '../support/browser.js';
+import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+
+const [counselor, asn] = demoAccounts;
+let server: ServerProcess;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  server = await startServerProcess();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  await server?.stop();
+});
+
+async function signIn(email: string, password: string): Promise<Page> {
+  const context = await newMediaContext(browser, server.url);
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto('/');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Kata sandi').fill(password);
+  await page.getByRole('button', { name: 'Masuk' }).click();
+  await page.waitForURL('**/appointments');
+  return page;
+}
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help}`);
+}
+
+describe('a 1:1 video and chat session in two Chromium contexts', () => {
+  it('shows the sign-in page in Indonesian first, with an English switch, and no serious axe violations', async () => {
+    const context = await newMediaContext(browser, server.url);
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto('/');
+    await expect(page.getByRole('heading', { name: 'Masuk' }).isVisible()).resolves.toBe(true);
+    expect(await page.getAttribute('html', 'lang')).toBe('id');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+  });
+
+  it('lobby, admit, two-way video and audio, chat both ways, and the leave notice', async () => {
+    // The counselor opens the session and waits in the room.
+    const host = await signIn(counselor.email, counselor.password);
+    await host.getByTestId('open-session').click();
+    await host.getByTestId('devices-ready').click();
+    await host.getByTestId('waiting-for-other').waitFor();
+
+    // The client passes the device check and waits in the lobby, seeing the counselor online.
+    const client = await signIn(asn.email, asn.password);
+    await client.getByTestId('open-session').click();
+    await client.getByTestId('preview-video').waitFor();
+    await client.getByTestId('devices-ready').click();
+    await client.getByTestId('lobby').waitFor();
+    await client.locator('[data-testid="counselor-presence"][data-online="true"]').waitFor();
+    expect(await seriousViolations(client)).toEqual([]);
+
+    // The counselor sees the knock and admits.
+    const admit = host.getByTestId('admit');
+    await admit.waitFor();
+    expect(await host.getByTestId('announcement').textContent()).toContain(asn.displayName);
+    await admit.click();
+
+    // Both see and hear each other: real decoded frames and received audio packets.
+    await client.getByTestId('remote-video').waitFor();
+    await host.getByTestId('remote-video').waitFor();
+    const clientMedia = await waitForInboundMedia(client);
+    const hostMedia = await waitForInboundMedia(host);
+    expect(clientMedia.videoFramesDecoded).toBeGreaterThan(0);
+    expect(clientMedia.audioPacketsReceived).toBeGreaterThan(0);
+    expect(hostMedia.videoFramesDecoded).toBeGreaterThan(0);
+    expect(hostMedia.audioPacketsReceived).toBeGreaterThan(0);
+    await host.locator('[data-testid="connection-state"][data-state="connected"]').waitFor();
+
+    // Chat round trip.
+    await client.getByTestId('chat-input').fill('Selamat siang, Bu.');
+    await client.getByTestId('chat-input').press('Enter');
+    await host.getByTestId('chat-theirs').filter({ hasText: 'Selamat siang, Bu.' }).waitFor();
+    await host.getByTestId('chat-input').fill('Siang, silakan bercerita.');
+    await host.getByRole('button', { name: 'Kirim' }).click();
+    await client.getByTestId('chat-theirs').filter({ hasText: 'Siang, silakan bercerita.' }).waitFor();
+    expect(await seriousViolations(host)).toEqual([]);
+
+    // The client leaves; the counselor is told.
+    await client.getByTestId('leave').click();
+    await client.getByTestId('left').waitFor();
+    await host.getByTestId('other-left').waitFor();
+    expect(await host.getByTestId('other-left').textContent()).toContain(asn.displayName);
+  });
+});

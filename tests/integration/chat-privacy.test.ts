@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { demoAccounts } from '@care/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ask, connect, login, nextEvent, startTestPlatform, type TestPlatform, type TestSocket } from '../support/test-platform.js';
+
+const [counselor, asn] = demoAccounts;
+let t: TestPlatform;
+let host: TestSocket;
+let client: TestSocket;
+const canary = `canary-${randomUUID()}`;
+
+beforeAll(async () => {
+  t = await startTestPlatform();
+  const counselorCookie = await login(t.url, counselor.email, counselor.password);
+  const asnCookie = await login(t.url, asn.email, asn.password);
+  const list = (await (await fetch(`${t.url}/api/appointments`, { headers: { cookie: asnCookie } })).json()) as {
+    data: Array<{ id: string; client: { id: string } }>;
+  };
+  const appointment = list.data[0];
+  if (!appointment) throw new Error('no demo appointment');
+  host = await connect(t.url, counselorCookie);
+  client = await connect(t.url, asnCookie);
+  await ask(host, 'room:join', { appointmentId: appointment.id });
+  await ask(client, 'lobby:knock', { appointmentId: appointment.id });
+  await ask(host, 'lobby:admit', { appointmentId: appointment.id, userId: appointment.client.id });
+  const joined = (await ask(client, 'room:join', { appointmentId: appointment.id })) as { ok: boolean };
+  if (!joined.ok) throw new Error('client could not join');
+});
+
+afterAll(async () => {
+  host?.close();
+  client?.close();
+  await t.close();
+});
+
+describe('chat relay', () => {
+  it('relays a message to the other person in the room', async () => {
+    const received = nextEvent<{ text: string; clientMessageId: string }>(host, 'chat:message');
+    const id = randomUUID();
+    const sent = (await ask(client, 'chat:send', { clientMessageId: id, text: canary })) as { ok: boolean };
+    expect(sent.ok).toBe(true);
+    expect(await received).toMatchObject({ text: canary, clientMessageId: id });
+  });
+
+  it('refuses chat from someone not in a room', async () => {
+    const outsider = await connect(t.url, await login(t.url, asn.email, asn.password));
+    const reply = (await ask(outsider, 'chat:send', { clientMessageId: randomUUID(), text: 'hello' })) as {
+      ok: boolean;
+      error: { code: string };
+    };
+    outsider.close();
+    expect(reply.error.code).toBe('not_in_room');
+  });
+
+  it('slows down a flood of messages with a clear error', async () => {
+    const replies = [];
+    for (let i = 0; i < 14; i++) {
+      replies.push((await ask(host, 'chat:send', { clientMessageId: randomUUID(), text: `line ${i}` })) as { ok: boolean; error?: { code: string } });
+    }
+    expect(replies.filter((r) => r.ok).length).toBe(10);
+    expect(replies.filter((r) => r.error?.code === 'rate_limited').length).toBe(4);
+  });
+});
+
+describe('what the server keeps', () => {
+  it('holds no chat text in the database, in Redis, or in its logs', async () => {
+    const needles = [canary, Buffer.from(canary).toString('hex'), Buffer.from(canary).toString('base64')];
+
+    const db = t.platform.db.connection.db;
+    if (!db) throw new Error('no database handle');
+    for (const { name } of await db.listCollections().toArray()) {
+      const dump = JSON.stringify(await db.collection(name).find({}).toArray());
+      for (const needle of needles) expect(dump, `collection ${name}`).not.toContain(needle);
+    }
+
+    const redis = t.platform.redis;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        const raw = await redis.dumpBuffer(key);
+        const text = raw?.toString('latin1') ?? '';
+        for (const needle of needles) expect(text, `redis key ${key}`).not.toContain(needle);
+      }
+    } while (cursor !== '0');
+
+    const logs = t.logs.join('');
+    expect(logs.length).toBeGreaterThan(0);
+    for (const needle of [...needles, asn.displayName, counselor.displayName, asn.email, counselor.email]) {
+      expect(logs).not.toContain(needle);
+    }
+  });
+});

@@ -1,0 +1,77 @@
+import dgram from 'node:dgram';
+import { MediaError, Room, RoomRegistry, WorkerPool, type MediaSettings } from '@care/media';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const log = pino({ level: 'silent' });
+const settings = (over: Partial<MediaSettings> = {}): MediaSettings => ({
+  workers: 1,
+  workerBin: process.env.MEDIASOUP_WORKER_BIN,
+  listenIp: '127.0.0.1',
+  portBase: 0,
+  initialAvailableOutgoingBitrate: 1_000_000,
+  logLevel: 'warn',
+  ...over,
+});
+
+let pool: WorkerPool | undefined;
+afterEach(() => {
+  pool?.close();
+  pool = undefined;
+});
+
+describe('mediasoup worker pool (the real worker)', () => {
+  it('gives each worker one UDP and one TCP port through its WebRtcServer', async () => {
+    pool = await WorkerPool.create(settings({ workers: 2 }), log);
+    const { udp, tcp } = pool.ports();
+    expect(udp).toHaveLength(2);
+    expect(tcp).toHaveLength(2);
+    for (const port of [...udp, ...tcp]) expect(port).toBeGreaterThan(0);
+
+    const registry = new RoomRegistry(pool, settings(), log);
+    const room = await registry.getOrCreate('room-a');
+    room.addPeer('p1');
+    const transport = await room.createTransport('p1', 'send');
+    // All candidates point at the worker's shared ports: one UDP, one TCP.
+    expect(transport.iceCandidates.map((c) => c.protocol).sort()).toEqual(['tcp', 'udp']);
+    const ports = new Set(transport.iceCandidates.map((c) => c.port));
+    expect([...ports].every((p) => udp.includes(p) || tcp.includes(p))).toBe(true);
+  });
+
+  it('puts two people arriving at once in the same room', async () => {
+    pool = await WorkerPool.create(settings(), log);
+    const registry = new RoomRegistry(pool, settings(), log);
+    const [a, b] = await Promise.all([registry.getOrCreate('same'), registry.getOrCreate('same')]);
+    expect(a).toBe(b);
+    expect(registry.size).toBe(1);
+  });
+
+  it('reports a media port that is in use, naming the setting to change', async () => {
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const busy = socket.address().port;
+    try {
+      const attempt = WorkerPool.create(settings({ portBase: busy }), log);
+      await expect(attempt).rejects.toBeInstanceOf(MediaError);
+      await expect(attempt).rejects.toThrow(/MEDIA_PORT_BASE/);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('replaces a worker that dies and tells its rooms, so they can be rebuilt', async () => {
+    pool = await WorkerPool.create(settings(), log);
+    const registry = new RoomRegistry(pool, settings(), log);
+    const room = await registry.getOrCreate('fragile');
+    const closed = new Promise<string>((resolve) => room.once('closed', resolve));
+    const replaced = new Promise<number>((resolve) => pool?.once('workerReplaced', resolve));
+    const pid = pool.leastLoaded().worker.pid;
+    process.kill(pid, 'SIGKILL');
+    expect(await closed).toBe('media_failure');
+    expect(await replaced).toBe(0);
+    expect(pool.leastLoaded().worker.pid).not.toBe(pid);
+    const again: Room = await registry.getOrCreate('fragile');
+    expect(again).not.toBe(room);
+    expect(again.closed).toBe(false);
+  });
+});

@@ -1,0 +1,73 @@
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's Chromium, driven by playwright-core; fake camera and microphone. */
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+}
+
+/**
+ * A browser context whose pages remember every RTCPeerConnection they open,
+ * so a test can read real getStats() numbers without any hook in the app.
+ */
+export async function newMediaContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, permissions: ['camera', 'microphone'] });
+  await context.addInitScript(() => {
+    const seen: RTCPeerConnection[] = [];
+    (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = seen;
+    const Native = window.RTCPeerConnection;
+    window.RTCPeerConnection = class extends Native {
+      constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+        super(...args);
+        seen.push(this);
+      }
+    };
+  });
+  return context;
+}
+
+export interface InboundMedia {
+  videoFramesDecoded: number;
+  audioPacketsReceived: number;
+}
+
+export async function inboundMedia(page: Page): Promise<InboundMedia> {
+  return page.evaluate(async () => {
+    const result = { videoFramesDecoded: 0, audioPacketsReceived: 0 };
+    for (const pc of (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = await pc.getStats();
+      stats.forEach((s: { type: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
+        if (s.type !== 'inbound-rtp') return;
+        if (s.kind === 'video') result.videoFramesDecoded += s.framesDecoded ?? 0;
+        if (s.kind === 'audio') result.audioPacketsReceived += s.packetsReceived ?? 0;
+      });
+    }
+    return result;
+  });
+}
+
+/** Polls the real inbound statistics until video frames were decoded and audio packets arrived. */
+export async function waitForInboundMedia(page: Page, timeoutMs = 30_000): Promise<InboundMedia> {
+  const deadline = Date.now() + timeoutMs;
+  let last: InboundMedia = { videoFramesDecoded: 0, audioPacketsReceived: 0 };
+  while (Date.now() < deadline) {
+    last = await inboundMedia(page);
+    if (last.videoFramesDecoded > 0 && last.audioPacketsReceived > 0) return last;
+    await page.waitForTimeout(500);
+  }
+  return last;
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { createLogger, loadConfig, startPlatform, type Platform } from '@care/server';
+import type { ClientToServerEvents, ServerToClientEvents } from '@care/shared';
+import { io, type Socket } from 'socket.io-client';
+import { inject } from 'vitest';
+
+export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface TestPlatform {
+  platform: Platform;
+  url: string;
+  /** Every log line the server wrote, raw, for privacy assertions. */
+  logs: string[];
+  dbName: string;
+  close(): Promise<void>;
+}
+
+/** A whole server (HTTP, Socket.IO, media) in this process, on the run's real Redis and FerretDB, with its own database. */
+export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const dbName = `care_test_${randomBytes(4).toString('hex')}`;
+  const config = loadConfig({
+    REDIS_URL: inject('redisUrl'),
+    MONGODB_URI: inject('mongodbUri'),
+    MONGODB_DB: dbName,
+    PORT: '0',
+    MEDIA_PORT_BASE: '0',
+    MEDIA_WORKERS: '1',
+    SEED_DEMO: 'true',
+    LOG_LEVEL: 'debug',
+    NODE_ENV: 'test',
+    ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
+    ...env,
+  });
+  const platform = await startPlatform(config, createLogger('debug', sink));
+  return {
+    platform,
+    url: `http://127.0.0.1:${platform.port}`,
+    logs,
+    dbName,
+    async close() {
+      await platform.db.connection.dropDatabase().catch(() => undefined);
+      await platform.close();
+    },
+  };
+}
+
+/** Signs in over REST and returns the session cookie. */
+export async function login(url: string, email: string, password: string): Promise<string> {
+  const response = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
+  const cookie = response.headers.get('set-cookie');
+  if (!cookie) throw new Error('login set no cookie');
+  return cookie.split(';')[0] ?? '';
+}
+
+export function connect(url: string, cookie?: string): Promise<TestSocket> {
+  const socket: TestSocket = io(url, {
+    transports: ['websocket'],
+    extraHeaders: cookie ? { cookie } : {},
+    reconnection: false,
+    forceNew: true,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+}
+
+/** Emits a request and resolves with the raw ack (success or typed error). */
+export function ask(socket: TestSocket, event: string, payload: unknown): Promise<unknown> {
+  return (socket.timeout(5000) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }).emitWithAck(event, payload);
+}
+
+export function nextEvent<T>(socket: TestSocket, event: string, timeoutMs = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
+    (socket as unknown as { once(e: string, h: (p: T) => void): void }).once(event, (payload: T) => {
+      clearTimeout(timer);
+      resolve(payload);
+    });
+  });
+}

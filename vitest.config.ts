@@ -1,0 +1,26 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['shared/src/**/*.test.ts', 'media/src/**/*.test.ts', 'server/src/**/*.test.ts'],
+        },
+      },
+      {
+        // Against real services: Redis, FerretDB on PostgreSQL, the mediasoup
+        // worker, and Chromium. One stack for the run, started by globalSetup.
+        test: {
+          name: 'system',
+          include: ['tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
+          globalSetup: ['tests/support/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
