@@ -46,7 +46,7 @@ describe('a 1:1 video and chat session in two Chromium contexts', () => {
     contexts.push(context);
     const page = await context.newPage();
     await page.goto('/');
-    await expect(page.getByRole('heading', { name: 'Masuk' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('heading', { name: 'Masuk' }).waitFor();
     expect(await page.getAttribute('html', 'lang')).toBe('id');
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'English' }).click();
