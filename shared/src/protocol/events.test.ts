@@ -2,14 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { clientRequests } from './events.js';
 import { toValidationIssues } from '../result.js';
 
+const uuid = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+
 describe('client request schemas', () => {
   it('reject a chat line that is empty or too long, naming the field', () => {
     const schema = clientRequests['chat:send'].request;
-    const empty = schema.safeParse({ clientMessageId: crypto.randomUUID(), text: '   ' });
+    const empty = schema.safeParse({ clientMessageId: uuid, text: '   ' });
     expect(empty.success).toBe(false);
     if (!empty.success) expect(toValidationIssues(empty.error)).toEqual([{ path: 'text', message: 'must not be empty' }]);
 
-    const long = schema.safeParse({ clientMessageId: crypto.randomUUID(), text: 'x'.repeat(2001) });
+    const long = schema.safeParse({ clientMessageId: uuid, text: 'x'.repeat(2001) });
     expect(long.success).toBe(false);
   });
 
@@ -23,7 +25,7 @@ describe('client request schemas', () => {
 
   it('accept the DTLS parameters a browser sends and refuse a malformed fingerprint', () => {
     const schema = clientRequests['room:connect-transport'].request;
-    const transportId = crypto.randomUUID();
+    const transportId = uuid;
     const good = schema.safeParse({
       transportId,
       dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD:EF' }] },
