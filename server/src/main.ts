@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { MediaError } from '@care/media';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { PortInUseError, startPlatform } from './platform.js';
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
   } catch (error) {
-    if (error instanceof PortInUseError) {
+    if (error instanceof PortInUseError || (error instanceof MediaError && error.code === 'port_in_use')) {
       process.stderr.write(`CARE ASN server: ${error.message}\n`);
       process.exit(3);
     }

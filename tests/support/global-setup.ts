@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import mongoose from 'mongoose';
 import type { TestProject } from 'vitest/node';
 import { startStack } from '../../scripts/embedded/stack.ts';
 
@@ -15,7 +16,21 @@ const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../.
 /** One real Redis and one FerretDB-on-PostgreSQL for the whole test run. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const stack = await startStack({ repoDir, purpose: 'test', log: (line) => console.log(line) });
+  await dropTestDatabases(stack.mongodbUri);
   project.provide('redisUrl', stack.redisUrl);
   project.provide('mongodbUri', stack.mongodbUri);
   return () => stack.stop();
+}
+
+/** The test cluster outlives a run; databases left by an interrupted run are removed here. */
+async function dropTestDatabases(uri: string): Promise<void> {
+  const connection = await mongoose.createConnection(uri).asPromise();
+  try {
+    const { databases } = await connection.db!.admin().listDatabases();
+    for (const { name } of databases) {
+      if (/^care_(test|e2e)_/.test(name)) await connection.useDb(name).dropDatabase();
+    }
+  } finally {
+    await connection.close();
+  }
 }
