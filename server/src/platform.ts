@@ -18,6 +18,7 @@ import { AppointmentService } from './services/appointment-service.js';
 import { ChatRelay } from './services/chat-relay.js';
 import { LiveRoomService } from './services/live-room-service.js';
 import { LobbyService } from './services/lobby-service.js';
+import { MlsDeliveryService } from './services/mls-delivery-service.js';
 import { PresenceService } from './services/presence-service.js';
 import type { Notifier } from './services/room-notifier.js';
 import { createSocketServer, registerSocketFeatures } from './socket/socket-server.js';
@@ -121,9 +122,13 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     const admission = new AdmissionService(appointments, new LobbyService(redis), notifier);
     const rooms = new LiveRoomService(registry, notifier, log.child({ component: 'live-rooms' }));
     const chat = new ChatRelay(rooms, notifier);
+    const mls = new MlsDeliveryService(redis, rooms, notifier);
+    rooms.onRoomEmptied = (roomId) => {
+      mls.endGroup(roomId).catch((error: unknown) => log.warn({ err: error, roomId }, 'could not end the MLS group'));
+    };
     const presence = new PresenceService(redis);
 
-    registerSocketFeatures(io, { auth, appointments, admission, presence, rooms, chat, log: log.child({ component: 'socket' }) });
+    registerSocketFeatures(io, { auth, appointments, admission, presence, rooms, chat, mls, log: log.child({ component: 'socket' }) });
 
     const metrics = createMetrics({ connections: () => io.engine.clientsCount, rooms: () => registry.size });
     const secureCookies = config.PUBLIC_URL?.startsWith('https:') ?? false;

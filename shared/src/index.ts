@@ -7,4 +7,5 @@ export * from './protocol/lobby.js';
 export * from './protocol/media-parameters.js';
 export * from './protocol/room.js';
 export * from './protocol/chat.js';
+export * from './protocol/mls.js';
 export * from './protocol/events.js';

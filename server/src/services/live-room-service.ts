@@ -43,7 +43,10 @@ export class LiveRoomService {
     private readonly log: Logger,
   ) {}
 
-  async join(connectionId: string, roomId: string, user: LivePeer['user']): Promise<RoomJoined> {
+  /** Called when the last peer of a room left, so per-room state can end with it. */
+  onRoomEmptied: (roomId: string) => void = () => undefined;
+
+  async join(connectionId: string, roomId: string, user: LivePeer['user']): Promise<Omit<RoomJoined, 'mls'>> {
     await this.leave(connectionId, 'left');
     // One seat per person: a second tab or a reload takes over from the old connection.
     for (const other of this.peersIn(roomId)) {
@@ -117,6 +120,7 @@ export class LiveRoomService {
       this.notifier.toConnection(other.connectionId, 'room:peer-left', { peerId: peer.peerId, reason });
     }
     this.rooms.releaseIfEmpty(peer.roomId);
+    if (this.peersIn(peer.roomId).length === 0) this.onRoomEmptied(peer.roomId);
     this.log.info({ roomId: peer.roomId, peerId: peer.peerId, reason }, 'peer left');
   }
 

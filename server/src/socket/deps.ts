@@ -4,6 +4,7 @@ import type { AdmissionService } from '../services/admission-service.js';
 import type { AppointmentService } from '../services/appointment-service.js';
 import type { ChatRelay } from '../services/chat-relay.js';
 import type { LiveRoomService } from '../services/live-room-service.js';
+import type { MlsDeliveryService } from '../services/mls-delivery-service.js';
 import type { PresenceService } from '../services/presence-service.js';
 
 export interface SocketDeps {
@@ -13,5 +14,6 @@ export interface SocketDeps {
   presence: PresenceService;
   rooms: LiveRoomService;
   chat: ChatRelay;
+  mls: MlsDeliveryService;
   log: Logger;
 }

@@ -4,12 +4,13 @@ import type { AppSocket } from './types.js';
 
 /** Room signalling: join, transports, produce, consume; all through acks. */
 export function registerRoom(socket: AppSocket, deps: SocketDeps): void {
-  const { admission, rooms, log } = deps;
+  const { admission, rooms, mls, log } = deps;
   const user = socket.data.user;
 
   onRequest(socket, 'room:join', log, async ({ appointmentId }) => {
     const roomId = await admission.authorizeRoom(user, appointmentId);
-    return rooms.join(socket.id, roomId, user);
+    const joined = await rooms.join(socket.id, roomId, user);
+    return { ...joined, mls: await mls.joinInfo(roomId, socket.id) };
   });
 
   onRequest(socket, 'room:create-transport', log, ({ direction }) => rooms.createTransport(socket.id, direction));

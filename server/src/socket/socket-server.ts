@@ -6,6 +6,7 @@ import { readSessionToken } from '../auth/session-cookie.js';
 import { registerChat } from './chat.js';
 import type { SocketDeps } from './deps.js';
 import { registerLobby } from './lobby.js';
+import { registerMls } from './mls.js';
 import { registerPresence } from './presence.js';
 import { rejectUnknownEvents } from './request-handler.js';
 import { registerRoom } from './room.js';
@@ -49,6 +50,7 @@ export function registerSocketFeatures(io: AppServer, deps: SocketDeps): void {
     registerLobby(socket, scoped);
     registerRoom(socket, scoped);
     registerChat(socket, scoped);
+    registerMls(socket, scoped);
     log.debug('connected');
     socket.on('disconnect', (reason) => log.debug({ reason }, 'disconnected'));
   });

@@ -2,6 +2,17 @@ import { z } from 'zod';
 import type { Ack, ErrorBody } from '../result.js';
 import { ChatMessage, ChatSend, ChatSent } from './chat.js';
 import { LobbyAdmit, LobbyEntry, LobbyKnock, LobbyStatus, LobbyWatch } from './lobby.js';
+import {
+  ApplicationMessageArrived,
+  ApplicationMessageSent,
+  CommitArrived,
+  CommitResult,
+  KeyPackageArrived,
+  PublishKeyPackage,
+  SendApplicationMessage,
+  SubmitCommit,
+  WelcomeArrived,
+} from './mls.js';
 import { PresenceState, PresenceSubscribe } from './presence.js';
 import {
   ConnectTransport,
@@ -40,6 +51,9 @@ export const clientRequests = {
   'room:resume-consumer': { request: ConsumerRef, response: Empty },
   'room:leave': { request: Empty, response: Empty },
   'chat:send': { request: ChatSend, response: ChatSent },
+  'mls:publish-key-package': { request: PublishKeyPackage, response: Empty },
+  'mls:commit': { request: SubmitCommit, response: CommitResult },
+  'mls:message': { request: SendApplicationMessage, response: ApplicationMessageSent },
 } as const;
 
 export type ClientRequestName = keyof typeof clientRequests;
@@ -59,6 +73,10 @@ export const serverEvents = {
   'room:consumer-closed': ConsumerClosed,
   'room:closed': RoomClosed,
   'chat:message': ChatMessage,
+  'mls:key-package': KeyPackageArrived,
+  'mls:commit': CommitArrived,
+  'mls:welcome': WelcomeArrived,
+  'mls:message': ApplicationMessageArrived,
 } as const;
 
 export type ServerEventName = keyof typeof serverEvents;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MediaId, ObjectIdString, Role } from '../domain.js';
+import { MlsJoinInfo } from './mls.js';
 import {
   DtlsParameters,
   IceCandidate,
@@ -26,6 +27,7 @@ export const RoomJoined = z.object({
   peerId: z.string(),
   routerRtpCapabilities: RtpCapabilities,
   peers: z.array(PeerView),
+  mls: MlsJoinInfo,
 });
 export type RoomJoined = z.infer<typeof RoomJoined>;
 
