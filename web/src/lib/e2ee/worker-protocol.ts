@@ -1,0 +1,42 @@
+import type { MediaCodec } from './media-frame.js';
+
+/** Options given to each RTCRtpScriptTransform (or with the fallback's streams). */
+export interface TransformOptions {
+  operation: 'encrypt' | 'decrypt';
+  codec: MediaCodec;
+  /** Our own id for the track, to report its counts. */
+  trackId: string;
+}
+
+/** Main thread to worker. One discriminated union; the worker checks every kind. */
+export type ToWorker =
+  | {
+      kind: 'epoch';
+      epoch: number;
+      /** MLS-Exporter("SFrame 1.0 Base Key", "", 16) of this epoch. */
+      baseKey: Uint8Array;
+      ownLeaf: number;
+      memberLeaves: number[];
+    }
+  | { kind: 'clear' }
+  | {
+      // Fallback for browsers with createEncodedStreams but no RTCRtpScriptTransform.
+      kind: 'streams';
+      readable: ReadableStream;
+      writable: WritableStream;
+      options: TransformOptions;
+    };
+
+export interface TrackCounts {
+  trackId: string;
+  operation: 'encrypt' | 'decrypt';
+  /** Frames that passed through, encrypted or decrypted. */
+  frames: number;
+  /** Frames dropped because there was no key for them (fail-closed). */
+  noKey: number;
+  /** Frames that failed authentication, by the sender leaf encoded in their KID. */
+  failuresByLeaf: Record<number, number>;
+}
+
+/** Worker to main thread. */
+export type FromWorker = { kind: 'counts'; tracks: TrackCounts[] } | { kind: 'ready' };
