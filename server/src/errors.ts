@@ -11,6 +11,7 @@ const httpStatus: Record<ErrorCode, number> = {
   not_admitted: 403,
   not_in_room: 409,
   room_full: 409,
+  stale_epoch: 409,
   rate_limited: 429,
   unavailable: 503,
   internal: 500,

@@ -13,6 +13,7 @@ export const errorCodes = [
   'not_admitted',
   'not_in_room',
   'room_full',
+  'stale_epoch',
   'rate_limited',
   'unavailable',
   'internal',

@@ -84,6 +84,12 @@ export class MlsDeliveryService {
     } catch {
       throw new AppError('rate_limited', 'You are sending messages very quickly. Please wait a moment.');
     }
+    // Everyone in the room is at the server's epoch once its commit reached them, so a
+    // message for another epoch could not be read by all: the sender re-encrypts it.
+    const current = await this.redis.get(this.#epochKey(peer.roomId));
+    if (current === null || Number(current) !== epoch) {
+      throw new AppError('stale_epoch', 'The group moved to a new epoch; encrypt the message again.');
+    }
     const sentAt = new Date().toISOString();
     for (const other of this.rooms.peersIn(peer.roomId)) {
       if (other.connectionId === connectionId) continue;

@@ -1,6 +1,7 @@
-import type { AppointmentView, ChatMessage, CurrentUser, LobbyEntry } from '@care/shared';
+import type { AppointmentView, CurrentUser, LobbyEntry } from '@care/shared';
 import { api } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
+import { E2eeSession } from '../e2ee/e2ee-session.svelte.js';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
 import { RoomClient, type MediaConnectionState } from '../rtc/room-client.js';
 import { connectSocket, request, type AppSocket } from '../socket/socket-client.js';
@@ -45,6 +46,10 @@ export class SessionManager {
   error = $state<MessageKey | undefined>(undefined);
   /** The latest event a screen reader should hear (someone knocked, joined, left). */
   announcement = $state<{ key: MessageKey; name: string } | undefined>(undefined);
+  /** The end-to-end encryption of the current room visit (lock state, safety code). */
+  e2ee = $state<E2eeSession | undefined>(undefined);
+  /** Our camera and microphone are not being sent (encryption not possible or not started). */
+  notSending = $state(false);
   /** Why the room ended for us, when the server ended it. */
   closedReason = $state<'replaced' | 'media_failure' | 'ended' | undefined>(undefined);
 
@@ -87,10 +92,6 @@ export class SessionManager {
     socket.on('lobby:admitted', ({ appointmentId: admittedTo }) => {
       if (admittedTo === appointmentId && this.stage === 'lobby') void this.#joinRoom();
     });
-    socket.on('chat:message', (message: ChatMessage) => {
-      // The chat log is itself a polite live region; no separate announcement.
-      this.chat = [...this.chat, { id: message.clientMessageId, mine: false, text: message.text, sentAt: message.sentAt }];
-    });
     socket.on('connect', () => void this.#onConnected());
     socket.on('connect_error', () => {
       if (this.stage === 'room') this.connection = 'reconnecting';
@@ -121,13 +122,15 @@ export class SessionManager {
     }
   }
 
+  /** Chat goes end-to-end encrypted, as an MLS application message; the server relays bytes. */
   async sendChat(text: string): Promise<boolean> {
-    if (!this.#socket || !text.trim()) return false;
+    const e2ee = this.e2ee;
+    if (!e2ee || !text.trim()) return false;
     const id = crypto.randomUUID();
     const line: ChatLine = { id, mine: true, text: text.trim(), sentAt: new Date().toISOString() };
     this.chat = [...this.chat, line];
     try {
-      const { sentAt } = await request(this.#socket, 'chat:send', { clientMessageId: id, text: line.text });
+      const { sentAt } = await e2ee.sendChat({ id, text: line.text });
       this.chat = this.chat.map((l) => (l.id === id ? { ...l, sentAt } : l));
       return true;
     } catch {
@@ -217,7 +220,17 @@ export class SessionManager {
     this.stage = 'joining';
     this.#room?.close();
     this.remote = undefined;
-    const room = new RoomClient(this.#socket, {
+    this.notSending = false;
+    const e2ee = new E2eeSession(this.#socket, (_fromPeerId, payload, sentAt) => {
+      // A resent message (after a rekey) shows once; the chat log is a polite live region.
+      if (this.chat.some((line) => line.id === payload.id)) return;
+      this.chat = [...this.chat, { id: payload.id, mine: false, text: payload.text, sentAt }];
+    });
+    this.e2ee = e2ee;
+    const room = new RoomClient(this.#socket, e2ee, {
+      onNotSending: () => {
+        this.notSending = true;
+      },
       onPeerJoined: (peer) => {
         this.remote = { peerId: peer.peerId, displayName: peer.displayName, stream: new MediaStream(), hasVideo: false };
         this.announcement = { key: 'room.otherJoined', name: peer.displayName };

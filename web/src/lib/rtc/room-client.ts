@@ -1,5 +1,6 @@
 import type { NewConsumer, PeerView, RoomJoined, TransportOptions } from '@care/shared';
 import { Device, type types } from 'mediasoup-client';
+import type { E2eeSession } from '../e2ee/e2ee-session.svelte.js';
 import { request, type AppSocket } from '../socket/socket-client.js';
 
 export type MediaConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
@@ -12,7 +13,12 @@ export interface RoomClientEvents {
   onConnectionState(state: MediaConnectionState): void;
   /** The server ended our place in the room: another tab took over, or the media restarted. */
   onClosed(reason: 'media_failure' | 'ended' | 'replaced'): void;
+  /** Our media is not being sent, because encryption is not possible or did not start. */
+  onNotSending(): void;
 }
+
+/** How long after producing a track its encrypting transform must have seen frames. */
+const TRANSFORM_CHECK_MS = 3000;
 
 /**
  * One participant's media in a room, through mediasoup-client: a send
@@ -33,9 +39,15 @@ export class RoomClient {
 
   constructor(
     private readonly socket: AppSocket,
+    private readonly e2ee: E2eeSession,
     private readonly events: RoomClientEvents,
   ) {}
 
+  /**
+   * Joins the room and its MLS group, then sends the local tracks, each
+   * through the encrypting transform. Fail-closed: without transform support,
+   * or without keys, nothing is produced.
+   */
   async join(appointmentId: string, localStream: MediaStream): Promise<RoomJoined> {
     this.#listen();
     this.events.onConnectionState('connecting');
@@ -48,6 +60,12 @@ export class RoomClient {
     this.#send = this.#createTransport(device, 'send', await request(this.socket, 'room:create-transport', { direction: 'send' }));
     this.#recv = this.#createTransport(device, 'recv', await request(this.socket, 'room:create-transport', { direction: 'recv' }));
 
+    await this.e2ee.start(joined.roomId, joined.peerId, joined.mls);
+    if (this.e2ee.state === 'unsupported') {
+      this.events.onNotSending();
+      return joined;
+    }
+
     for (const track of localStream.getTracks()) {
       const kind = track.kind === 'audio' ? 'audio' : 'video';
       if (!device.canProduce(kind)) continue;
@@ -57,11 +75,27 @@ export class RoomClient {
         ...(kind === 'video' ? { encodings: [{ maxBitrate: 900_000 }] } : {}),
         ...(kind === 'audio' ? { codecOptions: { opusDtx: true, opusFec: true } } : {}),
       });
+      if (!producer.rtpSender) throw new Error('no RTP sender to encrypt');
+      this.e2ee.attachSender(producer.rtpSender, kind, producer.id);
       this.#producers.set(kind, producer);
     }
+    setTimeout(() => this.#checkTransformsRan(), TRANSFORM_CHECK_MS);
 
     await request(this.socket, 'room:ready', { rtpCapabilities: device.recvRtpCapabilities });
     return joined;
+  }
+
+  /** A transform that never saw a frame means media would bypass encryption: stop sending. */
+  #checkTransformsRan(): void {
+    if (this.#closed) return;
+    let stopped = false;
+    for (const [kind, producer] of this.#producers) {
+      if (producer.closed || producer.paused || this.e2ee.framesSeen(producer.id) > 0) continue;
+      producer.close();
+      this.#producers.delete(kind);
+      stopped = true;
+    }
+    if (stopped) this.events.onNotSending();
   }
 
   setTrackEnabled(kind: 'audio' | 'video', enabled: boolean): void {
@@ -87,6 +121,7 @@ export class RoomClient {
     this.#send?.close();
     this.#recv?.close();
     this.#consumers.clear();
+    this.e2ee.close();
     this.events.onConnectionState('closed');
   }
 
@@ -102,7 +137,9 @@ export class RoomClient {
       iceCandidates: options.iceCandidates as types.IceCandidate[],
       dtlsParameters: options.dtlsParameters as types.DtlsParameters,
     };
-    const transport = direction === 'send' ? device.createSendTransport(params) : device.createRecvTransport(params);
+    // Without this, Chromium runs the transform's worker but sends frames around it, unencrypted.
+    const withTransforms = { ...params, additionalSettings: { encodedInsertableStreams: true } as RTCConfiguration };
+    const transport = direction === 'send' ? device.createSendTransport(withTransforms) : device.createRecvTransport(withTransforms);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       request(this.socket, 'room:connect-transport', { transportId: transport.id, dtlsParameters }).then(
         () => callback(),
@@ -173,6 +210,8 @@ export class RoomClient {
       kind: message.kind,
       rtpParameters: message.rtpParameters as types.RtpParameters,
     });
+    if (!consumer.rtpReceiver) throw new Error('no RTP receiver to decrypt');
+    this.e2ee.attachReceiver(consumer.rtpReceiver, consumer.kind, consumer.id);
     this.#consumers.set(consumer.id, { consumer, peerId: message.peerId });
     this.events.onTrack(message.peerId, consumer.track);
     await request(this.socket, 'room:resume-consumer', { consumerId: consumer.id });
