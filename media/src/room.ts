@@ -59,6 +59,18 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.router.rtpCapabilities;
   }
 
+  /** The room's router, for observers on the server side (they see only what the SFU sees). */
+  get mediaRouter(): types.Router {
+    return this.router;
+  }
+
+  /** Every producer in the room, with the peer that sends it. */
+  *producers(): Iterable<{ peerId: string; producer: types.Producer }> {
+    for (const peer of this.#peers.values()) {
+      for (const producer of peer.producers.values()) yield { peerId: peer.id, producer };
+    }
+  }
+
   get peerCount(): number {
     return this.#peers.size;
   }

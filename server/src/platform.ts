@@ -35,6 +35,8 @@ export interface Platform {
   redis: Redis;
   io: AppServer;
   pool: WorkerPool;
+  /** The rooms whose media this node hosts. */
+  media: RoomRegistry;
   close(): Promise<void>;
 }
 
@@ -154,7 +156,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
     const url = config.PUBLIC_URL ?? `http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`;
     log.info({ port, mediaPorts: pool.ports() }, 'CARE ASN server listening');
-    return { url, port, db, redis, io, pool, close: closeAll };
+    return { url, port, db, redis, io, pool, media: registry, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

@@ -1,9 +1,9 @@
-import AxeBuilder from '@axe-core/playwright';
 import { demoAccounts } from '@care/server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, newMediaContext, waitForInboundMedia } from '../support/browser.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { openSession, seriousViolations, signIn as signInWith } from '../support/session-flow.js';
 
 const [counselor, asn] = demoAccounts;
 let server: ServerProcess;
@@ -22,22 +22,9 @@ afterAll(async () => {
 });
 
 async function signIn(email: string, password: string): Promise<Page> {
-  const context = await newMediaContext(browser, server.url);
+  const { context, page } = await signInWith(browser, server.url, email, password);
   contexts.push(context);
-  const page = await context.newPage();
-  await page.goto('/');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Kata sandi').fill(password);
-  await page.getByRole('button', { name: 'Masuk' }).click();
-  await page.waitForURL('**/appointments');
   return page;
-}
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help}`);
 }
 
 describe('a 1:1 video and chat session in two Chromium contexts', () => {
@@ -57,15 +44,12 @@ describe('a 1:1 video and chat session in two Chromium contexts', () => {
   it('lobby, admit, two-way video and audio, chat both ways, and the leave notice', async () => {
     // The counselor opens the session and waits in the room.
     const host = await signIn(counselor.email, counselor.password);
-    await host.getByTestId('open-session').click();
-    await host.getByTestId('devices-ready').click();
+    await openSession(host);
     await host.getByTestId('waiting-for-other').waitFor();
 
     // The client passes the device check and waits in the lobby, seeing the counselor online.
     const client = await signIn(asn.email, asn.password);
-    await client.getByTestId('open-session').click();
-    await client.getByTestId('preview-video').waitFor();
-    await client.getByTestId('devices-ready').click();
+    await openSession(client);
     await client.getByTestId('lobby').waitFor();
     await client.locator('[data-testid="counselor-presence"][data-online="true"]').waitFor();
     expect(await seriousViolations(client)).toEqual([]);
@@ -86,6 +70,15 @@ describe('a 1:1 video and chat session in two Chromium contexts', () => {
     expect(hostMedia.videoFramesDecoded).toBeGreaterThan(0);
     expect(hostMedia.audioPacketsReceived).toBeGreaterThan(0);
     await host.locator('[data-testid="connection-state"][data-state="connected"]').waitFor();
+
+    // End-to-end encrypted, and both screens show the same safety code.
+    await host.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor();
+    await client.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor();
+    const hostCode = await host.getByTestId('safety-code').textContent();
+    expect(hostCode).toMatch(/^\d{5}( \d{5}){5}$/);
+    expect(await client.getByTestId('safety-code').textContent()).toBe(hostCode);
+    await host.getByTestId('confirm-code').click();
+    await host.locator('[data-testid="encryption"][data-state="verified"]').waitFor();
 
     // Chat round trip.
     await client.getByTestId('chat-input').fill('Selamat siang, Bu.');

@@ -1,0 +1,49 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { newMediaContext } from './browser.js';
+
+export interface SignInOptions {
+  /** Remove RTCRtpScriptTransform and createEncodedStreams, as in a browser without them. */
+  withoutTransforms?: boolean;
+}
+
+/** Signs in through the login page and lands on the appointments list. */
+export async function signIn(
+  browser: Browser,
+  baseUrl: string,
+  email: string,
+  password: string,
+  options: SignInOptions = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await newMediaContext(browser, baseUrl);
+  if (options.withoutTransforms) {
+    await context.addInitScript(() => {
+      delete (window as unknown as Record<string, unknown>).RTCRtpScriptTransform;
+      delete (RTCRtpSender.prototype as unknown as Record<string, unknown>).createEncodedStreams;
+      delete (RTCRtpReceiver.prototype as unknown as Record<string, unknown>).createEncodedStreams;
+    });
+  }
+  const page = await context.newPage();
+  await page.goto('/');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Kata sandi').fill(password);
+  await page.getByRole('button', { name: 'Masuk' }).click();
+  await page.waitForURL('**/appointments');
+  return { context, page };
+}
+
+/** Opens the appointment that is on now and passes the device check. */
+export async function openSession(page: Page): Promise<void> {
+  await page.getByTestId('open-session').click();
+  await page.getByTestId('preview-video').waitFor();
+  await page.getByTestId('devices-ready').click();
+}
+
+export async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
+}
+
+export async function encryptionState(page: Page): Promise<string | null> {
+  return page.getByTestId('encryption').getAttribute('data-state');
+}
