@@ -15,7 +15,6 @@ import { createMetrics } from './metrics.js';
 import { seedDemo } from './seed/demo-seed.js';
 import { AdmissionService } from './services/admission-service.js';
 import { AppointmentService } from './services/appointment-service.js';
-import { ChatRelay } from './services/chat-relay.js';
 import { LiveRoomService } from './services/live-room-service.js';
 import { LobbyService } from './services/lobby-service.js';
 import { MlsDeliveryService } from './services/mls-delivery-service.js';
@@ -123,14 +122,13 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     const appointments = new AppointmentService(db);
     const admission = new AdmissionService(appointments, new LobbyService(redis), notifier);
     const rooms = new LiveRoomService(registry, notifier, log.child({ component: 'live-rooms' }));
-    const chat = new ChatRelay(rooms, notifier);
     const mls = new MlsDeliveryService(redis, rooms, notifier);
     rooms.onRoomEmptied = (roomId) => {
       mls.endGroup(roomId).catch((error: unknown) => log.warn({ err: error, roomId }, 'could not end the MLS group'));
     };
     const presence = new PresenceService(redis);
 
-    registerSocketFeatures(io, { auth, appointments, admission, presence, rooms, chat, mls, log: log.child({ component: 'socket' }) });
+    registerSocketFeatures(io, { auth, appointments, admission, presence, rooms, mls, log: log.child({ component: 'socket' }) });
 
     const metrics = createMetrics({ connections: () => io.engine.clientsCount, rooms: () => registry.size });
     const secureCookies = config.PUBLIC_URL?.startsWith('https:') ?? false;

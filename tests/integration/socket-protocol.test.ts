@@ -57,7 +57,7 @@ describe('Socket.IO protocol (real Redis, FerretDB, mediasoup)', () => {
 
     // Without an ack callback, the error still reaches the sender.
     const errorEvent = nextEvent<{ code: string }>(bad, 'app:error');
-    (bad as unknown as { emit(e: string, p: unknown): void }).emit('chat:send', { text: 5 });
+    (bad as unknown as { emit(e: string, p: unknown): void }).emit('mls:message', { message: 5 });
     expect((await errorEvent).code).toBe('invalid_payload');
 
     const unknown = (await ask(bad, 'room:explode', {})) as { ok: boolean; error: { message: string } };

@@ -20,8 +20,9 @@ const GROUP_TTL_SECONDS = 12 * 3600;
 /**
  * The MLS delivery service. It keeps only the number of each room's current
  * epoch, orders commits, and forwards KeyPackages, Welcomes and application
- * messages (chat) as opaque bytes to the peers of the room. It never sees a
- * key, a secret or a message's content.
+ * messages (chat, end-to-end encrypted) as opaque bytes to the peers of the
+ * room. It never sees a key, a secret or a message's content. Each
+ * connection may send a burst of 10 messages and then about one a second.
  */
 export class MlsDeliveryService {
   readonly #limiter = new RateLimiterMemory({ points: 10, duration: 10 });

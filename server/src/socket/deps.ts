@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { AuthService } from '../auth/auth-service.js';
 import type { AdmissionService } from '../services/admission-service.js';
 import type { AppointmentService } from '../services/appointment-service.js';
-import type { ChatRelay } from '../services/chat-relay.js';
 import type { LiveRoomService } from '../services/live-room-service.js';
 import type { MlsDeliveryService } from '../services/mls-delivery-service.js';
 import type { PresenceService } from '../services/presence-service.js';
@@ -13,7 +12,6 @@ export interface SocketDeps {
   admission: AdmissionService;
   presence: PresenceService;
   rooms: LiveRoomService;
-  chat: ChatRelay;
   mls: MlsDeliveryService;
   log: Logger;
 }

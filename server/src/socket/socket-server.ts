@@ -3,7 +3,6 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { readSessionToken } from '../auth/session-cookie.js';
-import { registerChat } from './chat.js';
 import type { SocketDeps } from './deps.js';
 import { registerLobby } from './lobby.js';
 import { registerMls } from './mls.js';
@@ -49,7 +48,6 @@ export function registerSocketFeatures(io: AppServer, deps: SocketDeps): void {
     registerPresence(io, socket, scoped);
     registerLobby(socket, scoped);
     registerRoom(socket, scoped);
-    registerChat(socket, scoped);
     registerMls(socket, scoped);
     log.debug('connected');
     socket.on('disconnect', (reason) => log.debug({ reason }, 'disconnected'));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ChatPayload } from './chat.js';
 import { clientRequests } from './events.js';
 import { toValidationIssues } from '../result.js';
 
@@ -6,13 +7,20 @@ const uuid = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 
 describe('client request schemas', () => {
   it('reject a chat line that is empty or too long, naming the field', () => {
-    const schema = clientRequests['chat:send'].request;
-    const empty = schema.safeParse({ clientMessageId: uuid, text: '   ' });
+    const empty = ChatPayload.safeParse({ id: uuid, text: '   ' });
     expect(empty.success).toBe(false);
     if (!empty.success) expect(toValidationIssues(empty.error)).toEqual([{ path: 'text', message: 'must not be empty' }]);
 
-    const long = schema.safeParse({ clientMessageId: uuid, text: 'x'.repeat(2001) });
+    const long = ChatPayload.safeParse({ id: uuid, text: 'x'.repeat(2001) });
     expect(long.success).toBe(false);
+  });
+
+  it('carry MLS messages as bytes only, within size limits', () => {
+    const schema = clientRequests['mls:message'].request;
+    expect(schema.safeParse({ epoch: 0, message: new Uint8Array([1]) }).success).toBe(true);
+    expect(schema.safeParse({ epoch: 0, message: 'text' }).success).toBe(false);
+    expect(schema.safeParse({ epoch: -1, message: new Uint8Array([1]) }).success).toBe(false);
+    expect(schema.safeParse({ epoch: 0, message: new Uint8Array(0) }).success).toBe(false);
   });
 
   it('reject unknown fields, so nothing unexpected rides along', () => {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { Ack, ErrorBody } from '../result.js';
-import { ChatMessage, ChatSend, ChatSent } from './chat.js';
 import { LobbyAdmit, LobbyEntry, LobbyKnock, LobbyStatus, LobbyWatch } from './lobby.js';
 import {
   ApplicationMessageArrived,
@@ -50,7 +49,6 @@ export const clientRequests = {
   'room:ready': { request: RoomReady, response: Empty },
   'room:resume-consumer': { request: ConsumerRef, response: Empty },
   'room:leave': { request: Empty, response: Empty },
-  'chat:send': { request: ChatSend, response: ChatSent },
   'mls:publish-key-package': { request: PublishKeyPackage, response: Empty },
   'mls:commit': { request: SubmitCommit, response: CommitResult },
   'mls:message': { request: SendApplicationMessage, response: ApplicationMessageSent },
@@ -72,7 +70,6 @@ export const serverEvents = {
   'room:new-consumer': NewConsumer,
   'room:consumer-closed': ConsumerClosed,
   'room:closed': RoomClosed,
-  'chat:message': ChatMessage,
   'mls:key-package': KeyPackageArrived,
   'mls:commit': CommitArrived,
   'mls:welcome': WelcomeArrived,

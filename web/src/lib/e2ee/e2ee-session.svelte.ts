@@ -1,4 +1,4 @@
-import type { MlsJoinInfo } from '@care/shared';
+import { ChatPayload, type MlsJoinInfo } from '@care/shared';
 import { ApiError } from '../api/api-error.js';
 import { request, type AppSocket } from '../socket/socket-client.js';
 import { MlsIdentity, MlsMember } from './mls/index.js';
@@ -15,12 +15,6 @@ import type { FromWorker, ToWorker, TrackCounts, TransformOptions } from './work
 export type EncryptionState = 'establishing' | 'encrypted' | 'verified' | 'unsupported' | 'removed';
 
 export type TransformSupport = 'script-transform' | 'encoded-streams' | 'none';
-
-/** A chat message as it travels inside an MLS application message. */
-export interface ChatPayload {
-  id: string;
-  text: string;
-}
 
 interface EncodedStreamsSender {
   createEncodedStreams(): { readable: ReadableStream; writable: WritableStream };
@@ -239,10 +233,9 @@ export class E2eeSession {
         if (!member || member.status !== 'active') return;
         try {
           const decrypted = await member.decryptApplication(new Uint8Array(message));
-          const payload = JSON.parse(new TextDecoder().decode(decrypted.plaintext)) as ChatPayload;
-          if (typeof payload.id === 'string' && typeof payload.text === 'string') {
-            this.onChat(decrypted.senderParticipantId, payload, sentAt);
-          }
+          // Authentic, but still checked: a member's client could be buggy or hostile.
+          const payload = ChatPayload.safeParse(JSON.parse(new TextDecoder().decode(decrypted.plaintext)));
+          if (payload.success) this.onChat(decrypted.senderParticipantId, payload.data, sentAt);
         } catch {
           // Not for us or not authentic: nothing to show.
         }
