@@ -89,10 +89,16 @@ describe('a 1:1 video and chat session in two Chromium contexts', () => {
     await client.getByTestId('chat-theirs').filter({ hasText: 'Siang, silakan bercerita.' }).waitFor();
     expect(await seriousViolations(host)).toEqual([]);
 
-    // The client leaves; the counselor is told.
+    // The client leaves; the counselor is told, and the group moves to a new epoch without them.
+    const codeBefore = await host.getByTestId('safety-code').textContent();
     await client.getByTestId('leave').click();
     await client.getByTestId('left').waitFor();
     await host.getByTestId('other-left').waitFor();
     expect(await host.getByTestId('other-left').textContent()).toContain(asn.displayName);
+    await host.waitForFunction(
+      (before) => document.querySelector('[data-testid="safety-code"]')?.textContent !== before,
+      codeBefore,
+      { timeout: 2000 },
+    );
   });
 });

@@ -2,12 +2,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mongoose from 'mongoose';
 import type { TestProject } from 'vitest/node';
+import { postgresLayout } from '../../scripts/embedded/postgres.ts';
 import { startStack } from '../../scripts/embedded/stack.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string;
     mongodbUri: string;
+    /** Folders holding the embedded database's files (empty when MONGODB_URI points elsewhere). */
+    databaseDirs: string[];
   }
 }
 
@@ -19,6 +22,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await dropTestDatabases(stack.mongodbUri);
   project.provide('redisUrl', stack.redisUrl);
   project.provide('mongodbUri', stack.mongodbUri);
+  const dataDir = path.join(repoDir, '.data', 'test');
+  project.provide(
+    'databaseDirs',
+    process.env.MONGODB_URI ? [] : [postgresLayout({ repoDir, dataDir, instance: 'test' }).base, path.join(dataDir, 'ferretdb')],
+  );
   return () => stack.stop();
 }
 

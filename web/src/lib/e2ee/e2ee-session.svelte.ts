@@ -1,7 +1,7 @@
 import { ChatPayload, type MlsJoinInfo } from '@care/shared';
 import { ApiError } from '../api/api-error.js';
 import { request, type AppSocket } from '../socket/socket-client.js';
-import { MlsIdentity, MlsMember } from './mls/index.js';
+import { inspectMessage, MlsIdentity, MlsMember } from './mls/index.js';
 import type { FromWorker, ToWorker, TrackCounts, TransformOptions } from './worker-protocol.js';
 
 /**
@@ -200,6 +200,14 @@ export class E2eeSession {
       this.#unsubscribe.push(() => socket.off(event, handler));
     };
     on<{ peerId: string; keyPackage: Uint8Array }>('mls:key-package', ({ peerId, keyPackage }) => {
+      // A KeyPackage must name the peer it came from, or one participant could join as another.
+      let info;
+      try {
+        info = inspectMessage(new Uint8Array(keyPackage));
+      } catch {
+        return;
+      }
+      if (info.kind !== 'key-package' || info.participantId !== peerId) return;
       this.#wantedAdds.set(peerId, new Uint8Array(keyPackage));
       void this.#serial(() => this.#commitWanted());
     });

@@ -1,0 +1,123 @@
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { demoAccounts } from '@care/server';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium } from '../support/browser.js';
+import { filesBelow, findLeaks, needleForms, type Haystack } from '../support/byte-search.js';
+import { openSession, signIn } from '../support/session-flow.js';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+
+const [counselor, asn] = demoAccounts;
+const webBuild = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/build');
+const canary = `Kanari rahasia ${randomUUID()}`;
+let t: TestPlatform;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const socketTraffic: Haystack[] = [];
+
+/** Test-only: remember every SFrame base key the page hands its frame worker (no hook in the app). */
+async function withKeyCapture(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const keys: string[] = [];
+    (window as unknown as { __capturedKeys: string[] }).__capturedKeys = keys;
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (this: Worker, message: unknown, ...rest: unknown[]) {
+      const key = (message as { kind?: string; baseKey?: Uint8Array }).kind === 'epoch' ? (message as { baseKey: Uint8Array }).baseKey : undefined;
+      if (key) keys.push(Array.from(key, (b) => b.toString(16).padStart(2, '0')).join(''));
+      return (post as (...args: unknown[]) => void).call(this, message, ...rest);
+    } as typeof Worker.prototype.postMessage;
+  });
+}
+
+async function open(email: string, password: string): Promise<Page> {
+  const { context, page } = await signIn(browser, t.url.replace('127.0.0.1', 'localhost'), email, password);
+  contexts.push(context);
+  await withKeyCapture(context);
+  await page.reload();
+  return page;
+}
+
+beforeAll(async () => {
+  t = await startTestPlatform({ WEB_BUILD_DIR: webBuild, LOG_LEVEL: 'debug' });
+  // Record every Engine.IO packet in and out: what a compromised server could have kept.
+  t.platform.io.engine.on('connection', (raw: { on(event: string, listener: (packet: { data?: unknown }) => void): void }) => {
+    const record = (packet: { data?: unknown }) => {
+      const data = packet.data;
+      if (typeof data === 'string') socketTraffic.push({ label: 'socket.io traffic', bytes: Buffer.from(data) });
+      else if (data instanceof Uint8Array) socketTraffic.push({ label: 'socket.io traffic', bytes: Buffer.from(data) });
+    };
+    raw.on('packet', record);
+    raw.on('packetCreate', record);
+  });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  await t?.close();
+});
+
+describe('canary: nothing said and no key reaches the server side', () => {
+  it('finds the chat text and the epoch keys in the browsers, and nowhere on the server', async () => {
+    const host = await open(counselor.email, counselor.password);
+    await openSession(host);
+    const client = await open(asn.email, asn.password);
+    await openSession(client);
+    await host.getByTestId('admit').click();
+    await client.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor();
+    await host.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor();
+
+    await client.getByTestId('chat-input').fill(canary);
+    await client.getByTestId('chat-input').press('Enter');
+    // Positive control: the needle is real and findable where it belongs.
+    await host.getByTestId('chat-theirs').filter({ hasText: canary }).waitFor();
+
+    const keys = [
+      ...(await host.evaluate(() => (window as unknown as { __capturedKeys: string[] }).__capturedKeys)),
+      ...(await client.evaluate(() => (window as unknown as { __capturedKeys: string[] }).__capturedKeys)),
+    ];
+    expect(keys.length).toBeGreaterThanOrEqual(2);
+    const needles = [
+      ...needleForms('canary chat text', new TextEncoder().encode(canary)),
+      ...keys.flatMap((hex, i) => needleForms(`epoch key ${i}`, Buffer.from(hex, 'hex'))),
+    ];
+
+    // Let asynchronous writes (Redis AOF off in tests, PostgreSQL, logs) settle.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+
+    const haystacks: Haystack[] = [...socketTraffic];
+    expect(socketTraffic.length).toBeGreaterThan(20);
+    haystacks.push({ label: 'server logs', bytes: Buffer.from(t.logs.join('')) });
+    haystacks.push({ label: 'metrics', bytes: Buffer.from(await (await fetch(`${t.url}/metrics`)).text()) });
+
+    const redis = t.platform.redis;
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'COUNT', 500);
+      cursor = next;
+      for (const key of found) {
+        const dump = await redis.dumpBuffer(key);
+        if (dump) haystacks.push({ label: `redis ${key}`, bytes: Buffer.concat([Buffer.from(key), dump]) });
+      }
+    } while (cursor !== '0');
+
+    const db = t.platform.db.connection.db;
+    if (!db) throw new Error('no database handle');
+    for (const { name } of await db.listCollections().toArray()) {
+      haystacks.push({ label: `collection ${name}`, bytes: Buffer.from(JSON.stringify(await db.collection(name).find({}).toArray())) });
+    }
+    for (const dir of inject('databaseDirs')) haystacks.push(...filesBelow(dir));
+    expect(haystacks.length).toBeGreaterThan(50);
+
+    // Positive control for the search itself: stored metadata is found, in the collections
+    // and (for the embedded database) in PostgreSQL's own files.
+    const control = findLeaks(needleForms('stored email', new TextEncoder().encode(counselor.email)).slice(0, 1), haystacks);
+    expect(control.some((hit) => hit.includes('collection users'))).toBe(true);
+    if (inject('databaseDirs').length > 0) expect(control.some((hit) => hit.includes('/data/'))).toBe(true);
+
+    expect(findLeaks(needles, haystacks)).toEqual([]);
+  });
+});

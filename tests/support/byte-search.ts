@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A secret, and the forms in which it could leak: raw bytes, hex and base64. */
+export function needleForms(label: string, bytes: Uint8Array): Array<{ label: string; needle: Buffer }> {
+  const raw = Buffer.from(bytes);
+  return [
+    { label: `${label} (raw)`, needle: raw },
+    { label: `${label} (hex)`, needle: Buffer.from(raw.toString('hex')) },
+    { label: `${label} (HEX)`, needle: Buffer.from(raw.toString('hex').toUpperCase()) },
+    { label: `${label} (base64)`, needle: Buffer.from(raw.toString('base64').replace(/=+$/, '')) },
+    { label: `${label} (base64url)`, needle: Buffer.from(raw.toString('base64url')) },
+    { label: `${label} sha256 fingerprint`, needle: Buffer.from(createHash('sha256').update(raw).digest('hex')) },
+  ];
+}
+
+export interface Haystack {
+  label: string;
+  bytes: Buffer;
+}
+
+/** Every regular file below `dir` (unreadable ones are reported, not skipped silently). */
+export function filesBelow(dir: string): Haystack[] {
+  const found: Haystack[] = [];
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const full = join(current, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile() && statSync(full).size < 256 * 1024 * 1024) found.push({ label: full, bytes: readFileSync(full) });
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+/** Which needles occur in which haystacks: the list a privacy test wants empty. */
+export function findLeaks(needles: Array<{ label: string; needle: Buffer }>, haystacks: Haystack[]): string[] {
+  const leaks: string[] = [];
+  for (const { label, bytes } of haystacks) {
+    for (const { label: what, needle } of needles) {
+      if (needle.length > 0 && bytes.includes(needle)) leaks.push(`${what} found in ${label}`);
+    }
+  }
+  return leaks;
+}
