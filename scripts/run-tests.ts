@@ -12,7 +12,7 @@ const report = join(reportDir, 'vitest.json');
 
 const run = spawnSync(
   process.execPath,
-  [join(repoDir, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+  [join(repoDir, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'unit', '--project', 'system', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
   { cwd: repoDir, stdio: 'inherit', env: process.env },
 );
 

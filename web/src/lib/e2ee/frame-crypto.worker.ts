@@ -44,7 +44,16 @@ const counts = new Map<string, TrackCounts>();
 function countsFor(options: TransformOptions): TrackCounts {
   let entry = counts.get(options.trackId);
   if (!entry) {
-    entry = { trackId: options.trackId, operation: options.operation, frames: 0, noKey: 0, failuresByLeaf: {} };
+    entry = {
+      trackId: options.trackId,
+      operation: options.operation,
+      frames: 0,
+      noKey: 0,
+      failuresByLeaf: {},
+      busyMs: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+    };
     counts.set(options.trackId, entry);
   }
   return entry;
@@ -79,6 +88,7 @@ function transformStream(options: TransformOptions): TransformStream<EncodedFram
   return new TransformStream<EncodedFrame, EncodedFrame>({
     async transform(frame, controller) {
       const data = new Uint8Array(frame.data);
+      const started = performance.now();
       if (options.operation === 'encrypt') {
         if (sendKid === undefined) {
           tally.noKey++;
@@ -103,6 +113,9 @@ function transformStream(options: TransformOptions): TransformStream<EncodedFram
         }
       }
       tally.frames++;
+      tally.busyMs += performance.now() - started;
+      tally.bytesIn += data.byteLength;
+      tally.bytesOut += frame.data.byteLength;
       controller.enqueue(frame);
     },
   });

@@ -1,0 +1,67 @@
+// The baseline for join benchmarks: the least a mediasoup receiver can do.
+// No auth, no database, no lobby, no E2EE: load the device, open a receive
+// transport, consume the producer that is already there, play it.
+import { Device, type types } from 'mediasoup-client';
+
+type Request = (method: string, data: string) => Promise<string>;
+
+declare global {
+  interface Window {
+    bareRequest: Request;
+    bareProduce: () => Promise<void>;
+    bareJoin: () => Promise<number>;
+  }
+}
+
+async function call<T>(method: string, data: unknown = {}): Promise<T> {
+  return JSON.parse(await window.bareRequest(method, JSON.stringify(data))) as T;
+}
+
+async function loadDevice(): Promise<Device> {
+  const device = new Device();
+  await device.load({ routerRtpCapabilities: await call<types.RtpCapabilities>('capabilities') });
+  return device;
+}
+
+function wire(transport: types.Transport): void {
+  transport.on('connect', ({ dtlsParameters }, done, fail) => {
+    call('connect', { id: transport.id, dtlsParameters }).then(() => done(), fail);
+  });
+  transport.on('produce', ({ kind, rtpParameters }, done, fail) => {
+    call<{ id: string }>('produce', { id: transport.id, kind, rtpParameters }).then(done, fail);
+  });
+}
+
+window.bareProduce = async () => {
+  const device = await loadDevice();
+  const transport = device.createSendTransport(await call<types.TransportOptions>('transport'));
+  wire(transport);
+  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 }, audio: true });
+  for (const track of stream.getTracks()) await transport.produce({ track });
+};
+
+/** Resolves with milliseconds from the call to the first decoded remote video frame. */
+window.bareJoin = async () => {
+  const start = performance.now();
+  const device = await loadDevice();
+  const transport = device.createRecvTransport(await call<types.TransportOptions>('transport'));
+  wire(transport);
+  const params = await call<{ id: string; producerId: string; kind: 'video'; rtpParameters: types.RtpParameters }>('consume', {
+    id: transport.id,
+    rtpCapabilities: device.recvRtpCapabilities,
+  });
+  const consumer = await transport.consume(params);
+  await call('resume', { id: consumer.id });
+  for (;;) {
+    const stats = await consumer.getStats();
+    let decoded = 0;
+    stats.forEach((s: { type: string; framesDecoded?: number }) => {
+      if (s.type === 'inbound-rtp') decoded = s.framesDecoded ?? 0;
+    });
+    if (decoded > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const elapsed = performance.now() - start;
+  transport.close();
+  return elapsed;
+};

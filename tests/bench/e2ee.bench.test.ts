@@ -1,0 +1,181 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { demoAccounts } from '@care/server';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium, newMediaContext } from '../support/browser.js';
+import { openSession, signIn } from '../support/session-flow.js';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import { startBareServer, type BareServer } from './bare/bare-server.js';
+
+/*
+ * bench:e2ee — in one run:
+ *  1. per-frame time of the real frame crypto worker (SFrame seal on the sender, open on
+ *     the receiver) on the video of a live call in Chromium, against plain WebCrypto
+ *     AES-GCM on frames of the same size (the baseline), and the bytes SFrame adds;
+ *  2. join to first decoded remote frame: our app (lobby admitted, MLS join, E2EE)
+ *     against a bare mediasoup page (no auth, no DB, no E2EE) on the same machine.
+ */
+
+const [counselor, asn] = demoAccounts;
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const webBuild = path.join(repo, 'web/build');
+const JOINS = 5;
+
+let t: TestPlatform;
+let bare: BareServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  t = await startTestPlatform({ WEB_BUILD_DIR: webBuild, LOG_LEVEL: 'warn' });
+  bare = await startBareServer(process.env.MEDIASOUP_WORKER_BIN);
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  bare?.close();
+  await t?.close();
+});
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+};
+
+interface VideoCounts {
+  frames: number;
+  busyMs: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** Test-only: keep the frame worker's latest counts per track (no hook in the app). */
+async function captureWorkerCounts(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const latest: Record<string, unknown> = {};
+    (window as unknown as { __workerCounts: Record<string, unknown> }).__workerCounts = latest;
+    const NativeWorker = window.Worker;
+    window.Worker = class extends NativeWorker {
+      constructor(...args: ConstructorParameters<typeof Worker>) {
+        super(...args);
+        this.addEventListener('message', (event: MessageEvent<{ kind?: string; tracks?: Array<{ trackId: string }> }>) => {
+          if (event.data.kind === 'counts') for (const track of event.data.tracks ?? []) latest[track.trackId] = track;
+        });
+      }
+    };
+  });
+}
+
+/** The video tracks' counts of one operation, summed over the page's tracks. */
+async function videoCounts(page: Page, operation: 'encrypt' | 'decrypt'): Promise<VideoCounts> {
+  return page.evaluate((operation) => {
+    const all = Object.values((window as unknown as { __workerCounts: Record<string, VideoCounts & { operation: string; bytesIn: number }> }).__workerCounts);
+    // Video frames are the large ones; audio (Opus) frames are a few dozen bytes.
+    const video = all.filter((c) => c.operation === operation && c.frames > 0 && c.bytesIn / c.frames > 400);
+    return video.reduce((sum, c) => ({ frames: sum.frames + c.frames, busyMs: sum.busyMs + c.busyMs, bytesIn: sum.bytesIn + c.bytesIn, bytesOut: sum.bytesOut + c.bytesOut }), { frames: 0, busyMs: 0, bytesIn: 0, bytesOut: 0 });
+  }, operation);
+}
+
+/** Baseline: plain WebCrypto AES-128-GCM seal + open of frames of the given size, in the same page. */
+async function plainAesGcmUs(page: Page, frameBytes: number, frames: number): Promise<number> {
+  return page.evaluate(
+    async ({ frameBytes, frames }) => {
+      const key = await crypto.subtle.importKey('raw', crypto.getRandomValues(new Uint8Array(16)), 'AES-GCM', false, ['encrypt', 'decrypt']);
+      const frame = new Uint8Array(frameBytes);
+      for (let o = 0; o < frameBytes; o += 65_536) crypto.getRandomValues(frame.subarray(o, Math.min(frameBytes, o + 65_536)));
+      const iv = new Uint8Array(12);
+      const start = performance.now();
+      for (let i = 0; i < frames; i++) {
+        const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, frame);
+        await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, sealed);
+      }
+      return ((performance.now() - start) * 1000) / frames;
+    },
+    { frameBytes, frames },
+  );
+}
+
+async function firstDecodedFrameMs(page: Page, startClick: () => Promise<void>): Promise<number> {
+  const t0 = await page.evaluate(() => performance.now());
+  await startClick();
+  const t1 = await page.evaluate(async () => {
+    const connections = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
+    for (;;) {
+      for (const pc of connections) {
+        if (pc.connectionState === 'closed') continue;
+        const stats = await pc.getStats();
+        let decoded = 0;
+        stats.forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
+          if (s.type === 'inbound-rtp' && s.kind === 'video') decoded += s.framesDecoded ?? 0;
+        });
+        if (decoded > 0) return performance.now();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  });
+  return t1 - t0;
+}
+
+it('e2ee benchmark', { timeout: 600_000 }, async ({ task }) => {
+  const appUrl = t.url.replace('127.0.0.1', 'localhost');
+
+  // 1. A real call in our app: the counselor in the room, the client admitted. The frame
+  //    worker's own counts give the time and bytes per video frame (fake 720p camera).
+  const host = await signIn(browser, appUrl, counselor.email, counselor.password);
+  contexts.push(host.context);
+  await captureWorkerCounts(host.context);
+  await host.page.reload();
+  await openSession(host.page);
+  const client = await signIn(browser, appUrl, asn.email, asn.password);
+  contexts.push(client.context);
+  await captureWorkerCounts(client.context);
+  await client.page.reload();
+  await openSession(client.page);
+  await host.page.getByTestId('admit').click();
+  await client.page.getByTestId('remote-video').waitFor();
+  await client.page.waitForTimeout(8000);
+  const sealed = await videoCounts(host.page, 'encrypt');
+  const opened = await videoCounts(client.page, 'decrypt');
+  expect(sealed.frames).toBeGreaterThan(60);
+  expect(opened.frames).toBeGreaterThan(60);
+  const usPerFrame = (sealed.busyMs / sealed.frames + opened.busyMs / opened.frames) * 1000;
+  const bytesPerFrame = (sealed.bytesOut - sealed.bytesIn) / sealed.frames;
+  const averageFrame = Math.round(sealed.bytesIn / sealed.frames);
+  const baselineUs = await plainAesGcmUs(host.page, averageFrame, 300);
+
+  // 2a. Join to first decoded frame in our app: the (already admitted) client joins again and again.
+  const sessionUrl = client.page.url();
+  const app: number[] = [];
+  for (let i = 0; i < JOINS; i++) {
+    await client.page.goto(sessionUrl);
+    await client.page.getByTestId('devices-ready').waitFor();
+    app.push(await firstDecodedFrameMs(client.page, () => client.page.getByTestId('devices-ready').click()));
+  }
+
+  // 2b. Bare mediasoup: one page produces, another joins again and again.
+  const bareContext = await newMediaContext(browser, bare.url);
+  contexts.push(bareContext);
+  const producer = await bareContext.newPage();
+  await bare.expose(producer);
+  await producer.goto(bare.url);
+  await producer.evaluate(() => window.bareProduce());
+  const plain: number[] = [];
+  for (let i = 0; i < JOINS; i++) {
+    const joiner = await bareContext.newPage();
+    await bare.expose(joiner);
+    await joiner.goto(bare.url);
+    plain.push(await joiner.evaluate(() => window.bareJoin()));
+    await joiner.close();
+  }
+
+  const appMs = median(app);
+  const plainMs = median(plain);
+  (task.meta as { summary?: string[] }).summary = [
+    `frame crypto (real call, ${sealed.frames} video frames of ~${averageFrame} B): sframe_worker_us=${usPerFrame.toFixed(1)} plain_aes_gcm_main_thread_us=${baselineUs.toFixed(1)} ratio=${(usPerFrame / baselineUs).toFixed(2)}`,
+    `join to first decoded frame: app_e2ee_p50_ms=${appMs.toFixed(0)} bare_p50_ms=${plainMs.toFixed(0)} (${JOINS} joins each; app ${app.map((v) => v.toFixed(0)).join(',')}; bare ${plain.map((v) => v.toFixed(0)).join(',')})`,
+    `e2ee: us_per_frame=${usPerFrame.toFixed(1)} bytes_per_frame=${bytesPerFrame.toFixed(1)} join_e2ee_vs_plain=${(appMs / plainMs).toFixed(2)}`,
+  ];
+});
