@@ -20,7 +20,7 @@ import { startBareServer, type BareServer } from './bare/bare-server.js';
 const [counselor, asn] = demoAccounts;
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const webBuild = path.join(repo, 'web/build');
-const JOINS = 5;
+const JOINS = 9;
 
 let t: TestPlatform;
 let bare: BareServer;

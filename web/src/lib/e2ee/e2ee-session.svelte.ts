@@ -71,16 +71,26 @@ export class E2eeSession {
     return this.#leafToPeer;
   }
 
-  /** Joins (or creates) the room's group. Resolves once this device holds the keys of an epoch. */
-  async start(roomId: string, peerId: string, mls: MlsJoinInfo): Promise<void> {
+  /**
+   * Starts the frame worker, so receivers can be attached at once: until keys
+   * arrive, their frames are dropped, never shown undecrypted.
+   */
+  prepare(): void {
     if (this.support === 'none') {
       this.state = 'unsupported';
       return;
     }
-    const entered = this.nextEpoch();
+    if (this.#worker) return;
     this.#worker = new Worker(new URL('./frame-crypto.worker.ts', import.meta.url), { type: 'module' });
     this.#worker.onmessage = (event: MessageEvent<FromWorker>) => this.#onWorkerMessage(event.data);
     this.#listen();
+  }
+
+  /** Joins (or creates) the room's group. Resolves once this device holds the keys of an epoch. */
+  async start(roomId: string, peerId: string, mls: MlsJoinInfo): Promise<void> {
+    this.prepare();
+    if (this.state === 'unsupported') return;
+    const entered = this.nextEpoch();
     this.#member = await MlsMember.create(await MlsIdentity.generate(peerId));
     const member = this.#member;
     if (mls.role === 'create') {

@@ -60,11 +60,15 @@ export class RoomClient {
     this.#send = this.#createTransport(device, 'send', await request(this.socket, 'room:create-transport', { direction: 'send' }));
     this.#recv = this.#createTransport(device, 'recv', await request(this.socket, 'room:create-transport', { direction: 'recv' }));
 
-    await this.e2ee.start(joined.roomId, joined.peerId, joined.mls);
+    // Receive while the group forms: consumers get their decrypting transform at once and
+    // show frames from the moment the keys arrive.
+    this.e2ee.prepare();
     if (this.e2ee.state === 'unsupported') {
       this.events.onNotSending();
       return joined;
     }
+    await request(this.socket, 'room:ready', { rtpCapabilities: device.recvRtpCapabilities });
+    await this.e2ee.start(joined.roomId, joined.peerId, joined.mls);
 
     for (const track of localStream.getTracks()) {
       const kind = track.kind === 'audio' ? 'audio' : 'video';
@@ -80,8 +84,6 @@ export class RoomClient {
       this.#producers.set(kind, producer);
     }
     setTimeout(() => this.#checkTransformsRan(), TRANSFORM_CHECK_MS);
-
-    await request(this.socket, 'room:ready', { rtpCapabilities: device.recvRtpCapabilities });
     return joined;
   }
 
