@@ -48,16 +48,25 @@ describe('a 1:1 video and chat session in two Chromium contexts', () => {
     await host.getByTestId('waiting-for-other').waitFor();
 
     // The client passes the device check and waits in the lobby, seeing the counselor online.
+    // First time: the client reads what confidentiality means (and its limits) before anything else.
     const client = await signIn(asn.email, asn.password);
-    await openSession(client);
+    await client.getByTestId('open-session').click();
+    await client.getByTestId('consent').waitFor();
+    expect(await seriousViolations(client)).toEqual([]);
+    await client.getByTestId('consent-accept').click();
+    await client.getByTestId('preview-video').waitFor();
+    await client.getByTestId('devices-ready').click();
     await client.getByTestId('lobby').waitFor();
     await client.locator('[data-testid="counselor-presence"][data-online="true"]').waitFor();
     expect(await seriousViolations(client)).toEqual([]);
 
-    // The counselor sees the knock and admits.
+    // The counselor sees the knock, says they are running late, then admits.
     const admit = host.getByTestId('admit');
     await admit.waitFor();
     expect(await host.getByTestId('announcement').textContent()).toContain(asn.displayName);
+    await host.getByTestId('late-5').click();
+    await client.getByTestId('late-notice').waitFor();
+    expect(await client.getByTestId('late-notice').textContent()).toContain('5 menit');
     await admit.click();
 
     // Both see and hear each other: real decoded frames and received audio packets.
@@ -79,6 +88,24 @@ describe('a 1:1 video and chat session in two Chromium contexts', () => {
     expect(await client.getByTestId('safety-code').textContent()).toBe(hostCode);
     await host.getByTestId('confirm-code').click();
     await host.locator('[data-testid="encryption"][data-state="verified"]').waitFor();
+
+    // Both see the session timer; the panic key hides everything and brings it back.
+    await client.getByTestId('session-timer').waitFor();
+    await client.keyboard.press('Escape');
+    await client.getByTestId('panic-cover').waitFor();
+    // The cover is what shows, wherever one looks.
+    const covered = await client.evaluate(() =>
+      [
+        [0.1, 0.1],
+        [0.5, 0.5],
+        [0.9, 0.9],
+      ].every(([x, y]) => document.elementFromPoint(innerWidth * x!, innerHeight * y!)?.closest('[data-testid="panic-cover"]') !== null),
+    );
+    expect(covered).toBe(true);
+    expect(await client.getByRole('button', { name: 'Nyalakan mikrofon' }).count()).toBe(1);
+    await client.keyboard.press('Escape');
+    await client.getByTestId('panic-cover').waitFor({ state: 'detached' });
+    await client.getByRole('button', { name: 'Matikan mikrofon' }).waitFor();
 
     // Chat round trip.
     await client.getByTestId('chat-input').fill('Selamat siang, Bu.');

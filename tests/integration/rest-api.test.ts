@@ -104,6 +104,22 @@ describe('REST API (real Redis and FerretDB)', () => {
   });
 });
 
+describe('consent', () => {
+  it('records only that, and when, the client accepted the confidentiality terms', async () => {
+    const cookie = await login(t.url, asn.email, asn.password);
+    const before = (await (await fetch(`${t.url}/api/auth/me`, { headers: { cookie } })).json()) as { data: { consentAcceptedAt: string | null } };
+    expect(before.data.consentAcceptedAt).toBeNull();
+    const refused = await post('/api/auth/consent', JSON.stringify({ accepted: false }), { 'content-type': 'application/json', cookie });
+    expect(refused.status).toBe(400);
+    const accepted = await post('/api/auth/consent', JSON.stringify({ accepted: true }), { 'content-type': 'application/json', cookie });
+    expect(accepted.status).toBe(200);
+    const at = (accepted.body.data as { consentAcceptedAt: string }).consentAcceptedAt;
+    expect(Date.now() - Date.parse(at)).toBeLessThan(60_000);
+    const again = await post('/api/auth/consent', JSON.stringify({ accepted: true }), { 'content-type': 'application/json', cookie });
+    expect((again.body.data as { consentAcceptedAt: string }).consentAcceptedAt).toBe(at);
+  });
+});
+
 describe('sign-in rate limit', () => {
   it('locks an account for this address after ten failed tries, even for the right password', async () => {
     const email = 'admin@demo.care-asn.id';

@@ -103,6 +103,18 @@ describe('Socket.IO protocol (real Redis, FerretDB, mediasoup)', () => {
     await ask(client, 'room:leave', {});
   });
 
+  it('lets only the counselor tell the waiting client they are running late', async () => {
+    const client = await open(asnCookie);
+    const host = await open(counselorCookie);
+    const notice = nextEvent<{ appointmentId: string; minutes: number }>(client, 'lobby:late');
+    expect(await ask(host, 'lobby:late', { appointmentId, minutes: 10 })).toEqual({ ok: true, data: {} });
+    expect(await notice).toEqual({ appointmentId, minutes: 10 });
+    const byClient = (await ask(client, 'lobby:late', { appointmentId, minutes: 10 })) as { error: { code: string } };
+    expect(byClient.error.code).toBe('forbidden');
+    const odd = (await ask(host, 'lobby:late', { appointmentId, minutes: 7 })) as { error: { code: string; message: string } };
+    expect(odd.error.code).toBe('invalid_payload');
+  });
+
   it('shows the counselor online and offline to their client, through Redis presence', async () => {
     const client = await open(asnCookie);
     const counselorId = (await me(counselorCookie)).id;

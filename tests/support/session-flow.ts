@@ -32,9 +32,11 @@ export async function signIn(
   return { context, page };
 }
 
-/** Opens the appointment that is on now and passes the device check. */
+/** Opens the appointment that is on now (accepting the consent step if shown) and passes the device check. */
 export async function openSession(page: Page): Promise<void> {
   await page.getByTestId('open-session').click();
+  await page.getByTestId('consent-accept').or(page.getByTestId('preview-video')).waitFor();
+  if (await page.getByTestId('consent-accept').isVisible()) await page.getByTestId('consent-accept').click();
   await page.getByTestId('preview-video').waitFor();
   await page.getByTestId('devices-ready').click();
 }

@@ -13,6 +13,7 @@ export function toCurrentUser(user: UserDocument): CurrentUser {
     role: user.role,
     timeZone: user.timeZone,
     locale: Locale.catch('id').parse(user.locale),
+    consentAcceptedAt: user.consentAcceptedAt ? user.consentAcceptedAt.toISOString() : null,
   };
 }
 
@@ -37,6 +38,14 @@ export class AuthService {
 
   async currentUser(session: SessionRecord): Promise<CurrentUser> {
     const user = await this.db.users.findById(session.userId);
+    if (!user) throw new AppError('unauthenticated', 'Your account no longer exists. Please sign in again.');
+    return toCurrentUser(user);
+  }
+
+  /** Records that the person accepted the confidentiality terms; the first time counts. */
+  async acceptConsent(userId: string): Promise<CurrentUser> {
+    await this.db.users.updateOne({ _id: userId, consentAcceptedAt: null }, { $set: { consentAcceptedAt: new Date() } });
+    const user = await this.db.users.findById(userId);
     if (!user) throw new AppError('unauthenticated', 'Your account no longer exists. Please sign in again.');
     return toCurrentUser(user);
   }

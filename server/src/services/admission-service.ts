@@ -38,6 +38,12 @@ export class AdmissionService {
     this.notifier.toUser(clientId, 'lobby:admitted', { appointmentId });
   }
 
+  /** The counselor tells whoever waits that they will be a few minutes late. */
+  async notifyLate(user: CurrentUser, appointmentId: string, minutes: number): Promise<void> {
+    const { client } = await this.#asCounselor(user, appointmentId);
+    this.notifier.toUser(client.id, 'lobby:late', { appointmentId, minutes });
+  }
+
   /** The client stopped waiting (closed the page or lost the connection). */
   async leaveLobby(user: CurrentUser, appointmentId: string, counselorId: string): Promise<void> {
     if (await this.lobby.leave(appointmentId, user.id)) {

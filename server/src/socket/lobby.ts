@@ -22,6 +22,11 @@ export function registerLobby(socket: AppSocket, deps: SocketDeps): void {
     return {};
   });
 
+  onRequest(socket, 'lobby:late', log, async ({ appointmentId, minutes }) => {
+    await admission.notifyLate(user, appointmentId, minutes);
+    return {};
+  });
+
   socket.on('disconnect', () => {
     for (const [appointmentId, counselorId] of knocks) {
       admission.leaveLobby(user, appointmentId, counselorId).catch((error: unknown) =>

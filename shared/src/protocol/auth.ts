@@ -7,11 +7,17 @@ export const LoginBody = z.strictObject({
 });
 export type LoginBody = z.infer<typeof LoginBody>;
 
+/** Accepting the confidentiality terms: nothing but the explicit yes. */
+export const ConsentBody = z.strictObject({ accepted: z.literal(true, { message: 'must be true' }) });
+export type ConsentBody = z.infer<typeof ConsentBody>;
+
 export const CurrentUser = z.object({
   id: z.string(),
   displayName: z.string(),
   role: Role,
   timeZone: z.string(),
   locale: Locale,
+  /** When this person accepted the confidentiality terms (clients, once); null before. */
+  consentAcceptedAt: z.string().nullable(),
 });
 export type CurrentUser = z.infer<typeof CurrentUser>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Ack, ErrorBody } from '../result.js';
-import { LobbyAdmit, LobbyEntry, LobbyKnock, LobbyStatus, LobbyWatch } from './lobby.js';
+import { LobbyAdmit, LobbyEntry, LobbyKnock, LobbyLate, LobbyLateNotice, LobbyStatus, LobbyWatch } from './lobby.js';
 import {
   ApplicationMessageArrived,
   ApplicationMessageSent,
@@ -42,6 +42,7 @@ export const clientRequests = {
   'lobby:knock': { request: LobbyKnock, response: LobbyStatus },
   'lobby:watch': { request: LobbyWatch, response: z.array(LobbyEntry) },
   'lobby:admit': { request: LobbyAdmit, response: Empty },
+  'lobby:late': { request: LobbyLate, response: Empty },
   'room:join': { request: RoomJoin, response: RoomJoined },
   'room:create-transport': { request: CreateTransport, response: TransportOptions },
   'room:connect-transport': { request: ConnectTransport, response: Empty },
@@ -65,6 +66,7 @@ export const serverEvents = {
   'lobby:knock': LobbyEntry,
   'lobby:left': z.object({ appointmentId: z.string(), userId: z.string() }),
   'lobby:admitted': z.object({ appointmentId: z.string() }),
+  'lobby:late': LobbyLateNotice,
   'room:peer-joined': PeerView,
   'room:peer-left': PeerLeft,
   'room:new-consumer': NewConsumer,

@@ -20,4 +20,14 @@ export const LobbyEntry = z.object({
 export type LobbyEntry = z.infer<typeof LobbyEntry>;
 
 export const LobbyStatus = z.object({ admitted: z.boolean() });
+
+/** The counselor's one-click "I am running late" to whoever waits. */
+export const LobbyLate = z.strictObject({
+  appointmentId: ObjectIdString,
+  minutes: z.union([z.literal(5), z.literal(10), z.literal(15)], { message: 'must be 5, 10 or 15' }),
+});
+export type LobbyLate = z.infer<typeof LobbyLate>;
+
+export const LobbyLateNotice = z.object({ appointmentId: z.string(), minutes: z.number() });
+export type LobbyLateNotice = z.infer<typeof LobbyLateNotice>;
 export type LobbyStatus = z.infer<typeof LobbyStatus>;

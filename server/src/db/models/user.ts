@@ -12,6 +12,8 @@ export const userSchema = new Schema(
     passwordHash: { type: String, required: true },
     timeZone: { type: String, required: true, default: 'Asia/Jakarta' },
     locale: { type: String, required: true, enum: ['id', 'en'], default: 'id' },
+    /** A flag and a time only: that the confidentiality terms were accepted, and when. */
+    consentAcceptedAt: { type: Date, required: false, default: null },
   },
   { timestamps: true, strict: 'throw' },
 );

@@ -1,4 +1,4 @@
-import { LoginBody } from '@care/shared';
+import { ConsentBody, LoginBody } from '@care/shared';
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
@@ -51,6 +51,11 @@ export function authRoutes({ auth, redis, sessionTtlSeconds, secureCookies }: Au
 
   router.get('/me', requireUser(auth), (_req, res) => {
     res.json({ ok: true, data: currentUser(res) });
+  });
+
+  router.post('/consent', requireUser(auth), async (req, res) => {
+    parseInput(ConsentBody, req.body, 'consent');
+    res.json({ ok: true, data: await auth.acceptConsent(currentUser(res).id) });
   });
 
   return router;

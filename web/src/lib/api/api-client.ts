@@ -27,6 +27,7 @@ export const api = {
   login: (body: LoginBody) => call<CurrentUser>('/auth/login', { method: 'POST', body: JSON.stringify(body) }),
   logout: () => call<Record<string, never>>('/auth/logout', { method: 'POST', body: '{}' }),
   me: () => call<CurrentUser>('/auth/me'),
+  acceptConsent: () => call<CurrentUser>('/auth/consent', { method: 'POST', body: JSON.stringify({ accepted: true }) }),
   appointments: () => call<AppointmentView[]>('/appointments'),
   appointment: (appointmentId: string) => call<AppointmentView>(`/appointments/${encodeURIComponent(appointmentId)}`),
 };

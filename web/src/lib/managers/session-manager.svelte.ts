@@ -6,7 +6,7 @@ import type { MessageKey } from '../i18n/i18n.svelte.js';
 import { RoomClient, type MediaConnectionState } from '../rtc/room-client.js';
 import { connectSocket, request, type AppSocket } from '../socket/socket-client.js';
 
-export type SessionStage = 'loading' | 'device-check' | 'lobby' | 'joining' | 'room' | 'left' | 'error';
+export type SessionStage = 'loading' | 'consent' | 'device-check' | 'lobby' | 'joining' | 'room' | 'left' | 'error';
 
 export interface ChatLine {
   id: string;
@@ -50,6 +50,11 @@ export class SessionManager {
   e2ee = $state<E2eeSession | undefined>(undefined);
   /** Our camera and microphone are not being sent (encryption not possible or not started). */
   notSending = $state(false);
+  /** The counselor said they are running late (minutes), shown in the lobby. */
+  lateMinutes = $state<number | undefined>(undefined);
+  /** The panic cover is up: screen blanked, camera and microphone off. */
+  hidden = $state(false);
+  #beforeHiding = { micOn: true, cameraOn: true };
   /** Why the room ended for us, when the server ended it. */
   closedReason = $state<'replaced' | 'media_failure' | 'ended' | undefined>(undefined);
 
@@ -89,6 +94,9 @@ export class SessionManager {
     socket.on('lobby:left', ({ userId }) => {
       this.lobbyQueue = this.lobbyQueue.filter((e) => e.userId !== userId);
     });
+    socket.on('lobby:late', ({ appointmentId: lateFor, minutes }) => {
+      if (lateFor === appointmentId) this.lateMinutes = minutes;
+    });
     socket.on('lobby:admitted', ({ appointmentId: admittedTo }) => {
       if (admittedTo === appointmentId && this.stage === 'lobby') void this.#joinRoom();
     });
@@ -97,7 +105,46 @@ export class SessionManager {
       if (this.stage === 'room') this.connection = 'reconnecting';
     });
     this.#presenceTimer = setInterval(() => void this.#subscribePresence(), PRESENCE_REFRESH_MS);
-    this.stage = 'device-check';
+    // Clients see what confidentiality means, and its limits, once before their first session.
+    this.stage = this.me.role === 'asn' && !this.me.consentAcceptedAt ? 'consent' : 'device-check';
+  }
+
+  async acceptConsent(): Promise<void> {
+    try {
+      this.me = await api.acceptConsent();
+      this.stage = 'device-check';
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /** Counselor: tells the waiting client they are running late. */
+  async sendLate(minutes: 5 | 10 | 15): Promise<boolean> {
+    if (!this.#socket) return false;
+    try {
+      await request(this.#socket, 'lobby:late', { appointmentId: this.#appointmentId, minutes });
+      return true;
+    } catch (error) {
+      this.error = this.#errorKey(error);
+      return false;
+    }
+  }
+
+  /** Panic: blank the screen and stop camera and microphone at once. */
+  hide(): void {
+    if (this.hidden) return;
+    this.#beforeHiding = { micOn: this.micOn, cameraOn: this.cameraOn };
+    this.hidden = true;
+    if (this.micOn) this.toggleMic();
+    if (this.cameraOn) this.toggleCamera();
+  }
+
+  /** Back from the panic cover: the session as it was. */
+  restore(): void {
+    if (!this.hidden) return;
+    this.hidden = false;
+    if (this.#beforeHiding.micOn && !this.micOn) this.toggleMic();
+    if (this.#beforeHiding.cameraOn && !this.cameraOn) this.toggleCamera();
   }
 
   /** The device check passed: counselors open the room, clients knock at the lobby. */
