@@ -20,9 +20,13 @@ export class MediaPeer {
   readonly transports = new Map<string, types.WebRtcTransport>();
   readonly producers = new Map<string, types.Producer>();
   readonly consumers = new Map<string, types.Consumer>();
+  /** What this peer wants to receive (low-bandwidth modes); consumers of other kinds stay paused. */
+  receive = { audio: true, video: true };
   /** Set once the client has a receive transport and told its capabilities. */
   rtpCapabilities: types.RtpCapabilities | undefined;
   #closed = false;
+  // Consumers the client has set up; only those may be resumed.
+  readonly #ready = new Set<string>();
 
   constructor(
     readonly id: string,
@@ -100,10 +104,34 @@ export class MediaPeer {
     return consumer;
   }
 
+  /** Starts a consumer the client is ready for, unless this peer does not want that kind now. */
   async resumeConsumer(consumerId: string): Promise<void> {
     const consumer = this.consumers.get(consumerId);
     if (!consumer) throw new MediaError('not_found', `consumer ${consumerId} is not one of this peer's`);
-    await consumer.resume();
+    this.#ready.add(consumerId);
+    if (this.receive[consumer.kind]) await consumer.resume();
+  }
+
+  /** Pauses or resumes what this peer receives, by kind: the SFU stops forwarding paused media. */
+  async setReceive(receive: { audio: boolean; video: boolean }): Promise<void> {
+    this.receive = receive;
+    for (const consumer of this.consumers.values()) {
+      if (!this.#ready.has(consumer.id)) continue;
+      if (receive[consumer.kind]) await consumer.resume();
+      else await consumer.pause();
+    }
+  }
+
+  /** Holds back this peer's own media at the SFU, by kind: nothing of it is forwarded. */
+  async setSending(send: { audio: boolean; video: boolean }): Promise<void> {
+    for (const producer of this.producers.values()) {
+      if (send[producer.kind]) await producer.resume();
+      else await producer.pause();
+    }
+  }
+
+  async restartIce(transportId: string): Promise<types.IceParameters> {
+    return this.transport(transportId).restartIce();
   }
 
   close(): void {

@@ -41,18 +41,24 @@ export async function newMediaContext(browser: Browser, baseURL: string): Promis
 
 export interface InboundMedia {
   videoFramesDecoded: number;
+  videoPacketsReceived: number;
   audioPacketsReceived: number;
 }
 
 export async function inboundMedia(page: Page): Promise<InboundMedia> {
   return page.evaluate(async () => {
-    const result = { videoFramesDecoded: 0, audioPacketsReceived: 0 };
+    const result = { videoFramesDecoded: 0, videoPacketsReceived: 0, audioPacketsReceived: 0 };
     for (const pc of (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections) {
       if (pc.connectionState === 'closed') continue;
       const stats = await pc.getStats();
-      stats.forEach((s: { type: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
+      stats.forEach((s: { type: string; kind?: string; ssrc?: number; framesDecoded?: number; packetsReceived?: number }) => {
         if (s.type !== 'inbound-rtp') return;
-        if (s.kind === 'video') result.videoFramesDecoded += s.framesDecoded ?? 0;
+        // mediasoup's bandwidth probation stream (padding only, SSRC 1234) is not media.
+        if (s.ssrc === 1234) return;
+        if (s.kind === 'video') {
+          result.videoFramesDecoded += s.framesDecoded ?? 0;
+          result.videoPacketsReceived += s.packetsReceived ?? 0;
+        }
         if (s.kind === 'audio') result.audioPacketsReceived += s.packetsReceived ?? 0;
       });
     }
@@ -63,7 +69,7 @@ export async function inboundMedia(page: Page): Promise<InboundMedia> {
 /** Polls the real inbound statistics until video frames were decoded and audio packets arrived. */
 export async function waitForInboundMedia(page: Page, timeoutMs = 30_000): Promise<InboundMedia> {
   const deadline = Date.now() + timeoutMs;
-  let last: InboundMedia = { videoFramesDecoded: 0, audioPacketsReceived: 0 };
+  let last: InboundMedia = { videoFramesDecoded: 0, videoPacketsReceived: 0, audioPacketsReceived: 0 };
   while (Date.now() < deadline) {
     last = await inboundMedia(page);
     if (last.videoFramesDecoded > 0 && last.audioPacketsReceived > 0) return last;

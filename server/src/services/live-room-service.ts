@@ -3,7 +3,9 @@ import type { Room, RoomRegistry } from '@care/media';
 import type {
   CurrentUser,
   DtlsParameters,
+  IceParameters,
   MediaKind,
+  MediaMode,
   PeerView,
   RoomJoined,
   RtpCapabilities,
@@ -107,6 +109,20 @@ export class LiveRoomService {
   async resumeConsumer(connectionId: string, consumerId: string): Promise<void> {
     const peer = this.peerOf(connectionId);
     await this.#room(peer).peer(peer.peerId).resumeConsumer(consumerId);
+  }
+
+  /** Low-bandwidth modes hold media back at the SFU, both what this peer sends and what it receives. */
+  async setMediaMode(connectionId: string, mode: MediaMode): Promise<void> {
+    const peer = this.peerOf(connectionId);
+    const media = this.#room(peer).peer(peer.peerId);
+    const kinds = { audio: mode !== 'chat-only', video: mode === 'full' };
+    await media.setReceive(kinds);
+    await media.setSending(kinds);
+  }
+
+  async restartIce(connectionId: string, transportId: string): Promise<IceParameters> {
+    const peer = this.peerOf(connectionId);
+    return (await this.#room(peer).peer(peer.peerId).restartIce(transportId)) as IceParameters;
   }
 
   async leave(connectionId: string, reason: 'left' | 'disconnected'): Promise<void> {

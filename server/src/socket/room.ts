@@ -34,6 +34,13 @@ export function registerRoom(socket: AppSocket, deps: SocketDeps): void {
     return {};
   });
 
+  onRequest(socket, 'room:set-media-mode', log, async ({ mode }) => {
+    await rooms.setMediaMode(socket.id, mode);
+    return {};
+  });
+
+  onRequest(socket, 'room:restart-ice', log, async ({ transportId }) => ({ iceParameters: await rooms.restartIce(socket.id, transportId) }));
+
   onRequest(socket, 'room:leave', log, async () => {
     await rooms.leave(socket.id, 'left');
     return {};

@@ -26,9 +26,12 @@ import {
   RoomClosed,
   RoomJoin,
   RoomJoined,
+  RestartIce,
   RoomReady,
+  SetMediaMode,
   TransportOptions,
 } from './room.js';
+import { IceParameters } from './media-parameters.js';
 
 export const Empty = z.strictObject({});
 export type Empty = z.infer<typeof Empty>;
@@ -50,6 +53,8 @@ export const clientRequests = {
   'room:ready': { request: RoomReady, response: Empty },
   'room:resume-consumer': { request: ConsumerRef, response: Empty },
   'room:leave': { request: Empty, response: Empty },
+  'room:set-media-mode': { request: SetMediaMode, response: Empty },
+  'room:restart-ice': { request: RestartIce, response: z.object({ iceParameters: IceParameters }) },
   'mls:publish-key-package': { request: PublishKeyPackage, response: Empty },
   'mls:commit': { request: SubmitCommit, response: CommitResult },
   'mls:message': { request: SendApplicationMessage, response: ApplicationMessageSent },

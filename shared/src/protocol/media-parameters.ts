@@ -85,6 +85,7 @@ export const RtpCapabilities = z.looseObject({
 });
 export type RtpCapabilities = z.infer<typeof RtpCapabilities>;
 
+export type IceParameters = z.infer<typeof IceParameters>;
 export const IceParameters = z.looseObject({
   usernameFragment: z.string(),
   password: z.string(),

@@ -78,6 +78,17 @@ export const NewConsumer = z.object({
 });
 export type NewConsumer = z.infer<typeof NewConsumer>;
 
+/** Low-bandwidth modes: what this participant receives (and, on their side, sends). */
+export const MediaMode = z.enum(['full', 'audio-only', 'chat-only']);
+export type MediaMode = z.infer<typeof MediaMode>;
+
+export const SetMediaMode = z.strictObject({ mode: MediaMode });
+export type SetMediaMode = z.infer<typeof SetMediaMode>;
+
+/** After a network change: new ICE credentials for one of this peer's transports. */
+export const RestartIce = z.strictObject({ transportId: MediaId });
+export type RestartIce = z.infer<typeof RestartIce>;
+
 export const ConsumerClosed = z.object({ consumerId: z.string() });
 export type ConsumerClosed = z.infer<typeof ConsumerClosed>;
 

@@ -1,9 +1,9 @@
-import type { AppointmentView, CurrentUser, LobbyEntry } from '@care/shared';
+import type { AppointmentView, CurrentUser, LobbyEntry, MediaMode } from '@care/shared';
 import { api } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
 import { E2eeSession } from '../e2ee/e2ee-session.svelte.js';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
-import { RoomClient, type MediaConnectionState } from '../rtc/room-client.js';
+import { RoomClient, type ConnectionQuality, type MediaConnectionState } from '../rtc/room-client.js';
 import { connectSocket, request, type AppSocket } from '../socket/socket-client.js';
 
 export type SessionStage = 'loading' | 'consent' | 'device-check' | 'lobby' | 'joining' | 'room' | 'left' | 'error';
@@ -24,6 +24,7 @@ export interface RemoteParticipant {
 }
 
 const PRESENCE_REFRESH_MS = 20_000;
+const QUALITY_POLL_MS = 2000;
 
 /**
  * One person's path through a 1:1 session: device check, the lobby (for the
@@ -52,6 +53,14 @@ export class SessionManager {
   notSending = $state(false);
   /** The counselor said they are running late (minutes), shown in the lobby. */
   lateMinutes = $state<number | undefined>(undefined);
+  /** Low-bandwidth mode: full, audio only, or chat only. */
+  mediaMode = $state<MediaMode>('full');
+  /** What we receive, from live statistics. */
+  quality = $state<ConnectionQuality | undefined>(undefined);
+  /** Live stats show heavy loss: suggest audio only (the person decides). */
+  suggestAudioOnly = $state(false);
+  #lossyPolls = 0;
+  #qualityTimer: ReturnType<typeof setInterval> | undefined;
   /** The panic cover is up: screen blanked, camera and microphone off. */
   hidden = $state(false);
   #beforeHiding = { micOn: true, cameraOn: true };
@@ -101,10 +110,15 @@ export class SessionManager {
       if (admittedTo === appointmentId && this.stage === 'lobby') void this.#joinRoom();
     });
     socket.on('connect', () => void this.#onConnected());
+    // Lost the server: say so at once; the room is taken again when the connection is back.
+    socket.on('disconnect', () => {
+      if (this.stage === 'room') this.connection = 'reconnecting';
+    });
     socket.on('connect_error', () => {
       if (this.stage === 'room') this.connection = 'reconnecting';
     });
     this.#presenceTimer = setInterval(() => void this.#subscribePresence(), PRESENCE_REFRESH_MS);
+    this.#qualityTimer = setInterval(() => void this.#pollQuality(), QUALITY_POLL_MS);
     // Clients see what confidentiality means, and its limits, once before their first session.
     this.stage = this.me.role === 'asn' && !this.me.consentAcceptedAt ? 'consent' : 'device-check';
   }
@@ -128,6 +142,23 @@ export class SessionManager {
       this.error = this.#errorKey(error);
       return false;
     }
+  }
+
+  async setMediaMode(mode: MediaMode): Promise<void> {
+    this.mediaMode = mode;
+    this.suggestAudioOnly = false;
+    await this.#room?.setMediaMode(mode).catch((error: unknown) => {
+      this.error = this.#errorKey(error);
+    });
+  }
+
+  async #pollQuality(): Promise<void> {
+    if (this.stage !== 'room' || !this.#room) return;
+    const quality = await this.#room.quality().catch(() => undefined);
+    if (!quality) return;
+    this.quality = quality;
+    this.#lossyPolls = quality.lossPercent > 10 ? this.#lossyPolls + 1 : 0;
+    if (this.#lossyPolls >= 2 && this.mediaMode === 'full') this.suggestAudioOnly = true;
   }
 
   /** Panic: blank the screen and stop camera and microphone at once. */
@@ -216,6 +247,7 @@ export class SessionManager {
 
   destroy(): void {
     if (this.#presenceTimer) clearInterval(this.#presenceTimer);
+    if (this.#qualityTimer) clearInterval(this.#qualityTimer);
     this.#room?.close();
     this.#socket?.disconnect();
     this.#stopLocal();
@@ -313,6 +345,10 @@ export class SessionManager {
     this.#room = room;
     try {
       await room.join(this.#appointmentId, this.localStream);
+      // A rejoin keeps the person's choices: muted stays muted, audio-only stays audio-only.
+      room.setTrackEnabled('audio', this.micOn && !this.hidden);
+      room.setTrackEnabled('video', this.cameraOn && !this.hidden);
+      if (this.mediaMode !== 'full') await room.setMediaMode(this.mediaMode);
       this.stage = 'room';
     } catch (error) {
       room.close();

@@ -1,4 +1,4 @@
-import type { NewConsumer, PeerView, RoomJoined, TransportOptions } from '@care/shared';
+import type { MediaMode, NewConsumer, PeerView, RoomJoined, TransportOptions } from '@care/shared';
 import { Device, type types } from 'mediasoup-client';
 import type { E2eeSession } from '../e2ee/e2ee-session.svelte.js';
 import { request, type AppSocket } from '../socket/socket-client.js';
@@ -19,6 +19,17 @@ export interface RoomClientEvents {
 
 /** How long after producing a track its encrypting transform must have seen frames. */
 const TRANSFORM_CHECK_MS = 3000;
+/** A transport 'disconnected' this long is restarted (a network change rarely heals by itself). */
+const ICE_RESTART_AFTER_MS = 2000;
+
+export interface ConnectionQuality {
+  /** 0 (lost) to 3 (good). */
+  level: 0 | 1 | 2 | 3;
+  /** Inbound packet loss over the last interval, percent. */
+  lossPercent: number;
+  /** Round trip to the SFU, milliseconds (undefined before it is known). */
+  rttMs: number | undefined;
+}
 
 /**
  * One participant's media in a room, through mediasoup-client: a send
@@ -34,6 +45,10 @@ export class RoomClient {
   // Consumers are set up one at a time, in the order the server announced them.
   #consumerQueue: Promise<void> = Promise.resolve();
   #state: Record<'send' | 'recv', types.ConnectionState> = { send: 'new', recv: 'new' };
+  #sendWanted = { audio: true, video: true };
+  #mode: MediaMode = 'full';
+  #restartTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  #lastTotals = { received: 0, lost: 0 };
   readonly #unsubscribe: Array<() => void> = [];
   #closed = false;
 
@@ -76,6 +91,9 @@ export class RoomClient {
       const producer = await this.#send.produce({
         track,
         stopTracks: false,
+        // Paused means nothing leaves: no black frames, no silence packets (panic key, audio-only).
+        zeroRtpOnPause: true,
+        disableTrackOnPause: true,
         ...(kind === 'video' ? { encodings: [{ maxBitrate: 900_000 }] } : {}),
         ...(kind === 'audio' ? { codecOptions: { opusDtx: true, opusFec: true } } : {}),
       });
@@ -100,11 +118,50 @@ export class RoomClient {
     if (stopped) this.events.onNotSending();
   }
 
+  /** The person's own mute/camera switch; the media mode may still hold a track back. */
   setTrackEnabled(kind: 'audio' | 'video', enabled: boolean): void {
-    const producer = this.#producers.get(kind);
-    if (!producer) return;
-    if (enabled) producer.resume();
-    else producer.pause();
+    this.#sendWanted[kind] = enabled;
+    this.#applySending();
+  }
+
+  /** Low-bandwidth modes: what we receive (the SFU pauses the rest) and what we send. */
+  async setMediaMode(mode: MediaMode): Promise<void> {
+    this.#mode = mode;
+    this.#applySending();
+    await request(this.socket, 'room:set-media-mode', { mode });
+  }
+
+  #applySending(): void {
+    const allowed = { audio: this.#mode !== 'chat-only', video: this.#mode === 'full' };
+    for (const [kind, producer] of this.#producers) {
+      if (this.#sendWanted[kind] && allowed[kind]) producer.resume();
+      else producer.pause();
+    }
+  }
+
+  /** Quality of what we receive, from getStats: loss since the last call, and the round trip. */
+  async quality(): Promise<ConnectionQuality> {
+    let received = 0;
+    let lost = 0;
+    let rtt: number | undefined;
+    const reports = [...(await this.inboundStats())];
+    if (this.#recv) reports.push(await this.#recv.getStats());
+    for (const report of reports) {
+      report.forEach((s: { type: string; packetsReceived?: number; packetsLost?: number; state?: string; nominated?: boolean; currentRoundTripTime?: number }) => {
+        if (s.type === 'inbound-rtp') {
+          received += s.packetsReceived ?? 0;
+          lost += s.packetsLost ?? 0;
+        }
+        if (s.type === 'candidate-pair' && s.nominated && s.currentRoundTripTime !== undefined) rtt = s.currentRoundTripTime * 1000;
+      });
+    }
+    const dReceived = received - this.#lastTotals.received;
+    const dLost = Math.max(0, lost - this.#lastTotals.lost);
+    this.#lastTotals = { received, lost };
+    const lossPercent = dReceived + dLost > 0 ? (100 * dLost) / (dReceived + dLost) : 0;
+    const connected = this.#state.recv === 'connected' || this.#state.send === 'connected';
+    const level: ConnectionQuality['level'] = !connected ? 0 : lossPercent > 10 || (rtt ?? 0) > 600 ? 1 : lossPercent > 3 || (rtt ?? 0) > 250 ? 2 : 3;
+    return { level, lossPercent, rttMs: rtt };
   }
 
   async leave(): Promise<void> {
@@ -123,6 +180,7 @@ export class RoomClient {
     this.#send?.close();
     this.#recv?.close();
     this.#consumers.clear();
+    for (const timer of this.#restartTimers.values()) clearTimeout(timer);
     this.e2ee.close();
     this.events.onConnectionState('closed');
   }
@@ -159,8 +217,24 @@ export class RoomClient {
     transport.on('connectionstatechange', (state) => {
       this.#state[direction] = state;
       this.#reportState();
+      // Wi-Fi to mobile and back: new ICE credentials let the browser find the new path.
+      clearTimeout(this.#restartTimers.get(transport.id));
+      if (state === 'failed') void this.#restartIce(transport);
+      else if (state === 'disconnected') {
+        this.#restartTimers.set(transport.id, setTimeout(() => void this.#restartIce(transport), ICE_RESTART_AFTER_MS));
+      }
     });
     return transport;
+  }
+
+  async #restartIce(transport: types.Transport): Promise<void> {
+    if (this.#closed || transport.closed) return;
+    try {
+      const { iceParameters } = await request(this.socket, 'room:restart-ice', { transportId: transport.id });
+      await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
+    } catch {
+      // The socket is down too: the session rejoins the room when it reconnects.
+    }
   }
 
   #reportState(): void {

@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { demoAccounts } from '@care/server';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inboundMedia, launchChromium, waitForInboundMedia } from '../support/browser.js';
+import { openSession, signIn } from '../support/session-flow.js';
+import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+
+const [counselor, asn] = demoAccounts;
+const webBuild = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/build');
+let t: TestPlatform;
+let browser: Browser;
+let host: { context: BrowserContext; page: Page };
+let client: { context: BrowserContext; page: Page };
+
+/** How much media arrived over `ms`: RTP packets of video and audio (what the SFU forwards), and decoded video frames. */
+async function flowOver(page: Page, ms: number): Promise<{ video: number; decoded: number; audio: number }> {
+  const before = await inboundMedia(page);
+  await page.waitForTimeout(ms);
+  const after = await inboundMedia(page);
+  return {
+    video: after.videoPacketsReceived - before.videoPacketsReceived,
+    decoded: after.videoFramesDecoded - before.videoFramesDecoded,
+    audio: after.audioPacketsReceived - before.audioPacketsReceived,
+  };
+}
+
+beforeAll(async () => {
+  t = await startTestPlatform({ WEB_BUILD_DIR: webBuild, LOG_LEVEL: 'info' });
+  browser = await launchChromium();
+  const base = t.url.replace('127.0.0.1', 'localhost');
+  host = await signIn(browser, base, counselor.email, counselor.password);
+  await openSession(host.page);
+  client = await signIn(browser, base, asn.email, asn.password);
+  await openSession(client.page);
+  await host.page.getByTestId('admit').click();
+  expect((await waitForInboundMedia(client.page)).videoFramesDecoded).toBeGreaterThan(0);
+  expect((await waitForInboundMedia(host.page)).videoFramesDecoded).toBeGreaterThan(0);
+});
+
+afterAll(async () => {
+  await host?.context.close().catch(() => undefined);
+  await client?.context.close().catch(() => undefined);
+  await browser?.close();
+  await t?.close();
+});
+
+describe('low-bandwidth modes and reconnection', () => {
+  it('audio only: the SFU stops the video to and from this person; audio goes on; back to full restores it', async () => {
+    await client.page.getByTestId('mode-audio-only').check();
+    await client.page.getByTestId('mode-placeholder').waitFor();
+    await client.page.waitForTimeout(1000);
+    const received = await flowOver(client.page, 2000);
+    expect(received.video).toBe(0);
+    expect(received.audio).toBeGreaterThan(20);
+    // Nor does the counselor receive the client's video any more.
+    await host.page.waitForTimeout(500);
+    expect((await flowOver(host.page, 2000)).video).toBe(0);
+
+    await client.page.getByTestId('mode-full').check();
+    await client.page.getByTestId('mode-placeholder').waitFor({ state: 'detached' });
+    await client.page.waitForTimeout(1500);
+    expect((await flowOver(client.page, 2000)).decoded).toBeGreaterThan(0);
+    expect((await flowOver(host.page, 2000)).decoded).toBeGreaterThan(0);
+  });
+
+  it('comes back by itself after 15 s offline: rejoins room and group, media flows again, no reload', async () => {
+    await client.page.evaluate(() => {
+      (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
+    });
+    const codeBefore = await client.page.getByTestId('safety-code').textContent();
+    const appointment = await t.platform.db.appointments.findOne({});
+    const peersBefore = t.platform.media.get(appointment?.roomId ?? '')?.peerCount;
+    expect(peersBefore).toBe(2);
+
+    // The network goes: new connections fail, and the server sees this one drop
+    // (as it would after its ping timeout, here at once).
+    await client.context.setOffline(true);
+    const asnId = (await t.platform.db.users.findOne({ email: asn.email }))?.id as string;
+    for (const socket of t.platform.io.sockets.sockets.values()) {
+      if (socket.data.user?.id === asnId) socket.conn.close();
+    }
+    await client.page.locator('[data-testid="connection-state"][data-state="reconnecting"]').waitFor();
+    await host.page.getByTestId('other-left').waitFor();
+    await client.page.waitForTimeout(15_000);
+    expect(t.platform.media.get(appointment?.roomId ?? '')?.peerCount).toBe(1);
+    await client.context.setOffline(false);
+
+    // Rejoined the room and a new MLS epoch, end-to-end encrypted again, with media both ways.
+    await client.page.locator('[data-testid="connection-state"][data-state="connected"]').waitFor({ timeout: 30_000 });
+    await client.page.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor({ timeout: 30_000 });
+    expect(await client.page.getByTestId('safety-code').textContent()).not.toBe(codeBefore);
+    expect(t.platform.media.get(appointment?.roomId ?? '')?.peerCount).toBe(2);
+    await expect.poll(async () => (await flowOver(client.page, 1000)).decoded, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await flowOver(host.page, 1000)).decoded, { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await client.page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+  });
+});
