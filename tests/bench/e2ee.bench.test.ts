@@ -7,13 +7,14 @@ import { launchChromium, newMediaContext } from '../support/browser.js';
 import { openSession, signIn } from '../support/session-flow.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 import { startBareServer, type BareServer } from './bare/bare-server.js';
+import { bareJoins, clickToFirstRemoteFrame, percentile } from './join-timing.js';
 
 /*
  * bench:e2ee — in one run:
  *  1. per-frame time of the real frame crypto worker (SFrame seal on the sender, open on
  *     the receiver) on the video of a live call in Chromium, against plain WebCrypto
  *     AES-GCM on frames of the same size (the baseline), and the bytes SFrame adds;
- *  2. join to first decoded remote frame: our app (lobby admitted, MLS join, E2EE)
+ *  2. join to first remote frame shown (requestVideoFrameCallback): our app (lobby admitted, MLS join, E2EE)
  *     against a bare mediasoup page (no auth, no DB, no E2EE) on the same machine.
  */
 
@@ -40,10 +41,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-};
 
 interface VideoCounts {
   frames: number;
@@ -98,27 +95,6 @@ async function plainAesGcmUs(page: Page, frameBytes: number, frames: number): Pr
   );
 }
 
-async function firstDecodedFrameMs(page: Page, startClick: () => Promise<void>): Promise<number> {
-  const t0 = await page.evaluate(() => performance.now());
-  await startClick();
-  const t1 = await page.evaluate(async () => {
-    const connections = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections;
-    for (;;) {
-      for (const pc of connections) {
-        if (pc.connectionState === 'closed') continue;
-        const stats = await pc.getStats();
-        let decoded = 0;
-        stats.forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
-          if (s.type === 'inbound-rtp' && s.kind === 'video') decoded += s.framesDecoded ?? 0;
-        });
-        if (decoded > 0) return performance.now();
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  });
-  return t1 - t0;
-}
-
 it('e2ee benchmark', { timeout: 600_000 }, async ({ task }) => {
   const appUrl = t.url.replace('127.0.0.1', 'localhost');
 
@@ -152,30 +128,19 @@ it('e2ee benchmark', { timeout: 600_000 }, async ({ task }) => {
   for (let i = 0; i < JOINS; i++) {
     await client.page.goto(sessionUrl);
     await client.page.getByTestId('devices-ready').waitFor();
-    app.push(await firstDecodedFrameMs(client.page, () => client.page.getByTestId('devices-ready').click()));
+    app.push(await clickToFirstRemoteFrame(client.page, () => client.page.getByTestId('devices-ready').click()));
   }
 
   // 2b. Bare mediasoup: one page produces, another joins again and again.
   const bareContext = await newMediaContext(browser, bare.url);
   contexts.push(bareContext);
-  const producer = await bareContext.newPage();
-  await bare.expose(producer);
-  await producer.goto(bare.url);
-  await producer.evaluate(() => window.bareProduce());
-  const plain: number[] = [];
-  for (let i = 0; i < JOINS; i++) {
-    const joiner = await bareContext.newPage();
-    await bare.expose(joiner);
-    await joiner.goto(bare.url);
-    plain.push(await joiner.evaluate(() => window.bareJoin()));
-    await joiner.close();
-  }
+  const plain = await bareJoins(bare, bareContext, JOINS);
 
-  const appMs = median(app);
-  const plainMs = median(plain);
+  const appMs = percentile(app, 50);
+  const plainMs = percentile(plain, 50);
   (task.meta as { summary?: string[] }).summary = [
     `frame crypto (real call, ${sealed.frames} video frames of ~${averageFrame} B): sframe_worker_us=${usPerFrame.toFixed(1)} plain_aes_gcm_main_thread_us=${baselineUs.toFixed(1)} ratio=${(usPerFrame / baselineUs).toFixed(2)}`,
-    `join to first decoded frame: app_e2ee_p50_ms=${appMs.toFixed(0)} bare_p50_ms=${plainMs.toFixed(0)} (${JOINS} joins each; app ${app.map((v) => v.toFixed(0)).join(',')}; bare ${plain.map((v) => v.toFixed(0)).join(',')})`,
+    `join to first remote frame: app_e2ee_p50_ms=${appMs.toFixed(0)} bare_p50_ms=${plainMs.toFixed(0)} (${JOINS} joins each; app ${app.map((v) => v.toFixed(0)).join(',')}; bare ${plain.map((v) => v.toFixed(0)).join(',')})`,
     `e2ee: us_per_frame=${usPerFrame.toFixed(1)} bytes_per_frame=${bytesPerFrame.toFixed(1)} join_e2ee_vs_plain=${(appMs / plainMs).toFixed(2)}`,
   ];
 });

@@ -1,14 +1,19 @@
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, SerializedError, TestModule } from 'vitest/node';
 
 /**
  * Prints each benchmark's summary lines (from the test's `meta.summary`), and
  * nothing after them, so a benchmark's required last line really is last.
  */
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): void {
     const lines: string[] = [];
-    let failed = false;
+    let failed = unhandledErrors.length > 0;
+    for (const error of unhandledErrors) console.error(`error: ${error.message}`);
     for (const module of testModules) {
+      for (const error of module.errors()) {
+        failed = true;
+        console.error(`${module.moduleId}: ${error.message}`);
+      }
       for (const test of module.children.allTests()) {
         const result = test.result();
         if (result.state === 'failed') {

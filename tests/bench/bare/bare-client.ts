@@ -40,7 +40,7 @@ window.bareProduce = async () => {
   for (const track of stream.getTracks()) await transport.produce({ track });
 };
 
-/** Resolves with milliseconds from the call to the first decoded remote video frame. */
+/** Resolves with milliseconds from the call to the first remote video frame presented (requestVideoFrameCallback). */
 window.bareJoin = async () => {
   const start = performance.now();
   const device = await loadDevice();
@@ -51,17 +51,18 @@ window.bareJoin = async () => {
     rtpCapabilities: device.recvRtpCapabilities,
   });
   const consumer = await transport.consume(params);
+  const video = document.createElement('video');
+  video.muted = true;
+  video.autoplay = true;
+  video.playsInline = true;
+  video.srcObject = new MediaStream([consumer.track]);
+  document.body.append(video);
+  const firstFrame = new Promise<void>((resolve) => video.requestVideoFrameCallback(() => resolve()));
   await call('resume', { id: consumer.id });
-  for (;;) {
-    const stats = await consumer.getStats();
-    let decoded = 0;
-    stats.forEach((s: { type: string; framesDecoded?: number }) => {
-      if (s.type === 'inbound-rtp') decoded = s.framesDecoded ?? 0;
-    });
-    if (decoded > 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  void video.play().catch(() => undefined);
+  await firstFrame;
   const elapsed = performance.now() - start;
   transport.close();
+  video.remove();
   return elapsed;
 };

@@ -1,0 +1,49 @@
+import type { Page } from 'playwright-core';
+import type { BareServer } from './bare/bare-server.js';
+import type { BrowserContext } from 'playwright-core';
+
+/**
+ * Milliseconds from a click (made by `click`) to the first frame of the remote
+ * video presented on screen (requestVideoFrameCallback on the app's remote video).
+ */
+export async function clickToFirstRemoteFrame(page: Page, click: () => Promise<void>): Promise<number> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __firstFrame?: Promise<number> };
+    w.__firstFrame = new Promise<number>((resolve) => {
+      const watch = () => {
+        const video = document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]');
+        if (video && video.srcObject) video.requestVideoFrameCallback((now) => resolve(now));
+        else requestAnimationFrame(watch);
+      };
+      watch();
+    });
+  });
+  const t0 = await page.evaluate(() => performance.now());
+  await click();
+  const t1 = await page.evaluate(() => (window as unknown as { __firstFrame: Promise<number> }).__firstFrame);
+  return t1 - t0;
+}
+
+/** The bare baseline: one page produces; a fresh page joins `joins` times. */
+export async function bareJoins(bare: BareServer, context: BrowserContext, joins: number): Promise<number[]> {
+  const producer = await context.newPage();
+  await bare.expose(producer);
+  await producer.goto(bare.url);
+  await producer.evaluate(() => window.bareProduce());
+  const times: number[] = [];
+  for (let i = 0; i < joins; i++) {
+    const joiner = await context.newPage();
+    await bare.expose(joiner);
+    await joiner.goto(bare.url);
+    times.push(await joiner.evaluate(() => window.bareJoin()));
+    await joiner.close();
+  }
+  await producer.close();
+  return times;
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
