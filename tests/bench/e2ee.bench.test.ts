@@ -1,11 +1,7 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { demoAccounts } from '@care/server';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchChromium, newMediaContext } from '../support/browser.js';
-import { openSession, signIn } from '../support/session-flow.js';
-import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import { newMediaContext } from '../support/browser.js';
+import { BrowserHarness } from '../support/browser-harness.js';
 import { startBareServer, type BareServer } from './bare/bare-server.js';
 import { bareJoins, clickToFirstRemoteFrame, percentile } from './join-timing.js';
 
@@ -18,27 +14,19 @@ import { bareJoins, clickToFirstRemoteFrame, percentile } from './join-timing.js
  *     against a bare mediasoup page (no auth, no DB, no E2EE) on the same machine.
  */
 
-const [counselor, asn] = demoAccounts;
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const webBuild = path.join(repo, 'web/build');
 const JOINS = 9;
 
-let t: TestPlatform;
+let h: BrowserHarness;
 let bare: BareServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  t = await startTestPlatform({ WEB_BUILD_DIR: webBuild, LOG_LEVEL: 'warn' });
+  h = await BrowserHarness.start({ LOG_LEVEL: 'warn' });
   bare = await startBareServer(process.env.MEDIASOUP_WORKER_BIN);
-  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
   bare?.close();
-  await t?.close();
+  await h?.close();
 });
 
 
@@ -96,22 +84,7 @@ async function plainAesGcmUs(page: Page, frameBytes: number, frames: number): Pr
 }
 
 it('e2ee benchmark', { timeout: 600_000 }, async ({ task }) => {
-  const appUrl = t.url.replace('127.0.0.1', 'localhost');
-
-  // 1. A real call in our app: the counselor in the room, the client admitted. The frame
-  //    worker's own counts give the time and bytes per video frame (fake 720p camera).
-  const host = await signIn(browser, appUrl, counselor.email, counselor.password);
-  contexts.push(host.context);
-  await captureWorkerCounts(host.context);
-  await host.page.reload();
-  await openSession(host.page);
-  const client = await signIn(browser, appUrl, asn.email, asn.password);
-  contexts.push(client.context);
-  await captureWorkerCounts(client.context);
-  await client.page.reload();
-  await openSession(client.page);
-  await host.page.getByTestId('admit').click();
-  await client.page.getByTestId('remote-video').waitFor();
+  const { host, client } = await h.sessionPair({ prepare: captureWorkerCounts });
   await client.page.waitForTimeout(8000);
   const sealed = await videoCounts(host.page, 'encrypt');
   const opened = await videoCounts(client.page, 'decrypt');
@@ -132,8 +105,7 @@ it('e2ee benchmark', { timeout: 600_000 }, async ({ task }) => {
   }
 
   // 2b. Bare mediasoup: one page produces, another joins again and again.
-  const bareContext = await newMediaContext(browser, bare.url);
-  contexts.push(bareContext);
+  const bareContext = h.track(await newMediaContext(h.browser, bare.url));
   const plain = await bareJoins(bare, bareContext, JOINS);
 
   const appMs = percentile(app, 50);

@@ -1,11 +1,6 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { demoAccounts } from '@care/server';
-import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { launchChromium, newMediaContext } from '../support/browser.js';
-import { openSession, signIn } from '../support/session-flow.js';
-import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import { newMediaContext } from '../support/browser.js';
+import { BrowserHarness } from '../support/browser-harness.js';
 import { startBareServer, type BareServer } from './bare/bare-server.js';
 import { bareJoins, clickToFirstRemoteFrame, percentile } from './join-timing.js';
 
@@ -17,38 +12,23 @@ import { bareJoins, clickToFirstRemoteFrame, percentile } from './join-timing.js
  * no E2EE) in the same run on the same machine.
  */
 
-const [counselor, asn] = demoAccounts;
-const webBuild = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/build');
 const JOINS = 20;
 
-let t: TestPlatform;
+let h: BrowserHarness;
 let bare: BareServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  t = await startTestPlatform({ WEB_BUILD_DIR: webBuild, LOG_LEVEL: 'warn' });
+  h = await BrowserHarness.start({ LOG_LEVEL: 'warn' });
   bare = await startBareServer(process.env.MEDIASOUP_WORKER_BIN);
-  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
   bare?.close();
-  await t?.close();
+  await h?.close();
 });
 
 it('join benchmark', { timeout: 900_000 }, async ({ task }) => {
-  const appUrl = t.url.replace('127.0.0.1', 'localhost');
-  const host = await signIn(browser, appUrl, counselor.email, counselor.password);
-  contexts.push(host.context);
-  await openSession(host.page);
-  const client = await signIn(browser, appUrl, asn.email, asn.password);
-  contexts.push(client.context);
-  await openSession(client.page);
-  await host.page.getByTestId('admit').click();
-  await client.page.getByTestId('remote-video').waitFor();
+  const { client } = await h.sessionPair();
   const sessionUrl = client.page.url();
 
   const app: number[] = [];
@@ -57,8 +37,7 @@ it('join benchmark', { timeout: 900_000 }, async ({ task }) => {
     await client.page.getByTestId('devices-ready').waitFor();
     app.push(await clickToFirstRemoteFrame(client.page, () => client.page.getByTestId('devices-ready').click()));
   }
-  const bareContext = await newMediaContext(browser, bare.url);
-  contexts.push(bareContext);
+  const bareContext = h.track(await newMediaContext(h.browser, bare.url));
   const plain = await bareJoins(bare, bareContext, JOINS);
   expect(app).toHaveLength(JOINS);
   expect(plain).toHaveLength(JOINS);

@@ -1,20 +1,13 @@
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { demoAccounts } from '@care/server';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium } from '../support/browser.js';
+import { BrowserHarness } from '../support/browser-harness.js';
 import { filesBelow, findLeaks, needleForms, type Haystack } from '../support/byte-search.js';
-import { openSession, signIn } from '../support/session-flow.js';
-import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
-const [counselor, asn] = demoAccounts;
-const webBuild = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/build');
+const [counselor] = demoAccounts;
 const canary = `Kanari rahasia ${randomUUID()}`;
-let t: TestPlatform;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let h: BrowserHarness;
 const socketTraffic: Haystack[] = [];
 
 /** Test-only: remember every SFrame base key the page hands its frame worker (no hook in the app). */
@@ -31,16 +24,9 @@ async function withKeyCapture(context: BrowserContext): Promise<void> {
   });
 }
 
-async function open(email: string, password: string): Promise<Page> {
-  const { context, page } = await signIn(browser, t.url.replace('127.0.0.1', 'localhost'), email, password);
-  contexts.push(context);
-  await withKeyCapture(context);
-  await page.reload();
-  return page;
-}
-
 beforeAll(async () => {
-  t = await startTestPlatform({ WEB_BUILD_DIR: webBuild, LOG_LEVEL: 'debug' });
+  h = await BrowserHarness.start({ LOG_LEVEL: 'debug' });
+  const t = h.t;
   // Record every Engine.IO packet in and out: what a compromised server could have kept.
   t.platform.io.engine.on('connection', (raw: { on(event: string, listener: (packet: { data?: unknown }) => void): void }) => {
     const record = (packet: { data?: unknown }) => {
@@ -51,22 +37,16 @@ beforeAll(async () => {
     raw.on('packet', record);
     raw.on('packetCreate', record);
   });
-  browser = await launchChromium();
 });
 
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await t?.close();
-});
+afterAll(() => h?.close());
 
 describe('canary: nothing said and no key reaches the server side', () => {
   it('finds the chat text and the epoch keys in the browsers, and nowhere on the server', async () => {
-    const host = await open(counselor.email, counselor.password);
-    await openSession(host);
-    const client = await open(asn.email, asn.password);
-    await openSession(client);
-    await host.getByTestId('admit').click();
+    const t = h.t;
+    const pair = await h.sessionPair({ prepare: withKeyCapture });
+    const host = pair.host.page;
+    const client = pair.client.page;
     await client.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor();
     await host.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor();
 

@@ -1,54 +1,35 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { demoAccounts } from '@care/server';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearPrefixLength } from '../../web/src/lib/e2ee/media-frame.js';
 import { decodeSFrameHeader } from '../../web/src/lib/e2ee/sframe-header.js';
 import { parseMlsKid } from '../../web/src/lib/e2ee/sframe-mls.js';
-import { launchChromium, waitForInboundMedia } from '../support/browser.js';
+import { waitForInboundMedia } from '../support/browser.js';
+import { BrowserHarness } from '../support/browser-harness.js';
 import { entropyBitsPerByte, tapProducers, vp8FrameBytes } from '../support/rtp-tap.js';
-import { encryptionState, openSession, signIn } from '../support/session-flow.js';
-import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import { encryptionState, openSession } from '../support/session-flow.js';
 
-const [counselor, asn] = demoAccounts;
-const webBuild = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/build');
-let t: TestPlatform;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const [, asn] = demoAccounts;
+let h: BrowserHarness;
 let roomId: string;
 
-async function open(email: string, password: string, withoutTransforms = false): Promise<Page> {
-  const { context, page } = await signIn(browser, t.url.replace('127.0.0.1', 'localhost'), email, password, { withoutTransforms });
-  contexts.push(context);
-  return page;
-}
-
 beforeAll(async () => {
-  t = await startTestPlatform({ WEB_BUILD_DIR: webBuild, LOG_LEVEL: 'info' });
-  browser = await launchChromium();
-  const appointment = await t.platform.db.appointments.findOne({});
+  h = await BrowserHarness.start();
+  const appointment = await h.t.platform.db.appointments.findOne({});
   roomId = appointment?.roomId ?? '';
 });
 
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await t?.close();
-});
+afterAll(() => h?.close());
 
 describe('what the SFU sees of an end-to-end encrypted session', () => {
   it('forwards SFrame-protected frames only: codec header clear, the rest sealed under the senders\' MLS keys', async () => {
-    const host = await open(counselor.email, counselor.password);
-    await openSession(host);
-    const client = await open(asn.email, asn.password);
-    await openSession(client);
-    await host.getByTestId('admit').click();
+    const pair = await h.sessionPair();
+    const host = pair.host.page;
+    const client = pair.client.page;
     expect((await waitForInboundMedia(client)).videoFramesDecoded).toBeGreaterThan(0);
     expect((await waitForInboundMedia(host)).videoFramesDecoded).toBeGreaterThan(0);
     expect(await encryptionState(host)).toBe('encrypted');
 
-    const room = t.platform.media.get(roomId);
+    const room = h.t.platform.media.get(roomId);
     if (!room) throw new Error('room media not found');
     const producers = [...room.producers()];
     expect(producers.map((p) => p.producer.kind).sort()).toEqual(['audio', 'audio', 'video', 'video']);
@@ -88,11 +69,11 @@ describe('what the SFU sees of an end-to-end encrypted session', () => {
   });
 
   it('sends nothing from a browser that cannot encrypt frames, and says so', async () => {
-    const client = await open(asn.email, asn.password, true);
+    const { page: client } = await h.signIn(asn.email, asn.password, { withoutTransforms: true });
     await openSession(client);
     await client.locator('[data-testid="encryption"][data-state="unsupported"]').waitFor();
     await client.getByTestId('not-sending').waitFor();
-    const room = t.platform.media.get(roomId);
+    const room = h.t.platform.media.get(roomId);
     const fromClient = [...(room?.producers() ?? [])].filter(({ producer }) => producer.kind && producer.appData.peerId !== undefined);
     // Only the counselor's two producers remain in the room.
     expect(fromClient).toHaveLength(2);

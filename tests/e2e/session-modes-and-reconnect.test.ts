@@ -1,18 +1,15 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { demoAccounts } from '@care/server';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inboundMedia, launchChromium, waitForInboundMedia } from '../support/browser.js';
-import { openSession, signIn } from '../support/session-flow.js';
-import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import { inboundMedia, waitForInboundMedia } from '../support/browser.js';
+import { BrowserHarness, type SignedIn } from '../support/browser-harness.js';
+import type { TestPlatform } from '../support/test-platform.js';
 
-const [counselor, asn] = demoAccounts;
-const webBuild = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/build');
+const [, asn] = demoAccounts;
+let h: BrowserHarness;
 let t: TestPlatform;
-let browser: Browser;
-let host: { context: BrowserContext; page: Page };
-let client: { context: BrowserContext; page: Page };
+let host: SignedIn;
+let client: SignedIn;
 
 /** How much media arrived over `ms`: RTP packets of video and audio (what the SFU forwards), and decoded video frames. */
 async function flowOver(page: Page, ms: number): Promise<{ video: number; decoded: number; audio: number }> {
@@ -27,24 +24,14 @@ async function flowOver(page: Page, ms: number): Promise<{ video: number; decode
 }
 
 beforeAll(async () => {
-  t = await startTestPlatform({ WEB_BUILD_DIR: webBuild, LOG_LEVEL: 'info' });
-  browser = await launchChromium();
-  const base = t.url.replace('127.0.0.1', 'localhost');
-  host = await signIn(browser, base, counselor.email, counselor.password);
-  await openSession(host.page);
-  client = await signIn(browser, base, asn.email, asn.password);
-  await openSession(client.page);
-  await host.page.getByTestId('admit').click();
+  h = await BrowserHarness.start();
+  t = h.t;
+  ({ host, client } = await h.sessionPair());
   expect((await waitForInboundMedia(client.page)).videoFramesDecoded).toBeGreaterThan(0);
   expect((await waitForInboundMedia(host.page)).videoFramesDecoded).toBeGreaterThan(0);
 });
 
-afterAll(async () => {
-  await host?.context.close().catch(() => undefined);
-  await client?.context.close().catch(() => undefined);
-  await browser?.close();
-  await t?.close();
-});
+afterAll(() => h?.close());
 
 describe('low-bandwidth modes and reconnection', () => {
   it('audio only: the SFU stops the video to and from this person; audio goes on; back to full restores it', async () => {

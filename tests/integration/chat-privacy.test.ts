@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { demoAccounts } from '@care/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ask, connect, login, nextEvent, startTestPlatform, type TestPlatform, type TestSocket } from '../support/test-platform.js';
+import {
+  ask,
+  connect,
+  enterRoomTogether,
+  login,
+  nextEvent,
+  startTestPlatform,
+  type TestPlatform,
+  type TestSocket,
+} from '../support/test-platform.js';
 
 const [counselor, asn] = demoAccounts;
 let t: TestPlatform;
@@ -11,20 +20,7 @@ const canary = `canary-${randomUUID()}`;
 
 beforeAll(async () => {
   t = await startTestPlatform();
-  const counselorCookie = await login(t.url, counselor.email, counselor.password);
-  const asnCookie = await login(t.url, asn.email, asn.password);
-  const list = (await (await fetch(`${t.url}/api/appointments`, { headers: { cookie: asnCookie } })).json()) as {
-    data: Array<{ id: string; client: { id: string } }>;
-  };
-  const appointment = list.data[0];
-  if (!appointment) throw new Error('no demo appointment');
-  host = await connect(t.url, counselorCookie);
-  client = await connect(t.url, asnCookie);
-  await ask(host, 'room:join', { appointmentId: appointment.id });
-  await ask(client, 'lobby:knock', { appointmentId: appointment.id });
-  await ask(host, 'lobby:admit', { appointmentId: appointment.id, userId: appointment.client.id });
-  const joined = (await ask(client, 'room:join', { appointmentId: appointment.id })) as { ok: boolean };
-  if (!joined.ok) throw new Error('client could not join');
+  ({ host, client } = await enterRoomTogether(t));
 });
 
 afterAll(async () => {

@@ -1,8 +1,6 @@
-import { demoAccounts } from '@care/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ask, connect, login, nextEvent, startTestPlatform, type TestPlatform, type TestSocket } from '../support/test-platform.js';
+import { ask, enterRoomTogether, nextEvent, startTestPlatform, type TestPlatform, type TestSocket } from '../support/test-platform.js';
 
-const [counselor, asn] = demoAccounts;
 let t: TestPlatform;
 let host: TestSocket;
 let client: TestSocket;
@@ -13,19 +11,10 @@ const bytes = (...values: number[]) => new Uint8Array(values);
 
 beforeAll(async () => {
   t = await startTestPlatform();
-  const counselorCookie = await login(t.url, counselor.email, counselor.password);
-  const asnCookie = await login(t.url, asn.email, asn.password);
-  const list = (await (await fetch(`${t.url}/api/appointments`, { headers: { cookie: asnCookie } })).json()) as {
-    data: Array<{ id: string; client: { id: string } }>;
-  };
-  const appointment = list.data[0];
-  if (!appointment) throw new Error('no demo appointment');
-  host = await connect(t.url, counselorCookie);
-  client = await connect(t.url, asnCookie);
-  hostJoin = ((await ask(host, 'room:join', { appointmentId: appointment.id })) as { data: typeof hostJoin }).data;
-  await ask(client, 'lobby:knock', { appointmentId: appointment.id });
-  await ask(host, 'lobby:admit', { appointmentId: appointment.id, userId: appointment.client.id });
-  clientJoin = ((await ask(client, 'room:join', { appointmentId: appointment.id })) as { data: typeof clientJoin }).data;
+  const pair = await enterRoomTogether(t);
+  ({ host, client } = pair);
+  hostJoin = pair.hostJoin as typeof hostJoin;
+  clientJoin = pair.clientJoin as typeof clientJoin;
 });
 
 afterAll(async () => {

@@ -95,3 +95,32 @@ export function nextEvent<T>(socket: TestSocket, event: string, timeoutMs = 5000
     });
   });
 }
+
+export interface RoomPair {
+  host: TestSocket;
+  client: TestSocket;
+  appointmentId: string;
+  hostJoin: unknown;
+  clientJoin: unknown;
+}
+
+/** The demo counselor opens the room, the demo client knocks, is admitted and joins. */
+export async function enterRoomTogether(t: TestPlatform): Promise<RoomPair> {
+  const { demoAccounts } = await import('@care/server');
+  const [counselor, asn] = demoAccounts;
+  const counselorCookie = await login(t.url, counselor.email, counselor.password);
+  const asnCookie = await login(t.url, asn.email, asn.password);
+  const list = (await (await fetch(`${t.url}/api/appointments`, { headers: { cookie: asnCookie } })).json()) as {
+    data: Array<{ id: string; client: { id: string } }>;
+  };
+  const appointment = list.data[0];
+  if (!appointment) throw new Error('no demo appointment');
+  const host = await connect(t.url, counselorCookie);
+  const client = await connect(t.url, asnCookie);
+  const hostJoin = ((await ask(host, 'room:join', { appointmentId: appointment.id })) as { data: unknown }).data;
+  await ask(client, 'lobby:knock', { appointmentId: appointment.id });
+  await ask(host, 'lobby:admit', { appointmentId: appointment.id, userId: appointment.client.id });
+  const joined = (await ask(client, 'room:join', { appointmentId: appointment.id })) as { ok: boolean; data: unknown };
+  if (!joined.ok) throw new Error('client could not join');
+  return { host, client, appointmentId: appointment.id, hostJoin, clientJoin: joined.data };
+}

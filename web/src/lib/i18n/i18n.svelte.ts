@@ -23,7 +23,8 @@ class I18n {
 
   /** Looks up a message and fills its {placeholders}. */
   t = (key: MessageKey, params: Record<string, string | number> = {}): string => {
-    const template = catalogs[this.locale][key];
+    // Keys built at run time (errors.<code>) are covered by a test; the fallback keeps a gap harmless.
+    const template = catalogs[this.locale][key] ?? catalogs.id[key] ?? key;
     return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
   };
 

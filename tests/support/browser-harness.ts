@@ -1,0 +1,75 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { demoAccounts } from '@care/server';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from './browser.js';
+import { openSession, signIn, type SignInOptions } from './session-flow.js';
+import { startTestPlatform, type TestPlatform } from './test-platform.js';
+
+const webBuild = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/build');
+
+export interface SignedIn {
+  context: BrowserContext;
+  page: Page;
+}
+
+export interface HarnessSignInOptions extends SignInOptions {
+  /** Runs on the new context before the app loads again (init scripts such as test-only captures). */
+  prepare?: (context: BrowserContext) => Promise<void>;
+}
+
+/**
+ * A whole server in this process (so a test can look at its Redis, database and
+ * media) serving the built web app, and Chromium to use it.
+ */
+export class BrowserHarness {
+  readonly #contexts: BrowserContext[] = [];
+
+  private constructor(
+    readonly t: TestPlatform,
+    readonly browser: Browser,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<BrowserHarness> {
+    const t = await startTestPlatform({ WEB_BUILD_DIR: webBuild, LOG_LEVEL: 'info', ...env });
+    return new BrowserHarness(t, await launchChromium());
+  }
+
+  /** The app's address; localhost, so pages are a secure context (WebCrypto, workers). */
+  get baseUrl(): string {
+    return this.t.url.replace('127.0.0.1', 'localhost');
+  }
+
+  track(context: BrowserContext): BrowserContext {
+    this.#contexts.push(context);
+    return context;
+  }
+
+  async signIn(email: string, password: string, options: HarnessSignInOptions = {}): Promise<SignedIn> {
+    const signedIn = await signIn(this.browser, this.baseUrl, email, password, options);
+    this.track(signedIn.context);
+    if (options.prepare) {
+      await options.prepare(signedIn.context);
+      await signedIn.page.reload();
+    }
+    return signedIn;
+  }
+
+  /** The demo counselor opens the session; the demo client joins and is admitted; media flows. */
+  async sessionPair(options: HarnessSignInOptions = {}): Promise<{ host: SignedIn; client: SignedIn }> {
+    const [counselor, asn] = demoAccounts;
+    const host = await this.signIn(counselor.email, counselor.password, options);
+    await openSession(host.page);
+    const client = await this.signIn(asn.email, asn.password, options);
+    await openSession(client.page);
+    await host.page.getByTestId('admit').click();
+    await client.page.getByTestId('remote-video').waitFor();
+    return { host, client };
+  }
+
+  async close(): Promise<void> {
+    for (const context of this.#contexts) await context.close().catch(() => undefined);
+    await this.browser.close();
+    await this.t.close();
+  }
+}
