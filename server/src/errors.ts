@@ -15,6 +15,16 @@ const httpStatus: Record<ErrorCode, number> = {
   rate_limited: 429,
   unavailable: 503,
   internal: 500,
+  // Scheduling: 409 when the state of the calendar stands in the way, 422 when
+  // the request could never be booked under the counselor's rules.
+  slot_taken: 409,
+  already_booked: 409,
+  outside_availability: 422,
+  too_soon: 422,
+  beyond_horizon: 422,
+  day_full: 409,
+  past_cutoff: 409,
+  conflict: 409,
 };
 
 /** An error whose message is written for the client. */

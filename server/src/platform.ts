@@ -12,6 +12,8 @@ import { appointmentRoutes } from './http/routes/appointment-routes.js';
 import { authRoutes } from './http/routes/auth-routes.js';
 import { healthRoutes } from './http/routes/health-routes.js';
 import { createMetrics } from './metrics.js';
+import { createScheduling } from './scheduling/scheduling.js';
+import { schedulingRoutes } from './scheduling/scheduling-routes.js';
 import { seedDemo } from './seed/demo-seed.js';
 import { AdmissionService } from './services/admission-service.js';
 import { AppointmentService } from './services/appointment-service.js';
@@ -120,6 +122,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     const sessionTtlSeconds = Math.round(config.SESSION_TTL_HOURS * 3600);
     const auth = new AuthService(db, new SessionStore(redis, sessionTtlSeconds));
     const appointments = new AppointmentService(db);
+    const scheduling = await createScheduling({ db, redis, log: log.child({ component: 'scheduling' }) });
     const admission = new AdmissionService(appointments, new LobbyService(redis), notifier);
     const rooms = new LiveRoomService(registry, notifier, log.child({ component: 'live-rooms' }));
     const mls = new MlsDeliveryService(redis, rooms, notifier);
@@ -136,6 +139,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
       api: {
         '/auth': authRoutes({ auth, redis, sessionTtlSeconds, secureCookies }),
         '/appointments': appointmentRoutes(auth, appointments),
+        '/scheduling': schedulingRoutes({ auth, scheduling }),
       },
       health: healthRoutes({ redis, db, mediaWorkers: () => pool.size, metrics }),
       webBuildDir: config.WEB_BUILD_DIR,

@@ -9,3 +9,5 @@ export * from './protocol/room.js';
 export * from './protocol/chat.js';
 export * from './protocol/mls.js';
 export * from './protocol/events.js';
+export * from './scheduling/index.js';
+export * from './protocol/scheduling.js';

@@ -17,6 +17,15 @@ export const errorCodes = [
   'rate_limited',
   'unavailable',
   'internal',
+  // Scheduling (issue 3).
+  'slot_taken',
+  'already_booked',
+  'outside_availability',
+  'too_soon',
+  'beyond_horizon',
+  'day_full',
+  'past_cutoff',
+  'conflict',
 ] as const;
 
 export const ErrorCode = z.enum(errorCodes);

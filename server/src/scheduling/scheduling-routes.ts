@@ -1,0 +1,77 @@
+import {
+  BookingParams,
+  CancelBookingBody,
+  CounselorParams,
+  CreateBookingBody,
+  InstantRangeQuery,
+  PutAvailabilityBody,
+  RescheduleBookingBody,
+} from '@care/shared';
+import { Router } from 'express';
+import type { AuthService } from '../auth/auth-service.js';
+import { currentUser, requireUser } from '../http/authenticate.js';
+import { parseInput } from '../http/validate.js';
+import type { Scheduling } from './scheduling.js';
+import { refuseAdmin } from './scheduling-access.js';
+
+export interface SchedulingRouteDeps {
+  auth: AuthService;
+  scheduling: Scheduling;
+}
+
+/**
+ * /api/scheduling: thin handlers. Every input through its zod schema; who may
+ * do what is decided in the services. An administrator gets 403 on every
+ * endpoint here (employer-blind).
+ */
+export function schedulingRoutes({ auth, scheduling: { availability, bookings } }: SchedulingRouteDeps): Router {
+  const router = Router();
+  router.use(requireUser(auth));
+  router.use((_req, res, next) => {
+    refuseAdmin(currentUser(res));
+    next();
+  });
+
+  router.get('/counselors', async (_req, res) => {
+    res.json({ ok: true, data: await availability.counselors(currentUser(res)) });
+  });
+
+  router.get('/counselors/:counselorId/slots', async (req, res) => {
+    const { counselorId } = parseInput(CounselorParams, req.params, 'counselor id');
+    const range = parseInput(InstantRangeQuery, req.query, 'time range');
+    res.json({ ok: true, data: await availability.slots(currentUser(res), counselorId, range) });
+  });
+
+  router.get('/availability', async (_req, res) => {
+    res.json({ ok: true, data: await availability.get(currentUser(res)) });
+  });
+
+  router.put('/availability', async (req, res) => {
+    const body = parseInput(PutAvailabilityBody, req.body, 'availability');
+    res.json({ ok: true, data: await availability.set(currentUser(res), body) });
+  });
+
+  router.get('/bookings', async (req, res) => {
+    const range = parseInput(InstantRangeQuery, req.query, 'time range');
+    res.json({ ok: true, data: await bookings.list(currentUser(res), range) });
+  });
+
+  router.post('/bookings', async (req, res) => {
+    const body = parseInput(CreateBookingBody, req.body, 'booking');
+    res.status(201).json({ ok: true, data: await bookings.book(currentUser(res), body) });
+  });
+
+  router.post('/bookings/:bookingId/reschedule', async (req, res) => {
+    const { bookingId } = parseInput(BookingParams, req.params, 'booking id');
+    const body = parseInput(RescheduleBookingBody, req.body, 'reschedule');
+    res.json({ ok: true, data: await bookings.reschedule(currentUser(res), bookingId, body) });
+  });
+
+  router.post('/bookings/:bookingId/cancel', async (req, res) => {
+    const { bookingId } = parseInput(BookingParams, req.params, 'booking id');
+    const body = parseInput(CancelBookingBody, req.body ?? {}, 'cancellation');
+    res.json({ ok: true, data: await bookings.cancel(currentUser(res), bookingId, body) });
+  });
+
+  return router;
+}

@@ -1,0 +1,33 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.js';
+import { AvailabilityService } from './availability-service.js';
+import { BookingChangeLock } from './booking-change-lock.js';
+import { BookingService, type BookingOptions } from './booking-service.js';
+import { SchedulingModels } from './scheduling-models.js';
+
+export interface Scheduling {
+  availability: AvailabilityService;
+  bookings: BookingService;
+}
+
+export interface SchedulingDeps {
+  db: Database;
+  redis: Redis;
+  log: Logger;
+  options?: Partial<BookingOptions>;
+}
+
+export const DEFAULT_CHANGE_CUTOFF_HOURS = 24;
+
+/** Availability and 1:1 booking on the platform's database and Redis; their collections and indexes exist when this resolves. */
+export async function createScheduling({ db, redis, log, options = {} }: SchedulingDeps): Promise<Scheduling> {
+  const models = await SchedulingModels.bind(db);
+  const now = options.now ?? (() => new Date());
+  const availability = new AvailabilityService(db, models, now);
+  const bookings = new BookingService(db, models, availability, new BookingChangeLock(redis), log, {
+    changeCutoffHours: options.changeCutoffHours ?? DEFAULT_CHANGE_CUTOFF_HOURS,
+    now,
+  });
+  return { availability, bookings };
+}

@@ -1,0 +1,5 @@
+export * from './calendar-date.js';
+export * from './time-of-day.js';
+export * from './time-zones.js';
+export * from './availability.js';
+export * from './slots.js';
