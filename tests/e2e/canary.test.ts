@@ -3,7 +3,7 @@ import { demoAccounts } from '@care/server';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BrowserHarness } from '../support/browser-harness.js';
-import { filesBelow, findLeaks, needleForms, type Haystack } from '../support/byte-search.js';
+import { collectionHaystacks, filesBelow, findLeaks, needleForms, redisHaystacks, type Haystack } from '../support/byte-search.js';
 
 const [counselor] = demoAccounts;
 const canary = `Kanari rahasia ${randomUUID()}`;
@@ -73,22 +73,11 @@ describe('canary: nothing said and no key reaches the server side', () => {
     haystacks.push({ label: 'server logs', bytes: Buffer.from(t.logs.join('')) });
     haystacks.push({ label: 'metrics', bytes: Buffer.from(await (await fetch(`${t.url}/metrics`)).text()) });
 
-    const redis = t.platform.redis;
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'COUNT', 500);
-      cursor = next;
-      for (const key of found) {
-        const dump = await redis.dumpBuffer(key);
-        if (dump) haystacks.push({ label: `redis ${key}`, bytes: Buffer.concat([Buffer.from(key), dump]) });
-      }
-    } while (cursor !== '0');
+    haystacks.push(...(await redisHaystacks(t.platform.redis)));
 
     const db = t.platform.db.connection.db;
     if (!db) throw new Error('no database handle');
-    for (const { name } of await db.listCollections().toArray()) {
-      haystacks.push({ label: `collection ${name}`, bytes: Buffer.from(JSON.stringify(await db.collection(name).find({}).toArray())) });
-    }
+    haystacks.push(...(await collectionHaystacks(db)));
     for (const dir of inject('databaseDirs')) haystacks.push(...filesBelow(dir));
     expect(haystacks.length).toBeGreaterThan(50);
 

@@ -44,3 +44,33 @@ export function findLeaks(needles: Array<{ label: string; needle: Buffer }>, hay
   }
   return leaks;
 }
+
+/** Every Redis key with its DUMP (the serialized value, as Redis would persist it). */
+export async function redisHaystacks(redis: {
+  scan(cursor: string, count: 'COUNT', n: number): Promise<[string, string[]]>;
+  dumpBuffer(key: string): Promise<Buffer | null>;
+}): Promise<Haystack[]> {
+  const found: Haystack[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'COUNT', 500);
+    cursor = next;
+    for (const key of keys) {
+      const dump = await redis.dumpBuffer(key);
+      if (dump) found.push({ label: `redis ${key}`, bytes: Buffer.concat([Buffer.from(key), dump]) });
+    }
+  } while (cursor !== '0');
+  return found;
+}
+
+/** Every document of every collection, as JSON. */
+export async function collectionHaystacks(db: {
+  listCollections(): { toArray(): Promise<Array<{ name: string }>> };
+  collection(name: string): { find(filter: object): { toArray(): Promise<unknown[]> } };
+}): Promise<Haystack[]> {
+  const found: Haystack[] = [];
+  for (const { name } of await db.listCollections().toArray()) {
+    found.push({ label: `collection ${name}`, bytes: Buffer.from(JSON.stringify(await db.collection(name).find({}).toArray())) });
+  }
+  return found;
+}

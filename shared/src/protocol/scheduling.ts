@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { AppointmentStatus, ObjectIdString } from '../domain.js';
+import { ObjectIdString } from '../domain.js';
+import { AppointmentView } from './appointments.js';
 import { AvailabilityRulesDraft, WeeklyRange } from '../scheduling/availability.js';
 import { CalendarDateString } from '../scheduling/calendar-date.js';
 
@@ -82,13 +83,8 @@ export const CounselorSummary = z.object({
 });
 export type CounselorSummary = z.infer<typeof CounselorSummary>;
 
-export const BookingView = z.object({
-  id: z.string(),
-  startsAt: z.string(),
-  endsAt: z.string(),
-  status: AppointmentStatus,
-  counselor: z.object({ id: z.string(), displayName: z.string() }),
-  client: z.object({ id: z.string(), displayName: z.string() }),
+/** An appointment as the booking API shows it: the session view plus what can still change. */
+export const BookingView = AppointmentView.extend({
   /** The last moment the ASN may reschedule or cancel it themselves; null once it is cancelled. */
   changeableUntil: z.string().nullable(),
   cancelledBy: z.enum(['asn', 'counselor']).nullable(),
