@@ -122,7 +122,16 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     const sessionTtlSeconds = Math.round(config.SESSION_TTL_HOURS * 3600);
     const auth = new AuthService(db, new SessionStore(redis, sessionTtlSeconds));
     const appointments = new AppointmentService(db);
-    const scheduling = await createScheduling({ db, redis, log: log.child({ component: 'scheduling' }) });
+    const scheduling = await createScheduling({
+      db,
+      redis,
+      log: log.child({ component: 'scheduling' }),
+      options: {
+        onChange: ({ counselorId, clientId, bookingId, change }) => {
+          for (const userId of [counselorId, clientId]) notifier.toUser(userId, 'calendar:changed', { bookingId, change });
+        },
+      },
+    });
     const admission = new AdmissionService(appointments, new LobbyService(redis), notifier);
     const rooms = new LiveRoomService(registry, notifier, log.child({ component: 'live-rooms' }));
     const mls = new MlsDeliveryService(redis, rooms, notifier);

@@ -31,6 +31,11 @@ export interface BookingOptions {
   /** How long before the start an ASN may still reschedule or cancel (default 24 h). */
   changeCutoffHours: number;
   now: () => Date;
+  /**
+   * Told of every change, for live calendars. FerretDB has no change streams,
+   * so the node that made the change pushes it (over Socket.IO with Redis).
+   */
+  onChange?: (change: { counselorId: string; clientId: string; bookingId: string; change: 'booked' | 'rescheduled' | 'cancelled' }) => void;
 }
 
 /** What the move of a booking to cancelled_appointments records. */
@@ -89,7 +94,7 @@ export class BookingService {
     await this.#assertBookable(rules, body.counselorId, user.id, startsAt, null);
     const created = await this.#insert(rules, body.counselorId, user.id, startsAt);
     this.log.info({ appointmentId: created.id }, 'booked');
-    return this.#view(created, user);
+    return this.#announce(await this.#view(created, user), 'booked');
   }
 
   /**
@@ -118,7 +123,7 @@ export class BookingService {
       const created = await this.#insert(rules, counselorId, user.id, startsAt);
       await this.#moveToCancelled(old, { cancelledBy: 'asn', reason: 'rescheduled', rescheduledTo: new Types.ObjectId(created.id) });
       this.log.info({ appointmentId: created.id, replaces: old._id.toString() }, 'booking rescheduled');
-      return this.#view(created, user);
+      return this.#announce(await this.#view(created, user), 'rescheduled');
     });
   }
 
@@ -148,8 +153,13 @@ export class BookingService {
         rescheduledTo: null,
       });
       this.log.info({ appointmentId: cancelled.id, by: user.role }, 'booking cancelled');
-      return this.#view(cancelled, user);
+      return this.#announce(await this.#view(cancelled, user), 'cancelled');
     });
+  }
+
+  #announce(view: BookingView, change: 'booked' | 'rescheduled' | 'cancelled'): BookingView {
+    this.options.onChange?.({ counselorId: view.counselor.id, clientId: view.client.id, bookingId: view.id, change });
+    return view;
   }
 
   /**

@@ -28,6 +28,7 @@ export async function createScheduling({ db, redis, log, options = {} }: Schedul
   const bookings = new BookingService(db, models, availability, new BookingChangeLock(redis), log, {
     changeCutoffHours: options.changeCutoffHours ?? DEFAULT_CHANGE_CUTOFF_HOURS,
     now,
+    ...(options.onChange ? { onChange: options.onChange } : {}),
   });
   return { availability, bookings };
 }

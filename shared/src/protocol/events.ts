@@ -13,6 +13,7 @@ import {
   WelcomeArrived,
 } from './mls.js';
 import { PresenceState, PresenceSubscribe } from './presence.js';
+import { CalendarChanged } from './scheduling.js';
 import {
   ConnectTransport,
   ConsumerClosed,
@@ -72,6 +73,7 @@ export const serverEvents = {
   'lobby:left': z.object({ appointmentId: z.string(), userId: z.string() }),
   'lobby:admitted': z.object({ appointmentId: z.string() }),
   'lobby:late': LobbyLateNotice,
+  'calendar:changed': CalendarChanged,
   'room:peer-joined': PeerView,
   'room:peer-left': PeerLeft,
   'room:new-consumer': NewConsumer,

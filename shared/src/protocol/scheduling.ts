@@ -83,6 +83,13 @@ export const CounselorSummary = z.object({
 });
 export type CounselorSummary = z.infer<typeof CounselorSummary>;
 
+/** Pushed to both people of a booking when it changes, so calendars update live. */
+export const CalendarChanged = z.object({
+  bookingId: z.string(),
+  change: z.enum(['booked', 'rescheduled', 'cancelled']),
+});
+export type CalendarChanged = z.infer<typeof CalendarChanged>;
+
 /** An appointment as the booking API shows it: the session view plus what can still change. */
 export const BookingView = AppointmentView.extend({
   /** The last moment the ASN may reschedule or cancel it themselves; null once it is cancelled. */

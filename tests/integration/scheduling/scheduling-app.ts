@@ -1,22 +1,6 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
-import { createLogger, hashPassword } from '@care/server';
+import { hashPassword, SessionStore } from '@care/server';
 import type { Role } from '@care/shared';
-import { AuthService } from '../../../server/dist/auth/auth-service.js';
-import { SessionStore } from '../../../server/dist/auth/session-store.js';
-import { createHttpApp, type HttpAppParts } from '../../../server/dist/http/http-app.js';
-import { schedulingRoutes } from '../../../server/dist/scheduling/scheduling-routes.js';
-import { createScheduling, type Scheduling } from '../../../server/dist/scheduling/scheduling.js';
 import type { TestPlatform } from '../../support/test-platform.js';
-
-/*
- * Scheduling's REST API for the tests, until server/src/platform.ts mounts
- * it: the same router, services, error handler and session check, on the
- * test platform's own FerretDB database and Redis, served on a second port.
- * Sessions live in Redis, so a cookie from the platform's login works here.
- * Once the platform mounts /api/scheduling itself, its own is used.
- */
 
 export interface SchedulingApp {
   /** Base URL to put /api/scheduling/... after. */
@@ -24,34 +8,9 @@ export interface SchedulingApp {
   close(): Promise<void>;
 }
 
+/** The platform serves /api/scheduling itself; kept as one place to get its base URL. */
 export async function startSchedulingApp(t: TestPlatform): Promise<SchedulingApp> {
-  const probe = await fetch(`${t.url}/api/scheduling/counselors`);
-  if (probe.status !== 404) return { url: t.url, close: async () => undefined };
-
-  // Log lines go where the platform's do, so privacy checks see them too.
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      t.logs.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  const log = createLogger('debug', sink).child({ component: 'scheduling' });
-  const scheduling: Scheduling = await createScheduling({ db: t.platform.db, redis: t.platform.redis, log });
-  const auth = new AuthService(t.platform.db, new SessionStore(t.platform.redis, 3600));
-  // No health routes on this second port: a pass-through in their place.
-  const noHealth = ((_req: unknown, _res: unknown, next: () => void) => next()) as unknown as HttpAppParts['health'];
-  const app = createHttpApp({ api: { '/scheduling': schedulingRoutes({ auth, scheduling }) }, health: noHealth, log });
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { url: t.url, close: async () => undefined };
 }
 
 export interface TestAccount {
