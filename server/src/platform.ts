@@ -11,6 +11,7 @@ import { createHttpApp } from './http/http-app.js';
 import { appointmentRoutes } from './http/routes/appointment-routes.js';
 import { authRoutes } from './http/routes/auth-routes.js';
 import { healthRoutes } from './http/routes/health-routes.js';
+import { networkCheckRoutes } from './http/routes/network-check-routes.js';
 import { createMetrics } from './metrics.js';
 import { createScheduling } from './scheduling/scheduling.js';
 import { schedulingRoutes } from './scheduling/scheduling-routes.js';
@@ -149,6 +150,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
         '/auth': authRoutes({ auth, redis, sessionTtlSeconds, secureCookies }),
         '/appointments': appointmentRoutes(auth, appointments),
         '/scheduling': schedulingRoutes({ auth, scheduling }),
+        '/network-check': networkCheckRoutes(auth),
       },
       health: healthRoutes({ redis, db, mediaWorkers: () => pool.size, metrics }),
       webBuildDir: config.WEB_BUILD_DIR,

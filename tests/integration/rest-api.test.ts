@@ -104,6 +104,21 @@ describe('REST API (real Redis and FerretDB)', () => {
   });
 });
 
+describe('network check', () => {
+  it('answers signed-in people with a round-trip ping or random bytes, never cached, within bounds', async () => {
+    const cookie = await login(t.url, asn.email, asn.password);
+    const ping = await fetch(`${t.url}/api/network-check`, { headers: { cookie } });
+    expect(ping.status).toBe(200);
+    expect(ping.headers.get('cache-control')).toBe('no-store');
+    const bulk = await fetch(`${t.url}/api/network-check?bytes=100000`, { headers: { cookie } });
+    const body = new Uint8Array(await bulk.arrayBuffer());
+    expect(body.length).toBe(100_000);
+    expect(new Set(body).size).toBeGreaterThan(200);
+    expect((await fetch(`${t.url}/api/network-check?bytes=99999999`, { headers: { cookie } })).status).toBe(400);
+    expect((await fetch(`${t.url}/api/network-check`)).status).toBe(401);
+  });
+});
+
 describe('consent', () => {
   it('records only that, and when, the client accepted the confidentiality terms', async () => {
     const cookie = await login(t.url, asn.email, asn.password);
