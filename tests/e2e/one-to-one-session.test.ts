@@ -55,6 +55,9 @@ describe('a 1:1 video and chat session in two Chromium contexts', () => {
     expect(await seriousViolations(client)).toEqual([]);
     await client.getByTestId('consent-accept').click();
     await client.getByTestId('preview-video').waitFor();
+    // The pre-join check measures the way to our own server.
+    await client.getByTestId('network-result').filter({ hasText: 'Mbit/s' }).waitFor();
+    await client.getByTestId('test-speaker').click();
     await client.getByTestId('devices-ready').click();
     await client.getByTestId('lobby').waitFor();
     await client.locator('[data-testid="counselor-presence"][data-online="true"]').waitFor();

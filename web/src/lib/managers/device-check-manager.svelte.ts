@@ -1,3 +1,5 @@
+import { checkNetwork, type NetworkCheckResult } from '../rtc/network-check.js';
+
 /**
  * The pre-join device check: opens camera and microphone, lists the devices
  * to choose from, and measures the microphone level so people can see they
@@ -9,7 +11,12 @@ export class DeviceCheckManager {
   microphones = $state<MediaDeviceInfo[]>([]);
   cameraId = $state<string>('');
   microphoneId = $state<string>('');
+  speakers = $state<MediaDeviceInfo[]>([]);
+  speakerId = $state<string>('');
   micLevel = $state(0);
+  network = $state<NetworkCheckResult | undefined>(undefined);
+  networkStatus = $state<'idle' | 'checking' | 'done' | 'failed'>('idle');
+  speakerPlaying = $state(false);
   status = $state<'idle' | 'starting' | 'ready' | 'denied' | 'missing'>('idle');
 
   #audioContext: AudioContext | undefined;
@@ -32,6 +39,7 @@ export class DeviceCheckManager {
       const devices = await navigator.mediaDevices.enumerateDevices();
       this.cameras = devices.filter((d) => d.kind === 'videoinput');
       this.microphones = devices.filter((d) => d.kind === 'audioinput');
+      this.speakers = devices.filter((d) => d.kind === 'audiooutput');
       this.cameraId = stream.getVideoTracks()[0]?.getSettings().deviceId ?? '';
       this.microphoneId = stream.getAudioTracks()[0]?.getSettings().deviceId ?? '';
       this.#meter(stream);
@@ -39,6 +47,42 @@ export class DeviceCheckManager {
     } catch (error) {
       const name = error instanceof DOMException ? error.name : '';
       this.status = name === 'NotFoundError' || name === 'OverconstrainedError' ? 'missing' : 'denied';
+    }
+  }
+
+  /** Round trip and bandwidth to our own server, to suggest audio only on a weak line. */
+  async checkNetwork(): Promise<void> {
+    this.networkStatus = 'checking';
+    try {
+      this.network = await checkNetwork();
+      this.networkStatus = 'done';
+    } catch {
+      this.networkStatus = 'failed';
+    }
+  }
+
+  /** A short, soft two-note chime on the chosen speaker, so people know they will hear. */
+  async testSpeaker(): Promise<void> {
+    if (this.speakerPlaying) return;
+    this.speakerPlaying = true;
+    const context = new AudioContext();
+    try {
+      const sink = (context as AudioContext & { setSinkId?: (id: string) => Promise<void> }).setSinkId;
+      if (this.speakerId && sink) await sink.call(context, this.speakerId);
+      const gain = context.createGain();
+      gain.gain.value = 0.15;
+      gain.connect(context.destination);
+      for (const [i, frequency] of [660, 880].entries()) {
+        const tone = context.createOscillator();
+        tone.frequency.value = frequency;
+        tone.connect(gain);
+        tone.start(context.currentTime + i * 0.35);
+        tone.stop(context.currentTime + i * 0.35 + 0.3);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 800));
+    } finally {
+      await context.close();
+      this.speakerPlaying = false;
     }
   }
 
