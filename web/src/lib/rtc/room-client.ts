@@ -17,6 +17,12 @@ export interface RoomClientEvents {
   onNotSending(): void;
 }
 
+const SIMULCAST_ENCODINGS: RTCRtpEncodingParameters[] = [
+  { rid: 'r0', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 450_000 },
+  { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
+];
+
 /** How long after producing a track its encrypting transform must have seen frames. */
 const TRANSFORM_CHECK_MS = 3000;
 /** A transport 'disconnected' this long is restarted (a network change rarely heals by itself). */
@@ -94,7 +100,9 @@ export class RoomClient {
         // Paused means nothing leaves: no black frames, no silence packets (panic key, audio-only).
         zeroRtpOnPause: true,
         disableTrackOnPause: true,
-        ...(kind === 'video' ? { encodings: [{ maxBitrate: 900_000 }] } : {}),
+        // Three simulcast layers: the SFU forwards each receiver the one its link and view can take.
+        // SFrame leaves the VP8 payload header clear, so the SFU still finds key frames and layers.
+        ...(kind === 'video' ? { encodings: SIMULCAST_ENCODINGS } : {}),
         ...(kind === 'audio' ? { codecOptions: { opusDtx: true, opusFec: true } } : {}),
       });
       if (!producer.rtpSender) throw new Error('no RTP sender to encrypt');

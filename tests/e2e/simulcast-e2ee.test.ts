@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { BrowserHarness, type SignedIn } from '../support/browser-harness.js';
+
+let h: BrowserHarness;
+let client: SignedIn;
+
+/** The decoded width and frame count of the remote video, from the receiver's stats. */
+async function remoteVideo(page: Page): Promise<{ width: number; decoded: number }> {
+  return page.evaluate(async () => {
+    let width = 0;
+    let decoded = 0;
+    for (const pc of (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections) {
+      if (pc.connectionState === 'closed') continue;
+      (await pc.getStats()).forEach((s: { type: string; kind?: string; ssrc?: number; frameWidth?: number; framesDecoded?: number }) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video' && s.ssrc !== 1234) {
+          width = Math.max(width, s.frameWidth ?? 0);
+          decoded += s.framesDecoded ?? 0;
+        }
+      });
+    }
+    return { width, decoded };
+  });
+}
+
+beforeAll(async () => {
+  h = await BrowserHarness.start();
+  ({ client } = await h.sessionPair());
+});
+
+afterAll(() => h?.close());
+
+describe('simulcast under end-to-end encryption', () => {
+  it('the SFU switches the layer it forwards, and every layer still decrypts', async () => {
+    const appointment = await h.t.platform.db.appointments.findOne({});
+    const room = h.t.platform.media.get(appointment?.roomId ?? '');
+    if (!room) throw new Error('room media not found');
+    // The counselor's camera, sent as simulcast, and the client's consumer of it.
+    const producers = [...room.producers()];
+    const hostVideo = producers.find(({ producer }) => producer.kind === 'video' && producer.type === 'simulcast');
+    expect(hostVideo).toBeDefined();
+    const peerIds = new Set(producers.map(({ peerId }) => peerId));
+    const consumer = [...peerIds]
+      .flatMap((peerId) => [...room.peer(peerId).consumers.values()])
+      .find((c) => c.producerId === hostVideo?.producer.id);
+    if (!consumer) throw new Error('no consumer of the counselor video');
+    await expect.poll(async () => (await remoteVideo(client.page)).width, { timeout: 20_000 }).toBeGreaterThan(0);
+    await consumer.setPreferredLayers({ spatialLayer: 2 });
+    await expect.poll(async () => consumer.currentLayers?.spatialLayer, { timeout: 20_000 }).toBe(2);
+    await client.page.waitForTimeout(2000);
+    const high = await remoteVideo(client.page);
+
+    await consumer.setPreferredLayers({ spatialLayer: 0 });
+    await expect.poll(async () => consumer.currentLayers?.spatialLayer, { timeout: 20_000 }).toBe(0);
+    await expect.poll(async () => (await remoteVideo(client.page)).width, { timeout: 20_000 }).toBeLessThan(high.width);
+    const low = await remoteVideo(client.page);
+    await client.page.waitForTimeout(1500);
+    expect((await remoteVideo(client.page)).decoded).toBeGreaterThan(low.decoded);
+    expect(await client.page.getByTestId('encryption').getAttribute('data-state')).toBe('encrypted');
+  });
+});
