@@ -27,6 +27,8 @@ export class MediaPeer {
   #closed = false;
   // Consumers the client has set up; only those may be resumed.
   readonly #ready = new Set<string>();
+  // Consumers whose picture is off screen (tab hidden): paused whatever the mode.
+  readonly #offScreen = new Set<string>();
 
   constructor(
     readonly id: string,
@@ -109,7 +111,26 @@ export class MediaPeer {
     const consumer = this.consumers.get(consumerId);
     if (!consumer) throw new MediaError('not_found', `consumer ${consumerId} is not one of this peer's`);
     this.#ready.add(consumerId);
-    if (this.receive[consumer.kind]) await consumer.resume();
+    if (this.#wanted(consumer)) await consumer.resume();
+  }
+
+  #wanted(consumer: types.Consumer): boolean {
+    return this.receive[consumer.kind] && !this.#offScreen.has(consumer.id);
+  }
+
+  /**
+   * The receiver's view of one video: the simulcast layer its tile needs (the
+   * SFU never sends more than that), and whether it is on screen at all.
+   */
+  async setConsumerView(consumerId: string, spatialLayer: number, visible: boolean): Promise<void> {
+    const consumer = this.consumers.get(consumerId);
+    if (!consumer) throw new MediaError('not_found', `consumer ${consumerId} is not one of this peer's`);
+    if (consumer.type === 'simulcast') await consumer.setPreferredLayers({ spatialLayer });
+    if (visible) this.#offScreen.delete(consumerId);
+    else this.#offScreen.add(consumerId);
+    if (!this.#ready.has(consumerId)) return;
+    if (this.#wanted(consumer)) await consumer.resume();
+    else await consumer.pause();
   }
 
   /** Pauses or resumes what this peer receives, by kind: the SFU stops forwarding paused media. */
@@ -117,7 +138,7 @@ export class MediaPeer {
     this.receive = receive;
     for (const consumer of this.consumers.values()) {
       if (!this.#ready.has(consumer.id)) continue;
-      if (receive[consumer.kind]) await consumer.resume();
+      if (this.#wanted(consumer)) await consumer.resume();
       else await consumer.pause();
     }
   }

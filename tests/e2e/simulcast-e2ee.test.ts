@@ -57,5 +57,11 @@ describe('simulcast under end-to-end encryption', () => {
     await client.page.waitForTimeout(1500);
     expect((await remoteVideo(client.page)).decoded).toBeGreaterThan(low.decoded);
     expect(await client.page.getByTestId('encryption').getAttribute('data-state')).toBe('encrypted');
+
+    // The receiver's own view decides too: on a phone-sized screen the tile is small, so a smaller layer.
+    await client.page.setViewportSize({ width: 390, height: 844 });
+    await expect.poll(() => consumer.preferredLayers?.spatialLayer, { timeout: 10_000 }).toBe(1);
+    await client.page.setViewportSize({ width: 1280, height: 800 });
+    await expect.poll(() => consumer.preferredLayers?.spatialLayer, { timeout: 10_000 }).toBe(2);
   });
 });

@@ -120,6 +120,11 @@ export class LiveRoomService {
     await media.setSending(kinds);
   }
 
+  async setConsumerView(connectionId: string, consumerId: string, spatialLayer: number, visible: boolean): Promise<void> {
+    const peer = this.peerOf(connectionId);
+    await this.#room(peer).peer(peer.peerId).setConsumerView(consumerId, spatialLayer, visible);
+  }
+
   async restartIce(connectionId: string, transportId: string): Promise<IceParameters> {
     const peer = this.peerOf(connectionId);
     return (await this.#room(peer).peer(peer.peerId).restartIce(transportId)) as IceParameters;

@@ -39,6 +39,11 @@ export function registerRoom(socket: AppSocket, deps: SocketDeps): void {
     return {};
   });
 
+  onRequest(socket, 'room:consumer-view', log, async ({ consumerId, spatialLayer, visible }) => {
+    await rooms.setConsumerView(socket.id, consumerId, spatialLayer, visible);
+    return {};
+  });
+
   onRequest(socket, 'room:restart-ice', log, async ({ transportId }) => ({ iceParameters: await rooms.restartIce(socket.id, transportId) }));
 
   onRequest(socket, 'room:leave', log, async () => {

@@ -85,6 +85,14 @@ export type MediaMode = z.infer<typeof MediaMode>;
 export const SetMediaMode = z.strictObject({ mode: MediaMode });
 export type SetMediaMode = z.infer<typeof SetMediaMode>;
 
+/** What a receiver can use of a video: the layer its tile needs, and whether it is on screen at all. */
+export const ConsumerView = z.strictObject({
+  consumerId: MediaId,
+  spatialLayer: z.number().int().min(0).max(2),
+  visible: z.boolean(),
+});
+export type ConsumerView = z.infer<typeof ConsumerView>;
+
 /** After a network change: new ICE credentials for one of this peer's transports. */
 export const RestartIce = z.strictObject({ transportId: MediaId });
 export type RestartIce = z.infer<typeof RestartIce>;

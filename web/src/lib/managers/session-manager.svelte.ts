@@ -144,6 +144,15 @@ export class SessionManager {
     }
   }
 
+  #videoView = { width: 1280, visible: true };
+
+  /** The remote video tile's width and the page's visibility, for the layer the SFU sends. */
+  async setVideoView(width: number, visible: boolean): Promise<void> {
+    if (width === this.#videoView.width && visible === this.#videoView.visible) return;
+    this.#videoView = { width, visible };
+    await this.#room?.setVideoView(width, visible).catch(() => undefined);
+  }
+
   async setMediaMode(mode: MediaMode): Promise<void> {
     this.mediaMode = mode;
     this.suggestAudioOnly = false;
@@ -322,6 +331,7 @@ export class SessionManager {
         this.otherLeft = true;
       },
       onTrack: (peerId, track) => {
+        if (track.kind === 'video') void room.setVideoView(this.#videoView.width, this.#videoView.visible).catch(() => undefined);
         if (!this.remote || this.remote.peerId !== peerId) return;
         this.remote.stream.addTrack(track);
         this.remote = { ...this.remote, hasVideo: this.remote.stream.getVideoTracks().length > 0 };

@@ -147,6 +147,18 @@ export class RoomClient {
     }
   }
 
+  /**
+   * Tells the SFU how the remote video is shown: a small tile gets a smaller
+   * simulcast layer, a hidden tab gets none.
+   */
+  async setVideoView(widthPx: number, visible: boolean): Promise<void> {
+    const spatialLayer = widthPx >= 640 ? 2 : widthPx >= 320 ? 1 : 0;
+    for (const { consumer } of this.#consumers.values()) {
+      if (consumer.kind !== 'video') continue;
+      await request(this.socket, 'room:consumer-view', { consumerId: consumer.id, spatialLayer, visible });
+    }
+  }
+
   /** Quality of what we receive, from getStats: loss since the last call, and the round trip. */
   async quality(): Promise<ConnectionQuality> {
     let received = 0;
