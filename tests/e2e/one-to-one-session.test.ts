@@ -119,6 +119,17 @@ describe('a 1:1 video and chat session in two Chromium contexts', () => {
     await client.getByTestId('chat-theirs').filter({ hasText: 'Siang, silakan bercerita.' }).waitFor();
     expect(await seriousViolations(host)).toEqual([]);
 
+    // The client may give the counselor an emergency contact: end-to-end encrypted, shown, never stored.
+    await client.getByText('Bagikan kontak darurat (pilihan)').click();
+    await client.getByTestId('ec-name').fill('Siti');
+    await client.getByTestId('ec-phone').fill('bukan nomor');
+    await client.getByTestId('ec-send').click();
+    await client.getByRole('alert').filter({ hasText: 'nomor telepon' }).waitFor();
+    await client.getByTestId('ec-phone').fill('+62 812-3456-7890');
+    await client.getByTestId('ec-send').click();
+    await client.getByTestId('emergency-shared').waitFor();
+    await host.getByTestId('emergency-contact').filter({ hasText: '+62 812-3456-7890' }).waitFor();
+
     // The client leaves; the counselor is told, and the group moves to a new epoch without them.
     const codeBefore = await host.getByTestId('safety-code').textContent();
     await client.getByTestId('leave').click();

@@ -2,13 +2,35 @@ import { z } from 'zod';
 
 export const CHAT_MAX_CHARS = 2000;
 
-/**
- * A chat line as it travels inside an MLS application message, end to end
- * encrypted: the server relays the ciphertext and never sees this. The
- * receiving browser checks it after decrypting.
+/*
+ * What travels inside MLS application messages, end to end encrypted: the
+ * server relays the ciphertext and never sees any of this. The receiving
+ * browser checks it after decrypting.
  */
+
+/** A chat line. */
 export const ChatPayload = z.strictObject({
+  kind: z.literal('chat'),
   id: z.string().uuid('must be a UUID'),
   text: z.string().trim().min(1, 'must not be empty').max(CHAT_MAX_CHARS, `must be at most ${CHAT_MAX_CHARS} characters`),
 });
 export type ChatPayload = z.infer<typeof ChatPayload>;
+
+/**
+ * An emergency contact the client chooses to give their counselor for this
+ * session: shown to the counselor, stored nowhere, gone when the session ends.
+ */
+export const EmergencyContactPayload = z.strictObject({
+  kind: z.literal('emergency-contact'),
+  id: z.string().uuid('must be a UUID'),
+  name: z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters'),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9][0-9 -]{5,19}$/, 'must be a phone number (digits, spaces, dashes, optional +)'),
+  relation: z.string().trim().max(40, 'must be at most 40 characters').default(''),
+});
+export type EmergencyContactPayload = z.infer<typeof EmergencyContactPayload>;
+
+export const ApplicationPayload = z.discriminatedUnion('kind', [ChatPayload, EmergencyContactPayload]);
+export type ApplicationPayload = z.infer<typeof ApplicationPayload>;

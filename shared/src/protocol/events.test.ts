@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChatPayload } from './chat.js';
+import { ApplicationPayload, ChatPayload } from './chat.js';
 import { clientRequests } from './events.js';
 import { toValidationIssues } from '../result.js';
 
@@ -7,12 +7,19 @@ const uuid = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 
 describe('client request schemas', () => {
   it('reject a chat line that is empty or too long, naming the field', () => {
-    const empty = ChatPayload.safeParse({ id: uuid, text: '   ' });
+    const empty = ChatPayload.safeParse({ kind: 'chat', id: uuid, text: '   ' });
     expect(empty.success).toBe(false);
     if (!empty.success) expect(toValidationIssues(empty.error)).toEqual([{ path: 'text', message: 'must not be empty' }]);
 
-    const long = ChatPayload.safeParse({ id: uuid, text: 'x'.repeat(2001) });
+    const long = ChatPayload.safeParse({ kind: 'chat', id: uuid, text: 'x'.repeat(2001) });
     expect(long.success).toBe(false);
+  });
+
+  it('accept an emergency contact only with a plausible phone number', () => {
+    const base = { kind: 'emergency-contact', id: uuid, name: 'Siti', relation: 'istri' };
+    expect(ApplicationPayload.safeParse({ ...base, phone: '+62 812-3456-7890' }).success).toBe(true);
+    expect(ApplicationPayload.safeParse({ ...base, phone: 'call me' }).success).toBe(false);
+    expect(ApplicationPayload.safeParse({ ...base, phone: '0812345678', extra: 1 }).success).toBe(false);
   });
 
   it('carry MLS messages as bytes only, within size limits', () => {

@@ -1,4 +1,4 @@
-import { ChatPayload, type MlsJoinInfo } from '@care/shared';
+import { ApplicationPayload, type MlsJoinInfo } from '@care/shared';
 import { ApiError } from '../api/api-error.js';
 import { request, type AppSocket } from '../socket/socket-client.js';
 import { inspectMessage, MlsIdentity, MlsMember } from './mls/index.js';
@@ -64,7 +64,7 @@ export class E2eeSession {
 
   constructor(
     private readonly socket: AppSocket,
-    private readonly onChat: (fromPeerId: string, payload: ChatPayload, sentAt: string) => void,
+    private readonly onMessage: (fromPeerId: string, payload: ApplicationPayload, sentAt: string) => void,
   ) {}
 
   get peerLeaves(): ReadonlyMap<number, string> {
@@ -137,7 +137,8 @@ export class E2eeSession {
     this.state = 'verified';
   }
 
-  async sendChat(payload: ChatPayload): Promise<{ sentAt: string }> {
+  /** Sends a chat line or an emergency contact as an MLS application message. */
+  async send(payload: ApplicationPayload): Promise<{ sentAt: string }> {
     const plaintext = new TextEncoder().encode(JSON.stringify(payload));
     for (let attempt = 0; ; attempt++) {
       const member = this.#member;
@@ -252,8 +253,8 @@ export class E2eeSession {
         try {
           const decrypted = await member.decryptApplication(new Uint8Array(message));
           // Authentic, but still checked: a member's client could be buggy or hostile.
-          const payload = ChatPayload.safeParse(JSON.parse(new TextDecoder().decode(decrypted.plaintext)));
-          if (payload.success) this.onChat(decrypted.senderParticipantId, payload.data, sentAt);
+          const payload = ApplicationPayload.safeParse(JSON.parse(new TextDecoder().decode(decrypted.plaintext)));
+          if (payload.success) this.onMessage(decrypted.senderParticipantId, payload.data, sentAt);
         } catch {
           // Not for us or not authentic: nothing to show.
         }

@@ -61,6 +61,10 @@ export class SessionManager {
   suggestAudioOnly = $state(false);
   #lossyPolls = 0;
   #qualityTimer: ReturnType<typeof setInterval> | undefined;
+  /** Counselor: the emergency contact the client chose to share in this session (memory only). */
+  emergencyContact = $state<{ name: string; phone: string; relation: string; sentAt: string } | undefined>(undefined);
+  /** Client: the contact went to the counselor. */
+  emergencyShared = $state(false);
   /** The panic cover is up: screen blanked, camera and microphone off. */
   hidden = $state(false);
   #beforeHiding = { micOn: true, cameraOn: true };
@@ -217,12 +221,25 @@ export class SessionManager {
     const line: ChatLine = { id, mine: true, text: text.trim(), sentAt: new Date().toISOString() };
     this.chat = [...this.chat, line];
     try {
-      const { sentAt } = await e2ee.sendChat({ id, text: line.text });
+      const { sentAt } = await e2ee.send({ kind: 'chat', id, text: line.text });
       this.chat = this.chat.map((l) => (l.id === id ? { ...l, sentAt } : l));
       return true;
     } catch {
       this.chat = this.chat.map((l) => (l.id === id ? { ...l, failed: true } : l));
       return false;
+    }
+  }
+
+  /** Client: gives the counselor an emergency contact, end-to-end encrypted, for this session only. */
+  async shareEmergencyContact(contact: { name: string; phone: string; relation: string }): Promise<MessageKey | undefined> {
+    const e2ee = this.e2ee;
+    if (!e2ee) return 'errors.unavailable';
+    try {
+      await e2ee.send({ kind: 'emergency-contact', id: crypto.randomUUID(), ...contact });
+      this.emergencyShared = true;
+      return undefined;
+    } catch (error) {
+      return this.#errorKey(error);
     }
   }
 
@@ -310,6 +327,11 @@ export class SessionManager {
     this.remote = undefined;
     this.notSending = false;
     const e2ee = new E2eeSession(this.#socket, (_fromPeerId, payload, sentAt) => {
+      if (payload.kind === 'emergency-contact') {
+        // Shown to the counselor for this session only; never stored.
+        if (this.isCounselor) this.emergencyContact = { name: payload.name, phone: payload.phone, relation: payload.relation, sentAt };
+        return;
+      }
       // A resent message (after a rekey) shows once; the chat log is a polite live region.
       if (this.chat.some((line) => line.id === payload.id)) return;
       this.chat = [...this.chat, { id: payload.id, mine: false, text: payload.text, sentAt }];
