@@ -23,6 +23,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes crisis lines from the deployment, with Indonesian defaults', () => {
+    expect(loadConfig(minimal).CRISIS_HOTLINES.map((l) => l.number)).toEqual(['119 ext 8', '112']);
+    const local = JSON.stringify([{ name: { id: 'Puskesmas', en: 'Health centre' }, number: '+62 21 555 0100' }]);
+    expect(loadConfig({ ...minimal, CRISIS_HOTLINES: local }).CRISIS_HOTLINES[0]?.number).toBe('+62 21 555 0100');
+    expect(() => loadConfig({ ...minimal, CRISIS_HOTLINES: 'not json' })).toThrowError(/CRISIS_HOTLINES.*must be JSON/);
+    expect(() => loadConfig({ ...minimal, CRISIS_HOTLINES: '[{"name":{"id":"x","en":"x"},"number":"call"}]' })).toThrowError(/must be a phone number/);
+  });
+
   it('names a bad value and what would be right', () => {
     expect(() => loadConfig({ ...minimal, PORT: 'eighty' })).toThrowError(/PORT="eighty" must be a port number/);
     expect(() => loadConfig({ ...minimal, MEDIA_LISTEN_IP: 'localhost' })).toThrowError(/MEDIA_LISTEN_IP="localhost" must be an IP address/);

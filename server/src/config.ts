@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { DEFAULT_HELP_LINES, HelpLines } from '@care/shared';
 import { z } from 'zod';
 
 const port = (fallback: number) =>
@@ -48,6 +49,26 @@ export const ConfigSchema = z.object({
   MEDIA_ANNOUNCED_ADDRESS: z.string().trim().min(1).optional(),
   MEDIA_PORT_BASE: port(40000),
   MEDIA_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+  /** Crisis lines shown on every page: JSON, [{"name":{"id":"…","en":"…"},"number":"112"}]. */
+  CRISIS_HOTLINES: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return DEFAULT_HELP_LINES;
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON like [{"name":{"id":"Darurat","en":"Emergency"},"number":"112"}]' });
+        return z.NEVER;
+      }
+      const parsed = HelpLines.safeParse(json);
+      if (!parsed.success) {
+        ctx.addIssue({ code: 'custom', message: `must be a list of lines: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}` });
+        return z.NEVER;
+      }
+      return parsed.data;
+    }),
 });
 
 export type Config = z.output<typeof ConfigSchema>;

@@ -12,6 +12,7 @@ import { appointmentRoutes } from './http/routes/appointment-routes.js';
 import { authRoutes } from './http/routes/auth-routes.js';
 import { healthRoutes } from './http/routes/health-routes.js';
 import { networkCheckRoutes } from './http/routes/network-check-routes.js';
+import { helpLineRoutes } from './http/routes/help-line-routes.js';
 import { createMetrics } from './metrics.js';
 import { createScheduling } from './scheduling/scheduling.js';
 import { schedulingRoutes } from './scheduling/scheduling-routes.js';
@@ -151,6 +152,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
         '/appointments': appointmentRoutes(auth, appointments),
         '/scheduling': schedulingRoutes({ auth, scheduling }),
         '/network-check': networkCheckRoutes(auth),
+        '/help-lines': helpLineRoutes(config.CRISIS_HOTLINES),
       },
       health: healthRoutes({ redis, db, mediaWorkers: () => pool.size, metrics }),
       webBuildDir: config.WEB_BUILD_DIR,
