@@ -36,6 +36,9 @@ describe('a 1:1 video and chat session in two Chromium contexts', () => {
     await page.getByRole('heading', { name: 'Masuk' }).waitFor();
     expect(await page.getAttribute('html', 'lang')).toBe('id');
     expect(await seriousViolations(page)).toEqual([]);
+    // Crisis lines are reachable before signing in, as configured for the region.
+    await page.getByText('Butuh bantuan segera?').click();
+    await page.getByTestId('help-lines').filter({ hasText: '119 ext 8' }).waitFor();
     await page.getByRole('button', { name: 'English' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     expect(await page.getAttribute('html', 'lang')).toBe('en');

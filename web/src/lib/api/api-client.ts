@@ -1,4 +1,16 @@
-import type { Ack, AppointmentView, CurrentUser, LoginBody } from '@care/shared';
+import type {
+  Ack,
+  AppointmentView,
+  AvailabilityView,
+  BookingView,
+  CounselorCancelReason,
+  CounselorSlotsView,
+  CounselorSummary,
+  CreateBookingBody,
+  CurrentUser,
+  LoginBody,
+  PutAvailabilityBody,
+} from '@care/shared';
 import { ApiError } from './api-error.js';
 
 async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
@@ -30,4 +42,25 @@ export const api = {
   acceptConsent: () => call<CurrentUser>('/auth/consent', { method: 'POST', body: JSON.stringify({ accepted: true }) }),
   appointments: () => call<AppointmentView[]>('/appointments'),
   appointment: (appointmentId: string) => call<AppointmentView>(`/appointments/${encodeURIComponent(appointmentId)}`),
+
+  // Scheduling (/api/scheduling).
+  counselors: () => call<CounselorSummary[]>('/scheduling/counselors'),
+  counselorSlots: (counselorId: string, range: { from?: string; to?: string } = {}) =>
+    call<CounselorSlotsView>(`/scheduling/counselors/${encodeURIComponent(counselorId)}/slots${query(range)}`),
+  availability: () => call<AvailabilityView>('/scheduling/availability'),
+  saveAvailability: (body: PutAvailabilityBody) => call<AvailabilityView>('/scheduling/availability', { method: 'PUT', body: JSON.stringify(body) }),
+  bookings: (range: { from?: string; to?: string } = {}) => call<BookingView[]>(`/scheduling/bookings${query(range)}`),
+  book: (body: CreateBookingBody) => call<BookingView>('/scheduling/bookings', { method: 'POST', body: JSON.stringify(body) }),
+  reschedule: (bookingId: string, startsAt: string) =>
+    call<BookingView>(`/scheduling/bookings/${encodeURIComponent(bookingId)}/reschedule`, { method: 'POST', body: JSON.stringify({ startsAt }) }),
+  cancelBooking: (bookingId: string, reason?: CounselorCancelReason) =>
+    call<BookingView>(`/scheduling/bookings/${encodeURIComponent(bookingId)}/cancel`, {
+      method: 'POST',
+      body: JSON.stringify(reason ? { reason } : {}),
+    }),
 };
+
+function query(params: Record<string, string | undefined>): string {
+  const entries = Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return entries.length ? `?${new URLSearchParams(entries).toString()}` : '';
+}

@@ -285,5 +285,6 @@ export const en: Record<MessageKey, string> = {
   'errors.network': 'Cannot reach the server. Check your connection.',
 
   'help.title': 'Need help now?',
+  'help.intro': 'If you are in danger or in crisis, call:',
   'help.body': 'If you are in danger or in crisis, call 119 ext 8 (mental health line) or 112 (emergency).',
 };

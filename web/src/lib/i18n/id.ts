@@ -284,6 +284,7 @@ export const id = {
   'errors.network': 'Tidak dapat menghubungi server. Periksa koneksi Anda.',
 
   'help.title': 'Butuh bantuan segera?',
+  'help.intro': 'Jika Anda dalam bahaya atau krisis, hubungi:',
   'help.body': 'Jika Anda dalam bahaya atau krisis, hubungi 119 ext 8 (layanan kesehatan jiwa) atau 112 (darurat).',
 } as const;
 

@@ -1,0 +1,116 @@
+import type { BookingView, CounselorSummary, CurrentUser, SlotView } from '@care/shared';
+import { api } from '../api/api-client.js';
+import type { MessageKey } from '../i18n/i18n.svelte.js';
+import { errorKey } from './schedule-format.js';
+import { groupByLocalDate } from './slot-days.js';
+
+/** How far ahead the slot list looks. The server caps it at the counselor's horizon. */
+export const SLOT_WINDOW_DAYS = 14;
+const DAY_MS = 86_400_000;
+
+/** Free slots of one counselor from now on, for booking or rescheduling. */
+export function slotWindow(now = Date.now()): { from: string; to: string } {
+  return { from: new Date(now).toISOString(), to: new Date(now + SLOT_WINDOW_DAYS * DAY_MS).toISOString() };
+}
+
+/** "Cari konselor": an ASN chooses a counselor and books one of their free slots, after confirming. */
+export class FindCounselorManager {
+  me = $state<CurrentUser | undefined>(undefined);
+  counselors = $state<CounselorSummary[]>([]);
+  loading = $state(true);
+  error = $state<MessageKey | undefined>(undefined);
+
+  selected = $state<CounselorSummary | undefined>(undefined);
+  slots = $state<SlotView[]>([]);
+  slotsLoading = $state(false);
+  slotsError = $state<MessageKey | undefined>(undefined);
+
+  /** The slot chosen and waiting for "Ya, pesan". */
+  pending = $state<SlotView | undefined>(undefined);
+  booking = $state(false);
+  bookError = $state<MessageKey | undefined>(undefined);
+  booked = $state<BookingView | undefined>(undefined);
+
+  /** Times are shown in the ASN's own zone. */
+  timeZone = $derived(this.me?.timeZone ?? 'Asia/Jakarta');
+  days = $derived(groupByLocalDate(this.slots, this.timeZone));
+
+  async load(): Promise<void> {
+    this.loading = true;
+    this.error = undefined;
+    try {
+      this.me = await api.me();
+      if (this.me.role !== 'asn') {
+        this.error = 'errors.forbidden';
+        return;
+      }
+      this.counselors = await api.counselors();
+    } catch (error) {
+      this.error = errorKey(error);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  async choose(counselorId: string): Promise<void> {
+    const counselor = this.counselors.find((c) => c.id === counselorId);
+    if (!counselor) return;
+    this.selected = counselor;
+    this.pending = undefined;
+    this.booked = undefined;
+    this.bookError = undefined;
+    await this.loadSlots();
+  }
+
+  async loadSlots(): Promise<void> {
+    if (!this.selected) return;
+    this.slotsLoading = true;
+    this.slotsError = undefined;
+    try {
+      this.slots = (await api.counselorSlots(this.selected.id, slotWindow())).slots;
+    } catch (error) {
+      this.slots = [];
+      this.slotsError = errorKey(error);
+    } finally {
+      this.slotsLoading = false;
+    }
+  }
+
+  back(): void {
+    this.selected = undefined;
+    this.slots = [];
+    this.pending = undefined;
+    this.bookError = undefined;
+  }
+
+  pick(slot: SlotView): void {
+    this.pending = slot;
+    this.bookError = undefined;
+    this.booked = undefined;
+  }
+
+  dismiss(): void {
+    this.pending = undefined;
+    this.bookError = undefined;
+  }
+
+  /** Books the pending slot; true when booked. A refused slot is dropped and the list refreshed. */
+  async confirm(): Promise<boolean> {
+    if (!this.selected || !this.pending || this.booking) return false;
+    this.booking = true;
+    this.bookError = undefined;
+    try {
+      this.booked = await api.book({ counselorId: this.selected.id, startsAt: this.pending.startsAt });
+      this.pending = undefined;
+      void this.loadSlots();
+      return true;
+    } catch (error) {
+      this.bookError = errorKey(error);
+      this.pending = undefined;
+      void this.loadSlots();
+      return false;
+    } finally {
+      this.booking = false;
+    }
+  }
+}
