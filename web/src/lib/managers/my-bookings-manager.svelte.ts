@@ -1,9 +1,9 @@
-import type { BookingView, CurrentUser, SlotView } from '@care/shared';
+import type { BookingView, SlotView } from '@care/shared';
 import { api } from '../api/api-client.js';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
-import { connectSocket, type AppSocket } from '../socket/socket-client.js';
 import { slotWindow } from './find-counselor-manager.svelte.js';
 import { errorKey } from './schedule-format.js';
+import { LiveBookingsManager } from './live-bookings-manager.svelte.js';
 import { groupByLocalDate } from './slot-days.js';
 
 export type BookingAction = { bookingId: string; kind: 'reschedule' | 'cancel' };
@@ -14,12 +14,7 @@ export function changeable(booking: BookingView, now = Date.now()): boolean {
 }
 
 /** "Jadwal saya": an ASN's upcoming bookings, with reschedule and cancel up to the cut-off; live. */
-export class MyBookingsManager {
-  me = $state<CurrentUser | undefined>(undefined);
-  bookings = $state<BookingView[]>([]);
-  loading = $state(true);
-  error = $state<MessageKey | undefined>(undefined);
-  now = $state(Date.now());
+export class MyBookingsManager extends LiveBookingsManager {
 
   action = $state<BookingAction | undefined>(undefined);
   slots = $state<SlotView[]>([]);
@@ -28,40 +23,18 @@ export class MyBookingsManager {
   pending = $state<SlotView | undefined>(undefined);
   working = $state(false);
   actionError = $state<MessageKey | undefined>(undefined);
-  /** The last thing that succeeded, for role=status. */
-  notice = $state<MessageKey | undefined>(undefined);
 
-  timeZone = $derived(this.me?.timeZone ?? 'Asia/Jakarta');
-  upcoming = $derived(this.bookings.filter((b) => b.status === 'booked' && Date.parse(b.endsAt) > this.now));
   /** Upcoming sessions the counselor had to cancel: the ASN should know, and why. */
   cancelledByCounselor = $derived(
     this.bookings.filter((b) => b.status === 'cancelled' && b.cancelledBy === 'counselor' && Date.parse(b.startsAt) > this.now),
   );
   days = $derived(groupByLocalDate(this.slots, this.timeZone));
 
-  #socket: AppSocket | undefined;
-  #clock: ReturnType<typeof setInterval> | undefined;
-
-  async load(): Promise<void> {
-    try {
-      this.me = await api.me();
-      if (this.me.role !== 'asn') {
-        this.error = 'errors.forbidden';
-        return;
-      }
-      await this.refresh();
-      this.#watch();
-    } catch (error) {
-      this.error = errorKey(error);
-    } finally {
-      this.loading = false;
-    }
+  constructor() {
+    super('asn');
   }
 
-  async refresh(): Promise<void> {
-    this.bookings = await api.bookings();
-    this.now = Date.now();
-  }
+
 
   isOpen(bookingId: string, kind: BookingAction['kind']): boolean {
     return this.action?.bookingId === bookingId && this.action.kind === kind;
@@ -108,11 +81,6 @@ export class MyBookingsManager {
     return this.#run(() => api.cancelBooking(action.bookingId), 'myBookings.cancelled');
   }
 
-  destroy(): void {
-    this.#socket?.disconnect();
-    this.#socket = undefined;
-    clearInterval(this.#clock);
-  }
 
   #open(action: BookingAction): void {
     this.close();
@@ -139,11 +107,4 @@ export class MyBookingsManager {
     }
   }
 
-  #watch(): void {
-    const socket = connectSocket();
-    this.#socket = socket;
-    socket.on('calendar:changed', () => void this.refresh().catch(() => undefined));
-    // The cut-off passes while the page is open: re-label once a minute.
-    this.#clock = setInterval(() => (this.now = Date.now()), 60_000);
-  }
 }
