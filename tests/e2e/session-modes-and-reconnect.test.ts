@@ -23,6 +23,25 @@ async function flowOver(page: Page, ms: number): Promise<{ video: number; decode
   };
 }
 
+/** This browser's stored MLS signing key (public half), hex. */
+async function deviceKey(page: Page): Promise<string> {
+  return page.evaluate(
+    () =>
+      new Promise<string>((resolve, reject) => {
+        const open = indexedDB.open('care-asn-e2ee');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('device').objectStore('device').get('signature-key');
+          get.onerror = () => reject(get.error);
+          get.onsuccess = () => {
+            const key = (get.result as { publicKey?: Uint8Array } | undefined)?.publicKey;
+            resolve(key ? Array.from(key, (b) => b.toString(16).padStart(2, '0')).join('') : '');
+          };
+        };
+      }),
+  );
+}
+
 beforeAll(async () => {
   h = await BrowserHarness.start();
   t = h.t;
@@ -57,6 +76,8 @@ describe('low-bandwidth modes and reconnection', () => {
       (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
     });
     const codeBefore = await client.page.getByTestId('safety-code').textContent();
+    const keyBefore = await deviceKey(client.page);
+    expect(keyBefore).toMatch(/^[0-9a-f]{64}$/);
     const appointment = await t.platform.db.appointments.findOne({});
     const peersBefore = t.platform.media.get(appointment?.roomId ?? '')?.peerCount;
     expect(peersBefore).toBe(2);
@@ -78,6 +99,9 @@ describe('low-bandwidth modes and reconnection', () => {
     await client.page.locator('[data-testid="connection-state"][data-state="connected"]').waitFor({ timeout: 30_000 });
     await client.page.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor({ timeout: 30_000 });
     expect(await client.page.getByTestId('safety-code').textContent()).not.toBe(codeBefore);
+    // The same device signs with the same key across room visits; another device has its own.
+    expect(await deviceKey(client.page)).toBe(keyBefore);
+    expect(await deviceKey(host.page)).not.toBe(keyBefore);
     expect(t.platform.media.get(appointment?.roomId ?? '')?.peerCount).toBe(2);
     await expect.poll(async () => (await flowOver(client.page, 1000)).decoded, { timeout: 30_000 }).toBeGreaterThan(0);
     await expect.poll(async () => (await flowOver(host.page, 1000)).decoded, { timeout: 30_000 }).toBeGreaterThan(0);

@@ -1,7 +1,8 @@
 import { ApplicationPayload, type MlsJoinInfo } from '@care/shared';
 import { ApiError } from '../api/api-error.js';
 import { request, type AppSocket } from '../socket/socket-client.js';
-import { inspectMessage, MlsIdentity, MlsMember } from './mls/index.js';
+import { deviceIdentity } from './device-identity.js';
+import { inspectMessage, MlsMember } from './mls/index.js';
 import type { FromWorker, ToWorker, TrackCounts, TransformOptions } from './worker-protocol.js';
 
 /**
@@ -91,7 +92,7 @@ export class E2eeSession {
     this.prepare();
     if (this.state === 'unsupported') return;
     const entered = this.nextEpoch();
-    this.#member = await MlsMember.create(await MlsIdentity.generate(peerId));
+    this.#member = await MlsMember.create(await deviceIdentity(peerId));
     const member = this.#member;
     if (mls.role === 'create') {
       await this.#serial(async () => {
