@@ -1,9 +1,9 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { newMediaContext } from '../support/browser.js';
-import { BrowserHarness } from '../support/browser-harness.js';
-import { startBareServer, type BareServer } from './bare/bare-server.js';
-import { bareJoins, clickToFirstRemoteFrame, percentile } from './join-timing.js';
+import type { BrowserHarness } from '../support/browser-harness.js';
+import type { BareServer } from './bare/bare-server.js';
+import { bareJoins, clickToFirstRemoteFrame, percentile, startSideBySide } from './join-timing.js';
 
 /*
  * bench:e2ee — in one run:
@@ -18,16 +18,13 @@ const JOINS = 9;
 
 let h: BrowserHarness;
 let bare: BareServer;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  h = await BrowserHarness.start({ LOG_LEVEL: 'warn' });
-  bare = await startBareServer(process.env.MEDIASOUP_WORKER_BIN);
+  ({ h, bare, close: stop } = await startSideBySide());
 }, 120_000);
 
-afterAll(async () => {
-  bare?.close();
-  await h?.close();
-});
+afterAll(() => stop?.());
 
 
 interface VideoCounts {

@@ -1,6 +1,6 @@
-import type { Page } from 'playwright-core';
-import type { BareServer } from './bare/bare-server.js';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { BrowserHarness } from '../support/browser-harness.js';
+import { startBareServer, type BareServer } from './bare/bare-server.js';
 
 /**
  * Milliseconds from a click (made by `click`) to the first frame of the remote
@@ -46,4 +46,18 @@ export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[index] ?? Number.NaN;
+}
+
+/** Our app (in-process server, built web app, Chromium) and bare mediasoup, side by side for one benchmark. */
+export async function startSideBySide(): Promise<{ h: BrowserHarness; bare: BareServer; close(): Promise<void> }> {
+  const h = await BrowserHarness.start({ LOG_LEVEL: 'warn' });
+  const bare = await startBareServer(process.env.MEDIASOUP_WORKER_BIN);
+  return {
+    h,
+    bare,
+    async close() {
+      bare.close();
+      await h.close();
+    },
+  };
 }

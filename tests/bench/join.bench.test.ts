@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { newMediaContext } from '../support/browser.js';
-import { BrowserHarness } from '../support/browser-harness.js';
-import { startBareServer, type BareServer } from './bare/bare-server.js';
-import { bareJoins, clickToFirstRemoteFrame, percentile } from './join-timing.js';
+import type { BrowserHarness } from '../support/browser-harness.js';
+import type { BareServer } from './bare/bare-server.js';
+import { bareJoins, clickToFirstRemoteFrame, percentile, startSideBySide } from './join-timing.js';
 
 /*
  * bench:join — join to the first remote frame shown, from the click on Join
@@ -16,16 +16,13 @@ const JOINS = 20;
 
 let h: BrowserHarness;
 let bare: BareServer;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  h = await BrowserHarness.start({ LOG_LEVEL: 'warn' });
-  bare = await startBareServer(process.env.MEDIASOUP_WORKER_BIN);
+  ({ h, bare, close: stop } = await startSideBySide());
 }, 120_000);
 
-afterAll(async () => {
-  bare?.close();
-  await h?.close();
-});
+afterAll(() => stop?.());
 
 it('join benchmark', { timeout: 900_000 }, async ({ task }) => {
   const { client } = await h.sessionPair();

@@ -35,27 +35,24 @@ interface CancelledDoc {
   rescheduledTo?: Types.ObjectId | null;
 }
 
-export function liveRecord(doc: LiveDoc): BookingRecord {
+/** What live and cancelled bookings have in common: who, when. */
+function whoAndWhen(doc: LiveDoc | CancelledDoc): Pick<BookingRecord, 'id' | 'counselorId' | 'clientId' | 'startsAt' | 'endsAt'> {
   return {
     id: doc._id.toString(),
     counselorId: doc.counselorId.toString(),
     clientId: doc.clientId.toString(),
     startsAt: doc.startsAt,
     endsAt: doc.endsAt,
-    status: doc.status,
-    cancelledBy: null,
-    cancelReason: null,
-    rescheduledTo: null,
   };
+}
+
+export function liveRecord(doc: LiveDoc): BookingRecord {
+  return { ...whoAndWhen(doc), status: doc.status, cancelledBy: null, cancelReason: null, rescheduledTo: null };
 }
 
 export function cancelledRecord(doc: CancelledDoc): BookingRecord {
   return {
-    id: doc._id.toString(),
-    counselorId: doc.counselorId.toString(),
-    clientId: doc.clientId.toString(),
-    startsAt: doc.startsAt,
-    endsAt: doc.endsAt,
+    ...whoAndWhen(doc),
     status: 'cancelled',
     cancelledBy: doc.cancelledBy,
     cancelReason: doc.reason,
