@@ -18,6 +18,8 @@ export interface ConsumerCreated {
 interface RoomEvents {
   consumer: [ConsumerCreated];
   consumerClosed: [{ peerId: string; consumerId: string }];
+  /** The dominant speaker changed (from the clear audio-level header, so it works with E2EE on). */
+  activeSpeaker: [{ peerId: string }];
   /** The router is gone (its worker died, or the room was closed). */
   closed: [reason: 'media_failure' | 'ended'];
 }
@@ -34,19 +36,24 @@ export class Room extends EventEmitter<RoomEvents> {
   private constructor(
     readonly id: string,
     private readonly router: types.Router,
+    private readonly speakers: types.ActiveSpeakerObserver,
     private readonly slot: PooledWorker,
     private readonly settings: MediaSettings,
     private readonly log: Logger,
   ) {
     super();
     router.on('workerclose', () => this.#shutdown('media_failure'));
+    speakers.on('dominantspeaker', ({ producer }) => {
+      this.emit('activeSpeaker', { peerId: String(producer.appData.peerId) });
+    });
   }
 
   static async create(id: string, pool: WorkerPool, settings: MediaSettings, log: Logger): Promise<Room> {
     const slot = pool.leastLoaded();
     const router = await slot.worker.createRouter({ mediaCodecs });
     slot.routers++;
-    const room = new Room(id, router, slot, settings, log.child({ component: 'room', roomId: id }));
+    const speakers = await router.createActiveSpeakerObserver({ interval: 300 });
+    const room = new Room(id, router, speakers, slot, settings, log.child({ component: 'room', roomId: id }));
     room.log.info({ workerIndex: slot.index }, 'room media created');
     return room;
   }
@@ -123,6 +130,7 @@ export class Room extends EventEmitter<RoomEvents> {
     rtpParameters: types.RtpParameters,
   ): Promise<types.Producer> {
     const producer = await this.peer(peerId).produce(transportId, kind, rtpParameters);
+    if (kind === 'audio') await this.speakers.addProducer({ producerId: producer.id });
     for (const other of this.#peers.values()) {
       if (other.id !== peerId) await this.#consume(other, producer);
     }

@@ -13,6 +13,8 @@ import { authRoutes } from './http/routes/auth-routes.js';
 import { healthRoutes } from './http/routes/health-routes.js';
 import { networkCheckRoutes } from './http/routes/network-check-routes.js';
 import { helpLineRoutes } from './http/routes/help-line-routes.js';
+import { sessionRoutes } from './http/routes/session-routes.js';
+import { CircleModels } from './circles/circle-models.js';
 import { createMetrics } from './metrics.js';
 import { createScheduling } from './scheduling/scheduling.js';
 import { schedulingRoutes } from './scheduling/scheduling-routes.js';
@@ -24,6 +26,9 @@ import { LobbyService } from './services/lobby-service.js';
 import { MlsDeliveryService } from './services/mls-delivery-service.js';
 import { PresenceService } from './services/presence-service.js';
 import type { Notifier } from './services/room-notifier.js';
+import { RoomModerationService } from './services/room-moderation-service.js';
+import { SessionDirectory } from './services/session-directory.js';
+import { SessionFloorService } from './services/session-floor-service.js';
 import { createSocketServer, registerSocketFeatures } from './socket/socket-server.js';
 import type { AppServer } from './socket/types.js';
 
@@ -134,15 +139,22 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
         },
       },
     });
-    const admission = new AdmissionService(appointments, new LobbyService(redis), notifier);
+    const circleModels = await CircleModels.bind(db);
+    const sessions = new SessionDirectory(db, appointments, circleModels);
+    const floor = new SessionFloorService(redis);
+    const admission = new AdmissionService(sessions, new LobbyService(redis), floor, notifier);
     const rooms = new LiveRoomService(registry, notifier, log.child({ component: 'live-rooms' }));
+    const moderation = new RoomModerationService(rooms, admission, floor, notifier, log.child({ component: 'moderation' }));
+    rooms.onPeerLeft = (peer) => {
+      moderation.peerLeft(peer).catch((error: unknown) => log.warn({ err: error }, 'could not lower a leaving hand'));
+    };
     const mls = new MlsDeliveryService(redis, rooms, notifier);
     rooms.onRoomEmptied = (roomId) => {
       mls.endGroup(roomId).catch((error: unknown) => log.warn({ err: error, roomId }, 'could not end the MLS group'));
     };
     const presence = new PresenceService(redis);
 
-    registerSocketFeatures(io, { auth, appointments, admission, presence, rooms, mls, log: log.child({ component: 'socket' }) });
+    registerSocketFeatures(io, { auth, appointments, admission, presence, rooms, moderation, mls, log: log.child({ component: 'socket' }) });
 
     const metrics = createMetrics({ connections: () => io.engine.clientsCount, rooms: () => registry.size });
     const secureCookies = config.PUBLIC_URL?.startsWith('https:') ?? false;
@@ -150,6 +162,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
       api: {
         '/auth': authRoutes({ auth, redis, sessionTtlSeconds, secureCookies }),
         '/appointments': appointmentRoutes(auth, appointments),
+        '/sessions': sessionRoutes(auth, sessions),
         '/scheduling': schedulingRoutes({ auth, scheduling }),
         '/network-check': networkCheckRoutes(auth),
         '/help-lines': helpLineRoutes(config.CRISIS_HOTLINES),

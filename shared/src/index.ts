@@ -4,6 +4,7 @@ export * from './protocol/auth.js';
 export * from './protocol/appointments.js';
 export * from './protocol/presence.js';
 export * from './protocol/lobby.js';
+export * from './protocol/session.js';
 export * from './protocol/media-parameters.js';
 export * from './protocol/room.js';
 export * from './protocol/chat.js';

@@ -40,16 +40,16 @@ describe('Socket.IO protocol (real Redis, FerretDB, mediasoup)', () => {
     const bad = await open(asnCookie);
     const other = await open(counselorCookie);
 
-    const reply = (await ask(bad, 'lobby:knock', { appointmentId: 'not-an-id' })) as {
+    const reply = (await ask(bad, 'lobby:knock', { sessionId: 'not-an-id' })) as {
       ok: boolean;
       error: { code: string; message: string; issues: Array<{ path: string }> };
     };
     expect(reply.ok).toBe(false);
     expect(reply.error.code).toBe('invalid_payload');
     expect(reply.error.message).toContain('lobby:knock');
-    expect(reply.error.issues[0]?.path).toBe('appointmentId');
+    expect(reply.error.issues[0]?.path).toBe('sessionId');
 
-    for (const payload of [null, 42, 'text', [], { appointmentId, extra: true }]) {
+    for (const payload of [null, 42, 'text', [], { sessionId: appointmentId, extra: true }]) {
       const r = (await ask(bad, 'lobby:knock', payload)) as { ok: boolean; error: { code: string } };
       expect(r.ok).toBe(false);
       expect(r.error.code).toBe('invalid_payload');
@@ -75,30 +75,30 @@ describe('Socket.IO protocol (real Redis, FerretDB, mediasoup)', () => {
     const client = await open(asnCookie);
     const host = await open(counselorCookie);
 
-    const early = (await ask(client, 'room:join', { appointmentId })) as { ok: boolean; error: { code: string } };
+    const early = (await ask(client, 'room:join', { sessionId: appointmentId })) as { ok: boolean; error: { code: string } };
     expect(early.ok).toBe(false);
     expect(early.error.code).toBe('not_admitted');
 
     const knocked = nextEvent<{ userId: string; displayName: string }>(host, 'lobby:knock');
-    const knock = (await ask(client, 'lobby:knock', { appointmentId })) as { ok: boolean; data: { admitted: boolean } };
+    const knock = (await ask(client, 'lobby:knock', { sessionId: appointmentId })) as { ok: boolean; data: { admitted: boolean } };
     expect(knock).toEqual({ ok: true, data: { admitted: false } });
     expect((await knocked).displayName).toBe(asn.displayName);
 
-    const waiting = (await ask(host, 'lobby:watch', { appointmentId })) as { data: Array<{ userId: string }> };
+    const waiting = (await ask(host, 'lobby:watch', { sessionId: appointmentId })) as { data: Array<{ userId: string }> };
     expect(waiting.data).toHaveLength(1);
 
     // Only the counselor admits.
-    const selfAdmit = (await ask(client, 'lobby:admit', { appointmentId, userId: waiting.data[0]?.userId })) as {
+    const selfAdmit = (await ask(client, 'lobby:admit', { sessionId: appointmentId, userId: waiting.data[0]?.userId })) as {
       ok: boolean;
       error: { code: string };
     };
     expect(selfAdmit.error.code).toBe('forbidden');
 
-    const admitted = nextEvent<{ appointmentId: string }>(client, 'lobby:admitted');
-    expect(await ask(host, 'lobby:admit', { appointmentId, userId: waiting.data[0]?.userId })).toEqual({ ok: true, data: {} });
-    expect((await admitted).appointmentId).toBe(appointmentId);
+    const admitted = nextEvent<{ sessionId: string }>(client, 'lobby:admitted');
+    expect(await ask(host, 'lobby:admit', { sessionId: appointmentId, userId: waiting.data[0]?.userId })).toEqual({ ok: true, data: {} });
+    expect((await admitted).sessionId).toBe(appointmentId);
 
-    const joined = (await ask(client, 'room:join', { appointmentId })) as { ok: boolean; data: { peerId: string } };
+    const joined = (await ask(client, 'room:join', { sessionId: appointmentId })) as { ok: boolean; data: { peerId: string } };
     expect(joined.ok).toBe(true);
     await ask(client, 'room:leave', {});
   });
@@ -106,12 +106,12 @@ describe('Socket.IO protocol (real Redis, FerretDB, mediasoup)', () => {
   it('lets only the counselor tell the waiting client they are running late', async () => {
     const client = await open(asnCookie);
     const host = await open(counselorCookie);
-    const notice = nextEvent<{ appointmentId: string; minutes: number }>(client, 'lobby:late');
-    expect(await ask(host, 'lobby:late', { appointmentId, minutes: 10 })).toEqual({ ok: true, data: {} });
-    expect(await notice).toEqual({ appointmentId, minutes: 10 });
-    const byClient = (await ask(client, 'lobby:late', { appointmentId, minutes: 10 })) as { error: { code: string } };
+    const notice = nextEvent<{ sessionId: string; minutes: number }>(client, 'lobby:late');
+    expect(await ask(host, 'lobby:late', { sessionId: appointmentId, minutes: 10 })).toEqual({ ok: true, data: {} });
+    expect(await notice).toEqual({ sessionId: appointmentId, minutes: 10 });
+    const byClient = (await ask(client, 'lobby:late', { sessionId: appointmentId, minutes: 10 })) as { error: { code: string } };
     expect(byClient.error.code).toBe('forbidden');
-    const odd = (await ask(host, 'lobby:late', { appointmentId, minutes: 7 })) as { error: { code: string; message: string } };
+    const odd = (await ask(host, 'lobby:late', { sessionId: appointmentId, minutes: 7 })) as { error: { code: string; message: string } };
     expect(odd.error.code).toBe('invalid_payload');
   });
 

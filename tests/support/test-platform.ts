@@ -117,10 +117,10 @@ export async function enterRoomTogether(t: TestPlatform): Promise<RoomPair> {
   if (!appointment) throw new Error('no demo appointment');
   const host = await connect(t.url, counselorCookie);
   const client = await connect(t.url, asnCookie);
-  const hostJoin = ((await ask(host, 'room:join', { appointmentId: appointment.id })) as { data: unknown }).data;
-  await ask(client, 'lobby:knock', { appointmentId: appointment.id });
-  await ask(host, 'lobby:admit', { appointmentId: appointment.id, userId: appointment.client.id });
-  const joined = (await ask(client, 'room:join', { appointmentId: appointment.id })) as { ok: boolean; data: unknown };
+  const hostJoin = ((await ask(host, 'room:join', { sessionId: appointment.id })) as { data: unknown }).data;
+  await ask(client, 'lobby:knock', { sessionId: appointment.id });
+  await ask(host, 'lobby:admit', { sessionId: appointment.id, userId: appointment.client.id });
+  const joined = (await ask(client, 'room:join', { sessionId: appointment.id })) as { ok: boolean; data: unknown };
   if (!joined.ok) throw new Error('client could not join');
   return { host, client, appointmentId: appointment.id, hostJoin, clientJoin: joined.data };
 }

@@ -1,69 +1,119 @@
 import type { CurrentUser, LobbyEntry } from '@care/shared';
 import { AppError } from '../errors.js';
-import type { AppointmentService } from './appointment-service.js';
 import type { LobbyService } from './lobby-service.js';
 import type { Notifier } from './room-notifier.js';
+import type { SessionAccess, SessionDirectory } from './session-directory.js';
+import type { SessionFloorService } from './session-floor-service.js';
 
 /**
- * Who may enter which session room. The counselor opens the room; the client
- * waits in the lobby until the counselor admits them. Every check is made
- * here, on the server, so no URL skips the lobby.
+ * Who may enter which session room. The host (counselor or facilitator) opens
+ * the room; everyone else waits in the lobby until the host admits them. Every
+ * check is made here, on the server, so no URL skips the lobby, and nobody
+ * removed from a session, or arriving after it was locked or ended, gets in.
  */
 export class AdmissionService {
   constructor(
-    private readonly appointments: AppointmentService,
+    private readonly sessions: SessionDirectory,
     private readonly lobby: LobbyService,
+    private readonly floor: SessionFloorService,
     private readonly notifier: Notifier,
   ) {}
 
-  async knock(user: CurrentUser, appointmentId: string): Promise<{ admitted: boolean; counselorId: string }> {
-    const { appointment, counselor, client } = await this.appointments.getForParticipant(appointmentId, user);
-    if (client.id !== user.id) throw new AppError('forbidden', 'Only the client waits in the lobby.');
-    this.appointments.assertJoinable(appointment);
-    if (await this.lobby.isAdmitted(appointmentId, user.id)) return { admitted: true, counselorId: counselor.id };
-    const entry = await this.lobby.knock(appointmentId, user.id, user.displayName);
-    this.notifier.toUser(counselor.id, 'lobby:knock', entry);
-    return { admitted: false, counselorId: counselor.id };
+  async knock(user: CurrentUser, sessionId: string): Promise<{ admitted: boolean; hostId: string }> {
+    const access = await this.sessions.resolve(sessionId, user);
+    if (access.isHost) throw new AppError('forbidden', 'The host does not wait in the lobby.');
+    await this.#assertOpenTo(access, user);
+    if (await this.lobby.isAdmitted(sessionId, user.id)) return { admitted: true, hostId: access.host.id };
+    if (await this.floor.isLocked(sessionId)) {
+      throw new AppError('room_locked', 'The facilitator has closed this session to newcomers for now.');
+    }
+    const entry = await this.lobby.knock(sessionId, user.id, access.nameInRoom);
+    this.notifier.toUser(access.host.id, 'lobby:knock', entry);
+    return { admitted: false, hostId: access.host.id };
   }
 
-  async waiting(user: CurrentUser, appointmentId: string): Promise<LobbyEntry[]> {
-    await this.#asCounselor(user, appointmentId);
-    return this.lobby.waiting(appointmentId);
+  async waiting(user: CurrentUser, sessionId: string): Promise<LobbyEntry[]> {
+    await this.asHost(user, sessionId);
+    return this.lobby.waiting(sessionId);
   }
 
-  async admit(user: CurrentUser, appointmentId: string, clientId: string): Promise<void> {
-    const { client } = await this.#asCounselor(user, appointmentId);
-    if (client.id !== clientId) throw new AppError('not_found', 'That person is not part of this appointment.');
-    await this.lobby.admit(appointmentId, clientId);
-    this.notifier.toUser(clientId, 'lobby:admitted', { appointmentId });
+  async admit(user: CurrentUser, sessionId: string, userId: string): Promise<void> {
+    await this.asHost(user, sessionId);
+    const waiting = await this.lobby.waiting(sessionId);
+    const already = await this.lobby.isAdmitted(sessionId, userId);
+    if (!already && !waiting.some((e) => e.userId === userId)) {
+      throw new AppError('not_found', 'That person is not waiting for this session.');
+    }
+    await this.lobby.admit(sessionId, userId);
+    this.notifier.toUser(userId, 'lobby:admitted', { sessionId });
   }
 
-  /** The counselor tells whoever waits that they will be a few minutes late. */
-  async notifyLate(user: CurrentUser, appointmentId: string, minutes: number): Promise<void> {
-    const { client } = await this.#asCounselor(user, appointmentId);
-    this.notifier.toUser(client.id, 'lobby:late', { appointmentId, minutes });
+  async admitAll(user: CurrentUser, sessionId: string): Promise<number> {
+    await this.asHost(user, sessionId);
+    const admitted = await this.lobby.admitAll(sessionId);
+    for (const userId of admitted) this.notifier.toUser(userId, 'lobby:admitted', { sessionId });
+    return admitted.length;
   }
 
-  /** The client stopped waiting (closed the page or lost the connection). */
-  async leaveLobby(user: CurrentUser, appointmentId: string, counselorId: string): Promise<void> {
-    if (await this.lobby.leave(appointmentId, user.id)) {
-      this.notifier.toUser(counselorId, 'lobby:left', { appointmentId, userId: user.id });
+  /** The host tells the client of a 1:1, or whoever waits for a circle, that they will be a few minutes late. */
+  async notifyLate(user: CurrentUser, sessionId: string, minutes: number): Promise<void> {
+    const access = await this.asHost(user, sessionId);
+    const told = access.other ? [access.other.id] : (await this.lobby.waiting(sessionId)).map((e) => e.userId);
+    for (const userId of told) this.notifier.toUser(userId, 'lobby:late', { sessionId, minutes });
+  }
+
+  /** Someone stopped waiting (closed the page or lost the connection). */
+  async leaveLobby(user: CurrentUser, sessionId: string, hostId: string): Promise<void> {
+    if (await this.lobby.leave(sessionId, user.id)) {
+      this.notifier.toUser(hostId, 'lobby:left', { sessionId, userId: user.id });
     }
   }
 
-  /** Returns the room id when the user may enter the session now. */
-  async authorizeRoom(user: CurrentUser, appointmentId: string): Promise<string> {
-    const { appointment, counselor } = await this.appointments.getForParticipant(appointmentId, user);
-    this.appointments.assertJoinable(appointment);
-    if (counselor.id !== user.id && !(await this.lobby.isAdmitted(appointmentId, user.id))) {
+  /** The session and the person's place in it, when they may enter the room now. */
+  async authorizeRoom(user: CurrentUser, sessionId: string): Promise<SessionAccess> {
+    const access = await this.sessions.resolve(sessionId, user);
+    await this.#assertOpenTo(access, user);
+    if (!access.isHost && !(await this.lobby.isAdmitted(sessionId, user.id))) {
       throw new AppError('not_admitted', 'Please wait in the lobby until your counselor lets you in.');
     }
-    return appointment.roomId;
+    return access;
   }
 
-  async #asCounselor(user: CurrentUser, appointmentId: string) {
-    const found = await this.appointments.getForParticipant(appointmentId, user);
-    if (found.counselor.id !== user.id) throw new AppError('forbidden', 'Only the counselor can do this.');
-    return found;
+  /** The session, if the user hosts it. */
+  async asHost(user: CurrentUser, sessionId: string): Promise<SessionAccess> {
+    const access = await this.sessions.resolve(sessionId, user);
+    if (!access.isHost) throw new AppError('forbidden', 'Only the counselor can do this.');
+    return access;
+  }
+
+  /** Locked: whoever still waits is told, and nobody new may knock. */
+  async lockLobby(sessionId: string): Promise<void> {
+    await this.floor.setLocked(sessionId, true);
+    for (const userId of await this.lobby.clearWaiting(sessionId)) {
+      this.notifier.toUser(userId, 'lobby:refused', { sessionId, reason: 'locked' });
+    }
+  }
+
+  /** A removed person loses their admission and cannot knock again for this session. */
+  async bar(sessionId: string, userId: string): Promise<void> {
+    await this.floor.remove(sessionId, userId);
+    await this.lobby.revoke(sessionId, userId);
+  }
+
+  async endSession(sessionId: string): Promise<void> {
+    await this.floor.end(sessionId);
+    for (const userId of await this.lobby.clearWaiting(sessionId)) {
+      this.notifier.toUser(userId, 'lobby:refused', { sessionId, reason: 'ended' });
+    }
+  }
+
+  async #assertOpenTo(access: SessionAccess, user: CurrentUser): Promise<void> {
+    this.sessions.assertJoinable(access);
+    if (await this.floor.isEnded(access.sessionId)) {
+      throw new AppError('session_ended', 'The host has ended this session.');
+    }
+    if (!access.isHost && (await this.floor.isRemoved(access.sessionId, user.id))) {
+      throw new AppError('removed', 'The facilitator has asked you to leave this session.');
+    }
   }
 }

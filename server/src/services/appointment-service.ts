@@ -4,10 +4,6 @@ import type { Database } from '../db/database.js';
 import type { AppointmentDocument } from '../db/models/appointment.js';
 import { AppError } from '../errors.js';
 
-/** How early before its start, and how late after its end, a session room opens. */
-export const JOIN_WINDOW_BEFORE_MS = 15 * 60_000;
-export const JOIN_WINDOW_AFTER_MS = 15 * 60_000;
-
 export interface Participant {
   id: string;
   displayName: string;
@@ -68,17 +64,6 @@ export class AppointmentService {
       .limit(500);
     const allowed = new Set(shared.flatMap((a) => [a.counselorId.toString(), a.clientId.toString()]));
     return ids.filter((id) => allowed.has(id));
-  }
-
-  /** Sessions open shortly before their start and close shortly after their end. */
-  assertJoinable(appointment: AppointmentDocument, now = new Date()): void {
-    if (appointment.status !== 'booked') throw new AppError('forbidden', 'This appointment is no longer active.');
-    if (now.getTime() < appointment.startsAt.getTime() - JOIN_WINDOW_BEFORE_MS) {
-      throw new AppError('forbidden', 'This session has not opened yet.');
-    }
-    if (now.getTime() > appointment.endsAt.getTime() + JOIN_WINDOW_AFTER_MS) {
-      throw new AppError('forbidden', 'This session has ended.');
-    }
   }
 
   async #withPeople(appointment: AppointmentDocument): Promise<AppointmentWithPeople> {

@@ -8,6 +8,7 @@ import type {
   MediaMode,
   PeerView,
   RoomJoined,
+  SendingState,
   RtpCapabilities,
   RtpParameters,
   TransportDirection,
@@ -17,16 +18,33 @@ import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import type { Notifier } from './room-notifier.js';
+import type { SessionAccess } from './session-directory.js';
 
 export interface LivePeer {
   readonly peerId: string;
   readonly connectionId: string;
   readonly roomId: string;
-  readonly user: Pick<CurrentUser, 'id' | 'displayName' | 'role'>;
+  readonly sessionId: string;
+  readonly user: Pick<CurrentUser, 'id' | 'role'>;
+  /** The name the others see: the person's own, or their pseudonym in a circle. */
+  readonly nameInRoom: string;
+  readonly host: boolean;
+  /** Members of a pseudonymous circle are shown without their account id. */
+  readonly anonymous: boolean;
+  /** The person's own microphone and camera switches (a host may switch them off). */
+  sending: SendingState;
+  mode: MediaMode;
 }
 
 function view(peer: LivePeer): PeerView {
-  return { peerId: peer.peerId, userId: peer.user.id, displayName: peer.user.displayName, role: peer.user.role };
+  return {
+    peerId: peer.peerId,
+    ...(peer.anonymous ? {} : { userId: peer.user.id }),
+    displayName: peer.nameInRoom,
+    role: peer.user.role,
+    host: peer.host,
+    sending: peer.sending,
+  };
 }
 
 /**
@@ -47,8 +65,16 @@ export class LiveRoomService {
 
   /** Called when the last peer of a room left, so per-room state can end with it. */
   onRoomEmptied: (roomId: string) => void = () => undefined;
+  /** Called when anyone left (their raised hand goes down with them). */
+  onPeerLeft: (peer: LivePeer) => void = () => undefined;
 
-  async join(connectionId: string, roomId: string, user: LivePeer['user']): Promise<Omit<RoomJoined, 'mls'>> {
+  async join(
+    connectionId: string,
+    access: SessionAccess,
+    user: LivePeer['user'],
+    sending: SendingState = { audio: true, video: true },
+  ): Promise<Omit<RoomJoined, 'mls' | 'floor'>> {
+    const { roomId } = access;
     await this.leave(connectionId, 'left');
     // One seat per person: a second tab or a reload takes over from the old connection.
     for (const other of this.peersIn(roomId)) {
@@ -57,15 +83,27 @@ export class LiveRoomService {
         await this.leave(other.connectionId, 'left');
       }
     }
+    if (this.peersIn(roomId).length >= access.maxPeers) throw new AppError('room_full', 'This session is full.');
     const room = await this.rooms.getOrCreate(roomId);
     this.#wire(room);
-    const peer: LivePeer = { peerId: randomUUID(), connectionId, roomId, user };
+    const peer: LivePeer = {
+      peerId: randomUUID(),
+      connectionId,
+      roomId,
+      sessionId: access.sessionId,
+      user,
+      nameInRoom: access.nameInRoom,
+      host: access.isHost,
+      anonymous: access.pseudonymous && !access.isHost,
+      sending,
+      mode: 'full',
+    };
     room.addPeer(peer.peerId);
     const others = this.peersIn(roomId);
     this.#byConnection.set(connectionId, peer);
     this.#byPeerId.set(peer.peerId, peer);
     for (const other of others) this.notifier.toConnection(other.connectionId, 'room:peer-joined', view(peer));
-    this.log.info({ roomId, peerId: peer.peerId, userId: user.id }, 'peer joined');
+    this.log.info({ roomId, peerId: peer.peerId, userId: user.id, host: peer.host }, 'peer joined');
     return {
       roomId,
       peerId: peer.peerId,
@@ -78,6 +116,10 @@ export class LiveRoomService {
     const peer = this.#byConnection.get(connectionId);
     if (!peer) throw new AppError('not_in_room', 'Join the session first.');
     return peer;
+  }
+
+  peerById(peerId: string): LivePeer | undefined {
+    return this.#byPeerId.get(peerId);
   }
 
   peersIn(roomId: string): LivePeer[] {
@@ -97,6 +139,8 @@ export class LiveRoomService {
   async produce(connectionId: string, transportId: string, kind: MediaKind, rtpParameters: RtpParameters): Promise<string> {
     const peer = this.peerOf(connectionId);
     const producer = await this.#room(peer).produce(peer.peerId, transportId, kind, rtpParameters as ms.RtpParameters);
+    // A track the person (or the host) switched off stays held back at the SFU from the start.
+    if (!this.#sends(peer)[kind]) await producer.pause();
     this.log.info({ roomId: peer.roomId, peerId: peer.peerId, producerId: producer.id, kind }, 'producer created');
     return producer.id;
   }
@@ -114,10 +158,42 @@ export class LiveRoomService {
   /** Low-bandwidth modes hold media back at the SFU, both what this peer sends and what it receives. */
   async setMediaMode(connectionId: string, mode: MediaMode): Promise<void> {
     const peer = this.peerOf(connectionId);
+    peer.mode = mode;
     const media = this.#room(peer).peer(peer.peerId);
-    const kinds = { audio: mode !== 'chat-only', video: mode === 'full' };
-    await media.setReceive(kinds);
-    await media.setSending(kinds);
+    await media.setReceive({ audio: mode !== 'chat-only', video: mode === 'full' });
+    await media.setSending(this.#sends(peer));
+  }
+
+  /**
+   * The person's microphone and camera switches. The SFU forwards only what
+   * is on, and the others see who is muted.
+   */
+  async setSending(connectionId: string, sending: SendingState): Promise<void> {
+    await this.#applySending(this.peerOf(connectionId), sending);
+  }
+
+  /** A host switches someone's microphone or camera off; only they can switch it on again. */
+  async switchOff(peer: LivePeer, kind: 'audio' | 'video'): Promise<boolean> {
+    if (!peer.sending[kind]) return false;
+    await this.#applySending(peer, { ...peer.sending, [kind]: false });
+    this.notifier.toConnection(peer.connectionId, 'room:moderated', { action: kind === 'audio' ? 'mute' : 'stop-video' });
+    return true;
+  }
+
+  async #applySending(peer: LivePeer, sending: SendingState): Promise<void> {
+    peer.sending = sending;
+    await this.#room(peer).peer(peer.peerId).setSending(this.#sends(peer));
+    for (const other of this.peersIn(peer.roomId)) {
+      if (other !== peer) this.notifier.toConnection(other.connectionId, 'room:peer-sending', { peerId: peer.peerId, sending });
+    }
+  }
+
+  /** What the SFU forwards of this peer's media: what the mode allows and the person has on. */
+  #sends(peer: LivePeer): { audio: boolean; video: boolean } {
+    return {
+      audio: peer.mode !== 'chat-only' && peer.sending.audio,
+      video: peer.mode === 'full' && peer.sending.video,
+    };
   }
 
   async setConsumerView(connectionId: string, consumerId: string, spatialLayer: number, visible: boolean): Promise<void> {
@@ -130,7 +206,7 @@ export class LiveRoomService {
     return (await this.#room(peer).peer(peer.peerId).restartIce(transportId)) as IceParameters;
   }
 
-  async leave(connectionId: string, reason: 'left' | 'disconnected'): Promise<void> {
+  async leave(connectionId: string, reason: 'left' | 'disconnected' | 'removed'): Promise<void> {
     const peer = this.#byConnection.get(connectionId);
     if (!peer) return;
     this.#byConnection.delete(connectionId);
@@ -141,6 +217,7 @@ export class LiveRoomService {
       this.notifier.toConnection(other.connectionId, 'room:peer-left', { peerId: peer.peerId, reason });
     }
     this.rooms.releaseIfEmpty(peer.roomId);
+    this.onPeerLeft(peer);
     if (this.peersIn(peer.roomId).length === 0) this.onRoomEmptied(peer.roomId);
     this.log.info({ roomId: peer.roomId, peerId: peer.peerId, reason }, 'peer left');
   }
@@ -168,6 +245,9 @@ export class LiveRoomService {
     room.on('consumerClosed', ({ peerId, consumerId }) => {
       const receiver = this.#byPeerId.get(peerId);
       if (receiver) this.notifier.toConnection(receiver.connectionId, 'room:consumer-closed', { consumerId });
+    });
+    room.on('activeSpeaker', ({ peerId }) => {
+      for (const peer of this.peersIn(room.id)) this.notifier.toConnection(peer.connectionId, 'room:active-speaker', { peerId });
     });
     room.on('closed', (reason) => {
       if (reason !== 'media_failure') return;

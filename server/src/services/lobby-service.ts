@@ -4,63 +4,81 @@ import { z } from 'zod';
 
 const Waiting = z.object({ displayName: z.string(), since: z.string() });
 
-/** Lobby state lives at most this long after the appointment ends. */
+/** Lobby state lives at most this long after the session ends. */
 const LOBBY_TTL_SECONDS = 6 * 3600;
 
 /**
  * The waiting room, in Redis so every server node sees the same: who is
- * waiting for each appointment, and who the counselor has admitted. Admission
+ * waiting for each session, and who the counselor has admitted. Admission
  * lasts for the appointment, so a reload or reconnect does not send someone
  * back to the lobby.
  */
 export class LobbyService {
   constructor(private readonly redis: Redis) {}
 
-  async knock(appointmentId: string, userId: string, displayName: string): Promise<LobbyEntry> {
+  async knock(sessionId: string, userId: string, displayName: string): Promise<LobbyEntry> {
     const since = new Date().toISOString();
-    const key = this.#waitingKey(appointmentId);
+    const key = this.#waitingKey(sessionId);
     await this.redis
       .multi()
       .hset(key, userId, JSON.stringify({ displayName, since }))
       .expire(key, LOBBY_TTL_SECONDS)
       .exec();
-    return { appointmentId, userId, displayName, since };
+    return { sessionId, userId, displayName, since };
   }
 
-  async waiting(appointmentId: string): Promise<LobbyEntry[]> {
-    const all = await this.redis.hgetall(this.#waitingKey(appointmentId));
+  async waiting(sessionId: string): Promise<LobbyEntry[]> {
+    const all = await this.redis.hgetall(this.#waitingKey(sessionId));
     const entries: LobbyEntry[] = [];
     for (const [userId, raw] of Object.entries(all)) {
       const parsed = Waiting.safeParse(JSON.parse(raw));
-      if (parsed.success) entries.push({ appointmentId, userId, ...parsed.data });
+      if (parsed.success) entries.push({ sessionId, userId, ...parsed.data });
     }
     return entries.sort((a, b) => a.since.localeCompare(b.since));
   }
 
   /** Returns whether the person was still waiting. */
-  async leave(appointmentId: string, userId: string): Promise<boolean> {
-    return (await this.redis.hdel(this.#waitingKey(appointmentId), userId)) > 0;
+  async leave(sessionId: string, userId: string): Promise<boolean> {
+    return (await this.redis.hdel(this.#waitingKey(sessionId), userId)) > 0;
   }
 
-  async admit(appointmentId: string, userId: string): Promise<void> {
-    const admittedKey = this.#admittedKey(appointmentId);
+  async admit(sessionId: string, userId: string): Promise<void> {
+    const admittedKey = this.#admittedKey(sessionId);
     await this.redis
       .multi()
       .sadd(admittedKey, userId)
       .expire(admittedKey, LOBBY_TTL_SECONDS)
-      .hdel(this.#waitingKey(appointmentId), userId)
+      .hdel(this.#waitingKey(sessionId), userId)
       .exec();
   }
 
-  async isAdmitted(appointmentId: string, userId: string): Promise<boolean> {
-    return (await this.redis.sismember(this.#admittedKey(appointmentId), userId)) === 1;
+  /** Admits everyone waiting; returns who they were. */
+  async admitAll(sessionId: string): Promise<string[]> {
+    const waiting = await this.waiting(sessionId);
+    for (const entry of waiting) await this.admit(sessionId, entry.userId);
+    return waiting.map((e) => e.userId);
   }
 
-  #waitingKey(appointmentId: string): string {
-    return `lobby:${appointmentId}:waiting`;
+  /** Sends everyone waiting away (the room was locked or ended); returns who they were. */
+  async clearWaiting(sessionId: string): Promise<string[]> {
+    const key = this.#waitingKey(sessionId);
+    const [[, ids]] = ((await this.redis.multi().hkeys(key).del(key).exec()) ?? [[null, []]]) as [[unknown, string[]]];
+    return ids;
   }
 
-  #admittedKey(appointmentId: string): string {
-    return `lobby:${appointmentId}:admitted`;
+  async revoke(sessionId: string, userId: string): Promise<void> {
+    await this.redis.multi().srem(this.#admittedKey(sessionId), userId).hdel(this.#waitingKey(sessionId), userId).exec();
+  }
+
+  async isAdmitted(sessionId: string, userId: string): Promise<boolean> {
+    return (await this.redis.sismember(this.#admittedKey(sessionId), userId)) === 1;
+  }
+
+  #waitingKey(sessionId: string): string {
+    return `lobby:${sessionId}:waiting`;
+  }
+
+  #admittedKey(sessionId: string): string {
+    return `lobby:${sessionId}:admitted`;
   }
 }

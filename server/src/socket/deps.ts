@@ -5,6 +5,7 @@ import type { AppointmentService } from '../services/appointment-service.js';
 import type { LiveRoomService } from '../services/live-room-service.js';
 import type { MlsDeliveryService } from '../services/mls-delivery-service.js';
 import type { PresenceService } from '../services/presence-service.js';
+import type { RoomModerationService } from '../services/room-moderation-service.js';
 
 export interface SocketDeps {
   auth: AuthService;
@@ -12,6 +13,7 @@ export interface SocketDeps {
   admission: AdmissionService;
   presence: PresenceService;
   rooms: LiveRoomService;
+  moderation: RoomModerationService;
   mls: MlsDeliveryService;
   log: Logger;
 }

@@ -4,13 +4,13 @@ import type { AppSocket } from './types.js';
 
 /** Room signalling: join, transports, produce, consume; all through acks. */
 export function registerRoom(socket: AppSocket, deps: SocketDeps): void {
-  const { admission, rooms, mls, log } = deps;
+  const { admission, rooms, moderation, mls, log } = deps;
   const user = socket.data.user;
 
-  onRequest(socket, 'room:join', log, async ({ appointmentId }) => {
-    const roomId = await admission.authorizeRoom(user, appointmentId);
-    const joined = await rooms.join(socket.id, roomId, user);
-    return { ...joined, mls: await mls.joinInfo(roomId, socket.id) };
+  onRequest(socket, 'room:join', log, async ({ sessionId, sending }) => {
+    const access = await admission.authorizeRoom(user, sessionId);
+    const joined = await rooms.join(socket.id, access, user, sending);
+    return { ...joined, floor: await moderation.floorOf(sessionId), mls: await mls.joinInfo(access.roomId, socket.id) };
   });
 
   onRequest(socket, 'room:create-transport', log, ({ direction }) => rooms.createTransport(socket.id, direction));
@@ -45,6 +45,27 @@ export function registerRoom(socket: AppSocket, deps: SocketDeps): void {
   });
 
   onRequest(socket, 'room:restart-ice', log, async ({ transportId }) => ({ iceParameters: await rooms.restartIce(socket.id, transportId) }));
+
+  onRequest(socket, 'room:set-sending', log, async (sending) => {
+    await rooms.setSending(socket.id, sending);
+    return {};
+  });
+
+  onRequest(socket, 'room:raise-hand', log, ({ raised }) => moderation.raiseHand(socket.id, raised));
+
+  onRequest(socket, 'room:moderate', log, async ({ peerId, action }) => {
+    await moderation.moderate(socket.id, peerId, action);
+    return {};
+  });
+
+  onRequest(socket, 'room:mute-all', log, async () => ({ muted: await moderation.muteAll(socket.id) }));
+
+  onRequest(socket, 'room:lock', log, ({ locked }) => moderation.lock(socket.id, locked));
+
+  onRequest(socket, 'room:end', log, async () => {
+    await moderation.end(socket.id);
+    return {};
+  });
 
   onRequest(socket, 'room:leave', log, async () => {
     await rooms.leave(socket.id, 'left');

@@ -32,5 +32,18 @@ export const EmergencyContactPayload = z.strictObject({
 });
 export type EmergencyContactPayload = z.infer<typeof EmergencyContactPayload>;
 
-export const ApplicationPayload = z.discriminatedUnion('kind', [ChatPayload, EmergencyContactPayload]);
+/** The reactions a circle offers: a small, kind set (support, thanks, agreement), never free text. */
+export const REACTIONS = ['heart', 'thanks', 'agree', 'hug', 'strong', 'smile'] as const;
+export const Reaction = z.enum(REACTIONS);
+export type Reaction = z.infer<typeof Reaction>;
+
+/** A reaction says something about what was said, so it travels encrypted like chat. */
+export const ReactionPayload = z.strictObject({
+  kind: z.literal('reaction'),
+  id: z.string().uuid('must be a UUID'),
+  reaction: Reaction,
+});
+export type ReactionPayload = z.infer<typeof ReactionPayload>;
+
+export const ApplicationPayload = z.discriminatedUnion('kind', [ChatPayload, EmergencyContactPayload, ReactionPayload]);
 export type ApplicationPayload = z.infer<typeof ApplicationPayload>;

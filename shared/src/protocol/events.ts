@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import type { Ack, ErrorBody } from '../result.js';
-import { LobbyAdmit, LobbyEntry, LobbyKnock, LobbyLate, LobbyLateNotice, LobbyStatus, LobbyWatch } from './lobby.js';
+import {
+  LobbyAdmit,
+  LobbyAdmitAll,
+  LobbyAdmittedCount,
+  LobbyEntry,
+  LobbyKnock,
+  LobbyLate,
+  LobbyLateNotice,
+  LobbySessionNotice,
+  LobbyStatus,
+  LobbyWatch,
+} from './lobby.js';
 import {
   ApplicationMessageArrived,
   ApplicationMessageSent,
@@ -15,7 +26,15 @@ import {
 import { PresenceState, PresenceSubscribe } from './presence.js';
 import { CalendarChanged } from './scheduling.js';
 import {
+  ActiveSpeaker,
   ConnectTransport,
+  FloorState,
+  LockRoom,
+  Moderate,
+  Moderated,
+  PeerSending,
+  RaiseHand,
+  SendingState,
   ConsumerClosed,
   ConsumerRef,
   CreateTransport,
@@ -47,6 +66,7 @@ export const clientRequests = {
   'lobby:knock': { request: LobbyKnock, response: LobbyStatus },
   'lobby:watch': { request: LobbyWatch, response: z.array(LobbyEntry) },
   'lobby:admit': { request: LobbyAdmit, response: Empty },
+  'lobby:admit-all': { request: LobbyAdmitAll, response: LobbyAdmittedCount },
   'lobby:late': { request: LobbyLate, response: Empty },
   'room:join': { request: RoomJoin, response: RoomJoined },
   'room:create-transport': { request: CreateTransport, response: TransportOptions },
@@ -58,6 +78,12 @@ export const clientRequests = {
   'room:set-media-mode': { request: SetMediaMode, response: Empty },
   'room:consumer-view': { request: ConsumerView, response: Empty },
   'room:restart-ice': { request: RestartIce, response: z.object({ iceParameters: IceParameters }) },
+  'room:set-sending': { request: SendingState, response: Empty },
+  'room:raise-hand': { request: RaiseHand, response: FloorState },
+  'room:moderate': { request: Moderate, response: Empty },
+  'room:mute-all': { request: Empty, response: z.object({ muted: z.number().int().nonnegative() }) },
+  'room:lock': { request: LockRoom, response: FloorState },
+  'room:end': { request: Empty, response: Empty },
   'mls:publish-key-package': { request: PublishKeyPackage, response: Empty },
   'mls:commit': { request: SubmitCommit, response: CommitResult },
   'mls:message': { request: SendApplicationMessage, response: ApplicationMessageSent },
@@ -72,15 +98,21 @@ export type ResponseData<E extends ClientRequestName> = z.output<(typeof clientR
 export const serverEvents = {
   'presence:update': PresenceState,
   'lobby:knock': LobbyEntry,
-  'lobby:left': z.object({ appointmentId: z.string(), userId: z.string() }),
-  'lobby:admitted': z.object({ appointmentId: z.string() }),
+  'lobby:left': z.object({ sessionId: z.string(), userId: z.string() }),
+  'lobby:admitted': LobbySessionNotice,
   'lobby:late': LobbyLateNotice,
+  /** The host locked the room while this person waited, or removed them, or ended it. */
+  'lobby:refused': LobbySessionNotice.extend({ reason: z.enum(['locked', 'removed', 'ended']) }),
   'calendar:changed': CalendarChanged,
   'room:peer-joined': PeerView,
   'room:peer-left': PeerLeft,
   'room:new-consumer': NewConsumer,
   'room:consumer-closed': ConsumerClosed,
   'room:closed': RoomClosed,
+  'room:peer-sending': PeerSending,
+  'room:active-speaker': ActiveSpeaker,
+  'room:floor': FloorState,
+  'room:moderated': Moderated,
   'mls:key-package': KeyPackageArrived,
   'mls:commit': CommitArrived,
   'mls:welcome': WelcomeArrived,

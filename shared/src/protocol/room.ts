@@ -10,23 +10,39 @@ import {
   RtpParameters,
 } from './media-parameters.js';
 
-/** What one participant is, as the others in the room see them. */
+/** Whether a participant's microphone and camera are on (their own switch, or the facilitator's mute). */
+export const SendingState = z.strictObject({ audio: z.boolean(), video: z.boolean() });
+export type SendingState = z.infer<typeof SendingState>;
+
+/**
+ * What one participant is, as the others in the room see them. In a
+ * pseudonymous circle the display name is the seat's pseudonym and the user id
+ * is left out, so members cannot be linked to accounts.
+ */
 export const PeerView = z.object({
   peerId: z.string(),
-  userId: z.string(),
+  userId: z.string().optional(),
   displayName: z.string(),
   role: Role,
+  /** The counselor of a 1:1, or the facilitator of a circle. */
+  host: z.boolean(),
+  sending: SendingState,
 });
 export type PeerView = z.infer<typeof PeerView>;
 
-export const RoomJoin = z.strictObject({ appointmentId: ObjectIdString });
-export type RoomJoin = z.infer<typeof RoomJoin>;
+export const RoomJoin = z.strictObject({ sessionId: ObjectIdString, sending: SendingState.optional() });
+export type RoomJoin = z.input<typeof RoomJoin>;
+
+/** The room's shared state: locked to newcomers, and the raised hands in the order they went up. */
+export const FloorState = z.object({ locked: z.boolean(), hands: z.array(z.string()) });
+export type FloorState = z.infer<typeof FloorState>;
 
 export const RoomJoined = z.object({
   roomId: z.string(),
   peerId: z.string(),
   routerRtpCapabilities: RtpCapabilities,
   peers: z.array(PeerView),
+  floor: FloorState,
   mls: MlsJoinInfo,
 });
 export type RoomJoined = z.infer<typeof RoomJoined>;
@@ -103,5 +119,31 @@ export type ConsumerClosed = z.infer<typeof ConsumerClosed>;
 export const PeerLeft = z.object({ peerId: z.string(), reason: z.enum(['left', 'disconnected', 'removed']) });
 export type PeerLeft = z.infer<typeof PeerLeft>;
 
-export const RoomClosed = z.object({ reason: z.enum(['media_failure', 'ended', 'replaced']) });
+/** Why the server ended one's place in the room: the media restarted, the host ended it, another tab took over, or the facilitator removed them. */
+export const RoomClosedReason = z.enum(['media_failure', 'ended', 'replaced', 'removed']);
+export type RoomClosedReason = z.infer<typeof RoomClosedReason>;
+export const RoomClosed = z.object({ reason: RoomClosedReason });
 export type RoomClosed = z.infer<typeof RoomClosed>;
+
+export const PeerSending = z.object({ peerId: z.string(), sending: SendingState });
+export type PeerSending = z.infer<typeof PeerSending>;
+
+/** The loudest voice now (from the SFU's active-speaker observer on the clear audio level), or nobody. */
+export const ActiveSpeaker = z.object({ peerId: z.string().nullable() });
+export type ActiveSpeaker = z.infer<typeof ActiveSpeaker>;
+
+export const RaiseHand = z.strictObject({ raised: z.boolean() });
+export type RaiseHand = z.infer<typeof RaiseHand>;
+
+/** What a host may do to one participant. Nobody can switch another's microphone or camera on. */
+export const ModerationAction = z.enum(['mute', 'stop-video', 'lower-hand', 'remove']);
+export type ModerationAction = z.infer<typeof ModerationAction>;
+export const Moderate = z.strictObject({ peerId: z.string().uuid('must be a UUID'), action: ModerationAction });
+export type Moderate = z.infer<typeof Moderate>;
+
+export const LockRoom = z.strictObject({ locked: z.boolean() });
+export type LockRoom = z.infer<typeof LockRoom>;
+
+/** Told to the participant the host muted or whose video the host stopped. */
+export const Moderated = z.object({ action: z.enum(['mute', 'stop-video']) });
+export type Moderated = z.infer<typeof Moderated>;

@@ -8,6 +8,7 @@ import type {
   CounselorSummary,
   CreateBookingBody,
   CurrentUser,
+  SessionView,
   LoginBody,
   PutAvailabilityBody,
 } from '@care/shared';
@@ -42,6 +43,7 @@ export const api = {
   acceptConsent: () => call<CurrentUser>('/auth/consent', { method: 'POST', body: JSON.stringify({ accepted: true }) }),
   appointments: () => call<AppointmentView[]>('/appointments'),
   appointment: (appointmentId: string) => call<AppointmentView>(`/appointments/${encodeURIComponent(appointmentId)}`),
+  session: (sessionId: string) => call<SessionView>(`/sessions/${encodeURIComponent(sessionId)}`),
 
   // Scheduling (/api/scheduling).
   counselors: () => call<CounselorSummary[]>('/scheduling/counselors'),

@@ -55,17 +55,17 @@ export class AppointmentsManager {
     const open = () => this.appointments.filter((a) => this.joinState(a) === 'open');
     socket.on('connect', () => {
       for (const appointment of open()) {
-        request(socket, 'lobby:watch', { appointmentId: appointment.id }).then(
+        request(socket, 'lobby:watch', { sessionId: appointment.id }).then(
           (entries) => (this.waiting = { ...this.waiting, [appointment.id]: entries }),
           () => undefined,
         );
       }
     });
     socket.on('lobby:knock', (entry) => {
-      const list = (this.waiting[entry.appointmentId] ?? []).filter((e) => e.userId !== entry.userId);
-      this.waiting = { ...this.waiting, [entry.appointmentId]: [...list, entry] };
+      const list = (this.waiting[entry.sessionId] ?? []).filter((e) => e.userId !== entry.userId);
+      this.waiting = { ...this.waiting, [entry.sessionId]: [...list, entry] };
     });
-    socket.on('lobby:left', ({ appointmentId, userId }) => {
+    socket.on('lobby:left', ({ sessionId: appointmentId, userId }) => {
       this.waiting = { ...this.waiting, [appointmentId]: (this.waiting[appointmentId] ?? []).filter((e) => e.userId !== userId) };
     });
   }

@@ -1,4 +1,4 @@
-import type { AppointmentView, CurrentUser, LobbyEntry, MediaMode } from '@care/shared';
+import type { CurrentUser, FloorState, LobbyEntry, MediaMode, ModerationAction, PeerView, Reaction, RoomClosedReason, SessionView } from '@care/shared';
 import { api } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
 import { E2eeSession } from '../e2ee/e2ee-session.svelte.js';
@@ -6,11 +6,13 @@ import type { MessageKey } from '../i18n/i18n.svelte.js';
 import { RoomClient, type ConnectionQuality, type MediaConnectionState } from '../rtc/room-client.js';
 import { connectSocket, request, type AppSocket } from '../socket/socket-client.js';
 
-export type SessionStage = 'loading' | 'consent' | 'device-check' | 'lobby' | 'joining' | 'room' | 'left' | 'error';
+export type SessionStage = 'loading' | 'consent' | 'device-check' | 'lobby' | 'joining' | 'room' | 'left' | 'ended' | 'removed' | 'error';
 
 export interface ChatLine {
   id: string;
   mine: boolean;
+  /** Who wrote it, as they appear in the room (circles). */
+  from?: string;
   text: string;
   sentAt: string;
   failed?: boolean;
@@ -19,25 +21,50 @@ export interface ChatLine {
 export interface RemoteParticipant {
   peerId: string;
   displayName: string;
+  host: boolean;
+  /** Their microphone and camera switches, as the server forwards them. */
+  sending: { audio: boolean; video: boolean };
   stream: MediaStream;
   hasVideo: boolean;
 }
+
+/** A reaction shown for a few seconds on its sender's tile. */
+export interface ShownReaction {
+  id: string;
+  peerId: string;
+  reaction: Reaction;
+}
+
+const REACTION_SHOWN_MS = 4000;
 
 const PRESENCE_REFRESH_MS = 20_000;
 const QUALITY_POLL_MS = 2000;
 
 /**
- * One person's path through a 1:1 session: device check, the lobby (for the
- * client) or the waiting list (for the counselor), the room with its media
- * and chat, and leaving. The page only renders this state.
+ * One person's path through a session, 1:1 or a circle meeting: device check,
+ * the lobby (for participants) or the waiting list (for the host), the room
+ * with its media, chat and floor (raised hands, reactions, the facilitator's
+ * controls), and leaving. The page only renders this state.
  */
 export class SessionManager {
   stage = $state<SessionStage>('loading');
   me = $state<CurrentUser | undefined>(undefined);
-  appointment = $state<AppointmentView | undefined>(undefined);
+  session = $state<SessionView | undefined>(undefined);
   otherOnline = $state<boolean | undefined>(undefined);
   lobbyQueue = $state<LobbyEntry[]>([]);
-  remote = $state<RemoteParticipant | undefined>(undefined);
+  /** Everyone else in the room, in the order they came. */
+  participants = $state<RemoteParticipant[]>([]);
+  /** Raised hands in order, and whether the room is locked to newcomers. */
+  floor = $state<FloorState>({ locked: false, hands: [] });
+  /** Our own peer id in the current room visit. */
+  myPeerId = $state<string | undefined>(undefined);
+  /** The loudest voice now, from the SFU. */
+  activeSpeaker = $state<string | undefined>(undefined);
+  reactions = $state<ShownReaction[]>([]);
+  /** The host switched our microphone or camera off (shown until we act). */
+  moderatedNotice = $state<'mute' | 'stop-video' | undefined>(undefined);
+  /** Why the lobby sent us away: the room was locked, or the session ended. */
+  refused = $state<'locked' | 'removed' | 'ended' | undefined>(undefined);
   connection = $state<MediaConnectionState>('connecting');
   chat = $state<ChatLine[]>([]);
   /** The other person was here and left (shown until they come back). */
@@ -69,49 +96,92 @@ export class SessionManager {
   hidden = $state(false);
   #beforeHiding = { micOn: true, cameraOn: true };
   /** Why the room ended for us, when the server ended it. */
-  closedReason = $state<'replaced' | 'media_failure' | 'ended' | undefined>(undefined);
+  closedReason = $state<RoomClosedReason | undefined>(undefined);
 
   localStream: MediaStream | undefined;
   #socket: AppSocket | undefined;
   #room: RoomClient | undefined;
   #presenceTimer: ReturnType<typeof setInterval> | undefined;
-  #appointmentId = '';
+  #sessionId = '';
 
+  /** The host: the counselor of a 1:1, the facilitator of a circle. */
   get isCounselor(): boolean {
-    return this.me?.role === 'counselor';
+    return this.session?.me.host ?? false;
   }
 
+  get isCircle(): boolean {
+    return this.session?.kind === 'circle';
+  }
+
+  /** 1:1: the other person. */
   get other(): { id: string; displayName: string } | undefined {
-    if (!this.appointment || !this.me) return undefined;
-    return this.isCounselor ? this.appointment.client : this.appointment.counselor;
+    return this.session?.other;
   }
 
-  async init(appointmentId: string): Promise<void> {
-    this.#appointmentId = appointmentId;
+  /** 1:1: the other person, once in the room. */
+  get remote(): RemoteParticipant | undefined {
+    return this.participants[0];
+  }
+
+  nameOf(peerId: string): string {
+    if (peerId === this.myPeerId) return this.session?.me.displayName ?? '';
+    return this.participants.find((p) => p.peerId === peerId)?.displayName ?? this.other?.displayName ?? '';
+  }
+
+  handRaised(peerId: string | undefined): boolean {
+    return peerId !== undefined && this.floor.hands.includes(peerId);
+  }
+
+  async init(sessionId: string): Promise<void> {
+    this.#sessionId = sessionId;
     try {
-      [this.me, this.appointment] = await Promise.all([api.me(), api.appointment(appointmentId)]);
+      [this.me, this.session] = await Promise.all([api.me(), api.session(sessionId)]);
     } catch (error) {
       this.#fail(error);
       return;
     }
+    // Circles start with the camera off: each member chooses to be seen.
+    if (this.isCircle) this.cameraOn = false;
     const socket = connectSocket();
     this.#socket = socket;
     socket.on('presence:update', ({ userId, online }) => {
       if (userId === this.other?.id) this.otherOnline = online;
     });
     socket.on('lobby:knock', (entry) => {
-      if (entry.appointmentId !== appointmentId) return;
+      if (entry.sessionId !== sessionId) return;
       this.lobbyQueue = [...this.lobbyQueue.filter((e) => e.userId !== entry.userId), entry];
       this.announcement = { key: 'lobby.knocked', name: entry.displayName };
     });
     socket.on('lobby:left', ({ userId }) => {
       this.lobbyQueue = this.lobbyQueue.filter((e) => e.userId !== userId);
     });
-    socket.on('lobby:late', ({ appointmentId: lateFor, minutes }) => {
-      if (lateFor === appointmentId) this.lateMinutes = minutes;
+    socket.on('lobby:late', ({ sessionId: lateFor, minutes }) => {
+      if (lateFor === sessionId) this.lateMinutes = minutes;
     });
-    socket.on('lobby:admitted', ({ appointmentId: admittedTo }) => {
-      if (admittedTo === appointmentId && this.stage === 'lobby') void this.#joinRoom();
+    socket.on('lobby:admitted', ({ sessionId: admittedTo }) => {
+      if (admittedTo === sessionId && this.stage === 'lobby') void this.#joinRoom();
+    });
+    socket.on('lobby:refused', ({ sessionId: refusedFor, reason }) => {
+      if (refusedFor !== sessionId || this.stage !== 'lobby') return;
+      this.refused = reason;
+      if (reason === 'ended') this.stage = 'ended';
+    });
+    socket.on('room:floor', (floor) => {
+      const raisedNow = floor.hands.filter((id) => !this.floor.hands.includes(id));
+      this.floor = floor;
+      for (const peerId of raisedNow) this.announcement = { key: 'circle.handRaisedBy', name: this.nameOf(peerId) };
+    });
+    socket.on('room:active-speaker', ({ peerId }) => {
+      this.activeSpeaker = peerId ?? undefined;
+    });
+    socket.on('room:peer-sending', ({ peerId, sending }) => {
+      this.participants = this.participants.map((p) => (p.peerId === peerId ? { ...p, sending } : p));
+    });
+    socket.on('room:moderated', ({ action }) => {
+      // The host switched it off at the SFU; our switch follows, and only we can turn it on again.
+      if (action === 'mute' && this.micOn) this.#setMic(false, false);
+      if (action === 'stop-video' && this.cameraOn) this.#setCamera(false, false);
+      this.moderatedNotice = action;
     });
     socket.on('connect', () => void this.#onConnected());
     // Lost the server: say so at once; the room is taken again when the connection is back.
@@ -140,7 +210,7 @@ export class SessionManager {
   async sendLate(minutes: 5 | 10 | 15): Promise<boolean> {
     if (!this.#socket) return false;
     try {
-      await request(this.#socket, 'lobby:late', { appointmentId: this.#appointmentId, minutes });
+      await request(this.#socket, 'lobby:late', { sessionId: this.#sessionId, minutes });
       return true;
     } catch (error) {
       this.error = this.#errorKey(error);
@@ -206,11 +276,87 @@ export class SessionManager {
   async admit(userId: string): Promise<void> {
     if (!this.#socket) return;
     try {
-      await request(this.#socket, 'lobby:admit', { appointmentId: this.#appointmentId, userId });
+      await request(this.#socket, 'lobby:admit', { sessionId: this.#sessionId, userId });
       this.lobbyQueue = this.lobbyQueue.filter((e) => e.userId !== userId);
     } catch (error) {
       this.error = this.#errorKey(error);
     }
+  }
+
+  /** Host: lets everyone who waits in. */
+  async admitAll(): Promise<void> {
+    if (!this.#socket) return;
+    try {
+      await request(this.#socket, 'lobby:admit-all', { sessionId: this.#sessionId });
+      this.lobbyQueue = [];
+    } catch (error) {
+      this.error = this.#errorKey(error);
+    }
+  }
+
+  async toggleHand(): Promise<void> {
+    if (!this.#socket) return;
+    const raised = !this.handRaised(this.myPeerId);
+    try {
+      this.floor = await request(this.#socket, 'room:raise-hand', { raised });
+    } catch (error) {
+      this.error = this.#errorKey(error);
+    }
+  }
+
+  /** Facilitator: mute, stop video, lower a hand, or remove someone (the group re-keys without them). */
+  async moderate(peerId: string, action: ModerationAction): Promise<void> {
+    if (!this.#socket) return;
+    try {
+      await request(this.#socket, 'room:moderate', { peerId, action });
+    } catch (error) {
+      this.error = this.#errorKey(error);
+    }
+  }
+
+  async muteAll(): Promise<void> {
+    if (!this.#socket) return;
+    try {
+      await request(this.#socket, 'room:mute-all', {});
+    } catch (error) {
+      this.error = this.#errorKey(error);
+    }
+  }
+
+  async setLocked(locked: boolean): Promise<void> {
+    if (!this.#socket) return;
+    try {
+      this.floor = await request(this.#socket, 'room:lock', { locked });
+    } catch (error) {
+      this.error = this.#errorKey(error);
+    }
+  }
+
+  /** Host: ends the session for everyone. */
+  async endForAll(): Promise<void> {
+    if (!this.#socket) return;
+    try {
+      await request(this.#socket, 'room:end', {});
+    } catch (error) {
+      this.error = this.#errorKey(error);
+    }
+  }
+
+  /** A reaction travels end-to-end encrypted like chat, and shows on our own tile too. */
+  async react(reaction: Reaction): Promise<void> {
+    const e2ee = this.e2ee;
+    if (!e2ee) return;
+    const id = crypto.randomUUID();
+    this.#showReaction({ id, peerId: this.myPeerId ?? '', reaction });
+    await e2ee.send({ kind: 'reaction', id, reaction }).catch(() => undefined);
+  }
+
+  #showReaction(shown: ShownReaction): void {
+    if (this.reactions.some((r) => r.id === shown.id)) return;
+    this.reactions = [...this.reactions, shown];
+    setTimeout(() => {
+      this.reactions = this.reactions.filter((r) => r.id !== shown.id);
+    }, REACTION_SHOWN_MS);
   }
 
   /** Chat goes end-to-end encrypted, as an MLS application message; the server relays bytes. */
@@ -244,19 +390,37 @@ export class SessionManager {
   }
 
   toggleMic(): void {
-    this.micOn = !this.micOn;
-    this.#room?.setTrackEnabled('audio', this.micOn);
+    this.#setMic(!this.micOn, true);
   }
 
   toggleCamera(): void {
-    this.cameraOn = !this.cameraOn;
-    this.#room?.setTrackEnabled('video', this.cameraOn);
+    this.#setCamera(!this.cameraOn, true);
+  }
+
+  #setMic(on: boolean, tellServer: boolean): void {
+    this.micOn = on;
+    if (on) this.moderatedNotice = undefined;
+    this.#room?.setTrackEnabled('audio', on);
+    if (tellServer) void this.#reportSending();
+  }
+
+  #setCamera(on: boolean, tellServer: boolean): void {
+    this.cameraOn = on;
+    if (on) this.moderatedNotice = undefined;
+    this.#room?.setTrackEnabled('video', on);
+    if (tellServer) void this.#reportSending();
+  }
+
+  /** The SFU forwards only what we have switched on, and the others see who is muted. */
+  async #reportSending(): Promise<void> {
+    if (!this.#socket?.connected || this.stage !== 'room') return;
+    await request(this.#socket, 'room:set-sending', { audio: this.micOn, video: this.cameraOn }).catch(() => undefined);
   }
 
   async leave(): Promise<void> {
     await this.#room?.leave().catch(() => undefined);
     this.#room = undefined;
-    this.remote = undefined;
+    this.participants = [];
     this.stage = 'left';
     this.#stopLocal();
   }
@@ -304,17 +468,27 @@ export class SessionManager {
   async #knock(): Promise<void> {
     if (!this.#socket?.connected) return;
     try {
-      const { admitted } = await request(this.#socket, 'lobby:knock', { appointmentId: this.#appointmentId });
+      const { admitted } = await request(this.#socket, 'lobby:knock', { sessionId: this.#sessionId });
+      this.refused = undefined;
       if (admitted) await this.#joinRoom();
     } catch (error) {
+      if (error instanceof ApiError && error.code === 'room_locked') {
+        this.refused = 'locked';
+        return;
+      }
       this.#fail(error);
     }
+  }
+
+  /** Waiting after the room was locked: ask again (the host may have unlocked it). */
+  async knockAgain(): Promise<void> {
+    await this.#knock();
   }
 
   async #refreshQueue(): Promise<void> {
     if (!this.#socket?.connected) return;
     try {
-      this.lobbyQueue = await request(this.#socket, 'lobby:watch', { appointmentId: this.#appointmentId });
+      this.lobbyQueue = await request(this.#socket, 'lobby:watch', { sessionId: this.#sessionId });
     } catch {
       this.lobbyQueue = [];
     }
@@ -324,9 +498,15 @@ export class SessionManager {
     if (!this.#socket || !this.localStream) return;
     this.stage = 'joining';
     this.#room?.close();
-    this.remote = undefined;
+    this.participants = [];
     this.notSending = false;
-    const e2ee = new E2eeSession(this.#socket, (_fromPeerId, payload, sentAt) => {
+    this.activeSpeaker = undefined;
+    const e2ee = new E2eeSession(this.#socket, (fromPeerId, payload, sentAt) => {
+      if (payload.kind === 'reaction') {
+        this.#showReaction({ id: payload.id, peerId: fromPeerId, reaction: payload.reaction });
+        this.announcement = { key: `reaction.${payload.reaction}.from`, name: this.nameOf(fromPeerId) };
+        return;
+      }
       if (payload.kind === 'emergency-contact') {
         // Shown to the counselor for this session only; never stored.
         if (this.isCounselor) this.emergencyContact = { name: payload.name, phone: payload.phone, relation: payload.relation, sentAt };
@@ -334,49 +514,51 @@ export class SessionManager {
       }
       // A resent message (after a rekey) shows once; the chat log is a polite live region.
       if (this.chat.some((line) => line.id === payload.id)) return;
-      this.chat = [...this.chat, { id: payload.id, mine: false, text: payload.text, sentAt }];
+      this.chat = [...this.chat, { id: payload.id, mine: false, from: this.nameOf(fromPeerId), text: payload.text, sentAt }];
     });
     this.e2ee = e2ee;
     const room = new RoomClient(this.#socket, e2ee, {
       onNotSending: () => {
         this.notSending = true;
       },
-      onPeerJoined: (peer) => {
-        this.remote = { peerId: peer.peerId, displayName: peer.displayName, stream: new MediaStream(), hasVideo: false };
-        this.announcement = { key: 'room.otherJoined', name: peer.displayName };
-        this.otherLeft = false;
-      },
+      onPeerJoined: (peer) => this.#peerJoined(peer),
       onPeerLeft: (peerId) => {
-        if (this.remote?.peerId !== peerId) return;
-        this.announcement = { key: 'room.otherLeft', name: this.remote.displayName };
-        this.remote = undefined;
-        this.otherLeft = true;
+        const gone = this.participants.find((p) => p.peerId === peerId);
+        if (!gone) return;
+        this.announcement = { key: 'room.otherLeft', name: gone.displayName };
+        this.participants = this.participants.filter((p) => p.peerId !== peerId);
+        if (!this.isCircle) this.otherLeft = true;
       },
       onTrack: (peerId, track) => {
         if (track.kind === 'video') void room.setVideoView(this.#videoView.width, this.#videoView.visible).catch(() => undefined);
-        if (!this.remote || this.remote.peerId !== peerId) return;
-        this.remote.stream.addTrack(track);
-        this.remote = { ...this.remote, hasVideo: this.remote.stream.getVideoTracks().length > 0 };
+        this.#updateParticipant(peerId, (p) => {
+          p.stream.addTrack(track);
+        });
       },
       onTrackEnded: (peerId, kind) => {
-        if (!this.remote || this.remote.peerId !== peerId) return;
-        for (const track of kind === 'video' ? this.remote.stream.getVideoTracks() : this.remote.stream.getAudioTracks()) {
-          this.remote.stream.removeTrack(track);
-        }
-        this.remote = { ...this.remote, hasVideo: this.remote.stream.getVideoTracks().length > 0 };
+        this.#updateParticipant(peerId, (p) => {
+          for (const track of kind === 'video' ? p.stream.getVideoTracks() : p.stream.getAudioTracks()) p.stream.removeTrack(track);
+        });
       },
       onConnectionState: (state) => {
         this.connection = state;
       },
       onClosed: (reason) => {
         this.closedReason = reason;
-        this.remote = undefined;
+        this.participants = [];
         if (reason === 'media_failure') void this.#joinRoom();
+        if (reason === 'removed' || reason === 'ended') {
+          this.#room = undefined;
+          this.stage = reason;
+          this.#stopLocal();
+        }
       },
     });
     this.#room = room;
     try {
-      await room.join(this.#appointmentId, this.localStream);
+      const joined = await room.join(this.#sessionId, this.localStream, { audio: this.micOn && !this.hidden, video: this.cameraOn && !this.hidden });
+      this.myPeerId = joined.peerId;
+      this.floor = joined.floor;
       // A rejoin keeps the person's choices: muted stays muted, audio-only stays audio-only.
       room.setTrackEnabled('audio', this.micOn && !this.hidden);
       room.setTrackEnabled('video', this.cameraOn && !this.hidden);
@@ -390,6 +572,25 @@ export class SessionManager {
       }
       this.#fail(error);
     }
+  }
+
+  #peerJoined(peer: PeerView): void {
+    const known = this.participants.find((p) => p.peerId === peer.peerId);
+    if (known) return;
+    this.participants = [
+      ...this.participants,
+      { peerId: peer.peerId, displayName: peer.displayName, host: peer.host, sending: peer.sending, stream: new MediaStream(), hasVideo: false },
+    ];
+    this.announcement = { key: 'room.otherJoined', name: peer.displayName };
+    this.otherLeft = false;
+  }
+
+  #updateParticipant(peerId: string, change: (p: RemoteParticipant) => void): void {
+    this.participants = this.participants.map((p) => {
+      if (p.peerId !== peerId) return p;
+      change(p);
+      return { ...p, hasVideo: p.stream.getVideoTracks().length > 0 };
+    });
   }
 
   #stopLocal(): void {

@@ -1,4 +1,4 @@
-import type { MediaMode, NewConsumer, PeerView, RoomJoined, TransportOptions } from '@care/shared';
+import type { MediaMode, NewConsumer, PeerView, RoomClosedReason, RoomJoined, SendingState, TransportOptions } from '@care/shared';
 import { Device, type types } from 'mediasoup-client';
 import type { E2eeSession } from '../e2ee/e2ee-session.svelte.js';
 import { request, type AppSocket } from '../socket/socket-client.js';
@@ -11,8 +11,8 @@ export interface RoomClientEvents {
   onTrack(peerId: string, track: MediaStreamTrack): void;
   onTrackEnded(peerId: string, kind: 'audio' | 'video'): void;
   onConnectionState(state: MediaConnectionState): void;
-  /** The server ended our place in the room: another tab took over, or the media restarted. */
-  onClosed(reason: 'media_failure' | 'ended' | 'replaced'): void;
+  /** The server ended our place in the room: another tab took over, the media restarted, the host ended it or removed us. */
+  onClosed(reason: RoomClosedReason): void;
   /** Our media is not being sent, because encryption is not possible or did not start. */
   onNotSending(): void;
 }
@@ -69,10 +69,11 @@ export class RoomClient {
    * through the encrypting transform. Fail-closed: without transform support,
    * or without keys, nothing is produced.
    */
-  async join(appointmentId: string, localStream: MediaStream): Promise<RoomJoined> {
+  async join(sessionId: string, localStream: MediaStream, sending: SendingState): Promise<RoomJoined> {
     this.#listen();
     this.events.onConnectionState('connecting');
-    const joined = await request(this.socket, 'room:join', { appointmentId });
+    this.#sendWanted = { ...sending };
+    const joined = await request(this.socket, 'room:join', { sessionId, sending });
     // Those already here first, so their media (announced after room:ready) has someone to belong to.
     for (const peer of joined.peers) this.events.onPeerJoined(peer);
     const device = new Device();
@@ -108,6 +109,8 @@ export class RoomClient {
       if (!producer.rtpSender) throw new Error('no RTP sender to encrypt');
       this.e2ee.attachSender(producer.rtpSender, kind, producer.id);
       this.#producers.set(kind, producer);
+      // Switched off before joining (a circle starts with the camera off): paused from the first moment.
+      this.#applySending();
     }
     setTimeout(() => this.#checkTransformsRan(), TRANSFORM_CHECK_MS);
     return joined;
@@ -292,7 +295,7 @@ export class RoomClient {
       }
       this.events.onPeerLeft(peerId);
     });
-    on('room:closed', ({ reason }: { reason: 'media_failure' | 'ended' | 'replaced' }) => {
+    on('room:closed', ({ reason }: { reason: RoomClosedReason }) => {
       this.close();
       this.events.onClosed(reason);
     });

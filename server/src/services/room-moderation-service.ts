@@ -1,0 +1,111 @@
+import type { FloorState, ModerationAction } from '@care/shared';
+import type { Logger } from 'pino';
+import { AppError } from '../errors.js';
+import type { AdmissionService } from './admission-service.js';
+import type { LivePeer, LiveRoomService } from './live-room-service.js';
+import type { Notifier } from './room-notifier.js';
+import type { SessionFloorService } from './session-floor-service.js';
+
+/**
+ * The floor of a session: raised hands in order, and what the host may do —
+ * switch someone's microphone or camera off (never on), lower a hand, remove
+ * someone (the others' browsers then re-key the MLS group without them), lock
+ * the room to newcomers, and end it for all.
+ */
+export class RoomModerationService {
+  constructor(
+    private readonly rooms: LiveRoomService,
+    private readonly admission: AdmissionService,
+    private readonly floor: SessionFloorService,
+    private readonly notifier: Notifier,
+    private readonly log: Logger,
+  ) {}
+
+  floorOf(sessionId: string): Promise<FloorState> {
+    return this.floor.state(sessionId);
+  }
+
+  async raiseHand(connectionId: string, raised: boolean): Promise<FloorState> {
+    const peer = this.rooms.peerOf(connectionId);
+    await this.floor.setHand(peer.sessionId, peer.peerId, raised);
+    return this.#broadcastFloor(peer);
+  }
+
+  async moderate(connectionId: string, targetPeerId: string, action: ModerationAction): Promise<void> {
+    const host = this.#host(connectionId);
+    const target = this.rooms.peerById(targetPeerId);
+    if (!target || target.roomId !== host.roomId) throw new AppError('not_found', 'That person is not in this session.');
+    if (target === host) throw new AppError('invalid_payload', 'Use your own controls for your microphone and camera.');
+    switch (action) {
+      case 'mute':
+        await this.rooms.switchOff(target, 'audio');
+        break;
+      case 'stop-video':
+        await this.rooms.switchOff(target, 'video');
+        break;
+      case 'lower-hand':
+        await this.floor.setHand(host.sessionId, target.peerId, false);
+        await this.#broadcastFloor(host);
+        break;
+      case 'remove':
+        await this.#remove(host, target);
+        break;
+    }
+    this.log.info({ roomId: host.roomId, peerId: target.peerId, action }, 'host moderated');
+  }
+
+  async muteAll(connectionId: string): Promise<number> {
+    const host = this.#host(connectionId);
+    let muted = 0;
+    for (const peer of this.rooms.peersIn(host.roomId)) {
+      if (peer !== host && (await this.rooms.switchOff(peer, 'audio'))) muted++;
+    }
+    this.log.info({ roomId: host.roomId, muted }, 'host muted everyone');
+    return muted;
+  }
+
+  async lock(connectionId: string, locked: boolean): Promise<FloorState> {
+    const host = this.#host(connectionId);
+    if (locked) await this.admission.lockLobby(host.sessionId);
+    else await this.floor.setLocked(host.sessionId, false);
+    return this.#broadcastFloor(host);
+  }
+
+  /** Ends the session for everyone; nobody can come back into it. */
+  async end(connectionId: string): Promise<void> {
+    const host = this.#host(connectionId);
+    await this.admission.endSession(host.sessionId);
+    for (const peer of this.rooms.peersIn(host.roomId)) {
+      this.notifier.toConnection(peer.connectionId, 'room:closed', { reason: 'ended' });
+      await this.rooms.leave(peer.connectionId, 'left');
+    }
+    this.log.info({ roomId: host.roomId }, 'host ended the session');
+  }
+
+  /** Someone left: their hand goes down with them. */
+  async peerLeft(peer: LivePeer): Promise<void> {
+    const { hands } = await this.floor.state(peer.sessionId);
+    if (!hands.includes(peer.peerId)) return;
+    await this.floor.setHand(peer.sessionId, peer.peerId, false);
+    await this.#broadcastFloor(peer);
+  }
+
+  async #remove(host: LivePeer, target: LivePeer): Promise<void> {
+    await this.admission.bar(host.sessionId, target.user.id);
+    this.notifier.toConnection(target.connectionId, 'room:closed', { reason: 'removed' });
+    // Leaving tells the others 'removed'; the lowest remaining MLS leaf commits the Remove at once.
+    await this.rooms.leave(target.connectionId, 'removed');
+  }
+
+  #host(connectionId: string): LivePeer {
+    const peer = this.rooms.peerOf(connectionId);
+    if (!peer.host) throw new AppError('forbidden', 'Only the facilitator can do this.');
+    return peer;
+  }
+
+  async #broadcastFloor(peer: LivePeer): Promise<FloorState> {
+    const state = await this.floor.state(peer.sessionId);
+    for (const other of this.rooms.peersIn(peer.roomId)) this.notifier.toConnection(other.connectionId, 'room:floor', state);
+    return state;
+  }
+}

@@ -1,0 +1,122 @@
+import type { CurrentUser, SessionKind, SessionView } from '@care/shared';
+import { isValidObjectId } from 'mongoose';
+import type { CircleModels } from '../circles/circle-models.js';
+import { seatPseudonym } from '../circles/circle-models.js';
+import type { Database } from '../db/database.js';
+import { AppError } from '../errors.js';
+import type { AppointmentService, Participant } from './appointment-service.js';
+
+/** How early before its start, and how late after its end, a session room opens. */
+export const JOIN_WINDOW_BEFORE_MS = 15 * 60_000;
+export const JOIN_WINDOW_AFTER_MS = 15 * 60_000;
+
+/** The facilitator beside the members. */
+const CIRCLE_HOSTS = 1;
+
+/** What one person may do in one session, resolved on the server from the scheduling metadata. */
+export interface SessionAccess {
+  sessionId: string;
+  kind: SessionKind;
+  roomId: string;
+  startsAt: Date;
+  endsAt: Date;
+  active: boolean;
+  host: Participant;
+  /** This person hosts it: the counselor of a 1:1, the facilitator of a circle. */
+  isHost: boolean;
+  /** The name this person has in the room: their own, or their seat's pseudonym. */
+  nameInRoom: string;
+  /** Members appear without account ids and under pseudonyms. */
+  pseudonymous: boolean;
+  /** Most people in the room at once, the host included. */
+  maxPeers: number;
+  other?: Participant;
+  circle?: { topic: string; pseudonymous: boolean; capacity: number };
+}
+
+/**
+ * A session is a 1:1 appointment or a circle meeting. Both are addressed by
+ * one opaque id; this resolves it to the room and to what the asking person
+ * is in it, and tells nobody else that it exists.
+ */
+export class SessionDirectory {
+  constructor(
+    private readonly db: Database,
+    private readonly appointments: AppointmentService,
+    private readonly circles: CircleModels,
+  ) {}
+
+  async resolve(sessionId: string, user: Pick<CurrentUser, 'id' | 'displayName'>): Promise<SessionAccess> {
+    if (!isValidObjectId(sessionId)) throw new AppError('not_found', 'No such session.');
+    const meeting = await this.circles.meetings.findById(sessionId);
+    if (!meeting) return this.#appointment(sessionId, user);
+    const circle = await this.circles.circles.findById(meeting.circleId);
+    if (!circle) throw new AppError('not_found', 'No such session.');
+    const facilitatorId = circle.facilitatorId.toString();
+    const isHost = facilitatorId === user.id;
+    let nameInRoom = user.displayName;
+    if (!isHost) {
+      const seat = await this.circles.seats.findOne({ circleId: circle._id, userId: user.id });
+      if (!seat) throw new AppError('not_found', 'No such session.');
+      if (circle.pseudonymous) nameInRoom = seatPseudonym(seat.seatNo);
+    }
+    const facilitator = await this.db.users.findById(facilitatorId).select({ displayName: 1 });
+    return {
+      sessionId,
+      kind: 'circle',
+      roomId: meeting.roomId,
+      startsAt: meeting.startsAt,
+      endsAt: meeting.endsAt,
+      active: meeting.status === 'scheduled' && circle.status === 'active',
+      host: { id: facilitatorId, displayName: facilitator?.displayName ?? '—' },
+      isHost,
+      nameInRoom,
+      pseudonymous: circle.pseudonymous,
+      maxPeers: circle.capacity + CIRCLE_HOSTS,
+      circle: { topic: circle.topic, pseudonymous: circle.pseudonymous, capacity: circle.capacity },
+    };
+  }
+
+  /** Sessions open shortly before their start and close shortly after their end. */
+  assertJoinable(access: SessionAccess, now = new Date()): void {
+    if (!access.active) throw new AppError('forbidden', 'This session is no longer active.');
+    if (now.getTime() < access.startsAt.getTime() - JOIN_WINDOW_BEFORE_MS) {
+      throw new AppError('forbidden', 'This session has not opened yet.');
+    }
+    if (now.getTime() > access.endsAt.getTime() + JOIN_WINDOW_AFTER_MS) {
+      throw new AppError('forbidden', 'This session has ended.');
+    }
+  }
+
+  view(access: SessionAccess, user: Pick<CurrentUser, 'role'>): SessionView {
+    return {
+      id: access.sessionId,
+      kind: access.kind,
+      startsAt: access.startsAt.toISOString(),
+      endsAt: access.endsAt.toISOString(),
+      host: access.host,
+      me: { displayName: access.nameInRoom, role: user.role, host: access.isHost },
+      ...(access.other ? { other: access.other } : {}),
+      ...(access.circle ? { circle: access.circle } : {}),
+    };
+  }
+
+  async #appointment(sessionId: string, user: Pick<CurrentUser, 'id' | 'displayName'>): Promise<SessionAccess> {
+    const { appointment, counselor, client } = await this.appointments.getForParticipant(sessionId, user);
+    const isHost = counselor.id === user.id;
+    return {
+      sessionId,
+      kind: 'one-to-one',
+      roomId: appointment.roomId,
+      startsAt: appointment.startsAt,
+      endsAt: appointment.endsAt,
+      active: appointment.status === 'booked',
+      host: counselor,
+      isHost,
+      nameInRoom: user.displayName,
+      pseudonymous: false,
+      maxPeers: 2,
+      other: isHost ? client : counselor,
+    };
+  }
+}
