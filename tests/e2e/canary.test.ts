@@ -1,28 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { demoAccounts } from '@care/server';
-import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BrowserHarness } from '../support/browser-harness.js';
+import { capturedKeys, withKeyCapture } from '../support/key-capture.js';
 import { collectionHaystacks, filesBelow, findLeaks, needleForms, redisHaystacks, type Haystack } from '../support/byte-search.js';
 
 const [counselor] = demoAccounts;
 const canary = `Kanari rahasia ${randomUUID()}`;
 let h: BrowserHarness;
 const socketTraffic: Haystack[] = [];
-
-/** Test-only: remember every SFrame base key the page hands its frame worker (no hook in the app). */
-async function withKeyCapture(context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
-    const keys: string[] = [];
-    (window as unknown as { __capturedKeys: string[] }).__capturedKeys = keys;
-    const post = Worker.prototype.postMessage;
-    Worker.prototype.postMessage = function (this: Worker, message: unknown, ...rest: unknown[]) {
-      const key = (message as { kind?: string; baseKey?: Uint8Array }).kind === 'epoch' ? (message as { baseKey: Uint8Array }).baseKey : undefined;
-      if (key) keys.push(Array.from(key, (b) => b.toString(16).padStart(2, '0')).join(''));
-      return (post as (...args: unknown[]) => void).call(this, message, ...rest);
-    } as typeof Worker.prototype.postMessage;
-  });
-}
 
 beforeAll(async () => {
   h = await BrowserHarness.start({ LOG_LEVEL: 'debug' });
@@ -56,8 +42,8 @@ describe('canary: nothing said and no key reaches the server side', () => {
     await host.getByTestId('chat-theirs').filter({ hasText: canary }).waitFor();
 
     const keys = [
-      ...(await host.evaluate(() => (window as unknown as { __capturedKeys: string[] }).__capturedKeys)),
-      ...(await client.evaluate(() => (window as unknown as { __capturedKeys: string[] }).__capturedKeys)),
+      ...(await capturedKeys(host)),
+      ...(await capturedKeys(client)),
     ];
     expect(keys.length).toBeGreaterThanOrEqual(2);
     const needles = [

@@ -35,6 +35,16 @@ export async function signIn(
 /** Opens the appointment that is on now (accepting the consent step if shown) and passes the device check. */
 export async function openSession(page: Page): Promise<void> {
   await page.getByTestId('open-session').click();
+  await passDeviceCheck(page);
+}
+
+/** Opens a session by its address (how the circles page links a meeting), through consent and the device check. */
+export async function openSessionById(page: Page, sessionId: string): Promise<void> {
+  await page.goto(`/session/${sessionId}`);
+  await passDeviceCheck(page);
+}
+
+async function passDeviceCheck(page: Page): Promise<void> {
   await page.getByTestId('consent-accept').or(page.getByTestId('preview-video')).waitFor();
   if (await page.getByTestId('consent-accept').isVisible()) await page.getByTestId('consent-accept').click();
   await page.getByTestId('preview-video').waitFor();
