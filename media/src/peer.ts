@@ -22,6 +22,11 @@ export class MediaPeer {
   readonly consumers = new Map<string, types.Consumer>();
   /** What this peer wants to receive (low-bandwidth modes); consumers of other kinds stay paused. */
   receive = { audio: true, video: true };
+  /**
+   * "Receive less": only this sending peer's video is forwarded (null: none
+   * yet); undefined means every video.
+   */
+  #videoFocus: string | null | undefined;
   /** Set once the client has a receive transport and told its capabilities. */
   rtpCapabilities: types.RtpCapabilities | undefined;
   #closed = false;
@@ -115,7 +120,15 @@ export class MediaPeer {
   }
 
   #wanted(consumer: types.Consumer): boolean {
+    if (consumer.kind === 'video' && this.#videoFocus !== undefined && consumer.appData.peerId !== this.#videoFocus) return false;
     return this.receive[consumer.kind] && !this.#offScreen.has(consumer.id);
+  }
+
+  /** Receive only one peer's video (the active speaker), or every video again (undefined). */
+  async setVideoFocus(peerId: string | null | undefined): Promise<void> {
+    if (peerId === this.#videoFocus) return;
+    this.#videoFocus = peerId;
+    await this.setReceive(this.receive);
   }
 
   /**

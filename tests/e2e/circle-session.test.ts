@@ -36,6 +36,25 @@ async function audioPacketsOver(page: Page, ms: number): Promise<number> {
   return (await inboundMedia(page)).audioPacketsReceived - before;
 }
 
+/** How many inbound video streams received packets over `ms` (one per sender forwarded). */
+async function videoStreamsFlowing(page: Page, ms: number): Promise<number> {
+  const snapshot = () =>
+    page.evaluate(async () => {
+      const bySsrc: Record<string, number> = {};
+      for (const pc of (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections) {
+        if (pc.connectionState === 'closed') continue;
+        (await pc.getStats()).forEach((s: { type: string; kind?: string; ssrc?: number; packetsReceived?: number }) => {
+          if (s.type === 'inbound-rtp' && s.kind === 'video' && s.ssrc !== 1234) bySsrc[String(s.ssrc)] = s.packetsReceived ?? 0;
+        });
+      }
+      return bySsrc;
+    });
+  const before = await snapshot();
+  await page.waitForTimeout(ms);
+  const after = await snapshot();
+  return Object.keys(after).filter((ssrc) => (after[ssrc] ?? 0) - (before[ssrc] ?? 0) > 5).length;
+}
+
 const safetyCode = (page: Page) => page.getByTestId('safety-code').textContent();
 
 describe('a support circle: facilitator and three members', () => {
@@ -131,6 +150,21 @@ describe('a support circle: facilitator and three members', () => {
     await (members[0] as Page).getByRole('button', { name: 'Nyalakan mikrofon' }).click();
     await host.locator('[data-name="Melati"][data-mic="true"]').waitFor();
     expect(await audioPacketsOver(host, 2000)).toBeGreaterThan(20);
+  });
+
+  it('"receive less": a member gets only the active speaker\'s video, and everyone\'s again after', { timeout: 60_000 }, async () => {
+    const viewer = members[1] as Page;
+    await host.getByRole('button', { name: 'Nyalakan kamera' }).click();
+    await host.getByRole('button', { name: 'Matikan mikrofon' }).click();
+    // Melati is now the only open microphone, so the SFU's active-speaker observer picks her.
+    await viewer.locator('[data-name="Melati"][data-speaking="true"]').waitFor({ timeout: 20_000 });
+    expect(await videoStreamsFlowing(viewer, 2500)).toBe(2);
+    await viewer.getByTestId('mode-speaker-only').check();
+    await viewer.waitForTimeout(1000);
+    expect(await videoStreamsFlowing(viewer, 2500)).toBe(1);
+    await viewer.getByTestId('mode-full').check();
+    await viewer.waitForTimeout(1000);
+    expect(await videoStreamsFlowing(viewer, 2500)).toBe(2);
   });
 
   it('a locked room keeps a latecomer in the lobby with a clear message', { timeout: 60_000 }, async () => {

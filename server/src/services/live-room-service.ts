@@ -56,6 +56,8 @@ export class LiveRoomService {
   readonly #byConnection = new Map<string, LivePeer>();
   readonly #byPeerId = new Map<string, LivePeer>();
   readonly #wired = new WeakSet<Room>();
+  /** The dominant speaker of each room on this node, for "receive less". */
+  readonly #speakers = new Map<string, string>();
 
   constructor(
     private readonly rooms: RoomRegistry,
@@ -160,7 +162,8 @@ export class LiveRoomService {
     const peer = this.peerOf(connectionId);
     peer.mode = mode;
     const media = this.#room(peer).peer(peer.peerId);
-    await media.setReceive({ audio: mode !== 'chat-only', video: mode === 'full' });
+    await media.setVideoFocus(mode === 'speaker-only' ? this.#focusFor(peer) : undefined);
+    await media.setReceive({ audio: mode !== 'chat-only', video: mode === 'full' || mode === 'speaker-only' });
     await media.setSending(this.#sends(peer));
   }
 
@@ -192,8 +195,14 @@ export class LiveRoomService {
   #sends(peer: LivePeer): { audio: boolean; video: boolean } {
     return {
       audio: peer.mode !== 'chat-only' && peer.sending.audio,
-      video: peer.mode === 'full' && peer.sending.video,
+      video: (peer.mode === 'full' || peer.mode === 'speaker-only') && peer.sending.video,
     };
+  }
+
+  /** Whose video a "receive less" peer gets: the active speaker, or (while they speak themselves) whoever spoke before. */
+  #focusFor(peer: LivePeer, previous: string | null = null): string | null {
+    const speaker = this.#speakers.get(peer.roomId);
+    return speaker !== undefined && speaker !== peer.peerId ? speaker : previous;
   }
 
   async setConsumerView(connectionId: string, consumerId: string, spatialLayer: number, visible: boolean): Promise<void> {
@@ -218,6 +227,7 @@ export class LiveRoomService {
     }
     this.rooms.releaseIfEmpty(peer.roomId);
     this.onPeerLeft(peer);
+    if (this.#speakers.get(peer.roomId) === peer.peerId) this.#speakers.delete(peer.roomId);
     if (this.peersIn(peer.roomId).length === 0) this.onRoomEmptied(peer.roomId);
     this.log.info({ roomId: peer.roomId, peerId: peer.peerId, reason }, 'peer left');
   }
@@ -247,7 +257,16 @@ export class LiveRoomService {
       if (receiver) this.notifier.toConnection(receiver.connectionId, 'room:consumer-closed', { consumerId });
     });
     room.on('activeSpeaker', ({ peerId }) => {
-      for (const peer of this.peersIn(room.id)) this.notifier.toConnection(peer.connectionId, 'room:active-speaker', { peerId });
+      const before = this.#speakers.get(room.id) ?? null;
+      this.#speakers.set(room.id, peerId);
+      for (const peer of this.peersIn(room.id)) {
+        this.notifier.toConnection(peer.connectionId, 'room:active-speaker', { peerId });
+        if (peer.mode !== 'speaker-only' || peer.peerId === peerId) continue;
+        room
+          .peer(peer.peerId)
+          .setVideoFocus(this.#focusFor(peer, before))
+          .catch((error: unknown) => this.log.warn({ err: error, peerId: peer.peerId }, 'could not follow the active speaker'));
+      }
     });
     room.on('closed', (reason) => {
       if (reason !== 'media_failure') return;

@@ -94,8 +94,12 @@ export const NewConsumer = z.object({
 });
 export type NewConsumer = z.infer<typeof NewConsumer>;
 
-/** Low-bandwidth modes: what this participant receives (and, on their side, sends). */
-export const MediaMode = z.enum(['full', 'audio-only', 'chat-only']);
+/**
+ * Low-bandwidth modes: what this participant receives (and, on their side,
+ * sends). 'speaker-only' ("receive less") keeps sending but receives only the
+ * active speaker's video.
+ */
+export const MediaMode = z.enum(['full', 'speaker-only', 'audio-only', 'chat-only']);
 export type MediaMode = z.infer<typeof MediaMode>;
 
 export const SetMediaMode = z.strictObject({ mode: MediaMode });

@@ -121,6 +121,8 @@ export const en: Record<MessageKey, string> = {
   'mode.full': 'Video and audio',
   'mode.audio-only': 'Audio only',
   'mode.chat-only': 'Chat only',
+  'mode.speaker-only': "Speaker's video only",
+  'mode.speakerOnlyRemote': 'Saving data: you receive only the video of whoever is speaking.',
   'mode.audioOnlyRemote': 'Audio-only mode: video is neither sent nor received.',
   'mode.chatOnlyRemote': 'Chat-only mode: video and audio are paused.',
   'mode.suggest': 'Your connection is weak. Switch to audio only?',

@@ -120,6 +120,8 @@ export const id = {
   'mode.full': 'Video dan suara',
   'mode.audio-only': 'Hanya suara',
   'mode.chat-only': 'Hanya obrolan',
+  'mode.speaker-only': 'Hanya video pembicara',
+  'mode.speakerOnlyRemote': 'Hemat data: Anda hanya menerima video orang yang sedang berbicara.',
   'mode.audioOnlyRemote': 'Mode hanya suara: video tidak dikirim atau diterima.',
   'mode.chatOnlyRemote': 'Mode hanya obrolan: video dan suara dijeda.',
   'mode.suggest': 'Koneksi Anda sedang lemah. Beralih ke hanya suara?',

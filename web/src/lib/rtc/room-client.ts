@@ -143,7 +143,7 @@ export class RoomClient {
   }
 
   #applySending(): void {
-    const allowed = { audio: this.#mode !== 'chat-only', video: this.#mode === 'full' };
+    const allowed = { audio: this.#mode !== 'chat-only', video: this.#mode === 'full' || this.#mode === 'speaker-only' };
     for (const [kind, producer] of this.#producers) {
       if (this.#sendWanted[kind] && allowed[kind]) producer.resume();
       else producer.pause();
