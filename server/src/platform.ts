@@ -13,6 +13,8 @@ import { authRoutes } from './http/routes/auth-routes.js';
 import { healthRoutes } from './http/routes/health-routes.js';
 import { networkCheckRoutes } from './http/routes/network-check-routes.js';
 import { helpLineRoutes } from './http/routes/help-line-routes.js';
+import { circleRoutes } from './circles/circle-routes.js';
+import { createCircles } from './circles/circles.js';
 import { createMetrics } from './metrics.js';
 import { createScheduling } from './scheduling/scheduling.js';
 import { schedulingRoutes } from './scheduling/scheduling-routes.js';
@@ -134,6 +136,16 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
         },
       },
     });
+    const { circles } = await createCircles({
+      db,
+      redis,
+      log: log.child({ component: 'circles' }),
+      options: {
+        onChange: ({ userIds, circleId, change }) => {
+          for (const userId of userIds) notifier.toUser(userId, 'circle:changed', { circleId, change });
+        },
+      },
+    });
     const admission = new AdmissionService(appointments, new LobbyService(redis), notifier);
     const rooms = new LiveRoomService(registry, notifier, log.child({ component: 'live-rooms' }));
     const mls = new MlsDeliveryService(redis, rooms, notifier);
@@ -151,6 +163,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
         '/auth': authRoutes({ auth, redis, sessionTtlSeconds, secureCookies }),
         '/appointments': appointmentRoutes(auth, appointments),
         '/scheduling': schedulingRoutes({ auth, scheduling }),
+        '/circles': circleRoutes({ auth, circles }),
         '/network-check': networkCheckRoutes(auth),
         '/help-lines': helpLineRoutes(config.CRISIS_HOTLINES),
       },
