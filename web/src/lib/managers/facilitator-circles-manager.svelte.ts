@@ -113,6 +113,13 @@ export class FacilitatorCirclesManager extends LiveCirclesManager {
     if (change.change === 'enrolled' || change.change === 'waitlisted' || change.change === 'left') this.notice = { key: 'circles.updated' };
   }
 
+  /** An edited field's problems are no longer current; the date and time make one instant, so they go together. */
+  touched(field: CircleField): void {
+    const stale: CircleField[] = field === 'date' || field === 'time' || field === 'timeZone' ? ['date', 'time', 'timeZone'] : [field];
+    this.issues = this.issues.filter((i) => i.field === undefined || !stale.includes(i.field));
+    if (this.issues.length === 0) this.createError = undefined;
+  }
+
   fieldIssues(field: CircleField): FieldIssue[] {
     return this.issues.filter((i) => i.field === field).map((i) => i.issue);
   }

@@ -1,5 +1,4 @@
-import type { CircleChanged, CircleMeetingView, CurrentUser } from '@care/shared';
-import { CIRCLE_ENTRY_MINUTES_BEFORE } from '@care/shared';
+import type { CircleChanged, CurrentUser } from '@care/shared';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
 import { connectSocket, type AppSocket } from '../socket/socket-client.js';
 
@@ -7,15 +6,6 @@ import { connectSocket, type AppSocket } from '../socket/socket-client.js';
 export interface CircleNotice {
   key: MessageKey;
   params?: Record<string, string | number>;
-}
-
-/** Whether a meeting's room can be entered now: from 15 minutes before it starts until it ends. */
-export function canEnter(meeting: CircleMeetingView, now: number): boolean {
-  return meeting.status === 'scheduled' && now >= Date.parse(meeting.startsAt) - CIRCLE_ENTRY_MINUTES_BEFORE * 60_000 && now < Date.parse(meeting.endsAt);
-}
-
-export function enterFrom(meeting: CircleMeetingView): string {
-  return new Date(Date.parse(meeting.startsAt) - CIRCLE_ENTRY_MINUTES_BEFORE * 60_000).toISOString();
 }
 
 /**
