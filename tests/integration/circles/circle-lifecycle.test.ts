@@ -143,6 +143,29 @@ describe('enrolment, the waitlist and leaving', () => {
   });
 });
 
+describe('after an interrupted change', () => {
+  it('a free seat goes to the person already waiting before anyone new, and a stale line entry never hides a seat', async () => {
+    const circle = await createCircle(t.url, facilitator, { capacity: 2 });
+    const circleId = new Types.ObjectId(circle.id);
+    const [a, b, c] = people as [TestAccount, TestAccount, TestAccount];
+    expect((await as(a).post<EnrolResult>(`/${circle.id}/enrol`)).body.data).toMatchObject({ status: 'enrolled', seatNo: 1 });
+    // B waits although seat 2 is free, as after a promotion stopped before its seat insert.
+    await t.platform.db.connection.collection('circle_waitlist').insertOne({ circleId, userId: new Types.ObjectId(b.id), createdAt: new Date(), updatedAt: new Date() });
+    expect(await mineIn(b, circle.id)).toEqual({ status: 'waitlisted', position: 1 });
+
+    // C arrives: B gets seat 2 first, C waits.
+    expect((await as(c).post<EnrolResult>(`/${circle.id}/enrol`)).body.data).toEqual({ status: 'waitlisted', position: 1 });
+    expect(await mineIn(b, circle.id)).toEqual({ status: 'enrolled', seatNo: 2, pseudonym: 'Anggrek' });
+
+    // A seat and a line entry at once (a promotion stopped after its seat insert): the seat counts, and the entry goes on the next change.
+    await t.platform.db.connection.collection('circle_waitlist').insertOne({ circleId, userId: new Types.ObjectId(b.id), createdAt: new Date(0), updatedAt: new Date(0) });
+    expect(await mineIn(b, circle.id)).toEqual({ status: 'enrolled', seatNo: 2, pseudonym: 'Anggrek' });
+    expect((await as(a).post<LeaveResult>(`/${circle.id}/leave`)).body.data).toEqual({ left: 'seat' });
+    expect(await mineIn(c, circle.id)).toEqual({ status: 'enrolled', seatNo: 1, pseudonym: 'Melati' });
+    expect(await t.platform.db.connection.collection('circle_waitlist').countDocuments({ circleId })).toBe(0);
+  });
+});
+
 describe('closed circles', () => {
   it('cancelling calls off every meeting, tells the members and the line, and closes enrolment', async () => {
     const circle = await createCircle(t.url, facilitator, { capacity: 2, recurrence: 'weekly', occurrences: 3 });
@@ -191,5 +214,13 @@ describe('closed circles', () => {
     expect(Object.keys(counts.body.data!).sort()).toEqual(['activeCircles', 'seatsTaken', 'upcomingMeetings', 'waitlisted']);
     expect(counts.body.data!.activeCircles).toBeGreaterThan(0);
     expect(JSON.stringify(counts.body)).not.toMatch(/life-asn|life-facilitator/);
+  });
+
+  it('the logs carry ids only: no names, no topics', () => {
+    const logs = t.logs.join('');
+    expect(logs).toContain('circle created');
+    for (const secret of ['Kelelahan kerja', 'Duka dan kehilangan', facilitator.displayName, ...people.map((p) => p.displayName)]) {
+      expect(logs).not.toContain(secret);
+    }
   });
 });
