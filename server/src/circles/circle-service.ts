@@ -142,10 +142,14 @@ export class CircleService {
     const id = this.#objectId(circleId);
     return this.lock.hold(circleId, async () => {
       const circle = await this.#circle(id);
+      const open = await this.#isOpen(circle);
+      // People already waiting get free seats first, this person too if they are one of them.
+      if (open) await this.#fillFreeSeats(circle);
       const existing = await this.#membership(circle, user.id);
       if (existing) return existing;
-      await this.#assertOpen(circle);
-      await this.#fillFreeSeats(circle);
+      if (!open) {
+        throw new AppError('circle_closed', circle.status === 'cancelled' ? 'This circle has been cancelled.' : 'This circle has no meetings left to join.');
+      }
       const result = await this.#claimOrQueue(circle, user.id);
       this.log.info({ circleId, userId: user.id, status: result.status }, 'circle enrolment');
       this.#tell([user.id, circle.facilitatorId.toString()], circleId, result.status === 'enrolled' ? 'enrolled' : 'waitlisted');
@@ -374,11 +378,6 @@ export class CircleService {
       .select({ endsAt: 1 })
       .lean();
     return recent.some((m) => m.endsAt.getTime() > now.getTime());
-  }
-
-  async #assertOpen(circle: CircleRecord): Promise<void> {
-    if (circle.status === 'cancelled') throw new AppError('circle_closed', 'This circle has been cancelled.');
-    if (!(await this.#isOpen(circle))) throw new AppError('circle_closed', 'This circle has no meetings left to join.');
   }
 
   async #browse(user: CurrentUser): Promise<CircleView[]> {
