@@ -28,6 +28,8 @@ const httpStatus: Record<ErrorCode, number> = {
   day_full: 409,
   past_cutoff: 409,
   conflict: 409,
+  // A cancelled circle, or one whose meetings are all over: nobody can join it.
+  circle_closed: 409,
 };
 
 /** An error whose message is written for the client. */

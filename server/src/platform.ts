@@ -14,7 +14,8 @@ import { healthRoutes } from './http/routes/health-routes.js';
 import { networkCheckRoutes } from './http/routes/network-check-routes.js';
 import { helpLineRoutes } from './http/routes/help-line-routes.js';
 import { sessionRoutes } from './http/routes/session-routes.js';
-import { CircleModels } from './circles/circle-models.js';
+import { circleRoutes } from './circles/circle-routes.js';
+import { createCircles } from './circles/circles.js';
 import { createMetrics } from './metrics.js';
 import { createScheduling } from './scheduling/scheduling.js';
 import { schedulingRoutes } from './scheduling/scheduling-routes.js';
@@ -139,7 +140,16 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
         },
       },
     });
-    const circleModels = await CircleModels.bind(db);
+    const { circles, models: circleModels } = await createCircles({
+      db,
+      redis,
+      log: log.child({ component: 'circles' }),
+      options: {
+        onChange: ({ userIds, circleId, change }) => {
+          for (const userId of userIds) notifier.toUser(userId, 'circle:changed', { circleId, change });
+        },
+      },
+    });
     const sessions = new SessionDirectory(db, appointments, circleModels);
     const floor = new SessionFloorService(redis);
     const admission = new AdmissionService(sessions, new LobbyService(redis), floor, notifier);
@@ -164,6 +174,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
         '/appointments': appointmentRoutes(auth, appointments),
         '/sessions': sessionRoutes(auth, sessions),
         '/scheduling': schedulingRoutes({ auth, scheduling }),
+        '/circles': circleRoutes({ auth, circles }),
         '/network-check': networkCheckRoutes(auth),
         '/help-lines': helpLineRoutes(config.CRISIS_HOTLINES),
       },

@@ -29,6 +29,8 @@ export const errorCodes = [
   'day_full',
   'past_cutoff',
   'conflict',
+  // Circles.
+  'circle_closed',
 ] as const;
 
 export const ErrorCode = z.enum(errorCodes);

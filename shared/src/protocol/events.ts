@@ -24,6 +24,7 @@ import {
   WelcomeArrived,
 } from './mls.js';
 import { PresenceState, PresenceSubscribe } from './presence.js';
+import { CircleChanged } from './circles.js';
 import { CalendarChanged } from './scheduling.js';
 import {
   ActiveSpeaker,
@@ -104,6 +105,7 @@ export const serverEvents = {
   /** The host locked the room while this person waited, or removed them, or ended it. */
   'lobby:refused': LobbySessionNotice.extend({ reason: z.enum(['locked', 'removed', 'ended']) }),
   'calendar:changed': CalendarChanged,
+  'circle:changed': CircleChanged,
   'room:peer-joined': PeerView,
   'room:peer-left': PeerLeft,
   'room:new-consumer': NewConsumer,

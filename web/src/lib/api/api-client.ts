@@ -3,6 +3,11 @@ import type {
   AppointmentView,
   AvailabilityView,
   BookingView,
+  CircleView,
+  CreateCircleBody,
+  EnrolResult,
+  FacilitatedCircleView,
+  LeaveResult,
   CounselorCancelReason,
   CounselorSlotsView,
   CounselorSummary,
@@ -60,6 +65,15 @@ export const api = {
       method: 'POST',
       body: JSON.stringify(reason ? { reason } : {}),
     }),
+
+  // Circles (/api/circles): GET /circles answers by role.
+  openCircles: () => call<CircleView[]>('/circles'),
+  myCircles: () => call<CircleView[]>('/circles/mine'),
+  facilitatedCircles: () => call<FacilitatedCircleView[]>('/circles'),
+  createCircle: (body: CreateCircleBody) => call<FacilitatedCircleView>('/circles', { method: 'POST', body: JSON.stringify(body) }),
+  enrol: (circleId: string) => call<EnrolResult>(`/circles/${encodeURIComponent(circleId)}/enrol`, { method: 'POST', body: '{}' }),
+  leaveCircle: (circleId: string) => call<LeaveResult>(`/circles/${encodeURIComponent(circleId)}/leave`, { method: 'POST', body: '{}' }),
+  cancelCircle: (circleId: string) => call<FacilitatedCircleView>(`/circles/${encodeURIComponent(circleId)}/cancel`, { method: 'POST', body: '{}' }),
 };
 
 function query(params: Record<string, string | undefined>): string {
