@@ -45,7 +45,8 @@ describe('circles pages in two Chromium contexts', () => {
     await navLink(host, 'Kelompok dukungan').click();
     const form = host.getByTestId('circle-form');
     await form.waitFor();
-    await host.getByTestId('facilitated-empty').waitFor();
+    // The demo seed's circle is already theirs.
+    await host.getByTestId('facilitated-circle').filter({ hasText: 'Ruang Tenang' }).waitFor();
     expect(await violations(host)).toEqual([]);
 
     // Nothing filled in: each missing field says so, beside it, and nothing is sent.
@@ -85,7 +86,8 @@ describe('circles pages in two Chromium contexts', () => {
     const open = client.getByTestId('open-circle').filter({ hasText: 'Menjaga semangat kerja' });
     await open.waitFor();
     expect(await open.textContent()).toContain(counselor.displayName);
-    await client.getByTestId('my-circles-empty').waitFor();
+    // Already a member of the demo circle, under their seat's pseudonym there.
+    await client.getByTestId('my-circle').filter({ hasText: 'Ruang Tenang' }).waitFor();
     expect(await violations(client)).toEqual([]);
     await shot(client, 'browse');
     await open.getByTestId('enrol').click();
@@ -123,5 +125,12 @@ describe('circles pages in two Chromium contexts', () => {
     await host.getByTestId('circles-notice').filter({ hasText: 'sudah dibatalkan' }).waitFor();
     expect(await mine.textContent()).toContain('Kelompok ini dibatalkan.');
     expect(await violations(host)).toEqual([]);
+
+    // "Masuk" on the demo circle, whose meeting is on now, leads into that meeting's pre-join page.
+    await client.getByRole('button', { name: 'Bahasa Indonesia' }).click();
+    await client.getByTestId('my-circle').filter({ hasText: 'Ruang Tenang' }).getByTestId('enter-meeting').click();
+    await client.waitForURL('**/session/*');
+    await client.getByTestId('consent-accept').click();
+    await client.getByTestId('circle-intro').filter({ hasText: 'Melati' }).waitFor();
   });
 });
