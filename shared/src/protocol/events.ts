@@ -13,6 +13,7 @@ import {
   WelcomeArrived,
 } from './mls.js';
 import { PresenceState, PresenceSubscribe } from './presence.js';
+import { ReminderDue } from './reminders.js';
 import { CalendarChanged } from './scheduling.js';
 import {
   ConnectTransport,
@@ -76,6 +77,7 @@ export const serverEvents = {
   'lobby:admitted': z.object({ appointmentId: z.string() }),
   'lobby:late': LobbyLateNotice,
   'calendar:changed': CalendarChanged,
+  'reminder:due': ReminderDue,
   'room:peer-joined': PeerView,
   'room:peer-left': PeerLeft,
   'room:new-consumer': NewConsumer,
