@@ -60,6 +60,11 @@ export class ReminderScheduler {
     await this.#running;
   }
 
+  /** Resolves once the pass in progress, if any, has finished (tests, support). */
+  async idle(): Promise<void> {
+    await this.#running;
+  }
+
   #schedule(delayMs: number): void {
     this.#timer = setTimeout(() => {
       this.#running = this.tick().finally(() => {
