@@ -201,6 +201,15 @@ describe('calendar invitations by email', () => {
     expect(attempts.map((a) => a.map((x) => x.status)).sort()).toEqual([['retried', 'sent'], ['sent']]);
   });
 
+  it('keeps claims of ids, kinds and times only: no address, no text', async () => {
+    const claims = await t.platform.db.connection.collection('deliveries').find({}).toArray();
+    expect(claims.length).toBeGreaterThan(0);
+    const allowed = ['_id', 'key', 'attempt', 'appointmentId', 'recipientId', 'kind', 'detail', 'sequence', 'channel', 'status', 'claimedAt', 'settledAt', 'retryAt'];
+    for (const claim of claims) expect(allowed).toEqual(expect.arrayContaining(Object.keys(claim)));
+    const stored = JSON.stringify(claims);
+    for (const secret of [asnAddress, counselorAddress, asn.displayName, counselor.displayName, 'CARE ASN']) expect(stored).not.toContain(secret);
+  });
+
   it('never logs an address or a subject', () => {
     const logs = t.logs.join('\n');
     expect(logs).toContain('notification sent');
