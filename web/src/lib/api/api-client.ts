@@ -9,6 +9,7 @@ import type {
   CreateBookingBody,
   CurrentUser,
   LoginBody,
+  OutboxList,
   PutAvailabilityBody,
 } from '@care/shared';
 import { ApiError } from './api-error.js';
@@ -58,6 +59,11 @@ export const api = {
       method: 'POST',
       body: JSON.stringify(reason ? { reason } : {}),
     }),
+  /** Where one's own booking is downloaded as a calendar file (a plain link: the browser saves it). */
+  calendarFileUrl: (bookingId: string) => `/api/scheduling/bookings/${encodeURIComponent(bookingId)}/calendar.ics`,
+
+  // Development without SMTP_URL only: the email sent to the signed-in person.
+  devOutbox: () => call<OutboxList>('/dev/outbox'),
 };
 
 function query(params: Record<string, string | undefined>): string {
