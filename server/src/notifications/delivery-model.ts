@@ -35,7 +35,6 @@ export const deliverySchema = new Schema(
   { strict: 'throw', collection: 'deliveries', versionKey: false },
 );
 deliverySchema.index({ key: 1, attempt: 1 }, { unique: true });
-deliverySchema.index({ key: 1 });
 deliverySchema.index({ status: 1 });
 
 export type Delivery = InferSchemaType<typeof deliverySchema>;
