@@ -10,6 +10,8 @@ export const SOON_MINUTES = 120;
  * in, on any page: the latest one per appointment, until it is dismissed or
  * the session is over. Lives in the layout, so it follows the person across
  * pages; `sync` is called on every navigation to notice signing in and out.
+ * In a session it lets go of its connection: nothing should interrupt the
+ * conversation, and the session page keeps its own (the email still comes).
  */
 export class RemindersManager {
   me = $state<CurrentUser | undefined>(undefined);
@@ -24,13 +26,18 @@ export class RemindersManager {
   #clock: ReturnType<typeof setInterval> | undefined;
   #syncing: Promise<void> | undefined;
 
-  /** Connects once someone is signed in (or another person signed in); lets go after signing out. */
-  sync(): Promise<void> {
-    this.#syncing ??= this.#sync().finally(() => (this.#syncing = undefined));
+  /** Connects once someone is signed in (or another person signed in); lets go after signing out and in a session. */
+  sync(inSession: boolean): Promise<void> {
+    // One after the other, so the last navigation decides.
+    this.#syncing = (this.#syncing ?? Promise.resolve()).then(() => this.#sync(inSession)).catch(() => undefined);
     return this.#syncing;
   }
 
-  async #sync(): Promise<void> {
+  async #sync(inSession: boolean): Promise<void> {
+    if (inSession) {
+      this.#disconnect();
+      return;
+    }
     let me: CurrentUser | undefined;
     try {
       me = await api.me();
