@@ -36,4 +36,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...minimal, MEDIA_LISTEN_IP: 'localhost' })).toThrowError(/MEDIA_LISTEN_IP="localhost" must be an IP address/);
     expect(() => loadConfig({ ...minimal, REDIS_URL: 'http://x' })).toThrowError(/REDIS_URL="http:\/\/x" must be a URL like redis:/);
   });
+
+  it('reads mail and reminder settings, with a clear word for a bad one', () => {
+    const defaults = loadConfig(minimal);
+    expect(defaults.SMTP_URL).toBeUndefined();
+    expect(defaults.MAIL_FROM).toEqual({ name: 'CARE ASN', address: 'no-reply@care-asn.local' });
+    expect(defaults.REMINDER_OFFSETS_MINUTES).toEqual([1440, 15]);
+    const set = loadConfig({ ...minimal, SMTP_URL: 'smtps://u:p@mail.example.go.id:465', MAIL_FROM: 'jadwal@example.go.id', REMINDER_OFFSETS_MINUTES: '15, 60,15' });
+    expect(set.MAIL_FROM).toEqual({ name: 'CARE ASN', address: 'jadwal@example.go.id' });
+    expect(set.REMINDER_OFFSETS_MINUTES).toEqual([60, 15]);
+    expect(() => loadConfig({ ...minimal, SMTP_URL: 'mail.example.go.id' })).toThrowError(/SMTP_URL="mail.example.go.id" must be a URL like smtps:/);
+    expect(() => loadConfig({ ...minimal, MAIL_FROM: 'nobody' })).toThrowError(/MAIL_FROM="nobody" must be an address like/);
+    expect(() => loadConfig({ ...minimal, REMINDER_OFFSETS_MINUTES: '1440,soon' })).toThrowError(/REMINDER_OFFSETS_MINUTES=.*must be whole minutes/);
+  });
 });

@@ -49,6 +49,42 @@ export const ConfigSchema = z.object({
   MEDIA_ANNOUNCED_ADDRESS: z.string().trim().min(1).optional(),
   MEDIA_PORT_BASE: port(40000),
   MEDIA_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+  /**
+   * Outgoing mail server, smtp:// or smtps:// (user and password in the URL).
+   * Unset: mail goes to the dev outbox (/dev/outbox) outside production, and
+   * nowhere in production (in-app reminders still go out).
+   */
+  SMTP_URL: url(['smtp:', 'smtps:'], 'smtps://user:password@mail.example.go.id:465').optional(),
+  /** The From of every email: a no-reply address of the deployment. */
+  MAIL_FROM: z
+    .string()
+    .trim()
+    .default('"CARE ASN" <no-reply@care-asn.local>')
+    .transform((raw, ctx) => {
+      const match = /^(?:"?([^"<>]*?)"?\s*<([^\s@<>"]+@[^\s@<>"]+)>|([^\s@<>"]+@[^\s@<>"]+))$/.exec(raw);
+      if (!match) {
+        ctx.addIssue({ code: 'custom', message: 'must be an address like "CARE ASN" <no-reply@care.example.go.id>' });
+        return z.NEVER;
+      }
+      return { name: match[1]?.trim() || 'CARE ASN', address: (match[2] ?? match[3] ?? '').toLowerCase() };
+    }),
+  /** Minutes before a session at which reminders go out, comma-separated. */
+  REMINDER_OFFSETS_MINUTES: z
+    .string()
+    .default('1440,15')
+    .transform((raw, ctx) => {
+      const parts = raw.split(',').map((p) => p.trim());
+      const minutes = parts.map(Number);
+      if (parts.length === 0 || minutes.some((m) => !Number.isInteger(m) || m < 1 || m > 10_080)) {
+        ctx.addIssue({ code: 'custom', message: 'must be whole minutes between 1 and 10080, comma-separated, like 1440,15' });
+        return z.NEVER;
+      }
+      return [...new Set(minutes)].sort((a, b) => b - a);
+    }),
+  /** How often each node looks for reminders that are due. */
+  REMINDER_INTERVAL_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).int().min(50, 'must be at least 50').max(600_000).default(30_000),
+  /** First wait before a failed email is tried again; each later wait is four times longer (3 retries). */
+  MAIL_RETRY_BASE_MS: z.coerce.number({ message: 'must be a number of milliseconds' }).int().min(10, 'must be at least 10').max(3_600_000).default(30_000),
   /** Crisis lines shown on every page: JSON, [{"name":{"id":"…","en":"…"},"number":"112"}]. */
   CRISIS_HOTLINES: z
     .string()

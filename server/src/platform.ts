@@ -16,7 +16,10 @@ import { helpLineRoutes } from './http/routes/help-line-routes.js';
 import { sessionRoutes } from './http/routes/session-routes.js';
 import { circleRoutes } from './circles/circle-routes.js';
 import { createCircles } from './circles/circles.js';
+import { devOutboxRoutes } from './mail/dev-outbox-routes.js';
+import { createMail } from './mail/mail.js';
 import { createMetrics } from './metrics.js';
+import { createNotifications, type Notifications } from './notifications/notifications.js';
 import { createScheduling } from './scheduling/scheduling.js';
 import { schedulingRoutes } from './scheduling/scheduling-routes.js';
 import { seedDemo } from './seed/demo-seed.js';
@@ -46,7 +49,15 @@ export interface Platform {
   pool: WorkerPool;
   /** The rooms whose media this node hosts. */
   media: RoomRegistry;
+  /** Invitations, reminders (this node's scheduler) and calendar files. */
+  notifications: Notifications;
   close(): Promise<void>;
+}
+
+/** What a test may replace in the platform it starts. */
+export interface PlatformOverrides {
+  /** The clock of reminders and invitations (bookings keep the real one). */
+  reminderClock?: () => Date;
 }
 
 function mediaSettings(config: Config): MediaSettings {
@@ -85,7 +96,7 @@ async function listen(server: http.Server, config: Config, log: Logger): Promise
 }
 
 /** The composition root: connects every service, wires the features, and listens. */
-export async function startPlatform(config: Config, log: Logger): Promise<Platform> {
+export async function startPlatform(config: Config, log: Logger, overrides: PlatformOverrides = {}): Promise<Platform> {
   const cleanups: Array<() => Promise<void> | void> = [];
   const closeAll = async () => {
     for (const cleanup of cleanups.reverse()) {
@@ -127,6 +138,20 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
       },
     };
 
+    const mail = createMail(config, redis, log.child({ component: 'mail' }));
+    cleanups.push(() => mail.mailer?.close());
+    // Links in messages need the public URL, known once the server listens (before any booking can be made).
+    let appUrl = config.PUBLIC_URL ?? '';
+    const notifications = await createNotifications({
+      db,
+      mailer: mail.mailer,
+      notifier,
+      config,
+      appUrl: () => appUrl,
+      now: overrides.reminderClock ?? (() => new Date()),
+      log: log.child({ component: 'notifications' }),
+    });
+
     const sessionTtlSeconds = Math.round(config.SESSION_TTL_HOURS * 3600);
     const auth = new AuthService(db, new SessionStore(redis, sessionTtlSeconds));
     const appointments = new AppointmentService(db);
@@ -137,6 +162,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
       options: {
         onChange: ({ counselorId, clientId, bookingId, change }) => {
           for (const userId of [counselorId, clientId]) notifier.toUser(userId, 'calendar:changed', { bookingId, change });
+          notifications.service.bookingChanged(bookingId, change);
         },
       },
     });
@@ -173,10 +199,11 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
         '/auth': authRoutes({ auth, redis, sessionTtlSeconds, secureCookies }),
         '/appointments': appointmentRoutes(auth, appointments),
         '/sessions': sessionRoutes(auth, sessions),
-        '/scheduling': schedulingRoutes({ auth, scheduling }),
+        '/scheduling': schedulingRoutes({ auth, scheduling, calendarFiles: notifications.calendarFiles }),
         '/circles': circleRoutes({ auth, circles }),
         '/network-check': networkCheckRoutes(auth),
         '/help-lines': helpLineRoutes(config.CRISIS_HOTLINES),
+        ...(mail.outbox ? { '/dev/outbox': devOutboxRoutes(auth, mail.outbox) } : {}),
       },
       health: healthRoutes({ redis, db, mediaWorkers: () => pool.size, metrics }),
       webBuildDir: config.WEB_BUILD_DIR,
@@ -194,8 +221,11 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     );
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
     const url = config.PUBLIC_URL ?? `http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`;
+    appUrl = url.replace(/\/+$/, '');
+    notifications.scheduler.start();
+    cleanups.push(() => notifications.stop());
     log.info({ port, mediaPorts: pool.ports() }, 'CARE ASN server listening');
-    return { url, port, db, redis, io, pool, media: registry, close: closeAll };
+    return { url, port, db, redis, io, pool, media: registry, notifications, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

@@ -14,3 +14,5 @@ export * from './protocol/events.js';
 export * from './scheduling/index.js';
 export * from './protocol/scheduling.js';
 export * from './protocol/circles.js';
+export * from './protocol/reminders.js';
+export * from './protocol/dev-outbox.js';

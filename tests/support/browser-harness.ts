@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { demoAccounts } from '@care/server';
+import { demoAccounts, type PlatformOverrides } from '@care/server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './browser.js';
 import { openSession, signIn, type SignInOptions } from './session-flow.js';
@@ -30,8 +30,8 @@ export class BrowserHarness {
     readonly browser: Browser,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<BrowserHarness> {
-    const t = await startTestPlatform({ WEB_BUILD_DIR: webBuild, LOG_LEVEL: 'info', ...env });
+  static async start(env: Record<string, string> = {}, overrides: PlatformOverrides = {}): Promise<BrowserHarness> {
+    const t = await startTestPlatform({ WEB_BUILD_DIR: webBuild, LOG_LEVEL: 'info', ...env }, overrides);
     return new BrowserHarness(t, await launchChromium());
   }
 

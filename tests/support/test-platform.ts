@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { createLogger, loadConfig, startPlatform, type Platform } from '@care/server';
+import { createLogger, loadConfig, startPlatform, type Platform, type PlatformOverrides } from '@care/server';
 import type { ClientToServerEvents, ServerToClientEvents } from '@care/shared';
 import { io, type Socket } from 'socket.io-client';
 import { inject } from 'vitest';
@@ -16,8 +16,12 @@ export interface TestPlatform {
   close(): Promise<void>;
 }
 
-/** A whole server (HTTP, Socket.IO, media) in this process, on the run's real Redis and FerretDB, with its own database. */
-export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
+/**
+ * A whole server (HTTP, Socket.IO, media) in this process, on the run's real
+ * Redis and FerretDB, with its own database — or, given MONGODB_DB, a second
+ * node on another platform's database (which that platform drops).
+ */
+export async function startTestPlatform(env: Record<string, string> = {}, overrides: PlatformOverrides = {}): Promise<TestPlatform> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -25,7 +29,8 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
       done();
     },
   });
-  const dbName = `care_test_${randomBytes(4).toString('hex')}`;
+  const ownDatabase = env.MONGODB_DB === undefined;
+  const dbName = env.MONGODB_DB ?? `care_test_${randomBytes(4).toString('hex')}`;
   const config = loadConfig({
     REDIS_URL: inject('redisUrl'),
     MONGODB_URI: inject('mongodbUri'),
@@ -39,14 +44,14 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
     ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
     ...env,
   });
-  const platform = await startPlatform(config, createLogger('debug', sink));
+  const platform = await startPlatform(config, createLogger('debug', sink), overrides);
   return {
     platform,
     url: `http://127.0.0.1:${platform.port}`,
     logs,
     dbName,
     async close() {
-      await platform.db.connection.dropDatabase().catch(() => undefined);
+      if (ownDatabase) await platform.db.connection.dropDatabase().catch(() => undefined);
       await platform.close();
     },
   };

@@ -13,6 +13,7 @@ import {
 } from '@care/shared';
 import { isValidObjectId, Types } from 'mongoose';
 import type { Logger } from 'pino';
+import { calendarSequenceOf, calendarUidOf, firstCalendarUid } from '../calendar/calendar-identity.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { AvailabilityService } from './availability-service.js';
@@ -45,6 +46,12 @@ interface Cancellation {
   rescheduledTo: Types.ObjectId | null;
 }
 
+/** The calendar event a new booking continues: a reschedule keeps the UID and raises the sequence. */
+interface CalendarContinuation {
+  uid: string;
+  sequence: number;
+}
+
 /** The live appointment as the changes read it. */
 interface LiveAppointment {
   _id: Types.ObjectId;
@@ -54,6 +61,8 @@ interface LiveAppointment {
   endsAt: Date;
   status: 'booked' | 'cancelled' | 'completed';
   createdAt?: Date;
+  calendarUid?: string | null;
+  calendarSequence?: number | null;
 }
 
 /**
@@ -120,7 +129,8 @@ export class BookingService {
       const rules = await this.#rulesOrRefuse(counselorId);
       // The booking being moved does not count against its own new slot.
       await this.#assertBookable(rules, counselorId, user.id, startsAt, old._id.toString());
-      const created = await this.#insert(rules, counselorId, user.id, startsAt);
+      // The same calendar event, moved: calendars update it in place.
+      const created = await this.#insert(rules, counselorId, user.id, startsAt, { uid: calendarUidOf(old), sequence: calendarSequenceOf(old) + 1 });
       await this.#moveToCancelled(old, { cancelledBy: 'asn', reason: 'rescheduled', rescheduledTo: new Types.ObjectId(created.id) });
       this.log.info({ appointmentId: created.id, replaces: old._id.toString() }, 'booking rescheduled');
       return this.#announce(await this.#view(created, user), 'rescheduled');
@@ -223,9 +233,19 @@ export class BookingService {
   }
 
   /** The commit point of a booking: one insert under the unique indexes. */
-  async #insert(rules: AvailabilityRules, counselorId: string, clientId: string, startsAt: Date): Promise<BookingRecord> {
+  async #insert(
+    rules: AvailabilityRules,
+    counselorId: string,
+    clientId: string,
+    startsAt: Date,
+    calendar: CalendarContinuation | null = null,
+  ): Promise<BookingRecord> {
+    const _id = new Types.ObjectId();
     try {
       const doc = await this.db.appointments.create({
+        _id,
+        calendarUid: calendar?.uid ?? firstCalendarUid(_id),
+        calendarSequence: calendar?.sequence ?? 0,
         counselorId,
         clientId,
         startsAt,
@@ -291,9 +311,16 @@ export class BookingService {
    * the record that the booking ever existed and was cancelled (what the
    * people see, and what reminders and calendar invites will need), and free
    * the slot with no trace why.
+   *
+   * The calendar identity goes along. A cancellation raises the sequence (its
+   * CANCEL must supersede the last REQUEST); a reschedule does not, since the
+   * moved-away copy is never sent — the new booking carries the event on.
    */
   async #moveToCancelled(booking: LiveAppointment, change: Cancellation): Promise<BookingRecord> {
+    const sequence = calendarSequenceOf(booking) + (change.reason === 'rescheduled' ? 0 : 1);
     const copy = {
+      calendarUid: calendarUidOf(booking),
+      calendarSequence: sequence,
       _id: booking._id,
       counselorId: booking.counselorId,
       clientId: booking.clientId,

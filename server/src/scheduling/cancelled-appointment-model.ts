@@ -29,6 +29,9 @@ export const cancelledAppointmentSchema = new Schema(
     reason: { type: String, required: true, enum: CancelReason.options },
     /** When moved by a reschedule: the appointment that replaced it. */
     rescheduledTo: { type: Types.ObjectId, required: false, default: null },
+    /** The calendar identity it had; a cancellation raises the sequence (its CANCEL supersedes every earlier REQUEST). */
+    calendarUid: { type: String, required: false },
+    calendarSequence: { type: Number, required: false, min: 0 },
   },
   { strict: 'throw', collection: 'cancelled_appointments' },
 );

@@ -9,6 +9,7 @@ import {
 } from '@care/shared';
 import { Router } from 'express';
 import type { AuthService } from '../auth/auth-service.js';
+import type { CalendarFiles } from '../calendar/calendar-files.js';
 import { currentUser, requireUser } from '../http/authenticate.js';
 import { parseInput } from '../http/validate.js';
 import type { Scheduling } from './scheduling.js';
@@ -17,6 +18,7 @@ import { refuseAdmin } from './scheduling-access.js';
 export interface SchedulingRouteDeps {
   auth: AuthService;
   scheduling: Scheduling;
+  calendarFiles: CalendarFiles;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface SchedulingRouteDeps {
  * do what is decided in the services. An administrator gets 403 on every
  * endpoint here (employer-blind).
  */
-export function schedulingRoutes({ auth, scheduling: { availability, bookings } }: SchedulingRouteDeps): Router {
+export function schedulingRoutes({ auth, scheduling: { availability, bookings }, calendarFiles }: SchedulingRouteDeps): Router {
   const router = Router();
   router.use(requireUser(auth));
   router.use((_req, res, next) => {
@@ -65,6 +67,18 @@ export function schedulingRoutes({ auth, scheduling: { availability, bookings } 
     const { bookingId } = parseInput(BookingParams, req.params, 'booking id');
     const body = parseInput(RescheduleBookingBody, req.body, 'reschedule');
     res.json({ ok: true, data: await bookings.reschedule(currentUser(res), bookingId, body) });
+  });
+
+  router.get('/bookings/:bookingId/calendar.ics', async (req, res) => {
+    const { bookingId } = parseInput(BookingParams, req.params, 'booking id');
+    const file = await calendarFiles.forBooking(currentUser(res), bookingId);
+    res
+      .status(200)
+      .type('text/calendar; charset=utf-8')
+      .set('Content-Disposition', `attachment; filename="${file.filename}"`)
+      // A person's appointments: not for shared caches.
+      .set('Cache-Control', 'private, no-store')
+      .send(file.content);
   });
 
   router.post('/bookings/:bookingId/cancel', async (req, res) => {

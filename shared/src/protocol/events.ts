@@ -25,6 +25,7 @@ import {
 } from './mls.js';
 import { PresenceState, PresenceSubscribe } from './presence.js';
 import { CircleChanged } from './circles.js';
+import { ReminderDue } from './reminders.js';
 import { CalendarChanged } from './scheduling.js';
 import {
   ActiveSpeaker,
@@ -106,6 +107,7 @@ export const serverEvents = {
   'lobby:refused': LobbySessionNotice.extend({ reason: z.enum(['locked', 'removed', 'ended']) }),
   'calendar:changed': CalendarChanged,
   'circle:changed': CircleChanged,
+  'reminder:due': ReminderDue,
   'room:peer-joined': PeerView,
   'room:peer-left': PeerLeft,
   'room:new-consumer': NewConsumer,

@@ -235,7 +235,11 @@ describe('booking, rescheduling and cancelling', () => {
     expect(availabilityFields).toEqual(expect.arrayContaining(Object.keys(availability ?? {})));
     expect(Object.keys(availability?.weekly?.[0] ?? {}).sort()).toEqual(['end', 'start', 'weekday']);
     const copy = await t.platform.db.connection.collection('cancelled_appointments').findOne({ cancelledBy: 'counselor' });
-    const copyFields = ['_id', '__v', 'bookedAt', 'cancelledAt', 'cancelledBy', 'clientId', 'counselorId', 'endsAt', 'reason', 'rescheduledTo', 'startsAt'];
+    const copyFields = [
+      ...['_id', '__v', 'bookedAt', 'cancelledAt', 'cancelledBy', 'clientId', 'counselorId', 'endsAt', 'reason', 'rescheduledTo', 'startsAt'],
+      // The calendar event's identity (UID and SEQUENCE), for the CANCEL sent to calendars.
+      ...['calendarUid', 'calendarSequence'],
+    ];
     expect(copyFields).toEqual(expect.arrayContaining(Object.keys(copy ?? {})));
     const logs = t.logs.join('');
     expect(logs).toMatch(/"msg":"booked"/);

@@ -15,6 +15,13 @@ export const appointmentSchema = new Schema(
     /** Opaque id of the live room; the session layer knows rooms only by it. */
     roomId: { type: String, required: true },
     status: { type: String, required: true, enum: ['booked', 'cancelled', 'completed'], default: 'booked' },
+    /**
+     * Calendar identity (metadata): the iCalendar UID, kept through
+     * reschedules, and its SEQUENCE, raised by each one. Absent on older
+     * documents; see calendar/calendar-identity.ts.
+     */
+    calendarUid: { type: String, required: false },
+    calendarSequence: { type: Number, required: false, min: 0 },
   },
   { timestamps: true, strict: 'throw' },
 );

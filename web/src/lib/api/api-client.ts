@@ -15,6 +15,7 @@ import type {
   CurrentUser,
   SessionView,
   LoginBody,
+  OutboxList,
   PutAvailabilityBody,
 } from '@care/shared';
 import { ApiError } from './api-error.js';
@@ -74,6 +75,11 @@ export const api = {
   enrol: (circleId: string) => call<EnrolResult>(`/circles/${encodeURIComponent(circleId)}/enrol`, { method: 'POST', body: '{}' }),
   leaveCircle: (circleId: string) => call<LeaveResult>(`/circles/${encodeURIComponent(circleId)}/leave`, { method: 'POST', body: '{}' }),
   cancelCircle: (circleId: string) => call<FacilitatedCircleView>(`/circles/${encodeURIComponent(circleId)}/cancel`, { method: 'POST', body: '{}' }),
+  /** Where one's own booking is downloaded as a calendar file (a plain link: the browser saves it). */
+  calendarFileUrl: (bookingId: string) => `/api/scheduling/bookings/${encodeURIComponent(bookingId)}/calendar.ics`,
+
+  // Development without SMTP_URL only: the email sent to the signed-in person.
+  devOutbox: () => call<OutboxList>('/dev/outbox'),
 };
 
 function query(params: Record<string, string | undefined>): string {

@@ -220,6 +220,27 @@ export const en: Record<MessageKey, string> = {
   'calendar.cancelled': 'The session has been cancelled and the client told.',
   'calendar.updated': 'Calendar updated.',
 
+  'reminder.label': 'Appointment reminder',
+  'reminder.soon': 'Reminder: your CARE ASN appointment starts at {time} (in {minutes} minutes).',
+  'reminder.later': 'Reminder: your CARE ASN appointment on {date}, at {time}.',
+  'reminder.open': 'See appointment',
+  'reminder.dismiss': 'Dismiss reminder',
+
+  'calendarFile.download': 'Add to calendar (.ics)',
+
+  'outbox.link': 'Outbox (dev)',
+  'outbox.title': 'Outbox (dev)',
+  'outbox.intro': 'Email sent to you on this development setup (no mail server). Only the last 50, for a week.',
+  'outbox.off': 'The dev outbox is off: this server sends email through SMTP.',
+  'outbox.empty': 'No email for you yet.',
+  'outbox.refresh': 'Reload',
+  'outbox.refreshed': 'Outbox reloaded: {count} emails.',
+  'outbox.sentAt': 'Sent {date}, {time}',
+  'outbox.invite': 'calendar invitation',
+  'outbox.cancel': 'calendar cancellation',
+  'outbox.downloadIcs': 'Download {kind} (.ics)',
+  'outbox.showIcs': 'Show the .ics content',
+
   'reason.counselor_unwell': 'The counselor is unwell',
   'reason.counselor_emergency': 'The counselor has an emergency',
   'reason.counselor_unavailable': 'The counselor is unavailable',

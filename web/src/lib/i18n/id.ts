@@ -219,6 +219,27 @@ export const id = {
   'calendar.cancelled': 'Sesi sudah dibatalkan dan klien diberi tahu.',
   'calendar.updated': 'Kalender diperbarui.',
 
+  'reminder.label': 'Pengingat janji',
+  'reminder.soon': 'Pengingat: janji CARE ASN Anda dimulai pukul {time} ({minutes} menit lagi).',
+  'reminder.later': 'Pengingat: janji CARE ASN Anda pada {date}, pukul {time}.',
+  'reminder.open': 'Lihat janji',
+  'reminder.dismiss': 'Tutup pengingat',
+
+  'calendarFile.download': 'Tambahkan ke kalender (.ics)',
+
+  'outbox.link': 'Kotak keluar (dev)',
+  'outbox.title': 'Kotak keluar (dev)',
+  'outbox.intro': 'Email yang dikirim kepada Anda di lingkungan pengembangan ini (tanpa server email). Hanya 50 terakhir, selama seminggu.',
+  'outbox.off': 'Kotak keluar dev tidak aktif: server ini mengirim email lewat SMTP.',
+  'outbox.empty': 'Belum ada email untuk Anda.',
+  'outbox.refresh': 'Muat ulang',
+  'outbox.refreshed': 'Kotak keluar dimuat ulang: {count} email.',
+  'outbox.sentAt': 'Dikirim {date}, {time}',
+  'outbox.invite': 'undangan kalender',
+  'outbox.cancel': 'pembatalan kalender',
+  'outbox.downloadIcs': 'Unduh {kind} (.ics)',
+  'outbox.showIcs': 'Lihat isi .ics',
+
   'reason.counselor_unwell': 'Konselor sedang sakit',
   'reason.counselor_emergency': 'Konselor ada keadaan darurat',
   'reason.counselor_unavailable': 'Konselor berhalangan',

@@ -1,0 +1,28 @@
+import { calendarDateIn, indonesianZoneName, type Locale } from '@care/shared';
+
+const intlLocale: Record<Locale, string> = { id: 'id-ID', en: 'en-GB' };
+
+/** The zone as people say it: WIB, WITA, WIT in Indonesia; the short name Intl knows elsewhere. */
+export function zoneLabel(instant: Date, timeZone: string, locale: Locale): string {
+  const indonesian = indonesianZoneName(timeZone);
+  if (indonesian) return indonesian;
+  return new Intl.DateTimeFormat(intlLocale[locale], { timeZone, timeZoneName: 'short' }).formatToParts(instant).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+}
+
+/** "Senin, 2 Maret 2026" / "Monday 2 March 2026", in the reader's zone. */
+export function formatDate(instant: Date, timeZone: string, locale: Locale): string {
+  return new Intl.DateTimeFormat(intlLocale[locale], { timeZone, weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(instant);
+}
+
+/** "09.00" / "09:00", in the reader's zone. */
+export function formatTime(instant: Date, timeZone: string, locale: Locale): string {
+  return new Intl.DateTimeFormat(intlLocale[locale], { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
+}
+
+/** Whether `instant` falls today or tomorrow by the reader's calendar at `now`. */
+export function dayFromNow(instant: Date, now: Date, timeZone: string): 'today' | 'tomorrow' | null {
+  const day = calendarDateIn(instant, timeZone);
+  if (day === calendarDateIn(now, timeZone)) return 'today';
+  if (day === calendarDateIn(new Date(now.getTime() + 86_400_000), timeZone)) return 'tomorrow';
+  return null;
+}

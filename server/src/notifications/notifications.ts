@@ -1,0 +1,61 @@
+import type { Logger } from 'pino';
+import { CalendarFiles } from '../calendar/calendar-files.js';
+import { CalendarRecords } from '../calendar/calendar-records.js';
+import type { Config } from '../config.js';
+import type { Database } from '../db/database.js';
+import type { Mailer } from '../mail/mailer.js';
+import { SchedulingModels } from '../scheduling/scheduling-models.js';
+import type { Notifier } from '../services/room-notifier.js';
+import { DeliveryLedger } from './delivery-ledger.js';
+import { NotificationService } from './notification-service.js';
+import { ReminderScheduler } from './reminder-scheduler.js';
+
+export interface Notifications {
+  service: NotificationService;
+  scheduler: ReminderScheduler;
+  ledger: DeliveryLedger;
+  calendarFiles: CalendarFiles;
+  /** Stops the reminder loop and waits for invitations still going out. */
+  stop(): Promise<void>;
+}
+
+export interface NotificationDeps {
+  db: Database;
+  mailer: Mailer | null;
+  notifier: Notifier;
+  config: Pick<Config, 'MAIL_FROM' | 'REMINDER_OFFSETS_MINUTES' | 'REMINDER_INTERVAL_MS' | 'MAIL_RETRY_BASE_MS'>;
+  appUrl: () => string;
+  now: () => Date;
+  log: Logger;
+}
+
+/** Invitations, reminders and calendar files on the platform's database; the loop is started by the caller. */
+export async function createNotifications({ db, mailer, notifier, config, appUrl, now, log }: NotificationDeps): Promise<Notifications> {
+  const records = new CalendarRecords(db, await SchedulingModels.bind(db));
+  const ledger = await DeliveryLedger.bind(db.connection);
+  const service = new NotificationService(records, ledger, {
+    mailer,
+    notifier,
+    organizer: config.MAIL_FROM,
+    appUrl,
+    now,
+    retryBaseMs: config.MAIL_RETRY_BASE_MS,
+    log,
+  });
+  const scheduler = new ReminderScheduler(db, ledger, service, {
+    offsetsMinutes: config.REMINDER_OFFSETS_MINUTES,
+    intervalMs: config.REMINDER_INTERVAL_MS,
+    now,
+    log,
+  });
+  return {
+    service,
+    scheduler,
+    ledger,
+    calendarFiles: new CalendarFiles(records, config.MAIL_FROM, appUrl, now),
+    async stop() {
+      await scheduler.stop();
+      await service.idle();
+    },
+  };
+}

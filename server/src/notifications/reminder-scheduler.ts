@@ -1,0 +1,119 @@
+import type { Logger } from 'pino';
+import { toRecord, type CalendarRecord, type RecordDoc } from '../calendar/calendar-records.js';
+import type { Database } from '../db/database.js';
+import type { DeliveryLedger } from './delivery-ledger.js';
+import type { NotificationService } from './notification-service.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** Claims are kept this long, then forgotten (their sessions are long over). */
+const KEEP_CLAIMS_MS = 30 * 24 * HOUR;
+
+export interface ReminderSchedulerOptions {
+  /** Minutes before a session at which reminders fall due, largest first (1440, 15). */
+  offsetsMinutes: readonly number[];
+  intervalMs: number;
+  now: () => Date;
+  log: Logger;
+}
+
+/**
+ * Every node runs one: each `intervalMs` it looks for booked appointments
+ * whose reminder window has opened and hands them to the NotificationService,
+ * whose claims make sure each reminder goes out once however many nodes look.
+ * Nothing is held in memory that a restart would lose — the next tick picks
+ * up where the last node left off — and nothing is scheduled ahead that a
+ * cancel or reschedule would have to find and remove: only live
+ * appointments are read, so a cancelled one gets no reminder and a moved one
+ * gets them for its new time.
+ *
+ * Which reminder: only the latest window that has opened. After downtime
+ * through the 24 h mark, the 24 h reminder still goes out late — unless the
+ * 15 min window has opened too, then only that one. And none for a window
+ * that opened before the booking existed: a session booked an hour ahead
+ * gets the booking confirmation and the 15 min reminder, not a "tomorrow".
+ */
+export class ReminderScheduler {
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<void> | null = null;
+  #stopped = true;
+  #lastForget = 0;
+
+  constructor(
+    private readonly db: Database,
+    private readonly ledger: DeliveryLedger,
+    private readonly service: NotificationService,
+    private readonly options: ReminderSchedulerOptions,
+  ) {}
+
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#schedule(0);
+  }
+
+  /** Stops the loop; resolves once a tick in progress has finished. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#running;
+  }
+
+  /** Resolves once the pass in progress, if any, has finished (tests, support). */
+  async idle(): Promise<void> {
+    await this.#running;
+  }
+
+  #schedule(delayMs: number): void {
+    this.#timer = setTimeout(() => {
+      this.#running = this.tick().finally(() => {
+        this.#running = null;
+        if (!this.#stopped) this.#schedule(this.options.intervalMs);
+      });
+    }, delayMs);
+    this.#timer.unref();
+  }
+
+  /** One pass: due reminders, then due retries, then (hourly) old claims forgotten. Never throws. */
+  async tick(): Promise<void> {
+    const { log } = this.options;
+    const now = this.options.now();
+    try {
+      for (const { record, offsetMinutes } of await this.#due(now)) {
+        await this.service
+          .remind(record, offsetMinutes)
+          .catch((error: unknown) => log.error({ err: error, appointmentId: record.appointmentId }, 'reminder failed'));
+      }
+      await this.service.retryDue();
+      this.service.forgetStarted(now);
+      if (now.getTime() - this.#lastForget > HOUR) {
+        this.#lastForget = now.getTime();
+        const forgotten = await this.ledger.forgetBefore(new Date(now.getTime() - KEEP_CLAIMS_MS));
+        if (forgotten > 0) log.info({ forgotten }, 'old delivery claims removed');
+      }
+    } catch (error) {
+      log.error({ err: error }, 'reminder pass failed; the next one tries again');
+    }
+  }
+
+  /** Booked appointments with a reminder window open now, and which window. */
+  async #due(now: Date): Promise<Array<{ record: CalendarRecord; offsetMinutes: number }>> {
+    const offsets = this.options.offsetsMinutes;
+    const largest = offsets[0];
+    if (largest === undefined) return [];
+    const upcoming = await this.db.appointments
+      .find({ status: 'booked', startsAt: { $gt: now, $lte: new Date(now.getTime() + largest * MINUTE) } })
+      .select({ counselorId: 1, clientId: 1, startsAt: 1, endsAt: 1, createdAt: 1, calendarUid: 1, calendarSequence: 1 })
+      .lean<RecordDoc[]>();
+    return upcoming.flatMap((appointment) => {
+      const start = appointment.startsAt.getTime();
+      const open = offsets.filter((minutes) => start - minutes * MINUTE <= now.getTime());
+      const latest = open[open.length - 1];
+      if (latest === undefined) return [];
+      const bookedAt = appointment.createdAt?.getTime();
+      if (bookedAt !== undefined && bookedAt > start - latest * MINUTE) return [];
+      return [{ record: toRecord(appointment, 'live', appointment.createdAt ?? null), offsetMinutes: latest }];
+    });
+  }
+}
