@@ -25,6 +25,16 @@ const httpStatus: Record<ErrorCode, number> = {
   day_full: 409,
   past_cutoff: 409,
   conflict: 409,
+  // Accounts.
+  csrf_invalid: 403,
+  invite_invalid: 404,
+  invite_expired: 410,
+  invite_used: 410,
+  already_exists: 409,
+  totp_required: 401,
+  totp_invalid: 401,
+  totp_enrolment_required: 403,
+  account_inactive: 403,
 };
 
 /** An error whose message is written for the client. */

@@ -4,3 +4,4 @@ export { createLogger, redactedPaths } from './logger.js';
 export { seedDemo, demoAccounts } from './seed/demo-seed.js';
 export { hashPassword } from './auth/password.js';
 export { SessionStore } from './auth/session-store.js';
+export { csrfTokenFor } from './auth/csrf-token.js';

@@ -7,6 +7,7 @@ import { AuthService } from './auth/auth-service.js';
 import { SessionStore } from './auth/session-store.js';
 import type { Config } from './config.js';
 import { Database } from './db/database.js';
+import { requireCsrfToken } from './http/csrf.js';
 import { createHttpApp } from './http/http-app.js';
 import { appointmentRoutes } from './http/routes/appointment-routes.js';
 import { authRoutes } from './http/routes/auth-routes.js';
@@ -156,6 +157,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
       },
       health: healthRoutes({ redis, db, mediaWorkers: () => pool.size, metrics }),
       webBuildDir: config.WEB_BUILD_DIR,
+      csrf: requireCsrfToken(auth, ['/auth/login']),
       log,
     });
     httpServer.on('request', app);

@@ -21,3 +21,7 @@ export const CurrentUser = z.object({
   consentAcceptedAt: z.string().nullable(),
 });
 export type CurrentUser = z.infer<typeof CurrentUser>;
+
+/** The session's CSRF token: sent back as the X-CSRF-Token header on every state-changing call. */
+export const CsrfTokenView = z.object({ token: z.string() });
+export type CsrfTokenView = z.infer<typeof CsrfTokenView>;

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { AuthService } from '../../auth/auth-service.js';
+import { csrfTokenFor } from '../../auth/csrf-token.js';
 import { clearedSessionCookie, readSessionToken, sessionCookie } from '../../auth/session-cookie.js';
 import { AppError } from '../../errors.js';
 import { currentUser, requireUser } from '../authenticate.js';
@@ -47,6 +48,12 @@ export function authRoutes({ auth, redis, sessionTtlSeconds, secureCookies }: Au
     await auth.logout(readSessionToken(req.headers.cookie));
     res.setHeader('Set-Cookie', clearedSessionCookie(secureCookies));
     res.json({ ok: true, data: {} });
+  });
+
+  // The session's CSRF token, for scripts of our own origin to send back as X-CSRF-Token.
+  router.get('/csrf', requireUser(auth), (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ ok: true, data: { token: csrfTokenFor(readSessionToken(req.headers.cookie) ?? '') } });
   });
 
   router.get('/me', requireUser(auth), (_req, res) => {

@@ -7,19 +7,46 @@ import type {
   CounselorSlotsView,
   CounselorSummary,
   CreateBookingBody,
+  CsrfTokenView,
   CurrentUser,
   LoginBody,
   PutAvailabilityBody,
 } from '@care/shared';
 import { ApiError } from './api-error.js';
 
-async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Calls that have no session yet, so no CSRF token either. */
+const sessionless = new Set(['/auth/login', '/auth/login/totp', '/invites/accept']);
+
+/**
+ * The session's CSRF token, fetched once per session and sent as
+ * X-CSRF-Token on every state-changing call; forgotten when the session
+ * changes (sign-in, sign-out) or when the server no longer accepts it.
+ */
+let csrfToken: Promise<string> | undefined;
+
+function currentCsrfToken(): Promise<string> {
+  csrfToken ??= send<CsrfTokenView>('/auth/csrf', {}).then(
+    (view) => view.token,
+    (error: unknown) => {
+      csrfToken = undefined;
+      throw error;
+    },
+  );
+  return csrfToken;
+}
+
+export function forgetCsrfToken(): void {
+  csrfToken = undefined;
+}
+
+async function send<T>(path: string, init: RequestInit, extraHeaders: Record<string, string> = {}): Promise<T> {
   let response: Response;
   try {
     response = await fetch(`/api${path}`, {
       ...init,
       credentials: 'same-origin',
-      headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) },
+      headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}), ...extraHeaders },
     });
   } catch {
     throw new ApiError('network', 'network error');
@@ -34,10 +61,31 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   return body.data;
 }
 
+async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const method = (init.method ?? 'GET').toUpperCase();
+  if (!unsafeMethods.has(method) || sessionless.has(path)) return send<T>(path, init);
+  const withToken = async () => send<T>(path, init, { 'x-csrf-token': await currentCsrfToken() });
+  try {
+    return await withToken();
+  } catch (error) {
+    // A token from an earlier session: fetch this session's and try once more.
+    if (!(error instanceof ApiError) || error.code !== 'csrf_invalid') throw error;
+    forgetCsrfToken();
+    return withToken();
+  }
+}
+
 /** The REST API, typed by the shared protocol. */
 export const api = {
-  login: (body: LoginBody) => call<CurrentUser>('/auth/login', { method: 'POST', body: JSON.stringify(body) }),
-  logout: () => call<Record<string, never>>('/auth/logout', { method: 'POST', body: '{}' }),
+  login: async (body: LoginBody) => {
+    forgetCsrfToken();
+    return call<CurrentUser>('/auth/login', { method: 'POST', body: JSON.stringify(body) });
+  },
+  logout: async () => {
+    const done = await call<Record<string, never>>('/auth/logout', { method: 'POST', body: '{}' });
+    forgetCsrfToken();
+    return done;
+  },
   me: () => call<CurrentUser>('/auth/me'),
   acceptConsent: () => call<CurrentUser>('/auth/consent', { method: 'POST', body: JSON.stringify({ accepted: true }) }),
   appointments: () => call<AppointmentView[]>('/appointments'),
