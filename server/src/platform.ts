@@ -3,7 +3,17 @@ import type { AddressInfo } from 'node:net';
 import { RoomRegistry, WorkerPool, type MediaSettings } from '@care/media';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { accountSecurityRoutes } from './accounts/account-security-routes.js';
+import { AccountModels } from './accounts/account-models.js';
+import { adminRoutes } from './accounts/admin-routes.js';
+import { DevInviteDelivery, type InviteDelivery } from './accounts/invite-delivery.js';
+import { inviteRoutes } from './accounts/invite-routes.js';
+import { InviteService } from './accounts/invite-service.js';
+import { UserAdminService } from './accounts/user-admin-service.js';
 import { AuthService } from './auth/auth-service.js';
+import { LoginChallenges } from './auth/login-challenges.js';
+import { SecretBox } from './auth/secret-box.js';
+import { TotpService } from './auth/totp-service.js';
 import { SessionStore } from './auth/session-store.js';
 import type { Config } from './config.js';
 import { Database } from './db/database.js';
@@ -15,6 +25,9 @@ import { healthRoutes } from './http/routes/health-routes.js';
 import { networkCheckRoutes } from './http/routes/network-check-routes.js';
 import { helpLineRoutes } from './http/routes/help-line-routes.js';
 import { createMetrics } from './metrics.js';
+import { AttendanceRecorder } from './reporting/attendance-recorder.js';
+import { ReportService } from './reporting/report-service.js';
+import { SchedulingModels } from './scheduling/scheduling-models.js';
 import { createScheduling } from './scheduling/scheduling.js';
 import { schedulingRoutes } from './scheduling/scheduling-routes.js';
 import { seedDemo } from './seed/demo-seed.js';
@@ -80,7 +93,12 @@ async function listen(server: http.Server, config: Config, log: Logger): Promise
 }
 
 /** The composition root: connects every service, wires the features, and listens. */
-export async function startPlatform(config: Config, log: Logger): Promise<Platform> {
+export interface PlatformParts {
+  /** How invite links reach people; the development delivery (links kept for the admin page) when not given. */
+  inviteDelivery?: InviteDelivery;
+}
+
+export async function startPlatform(config: Config, log: Logger, parts: PlatformParts = {}): Promise<Platform> {
   const cleanups: Array<() => Promise<void> | void> = [];
   const closeAll = async () => {
     for (const cleanup of cleanups.reverse()) {
@@ -123,7 +141,10 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     };
 
     const sessionTtlSeconds = Math.round(config.SESSION_TTL_HOURS * 3600);
-    const auth = new AuthService(db, new SessionStore(redis, sessionTtlSeconds));
+    const totp = new TotpService(db, redis, new SecretBox(config.TOTP_ENCRYPTION_KEY), config.TOTP_REQUIRED_ROLES);
+    const auth = new AuthService(db, new SessionStore(redis, sessionTtlSeconds), totp, new LoginChallenges(redis));
+    const accountModels = await AccountModels.bind(db);
+    const attendance = new AttendanceRecorder(accountModels.attendance, log.child({ component: 'attendance' }));
     const appointments = new AppointmentService(db);
     const scheduling = await createScheduling({
       db,
@@ -143,7 +164,23 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     };
     const presence = new PresenceService(redis);
 
-    registerSocketFeatures(io, { auth, appointments, admission, presence, rooms, mls, log: log.child({ component: 'socket' }) });
+    registerSocketFeatures(io, { auth, appointments, admission, presence, rooms, mls, attendance, log: log.child({ component: 'socket' }) });
+
+    let publicUrl = config.PUBLIC_URL ?? '';
+    const accountsLog = log.child({ component: 'accounts' });
+    const invites = new InviteService(db, accountModels.invites, parts.inviteDelivery ?? new DevInviteDelivery(accountsLog), {
+      ttlHours: config.INVITE_TTL_HOURS,
+      publicUrl: () => publicUrl,
+      agencyUnits: config.AGENCY_UNITS,
+      now: () => new Date(),
+    }, accountsLog);
+    const users = new UserAdminService(db, auth, (userId) => io.in(`user:${userId}`).disconnectSockets(true), accountsLog);
+    const schedulingModels = await SchedulingModels.bind(db);
+    const reports = new ReportService(
+      db,
+      { cancelled: schedulingModels.cancelledAppointments, availabilities: schedulingModels.availabilities, attendance: accountModels.attendance },
+      () => new Date(),
+    );
 
     const metrics = createMetrics({ connections: () => io.engine.clientsCount, rooms: () => registry.size });
     const secureCookies = config.PUBLIC_URL?.startsWith('https:') ?? false;
@@ -154,10 +191,14 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
         '/scheduling': schedulingRoutes({ auth, scheduling }),
         '/network-check': networkCheckRoutes(auth),
         '/help-lines': helpLineRoutes(config.CRISIS_HOTLINES),
+        '/account': accountSecurityRoutes(auth, totp),
+        '/invites': inviteRoutes(invites, redis),
+        '/admin': adminRoutes({ auth, invites, users, reports, redis }),
       },
       health: healthRoutes({ redis, db, mediaWorkers: () => pool.size, metrics }),
       webBuildDir: config.WEB_BUILD_DIR,
-      csrf: requireCsrfToken(auth, ['/auth/login']),
+      csrf: requireCsrfToken(auth, ['/auth/login', '/auth/login/totp', '/invites/accept']),
+      largeBodies: { '/admin/invites/csv': '300kb' },
       log,
     });
     httpServer.on('request', app);
@@ -172,6 +213,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     );
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
     const url = config.PUBLIC_URL ?? `http://${host === '127.0.0.1' ? 'localhost' : host}:${port}`;
+    publicUrl = url;
     log.info({ port, mediaPorts: pool.ports() }, 'CARE ASN server listening');
     return { url, port, db, redis, io, pool, media: registry, close: closeAll };
   } catch (error) {

@@ -12,3 +12,4 @@ export * from './protocol/help-lines.js';
 export * from './protocol/events.js';
 export * from './scheduling/index.js';
 export * from './protocol/scheduling.js';
+export * from './protocol/accounts.js';

@@ -4,12 +4,14 @@ import type { AppSocket } from './types.js';
 
 /** Room signalling: join, transports, produce, consume; all through acks. */
 export function registerRoom(socket: AppSocket, deps: SocketDeps): void {
-  const { admission, rooms, mls, log } = deps;
+  const { admission, rooms, mls, attendance, log } = deps;
   const user = socket.data.user;
 
   onRequest(socket, 'room:join', log, async ({ appointmentId }) => {
     const roomId = await admission.authorizeRoom(user, appointmentId);
     const joined = await rooms.join(socket.id, roomId, user);
+    // Only admitted participants reach here; an admin never does (authorizeRoom).
+    if (user.role !== 'admin') void attendance.joined(appointmentId, user.role);
     return { ...joined, mls: await mls.joinInfo(roomId, socket.id) };
   });
 

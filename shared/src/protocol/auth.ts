@@ -19,6 +19,8 @@ export const CurrentUser = z.object({
   locale: Locale,
   /** When this person accepted the confidentiality terms (clients, once); null before. */
   consentAcceptedAt: z.string().nullable(),
+  /** The deployment requires a second factor for this role and none is set up yet: only enrolment works until it is. */
+  totpEnrolmentRequired: z.boolean(),
 });
 export type CurrentUser = z.infer<typeof CurrentUser>;
 
