@@ -92,7 +92,7 @@ export class ReportService {
         const [month, agencyUnit] = key.split('|') as [string, string];
         return { month, agencyUnit, sessionsHeld: suppress(counts.held), noShows: suppress(counts.noShows), cancellations: suppress(counts.cancellations) };
       })
-      .sort((a, b) => a.month.localeCompare(b.month) || a.agencyUnit.localeCompare(b.agencyUnit));
+      .sort((a, b) => a.month.localeCompare(b.month) || Number(a.agencyUnit === NO_UNIT) - Number(b.agencyUnit === NO_UNIT) || a.agencyUnit.localeCompare(b.agencyUnit));
     const totals = months.map((month) => {
       const ofMonth = [...cells.entries()].filter(([key]) => key.startsWith(`${month}|`)).map(([, counts]) => counts);
       return {
