@@ -1,5 +1,19 @@
 import type {
+  AcceptedInviteView,
+  AcceptInviteBody,
   Ack,
+  CreateInviteBody,
+  CsvInviteReport,
+  InviteLookupView,
+  InviteView,
+  InvitedRole,
+  LoginAnswer,
+  ManagedUserView,
+  RecoveryCodesView,
+  ReportView,
+  SecurityView,
+  TotpLoginBody,
+  TotpSetupView,
   AppointmentView,
   AvailabilityView,
   BookingView,
@@ -79,7 +93,11 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
 export const api = {
   login: async (body: LoginBody) => {
     forgetCsrfToken();
-    return call<CurrentUser>('/auth/login', { method: 'POST', body: JSON.stringify(body) });
+    return call<LoginAnswer>('/auth/login', { method: 'POST', body: JSON.stringify(body) });
+  },
+  loginTotp: async (body: TotpLoginBody) => {
+    forgetCsrfToken();
+    return call<CurrentUser>('/auth/login/totp', { method: 'POST', body: JSON.stringify(body) });
   },
   logout: async () => {
     const done = await call<Record<string, never>>('/auth/logout', { method: 'POST', body: '{}' });
@@ -106,6 +124,25 @@ export const api = {
       method: 'POST',
       body: JSON.stringify(reason ? { reason } : {}),
     }),
+};
+
+/** Accounts: invites, people management, the report, and one's own security settings. */
+export const accountsApi = {
+  invite: (token: string) => call<InviteLookupView>(`/invites/${encodeURIComponent(token)}`),
+  acceptInvite: (body: AcceptInviteBody) => call<AcceptedInviteView>('/invites/accept', { method: 'POST', body: JSON.stringify(body) }),
+
+  users: (role: InvitedRole) => call<ManagedUserView[]>(`/admin/users${query({ role })}`),
+  setActive: (userId: string, active: boolean) =>
+    call<ManagedUserView>(`/admin/users/${encodeURIComponent(userId)}/active`, { method: 'POST', body: JSON.stringify({ active }) }),
+  pendingInvites: (role: InvitedRole) => call<InviteView[]>(`/admin/invites${query({ role })}`),
+  createInvite: (body: CreateInviteBody) => call<InviteView>('/admin/invites', { method: 'POST', body: JSON.stringify(body) }),
+  importInvites: (csv: string) => call<CsvInviteReport>('/admin/invites/csv', { method: 'POST', body: JSON.stringify({ csv }) }),
+  report: (from: string, to: string) => call<ReportView>(`/admin/reports${query({ from, to })}`),
+
+  security: () => call<SecurityView>('/account/security'),
+  totpSetup: () => call<TotpSetupView>('/account/totp/setup', { method: 'POST', body: '{}' }),
+  totpConfirm: (code: string) => call<RecoveryCodesView>('/account/totp/confirm', { method: 'POST', body: JSON.stringify({ code }) }),
+  totpDisable: (code: string) => call<SecurityView>('/account/totp/disable', { method: 'POST', body: JSON.stringify({ code }) }),
 };
 
 function query(params: Record<string, string | undefined>): string {
