@@ -13,8 +13,8 @@ let email: string;
 let secret = '';
 let recoveryCodes: string[] = [];
 
-const codeAt = (offsetSeconds: number) =>
-  new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: Date.now() + offsetSeconds * 1000 });
+const codeAt = (offsetSeconds: number, base32 = secret) =>
+  new TOTP({ secret: Secret.fromBase32(base32), algorithm: 'SHA1', digits: 6, period: 30 }).generate({ timestamp: Date.now() + offsetSeconds * 1000 });
 
 async function signIn(body: unknown, path = '/api/auth/login') {
   const response = await fetch(`${t.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -122,5 +122,15 @@ describe('TOTP second factor', () => {
   it('leaves roles that do not require it alone (the demo ASN signs in with a password only)', async () => {
     const asn = await login(t.url, 'asn@demo.care-asn.id', 'demo-asn');
     expect((await apiClient(t.url, asn).get<CurrentUser>('/auth/me')).body.data?.totpEnrolmentRequired).toBe(false);
+  });
+
+  it('lets a role that does not require it turn it on and off again with a code', async () => {
+    const asn = apiClient(t.url, await login(t.url, 'asn@demo.care-asn.id', 'demo-asn'));
+    const own = (await asn.post<TotpSetupView>('/account/totp/setup')).body.data!.secret;
+    expect((await asn.post('/account/totp/confirm', { code: codeAt(0, own) })).status).toBe(200);
+    const off = await asn.post<SecurityView>('/account/totp/disable', { code: codeAt(30, own) });
+    expect(off.body.data).toEqual({ totpEnabled: false, totpRequired: false, recoveryCodesLeft: 0 });
+    const stored = await t.platform.db.users.findOne({ email: 'asn@demo.care-asn.id' });
+    expect(stored?.totpSecret).toBeNull();
   });
 });

@@ -323,6 +323,8 @@ export const en: Record<MessageKey, string> = {
   'invites.send': 'Send invite',
   'invites.noPending': 'No invites are waiting.',
   'invites.expiresAt': 'Valid until',
+  'invites.accounts': 'ASN accounts',
+  'invites.noAccounts': 'No ASN accounts yet.',
   'csv.title': 'Invite with a CSV file',
   'csv.format': 'The first row names the columns email, displayName (or name) and agencyUnit (or unit); comma or semicolon. At most {max} rows.',
   'csv.example': 'Example file',

@@ -322,6 +322,8 @@ export const id = {
   'invites.send': 'Kirim undangan',
   'invites.noPending': 'Tidak ada undangan yang menunggu.',
   'invites.expiresAt': 'Berlaku sampai',
+  'invites.accounts': 'Akun ASN',
+  'invites.noAccounts': 'Belum ada akun ASN.',
   'csv.title': 'Undang dengan berkas CSV',
   'csv.format': 'Baris pertama berisi nama kolom email, displayName (atau nama) dan agencyUnit (atau unit); koma atau titik koma. Paling banyak {max} baris.',
   'csv.example': 'Contoh isi berkas',
