@@ -11,7 +11,7 @@ export function registerRoom(socket: AppSocket, deps: SocketDeps): void {
     const roomId = await admission.authorizeRoom(user, appointmentId);
     const joined = await rooms.join(socket.id, roomId, user);
     // Only admitted participants reach here; an admin never does (authorizeRoom).
-    if (user.role !== 'admin') void attendance.joined(appointmentId, user.role);
+    if (user.role !== 'admin') await attendance.joined(appointmentId, user.role);
     return { ...joined, mls: await mls.joinInfo(roomId, socket.id) };
   });
 

@@ -3,7 +3,7 @@ import { demoAccounts } from '@care/server';
 import type { ReportView } from '@care/shared';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, startTestPlatform, type TestPlatform } from '../../support/test-platform.js';
+import { enterRoomTogether, login, startTestPlatform, type TestPlatform } from '../../support/test-platform.js';
 import { createAccounts, type TestAccount } from '../scheduling/scheduling-app.js';
 import { apiClient } from './accounts-app.js';
 
@@ -104,5 +104,17 @@ describe('employer-blind report', () => {
   it('keeps the admin out of who booked whom: scheduling and appointments stay 403', async () => {
     expect((await apiClient(t.url, cookies.admin).get('/scheduling/bookings')).status).toBe(403);
     expect((await apiClient(t.url, cookies.admin).get('/appointments')).status).toBe(403);
+  });
+
+  it('records the first join of each side of a session, once, as metadata only', async () => {
+    const pair = await enterRoomTogether(t);
+    try {
+      const records = await t.platform.db.connection.collection('attendance').find({ appointmentId: new Types.ObjectId(pair.appointmentId) }).toArray();
+      expect(records.map((r) => r.role).sort()).toEqual(['asn', 'counselor']);
+      expect(Object.keys(records[0]!).filter((k) => k !== '__v').sort()).toEqual(['_id', 'appointmentId', 'joinedAt', 'role']);
+    } finally {
+      pair.host.close();
+      pair.client.close();
+    }
   });
 });
