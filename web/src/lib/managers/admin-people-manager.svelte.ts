@@ -33,6 +33,8 @@ export class AdminPeopleManager {
   inviteIssues = $state<Record<string, MessageKey>>({});
   lastInvite = $state<InviteView | undefined>(undefined);
   busy = $state<string | undefined>(undefined);
+  /** A deactivation or reactivation that did not go through. */
+  actionError = $state<MessageKey | undefined>(undefined);
 
   constructor(readonly role: InvitedRole) {}
 
@@ -79,12 +81,13 @@ export class AdminPeopleManager {
   async setActive(person: ManagedUserView, active: boolean): Promise<void> {
     this.busy = person.id;
     this.notice = undefined;
+    this.actionError = undefined;
     try {
       const updated = await accountsApi.setActive(person.id, active);
       this.people = this.people.map((p) => (p.id === updated.id ? updated : p));
       this.notice = { key: active ? 'people.reactivated' : 'people.deactivated', name: updated.displayName };
     } catch (error) {
-      this.error = errorKey(error);
+      this.actionError = errorKey(error);
     } finally {
       this.busy = undefined;
     }
