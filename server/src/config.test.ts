@@ -49,4 +49,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...minimal, MAIL_FROM: 'nobody' })).toThrowError(/MAIL_FROM="nobody" must be an address like/);
     expect(() => loadConfig({ ...minimal, REMINDER_OFFSETS_MINUTES: '1440,soon' })).toThrowError(/REMINDER_OFFSETS_MINUTES=.*must be whole minutes/);
   });
+
+  it('requires a second factor of counselors and admins in production only, and a key to seal it there', () => {
+    expect(loadConfig(minimal).TOTP_REQUIRED_ROLES).toEqual([]);
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ ...minimal, NODE_ENV: 'production', TOTP_ENCRYPTION_KEY: key }).TOTP_REQUIRED_ROLES).toEqual(['counselor', 'admin']);
+    expect(loadConfig({ ...minimal, NODE_ENV: 'production', TOTP_ENCRYPTION_KEY: key, TOTP_REQUIRED_ROLES: '' }).TOTP_REQUIRED_ROLES).toEqual([]);
+    expect(() => loadConfig({ ...minimal, NODE_ENV: 'production' })).toThrowError(/TOTP_ENCRYPTION_KEY is missing/);
+    expect(() => loadConfig({ ...minimal, TOTP_ENCRYPTION_KEY: 'short' })).toThrowError(/TOTP_ENCRYPTION_KEY.*32 random bytes/);
+    expect(() => loadConfig({ ...minimal, TOTP_REQUIRED_ROLES: 'counselor,boss' })).toThrowError(/TOTP_REQUIRED_ROLES/);
+  });
+
+  it('takes the agency unit list as upper-case codes', () => {
+    expect(loadConfig({ ...minimal, AGENCY_UNITS: 'dinkes, BKD' }).AGENCY_UNITS).toEqual(['DINKES', 'BKD']);
+    expect(loadConfig(minimal).AGENCY_UNITS).toBeUndefined();
+    expect(() => loadConfig({ ...minimal, AGENCY_UNITS: 'ok,not ok' })).toThrowError(/AGENCY_UNITS/);
+  });
 });

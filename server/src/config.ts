@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { DEFAULT_HELP_LINES, HelpLines } from '@care/shared';
+import { AgencyUnit, DEFAULT_HELP_LINES, HelpLines, Role } from '@care/shared';
 import { z } from 'zod';
 
 const port = (fallback: number) =>
@@ -22,11 +22,7 @@ const url = (protocols: string[], example: string) =>
       }
     }, `must be a URL like ${example}`);
 
-/**
- * Every setting the server reads, from the environment only, each with the
- * form it expects. Parsed once at start; a bad value names itself.
- */
-export const ConfigSchema = z.object({
+const ConfigFields = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'must be development, production or test' }).default('development'),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: port(3000),
@@ -105,7 +101,54 @@ export const ConfigSchema = z.object({
       }
       return parsed.data;
     }),
+  /** Roles that must sign in with a second factor (TOTP): comma-separated; default counselor,admin in production, none otherwise. */
+  TOTP_REQUIRED_ROLES: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return undefined;
+      const roles = raw.split(',').map((r) => r.trim()).filter(Boolean);
+      const bad = roles.filter((r) => !Role.safeParse(r).success);
+      if (bad.length) {
+        ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of asn, counselor, admin (or empty for none)' });
+        return z.NEVER;
+      }
+      return roles as Role[];
+    }),
+  /** 32 bytes, base64: encrypts TOTP secrets at rest (AES-256-GCM). Required in production. */
+  TOTP_ENCRYPTION_KEY: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, 'must be 32 random bytes in base64 (openssl rand -base64 32)'),
+  /** How long an invite link stays valid. */
+  INVITE_TTL_HOURS: z.coerce.number({ message: 'must be a number of hours' }).positive('must be positive').max(24 * 30).default(72),
+  /** The agency unit codes invites may use, comma-separated; unset: any code of 1–32 letters, digits, - or _. */
+  AGENCY_UNITS: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return undefined;
+      const units = raw.split(',').map((u) => AgencyUnit.safeParse(u));
+      if (units.some((u) => !u.success)) {
+        ctx.addIssue({ code: 'custom', message: 'must be comma-separated unit codes like DINKES,BKD (1–32 letters, digits, - or _)' });
+        return z.NEVER;
+      }
+      return units.map((u) => u.data as string);
+    }),
 });
+
+/**
+ * Every setting the server reads, from the environment only, each with the
+ * form it expects. Parsed once at start; a bad value names itself.
+ */
+export const ConfigSchema = ConfigFields.superRefine((config, ctx) => {
+  if (config.NODE_ENV === 'production' && !config.TOTP_ENCRYPTION_KEY) {
+    ctx.addIssue({ code: 'custom', path: ['TOTP_ENCRYPTION_KEY'], message: 'must be set in production: 32 random bytes in base64 (openssl rand -base64 32)' });
+  }
+}).transform((config) => ({
+  ...config,
+  TOTP_REQUIRED_ROLES: config.TOTP_REQUIRED_ROLES ?? (config.NODE_ENV === 'production' ? (['counselor', 'admin'] as Role[]) : []),
+}));
 
 export type Config = z.output<typeof ConfigSchema>;
 

@@ -30,6 +30,16 @@ const httpStatus: Record<ErrorCode, number> = {
   conflict: 409,
   // A cancelled circle, or one whose meetings are all over: nobody can join it.
   circle_closed: 409,
+  // Accounts.
+  csrf_invalid: 403,
+  invite_invalid: 404,
+  invite_expired: 410,
+  invite_used: 410,
+  already_exists: 409,
+  totp_required: 401,
+  totp_invalid: 401,
+  totp_enrolment_required: 403,
+  account_inactive: 403,
 };
 
 /** An error whose message is written for the client. */

@@ -6,3 +6,5 @@ export { hashPassword } from './auth/password.js';
 export { SessionStore } from './auth/session-store.js';
 export { appointmentIcs, neutralTitle, type CalendarEntry, type IcsMethod } from './calendar/appointment-ics.js';
 export { deliveryKey } from './notifications/delivery-ledger.js';
+export { csrfTokenFor } from './auth/csrf-token.js';
+export type { InviteDelivery, InviteMessage } from './accounts/invite-delivery.js';

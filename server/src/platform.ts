@@ -3,10 +3,22 @@ import type { AddressInfo } from 'node:net';
 import { RoomRegistry, WorkerPool, type MediaSettings } from '@care/media';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { accountSecurityRoutes } from './accounts/account-security-routes.js';
+import { AccountModels } from './accounts/account-models.js';
+import { adminRoutes } from './accounts/admin-routes.js';
+import type { InviteDelivery } from './accounts/invite-delivery.js';
+import { inviteDeliveryFor } from './accounts/mail-invite-delivery.js';
+import { inviteRoutes } from './accounts/invite-routes.js';
+import { InviteService } from './accounts/invite-service.js';
+import { UserAdminService } from './accounts/user-admin-service.js';
 import { AuthService } from './auth/auth-service.js';
+import { LoginChallenges } from './auth/login-challenges.js';
+import { SecretBox } from './auth/secret-box.js';
+import { TotpService } from './auth/totp-service.js';
 import { SessionStore } from './auth/session-store.js';
 import type { Config } from './config.js';
 import { Database } from './db/database.js';
+import { requireCsrfToken } from './http/csrf.js';
 import { createHttpApp } from './http/http-app.js';
 import { appointmentRoutes } from './http/routes/appointment-routes.js';
 import { authRoutes } from './http/routes/auth-routes.js';
@@ -20,6 +32,9 @@ import { devOutboxRoutes } from './mail/dev-outbox-routes.js';
 import { createMail } from './mail/mail.js';
 import { createMetrics } from './metrics.js';
 import { createNotifications, type Notifications } from './notifications/notifications.js';
+import { AttendanceRecorder } from './reporting/attendance-recorder.js';
+import { ReportService } from './reporting/report-service.js';
+import { SchedulingModels } from './scheduling/scheduling-models.js';
 import { createScheduling } from './scheduling/scheduling.js';
 import { schedulingRoutes } from './scheduling/scheduling-routes.js';
 import { seedDemo } from './seed/demo-seed.js';
@@ -58,6 +73,8 @@ export interface Platform {
 export interface PlatformOverrides {
   /** The clock of reminders and invitations (bookings keep the real one). */
   reminderClock?: () => Date;
+  /** How invite links reach people; by default email (SMTP_URL), or in development the links kept for the admin page. */
+  inviteDelivery?: InviteDelivery;
 }
 
 function mediaSettings(config: Config): MediaSettings {
@@ -153,7 +170,10 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     });
 
     const sessionTtlSeconds = Math.round(config.SESSION_TTL_HOURS * 3600);
-    const auth = new AuthService(db, new SessionStore(redis, sessionTtlSeconds));
+    const totp = new TotpService(db, redis, new SecretBox(config.TOTP_ENCRYPTION_KEY), config.TOTP_REQUIRED_ROLES);
+    const auth = new AuthService(db, new SessionStore(redis, sessionTtlSeconds), totp, new LoginChallenges(redis));
+    const accountModels = await AccountModels.bind(db);
+    const attendance = new AttendanceRecorder(accountModels.attendance, log.child({ component: 'attendance' }));
     const appointments = new AppointmentService(db);
     const scheduling = await createScheduling({
       db,
@@ -190,7 +210,22 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     };
     const presence = new PresenceService(redis);
 
-    registerSocketFeatures(io, { auth, appointments, admission, presence, rooms, moderation, mls, log: log.child({ component: 'socket' }) });
+    registerSocketFeatures(io, { auth, appointments, admission, presence, rooms, moderation, mls, attendance, log: log.child({ component: 'socket' }) });
+
+    const accountsLog = log.child({ component: 'accounts' });
+    const invites = new InviteService(db, accountModels.invites, overrides.inviteDelivery ?? inviteDeliveryFor(config, mail.mailer, accountsLog), {
+      ttlHours: config.INVITE_TTL_HOURS,
+      publicUrl: () => appUrl,
+      agencyUnits: config.AGENCY_UNITS,
+      now: () => new Date(),
+    }, accountsLog);
+    const users = new UserAdminService(db, auth, (userId) => io.in(`user:${userId}`).disconnectSockets(true), accountsLog);
+    const schedulingModels = await SchedulingModels.bind(db);
+    const reports = new ReportService(
+      db,
+      { cancelled: schedulingModels.cancelledAppointments, availabilities: schedulingModels.availabilities, attendance: accountModels.attendance },
+      () => new Date(),
+    );
 
     const metrics = createMetrics({ connections: () => io.engine.clientsCount, rooms: () => registry.size });
     const secureCookies = config.PUBLIC_URL?.startsWith('https:') ?? false;
@@ -204,9 +239,14 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
         '/network-check': networkCheckRoutes(auth),
         '/help-lines': helpLineRoutes(config.CRISIS_HOTLINES),
         ...(mail.outbox ? { '/dev/outbox': devOutboxRoutes(auth, mail.outbox) } : {}),
+        '/account': accountSecurityRoutes(auth, totp),
+        '/invites': inviteRoutes(invites, redis),
+        '/admin': adminRoutes({ auth, invites, users, reports, redis }),
       },
       health: healthRoutes({ redis, db, mediaWorkers: () => pool.size, metrics }),
       webBuildDir: config.WEB_BUILD_DIR,
+      csrf: requireCsrfToken(auth, ['/auth/login', '/auth/login/totp', '/invites/accept']),
+      largeBodies: { '/admin/invites/csv': '300kb' },
       log,
     });
     httpServer.on('request', app);

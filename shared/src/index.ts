@@ -16,3 +16,4 @@ export * from './protocol/scheduling.js';
 export * from './protocol/circles.js';
 export * from './protocol/reminders.js';
 export * from './protocol/dev-outbox.js';
+export * from './protocol/accounts.js';

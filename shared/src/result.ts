@@ -31,6 +31,16 @@ export const errorCodes = [
   'conflict',
   // Circles.
   'circle_closed',
+  // Accounts (issue 3).
+  'csrf_invalid',
+  'invite_invalid',
+  'invite_expired',
+  'invite_used',
+  'already_exists',
+  'totp_required',
+  'totp_invalid',
+  'totp_enrolment_required',
+  'account_inactive',
 ] as const;
 
 export const ErrorCode = z.enum(errorCodes);

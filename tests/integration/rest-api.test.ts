@@ -1,6 +1,6 @@
 import { demoAccounts } from '@care/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import { login, sessionHeaders, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
 const [counselor, asn, admin] = demoAccounts;
 let t: TestPlatform;
@@ -124,13 +124,13 @@ describe('consent', () => {
     const cookie = await login(t.url, asn.email, asn.password);
     const before = (await (await fetch(`${t.url}/api/auth/me`, { headers: { cookie } })).json()) as { data: { consentAcceptedAt: string | null } };
     expect(before.data.consentAcceptedAt).toBeNull();
-    const refused = await post('/api/auth/consent', JSON.stringify({ accepted: false }), { 'content-type': 'application/json', cookie });
+    const refused = await post('/api/auth/consent', JSON.stringify({ accepted: false }), { 'content-type': 'application/json', ...sessionHeaders(cookie) });
     expect(refused.status).toBe(400);
-    const accepted = await post('/api/auth/consent', JSON.stringify({ accepted: true }), { 'content-type': 'application/json', cookie });
+    const accepted = await post('/api/auth/consent', JSON.stringify({ accepted: true }), { 'content-type': 'application/json', ...sessionHeaders(cookie) });
     expect(accepted.status).toBe(200);
     const at = (accepted.body.data as { consentAcceptedAt: string }).consentAcceptedAt;
     expect(Date.now() - Date.parse(at)).toBeLessThan(60_000);
-    const again = await post('/api/auth/consent', JSON.stringify({ accepted: true }), { 'content-type': 'application/json', cookie });
+    const again = await post('/api/auth/consent', JSON.stringify({ accepted: true }), { 'content-type': 'application/json', ...sessionHeaders(cookie) });
     expect((again.body.data as { consentAcceptedAt: string }).consentAcceptedAt).toBe(at);
   });
 });

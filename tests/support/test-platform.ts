@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { createLogger, loadConfig, startPlatform, type Platform, type PlatformOverrides } from '@care/server';
+import { createLogger, csrfTokenFor, loadConfig, startPlatform, type Platform, type PlatformOverrides } from '@care/server';
 import type { ClientToServerEvents, ServerToClientEvents } from '@care/shared';
 import { io, type Socket } from 'socket.io-client';
 import { inject } from 'vitest';
@@ -68,6 +68,15 @@ export async function login(url: string, email: string, password: string): Promi
   const cookie = response.headers.get('set-cookie');
   if (!cookie) throw new Error('login set no cookie');
   return cookie.split(';')[0] ?? '';
+}
+
+/**
+ * The headers a signed-in script sends on a state-changing call: the session
+ * cookie and its CSRF token (what the web app reads from GET /api/auth/csrf).
+ */
+export function sessionHeaders(cookie: string): Record<string, string> {
+  const token = cookie.slice(cookie.indexOf('=') + 1);
+  return { cookie, 'x-csrf-token': csrfTokenFor(token) };
 }
 
 export function connect(url: string, cookie?: string): Promise<TestSocket> {

@@ -9,7 +9,9 @@ export type SessionRecord = z.infer<typeof SessionRecord>;
 /**
  * Login sessions in Redis. The cookie holds a random token; Redis holds only
  * its SHA-256, so a copy of Redis does not let anyone log in. Sessions slide:
- * each use extends them by the configured lifetime.
+ * each use extends them by the configured lifetime. Each person's session
+ * keys are also listed in a set, so all of them can be ended at once (an
+ * account deactivated); the set may name sessions that have expired since.
  */
 export class SessionStore {
   constructor(
@@ -20,7 +22,13 @@ export class SessionStore {
   async create(userId: string, role: Role): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     const record: SessionRecord = { userId, role, createdAt: new Date().toISOString() };
-    await this.redis.set(this.#key(token), JSON.stringify(record), 'EX', this.ttlSeconds);
+    const key = this.#key(token);
+    await this.redis
+      .multi()
+      .set(key, JSON.stringify(record), 'EX', this.ttlSeconds)
+      .sadd(this.#userKey(userId), key)
+      .expire(this.#userKey(userId), this.ttlSeconds)
+      .exec();
     return token;
   }
 
@@ -30,14 +38,26 @@ export class SessionStore {
     const raw = await this.redis.getex(key, 'EX', this.ttlSeconds);
     if (!raw) return undefined;
     const parsed = SessionRecord.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
+    if (!parsed.success) return undefined;
+    await this.redis.expire(this.#userKey(parsed.data.userId), this.ttlSeconds);
+    return parsed.data;
   }
 
   async destroy(token: string): Promise<void> {
     await this.redis.del(this.#key(token));
   }
 
+  /** Ends every session of this person. */
+  async destroyAllOf(userId: string): Promise<void> {
+    const keys = await this.redis.smembers(this.#userKey(userId));
+    await this.redis.del(...keys, this.#userKey(userId));
+  }
+
   #key(token: string): string {
     return `session:${createHash('sha256').update(token).digest('hex')}`;
+  }
+
+  #userKey(userId: string): string {
+    return `user-sessions:${userId}`;
   }
 }

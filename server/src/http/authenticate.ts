@@ -1,19 +1,43 @@
-import type { CurrentUser } from '@care/shared';
+import type { CurrentUser, Role } from '@care/shared';
 import type { NextFunction, Request, Response } from 'express';
 import type { AuthService } from '../auth/auth-service.js';
 import { readSessionToken } from '../auth/session-cookie.js';
+import type { UserDocument } from '../db/models/user.js';
 import { AppError } from '../errors.js';
 
 interface AuthLocals {
   user?: CurrentUser;
+  account?: UserDocument;
+}
+
+export interface RequireUserOptions {
+  /**
+   * Let in a person whose role needs a second factor they have not set up
+   * yet (who they are, the CSRF token, enrolment itself, signing out).
+   * Everywhere else they are sent to enrolment first.
+   */
+  beforeTotpEnrolment?: boolean;
 }
 
 /** Loads the signed-in user for the routes after it; 401 when there is none. */
-export function requireUser(auth: AuthService) {
+export function requireUser(auth: AuthService, options: RequireUserOptions = {}) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const session = await auth.session(readSessionToken(req.headers.cookie));
     if (!session) throw new AppError('unauthenticated', 'Please sign in.');
-    (res.locals as AuthLocals).user = await auth.currentUser(session);
+    const locals = res.locals as AuthLocals;
+    locals.account = await auth.user(session);
+    locals.user = auth.view(locals.account);
+    if (locals.user.totpEnrolmentRequired && !options.beforeTotpEnrolment) {
+      throw new AppError('totp_enrolment_required', 'Please turn on two-step verification first (Account security).');
+    }
+    next();
+  };
+}
+
+/** After `requireUser`: only these roles go on; everyone else gets 403. */
+export function requireRole(...roles: Role[]) {
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    if (!roles.includes(currentUser(res).role)) throw new AppError('forbidden', 'You do not have access to this.');
     next();
   };
 }
@@ -22,4 +46,11 @@ export function currentUser(res: Response): CurrentUser {
   const user = (res.locals as AuthLocals).user;
   if (!user) throw new AppError('unauthenticated', 'Please sign in.');
   return user;
+}
+
+/** The signed-in person's account document (for their own security settings). */
+export function currentAccount(res: Response): UserDocument {
+  const account = (res.locals as AuthLocals).account;
+  if (!account) throw new AppError('unauthenticated', 'Please sign in.');
+  return account;
 }

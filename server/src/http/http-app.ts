@@ -11,11 +11,15 @@ export interface HttpAppParts {
   api: Record<string, express.Router>;
   health: express.Router;
   webBuildDir?: string | undefined;
+  /** Checks the CSRF token of state-changing calls (after the Origin check). */
+  csrf: express.RequestHandler;
+  /** JSON body limits above the default 16 kB, by path under /api (a CSV upload). */
+  largeBodies?: Record<string, string>;
   log: Logger;
 }
 
 /** Express: JSON API under /api, health at the root, and the built web app for everything else. */
-export function createHttpApp({ api, health, webBuildDir, log }: HttpAppParts): Express {
+export function createHttpApp({ api, health, webBuildDir, csrf, largeBodies = {}, log }: HttpAppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -28,7 +32,9 @@ export function createHttpApp({ api, health, webBuildDir, log }: HttpAppParts): 
     }),
   );
   app.use(health);
-  app.use('/api', express.json({ limit: '16kb' }), sameOriginWrites);
+  // A body parsed by the larger limit is not parsed again by the default one.
+  for (const [route, limit] of Object.entries(largeBodies)) app.use(`/api${route}`, express.json({ limit }));
+  app.use('/api', express.json({ limit: '16kb' }), sameOriginWrites, csrf);
   for (const [mount, router] of Object.entries(api)) app.use(`/api${mount}`, router);
   app.use('/api', () => {
     throw new AppError('not_found', 'No such API endpoint.');

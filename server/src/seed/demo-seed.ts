@@ -27,6 +27,8 @@ export async function ensureUser(db: Database, account: (typeof demoAccounts)[nu
       displayName: account.displayName,
       role: account.role,
       passwordHash: await hashPassword(account.password),
+      // The demo client belongs to a demo unit, so the report has a unit to count by.
+      agencyUnit: account.role === 'asn' ? 'DEMO' : null,
     });
     return created.id as string;
   } catch (error) {

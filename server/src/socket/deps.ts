@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AuthService } from '../auth/auth-service.js';
+import type { AttendanceRecorder } from '../reporting/attendance-recorder.js';
 import type { AdmissionService } from '../services/admission-service.js';
 import type { AppointmentService } from '../services/appointment-service.js';
 import type { LiveRoomService } from '../services/live-room-service.js';
@@ -15,5 +16,7 @@ export interface SocketDeps {
   rooms: LiveRoomService;
   moderation: RoomModerationService;
   mls: MlsDeliveryService;
+  /** First joins per appointment and side, for no-show counts. */
+  attendance: AttendanceRecorder;
   log: Logger;
 }

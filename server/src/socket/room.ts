@@ -4,12 +4,14 @@ import type { AppSocket } from './types.js';
 
 /** Room signalling: join, transports, produce, consume; all through acks. */
 export function registerRoom(socket: AppSocket, deps: SocketDeps): void {
-  const { admission, rooms, moderation, mls, log } = deps;
+  const { admission, rooms, moderation, mls, attendance, log } = deps;
   const user = socket.data.user;
 
   onRequest(socket, 'room:join', log, async ({ sessionId, sending }) => {
     const access = await admission.authorizeRoom(user, sessionId);
     const joined = await rooms.join(socket.id, access, user, sending);
+    // Only admitted participants reach here; an admin never does (authorizeRoom). No-shows are a 1:1 count.
+    if (access.kind === 'one-to-one' && user.role !== 'admin') await attendance.joined(sessionId, user.role);
     return { ...joined, floor: await moderation.floorOf(sessionId), mls: await mls.joinInfo(access.roomId, socket.id) };
   });
 

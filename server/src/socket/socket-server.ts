@@ -3,6 +3,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { readSessionToken } from '../auth/session-cookie.js';
+import { AppError } from '../errors.js';
 import type { SocketDeps } from './deps.js';
 import { registerLobby } from './lobby.js';
 import { registerMls } from './mls.js';
@@ -31,10 +32,14 @@ export function registerSocketFeatures(io: AppServer, deps: SocketDeps): void {
       .session(token)
       .then(async (session) => {
         if (!session) return next(new Error('unauthenticated'));
-        socket.data.user = await deps.auth.currentUser(session);
+        const user = await deps.auth.currentUser(session);
+        // Until a required second factor is set up, only the enrolment page works.
+        if (user.totpEnrolmentRequired) return next(new Error('totp_enrolment_required'));
+        socket.data.user = user;
         next();
       })
       .catch((error: unknown) => {
+        if (error instanceof AppError) return next(new Error(error.code));
         deps.log.warn({ err: error }, 'socket authentication failed');
         next(new Error('unavailable'));
       });

@@ -19,5 +19,11 @@ export const CurrentUser = z.object({
   locale: Locale,
   /** When this person accepted the confidentiality terms (clients, once); null before. */
   consentAcceptedAt: z.string().nullable(),
+  /** The deployment requires a second factor for this role and none is set up yet: only enrolment works until it is. */
+  totpEnrolmentRequired: z.boolean(),
 });
 export type CurrentUser = z.infer<typeof CurrentUser>;
+
+/** The session's CSRF token: sent back as the X-CSRF-Token header on every state-changing call. */
+export const CsrfTokenView = z.object({ token: z.string() });
+export type CsrfTokenView = z.infer<typeof CsrfTokenView>;

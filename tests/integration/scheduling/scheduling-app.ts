@@ -1,6 +1,6 @@
 import { hashPassword, SessionStore } from '@care/server';
 import type { Role } from '@care/shared';
-import type { TestPlatform } from '../../support/test-platform.js';
+import { sessionHeaders, type TestPlatform } from '../../support/test-platform.js';
 
 export interface SchedulingApp {
   /** Base URL to put /api/scheduling/... after. */
@@ -58,8 +58,7 @@ export interface ApiAnswer<T = unknown> {
 /** A JSON client for /api/scheduling as one person (or nobody). */
 export function schedulingClient(baseUrl: string, cookie?: string) {
   const call = async <T>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> => {
-    const headers: Record<string, string> = {};
-    if (cookie) headers.cookie = cookie;
+    const headers: Record<string, string> = cookie ? sessionHeaders(cookie) : {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(`${baseUrl}/api/scheduling${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: response.status, body: (await response.json()) as ApiAnswer<T>['body'] };

@@ -14,6 +14,15 @@ export const userSchema = new Schema(
     locale: { type: String, required: true, enum: ['id', 'en'], default: 'id' },
     /** A flag and a time only: that the confidentiality terms were accepted, and when. */
     consentAcceptedAt: { type: Date, required: false, default: null },
+    /** The person's agency unit code (e.g. DINKES), for counts by unit; null for staff and older accounts. */
+    agencyUnit: { type: String, required: false, default: null, maxlength: 32 },
+    /** Deactivated accounts cannot sign in; their sessions are ended when they are deactivated. */
+    active: { type: Boolean, required: true, default: true },
+    /** The TOTP secret, sealed with TOTP_ENCRYPTION_KEY (AES-256-GCM); null until enrolment is confirmed. */
+    totpSecret: { type: String, required: false, default: null },
+    totpEnabledAt: { type: Date, required: false, default: null },
+    /** SHA-256 of each unused recovery code. */
+    recoveryCodeHashes: { type: [String], required: true, default: [] },
   },
   { timestamps: true, strict: 'throw' },
 );

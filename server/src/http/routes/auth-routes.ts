@@ -1,8 +1,9 @@
-import { ConsentBody, LoginBody } from '@care/shared';
+import { ConsentBody, LoginBody, TotpLoginBody } from '@care/shared';
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { AuthService } from '../../auth/auth-service.js';
+import { csrfTokenFor } from '../../auth/csrf-token.js';
 import { clearedSessionCookie, readSessionToken, sessionCookie } from '../../auth/session-cookie.js';
 import { AppError } from '../../errors.js';
 import { currentUser, requireUser } from '../authenticate.js';
@@ -20,6 +21,7 @@ export function authRoutes({ auth, redis, sessionTtlSeconds, secureCookies }: Au
   // Ten failed tries per address and account every 15 minutes, counted in Redis
   // so every server node shares them; a successful sign-in clears the count.
   const failures = new RateLimiterRedis({ storeClient: redis, keyPrefix: 'ratelimit:login', points: 10, duration: 900 });
+  const signedIn = requireUser(auth, { beforeTotpEnrolment: true });
 
   router.post('/login', async (req, res) => {
     const body = parseInput(LoginBody, req.body, 'sign-in');
@@ -28,9 +30,9 @@ export function authRoutes({ auth, redis, sessionTtlSeconds, secureCookies }: Au
     if (record && record.consumedPoints >= failures.points) {
       throw new AppError('rate_limited', 'Too many sign-in attempts. Please wait 15 minutes and try again.');
     }
-    let signedIn;
+    let outcome;
     try {
-      signedIn = await auth.login(body);
+      outcome = await auth.login(body);
     } catch (error) {
       if (error instanceof AppError && error.code === 'invalid_credentials') {
         await failures.penalty(key, 1);
@@ -38,7 +40,16 @@ export function authRoutes({ auth, redis, sessionTtlSeconds, secureCookies }: Au
       throw error;
     }
     await failures.delete(key);
-    const { token, user } = signedIn;
+    // A second factor: no cookie yet, only the challenge for the code step.
+    if ('challenge' in outcome) return void res.json({ ok: true, data: outcome.challenge });
+    res.setHeader('Set-Cookie', sessionCookie(outcome.token, sessionTtlSeconds, secureCookies));
+    res.json({ ok: true, data: outcome.user });
+  });
+
+  // The code step; wrong codes are limited per account by the TOTP service.
+  router.post('/login/totp', async (req, res) => {
+    const body = parseInput(TotpLoginBody, req.body, 'sign-in code');
+    const { token, user } = await auth.loginWithTotp(body);
     res.setHeader('Set-Cookie', sessionCookie(token, sessionTtlSeconds, secureCookies));
     res.json({ ok: true, data: user });
   });
@@ -49,7 +60,13 @@ export function authRoutes({ auth, redis, sessionTtlSeconds, secureCookies }: Au
     res.json({ ok: true, data: {} });
   });
 
-  router.get('/me', requireUser(auth), (_req, res) => {
+  // The session's CSRF token, for scripts of our own origin to send back as X-CSRF-Token.
+  router.get('/csrf', signedIn, (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ ok: true, data: { token: csrfTokenFor(readSessionToken(req.headers.cookie) ?? '') } });
+  });
+
+  router.get('/me', signedIn, (_req, res) => {
     res.json({ ok: true, data: currentUser(res) });
   });
 

@@ -1,5 +1,19 @@
 import type {
+  AcceptedInviteView,
+  AcceptInviteBody,
   Ack,
+  CreateInviteBody,
+  CsvInviteReport,
+  InviteLookupView,
+  InviteView,
+  InvitedRole,
+  LoginAnswer,
+  ManagedUserView,
+  RecoveryCodesView,
+  ReportView,
+  SecurityView,
+  TotpLoginBody,
+  TotpSetupView,
   AppointmentView,
   AvailabilityView,
   BookingView,
@@ -12,6 +26,7 @@ import type {
   CounselorSlotsView,
   CounselorSummary,
   CreateBookingBody,
+  CsrfTokenView,
   CurrentUser,
   SessionView,
   LoginBody,
@@ -20,13 +35,39 @@ import type {
 } from '@care/shared';
 import { ApiError } from './api-error.js';
 
-async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Calls that have no session yet, so no CSRF token either. */
+const sessionless = new Set(['/auth/login', '/auth/login/totp', '/invites/accept']);
+
+/**
+ * The session's CSRF token, fetched once per session and sent as
+ * X-CSRF-Token on every state-changing call; forgotten when the session
+ * changes (sign-in, sign-out) or when the server no longer accepts it.
+ */
+let csrfToken: Promise<string> | undefined;
+
+function currentCsrfToken(): Promise<string> {
+  csrfToken ??= send<CsrfTokenView>('/auth/csrf', {}).then(
+    (view) => view.token,
+    (error: unknown) => {
+      csrfToken = undefined;
+      throw error;
+    },
+  );
+  return csrfToken;
+}
+
+export function forgetCsrfToken(): void {
+  csrfToken = undefined;
+}
+
+async function send<T>(path: string, init: RequestInit, extraHeaders: Record<string, string> = {}): Promise<T> {
   let response: Response;
   try {
     response = await fetch(`/api${path}`, {
       ...init,
       credentials: 'same-origin',
-      headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) },
+      headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}), ...extraHeaders },
     });
   } catch {
     throw new ApiError('network', 'network error');
@@ -41,10 +82,35 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   return body.data;
 }
 
+async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const method = (init.method ?? 'GET').toUpperCase();
+  if (!unsafeMethods.has(method) || sessionless.has(path)) return send<T>(path, init);
+  const withToken = async () => send<T>(path, init, { 'x-csrf-token': await currentCsrfToken() });
+  try {
+    return await withToken();
+  } catch (error) {
+    // A token from an earlier session: fetch this session's and try once more.
+    if (!(error instanceof ApiError) || error.code !== 'csrf_invalid') throw error;
+    forgetCsrfToken();
+    return withToken();
+  }
+}
+
 /** The REST API, typed by the shared protocol. */
 export const api = {
-  login: (body: LoginBody) => call<CurrentUser>('/auth/login', { method: 'POST', body: JSON.stringify(body) }),
-  logout: () => call<Record<string, never>>('/auth/logout', { method: 'POST', body: '{}' }),
+  login: async (body: LoginBody) => {
+    forgetCsrfToken();
+    return call<LoginAnswer>('/auth/login', { method: 'POST', body: JSON.stringify(body) });
+  },
+  loginTotp: async (body: TotpLoginBody) => {
+    forgetCsrfToken();
+    return call<CurrentUser>('/auth/login/totp', { method: 'POST', body: JSON.stringify(body) });
+  },
+  logout: async () => {
+    const done = await call<Record<string, never>>('/auth/logout', { method: 'POST', body: '{}' });
+    forgetCsrfToken();
+    return done;
+  },
   me: () => call<CurrentUser>('/auth/me'),
   acceptConsent: () => call<CurrentUser>('/auth/consent', { method: 'POST', body: JSON.stringify({ accepted: true }) }),
   appointments: () => call<AppointmentView[]>('/appointments'),
@@ -80,6 +146,25 @@ export const api = {
 
   // Development without SMTP_URL only: the email sent to the signed-in person.
   devOutbox: () => call<OutboxList>('/dev/outbox'),
+};
+
+/** Accounts: invites, people management, the report, and one's own security settings. */
+export const accountsApi = {
+  invite: (token: string) => call<InviteLookupView>(`/invites/${encodeURIComponent(token)}`),
+  acceptInvite: (body: AcceptInviteBody) => call<AcceptedInviteView>('/invites/accept', { method: 'POST', body: JSON.stringify(body) }),
+
+  users: (role: InvitedRole) => call<ManagedUserView[]>(`/admin/users${query({ role })}`),
+  setActive: (userId: string, active: boolean) =>
+    call<ManagedUserView>(`/admin/users/${encodeURIComponent(userId)}/active`, { method: 'POST', body: JSON.stringify({ active }) }),
+  pendingInvites: (role: InvitedRole) => call<InviteView[]>(`/admin/invites${query({ role })}`),
+  createInvite: (body: CreateInviteBody) => call<InviteView>('/admin/invites', { method: 'POST', body: JSON.stringify(body) }),
+  importInvites: (csv: string) => call<CsvInviteReport>('/admin/invites/csv', { method: 'POST', body: JSON.stringify({ csv }) }),
+  report: (from: string, to: string) => call<ReportView>(`/admin/reports${query({ from, to })}`),
+
+  security: () => call<SecurityView>('/account/security'),
+  totpSetup: () => call<TotpSetupView>('/account/totp/setup', { method: 'POST', body: '{}' }),
+  totpConfirm: (code: string) => call<RecoveryCodesView>('/account/totp/confirm', { method: 'POST', body: JSON.stringify({ code }) }),
+  totpDisable: (code: string) => call<SecurityView>('/account/totp/disable', { method: 'POST', body: JSON.stringify({ code }) }),
 };
 
 function query(params: Record<string, string | undefined>): string {

@@ -1,0 +1,53 @@
+import type { CurrentUser, ReportView, SuppressedCount } from '@care/shared';
+import { accountsApi, api } from '../api/api-client.js';
+import type { MessageKey } from '../i18n/i18n.svelte.js';
+import { errorKey } from './schedule-format.js';
+
+function monthOf(date: Date): string {
+  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}`;
+}
+
+/** How a count cell reads: the number, "<5", or "—" for a total withheld to protect a small cell. */
+export function countText(count: SuppressedCount | null): string {
+  return count === null ? '—' : String(count);
+}
+
+/** The employer-blind report: a month range, and counts only (small ones already suppressed by the server). */
+export class ReportManager {
+  me = $state<CurrentUser | undefined>(undefined);
+  from = $state(monthOf(new Date(new Date().getFullYear(), new Date().getMonth() - 2, 1)));
+  to = $state(monthOf(new Date()));
+  report = $state<ReportView | undefined>(undefined);
+  loading = $state(true);
+  running = $state(false);
+  error = $state<MessageKey | undefined>(undefined);
+  rangeError = $state<MessageKey | undefined>(undefined);
+
+  async load(): Promise<void> {
+    try {
+      this.me = await api.me();
+      if (this.me.role !== 'admin') this.error = 'errors.forbidden';
+      else await this.run();
+    } catch (error) {
+      this.error = errorKey(error);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  async run(): Promise<void> {
+    this.rangeError = undefined;
+    if (!/^\d{4}-\d{2}$/.test(this.from) || !/^\d{4}-\d{2}$/.test(this.to) || this.from > this.to) {
+      this.rangeError = 'report.badRange';
+      return;
+    }
+    this.running = true;
+    try {
+      this.report = await accountsApi.report(this.from, this.to);
+    } catch (error) {
+      this.rangeError = errorKey(error);
+    } finally {
+      this.running = false;
+    }
+  }
+}
