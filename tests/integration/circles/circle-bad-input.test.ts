@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type TestPlatform } from '../../support/test-platform.js';
+import { sessionHeaders, startTestPlatform, type TestPlatform } from '../../support/test-platform.js';
 import { circleBody, circlesClient, createAccounts, createCircle, type TestAccount } from './circles-client.js';
 
 /* Bad input gets a clear 4xx with a machine-readable code, and nothing is written. */
@@ -50,7 +50,7 @@ describe('creating a circle with bad input', () => {
   });
 
   it('a body that is not JSON', async () => {
-    const response = await fetch(`${t.url}/api/circles`, { method: 'POST', headers: { cookie: counselor.cookie, 'content-type': 'application/json' }, body: '{topic' });
+    const response = await fetch(`${t.url}/api/circles`, { method: 'POST', headers: { ...sessionHeaders(counselor.cookie), 'content-type': 'application/json' }, body: '{topic' });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid_payload');
   });

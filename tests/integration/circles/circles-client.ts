@@ -1,5 +1,6 @@
 import type { CreateCircleBody, FacilitatedCircleView } from '@care/shared';
 import { expect } from 'vitest';
+import { sessionHeaders } from '../../support/test-platform.js';
 import type { ApiAnswer, TestAccount } from '../scheduling/scheduling-app.js';
 
 export { createAccounts, type TestAccount } from '../scheduling/scheduling-app.js';
@@ -9,8 +10,7 @@ const HOUR = 3_600_000;
 /** A JSON client for /api/circles as one person (or nobody). */
 export function circlesClient(baseUrl: string, account?: TestAccount) {
   const call = async <T>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> => {
-    const headers: Record<string, string> = {};
-    if (account) headers.cookie = account.cookie;
+    const headers: Record<string, string> = account ? sessionHeaders(account.cookie) : {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(`${baseUrl}/api/circles${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: response.status, body: (await response.json()) as ApiAnswer<T>['body'] };
