@@ -1,4 +1,16 @@
-import type { CurrentUser, FloorState, LobbyEntry, MediaMode, ModerationAction, PeerView, Reaction, RoomClosedReason, SessionView } from '@care/shared';
+import type {
+  CurrentUser,
+  FloorState,
+  LobbyEntry,
+  MediaMode,
+  ModerationAction,
+  PeerView,
+  Reaction,
+  RequestPayload,
+  ResponseData,
+  RoomClosedReason,
+  SessionView,
+} from '@care/shared';
 import { api } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
 import { E2eeSession } from '../e2ee/e2ee-session.svelte.js';
@@ -295,50 +307,40 @@ export class SessionManager {
   }
 
   async toggleHand(): Promise<void> {
-    if (!this.#socket) return;
-    const raised = !this.handRaised(this.myPeerId);
-    try {
-      this.floor = await request(this.#socket, 'room:raise-hand', { raised });
-    } catch (error) {
-      this.error = this.#errorKey(error);
-    }
+    const floor = await this.#floorRequest('room:raise-hand', { raised: !this.handRaised(this.myPeerId) });
+    if (floor) this.floor = floor;
   }
 
   /** Facilitator: mute, stop video, lower a hand, or remove someone (the group re-keys without them). */
   async moderate(peerId: string, action: ModerationAction): Promise<void> {
-    if (!this.#socket) return;
-    try {
-      await request(this.#socket, 'room:moderate', { peerId, action });
-    } catch (error) {
-      this.error = this.#errorKey(error);
-    }
+    await this.#floorRequest('room:moderate', { peerId, action });
   }
 
   async muteAll(): Promise<void> {
-    if (!this.#socket) return;
-    try {
-      await request(this.#socket, 'room:mute-all', {});
-    } catch (error) {
-      this.error = this.#errorKey(error);
-    }
+    await this.#floorRequest('room:mute-all', {});
   }
 
   async setLocked(locked: boolean): Promise<void> {
-    if (!this.#socket) return;
-    try {
-      this.floor = await request(this.#socket, 'room:lock', { locked });
-    } catch (error) {
-      this.error = this.#errorKey(error);
-    }
+    const floor = await this.#floorRequest('room:lock', { locked });
+    if (floor) this.floor = floor;
   }
 
   /** Host: ends the session for everyone. */
   async endForAll(): Promise<void> {
-    if (!this.#socket) return;
+    await this.#floorRequest('room:end', {});
+  }
+
+  /** A request about the room's floor; a refusal shows as the page's error line. */
+  async #floorRequest<E extends 'room:raise-hand' | 'room:moderate' | 'room:mute-all' | 'room:lock' | 'room:end'>(
+    event: E,
+    payload: RequestPayload<E>,
+  ): Promise<ResponseData<E> | undefined> {
+    if (!this.#socket) return undefined;
     try {
-      await request(this.#socket, 'room:end', {});
+      return await request(this.#socket, event, payload);
     } catch (error) {
       this.error = this.#errorKey(error);
+      return undefined;
     }
   }
 
