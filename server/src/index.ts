@@ -6,3 +6,4 @@ export { hashPassword } from './auth/password.js';
 export { SessionStore } from './auth/session-store.js';
 export { appointmentIcs, neutralTitle, type CalendarEntry, type IcsMethod } from './calendar/appointment-ics.js';
 export { deliveryKey } from './notifications/delivery-ledger.js';
+export { groupTitle, circleMeetingUid } from './calendar/circle-ics.js';
