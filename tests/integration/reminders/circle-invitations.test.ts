@@ -1,4 +1,5 @@
 import type { EnrolResult, FacilitatedCircleView } from '@care/shared';
+import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../support/test-platform.js';
 import { circlesClient, createAccounts, createCircle, type TestAccount } from '../circles/circles-client.js';
@@ -215,11 +216,28 @@ describe('circle calendar invitations by email', () => {
     expect(method(file.body)).toBe('CANCEL');
   });
 
+  it('tries a refused invitation again, and still delivers it once', async () => {
+    const before = mailsTo(facilitator).length;
+    inbox.refuseNext(1);
+    const again = await createCircle(t.url, facilitator, { topic: TOPIC });
+    // The scheduler's pass picks up the failed attempt after its back-off.
+    await inbox.waitFor(() => mailsTo(facilitator).length >= before + 1, 'the invitation after a retry');
+    await t.platform.notifications.scheduler.idle();
+    await settle();
+    expect(inbox.refused()).toBe(1);
+    expect(mailsTo(facilitator)).toHaveLength(before + 1);
+    expect(method(calendarOf(mailsTo(facilitator).at(-1)!))).toBe('REQUEST');
+    const claims = await t.platform.db.connection.collection('deliveries').find({ appointmentId: new Types.ObjectId(again.id) }).sort({ attempt: 1 }).toArray();
+    expect(claims.map((c) => `${c.attempt}:${c.status}`)).toEqual(['1:retried', '2:sent']);
+  });
+
   it('keeps claims of ids only, and logs no address or subject', async () => {
-    const claims = await t.platform.db.connection.collection('deliveries').find({ kind: 'circle_invite' }).toArray();
+    const claims = await t.platform.db.connection.collection('deliveries').find({ appointmentId: new Types.ObjectId(circle.id) }).toArray();
     // Facilitator 2, first 2, second 2, third 2.
     expect(claims).toHaveLength(8);
-    expect(claims.every((c) => c.status === 'sent' && c.attempt === 1)).toBe(true);
+    expect(claims.every((c) => c.kind === 'circle_invite' && c.status === 'sent' && c.attempt === 1)).toBe(true);
+    // A member's claim names their seat; the facilitator's none.
+    expect(claims.filter((c) => c.seatId === undefined).map((c) => c.recipientId.toString())).toEqual([facilitator.id, facilitator.id]);
     const stored = JSON.stringify(claims);
     for (const secret of [...Object.values(addressOf), TOPIC, 'CARE ASN']) expect(stored).not.toContain(secret);
     const logs = t.logs.join('\n');
