@@ -103,7 +103,11 @@ export class CircleNotificationService {
     const now = this.options.now();
     const meeting = await this.models.meetings.findById(attempt.appointmentId).lean();
     const circle = meeting ? await this.calendar.circle(meeting.circleId.toString()) : null;
-    const wanted = meeting && circle && meeting.status === 'scheduled' && meeting.startsAt.getTime() > now.getTime() && (await this.#holds(circle, attempt.recipientId));
+    const wanted =
+      meeting?.status === 'scheduled' &&
+      circle?.status === 'active' &&
+      meeting.startsAt.getTime() > now.getTime() &&
+      (await this.#holds(circle, attempt.recipientId));
     if (!meeting || !wanted) {
       await this.ledger.settle(attempt, { status: 'gave_up' }, now);
       this.options.log.info({ meetingId: attempt.appointmentId, kind: attempt.kind, attempt: attempt.attempt }, 'retry dropped: the meeting changed');
