@@ -8,3 +8,4 @@ export { appointmentIcs, neutralTitle, type CalendarEntry, type IcsMethod } from
 export { deliveryKey } from './notifications/delivery-ledger.js';
 export { csrfTokenFor } from './auth/csrf-token.js';
 export type { InviteDelivery, InviteMessage } from './accounts/invite-delivery.js';
+export { groupTitle, circleMeetingUid } from './calendar/circle-ics.js';

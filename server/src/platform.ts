@@ -194,6 +194,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
         onChange: ({ userIds, circleId, change }) => {
           for (const userId of userIds) notifier.toUser(userId, 'circle:changed', { circleId, change });
         },
+        onCalendarChange: (change) => notifications.circles.calendarChanged(change),
       },
     });
     const sessions = new SessionDirectory(db, appointments, circleModels);
@@ -235,7 +236,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
         '/appointments': appointmentRoutes(auth, appointments),
         '/sessions': sessionRoutes(auth, sessions),
         '/scheduling': schedulingRoutes({ auth, scheduling, calendarFiles: notifications.calendarFiles }),
-        '/circles': circleRoutes({ auth, circles }),
+        '/circles': circleRoutes({ auth, circles, calendarFiles: notifications.circleCalendarFiles }),
         '/network-check': networkCheckRoutes(auth),
         '/help-lines': helpLineRoutes(config.CRISIS_HOTLINES),
         ...(mail.outbox ? { '/dev/outbox': devOutboxRoutes(auth, mail.outbox) } : {}),

@@ -106,6 +106,17 @@ describe('circles pages in two Chromium contexts', () => {
     expect(await violations(client)).toEqual([]);
     await shot(client, 'joined');
 
+    // Their meetings as a calendar file: one neutral event per meeting, nothing of the topic. The facilitator has one too.
+    for (const [page, card] of [[client, joined], [host, mine]] as const) {
+      const link = card.getByTestId('circle-ics');
+      expect(await link.getAttribute('download')).not.toBeNull();
+      const file = await page.context().request.get(new URL((await link.getAttribute('href'))!, h.baseUrl).toString());
+      expect(file.status()).toBe(200);
+      const ics = await file.text();
+      expect(ics.match(/^SUMMARY:Sesi kelompok CARE ASN\r$/gm)).toHaveLength(3);
+      expect(ics).not.toContain('semangat');
+    }
+
     // The facilitator's page follows without a reload: the member, with the pseudonym the others see.
     await mine.getByTestId('circle-member').filter({ hasText: `Kursi 1: ${asn.displayName} (tampil sebagai Melati)` }).waitFor();
     await shot(host, 'members');

@@ -23,6 +23,10 @@ afterAll(async () => {
   await h?.close();
 });
 
+function postJson(url: string, cookie: string, body: unknown): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
 describe('reminders and the dev outbox in Chromium', () => {
   it('shows a calm reminder on any page, the calendar file, and the mail in the outbox', { timeout: 120_000 }, async () => {
     const url = h.t.url;
@@ -71,5 +75,21 @@ describe('reminders and the dev outbox in Chromium', () => {
     expect(await mails.nth(1).getByRole('link', { name: 'Unduh undangan kalender (.ics)' }).getAttribute('download')).toBe('janji-care-asn.ics');
     expect(await seriousViolations(page)).toEqual([]);
     if (screenshots) await page.screenshot({ path: '/tmp/reminders-ui-outbox.png', fullPage: true });
+
+    // A circle meeting's reminder says it is a group session, never its topic, and leads to the circles.
+    const counselorCookie = await login(url, counselor.email, counselor.password);
+    const asnCookie = await login(url, asn.email, asn.password);
+    const circleStart = Date.parse(booking.startsAt) + 6 * HOUR;
+    const created = await postJson(`${url}/api/circles`, counselorCookie, { topic: 'Menjaga semangat kerja', firstStartsAt: new Date(circleStart).toISOString() });
+    expect(created.status).toBe(201);
+    const circleId = ((await created.json()) as { data: { id: string } }).data.id;
+    expect((await postJson(`${url}/api/circles/${circleId}/enrol`, asnCookie, {})).status).toBe(200);
+    clockMs = circleStart - 24 * HOUR + 60_000;
+    const group = page.locator('[data-testid="reminder"][data-session="circle_meeting"]');
+    await group.waitFor();
+    expect(await group.textContent()).toContain('Pengingat: sesi kelompok CARE ASN Anda pada');
+    expect(await group.textContent()).not.toContain('semangat');
+    expect(await group.getByRole('link', { name: 'Lihat kelompok' }).getAttribute('href')).toBe('/circles');
+    expect(await seriousViolations(page)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { CircleParams, CreateCircleBody, Empty } from '@care/shared';
 import { Router } from 'express';
 import type { AuthService } from '../auth/auth-service.js';
+import type { CircleCalendarFiles } from '../calendar/circle-calendar-files.js';
 import { currentUser, requireUser } from '../http/authenticate.js';
 import { parseInput } from '../http/validate.js';
 import type { CircleService } from './circle-service.js';
@@ -8,13 +9,14 @@ import type { CircleService } from './circle-service.js';
 export interface CircleRouteDeps {
   auth: AuthService;
   circles: CircleService;
+  calendarFiles: CircleCalendarFiles;
 }
 
 /**
  * /api/circles: thin handlers. Every input through its zod schema; who may do
  * what (ASN, facilitator, administrator counts only) is decided in the service.
  */
-export function circleRoutes({ auth, circles }: CircleRouteDeps): Router {
+export function circleRoutes({ auth, circles, calendarFiles }: CircleRouteDeps): Router {
   const router = Router();
   router.use(requireUser(auth));
 
@@ -38,6 +40,18 @@ export function circleRoutes({ auth, circles }: CircleRouteDeps): Router {
   router.get('/:circleId/members', async (req, res) => {
     const { circleId } = parseInput(CircleParams, req.params, 'circle id');
     res.json({ ok: true, data: await circles.members(currentUser(res), circleId) });
+  });
+
+  router.get('/:circleId/calendar.ics', async (req, res) => {
+    const { circleId } = parseInput(CircleParams, req.params, 'circle id');
+    const file = await calendarFiles.forCircle(currentUser(res), circleId);
+    res
+      .status(200)
+      .type('text/calendar; charset=utf-8')
+      .set('Content-Disposition', `attachment; filename="${file.filename}"`)
+      // A person's own meetings: not for shared caches.
+      .set('Cache-Control', 'private, no-store')
+      .send(file.content);
   });
 
   router.post('/:circleId/enrol', async (req, res) => {

@@ -34,6 +34,17 @@ const LONGEST_MEETING_MS = 180 * MINUTE;
 
 export type CircleChange = CircleChanged['change'];
 
+/**
+ * Who gained or lost a place in a circle's meetings, with the seat that
+ * names the seating: what calendar invitations are sent from. A seat is
+ * `seated` by an enrolment or a promotion from the line.
+ */
+export type CircleCalendarChange =
+  | { change: 'opened'; circleId: string; facilitatorId: string }
+  | { change: 'seated'; circleId: string; userId: string; seatId: string }
+  | { change: 'unseated'; circleId: string; userId: string; seatId: string }
+  | { change: 'cancelled'; circleId: string; facilitatorId: string; seats: Array<{ userId: string; seatId: string }> };
+
 export interface CircleOptions {
   now: () => Date;
   /**
@@ -42,6 +53,8 @@ export interface CircleOptions {
    * node that made the change pushes it (over Socket.IO with Redis).
    */
   onChange?: (change: { userIds: string[]; circleId: string; change: CircleChange }) => void;
+  /** Told of every seat given or taken back, for calendar invitations (sent in the background). */
+  onCalendarChange?: (change: CircleCalendarChange) => void;
 }
 
 /** A circle as the service reads it. */
@@ -129,6 +142,7 @@ export class CircleService {
     const circleId = circle._id.toString();
     this.log.info({ circleId, meetings: starts.length }, 'circle created');
     this.#tell([user.id], circleId, 'created');
+    this.options.onCalendarChange?.({ change: 'opened', circleId, facilitatorId: user.id });
     return this.#facilitatedView(circle.toObject() as CircleRecord, user);
   }
 
@@ -168,6 +182,7 @@ export class CircleService {
       let left: LeaveResult['left'] = 'nothing';
       if (seat && (await this.models.seats.deleteOne({ _id: seat._id })).deletedCount > 0) {
         left = 'seat';
+        this.options.onCalendarChange?.({ change: 'unseated', circleId, userId: user.id, seatId: seat._id.toString() });
         // A stale line entry of theirs (an interrupted promotion) goes too.
         await this.models.waitlist.deleteOne({ circleId: id, userId: who });
         if (await this.#isOpen(circle)) await this.#promoteInto(circle, seat.seatNo);
@@ -198,6 +213,12 @@ export class CircleService {
         this.models.waitlist.find({ circleId: id }).select({ userId: 1 }).lean(),
       ]);
       this.log.info({ circleId, members: seated.length, waiting: waiting.length }, 'circle cancelled');
+      this.options.onCalendarChange?.({
+        change: 'cancelled',
+        circleId,
+        facilitatorId: user.id,
+        seats: seated.map((s) => ({ userId: s.userId.toString(), seatId: s._id.toString() })),
+      });
       this.#tell([...seated, ...waiting].map((p) => p.userId.toString()).concat(user.id), circleId, 'cancelled');
       return this.#facilitatedView({ ...circle, status: 'cancelled' }, user);
     });
@@ -264,7 +285,8 @@ export class CircleService {
     if (!(await this.models.waitlist.exists({ circleId }))) {
       for (const seatNo of await this.#freeSeats(circle)) {
         try {
-          await this.models.seats.create({ circleId, seatNo, userId: who });
+          const seat = await this.models.seats.create({ circleId, seatNo, userId: who });
+          this.options.onCalendarChange?.({ change: 'seated', circleId: circleId.toString(), userId, seatId: seat._id.toString() });
           return this.#enrolled(circle, seatNo);
         } catch (error) {
           if (!isDuplicateKey(error)) throw error;
@@ -308,8 +330,9 @@ export class CircleService {
     for (;;) {
       const next = await this.models.waitlist.findOne({ circleId }).sort({ createdAt: 1, _id: 1 }).lean();
       if (!next) return undefined;
+      let seatId: string;
       try {
-        await this.models.seats.create({ circleId, seatNo, userId: next.userId });
+        seatId = (await this.models.seats.create({ circleId, seatNo, userId: next.userId }))._id.toString();
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
         if (await this.models.seats.exists({ circleId, userId: next.userId })) {
@@ -326,6 +349,7 @@ export class CircleService {
       const userId = next.userId.toString();
       this.log.info({ circleId: circleId.toString(), userId, seatNo }, 'promoted from the circle waitlist');
       this.#tell([userId], circleId.toString(), 'promoted');
+      this.options.onCalendarChange?.({ change: 'seated', circleId: circleId.toString(), userId, seatId });
       return userId;
     }
   }

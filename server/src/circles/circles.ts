@@ -18,6 +18,7 @@ export async function createCircles({ db, redis, log, options = {} }: CirclesDep
   const circles = new CircleService(db, models, new CircleLock(redis), log, {
     now: options.now ?? (() => new Date()),
     ...(options.onChange ? { onChange: options.onChange } : {}),
+    ...(options.onCalendarChange ? { onCalendarChange: options.onCalendarChange } : {}),
   });
   return { models, circles };
 }

@@ -3,7 +3,7 @@ import { appointmentIcs, type CalendarEntry } from '../calendar/appointment-ics.
 import { calendarFilename } from '../calendar/calendar-files.js';
 import type { CalendarPerson } from '../calendar/calendar-records.js';
 import type { MailMessage } from '../mail/mailer.js';
-import { dayFromNow, formatDate, formatTime, zoneLabel } from './appointment-time.js';
+import { formatDate, formatTime, relativeStart, zoneLabel } from './appointment-time.js';
 
 /** What a message is about: a change of the booking (with its calendar invitation), or a reminder. */
 export type AppointmentNotice = { kind: 'invite'; change: 'booked' | 'rescheduled' | 'cancelled' } | { kind: 'reminder'; offsetMinutes: number };
@@ -75,14 +75,6 @@ const footer: Record<Locale, string> = {
   en: 'This email was sent automatically by CARE ASN; please do not reply.',
 };
 
-function relative(start: Date, now: Date, timeZone: string, locale: Locale, at: string): string {
-  const minutes = Math.max(1, Math.round((start.getTime() - now.getTime()) / 60_000));
-  if (minutes < 120) return locale === 'id' ? `dalam ${minutes} menit (pukul ${at})` : `in ${minutes} minutes (at ${at})`;
-  const day = dayFromNow(start, now, timeZone);
-  if (locale === 'id') return `${day === 'today' ? 'hari ini' : day === 'tomorrow' ? 'besok' : `pada ${formatDate(start, timeZone, 'id')}`} pukul ${at}`;
-  return `${day === 'today' ? 'today' : day === 'tomorrow' ? 'tomorrow' : `on ${formatDate(start, timeZone, 'en')}`} at ${at}`;
-}
-
 /** One person's message about one appointment: subject, text, and for a change its calendar object. */
 export function appointmentMail(notice: AppointmentNotice, context: MailContext): MailMessage {
   const { entry, person, link, organizer, now } = context;
@@ -94,7 +86,7 @@ export function appointmentMail(notice: AppointmentNotice, context: MailContext)
     time,
     end: formatTime(entry.endsAt, timeZone, locale),
     zone,
-    relative: relative(entry.startsAt, now, timeZone, locale, `${time} ${zone}`),
+    relative: relativeStart(entry.startsAt, now, timeZone, locale, `${time} ${zone}`),
   };
   const { subject, lines } = texts[locale][notice.kind === 'invite' ? notice.change : 'reminder'](when, link);
   const message: MailMessage = {

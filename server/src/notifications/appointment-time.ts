@@ -26,3 +26,12 @@ export function dayFromNow(instant: Date, now: Date, timeZone: string): 'today' 
   if (day === calendarDateIn(new Date(now.getTime() + 86_400_000), timeZone)) return 'tomorrow';
   return null;
 }
+
+/** "besok pukul 09.00 WIB", "in 15 minutes (at 09:00 WIB)": how far off a start is, for reminders. `at` is the time with its zone. */
+export function relativeStart(start: Date, now: Date, timeZone: string, locale: Locale, at: string): string {
+  const minutes = Math.max(1, Math.round((start.getTime() - now.getTime()) / 60_000));
+  if (minutes < 120) return locale === 'id' ? `dalam ${minutes} menit (pukul ${at})` : `in ${minutes} minutes (at ${at})`;
+  const day = dayFromNow(start, now, timeZone);
+  if (locale === 'id') return `${day === 'today' ? 'hari ini' : day === 'tomorrow' ? 'besok' : `pada ${formatDate(start, timeZone, 'id')}`} pukul ${at}`;
+  return `${day === 'today' ? 'today' : day === 'tomorrow' ? 'tomorrow' : `on ${formatDate(start, timeZone, 'en')}`} at ${at}`;
+}

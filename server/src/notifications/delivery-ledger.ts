@@ -2,14 +2,19 @@ import type { Connection, Model } from 'mongoose';
 import { isDuplicateKey } from '../scheduling/booking-errors.js';
 import { deliverySchema, type Delivery } from './delivery-model.js';
 
+export type DeliveryKind = Delivery['kind'];
+
 /** Which message: the parts of its key. */
 export interface DeliveryTarget {
+  /** What it is about: an appointment; for `circle_reminder` a circle meeting, for `circle_invite` a circle. */
   appointmentId: string;
   recipientId: string;
-  kind: 'invite' | 'reminder';
+  kind: DeliveryKind;
   detail: string;
   sequence: number;
   channel: 'email' | 'in_app';
+  /** `circle_invite` to a member: the seat it is for (each seating is invited and withdrawn on its own). */
+  seatId?: string;
 }
 
 export interface DeliveryAttempt extends DeliveryTarget {
@@ -20,7 +25,7 @@ export interface DeliveryAttempt extends DeliveryTarget {
 export type Settlement = { status: 'sent' } | { status: 'gave_up' } | { status: 'failed'; retryAt: Date };
 
 export function deliveryKey(t: DeliveryTarget): string {
-  return [t.appointmentId, t.recipientId, t.kind, t.detail, t.sequence, t.channel].join(':');
+  return [t.appointmentId, t.recipientId, t.kind, t.detail, t.sequence, t.channel, ...(t.seatId ? [t.seatId] : [])].join(':');
 }
 
 /**
@@ -97,6 +102,7 @@ export class DeliveryLedger {
         detail: d.detail,
         sequence: d.sequence,
         channel: d.channel,
+        ...(d.seatId ? { seatId: d.seatId.toString() } : {}),
       }));
   }
 

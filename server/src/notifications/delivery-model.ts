@@ -18,11 +18,17 @@ export const deliverySchema = new Schema(
   {
     key: { type: String, required: true },
     attempt: { type: Number, required: true, min: 1 },
+    /**
+     * What the message is about: an appointment (invite, reminder), a circle
+     * meeting (circle_reminder) or a circle (circle_invite).
+     */
     appointmentId: { type: Types.ObjectId, required: true },
     recipientId: { type: Types.ObjectId, required: true },
-    kind: { type: String, required: true, enum: ['invite', 'reminder'] },
-    /** invite: 'booked' | 'rescheduled' | 'cancelled'; reminder: the offset in minutes. */
+    kind: { type: String, required: true, enum: ['invite', 'reminder', 'circle_invite', 'circle_reminder'] },
+    /** invite: 'booked' | 'rescheduled' | 'cancelled'; circle_invite: 'request' | 'cancel'; reminders: the offset in minutes. */
     detail: { type: String, required: true },
+    /** circle_invite to a member: their seat (absent otherwise). */
+    seatId: { type: Types.ObjectId, required: false },
     /** The calendar sequence an invitation carries (0 for reminders). */
     sequence: { type: Number, required: true, min: 0 },
     channel: { type: String, required: true, enum: ['email', 'in_app'] },

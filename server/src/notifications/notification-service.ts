@@ -1,26 +1,26 @@
 import type { Logger } from 'pino';
 import type { CalendarRecord, CalendarRecords } from '../calendar/calendar-records.js';
-import { MailSendError, type Mailer } from '../mail/mailer.js';
-import type { Notifier } from '../services/room-notifier.js';
 import { appointmentMail, type AppointmentNotice } from './appointment-mail.js';
 import type { DeliveryAttempt, DeliveryLedger, DeliveryTarget } from './delivery-ledger.js';
 import { deliveryKey } from './delivery-ledger.js';
+import type { DeliverySender, Outgoing } from './delivery-sender.js';
 
-/** Attempts per message: the first and three retries. */
-export const MAX_ATTEMPTS = 4;
+export { MAX_ATTEMPTS } from './delivery-sender.js';
 
 export type BookingChange = 'booked' | 'rescheduled' | 'cancelled';
 
+/** Sends again the failed messages of other kinds (circle meetings), each claimed as its next attempt already. */
+export interface Resender {
+  resend(attempt: DeliveryAttempt): Promise<void>;
+}
+
 export interface NotificationOptions {
-  /** Null: no email (production without SMTP_URL); in-app reminders still go out. */
-  mailer: Mailer | null;
-  notifier: Notifier;
   organizer: { name: string; address: string };
   /** The app's public base URL (known once the server listens). */
   appUrl: () => string;
   now: () => Date;
-  /** Wait before the first retry of a failed email; each next wait is four times longer. */
-  retryBaseMs: number;
+  /** Retries of circle messages go there. */
+  circles: Resender;
   log: Logger;
 }
 
@@ -37,11 +37,12 @@ export class NotificationService {
   constructor(
     private readonly records: CalendarRecords,
     private readonly ledger: DeliveryLedger,
+    private readonly sender: DeliverySender,
     private readonly options: NotificationOptions,
   ) {}
 
   get channels(): Array<'email' | 'in_app'> {
-    return this.options.mailer ? ['email', 'in_app'] : ['in_app'];
+    return this.sender.channels;
   }
 
   /**
@@ -54,7 +55,7 @@ export class NotificationService {
 
   /** The calendar invitation (or cancellation) to both people, by email. */
   async sendInvitations(bookingId: string, change: BookingChange): Promise<void> {
-    if (!this.options.mailer) return;
+    if (!this.sender.mails) return;
     const record = await this.records.find(bookingId);
     if (!record) return;
     for (const recipientId of [record.counselorId, record.clientId]) {
@@ -99,6 +100,10 @@ export class NotificationService {
       const next = await this.ledger.claim(failed, failed.attempt + 1, now);
       await this.ledger.markRetried(failed);
       if (!next) continue;
+      if (next.kind === 'circle_invite' || next.kind === 'circle_reminder') {
+        await this.options.circles.resend(next);
+        continue;
+      }
       const record = await this.records.find(next.appointmentId);
       if (!record || !stillWanted(next, record, now)) {
         await this.ledger.settle(next, { status: 'gave_up' }, now);
@@ -127,51 +132,32 @@ export class NotificationService {
 
   /** Sends one claimed attempt and records how it ended. */
   async #attempt(attempt: DeliveryAttempt, record: CalendarRecord): Promise<void> {
-    const { log, now } = this.options;
-    // Until the message is handed to the mailer nothing can have gone out, so any failure before that may be retried.
-    let handedOver = false;
-    const ids = { appointmentId: attempt.appointmentId, recipientId: attempt.recipientId, kind: attempt.kind, detail: attempt.detail, channel: attempt.channel, attempt: attempt.attempt };
-    try {
+    await this.sender.send(attempt, async (): Promise<Outgoing> => {
       if (attempt.channel === 'in_app') {
-        this.options.notifier.toUser(attempt.recipientId, 'reminder:due', {
-          appointmentId: record.appointmentId,
-          startsAt: record.startsAt.toISOString(),
-          endsAt: record.endsAt.toISOString(),
-          offsetMinutes: Number(attempt.detail),
-        });
-      } else {
-        const mailer = this.options.mailer;
-        const person = await this.records.person(attempt.recipientId);
-        if (!mailer || !person) {
-          await this.ledger.settle(attempt, { status: 'gave_up' }, now());
-          return;
-        }
-        const notice: AppointmentNotice =
-          attempt.kind === 'invite' ? { kind: 'invite', change: attempt.detail as BookingChange } : { kind: 'reminder', offsetMinutes: Number(attempt.detail) };
-        const message = appointmentMail(notice, {
-          entry: record,
-          person,
-          link: `${this.options.appUrl()}/appointments`,
-          organizer: this.options.organizer,
-          now: now(),
-        });
-        handedOver = true;
-        await mailer.send(message);
+        return {
+          channel: 'in_app',
+          payload: {
+            session: 'appointment',
+            sessionId: record.appointmentId,
+            startsAt: record.startsAt.toISOString(),
+            endsAt: record.endsAt.toISOString(),
+            offsetMinutes: Number(attempt.detail),
+          },
+        };
       }
-      await this.ledger.settle(attempt, { status: 'sent' }, now());
-      log.info(ids, 'notification sent');
-    } catch (error) {
-      const retry = (!handedOver || (error instanceof MailSendError && error.retryable)) && attempt.attempt < MAX_ATTEMPTS;
-      const at = now();
-      await this.ledger.settle(
-        attempt,
-        retry ? { status: 'failed', retryAt: new Date(at.getTime() + this.options.retryBaseMs * 4 ** (attempt.attempt - 1)) } : { status: 'gave_up' },
-        at,
-      );
-      // A MailSendError says only the SMTP code; anything else is ours and safe to log whole.
-      const why = error instanceof MailSendError ? { responseCode: error.responseCode, reason: error.message } : { err: error };
-      log.warn({ ...ids, ...why, willRetry: retry }, 'notification not sent');
-    }
+      const person = await this.records.person(attempt.recipientId);
+      if (!person) return null;
+      const notice: AppointmentNotice =
+        attempt.kind === 'invite' ? { kind: 'invite', change: attempt.detail as BookingChange } : { kind: 'reminder', offsetMinutes: Number(attempt.detail) };
+      const message = appointmentMail(notice, {
+        entry: record,
+        person,
+        link: `${this.options.appUrl()}/appointments`,
+        organizer: this.options.organizer,
+        now: this.options.now(),
+      });
+      return { channel: 'email', message };
+    });
   }
 }
 

@@ -1,20 +1,28 @@
 import type { Logger } from 'pino';
 import { CalendarFiles } from '../calendar/calendar-files.js';
 import { CalendarRecords } from '../calendar/calendar-records.js';
+import { CircleCalendar } from '../calendar/circle-calendar.js';
+import { CircleCalendarFiles } from '../calendar/circle-calendar-files.js';
+import { CircleModels } from '../circles/circle-models.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Mailer } from '../mail/mailer.js';
 import { SchedulingModels } from '../scheduling/scheduling-models.js';
 import type { Notifier } from '../services/room-notifier.js';
+import { CircleNotificationService } from './circle-notification-service.js';
 import { DeliveryLedger } from './delivery-ledger.js';
+import { DeliverySender } from './delivery-sender.js';
 import { NotificationService } from './notification-service.js';
 import { ReminderScheduler } from './reminder-scheduler.js';
 
 export interface Notifications {
   service: NotificationService;
+  /** Invitations and reminders for circle meetings. */
+  circles: CircleNotificationService;
   scheduler: ReminderScheduler;
   ledger: DeliveryLedger;
   calendarFiles: CalendarFiles;
+  circleCalendarFiles: CircleCalendarFiles;
   /** Stops the reminder loop and waits for invitations still going out. */
   stop(): Promise<void>;
 }
@@ -33,16 +41,18 @@ export interface NotificationDeps {
 export async function createNotifications({ db, mailer, notifier, config, appUrl, now, log }: NotificationDeps): Promise<Notifications> {
   const records = new CalendarRecords(db, await SchedulingModels.bind(db));
   const ledger = await DeliveryLedger.bind(db.connection);
-  const service = new NotificationService(records, ledger, {
-    mailer,
-    notifier,
+  const sender = new DeliverySender(ledger, { mailer, notifier, now, retryBaseMs: config.MAIL_RETRY_BASE_MS, log });
+  const circleModels = await CircleModels.bind(db);
+  const circleCalendar = new CircleCalendar(circleModels);
+  const circles = new CircleNotificationService(circleModels, circleCalendar, ledger, sender, {
     organizer: config.MAIL_FROM,
     appUrl,
     now,
-    retryBaseMs: config.MAIL_RETRY_BASE_MS,
+    person: (userId) => records.person(userId),
     log,
   });
-  const scheduler = new ReminderScheduler(db, ledger, service, {
+  const service = new NotificationService(records, ledger, sender, { organizer: config.MAIL_FROM, appUrl, now, circles, log });
+  const scheduler = new ReminderScheduler(db, ledger, service, circles, {
     offsetsMinutes: config.REMINDER_OFFSETS_MINUTES,
     intervalMs: config.REMINDER_INTERVAL_MS,
     now,
@@ -50,12 +60,15 @@ export async function createNotifications({ db, mailer, notifier, config, appUrl
   });
   return {
     service,
+    circles,
     scheduler,
     ledger,
     calendarFiles: new CalendarFiles(records, config.MAIL_FROM, appUrl, now),
+    circleCalendarFiles: new CircleCalendarFiles(circleCalendar, config.MAIL_FROM, appUrl, now),
     async stop() {
       await scheduler.stop();
       await service.idle();
+      await circles.idle();
     },
   };
 }

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import { toRecord, type CalendarRecord, type RecordDoc } from '../calendar/calendar-records.js';
 import type { Database } from '../db/database.js';
+import type { CircleNotificationService } from './circle-notification-service.js';
 import type { DeliveryLedger } from './delivery-ledger.js';
 import type { NotificationService } from './notification-service.js';
+import { dueOffset } from './reminder-window.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -20,18 +22,13 @@ export interface ReminderSchedulerOptions {
 /**
  * Every node runs one: each `intervalMs` it looks for booked appointments
  * whose reminder window has opened and hands them to the NotificationService,
- * whose claims make sure each reminder goes out once however many nodes look.
+ * then lets the CircleNotificationService do the same for circle meetings;
+ * their claims make sure each reminder goes out once however many nodes look.
  * Nothing is held in memory that a restart would lose — the next tick picks
  * up where the last node left off — and nothing is scheduled ahead that a
  * cancel or reschedule would have to find and remove: only live
  * appointments are read, so a cancelled one gets no reminder and a moved one
- * gets them for its new time.
- *
- * Which reminder: only the latest window that has opened. After downtime
- * through the 24 h mark, the 24 h reminder still goes out late — unless the
- * 15 min window has opened too, then only that one. And none for a window
- * that opened before the booking existed: a session booked an hour ahead
- * gets the booking confirmation and the 15 min reminder, not a "tomorrow".
+ * gets them for its new time. Which reminder: see `dueOffset`.
  */
 export class ReminderScheduler {
   #timer: NodeJS.Timeout | null = null;
@@ -43,6 +40,7 @@ export class ReminderScheduler {
     private readonly db: Database,
     private readonly ledger: DeliveryLedger,
     private readonly service: NotificationService,
+    private readonly circles: CircleNotificationService,
     private readonly options: ReminderSchedulerOptions,
   ) {}
 
@@ -85,8 +83,12 @@ export class ReminderScheduler {
           .remind(record, offsetMinutes)
           .catch((error: unknown) => log.error({ err: error, appointmentId: record.appointmentId }, 'reminder failed'));
       }
+      await this.circles
+        .remindDue(now, this.options.offsetsMinutes)
+        .catch((error: unknown) => log.error({ err: error }, 'circle reminders failed'));
       await this.service.retryDue();
       this.service.forgetStarted(now);
+      this.circles.forgetStarted(now);
       if (now.getTime() - this.#lastForget > HOUR) {
         this.#lastForget = now.getTime();
         const forgotten = await this.ledger.forgetBefore(new Date(now.getTime() - KEEP_CLAIMS_MS));
@@ -107,13 +109,8 @@ export class ReminderScheduler {
       .select({ counselorId: 1, clientId: 1, startsAt: 1, endsAt: 1, createdAt: 1, calendarUid: 1, calendarSequence: 1 })
       .lean<RecordDoc[]>();
     return upcoming.flatMap((appointment) => {
-      const start = appointment.startsAt.getTime();
-      const open = offsets.filter((minutes) => start - minutes * MINUTE <= now.getTime());
-      const latest = open[open.length - 1];
-      if (latest === undefined) return [];
-      const bookedAt = appointment.createdAt?.getTime();
-      if (bookedAt !== undefined && bookedAt > start - latest * MINUTE) return [];
-      return [{ record: toRecord(appointment, 'live', appointment.createdAt ?? null), offsetMinutes: latest }];
+      const offsetMinutes = dueOffset(appointment.startsAt, now, offsets, appointment.createdAt);
+      return offsetMinutes === undefined ? [] : [{ record: toRecord(appointment, 'live', appointment.createdAt ?? null), offsetMinutes }];
     });
   }
 }

@@ -204,7 +204,7 @@ describe('calendar invitations by email', () => {
   it('keeps claims of ids, kinds and times only: no address, no text', async () => {
     const claims = await t.platform.db.connection.collection('deliveries').find({}).toArray();
     expect(claims.length).toBeGreaterThan(0);
-    const allowed = ['_id', 'key', 'attempt', 'appointmentId', 'recipientId', 'kind', 'detail', 'sequence', 'channel', 'status', 'claimedAt', 'settledAt', 'retryAt'];
+    const allowed = ['_id', 'key', 'attempt', 'appointmentId', 'recipientId', 'kind', 'detail', 'sequence', 'channel', 'seatId', 'status', 'claimedAt', 'settledAt', 'retryAt'];
     for (const claim of claims) expect(allowed).toEqual(expect.arrayContaining(Object.keys(claim)));
     const stored = JSON.stringify(claims);
     for (const secret of [asnAddress, counselorAddress, asn.displayName, counselor.displayName, 'CARE ASN']) expect(stored).not.toContain(secret);

@@ -121,7 +121,7 @@ describe('reminders', () => {
     expect(mails.every((m) => m.subject.startsWith('Pengingat: janji CARE ASN Anda '))).toBe(true);
     expect(mails.every((m) => m.calendars.length === 0)).toBe(true);
     for (const who of [counselor, asn]) {
-      expect(inApp[who.id]).toEqual([{ appointmentId: session.id, startsAt: session.startsAt, endsAt: session.endsAt, offsetMinutes: 1440 }]);
+      expect(inApp[who.id]).toEqual([{ session: 'appointment', sessionId: session.id, startsAt: session.startsAt, endsAt: session.endsAt, offsetMinutes: 1440 }]);
     }
     // One claim per person and channel, each sent; none for the cancelled booking in the same window.
     const claims = await deliveriesFor(session.id);
@@ -173,7 +173,7 @@ describe('reminders', () => {
     const fresh = reminderMails().slice(count);
     expect(fresh).toHaveLength(2);
     expectOnePerPerson(fresh);
-    for (const who of [counselor, asn]) expect(inApp[who.id]!.at(-1)).toMatchObject({ appointmentId: moved.id, offsetMinutes: 1440 });
+    for (const who of [counselor, asn]) expect(inApp[who.id]!.at(-1)).toMatchObject({ session: 'appointment', sessionId: moved.id, offsetMinutes: 1440 });
   });
 
   it('sends no reminder for a window that opened before the booking was made', async () => {

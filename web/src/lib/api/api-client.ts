@@ -140,6 +140,7 @@ export const api = {
   createCircle: (body: CreateCircleBody) => call<FacilitatedCircleView>('/circles', { method: 'POST', body: JSON.stringify(body) }),
   enrol: (circleId: string) => call<EnrolResult>(`/circles/${encodeURIComponent(circleId)}/enrol`, { method: 'POST', body: '{}' }),
   leaveCircle: (circleId: string) => call<LeaveResult>(`/circles/${encodeURIComponent(circleId)}/leave`, { method: 'POST', body: '{}' }),
+  circleCalendarFileUrl: (circleId: string) => `/api/circles/${encodeURIComponent(circleId)}/calendar.ics`,
   cancelCircle: (circleId: string) => call<FacilitatedCircleView>(`/circles/${encodeURIComponent(circleId)}/cancel`, { method: 'POST', body: '{}' }),
   /** Where one's own booking is downloaded as a calendar file (a plain link: the browser saves it). */
   calendarFileUrl: (bookingId: string) => `/api/scheduling/bookings/${encodeURIComponent(bookingId)}/calendar.ics`,

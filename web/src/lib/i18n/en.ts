@@ -225,6 +225,9 @@ export const en: Record<MessageKey, string> = {
   'reminder.later': 'Reminder: your CARE ASN appointment on {date}, at {time}.',
   'reminder.open': 'See appointment',
   'reminder.dismiss': 'Dismiss reminder',
+  'reminder.groupSoon': 'Reminder: your CARE ASN group session starts at {time} (in {minutes} minutes).',
+  'reminder.groupLater': 'Reminder: your CARE ASN group session on {date}, at {time}.',
+  'reminder.openCircles': 'See circles',
 
   'calendarFile.download': 'Add to calendar (.ics)',
 
@@ -318,6 +321,7 @@ export const en: Record<MessageKey, string> = {
   'circles.statusEnrolled': 'Enrolled as {pseudonym}',
   'circles.statusEnrolledPlain': 'Enrolled',
   'circles.statusCancelled': 'This circle was cancelled.',
+  'circles.calendarFileContext': 'for the circle {topic}',
   'circles.enter': 'Enter',
   'circles.enterContext': 'the meeting on {date}, {time}',
   'circles.enterFrom': 'Opens at {time}',

@@ -224,6 +224,9 @@ export const id = {
   'reminder.later': 'Pengingat: janji CARE ASN Anda pada {date}, pukul {time}.',
   'reminder.open': 'Lihat janji',
   'reminder.dismiss': 'Tutup pengingat',
+  'reminder.groupSoon': 'Pengingat: sesi kelompok CARE ASN Anda dimulai pukul {time} ({minutes} menit lagi).',
+  'reminder.groupLater': 'Pengingat: sesi kelompok CARE ASN Anda pada {date}, pukul {time}.',
+  'reminder.openCircles': 'Lihat kelompok',
 
   'calendarFile.download': 'Tambahkan ke kalender (.ics)',
 
@@ -317,6 +320,7 @@ export const id = {
   'circles.statusEnrolled': 'Terdaftar sebagai {pseudonym}',
   'circles.statusEnrolledPlain': 'Terdaftar',
   'circles.statusCancelled': 'Kelompok ini dibatalkan.',
+  'circles.calendarFileContext': 'untuk kelompok {topic}',
   'circles.enter': 'Masuk',
   'circles.enterContext': 'pertemuan {date}, {time}',
   'circles.enterFrom': 'Dapat dimasuki mulai {time}',

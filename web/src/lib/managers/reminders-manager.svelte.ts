@@ -7,7 +7,8 @@ export const SOON_MINUTES = 120;
 
 /**
  * Reminders pushed by the server (`reminder:due`) while someone is signed
- * in, on any page: the latest one per appointment, until it is dismissed or
+ * in, on any page: the latest one per session (an appointment or a circle
+ * meeting), until it is dismissed or
  * the session is over. Lives in the layout, so it follows the person across
  * pages; `sync` is called on every navigation to notice signing in and out.
  * In a session it lets go of its connection: nothing should interrupt the
@@ -57,7 +58,7 @@ export class RemindersManager {
   }
 
   dismiss(item: ReminderDue): void {
-    this.items = this.items.filter((i) => i.appointmentId !== item.appointmentId);
+    this.items = this.items.filter((i) => i.sessionId !== item.sessionId);
   }
 
   /** Whole minutes until the start (at least 1), for "in 15 minutes". */
@@ -77,8 +78,8 @@ export class RemindersManager {
     const socket = connectSocket();
     this.#socket = socket;
     socket.on('reminder:due', (reminder) => {
-      // The newest reminder of an appointment replaces the earlier one.
-      this.items = [...this.items.filter((i) => i.appointmentId !== reminder.appointmentId), reminder];
+      // The newest reminder of a session replaces the earlier one.
+      this.items = [...this.items.filter((i) => i.sessionId !== reminder.sessionId), reminder];
       this.now = Date.now();
     });
     this.#clock = setInterval(() => {
