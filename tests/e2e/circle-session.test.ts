@@ -99,6 +99,8 @@ describe('a support circle: facilitator and three members', () => {
     // Cameras start off: everyone hears the others, nobody receives a picture.
     expect(await audioPacketsOver(host, 2000)).toBeGreaterThan(50);
     expect((await inboundMedia(host)).videoFramesDecoded).toBe(0);
+    // Each tile shows how well that person's media arrives.
+    await host.locator('[data-name="Melati"] [data-testid="quality"]').waitFor();
     // One member chooses to be seen: the others decode their (encrypted) video.
     await (members[0] as Page).getByRole('button', { name: 'Nyalakan kamera' }).click();
     await host.waitForFunction(

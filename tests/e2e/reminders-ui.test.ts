@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allWeek, schedulingClient } from '../integration/scheduling/scheduling-app.js';
 import { BrowserHarness } from '../support/browser-harness.js';
 import { seriousViolations } from '../support/session-flow.js';
-import { login } from '../support/test-platform.js';
+import { login, sessionHeaders } from '../support/test-platform.js';
 
 const [counselor, asn] = demoAccounts;
 const HOUR = 3_600_000;
@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 function postJson(url: string, cookie: string, body: unknown): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(url, { method: 'POST', headers: { ...sessionHeaders(cookie), 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
 describe('reminders and the dev outbox in Chromium', () => {

@@ -96,6 +96,8 @@ export class SessionManager {
   mediaMode = $state<MediaMode>('full');
   /** What we receive, from live statistics. */
   quality = $state<ConnectionQuality | undefined>(undefined);
+  /** What arrives from each participant (circles show it on their tile). */
+  peerQuality = $state<Record<string, ConnectionQuality>>({});
   /** Live stats show heavy loss: suggest audio only (the person decides). */
   suggestAudioOnly = $state(false);
   #lossyPolls = 0;
@@ -252,6 +254,10 @@ export class SessionManager {
     const quality = await this.#room.quality().catch(() => undefined);
     if (!quality) return;
     this.quality = quality;
+    if (this.isCircle) {
+      const byPeer = await this.#room.peerQualities().catch(() => new Map<string, ConnectionQuality>());
+      this.peerQuality = Object.fromEntries(byPeer);
+    }
     this.#lossyPolls = quality.lossPercent > 10 ? this.#lossyPolls + 1 : 0;
     if (this.#lossyPolls >= 2 && this.mediaMode === 'full') this.suggestAudioOnly = true;
   }

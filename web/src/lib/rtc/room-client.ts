@@ -55,6 +55,7 @@ export class RoomClient {
   #mode: MediaMode = 'full';
   #restartTimers = new Map<string, ReturnType<typeof setTimeout>>();
   #lastTotals = { received: 0, lost: 0 };
+  #lastByPeer = new Map<string, { received: number; lost: number }>();
   readonly #unsubscribe: Array<() => void> = [];
   #closed = false;
 
@@ -185,6 +186,35 @@ export class RoomClient {
     const connected = this.#state.recv === 'connected' || this.#state.send === 'connected';
     const level: ConnectionQuality['level'] = !connected ? 0 : lossPercent > 10 || (rtt ?? 0) > 600 ? 1 : lossPercent > 3 || (rtt ?? 0) > 250 ? 2 : 3;
     return { level, lossPercent, rttMs: rtt };
+  }
+
+  /**
+   * Quality of what arrives from each participant (loss since the last call,
+   * from their consumers' statistics); a participant who sent nothing in the
+   * interval (microphone and camera off) has no entry.
+   */
+  async peerQualities(): Promise<Map<string, ConnectionQuality>> {
+    const totals = new Map<string, { received: number; lost: number }>();
+    for (const { consumer, peerId } of this.#consumers.values()) {
+      const total = totals.get(peerId) ?? { received: 0, lost: 0 };
+      (await consumer.getStats()).forEach((s: { type: string; packetsReceived?: number; packetsLost?: number }) => {
+        if (s.type !== 'inbound-rtp') return;
+        total.received += s.packetsReceived ?? 0;
+        total.lost += s.packetsLost ?? 0;
+      });
+      totals.set(peerId, total);
+    }
+    const result = new Map<string, ConnectionQuality>();
+    for (const [peerId, total] of totals) {
+      const last = this.#lastByPeer.get(peerId) ?? { received: 0, lost: 0 };
+      const dReceived = Math.max(0, total.received - last.received);
+      const dLost = Math.max(0, total.lost - last.lost);
+      if (dReceived + dLost === 0) continue;
+      const lossPercent = (100 * dLost) / (dReceived + dLost);
+      result.set(peerId, { level: lossPercent > 10 ? 1 : lossPercent > 3 ? 2 : 3, lossPercent, rttMs: undefined });
+    }
+    this.#lastByPeer = totals;
+    return result;
   }
 
   async leave(): Promise<void> {
