@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboundMedia } from '../support/browser.js';
 import { BrowserHarness } from '../support/browser-harness.js';
 import { capturedKeys, withKeyCapture } from '../support/key-capture.js';
+import { tapProducers, vp8FrameBytes } from '../support/rtp-tap.js';
 import { openSessionById, seriousViolations } from '../support/session-flow.js';
+import { framesOpenedBy, type ProtectedFrame } from '../support/sframe-attempt.js';
 
 /*
  * A support circle in five Chromium contexts on the real stack: the
@@ -19,6 +21,7 @@ const PSEUDONYMS = ['Melati', 'Anggrek', 'Kenanga'];
 
 let h: BrowserHarness;
 let meetingId: string;
+let roomId: string;
 let host: Page;
 const members: Page[] = [];
 
@@ -26,6 +29,7 @@ beforeAll(async () => {
   h = await BrowserHarness.start();
   const meeting = await h.t.platform.db.connection.collection('circle_meetings').findOne({});
   meetingId = String(meeting?._id);
+  roomId = String(meeting?.roomId);
 });
 
 afterAll(() => h?.close());
@@ -121,7 +125,7 @@ describe('a support circle: facilitator and three members', () => {
     expect(await seriousViolations(members[1] as Page)).toEqual([]);
   });
 
-  it('raised hands queue in order for the facilitator; reactions arrive encrypted', { timeout: 60_000 }, async () => {
+  it('raised hands queue in order for the facilitator; reactions arrive encrypted', { timeout: 120_000 }, async () => {
     const [first, second] = members as [Page, Page];
     await second.getByTestId('raise-hand').click();
     await first.getByTestId('raise-hand').click();
@@ -139,7 +143,7 @@ describe('a support circle: facilitator and three members', () => {
     await second.getByTestId('announcement').filter({ hasText: 'Melati' }).waitFor();
   });
 
-  it('mute all: members are told, see their microphones off, and the SFU stops their audio', { timeout: 60_000 }, async () => {
+  it('mute all: members are told, see their microphones off, and the SFU stops their audio', { timeout: 120_000 }, async () => {
     await host.getByTestId('mute-all').click();
     for (const page of members) {
       await page.getByTestId('moderated-notice').waitFor();
@@ -154,7 +158,7 @@ describe('a support circle: facilitator and three members', () => {
     expect(await audioPacketsOver(host, 2000)).toBeGreaterThan(20);
   });
 
-  it('"receive less": a member gets only the active speaker\'s video, and everyone\'s again after', { timeout: 60_000 }, async () => {
+  it('"receive less": a member gets only the active speaker\'s video, and everyone\'s again after', { timeout: 120_000 }, async () => {
     const viewer = members[1] as Page;
     await host.getByRole('button', { name: 'Nyalakan kamera' }).click();
     await host.getByRole('button', { name: 'Matikan mikrofon' }).click();
@@ -169,7 +173,7 @@ describe('a support circle: facilitator and three members', () => {
     expect(await videoStreamsFlowing(viewer, 2500)).toBe(2);
   });
 
-  it('a locked room keeps a latecomer in the lobby with a clear message', { timeout: 60_000 }, async () => {
+  it('a locked room keeps a latecomer in the lobby with a clear message', { timeout: 120_000 }, async () => {
     await host.getByTestId('lock').click();
     await host.getByTestId('locked-notice').waitFor();
     if (!late) throw new Error('no late member');
@@ -181,7 +185,7 @@ describe('a support circle: facilitator and three members', () => {
     await host.getByTestId('admit').filter({ hasText: 'Mawar' }).waitFor();
   });
 
-  it('removing a member: they leave at once, the group re-keys within 2 s, and they never held the new key', { timeout: 60_000 }, async () => {
+  it('removing a member: they leave at once, the group re-keys within 2 s, and none of their keys opens what is sent after', { timeout: 120_000 }, async () => {
     const removed = members[2] as Page;
     const stays = members[0] as Page;
     const codeBefore = await safetyCode(host);
@@ -205,6 +209,23 @@ describe('a support circle: facilitator and three members', () => {
     expect(newKey).toBeDefined();
     expect(heldByRemoved.has(newKey as string)).toBe(false);
     expect((await capturedKeys(stays)).at(-1)).toBe(newKey);
+    // What the others send from now on is sealed against every key the removed member ever held:
+    // a spy on the SFU gives the frames to those keys, and none opens; the new key opens them all.
+    await host.waitForTimeout(1500);
+    const room = h.t.platform.media.get(roomId);
+    if (!room) throw new Error('room media not found');
+    const packets = await tapProducers(room.mediaRouter, [...room.producers()], 2000);
+    const frames: ProtectedFrame[] = [
+      ...packets.filter((p) => p.kind === 'audio').map((p) => ({ codec: 'opus' as const, bytes: p.payload })),
+      ...packets
+        .filter((p) => p.kind === 'video')
+        .map((p) => vp8FrameBytes(p.payload))
+        .filter((f) => f.startsFrame && f.bytes.length > 0)
+        .map((f) => ({ codec: 'vp8' as const, bytes: f.bytes })),
+    ].filter((f) => f.bytes.length > 0);
+    expect(frames.length).toBeGreaterThan(50);
+    expect(await framesOpenedBy(frames, [...heldByRemoved])).toBe(0);
+    expect(await framesOpenedBy(frames.filter((f) => f.codec === 'opus'), [newKey as string])).toBe(frames.filter((f) => f.codec === 'opus').length);
     // Coming back by the address is refused.
     await removed.goto(`/session/${meetingId}`);
     await removed.getByTestId('devices-ready').click();
