@@ -185,7 +185,7 @@ describe('a support circle: facilitator and three members', () => {
     await host.getByTestId('admit').filter({ hasText: 'Mawar' }).waitFor();
   });
 
-  it('removing a member: they leave at once, the group re-keys within 2 s, and none of their keys opens what is sent after', { timeout: 120_000 }, async () => {
+  it('removing a member: they leave at once, the group re-keys within 2 s, they never held the new key, and none of their keys opens what is sent after', { timeout: 120_000 }, async () => {
     const removed = members[2] as Page;
     const stays = members[0] as Page;
     const codeBefore = await safetyCode(host);
