@@ -30,6 +30,7 @@ export class MediaPeer {
   /** Set once the client has a receive transport and told its capabilities. */
   rtpCapabilities: types.RtpCapabilities | undefined;
   #closed = false;
+  #lastKeyFrameRequest = 0;
   // Consumers the client has set up; only those may be resumed.
   readonly #ready = new Set<string>();
   // Consumers whose picture is off screen (tab hidden): paused whatever the mode.
@@ -161,6 +162,19 @@ export class MediaPeer {
     for (const producer of this.producers.values()) {
       if (send[producer.kind]) await producer.resume();
       else await producer.pause();
+    }
+  }
+
+  /**
+   * Asks the senders of every video this peer receives for a key frame: its
+   * decoder can start only from one, and one that came before this peer had
+   * the end-to-end keys could not be decrypted. At most once a second.
+   */
+  async requestKeyFrames(now = Date.now()): Promise<void> {
+    if (now - this.#lastKeyFrameRequest < 1000) return;
+    this.#lastKeyFrameRequest = now;
+    for (const consumer of this.consumers.values()) {
+      if (consumer.kind === 'video' && !consumer.closed) await consumer.requestKeyFrame();
     }
   }
 

@@ -210,6 +210,11 @@ export class LiveRoomService {
     await this.#room(peer).peer(peer.peerId).setConsumerView(consumerId, spatialLayer, visible);
   }
 
+  async requestKeyFrames(connectionId: string): Promise<void> {
+    const peer = this.peerOf(connectionId);
+    await this.#room(peer).peer(peer.peerId).requestKeyFrames();
+  }
+
   async restartIce(connectionId: string, transportId: string): Promise<IceParameters> {
     const peer = this.peerOf(connectionId);
     return (await this.#room(peer).peer(peer.peerId).restartIce(transportId)) as IceParameters;

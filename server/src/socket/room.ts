@@ -48,6 +48,11 @@ export function registerRoom(socket: AppSocket, deps: SocketDeps): void {
 
   onRequest(socket, 'room:restart-ice', log, async ({ transportId }) => ({ iceParameters: await rooms.restartIce(socket.id, transportId) }));
 
+  onRequest(socket, 'room:request-key-frame', log, async () => {
+    await rooms.requestKeyFrames(socket.id);
+    return {};
+  });
+
   onRequest(socket, 'room:set-sending', log, async (sending) => {
     await rooms.setSending(socket.id, sending);
     return {};

@@ -81,6 +81,7 @@ export const clientRequests = {
   'room:consumer-view': { request: ConsumerView, response: Empty },
   'room:restart-ice': { request: RestartIce, response: z.object({ iceParameters: IceParameters }) },
   'room:set-sending': { request: SendingState, response: Empty },
+  'room:request-key-frame': { request: Empty, response: Empty },
   'room:raise-hand': { request: RaiseHand, response: FloorState },
   'room:moderate': { request: Moderate, response: Empty },
   'room:mute-all': { request: Empty, response: z.object({ muted: z.number().int().nonnegative() }) },

@@ -92,6 +92,8 @@ export class RoomClient {
     }
     await request(this.socket, 'room:ready', { rtpCapabilities: device.recvRtpCapabilities });
     await this.e2ee.start(joined.roomId, joined.peerId, joined.mls);
+    // Key frames that arrived before the keys were dropped: ask for a fresh one to start the pictures now.
+    void request(this.socket, 'room:request-key-frame', {}).catch(() => undefined);
 
     for (const track of localStream.getTracks()) {
       const kind = track.kind === 'audio' ? 'audio' : 'video';
