@@ -5,12 +5,19 @@ import { decodeSFrameHeader } from '../../web/src/lib/e2ee/sframe-header.js';
 import { parseMlsKid } from '../../web/src/lib/e2ee/sframe-mls.js';
 import { waitForInboundMedia } from '../support/browser.js';
 import { BrowserHarness } from '../support/browser-harness.js';
-import { entropyBitsPerByte, tapProducers, vp8FrameBytes } from '../support/rtp-tap.js';
+import { newMediaContext } from '../support/browser.js';
+import { entropyBitsPerByte, tapProducers, vp8FrameBytes, vp8Frames, type TappedPacket } from '../support/rtp-tap.js';
+import { decodeAsSpy } from '../support/spy-decoder.js';
+import { startBareServer, type BareServer } from '../bench/bare/bare-server.js';
 import { encryptionState, openSession } from '../support/session-flow.js';
 
 const [, asn] = demoAccounts;
 let h: BrowserHarness;
 let roomId: string;
+let bare: BareServer | undefined;
+/** What the spy took from our room, for the decoder test. */
+let tapped: TappedPacket[] = [];
+let videoProducerIds: string[] = [];
 
 beforeAll(async () => {
   h = await BrowserHarness.start();
@@ -18,7 +25,17 @@ beforeAll(async () => {
   roomId = appointment?.roomId ?? '';
 });
 
-afterAll(() => h?.close());
+afterAll(async () => {
+  bare?.close();
+  await h?.close();
+});
+
+/** From each producer's first key frame on: what a spy would hand a decoder. */
+function fromFirstKeyFrame(packets: TappedPacket[], producerId: string): Array<{ key: boolean; bytes: Uint8Array }> {
+  const frames = vp8Frames(packets, producerId);
+  const first = frames.findIndex((f) => f.key);
+  return first < 0 ? [] : frames.slice(first, first + 30);
+}
 
 describe('what the SFU sees of an end-to-end encrypted session', () => {
   it('forwards SFrame-protected frames only: codec header clear, the rest sealed under the senders\' MLS keys', async () => {
@@ -35,6 +52,8 @@ describe('what the SFU sees of an end-to-end encrypted session', () => {
     expect(producers.map((p) => p.producer.kind).sort()).toEqual(['audio', 'audio', 'video', 'video']);
 
     const packets = await tapProducers(room.mediaRouter, producers, 3000);
+    tapped = packets;
+    videoProducerIds = producers.filter((p) => p.producer.kind === 'video').map((p) => p.producer.id);
     const videoFrames = packets.filter((p) => p.kind === 'video').map((p) => vp8FrameBytes(p.payload)).filter((f) => f.startsFrame);
     const audioFrames = packets.filter((p) => p.kind === 'audio').map((p) => p.payload);
     expect(videoFrames.length).toBeGreaterThan(20);
@@ -66,6 +85,37 @@ describe('what the SFU sees of an end-to-end encrypted session', () => {
 
     // What follows the header is indistinguishable from random bytes.
     expect(entropyBitsPerByte(sealed)).toBeGreaterThan(7.9);
+  });
+
+  it('gives a spy with a real VP8 decoder (WebCodecs/libvpx) not one picture of what the SFU forwards', async () => {
+    const page = (await h.track(await newMediaContext(h.browser, h.baseUrl)).newPage());
+    await page.goto('/');
+    for (const producerId of videoProducerIds) {
+      const frames = fromFirstKeyFrame(tapped, producerId);
+      expect(frames.length).toBeGreaterThan(5);
+      const result = await decodeAsSpy(page, frames);
+      expect(result.decoded).toEqual([]);
+      expect(result.errors.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('control: the same spy and decoder see the picture of a plain (not end-to-end encrypted) mediasoup stream', async () => {
+    bare = await startBareServer(process.env.MEDIASOUP_WORKER_BIN);
+    const context = h.track(await newMediaContext(h.browser, bare.url));
+    const producerPage = await context.newPage();
+    await bare.expose(producerPage);
+    await producerPage.goto(bare.url);
+    await producerPage.evaluate(() => (window as unknown as { bareProduce(): Promise<void> }).bareProduce());
+    const producer = bare.videoProducer();
+    if (!producer) throw new Error('the bare page produced no video');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const packets = await tapProducers(bare.router, [{ producer }], 3000);
+    const frames = fromFirstKeyFrame(packets, producer.id);
+    expect(frames.length).toBeGreaterThan(5);
+    const result = await decodeAsSpy(producerPage, frames);
+    expect(result.errors).toEqual([]);
+    expect(result.decoded.length).toBe(frames.length);
+    expect(result.decoded[0]?.width).toBeGreaterThan(0);
   });
 
   it('sends nothing from a browser that cannot encrypt frames, and says so', async () => {

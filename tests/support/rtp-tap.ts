@@ -3,6 +3,7 @@ import type { types } from 'mediasoup';
 /** An RTP packet as the SFU forwards it: the parts a server-side spy can read. */
 export interface TappedPacket {
   kind: 'audio' | 'video';
+  producerId: string;
   payload: Uint8Array;
   marker: boolean;
 }
@@ -40,6 +41,25 @@ export function vp8FrameBytes(payload: Uint8Array): { startsFrame: boolean; byte
   return { startsFrame, bytes: payload.subarray(offset) };
 }
 
+/** Whole VP8 frames of one producer, put together from its packets (first packet S=1 to the marker bit). */
+export function vp8Frames(packets: TappedPacket[], producerId: string): Array<{ key: boolean; bytes: Uint8Array }> {
+  const frames: Array<{ key: boolean; bytes: Uint8Array }> = [];
+  let parts: Uint8Array[] | undefined;
+  for (const packet of packets) {
+    if (packet.kind !== 'video' || packet.producerId !== producerId) continue;
+    const { startsFrame, bytes } = vp8FrameBytes(packet.payload);
+    if (startsFrame) parts = [];
+    if (!parts) continue;
+    parts.push(bytes);
+    if (packet.marker) {
+      const whole = Buffer.concat(parts);
+      frames.push({ key: whole.length > 0 && (whole[0]! & 0x01) === 0, bytes: new Uint8Array(whole) });
+      parts = undefined;
+    }
+  }
+  return frames;
+}
+
 /** Shannon entropy in bits per byte. */
 export function entropyBitsPerByte(chunks: Uint8Array[]): number {
   const counts = new Array<number>(256).fill(0);
@@ -72,7 +92,7 @@ export async function tapProducers(
     const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities });
     consumer.on('rtp', (packet: Buffer) => {
       const bytes = new Uint8Array(packet);
-      packets.push({ kind: consumer.kind, payload: rtpPayload(bytes).slice(), marker: (bytes[1]! & 0x80) !== 0 });
+      packets.push({ kind: consumer.kind, producerId: producer.id, payload: rtpPayload(bytes).slice(), marker: (bytes[1]! & 0x80) !== 0 });
     });
     if (consumer.kind === 'video') await consumer.requestKeyFrame();
   }

@@ -12,6 +12,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 export interface BareServer {
   url: string;
+  /** The router, for a server-side spy (the control run of the on-the-wire test). */
+  router: types.Router;
+  /** The video the producing page sends, once it does. */
+  videoProducer(): types.Producer | undefined;
   /** Gives a page the `bareRequest` function the bare client calls. */
   expose(page: Page): Promise<void>;
   close(): void;
@@ -76,6 +80,8 @@ export async function startBareServer(workerBin: string | undefined): Promise<Ba
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://localhost:${(server.address() as AddressInfo).port}/`,
+    router,
+    videoProducer: () => videoProducer,
     expose: async (page) => {
       await page.exposeFunction('bareRequest', async (method: string, data: string) => {
         const handler = handlers[method];
