@@ -1,4 +1,15 @@
-import { indonesianTimeZones, weekdays, type CurrentUser, type PutAvailabilityBody, type ValidationIssue, type Weekday } from '@care/shared';
+import {
+  counselorLanguages,
+  indonesianTimeZones,
+  specialities,
+  weekdays,
+  type CounselorLanguage,
+  type CurrentUser,
+  type PutAvailabilityBody,
+  type Speciality,
+  type ValidationIssue,
+  type Weekday,
+} from '@care/shared';
 import { api } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
@@ -22,7 +33,7 @@ export const numberFields = [
 export type NumberField = (typeof numberFields)[number]['name'];
 
 export const zoneChoices = Object.entries(indonesianTimeZones).map(([label, zone]) => ({ label, zone }));
-export { weekdays };
+export { counselorLanguages, specialities, weekdays };
 
 /** A server issue as something to show: a translated message when we know the case, else the server's words. */
 export interface ShownIssue {
@@ -57,6 +68,9 @@ export class AvailabilityManager {
     horizonDays: 30,
   });
   updatedAt = $state<string | null>(null);
+  /** The profile: codes from the shared lists, shown by name. */
+  languages = $state<CounselorLanguage[]>([]);
+  specialities = $state<Speciality[]>([]);
   #exceptions: string[] = [];
   #nextKey = 1;
 
@@ -83,6 +97,8 @@ export class AvailabilityManager {
         horizonDays: view.horizonDays,
       };
       this.#exceptions = view.exceptions;
+      this.languages = view.languages;
+      this.specialities = view.specialities;
       this.updatedAt = view.updatedAt;
     } catch (error) {
       this.error = errorKey(error);
@@ -111,6 +127,16 @@ export class AvailabilityManager {
     this.ranges = this.ranges.filter((r) => r.key !== key);
     // Issues point at indexes of what was sent; after a removal they no longer match.
     this.issues = [];
+    this.#edited();
+  }
+
+  toggleLanguage(code: CounselorLanguage, on: boolean): void {
+    this.languages = on ? [...new Set([...this.languages, code])] : this.languages.filter((c) => c !== code);
+    this.#edited();
+  }
+
+  toggleSpeciality(code: Speciality, on: boolean): void {
+    this.specialities = on ? [...new Set([...this.specialities, code])] : this.specialities.filter((c) => c !== code);
     this.#edited();
   }
 
@@ -144,11 +170,15 @@ export class AvailabilityManager {
       timeZone: this.timeZone,
       weekly: this.ranges.map(({ weekday, start, end }) => ({ weekday, start, end })),
       exceptions: this.#exceptions,
+      languages: this.languages,
+      specialities: this.specialities,
       ...this.settings,
     } as PutAvailabilityBody;
     try {
       const view = await api.saveAvailability(body);
       this.updatedAt = view.updatedAt;
+      this.languages = view.languages;
+      this.specialities = view.specialities;
       this.saved = true;
       return true;
     } catch (error) {
