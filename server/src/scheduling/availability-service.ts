@@ -1,5 +1,6 @@
 import {
   AvailabilityRules,
+  calendarDateIn,
   DEFAULT_TIME_ZONE,
   freeSlotsWithEnds,
   isValidTimeZone,
@@ -86,7 +87,10 @@ export class AvailabilityService {
   async set(user: CurrentUser, body: PutAvailabilityBody): Promise<AvailabilityView> {
     requireRole(user, ['counselor'], 'set an availability');
     const { languages, specialities, ...draft } = body;
-    const rules = AvailabilityRules.parse({ ...draft, timeZone: draft.timeZone ?? defaultRules(user.timeZone).timeZone });
+    const timeZone = draft.timeZone ?? defaultRules(user.timeZone).timeZone;
+    // Days off already past change nothing any more: they are dropped on save, so the list stays short.
+    const today = calendarDateIn(this.now(), timeZone);
+    const rules = AvailabilityRules.parse({ ...draft, timeZone, exceptions: draft.exceptions.filter((date) => date >= today) });
     const filter = { counselorId: new Types.ObjectId(user.id) };
     const write = () =>
       this.models.availabilities

@@ -81,3 +81,20 @@ describe('counselor profile: languages and specialities as codes', () => {
     }
   });
 });
+
+describe('days off', () => {
+  it('are stored sorted without repeats, and dates already past are dropped on save', async () => {
+    const asUnset = schedulingClient(t.url, unset.cookie);
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000 + 7 * 3_600_000).toISOString().slice(0, 10);
+    const saved = await asUnset.put<AvailabilityView>('/availability', {
+      timeZone: 'Asia/Jakarta',
+      weekly: allWeek,
+      exceptions: [day(9), day(-3), day(2), day(9), day(0)],
+    });
+    expect(saved.status).toBe(200);
+    expect(saved.body.data?.exceptions).toEqual([day(0), day(2), day(9)]);
+    expect((await asUnset.get<AvailabilityView>('/availability')).body.data?.exceptions).toEqual([day(0), day(2), day(9)]);
+    const bad = await asUnset.put('/availability', { weekly: allWeek, exceptions: ['2026-02-30'] });
+    expect([bad.status, bad.body.error?.code]).toEqual([400, 'invalid_payload']);
+  });
+});

@@ -1,5 +1,7 @@
 import {
+  calendarDateIn,
   counselorLanguages,
+  isCalendarDate,
   indonesianTimeZones,
   specialities,
   weekdays,
@@ -71,7 +73,12 @@ export class AvailabilityManager {
   /** The profile: codes from the shared lists, shown by name. */
   languages = $state<CounselorLanguage[]>([]);
   specialities = $state<Speciality[]>([]);
-  #exceptions: string[] = [];
+  /** Days off (local dates in the counselor's zone), sorted; past ones are dropped on save. */
+  daysOff = $state<string[]>([]);
+  newDayOff = $state('');
+  dayOffProblem = $state<MessageKey | undefined>(undefined);
+  /** What the last add or remove did, for a polite live region. */
+  dayOffStatus = $state<{ key: MessageKey; date: string } | undefined>(undefined);
   #nextKey = 1;
 
   saving = $state(false);
@@ -96,7 +103,7 @@ export class AvailabilityManager {
         minNoticeHours: view.minNoticeHours,
         horizonDays: view.horizonDays,
       };
-      this.#exceptions = view.exceptions;
+      this.daysOff = view.exceptions.filter((date) => date >= this.today());
       this.languages = view.languages;
       this.specialities = view.specialities;
       this.updatedAt = view.updatedAt;
@@ -127,6 +134,42 @@ export class AvailabilityManager {
     this.ranges = this.ranges.filter((r) => r.key !== key);
     // Issues point at indexes of what was sent; after a removal they no longer match.
     this.issues = [];
+    this.#edited();
+  }
+
+  /** Today in the counselor's zone: the earliest day off that still means something. */
+  today(now = new Date()): string {
+    return calendarDateIn(now, this.timeZone);
+  }
+
+  /** Adds the date in the picker; true when added. */
+  addDayOff(): boolean {
+    const date = this.newDayOff;
+    this.dayOffStatus = undefined;
+    if (!isCalendarDate(date)) {
+      this.dayOffProblem = 'availability.dayOffInvalid';
+      return false;
+    }
+    if (date < this.today()) {
+      this.dayOffProblem = 'availability.dayOffPast';
+      return false;
+    }
+    if (this.daysOff.includes(date)) {
+      this.dayOffProblem = 'availability.dayOffRepeat';
+      return false;
+    }
+    this.dayOffProblem = undefined;
+    this.daysOff = [...this.daysOff, date].sort();
+    this.newDayOff = '';
+    this.dayOffStatus = { key: 'availability.dayOffAdded', date };
+    this.#edited();
+    return true;
+  }
+
+  removeDayOff(date: string): void {
+    this.daysOff = this.daysOff.filter((d) => d !== date);
+    this.dayOffProblem = undefined;
+    this.dayOffStatus = { key: 'availability.dayOffRemoved', date };
     this.#edited();
   }
 
@@ -169,7 +212,7 @@ export class AvailabilityManager {
     const body = {
       timeZone: this.timeZone,
       weekly: this.ranges.map(({ weekday, start, end }) => ({ weekday, start, end })),
-      exceptions: this.#exceptions,
+      exceptions: this.daysOff.filter((date) => date >= this.today()),
       languages: this.languages,
       specialities: this.specialities,
       ...this.settings,
@@ -179,6 +222,7 @@ export class AvailabilityManager {
       this.updatedAt = view.updatedAt;
       this.languages = view.languages;
       this.specialities = view.specialities;
+      this.daysOff = view.exceptions;
       this.saved = true;
       return true;
     } catch (error) {
