@@ -1,5 +1,6 @@
 import { fail, type Ack, type ErrorCode, type ValidationIssue } from '@care/shared';
 import { MediaError } from '@care/media';
+import mongoose from 'mongoose';
 import type { Logger } from 'pino';
 
 const httpStatus: Record<ErrorCode, number> = {
@@ -59,12 +60,16 @@ export class AppError extends Error {
   }
 }
 
-function isDatabaseUnavailable(error: unknown): boolean {
+/** The database could not be reached (down, silent, or the connection lost): a 503, not a bug. */
+export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  const driver = mongoose.mongo;
   return (
-    error.name === 'MongoServerSelectionError' ||
-    error.name === 'MongoNetworkError' ||
-    error.name === 'MongoNotConnectedError' ||
+    // Network errors include timeouts and a cleared pool.
+    error instanceof driver.MongoNetworkError ||
+    error instanceof driver.MongoServerSelectionError ||
+    error instanceof driver.MongoNotConnectedError ||
+    error instanceof driver.MongoTopologyClosedError ||
     error.name === 'MongooseServerSelectionError' ||
     /buffering timed out|Client must be connected|connection .* closed/i.test(error.message)
   );

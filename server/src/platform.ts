@@ -173,7 +173,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     const totp = new TotpService(db, redis, new SecretBox(config.TOTP_ENCRYPTION_KEY), config.TOTP_REQUIRED_ROLES);
     const auth = new AuthService(db, new SessionStore(redis, sessionTtlSeconds), totp, new LoginChallenges(redis));
     const accountModels = await AccountModels.bind(db);
-    const attendance = new AttendanceRecorder(accountModels.attendance, log.child({ component: 'attendance' }));
+    const attendance = new AttendanceRecorder(accountModels.attendance, accountModels.circleAttendance, log.child({ component: 'attendance' }));
     const appointments = new AppointmentService(db);
     const scheduling = await createScheduling({
       db,
@@ -224,7 +224,12 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     const schedulingModels = await SchedulingModels.bind(db);
     const reports = new ReportService(
       db,
-      { cancelled: schedulingModels.cancelledAppointments, availabilities: schedulingModels.availabilities, attendance: accountModels.attendance },
+      {
+        cancelled: schedulingModels.cancelledAppointments,
+        availabilities: schedulingModels.availabilities,
+        attendance: accountModels.attendance,
+        circleAttendance: accountModels.circleAttendance,
+      },
       () => new Date(),
     );
 

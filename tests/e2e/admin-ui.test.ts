@@ -65,6 +65,7 @@ describe('admin pages in Chromium', () => {
     // The report and counselor pages (counts and people only).
     await navLink(adminPage, 'Laporan').click();
     await adminPage.getByRole('heading', { name: 'Semua unit' }).waitFor();
+    expect(await adminPage.getByRole('columnheader', { name: 'Kehadiran kelompok dukungan' }).count()).toBeGreaterThan(0);
     expect(await seriousViolations(adminPage)).toEqual([]);
     await shot(adminPage, 'report');
     await navLink(adminPage, 'Konselor').click();

@@ -119,4 +119,69 @@ describe('booking pages in two Chromium contexts', () => {
 
     expect(await host.evaluate(() => (window as unknown as { calendarMarker?: boolean }).calendarMarker)).toBe(true);
   });
+
+  it('counselor sets a profile and days off; the ASN sees the profile, filters by it, and finds no slot on a day off', { timeout: 180_000 }, async () => {
+    /** A local date in WIB, `offset` days from today. */
+    const wibDate = (offset: number) => new Date(Date.now() + 7 * 3_600_000 + offset * 86_400_000).toISOString().slice(0, 10);
+    const { page: host } = await h.signIn(counselor.email, counselor.password);
+    await navLink(host, 'Ketersediaan').click();
+    await host.getByTestId('availability-form').waitFor();
+
+    await host.getByLabel('Bahasa Jawa').check();
+    await host.getByLabel('Duka dan kehilangan').check();
+
+    // Two days off, added out of order, shown in order; a past date is refused beside the picker; one is removed again.
+    const picker = host.getByTestId('day-off-date');
+    for (const offset of [5, 3, 8]) {
+      await picker.fill(wibDate(offset));
+      await host.getByTestId('add-day-off').click();
+    }
+    expect(await host.getByTestId('day-off').evaluateAll((items) => items.map((i) => i.getAttribute('data-date')))).toEqual([wibDate(3), wibDate(5), wibDate(8)]);
+    await picker.fill(wibDate(-2));
+    await picker.press('Enter');
+    expect(await host.getByTestId('day-off-problem').textContent()).toContain('sudah lewat');
+    expect(await host.getByTestId('day-off-status').textContent()).toBe('');
+    await host.locator(`[data-testid="day-off"][data-date="${wibDate(8)}"]`).getByTestId('remove-day-off').click();
+    expect(await host.getByTestId('day-off-status').textContent()).toContain('dihapus');
+    expect(await seriousViolations(host)).toEqual([]);
+    await host.getByTestId('save-availability').click();
+    await host.getByTestId('availability-saved').waitFor();
+    await shot(host, 'profile-days-off');
+
+    // Read back after a reload.
+    await host.reload();
+    await host.getByTestId('availability-form').waitFor();
+    expect(await host.getByLabel('Bahasa Jawa').isChecked()).toBe(true);
+    expect(await host.getByLabel('Bahasa Sunda').isChecked()).toBe(false);
+    expect(await host.getByTestId('day-off').evaluateAll((items) => items.map((i) => i.getAttribute('data-date')))).toEqual([wibDate(3), wibDate(5)]);
+
+    // The ASN sees the profile by name and filters by it.
+    const { page: client } = await h.signIn(asn.email, asn.password);
+    await navLink(client, 'Cari konselor').click();
+    const card = client.getByTestId('counselor').filter({ hasText: counselor.displayName });
+    await card.waitFor();
+    expect(await card.getByTestId('counselor-languages').textContent()).toContain('Bahasa Jawa');
+    expect(await card.getByTestId('counselor-specialities').textContent()).toContain('Duka dan kehilangan');
+    await client.getByLabel('Bahasa sesi').selectOption('su');
+    await client.getByTestId('apply-filter').click();
+    await client.getByTestId('no-counselors').waitFor();
+    expect(await client.getByTestId('filter-status').textContent()).toContain('Tidak ada konselor');
+    await client.getByLabel('Bahasa sesi').selectOption('jv');
+    await client.getByLabel('Bidang').selectOption('duka');
+    await client.getByTestId('apply-filter').click();
+    await card.waitFor();
+    expect(await client.getByTestId('filter-status').textContent()).toMatch(/\d+ konselor sesuai saringan/);
+    expect(await seriousViolations(client)).toEqual([]);
+    await shot(client, 'find-filtered');
+
+    // No free time on a day off.
+    await card.getByTestId('choose-counselor').click();
+    await client.getByTestId('slot').first().waitFor();
+    const slotDays = await client.getByTestId('slot').evaluateAll((slots) =>
+      slots.map((s) => new Date(Date.parse(s.getAttribute('data-starts-at') ?? '') + 7 * 3_600_000).toISOString().slice(0, 10)),
+    );
+    expect(slotDays).not.toContain(wibDate(3));
+    expect(slotDays).not.toContain(wibDate(5));
+    expect(slotDays).toContain(wibDate(4));
+  });
 });

@@ -1,6 +1,7 @@
 import type { Model } from 'mongoose';
 import type { Database } from '../db/database.js';
 import { attendanceSchema, type Attendance } from '../reporting/attendance-model.js';
+import { circleAttendanceSchema, type CircleAttendance } from '../reporting/circle-attendance-model.js';
 import { inviteSchema, type Invite } from './invite-model.js';
 
 /** The accounts and reporting collections, bound to the platform's connection with their indexes in place. */
@@ -8,6 +9,7 @@ export class AccountModels {
   private constructor(
     readonly invites: Model<Invite>,
     readonly attendance: Model<Attendance>,
+    readonly circleAttendance: Model<CircleAttendance>,
   ) {}
 
   static async bind(db: Database): Promise<AccountModels> {
@@ -15,8 +17,9 @@ export class AccountModels {
     const models = new AccountModels(
       (connection.models.Invite as Model<Invite> | undefined) ?? connection.model('Invite', inviteSchema),
       (connection.models.Attendance as Model<Attendance> | undefined) ?? connection.model('Attendance', attendanceSchema),
+      (connection.models.CircleAttendance as Model<CircleAttendance> | undefined) ?? connection.model('CircleAttendance', circleAttendanceSchema),
     );
-    for (const model of [models.invites, models.attendance] as Model<unknown>[]) {
+    for (const model of [models.invites, models.attendance, models.circleAttendance] as Model<unknown>[]) {
       await model.createCollection().catch((error: unknown) => {
         // Already there is fine; FerretDB and MongoDB word it differently.
         if (!(error instanceof Error) || !/already exists|NamespaceExists/i.test(error.message)) throw error;

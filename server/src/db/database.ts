@@ -25,7 +25,18 @@ export class Database {
     const connection = mongoose.createConnection(uri, {
       dbName,
       bufferCommands: false,
-      serverSelectionTimeoutMS: 5000,
+      // Down or silent, the API must say so within seconds rather than hang
+      // (tests/integration/database-down.test.ts). Refused: a command fails
+      // at once on its broken connection, or once no server could be selected
+      // for serverSelectionTimeoutMS. Silent (a host gone from the network):
+      // the answer that never comes is given up after socketTimeoutMS; no
+      // scheduling command takes seconds, so such a wait means the database
+      // is gone, not busy. The driver checks the server every 2 s, so it
+      // notices the return as quickly.
+      serverSelectionTimeoutMS: 3000,
+      heartbeatFrequencyMS: 2000,
+      connectTimeoutMS: 3000,
+      socketTimeoutMS: 10_000,
       autoIndex: false,
       autoCreate: false,
     });

@@ -4,6 +4,7 @@ import type { Database } from '../db/database.js';
 import type { Availability } from '../scheduling/availability-model.js';
 import type { CancelledAppointment } from '../scheduling/cancelled-appointment-model.js';
 import type { Attendance } from './attendance-model.js';
+import type { CircleAttendance } from './circle-attendance-model.js';
 import { datesOf, monthOf, monthsFrom, monthStart, nextMonth } from './report-months.js';
 import { suppress, suppressTotal } from './small-counts.js';
 
@@ -11,12 +12,14 @@ export interface ReportSources {
   cancelled: Model<CancelledAppointment>;
   availabilities: Model<Availability>;
   attendance: Model<Attendance>;
+  circleAttendance: Model<CircleAttendance>;
 }
 
 interface Cell {
   held: number;
   noShows: number;
   cancellations: number;
+  circle: number;
 }
 
 const NO_UNIT = '—';
@@ -44,7 +47,9 @@ const minutesOf = (time: string) => {
  *   counselors' weekly availability (today's rules, less their days off), per
  *   month, all counselors together.
  *
- * Circle attendance is not here yet: circles come with their own branch.
+ * - circle attendance: ASN who joined a support circle meeting, one per
+ *   person and meeting (the `circle_attendance` claims), by the meeting's
+ *   month and the attendee's unit; facilitators are not counted.
  */
 export class ReportService {
   constructor(
@@ -57,11 +62,12 @@ export class ReportService {
     const start = monthStart(from);
     const end = monthStart(nextMonth(to));
     const now = this.now();
-    const [appointments, cancelled] = await Promise.all([
+    const [appointments, cancelled, circleVisits] = await Promise.all([
       this.db.appointments.find({ startsAt: { $gte: start, $lt: end } }, { clientId: 1, startsAt: 1, endsAt: 1, status: 1 }).lean(),
       this.sources.cancelled.find({ startsAt: { $gte: start, $lt: end }, rescheduledTo: null }, { clientId: 1, startsAt: 1 }).lean(),
+      this.sources.circleAttendance.find({ meetingStartsAt: { $gte: start, $lt: end }, role: 'asn' }, { userId: 1, meetingStartsAt: 1 }).lean(),
     ]);
-    const clientIds = [...new Set([...appointments, ...cancelled].map((a) => String(a.clientId)))];
+    const clientIds = [...new Set([...[...appointments, ...cancelled].map((a) => String(a.clientId)), ...circleVisits.map((v) => String(v.userId))])];
     const units = new Map(
       (await this.db.users.find({ _id: { $in: clientIds } }, { agencyUnit: 1 }).lean()).map((u) => [String(u._id), u.agencyUnit ?? NO_UNIT]),
     );
@@ -76,7 +82,7 @@ export class ReportService {
     const cell = (month: string, unit: string): Cell => {
       const key = `${month}|${unit}`;
       let found = cells.get(key);
-      if (!found) cells.set(key, (found = { held: 0, noShows: 0, cancellations: 0 }));
+      if (!found) cells.set(key, (found = { held: 0, noShows: 0, cancellations: 0, circle: 0 }));
       return found;
     };
     for (const appointment of past) {
@@ -85,12 +91,20 @@ export class ReportService {
       else target.noShows += 1;
     }
     for (const cancellation of cancelled) cell(monthOf(cancellation.startsAt), units.get(String(cancellation.clientId)) ?? NO_UNIT).cancellations += 1;
+    for (const visit of circleVisits) cell(monthOf(visit.meetingStartsAt), units.get(String(visit.userId)) ?? NO_UNIT).circle += 1;
 
     const months = monthsFrom(from, to);
     const rows: ReportRow[] = [...cells.entries()]
       .map(([key, counts]) => {
         const [month, agencyUnit] = key.split('|') as [string, string];
-        return { month, agencyUnit, sessionsHeld: suppress(counts.held), noShows: suppress(counts.noShows), cancellations: suppress(counts.cancellations) };
+        return {
+          month,
+          agencyUnit,
+          sessionsHeld: suppress(counts.held),
+          noShows: suppress(counts.noShows),
+          cancellations: suppress(counts.cancellations),
+          circleAttendance: suppress(counts.circle),
+        };
       })
       .sort((a, b) => a.month.localeCompare(b.month) || Number(a.agencyUnit === NO_UNIT) - Number(b.agencyUnit === NO_UNIT) || a.agencyUnit.localeCompare(b.agencyUnit));
     const totals = months.map((month) => {
@@ -100,6 +114,7 @@ export class ReportService {
         sessionsHeld: suppressTotal(ofMonth.map((c) => c.held)),
         noShows: suppressTotal(ofMonth.map((c) => c.noShows)),
         cancellations: suppressTotal(ofMonth.map((c) => c.cancellations)),
+        circleAttendance: suppressTotal(ofMonth.map((c) => c.circle)),
       };
     });
     return { from, to, rows, totals, utilisation: await this.#utilisation(months, appointments) };

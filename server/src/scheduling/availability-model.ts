@@ -1,4 +1,4 @@
-import { isValidTimeZone, weekdays } from '@care/shared';
+import { counselorLanguages, isValidTimeZone, specialities, weekdays } from '@care/shared';
 import { Schema, Types, type HydratedDocument, type InferSchemaType } from 'mongoose';
 
 const clockTime = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -15,9 +15,10 @@ const weeklyRangeSchema = new Schema(
 );
 
 /**
- * When a counselor takes 1:1 sessions: one document per counselor (the unique
- * index), replaced as a whole when they save. Scheduling metadata only:
- * weekdays, wall-clock times, dates and numbers — no free text. The REST body
+ * When a counselor takes 1:1 sessions, and their profile (language and
+ * speciality codes): one document per counselor (the unique index), replaced
+ * as a whole when they save. Scheduling metadata only: weekdays, wall-clock
+ * times, dates, numbers and codes — no free text. The REST body
  * was checked by the shared zod schema before it got here; these validators
  * are the second line.
  */
@@ -33,6 +34,9 @@ export const availabilitySchema = new Schema(
     maxPerDay: { type: Number, required: true, min: 1, max: 24 },
     minNoticeHours: { type: Number, required: true, min: 0, max: 720 },
     horizonDays: { type: Number, required: true, min: 1, max: 365 },
+    /** The counselor's profile, as codes from fixed lists (never free text): languages they hold sessions in, what they work with. */
+    languages: { type: [{ type: String, enum: counselorLanguages }], default: [] },
+    specialities: { type: [{ type: String, enum: specialities }], default: [] },
   },
   { timestamps: true, strict: 'throw', collection: 'availabilities' },
 );

@@ -1,11 +1,14 @@
 import {
   AvailabilityRules,
+  calendarDateIn,
   DEFAULT_TIME_ZONE,
   freeSlotsWithEnds,
   isValidTimeZone,
   nextFreeSlots,
   type AvailabilityView,
   type Booked,
+  CounselorProfile,
+  type CounselorQuery,
   type CounselorSlotsView,
   type CounselorSummary,
   type CurrentUser,
@@ -46,8 +49,13 @@ function toRules(doc: Availability): AvailabilityRules {
   });
 }
 
-function toView(counselorId: string, rules: AvailabilityRules, updatedAt: Date | null): AvailabilityView {
-  return { counselorId, ...rules, updatedAt: updatedAt ? updatedAt.toISOString() : null };
+function toProfile(doc: Availability | null): CounselorProfile {
+  // Parsed on the way out like the rules; documents saved before profiles existed have none.
+  return CounselorProfile.parse({ languages: [...(doc?.languages ?? [])], specialities: [...(doc?.specialities ?? [])] });
+}
+
+function toView(counselorId: string, rules: AvailabilityRules, profile: CounselorProfile, updatedAt: Date | null): AvailabilityView {
+  return { counselorId, ...rules, ...profile, updatedAt: updatedAt ? updatedAt.toISOString() : null };
 }
 
 /** Counselors' availability and the free slots it gives. */
@@ -68,20 +76,25 @@ export class AvailabilityService {
   async get(user: CurrentUser): Promise<AvailabilityView> {
     requireRole(user, ['counselor'], 'have an availability');
     const doc = await this.models.availabilities.findOne({ counselorId: user.id }).lean<Availability>();
-    return doc ? toView(user.id, toRules(doc), doc.updatedAt) : toView(user.id, defaultRules(user.timeZone), null);
+    return doc ? toView(user.id, toRules(doc), toProfile(doc), doc.updatedAt) : toView(user.id, defaultRules(user.timeZone), toProfile(null), null);
   }
 
   /**
-   * Replaces the counselor's availability. Existing bookings stay as they
-   * are (a counselor who closes a range cancels its bookings separately).
+   * Replaces the counselor's availability and profile. Existing bookings
+   * stay as they are (a counselor who closes a range cancels its bookings
+   * separately).
    */
   async set(user: CurrentUser, body: PutAvailabilityBody): Promise<AvailabilityView> {
     requireRole(user, ['counselor'], 'set an availability');
-    const rules = AvailabilityRules.parse({ ...body, timeZone: body.timeZone ?? defaultRules(user.timeZone).timeZone });
+    const { languages, specialities, ...draft } = body;
+    const timeZone = draft.timeZone ?? defaultRules(user.timeZone).timeZone;
+    // Days off already past change nothing any more: they are dropped on save, so the list stays short.
+    const today = calendarDateIn(this.now(), timeZone);
+    const rules = AvailabilityRules.parse({ ...draft, timeZone, exceptions: draft.exceptions.filter((date) => date >= today) });
     const filter = { counselorId: new Types.ObjectId(user.id) };
     const write = () =>
       this.models.availabilities
-        .findOneAndUpdate(filter, { $set: rules }, { upsert: true, returnDocument: 'after', runValidators: true })
+        .findOneAndUpdate(filter, { $set: { ...rules, languages, specialities } }, { upsert: true, returnDocument: 'after', runValidators: true })
         .lean<Availability>();
     let doc: Availability | null;
     try {
@@ -93,7 +106,7 @@ export class AvailabilityService {
       doc = await write();
     }
     if (!doc) throw new AppError('internal', 'The availability could not be saved. Please try again.');
-    return toView(user.id, toRules(doc), doc.updatedAt);
+    return toView(user.id, toRules(doc), toProfile(doc), doc.updatedAt);
   }
 
   /** Free slots of one counselor in [from, to) (defaults: from now to the end of their horizon). */
@@ -120,8 +133,12 @@ export class AvailabilityService {
     };
   }
 
-  /** Every counselor with their next free slots, for an ASN choosing one. */
-  async counselors(user: CurrentUser): Promise<CounselorSummary[]> {
+  /**
+   * Every counselor with their profile and next free slots, for an ASN
+   * choosing one; with a language or speciality, only those offering it.
+   * The filter is applied here and forgotten: not logged, not stored.
+   */
+  async counselors(user: CurrentUser, filter: CounselorQuery = {}): Promise<CounselorSummary[]> {
     requireRole(user, ['asn'], 'browse counselors');
     const counselors = await this.db.users
       .find({ role: 'counselor' })
@@ -132,10 +149,16 @@ export class AvailabilityService {
     const ids = counselors.map((c) => c._id.toString());
     const docs = await this.models.availabilities.find({ counselorId: { $in: ids } }).lean<Availability[]>();
     const rulesById = new Map(docs.map((doc) => [doc.counselorId.toString(), toRules(doc)]));
+    const profileById = new Map(docs.map((doc) => [doc.counselorId.toString(), toProfile(doc)]));
+    const offers = (profile: CounselorProfile) =>
+      (!filter.language || profile.languages.includes(filter.language)) && (!filter.speciality || profile.specialities.includes(filter.speciality));
+    const chosen = counselors.filter((c) => offers(profileById.get(c._id.toString()) ?? toProfile(null)));
+    const chosenIds = new Set(chosen.map((c) => c._id.toString()));
+    for (const id of rulesById.keys()) if (!chosenIds.has(id)) rulesById.delete(id);
     const now = this.now();
     const horizon = Math.max(0, ...[...rulesById.values()].map((r) => r.horizonDays));
     const booked = await this.#bookedOf([...rulesById.keys()], now, new Date(now.getTime() + horizon * DAY + 1));
-    return counselors.map((c) => {
+    return chosen.map((c) => {
       const id = c._id.toString();
       const rules = rulesById.get(id);
       return {
@@ -143,6 +166,7 @@ export class AvailabilityService {
         displayName: c.displayName,
         timeZone: rules?.timeZone ?? c.timeZone,
         sessionMinutes: (rules ?? defaultRules(c.timeZone)).sessionMinutes,
+        ...(profileById.get(id) ?? toProfile(null)),
         nextSlots: rules ? nextFreeSlots(rules, booked.get(id) ?? [], now, NEXT_SLOTS) : [],
       };
     });

@@ -20,6 +20,7 @@ import type { AvailabilityService } from './availability-service.js';
 import type { BookingChangeLock } from './booking-change-lock.js';
 import { duplicateKeyFields, isDuplicateKey, slotProblemError } from './booking-errors.js';
 import { cancelledRecord, liveRecord, toBookingViews, type BookingRecord } from './booking-views.js';
+import type { DaySeats } from './day-seats.js';
 import { requireRole } from './scheduling-access.js';
 import type { SchedulingModels } from './scheduling-models.js';
 
@@ -74,12 +75,16 @@ interface LiveAppointment {
  *   on the insert, whatever the concurrency; the checks before the insert
  *   only make the common refusals cheap and well worded;
  * - no ASN with two bookings at one start: the unique index {clientId, startsAt};
- * - overlapping but different starts (after a counselor changed the grid),
- *   the daily maximum and an ASN's overlapping sessions with two counselors
- *   are checked before the insert, not by an index: two requests racing on
- *   those can both pass. A known limit; one claim document per counselor-day
- *   seat ({counselorId, day, seat} unique, as circle seats) would close it;
- * - nothing half-written: a booking is one insert; a refused one writes nothing.
+ * - the daily maximum: a `day_seats` claim ({counselorId, localDate, seatNo}
+ *   unique, seat numbers 1..maxPerDay) inserted before the appointment and
+ *   given back if the appointment is refused (DaySeats);
+ * - overlapping but different starts (after a counselor changed the grid)
+ *   and an ASN's overlapping sessions with two counselors are checked before
+ *   the insert, not by an index: two requests racing on those can both pass
+ *   (a known limit);
+ * - nothing half-written: a refused booking gives back its day seat; a
+ *   request that dies between the two inserts leaves a seat with no
+ *   appointment, which the next booking to find the day full reclaims.
  */
 export class BookingService {
   constructor(
@@ -87,6 +92,7 @@ export class BookingService {
     private readonly models: SchedulingModels,
     private readonly availability: AvailabilityService,
     private readonly lock: BookingChangeLock,
+    private readonly daySeats: DaySeats,
     private readonly log: Logger,
     private readonly options: BookingOptions,
   ) {}
@@ -101,7 +107,9 @@ export class BookingService {
     const startsAt = new Date(body.startsAt);
     const rules = await this.#rulesOrRefuse(body.counselorId);
     await this.#assertBookable(rules, body.counselorId, user.id, startsAt, null);
-    const created = await this.#insert(rules, body.counselorId, user.id, startsAt);
+    const _id = new Types.ObjectId();
+    await this.daySeats.claim({ counselorId: new Types.ObjectId(body.counselorId), clientId: new Types.ObjectId(user.id), appointmentId: _id, startsAt, rules });
+    const created = await this.#insertHoldingSeat(_id, rules, body.counselorId, user.id, startsAt);
     this.log.info({ appointmentId: created.id }, 'booked');
     return this.#announce(await this.#view(created, user), 'booked');
   }
@@ -130,8 +138,19 @@ export class BookingService {
       // The booking being moved does not count against its own new slot.
       await this.#assertBookable(rules, counselorId, user.id, startsAt, old._id.toString());
       // The same calendar event, moved: calendars update it in place.
-      const created = await this.#insert(rules, counselorId, user.id, startsAt, { uid: calendarUidOf(old), sequence: calendarSequenceOf(old) + 1 });
-      await this.#moveToCancelled(old, { cancelledBy: 'asn', reason: 'rescheduled', rescheduledTo: new Types.ObjectId(created.id) });
+      const calendar = { uid: calendarUidOf(old), sequence: calendarSequenceOf(old) + 1 };
+      const _id = new Types.ObjectId();
+      const oldSeat = await this.daySeats.heldBy(old._id);
+      let created: BookingRecord;
+      if (oldSeat && oldSeat.localDate === this.daySeats.localDateOf(startsAt, rules)) {
+        // Within its day the booking keeps its seat (a full day must not refuse the move).
+        created = await this.#insert(_id, rules, counselorId, user.id, startsAt, calendar);
+        await this.daySeats.transfer(old._id, { appointmentId: _id, startsAt });
+      } else {
+        await this.daySeats.claim({ counselorId: old.counselorId, clientId: old.clientId, appointmentId: _id, startsAt, rules });
+        created = await this.#insertHoldingSeat(_id, rules, counselorId, user.id, startsAt, calendar);
+      }
+      await this.#moveToCancelled(old, { cancelledBy: 'asn', reason: 'rescheduled', rescheduledTo: _id });
       this.log.info({ appointmentId: created.id, replaces: old._id.toString() }, 'booking rescheduled');
       return this.#announce(await this.#view(created, user), 'rescheduled');
     });
@@ -232,15 +251,35 @@ export class BookingService {
     if (problem) throw slotProblemError(problem, rules);
   }
 
-  /** The commit point of a booking: one insert under the unique indexes. */
-  async #insert(
+  /** The insert of a booking whose day seat is claimed: a refused insert gives the seat back. */
+  async #insertHoldingSeat(
+    _id: Types.ObjectId,
     rules: AvailabilityRules,
     counselorId: string,
     clientId: string,
     startsAt: Date,
     calendar: CalendarContinuation | null = null,
   ): Promise<BookingRecord> {
-    const _id = new Types.ObjectId();
+    try {
+      return await this.#insert(_id, rules, counselorId, clientId, startsAt, calendar);
+    } catch (error) {
+      await this.daySeats.release(_id).catch((releaseError: unknown) => {
+        // Left behind, it is reclaimed as an orphan by the next booking that finds the day full.
+        this.log.warn({ err: releaseError, appointmentId: _id.toString() }, 'day seat not given back');
+      });
+      throw error;
+    }
+  }
+
+  /** The commit point of a booking: one insert under the unique indexes. */
+  async #insert(
+    _id: Types.ObjectId,
+    rules: AvailabilityRules,
+    counselorId: string,
+    clientId: string,
+    startsAt: Date,
+    calendar: CalendarContinuation | null = null,
+  ): Promise<BookingRecord> {
     try {
       const doc = await this.db.appointments.create({
         _id,
@@ -340,6 +379,8 @@ export class BookingService {
       if (earlier) record = cancelledRecord(earlier);
     }
     await this.db.appointments.deleteOne({ _id: booking._id });
+    // After the booking is gone: a crash in between leaves an orphan seat, reclaimed later, never a booking without one.
+    await this.daySeats.release(booking._id);
     return record;
   }
 

@@ -2,6 +2,7 @@ import type { Connection, Model } from 'mongoose';
 import type { Database } from '../db/database.js';
 import { availabilitySchema, type Availability } from './availability-model.js';
 import { cancelledAppointmentSchema, type CancelledAppointment } from './cancelled-appointment-model.js';
+import { daySeatSchema, type DaySeat } from './day-seat-model.js';
 
 /**
  * The scheduling models beside the Database's own (users, appointments), on
@@ -11,17 +12,19 @@ import { cancelledAppointmentSchema, type CancelledAppointment } from './cancell
 export class SchedulingModels {
   readonly availabilities: Model<Availability>;
   readonly cancelledAppointments: Model<CancelledAppointment>;
+  readonly daySeats: Model<DaySeat>;
 
   private constructor(connection: Connection) {
     this.availabilities = reuse<Availability>(connection, 'Availability') ?? connection.model('Availability', availabilitySchema);
     this.cancelledAppointments =
       reuse<CancelledAppointment>(connection, 'CancelledAppointment') ?? connection.model('CancelledAppointment', cancelledAppointmentSchema);
+    this.daySeats = reuse<DaySeat>(connection, 'DaySeat') ?? connection.model('DaySeat', daySeatSchema);
   }
 
   /** Binds the models and makes sure their collections and indexes exist before any request. */
   static async bind(db: Database): Promise<SchedulingModels> {
     const models = new SchedulingModels(db.connection);
-    for (const model of [models.availabilities, models.cancelledAppointments] as Model<unknown>[]) {
+    for (const model of [models.availabilities, models.cancelledAppointments, models.daySeats] as Model<unknown>[]) {
       await model.createCollection().catch((error: unknown) => {
         // Already there is fine; FerretDB and MongoDB word it differently.
         if (!(error instanceof Error) || !/already exists|NamespaceExists/i.test(error.message)) throw error;

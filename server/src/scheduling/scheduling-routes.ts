@@ -2,6 +2,7 @@ import {
   BookingParams,
   CancelBookingBody,
   CounselorParams,
+  CounselorQuery,
   CreateBookingBody,
   InstantRangeQuery,
   PutAvailabilityBody,
@@ -34,8 +35,9 @@ export function schedulingRoutes({ auth, scheduling: { availability, bookings },
     next();
   });
 
-  router.get('/counselors', async (_req, res) => {
-    res.json({ ok: true, data: await availability.counselors(currentUser(res)) });
+  router.get('/counselors', async (req, res) => {
+    const filter = parseInput(CounselorQuery, req.query, 'counselor filter');
+    res.json({ ok: true, data: await availability.counselors(currentUser(res), filter) });
   });
 
   router.get('/counselors/:counselorId/slots', async (req, res) => {

@@ -4,6 +4,7 @@ import type { Database } from '../db/database.js';
 import { AvailabilityService } from './availability-service.js';
 import { BookingChangeLock } from './booking-change-lock.js';
 import { BookingService, type BookingOptions } from './booking-service.js';
+import { DaySeats } from './day-seats.js';
 import { SchedulingModels } from './scheduling-models.js';
 
 export interface Scheduling {
@@ -25,7 +26,8 @@ export async function createScheduling({ db, redis, log, options = {} }: Schedul
   const models = await SchedulingModels.bind(db);
   const now = options.now ?? (() => new Date());
   const availability = new AvailabilityService(db, models, now);
-  const bookings = new BookingService(db, models, availability, new BookingChangeLock(redis), log, {
+  const daySeats = new DaySeats(models.daySeats, db, log, now);
+  const bookings = new BookingService(db, models, availability, new BookingChangeLock(redis), daySeats, log, {
     changeCutoffHours: options.changeCutoffHours ?? DEFAULT_CHANGE_CUTOFF_HOURS,
     now,
     ...(options.onChange ? { onChange: options.onChange } : {}),

@@ -3,12 +3,16 @@ import { isValidObjectId } from 'mongoose';
 import type { CircleModels } from '../circles/circle-models.js';
 import { seatPseudonym } from '../circles/circle-models.js';
 import type { Database } from '../db/database.js';
-import { AppError } from '../errors.js';
+import { AppError, isDatabaseUnavailable } from '../errors.js';
 import type { AppointmentService, Participant } from './appointment-service.js';
+import { SessionAccessCache } from './session-access-cache.js';
 
 /** How early before its start, and how late after its end, a session room opens. */
 export const JOIN_WINDOW_BEFORE_MS = 15 * 60_000;
 export const JOIN_WINDOW_AFTER_MS = 15 * 60_000;
+
+/** How long someone the directory already let in waits for the database before what it said last time is used. */
+const KNOWN_ACCESS_PATIENCE_MS = 1500;
 
 /** The facilitator beside the members. */
 const CIRCLE_HOSTS = 1;
@@ -40,14 +44,44 @@ export interface SessionAccess {
  * is in it, and tells nobody else that it exists.
  */
 export class SessionDirectory {
+  readonly #lastKnown = new SessionAccessCache(JOIN_WINDOW_AFTER_MS);
+
   constructor(
     private readonly db: Database,
     private readonly appointments: AppointmentService,
     private readonly circles: CircleModels,
   ) {}
 
+  /**
+   * The session and the person's place in it, from the database; while the
+   * database cannot be reached, what it said last time (people already in a
+   * session keep it).
+   */
   async resolve(sessionId: string, user: Pick<CurrentUser, 'id' | 'displayName'>): Promise<SessionAccess> {
     if (!isValidObjectId(sessionId)) throw new AppError('not_found', 'No such session.');
+    const fresh = this.#resolve(sessionId, user).then((access) => {
+      this.#lastKnown.remember(user.id, access);
+      return access;
+    });
+    const known = this.#lastKnown.recall(sessionId, user.id);
+    if (!known) return fresh;
+    // Someone already in the session does not wait on a database that has gone silent.
+    let timer: NodeJS.Timeout | undefined;
+    const patience = new Promise<'waited'>((resolve) => (timer = setTimeout(() => resolve('waited'), KNOWN_ACCESS_PATIENCE_MS)));
+    try {
+      const first = await Promise.race([fresh, patience]);
+      if (first !== 'waited') return first;
+      fresh.catch(() => undefined);
+      return known;
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) return known;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #resolve(sessionId: string, user: Pick<CurrentUser, 'id' | 'displayName'>): Promise<SessionAccess> {
     const meeting = await this.circles.meetings.findById(sessionId);
     if (!meeting) return this.#appointment(sessionId, user);
     const circle = await this.circles.circles.findById(meeting.circleId);

@@ -10,8 +10,11 @@ export function registerRoom(socket: AppSocket, deps: SocketDeps): void {
   onRequest(socket, 'room:join', log, async ({ sessionId, sending }) => {
     const access = await admission.authorizeRoom(user, sessionId);
     const joined = await rooms.join(socket.id, access, user, sending);
-    // Only admitted participants reach here; an admin never does (authorizeRoom). No-shows are a 1:1 count.
-    if (access.kind === 'one-to-one' && user.role !== 'admin') await attendance.joined(sessionId, user.role);
+    // Only admitted participants reach here; an admin never does (authorizeRoom).
+    if (user.role !== 'admin') {
+      if (access.kind === 'one-to-one') await attendance.joined(sessionId, user.role);
+      else await attendance.joinedCircleMeeting(sessionId, user.id, user.role, access.startsAt);
+    }
     return { ...joined, floor: await moderation.floorOf(sessionId), mls: await mls.joinInfo(access.roomId, socket.id) };
   });
 

@@ -151,6 +151,8 @@ export const ReportRow = z.object({
   sessionsHeld: SuppressedCount,
   noShows: SuppressedCount,
   cancellations: SuppressedCount,
+  /** Support circle meetings attended: one per person and meeting, by the meeting's month and the attendee's unit. */
+  circleAttendance: SuppressedCount,
 });
 export type ReportRow = z.infer<typeof ReportRow>;
 
@@ -178,6 +180,7 @@ export const ReportView = z.object({
       sessionsHeld: SuppressedCount.nullable(),
       noShows: SuppressedCount.nullable(),
       cancellations: SuppressedCount.nullable(),
+      circleAttendance: SuppressedCount.nullable(),
     }),
   ),
   utilisation: z.array(UtilisationRow),

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { ObjectIdString } from '../domain.js';
 import { AppointmentView } from './appointments.js';
-import { AvailabilityRulesDraft, WeeklyRange } from '../scheduling/availability.js';
+import { availabilitySettingsShape, checkRanges, WeeklyRange } from '../scheduling/availability.js';
 import { CalendarDateString } from '../scheduling/calendar-date.js';
+import { CounselorLanguage, counselorProfileShape, Speciality } from '../scheduling/counselor-profile.js';
+import { TimeZoneName } from '../scheduling/time-zones.js';
 
 /*
  * REST bodies and answers of scheduling (/api/scheduling). Metadata only:
@@ -13,8 +15,14 @@ import { CalendarDateString } from '../scheduling/calendar-date.js';
 /** An instant with an explicit offset ('2026-03-02T02:00:00Z' or '…+07:00'); read as that exact instant. */
 export const Instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with Z or an offset' });
 
-/** PUT /availability: the counselor's whole availability, replacing what was there. */
-export const PutAvailabilityBody = AvailabilityRulesDraft;
+/**
+ * PUT /availability: the counselor's whole availability and profile
+ * (languages, specialities), replacing what was there. The time zone may be
+ * left out (the server then takes the counselor's own).
+ */
+export const PutAvailabilityBody = z
+  .strictObject({ timeZone: TimeZoneName.optional(), ...availabilitySettingsShape, ...counselorProfileShape })
+  .superRefine(checkRanges);
 export type PutAvailabilityBody = z.infer<typeof PutAvailabilityBody>;
 
 export const AvailabilityView = z.object({
@@ -27,6 +35,8 @@ export const AvailabilityView = z.object({
   maxPerDay: z.number(),
   minNoticeHours: z.number(),
   horizonDays: z.number(),
+  languages: z.array(CounselorLanguage),
+  specialities: z.array(Speciality),
   /** When the counselor last saved it; null while they have set none (the view then shows the defaults). */
   updatedAt: z.string().nullable(),
 });
@@ -79,9 +89,19 @@ export const CounselorSummary = z.object({
   displayName: z.string(),
   timeZone: z.string(),
   sessionMinutes: z.number(),
+  languages: z.array(CounselorLanguage),
+  specialities: z.array(Speciality),
   nextSlots: z.array(SlotView),
 });
 export type CounselorSummary = z.infer<typeof CounselorSummary>;
+
+/**
+ * GET /counselors?language=jv&speciality=duka: only counselors offering both.
+ * What someone filters by can say why they seek help: it is neither logged
+ * nor stored, only applied to this one answer.
+ */
+export const CounselorQuery = z.strictObject({ language: CounselorLanguage.optional(), speciality: Speciality.optional() });
+export type CounselorQuery = z.infer<typeof CounselorQuery>;
 
 /** Pushed to both people of a booking when it changes, so calendars update live. */
 export const CalendarChanged = z.object({

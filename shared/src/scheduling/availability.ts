@@ -78,7 +78,8 @@ export function rangeProblems(weekly: readonly WeeklyRange[], sessionMinutes: nu
   return problems;
 }
 
-function checkRanges(value: { weekly: WeeklyRange[]; sessionMinutes: number }, ctx: z.RefinementCtx): void {
+/** The ranges as a whole (overlaps, too short), for any schema holding weekly ranges and a session length. */
+export function checkRanges(value: { weekly: WeeklyRange[]; sessionMinutes: number }, ctx: z.RefinementCtx): void {
   for (const problem of rangeProblems(value.weekly, value.sessionMinutes)) {
     ctx.addIssue({ code: 'custom', path: ['weekly', problem.index], message: problem.message });
   }

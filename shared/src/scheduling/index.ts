@@ -4,3 +4,4 @@ export * from './time-zones.js';
 export * from './availability.js';
 export * from './slots.js';
 export * from './weekly-series.js';
+export * from './counselor-profile.js';

@@ -3,7 +3,7 @@ import { demoAccounts } from '@care/server';
 import type { ReportView } from '@care/shared';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enterRoomTogether, login, startTestPlatform, type TestPlatform } from '../../support/test-platform.js';
+import { ask, connect, enterRoomTogether, login, startTestPlatform, type TestPlatform } from '../../support/test-platform.js';
 import { createAccounts, type TestAccount } from '../scheduling/scheduling-app.js';
 import { apiClient } from './accounts-app.js';
 
@@ -75,14 +75,14 @@ describe('employer-blind report', () => {
     expect(answer.status).toBe(200);
     const report = answer.body.data!;
     expect(report.rows).toEqual([
-      { month: '2026-01', agencyUnit: 'AAA', sessionsHeld: 6, noShows: '<5', cancellations: 5 },
-      { month: '2026-01', agencyUnit: 'BBB', sessionsHeld: '<5', noShows: 0, cancellations: 0 },
-      { month: '2026-01', agencyUnit: '—', sessionsHeld: '<5', noShows: 0, cancellations: 0 },
+      { month: '2026-01', agencyUnit: 'AAA', sessionsHeld: 6, noShows: '<5', cancellations: 5, circleAttendance: 0 },
+      { month: '2026-01', agencyUnit: 'BBB', sessionsHeld: '<5', noShows: 0, cancellations: 0, circleAttendance: 0 },
+      { month: '2026-01', agencyUnit: '—', sessionsHeld: '<5', noShows: 0, cancellations: 0, circleAttendance: 0 },
     ]);
     // A total would give a suppressed cell back: withheld. Cancellations have none suppressed.
     expect(report.totals).toEqual([
-      { month: '2026-01', sessionsHeld: null, noShows: null, cancellations: 5 },
-      { month: '2026-02', sessionsHeld: 0, noShows: 0, cancellations: 0 },
+      { month: '2026-01', sessionsHeld: null, noShows: null, cancellations: 5, circleAttendance: 0 },
+      { month: '2026-02', sessionsHeld: 0, noShows: 0, cancellations: 0, circleAttendance: 0 },
     ]);
     // Four Mondays in January 2026 (5, 12, 19, 26) × 8 h = 1920 available minutes; 12 one-hour bookings = 720.
     expect(report.utilisation[0]).toEqual({ month: '2026-01', utilisation: 0.375, counselors: '<5' });
@@ -115,6 +115,64 @@ describe('employer-blind report', () => {
     } finally {
       pair.host.close();
       pair.client.close();
+    }
+  });
+
+  it('counts circle attendance by the meeting’s month and the attendee’s unit, suppressed like the rest, facilitators left out', async () => {
+    // March and April 2026 (WIB): one claim per person and meeting, as the room writes them.
+    const at = (month: number, day: number) => new Date(Date.UTC(2026, month - 1, day, 3));
+    const visit = (userId: string, role: 'asn' | 'counselor', meetingStartsAt: Date) => ({
+      meetingId: new Types.ObjectId(),
+      userId: new Types.ObjectId(userId),
+      role,
+      meetingStartsAt,
+      joinedAt: meetingStartsAt,
+    });
+    const [aaa, bbb, none] = clients.map((c) => c.id) as [string, string, string];
+    await t.platform.db.connection.collection('circle_attendance').insertMany([
+      ...Array.from({ length: 5 }, (_, i) => visit(aaa, 'asn', at(3, 2 + i))),
+      ...Array.from({ length: 2 }, (_, i) => visit(bbb, 'asn', at(3, 10 + i))),
+      visit(counselor.id, 'counselor', at(3, 2)),
+      ...Array.from({ length: 5 }, (_, i) => visit(aaa, 'asn', at(4, 2 + i))),
+      ...Array.from({ length: 6 }, (_, i) => visit(bbb, 'asn', at(4, 10 + i))),
+      ...Array.from({ length: 5 }, (_, i) => visit(none, 'asn', at(4, 20 + i))),
+    ]);
+    const report = (await apiClient(t.url, cookies.admin).get<ReportView>('/admin/reports?from=2026-03&to=2026-04')).body.data!;
+    const zero = { sessionsHeld: 0, noShows: 0, cancellations: 0 };
+    expect(report.rows).toEqual([
+      { month: '2026-03', agencyUnit: 'AAA', ...zero, circleAttendance: 5 },
+      { month: '2026-03', agencyUnit: 'BBB', ...zero, circleAttendance: '<5' },
+      { month: '2026-04', agencyUnit: 'AAA', ...zero, circleAttendance: 5 },
+      { month: '2026-04', agencyUnit: 'BBB', ...zero, circleAttendance: 6 },
+      { month: '2026-04', agencyUnit: '—', ...zero, circleAttendance: 5 },
+    ]);
+    // March's total would give BBB's 2 back: withheld. April's cells are all exact.
+    expect(report.totals).toEqual([
+      { month: '2026-03', ...zero, circleAttendance: null },
+      { month: '2026-04', ...zero, circleAttendance: 16 },
+    ]);
+  });
+
+  it('records the first join of a circle meeting per person, once, as metadata only; the facilitator’s too, not the topic', async () => {
+    const meeting = await t.platform.db.connection.collection('circle_meetings').findOne({});
+    const meetingId = String(meeting?._id);
+    const facilitator = await connect(t.url, cookies.counselor);
+    const member = await connect(t.url, cookies.asn);
+    try {
+      expect(await ask(facilitator, 'room:join', { sessionId: meetingId })).toMatchObject({ ok: true });
+      expect(await ask(member, 'lobby:knock', { sessionId: meetingId })).toMatchObject({ ok: true });
+      expect(await ask(facilitator, 'lobby:admit-all', { sessionId: meetingId })).toMatchObject({ ok: true });
+      expect(await ask(member, 'room:join', { sessionId: meetingId })).toMatchObject({ ok: true });
+      // A rejoin changes nothing.
+      expect(await ask(member, 'room:leave', {})).toMatchObject({ ok: true });
+      expect(await ask(member, 'room:join', { sessionId: meetingId })).toMatchObject({ ok: true });
+      const records = await t.platform.db.connection.collection('circle_attendance').find({ meetingId: new Types.ObjectId(meetingId) }).toArray();
+      expect(records.map((r) => r.role).sort()).toEqual(['asn', 'counselor']);
+      expect(Object.keys(records[0]!).filter((k) => k !== '__v').sort()).toEqual(['_id', 'joinedAt', 'meetingId', 'meetingStartsAt', 'role', 'userId']);
+      expect(records.every((r) => (r.meetingStartsAt as Date).getTime() === (meeting?.startsAt as Date).getTime())).toBe(true);
+    } finally {
+      facilitator.close();
+      member.close();
     }
   });
 });

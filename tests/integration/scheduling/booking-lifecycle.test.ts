@@ -231,8 +231,14 @@ describe('booking, rescheduling and cancelling', () => {
 
   it('stores metadata only, and logs ids, never names', async () => {
     const availability = await t.platform.db.connection.collection('availabilities').findOne({});
-    const availabilityFields = ['__v', '_id', 'bufferMinutes', 'counselorId', 'createdAt', 'exceptions', 'horizonDays', 'maxPerDay', 'minNoticeHours', 'sessionMinutes', 'timeZone', 'updatedAt', 'weekly'];
+    const availabilityFields = [
+      ...['__v', '_id', 'bufferMinutes', 'counselorId', 'createdAt', 'exceptions', 'horizonDays', 'maxPerDay', 'minNoticeHours', 'sessionMinutes', 'timeZone', 'updatedAt', 'weekly'],
+      // The profile: codes from fixed lists.
+      ...['languages', 'specialities'],
+    ];
     expect(availabilityFields).toEqual(expect.arrayContaining(Object.keys(availability ?? {})));
+    const seat = await t.platform.db.connection.collection('day_seats').findOne({});
+    expect(Object.keys(seat ?? {}).sort()).toEqual(['__v', '_id', 'appointmentId', 'claimedAt', 'clientId', 'counselorId', 'localDate', 'seatNo', 'startsAt']);
     expect(Object.keys(availability?.weekly?.[0] ?? {}).sort()).toEqual(['end', 'start', 'weekday']);
     const copy = await t.platform.db.connection.collection('cancelled_appointments').findOne({ cancelledBy: 'counselor' });
     const copyFields = [

@@ -23,6 +23,7 @@ import type {
   FacilitatedCircleView,
   LeaveResult,
   CounselorCancelReason,
+  CounselorQuery,
   CounselorSlotsView,
   CounselorSummary,
   CreateBookingBody,
@@ -118,7 +119,7 @@ export const api = {
   session: (sessionId: string) => call<SessionView>(`/sessions/${encodeURIComponent(sessionId)}`),
 
   // Scheduling (/api/scheduling).
-  counselors: () => call<CounselorSummary[]>('/scheduling/counselors'),
+  counselors: (filter: CounselorQuery = {}) => call<CounselorSummary[]>(`/scheduling/counselors${query(filter)}`),
   counselorSlots: (counselorId: string, range: { from?: string; to?: string } = {}) =>
     call<CounselorSlotsView>(`/scheduling/counselors/${encodeURIComponent(counselorId)}/slots${query(range)}`),
   availability: () => call<AvailabilityView>('/scheduling/availability'),

@@ -1,4 +1,17 @@
-import { indonesianTimeZones, weekdays, type CurrentUser, type PutAvailabilityBody, type ValidationIssue, type Weekday } from '@care/shared';
+import {
+  calendarDateIn,
+  counselorLanguages,
+  isCalendarDate,
+  indonesianTimeZones,
+  specialities,
+  weekdays,
+  type CounselorLanguage,
+  type CurrentUser,
+  type PutAvailabilityBody,
+  type Speciality,
+  type ValidationIssue,
+  type Weekday,
+} from '@care/shared';
 import { api } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
@@ -22,7 +35,7 @@ export const numberFields = [
 export type NumberField = (typeof numberFields)[number]['name'];
 
 export const zoneChoices = Object.entries(indonesianTimeZones).map(([label, zone]) => ({ label, zone }));
-export { weekdays };
+export { counselorLanguages, specialities, weekdays };
 
 /** A server issue as something to show: a translated message when we know the case, else the server's words. */
 export interface ShownIssue {
@@ -57,7 +70,15 @@ export class AvailabilityManager {
     horizonDays: 30,
   });
   updatedAt = $state<string | null>(null);
-  #exceptions: string[] = [];
+  /** The profile: codes from the shared lists, shown by name. */
+  languages = $state<CounselorLanguage[]>([]);
+  specialities = $state<Speciality[]>([]);
+  /** Days off (local dates in the counselor's zone), sorted; past ones are dropped on save. */
+  daysOff = $state<string[]>([]);
+  newDayOff = $state('');
+  dayOffProblem = $state<MessageKey | undefined>(undefined);
+  /** What the last add or remove did, for a polite live region. */
+  dayOffStatus = $state<{ key: MessageKey; date: string } | undefined>(undefined);
   #nextKey = 1;
 
   saving = $state(false);
@@ -82,7 +103,9 @@ export class AvailabilityManager {
         minNoticeHours: view.minNoticeHours,
         horizonDays: view.horizonDays,
       };
-      this.#exceptions = view.exceptions;
+      this.daysOff = view.exceptions.filter((date) => date >= this.today());
+      this.languages = view.languages;
+      this.specialities = view.specialities;
       this.updatedAt = view.updatedAt;
     } catch (error) {
       this.error = errorKey(error);
@@ -111,6 +134,52 @@ export class AvailabilityManager {
     this.ranges = this.ranges.filter((r) => r.key !== key);
     // Issues point at indexes of what was sent; after a removal they no longer match.
     this.issues = [];
+    this.#edited();
+  }
+
+  /** Today in the counselor's zone: the earliest day off that still means something. */
+  today(now = new Date()): string {
+    return calendarDateIn(now, this.timeZone);
+  }
+
+  /** Adds the date in the picker; true when added. */
+  addDayOff(): boolean {
+    const date = this.newDayOff;
+    this.dayOffStatus = undefined;
+    if (!isCalendarDate(date)) {
+      this.dayOffProblem = 'availability.dayOffInvalid';
+      return false;
+    }
+    if (date < this.today()) {
+      this.dayOffProblem = 'availability.dayOffPast';
+      return false;
+    }
+    if (this.daysOff.includes(date)) {
+      this.dayOffProblem = 'availability.dayOffRepeat';
+      return false;
+    }
+    this.dayOffProblem = undefined;
+    this.daysOff = [...this.daysOff, date].sort();
+    this.newDayOff = '';
+    this.dayOffStatus = { key: 'availability.dayOffAdded', date };
+    this.#edited();
+    return true;
+  }
+
+  removeDayOff(date: string): void {
+    this.daysOff = this.daysOff.filter((d) => d !== date);
+    this.dayOffProblem = undefined;
+    this.dayOffStatus = { key: 'availability.dayOffRemoved', date };
+    this.#edited();
+  }
+
+  toggleLanguage(code: CounselorLanguage, on: boolean): void {
+    this.languages = on ? [...new Set([...this.languages, code])] : this.languages.filter((c) => c !== code);
+    this.#edited();
+  }
+
+  toggleSpeciality(code: Speciality, on: boolean): void {
+    this.specialities = on ? [...new Set([...this.specialities, code])] : this.specialities.filter((c) => c !== code);
     this.#edited();
   }
 
@@ -143,12 +212,17 @@ export class AvailabilityManager {
     const body = {
       timeZone: this.timeZone,
       weekly: this.ranges.map(({ weekday, start, end }) => ({ weekday, start, end })),
-      exceptions: this.#exceptions,
+      exceptions: this.daysOff.filter((date) => date >= this.today()),
+      languages: this.languages,
+      specialities: this.specialities,
       ...this.settings,
     } as PutAvailabilityBody;
     try {
       const view = await api.saveAvailability(body);
       this.updatedAt = view.updatedAt;
+      this.languages = view.languages;
+      this.specialities = view.specialities;
+      this.daysOff = view.exceptions;
       this.saved = true;
       return true;
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { BookingView, CounselorSummary, CurrentUser, SlotView } from '@care/shared';
+import { counselorLanguages, specialities, type BookingView, type CounselorLanguage, type CounselorQuery, type CounselorSummary, type CurrentUser, type SlotView, type Speciality } from '@care/shared';
 import { api } from '../api/api-client.js';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
 import { errorKey } from './schedule-format.js';
@@ -13,12 +13,22 @@ export function slotWindow(now = Date.now()): { from: string; to: string } {
   return { from: new Date(now).toISOString(), to: new Date(now + SLOT_WINDOW_DAYS * DAY_MS).toISOString() };
 }
 
+export { counselorLanguages, specialities };
+
 /** "Cari konselor": an ASN chooses a counselor and books one of their free slots, after confirming. */
 export class FindCounselorManager {
   me = $state<CurrentUser | undefined>(undefined);
   counselors = $state<CounselorSummary[]>([]);
   loading = $state(true);
   error = $state<MessageKey | undefined>(undefined);
+
+  /** The filter being chosen ('' is any), and the one the list was last fetched with (kept in memory only). */
+  language = $state<CounselorLanguage | ''>('');
+  speciality = $state<Speciality | ''>('');
+  applied = $state<CounselorQuery>({});
+  filtering = $state(false);
+  filterError = $state<MessageKey | undefined>(undefined);
+  isFiltered = $derived(this.applied.language !== undefined || this.applied.speciality !== undefined);
 
   selected = $state<CounselorSummary | undefined>(undefined);
   slots = $state<SlotView[]>([]);
@@ -50,6 +60,31 @@ export class FindCounselorManager {
     } finally {
       this.loading = false;
     }
+  }
+
+  /** Fetches the list again with the chosen language and speciality; the server does the filtering. */
+  async applyFilter(): Promise<void> {
+    if (this.filtering) return;
+    const filter: CounselorQuery = {
+      ...(this.language ? { language: this.language } : {}),
+      ...(this.speciality ? { speciality: this.speciality } : {}),
+    };
+    this.filtering = true;
+    this.filterError = undefined;
+    try {
+      this.counselors = await api.counselors(filter);
+      this.applied = filter;
+    } catch (error) {
+      this.filterError = errorKey(error);
+    } finally {
+      this.filtering = false;
+    }
+  }
+
+  async clearFilter(): Promise<void> {
+    this.language = '';
+    this.speciality = '';
+    await this.applyFilter();
   }
 
   async choose(counselorId: string): Promise<void> {

@@ -28,3 +28,8 @@ export function longDate(iso: string, timeZone: string): string {
   return new Intl.DateTimeFormat(locale(), { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone }).format(new Date(iso));
 }
 
+
+/** A local calendar date ('2026-03-02') as 'Senin, 2 Maret 2026': it names a day, not an instant, so no zone shifts it. */
+export function calendarDateLabel(date: string): string {
+  return longDate(`${date}T12:00:00Z`, 'UTC');
+}

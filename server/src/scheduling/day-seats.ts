@@ -1,0 +1,129 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { calendarDateIn, type AvailabilityRules } from '@care/shared';
+import type { Model, Types } from 'mongoose';
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.js';
+import { AppError } from '../errors.js';
+import { isDuplicateKey, slotProblemError } from './booking-errors.js';
+import type { DaySeat } from './day-seat-model.js';
+
+/** A claim with no appointment this long after it was made was left by a request that died: it is given back. */
+const ORPHAN_AFTER_MS = 60_000;
+/** When the day looks full but some seats' bookings are still being written, look again this often, this many times. */
+const PENDING_RECHECK_MS = 25;
+const PENDING_RECHECKS = 40;
+
+export interface SeatRequest {
+  counselorId: Types.ObjectId;
+  clientId: Types.ObjectId;
+  /** The id the appointment will be inserted with. */
+  appointmentId: Types.ObjectId;
+  startsAt: Date;
+  rules: AvailabilityRules;
+}
+
+interface SeatDoc {
+  _id: Types.ObjectId;
+  seatNo: number;
+  localDate: string;
+  appointmentId: Types.ObjectId;
+  clientId: Types.ObjectId;
+  startsAt: Date;
+  claimedAt: Date;
+}
+
+/**
+ * The daily maximum as claim documents (`day_seats`, see day-seat-model.ts).
+ * A booking claims a seat of its local day BEFORE its appointment is
+ * inserted, and gives it back if that insert is refused; cancelling gives it
+ * back after the appointment is gone. The lowest free number is tried first;
+ * a number claimed by someone else in between is refused by the unique index
+ * and the day is read again.
+ */
+export class DaySeats {
+  constructor(
+    private readonly seats: Model<DaySeat>,
+    private readonly db: Database,
+    private readonly log: Logger,
+    private readonly now: () => Date,
+  ) {}
+
+  localDateOf(startsAt: Date, rules: AvailabilityRules): string {
+    return calendarDateIn(startsAt, rules.timeZone);
+  }
+
+  /**
+   * Claims a seat for the booking, or refuses: `slot_taken` / `already_booked`
+   * when another claim holds this very start, `day_full` when every seat
+   * 1..maxPerDay is held by a booking.
+   */
+  async claim(request: SeatRequest): Promise<void> {
+    const { counselorId, clientId, appointmentId, startsAt, rules } = request;
+    const localDate = this.localDateOf(startsAt, rules);
+    let rechecks = 0;
+    for (;;) {
+      const held = await this.seats.find({ counselorId, localDate }).lean<SeatDoc[]>();
+      // The same start in a claim of its own: the appointments index would refuse it anyway; say so now.
+      const sameStart = held.find((s) => s.startsAt.getTime() === startsAt.getTime());
+      if (sameStart) {
+        throw sameStart.clientId.equals(clientId)
+          ? new AppError('already_booked', 'You already have a session at that time.')
+          : new AppError('slot_taken', 'That slot has just been taken. Please choose another one.');
+      }
+      const taken = new Set(held.map((s) => s.seatNo));
+      const free = Array.from({ length: rules.maxPerDay }, (_, i) => i + 1).find((n) => !taken.has(n));
+      if (free !== undefined) {
+        try {
+          await this.seats.create({ counselorId, localDate, seatNo: free, appointmentId, clientId, startsAt, claimedAt: this.now() });
+          return;
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+          continue; // Someone took that number in between: read the day again.
+        }
+      }
+      const { orphans, pending } = await this.#unconfirmed(held.filter((s) => s.seatNo <= rules.maxPerDay));
+      if (orphans.length > 0) {
+        await Promise.all(orphans.map((s) => this.seats.deleteOne({ _id: s._id, appointmentId: s.appointmentId })));
+        this.log.warn({ counselorId: counselorId.toString(), seats: orphans.length }, 'orphaned day seats given back');
+        continue;
+      }
+      // Seats whose booking is still being written may yet be given back (a lost race for their slot).
+      if (pending.length > 0 && rechecks++ < PENDING_RECHECKS) {
+        await sleep(PENDING_RECHECK_MS);
+        continue;
+      }
+      throw slotProblemError('day_full', rules);
+    }
+  }
+
+  /** Gives back the seat of a booking that is gone (or was never inserted). */
+  async release(appointmentId: Types.ObjectId): Promise<void> {
+    await this.seats.deleteOne({ appointmentId });
+  }
+
+  /** The seat a booking holds, if any (bookings made before day seats existed hold none). */
+  async heldBy(appointmentId: Types.ObjectId): Promise<{ localDate: string } | null> {
+    return this.seats.findOne({ appointmentId }).select({ localDate: 1 }).lean<{ localDate: string }>();
+  }
+
+  /**
+   * A booking moved within its day keeps its seat: the seat now belongs to
+   * the new appointment. Not a capacity decision (no seat is added), so a
+   * plain update is enough; the booking change lock keeps two moves of one
+   * booking apart.
+   */
+  async transfer(from: Types.ObjectId, to: { appointmentId: Types.ObjectId; startsAt: Date }): Promise<void> {
+    await this.seats.updateOne({ appointmentId: from }, { $set: { appointmentId: to.appointmentId, startsAt: to.startsAt } });
+  }
+
+  /** Seats with no live appointment: orphans (old claims of requests that died) and pending ones (being written now). */
+  async #unconfirmed(seats: SeatDoc[]): Promise<{ orphans: SeatDoc[]; pending: SeatDoc[] }> {
+    const live = await Promise.all(seats.map((s) => this.db.appointments.exists({ _id: s.appointmentId })));
+    const unconfirmed = seats.filter((_, i) => !live[i]);
+    const cutoff = this.now().getTime() - ORPHAN_AFTER_MS;
+    return {
+      orphans: unconfirmed.filter((s) => s.claimedAt.getTime() < cutoff),
+      pending: unconfirmed.filter((s) => s.claimedAt.getTime() >= cutoff),
+    };
+  }
+}
