@@ -135,6 +135,24 @@ describe('consent', () => {
   });
 });
 
+describe('language', () => {
+  it('keeps the language a person chose on their account (email and reminders follow it), and refuses others', async () => {
+    const cookie = await login(t.url, asn.email, asn.password);
+    const headers = { 'content-type': 'application/json', ...sessionHeaders(cookie) };
+    const chosen = await post('/api/auth/locale', JSON.stringify({ locale: 'en' }), headers);
+    expect(chosen.status).toBe(200);
+    expect((chosen.body.data as { locale: string }).locale).toBe('en');
+    const me = (await (await fetch(`${t.url}/api/auth/me`, { headers: { cookie } })).json()) as { data: { locale: string } };
+    expect(me.data.locale).toBe('en');
+    const odd = await post('/api/auth/locale', JSON.stringify({ locale: 'fr' }), headers);
+    expect(odd.status).toBe(400);
+    expect((odd.body.error?.issues?.[0] as { path?: string } | undefined)?.path).toBe('locale');
+    const anonymous = await post('/api/auth/locale', JSON.stringify({ locale: 'id' }), { 'content-type': 'application/json' });
+    expect(anonymous.status).toBe(401);
+    expect((await post('/api/auth/locale', JSON.stringify({ locale: 'id' }), headers)).status).toBe(200);
+  });
+});
+
 describe('sign-in rate limit', () => {
   it('locks an account for this address after ten failed tries, even for the right password', async () => {
     const email = 'admin@demo.care-asn.id';

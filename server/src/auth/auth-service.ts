@@ -79,6 +79,13 @@ export class AuthService {
   }
 
   /** Records that the person accepted the confidentiality terms; the first time counts. */
+  /** Last choice wins: it is a preference, not an exclusive claim. */
+  async setLocale(userId: string, locale: Locale): Promise<CurrentUser> {
+    const user = await this.db.users.findByIdAndUpdate(userId, { $set: { locale } }, { new: true });
+    if (!user) throw gone();
+    return this.view(user);
+  }
+
   async acceptConsent(userId: string): Promise<CurrentUser> {
     await this.db.users.updateOne({ _id: userId, consentAcceptedAt: null }, { $set: { consentAcceptedAt: new Date() } });
     const user = await this.db.users.findById(userId);

@@ -11,6 +11,10 @@ export type LoginBody = z.infer<typeof LoginBody>;
 export const ConsentBody = z.strictObject({ accepted: z.literal(true, { message: 'must be true' }) });
 export type ConsentBody = z.infer<typeof ConsentBody>;
 
+/** The language the person reads the app in, which their email and reminders then use too. */
+export const SetLocaleBody = z.strictObject({ locale: Locale });
+export type SetLocaleBody = z.infer<typeof SetLocaleBody>;
+
 export const CurrentUser = z.object({
   id: z.string(),
   displayName: z.string(),

@@ -1,4 +1,4 @@
-import { ConsentBody, LoginBody, TotpLoginBody } from '@care/shared';
+import { ConsentBody, LoginBody, SetLocaleBody, TotpLoginBody } from '@care/shared';
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
@@ -68,6 +68,11 @@ export function authRoutes({ auth, redis, sessionTtlSeconds, secureCookies }: Au
 
   router.get('/me', signedIn, (_req, res) => {
     res.json({ ok: true, data: currentUser(res) });
+  });
+
+  router.post('/locale', requireUser(auth), async (req, res) => {
+    const { locale } = parseInput(SetLocaleBody, req.body, 'language');
+    res.json({ ok: true, data: await auth.setLocale(currentUser(res).id, locale) });
   });
 
   router.post('/consent', requireUser(auth), async (req, res) => {

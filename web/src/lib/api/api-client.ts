@@ -7,6 +7,7 @@ import type {
   InviteLookupView,
   InviteView,
   InvitedRole,
+  Locale,
   LoginAnswer,
   ManagedUserView,
   RecoveryCodesView,
@@ -113,6 +114,7 @@ export const api = {
     return done;
   },
   me: () => call<CurrentUser>('/auth/me'),
+  setLocale: (locale: Locale) => call<CurrentUser>('/auth/locale', { method: 'POST', body: JSON.stringify({ locale }) }),
   acceptConsent: () => call<CurrentUser>('/auth/consent', { method: 'POST', body: JSON.stringify({ accepted: true }) }),
   appointments: () => call<AppointmentView[]>('/appointments'),
   appointment: (appointmentId: string) => call<AppointmentView>(`/appointments/${encodeURIComponent(appointmentId)}`),
