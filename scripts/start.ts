@@ -61,7 +61,9 @@ server.stdout?.on('data', (chunk: Buffer) => {
   log('    counselor  konselor@demo.care-asn.id  demo-konselor');
   log('    ASN        asn@demo.care-asn.id       demo-asn');
   log('    admin      admin@demo.care-asn.id     demo-admin');
+  log('    ASN        asn2@, asn3@, asn4@demo.care-asn.id  demo-asn  (members of the demo circle)');
   log('  Sign in as the counselor and the ASN in two browser windows (one may be private)');
-  log('  and open the appointment that is on now. Ctrl+C stops everything.');
+  log('  and open the appointment that is on now; the circle meeting "Ruang Tenang" is on now');
+  log('  too (Kelompok dukungan → Masuk). Ctrl+C stops everything.');
   log('');
 });
