@@ -59,6 +59,32 @@ async function videoStreamsFlowing(page: Page, ms: number): Promise<number> {
   return Object.keys(after).filter((ssrc) => (after[ssrc] ?? 0) - (before[ssrc] ?? 0) > 5).length;
 }
 
+/** How many signature keys the page's device store holds (web/src/lib/e2ee/device-identity.ts). */
+function storedDeviceKeyCount(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    // Looking must not create the store: the app makes it on first use.
+    if (!(await indexedDB.databases()).some((d) => d.name === 'care-asn-e2ee')) return 0;
+    return new Promise<number>((resolve, reject) => {
+      const open = indexedDB.open('care-asn-e2ee');
+      open.onerror = () => reject(new Error('cannot open the device store'));
+      open.onsuccess = () => {
+        const db = open.result;
+        if (!db.objectStoreNames.contains('device')) {
+          db.close();
+          resolve(0);
+          return;
+        }
+        const count = db.transaction('device', 'readonly').objectStore('device').count();
+        count.onsuccess = () => {
+          db.close();
+          resolve(count.result);
+        };
+        count.onerror = () => reject(new Error('cannot count device keys'));
+      };
+    });
+  });
+}
+
 const safetyCode = (page: Page) => page.getByTestId('safety-code').textContent();
 
 describe('a support circle: facilitator and three members', () => {
@@ -98,6 +124,10 @@ describe('a support circle: facilitator and three members', () => {
     for (const page of [host, ...members]) await page.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor({ timeout: 30_000 });
     const code = await safetyCode(host);
     expect(code).toMatch(/^\d{5}( \d{5}){5}$/);
+    // Members under a pseudonym sign with a key made for this visit: no device key is stored that
+    // could link their pseudonyms across circles. The facilitator, under their own name, keeps theirs.
+    expect(await storedDeviceKeyCount(members[0] as Page)).toBe(0);
+    expect(await storedDeviceKeyCount(host)).toBe(1);
     for (const page of members) expect(await safetyCode(page)).toBe(code);
 
     // Cameras start off: everyone hears the others, nobody receives a picture.

@@ -2,7 +2,7 @@ import { ApplicationPayload, type MlsJoinInfo } from '@care/shared';
 import { ApiError } from '../api/api-error.js';
 import { request, type AppSocket } from '../socket/socket-client.js';
 import { deviceIdentity } from './device-identity.js';
-import { inspectMessage, MlsMember } from './mls/index.js';
+import { inspectMessage, MlsIdentity, MlsMember } from './mls/index.js';
 import type { FromWorker, ToWorker, TrackCounts, TransformOptions } from './worker-protocol.js';
 
 /**
@@ -87,12 +87,17 @@ export class E2eeSession {
     this.#listen();
   }
 
-  /** Joins (or creates) the room's group. Resolves once this device holds the keys of an epoch. */
-  async start(roomId: string, peerId: string, mls: MlsJoinInfo): Promise<void> {
+  /**
+   * Joins (or creates) the room's group. Resolves once this device holds the
+   * keys of an epoch. `unlinkable`: sign with a key made for this visit only
+   * instead of the device's key, so a member under a pseudonym cannot be
+   * recognised by their signature key in another circle.
+   */
+  async start(roomId: string, peerId: string, mls: MlsJoinInfo, options: { unlinkable?: boolean } = {}): Promise<void> {
     this.prepare();
     if (this.state === 'unsupported') return;
     const entered = this.nextEpoch();
-    this.#member = await MlsMember.create(await deviceIdentity(peerId));
+    this.#member = await MlsMember.create(options.unlinkable ? await MlsIdentity.generate(peerId) : await deviceIdentity(peerId));
     const member = this.#member;
     if (mls.role === 'create') {
       await this.#serial(async () => {

@@ -564,7 +564,10 @@ export class SessionManager {
     });
     this.#room = room;
     try {
-      const joined = await room.join(this.#sessionId, this.localStream, { audio: this.micOn && !this.hidden, video: this.cameraOn && !this.hidden });
+      const sending = { audio: this.micOn && !this.hidden, video: this.cameraOn && !this.hidden };
+      // Under a pseudonym, a key made for this visit: the device's key would link one's pseudonyms across circles.
+      const unlinkable = this.isCircle && (this.session?.circle?.pseudonymous ?? false) && !this.isCounselor;
+      const joined = await room.join(this.#sessionId, this.localStream, sending, { unlinkable });
       this.myPeerId = joined.peerId;
       this.floor = joined.floor;
       // A rejoin keeps the person's choices: muted stays muted, audio-only stays audio-only.

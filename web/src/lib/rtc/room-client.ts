@@ -70,7 +70,7 @@ export class RoomClient {
    * through the encrypting transform. Fail-closed: without transform support,
    * or without keys, nothing is produced.
    */
-  async join(sessionId: string, localStream: MediaStream, sending: SendingState): Promise<RoomJoined> {
+  async join(sessionId: string, localStream: MediaStream, sending: SendingState, options: { unlinkable?: boolean } = {}): Promise<RoomJoined> {
     this.#listen();
     this.events.onConnectionState('connecting');
     this.#sendWanted = { ...sending };
@@ -91,7 +91,7 @@ export class RoomClient {
       return joined;
     }
     await request(this.socket, 'room:ready', { rtpCapabilities: device.recvRtpCapabilities });
-    await this.e2ee.start(joined.roomId, joined.peerId, joined.mls);
+    await this.e2ee.start(joined.roomId, joined.peerId, joined.mls, options);
     // Key frames that arrived before the keys were dropped: ask for a fresh one to start the pictures now.
     void request(this.socket, 'room:request-key-frame', {}).catch(() => undefined);
 
