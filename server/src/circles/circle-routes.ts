@@ -5,6 +5,7 @@ import type { CircleCalendarFiles } from '../calendar/circle-calendar-files.js';
 import { currentUser, requireUser } from '../http/authenticate.js';
 import { parseInput } from '../http/validate.js';
 import type { CircleService } from './circle-service.js';
+import { sendCalendarFile } from '../http/send-calendar-file.js';
 
 export interface CircleRouteDeps {
   auth: AuthService;
@@ -44,14 +45,7 @@ export function circleRoutes({ auth, circles, calendarFiles }: CircleRouteDeps):
 
   router.get('/:circleId/calendar.ics', async (req, res) => {
     const { circleId } = parseInput(CircleParams, req.params, 'circle id');
-    const file = await calendarFiles.forCircle(currentUser(res), circleId);
-    res
-      .status(200)
-      .type('text/calendar; charset=utf-8')
-      .set('Content-Disposition', `attachment; filename="${file.filename}"`)
-      // A person's own meetings: not for shared caches.
-      .set('Cache-Control', 'private, no-store')
-      .send(file.content);
+    sendCalendarFile(res, await calendarFiles.forCircle(currentUser(res), circleId));
   });
 
   router.post('/:circleId/enrol', async (req, res) => {

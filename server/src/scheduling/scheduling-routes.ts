@@ -15,6 +15,7 @@ import { currentUser, requireUser } from '../http/authenticate.js';
 import { parseInput } from '../http/validate.js';
 import type { Scheduling } from './scheduling.js';
 import { refuseAdmin } from './scheduling-access.js';
+import { sendCalendarFile } from '../http/send-calendar-file.js';
 
 export interface SchedulingRouteDeps {
   auth: AuthService;
@@ -73,14 +74,7 @@ export function schedulingRoutes({ auth, scheduling: { availability, bookings },
 
   router.get('/bookings/:bookingId/calendar.ics', async (req, res) => {
     const { bookingId } = parseInput(BookingParams, req.params, 'booking id');
-    const file = await calendarFiles.forBooking(currentUser(res), bookingId);
-    res
-      .status(200)
-      .type('text/calendar; charset=utf-8')
-      .set('Content-Disposition', `attachment; filename="${file.filename}"`)
-      // A person's appointments: not for shared caches.
-      .set('Cache-Control', 'private, no-store')
-      .send(file.content);
+    sendCalendarFile(res, await calendarFiles.forBooking(currentUser(res), bookingId));
   });
 
   router.post('/bookings/:bookingId/cancel', async (req, res) => {

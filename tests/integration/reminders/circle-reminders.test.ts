@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, startTestPlatform, type TestPlatform, type TestSocket } from '../../support/test-platform.js';
 import { circlesClient, createAccounts, createCircle, type TestAccount } from '../circles/circles-client.js';
+import { TwoNodes } from './two-nodes.js';
 import { startSmtpInbox, type ReceivedMail, type SmtpInbox } from './smtp-inbox.js';
 
 const MINUTE = 60_000;
@@ -76,38 +77,12 @@ afterAll(async () => {
 
 const ours = (m: ReceivedMail) => Object.values(addressOf).includes(m.to);
 const reminderMails = () => inbox.received.filter((m) => ours(m) && /^(Pengingat|Reminder):/.test(m.subject));
-const schedulers = () => [nodeA.platform.notifications.scheduler, nodeB.platform.notifications.scheduler];
 /** Who should be reminded: the facilitator, the members, and the person promoted into the freed seat. */
 const reminded = () => [facilitator, ...members, promoted];
 
-/**
- * Stops both loops (each waits for its pass in progress), then makes sure
- * every in-app event already emitted has reached the sockets: a marker sent
- * by each node after its reminders arrives after them.
- */
-async function quiesce(): Promise<void> {
-  await Promise.all(schedulers().map((s) => s.stop()));
-  for (const who of everyone) {
-    const socket = sockets[who.id]! as unknown as { on(e: string, h: (p: string) => void): void; off(e: string): void };
-    const seen = new Set<string>();
-    const both = new Promise<void>((resolve) =>
-      socket.on('test:barrier', (node) => {
-        seen.add(node);
-        if (seen.size === 2) resolve();
-      }),
-    );
-    for (const [name, node] of [['a', nodeA], ['b', nodeB]] as const) {
-      (node.platform.io.to(`user:${who.id}`).emit as (e: string, p: string) => boolean)('test:barrier', name);
-    }
-    await both;
-    socket.off('test:barrier');
-  }
-}
-
-/** Many passes of both schedulers at once: what two nodes racing on every tick would do. */
-async function race(rounds = 5): Promise<void> {
-  for (let i = 0; i < rounds; i += 1) await Promise.all(schedulers().flatMap((s) => [s.tick(), s.tick()]));
-}
+const nodes = new TwoNodes(() => [nodeA, nodeB], () => sockets);
+const quiesce = () => nodes.quiesce(everyone.map((who) => who.id));
+const race = (rounds?: number) => nodes.race(rounds);
 
 const claimsFor = (meetingId: string) =>
   nodeA.platform.db.connection.collection('deliveries').find({ appointmentId: new Types.ObjectId(meetingId), kind: 'circle_reminder' }).toArray();
@@ -156,7 +131,7 @@ describe('circle meeting reminders', () => {
     expect(reminderMails()).toHaveLength(4);
 
     clockMs = Date.parse(meeting!.startsAt) - 15 * MINUTE + 1000;
-    for (const scheduler of schedulers()) scheduler.start();
+    for (const scheduler of nodes.schedulers()) scheduler.start();
     await inbox.waitFor(() => reminderMails().length >= 8, 'the 15-minute reminders');
     await race();
     await quiesce();
