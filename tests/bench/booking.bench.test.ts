@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { CounselorSlotsView } from '@care/shared';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -17,6 +19,11 @@ import { startTestPlatform, type TestPlatform } from '../support/test-platform.j
  *     bare insert that is its commit point. The API's N bookings all go to
  *     one counselor (the worst case: each booking reads that counselor's
  *     calendar); a second, informational line spreads them over 20.
+ *  3. a floor, for reading the ratio: a bare node:http endpoint (no
+ *     framework, no session, no checks) that parses the body and makes the
+ *     same one driver insert, called the same way. No HTTP API on this
+ *     machine can beat its ratio; the API's distance from it is what the
+ *     platform's own work costs.
  * The last line is the result. No timed assertions.
  */
 
@@ -106,12 +113,11 @@ it('booking benchmark', { timeout: 600_000 }, async ({ task }) => {
 
   // 2b. The same number of distinct claims straight through the driver, same collection and indexes.
   const appointments = t.platform.db.connection.collection('appointments');
-  const driverCounselor = new Types.ObjectId();
   const hourAhead = Date.now() + 2 * 3_600_000;
-  const insertClaim = (offset: number) => async (i: number) => {
-    const startsAt = new Date(Math.floor(hourAhead / 3_600_000 + offset + i) * 3_600_000);
-    await appointments.insertOne({
-      counselorId: driverCounselor,
+  const claimOf = (counselorId: Types.ObjectId, hour: number) => {
+    const startsAt = new Date(Math.floor(hourAhead / 3_600_000 + hour) * 3_600_000);
+    return {
+      counselorId,
       clientId: new Types.ObjectId(),
       startsAt,
       endsAt: new Date(startsAt.getTime() + 50 * 60_000),
@@ -119,10 +125,28 @@ it('booking benchmark', { timeout: 600_000 }, async ({ task }) => {
       status: 'booked',
       createdAt: new Date(),
       updatedAt: new Date(),
-    });
+    };
+  };
+  const driverCounselor = new Types.ObjectId();
+  const insertClaim = (offset: number) => async (i: number) => {
+    await appointments.insertOne(claimOf(driverCounselor, offset + i));
   };
   await timed(WARMUP, IN_FLIGHT, insertClaim(0));
   const driverMs = await timed(N, IN_FLIGHT, insertClaim(WARMUP));
+
+  // 3. The floor: the same insert behind the barest HTTP endpoint, called like the API.
+  const floorCounselor = new Types.ObjectId();
+  const floor = await bareInsertEndpoint(async (hour) => {
+    await appointments.insertOne(claimOf(floorCounselor, hour));
+  });
+  const insertOverHttp = (offset: number) => async (i: number) => {
+    const answer = await fetch(floor.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hour: offset + i }) });
+    if (answer.status !== 201) throw new Error(`bare HTTP insert ${offset + i} failed: ${answer.status}`);
+    await answer.json();
+  };
+  await timed(WARMUP, IN_FLIGHT, insertOverHttp(0));
+  const floorMs = await timed(N, IN_FLIGHT, insertOverHttp(WARMUP));
+  await floor.close();
 
   expect(await t.platform.db.appointments.countDocuments({ counselorId: api.counselor.id })).toBe(N + WARMUP);
   expect(await appointments.countDocuments({ counselorId: driverCounselor })).toBe(N + WARMUP);
@@ -130,10 +154,37 @@ it('booking benchmark', { timeout: 600_000 }, async ({ task }) => {
   const apiPerS = N / (apiMs / 1000);
   const driverPerS = N / (driverMs / 1000);
   const spreadPerS = N / (spreadMs / 1000);
+  const floorPerS = N / (floorMs / 1000);
   (task.meta as { summary?: string[] }).summary = [
     `race: ${RACERS} concurrent API bookings of one slot: successes=${raceSuccesses} slot_taken=${slotTaken} other=${RACERS - raceSuccesses - slotTaken}`,
     `distinct slots, ${N} each, ${IN_FLIGHT} in flight (after ${WARMUP} warm-up): api_one_counselor_ms=${apiMs.toFixed(0)} driver_ms=${driverMs.toFixed(0)}`,
     `for comparison, ${N} API bookings over ${SPREAD} counselors: api_spread_per_s=${spreadPerS.toFixed(1)} ratio_spread=${(spreadPerS / driverPerS).toFixed(2)}`,
+    `floor, the same insert behind a bare node:http endpoint: http_insert_per_s=${floorPerS.toFixed(1)} ratio_floor=${(floorPerS / driverPerS).toFixed(2)}`,
     `booking: race_successes=${raceSuccesses} race_attempts=${RACERS} api_per_s=${apiPerS.toFixed(1)} driver_per_s=${driverPerS.toFixed(1)} ratio=${(apiPerS / driverPerS).toFixed(2)}`,
   ];
 });
+
+/** A bare node:http endpoint: POST {hour} → one insert → 201. No framework, session or checks. */
+async function bareInsertEndpoint(insert: (hour: number) => Promise<void>): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const { hour } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { hour: number };
+      insert(hour).then(
+        () => {
+          response.writeHead(201, { 'content-type': 'application/json' }).end('{"ok":true}');
+        },
+        () => {
+          response.writeHead(500, { 'content-type': 'application/json' }).end('{"ok":false}');
+        },
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

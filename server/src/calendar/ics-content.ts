@@ -3,6 +3,8 @@
  * in one place so each is tested once.
  */
 
+import { wallClockIn } from '@care/shared';
+
 const CRLF = '\r\n';
 /** A content line is at most 75 octets, CRLF excluded (RFC 5545 §3.1). */
 const MAX_OCTETS = 75;
@@ -22,18 +24,23 @@ export function quoteParam(value: string): string {
   return `"${value.replace(/["\u0000-\u001f\u007f]/g, '')}"`;
 }
 
+/** How many octets UTF-8 takes for one code point. */
+function utf8Octets(codePoint: number): number {
+  return codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+}
+
 /**
  * Folds one line at 75 octets (§3.1): continuation lines start with a space.
  * Counted in UTF-8 octets, and never inside a character (an Indonesian
  * calendar name is ASCII, but a counselor's zone or a translated text may not be).
  */
 export function foldLine(line: string): string {
-  const encoder = new TextEncoder();
+  if (Buffer.byteLength(line, 'utf8') <= MAX_OCTETS) return line;
   const parts: string[] = [];
   let current = '';
   let octets = 0;
   for (const char of line) {
-    const size = encoder.encode(char).length;
+    const size = utf8Octets(char.codePointAt(0) ?? 0);
     // The first line holds 75 octets; the others 74 after their leading space.
     const limit = parts.length === 0 ? MAX_OCTETS : MAX_OCTETS - 1;
     if (octets + size > limit) {
@@ -68,19 +75,6 @@ export function utcDateTime(instant: Date): string {
  * to be written with TZID=timeZone): 20260302T090000 for 02:00Z in Jakarta.
  */
 export function wallDateTime(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(instant);
-  const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value ?? NaN);
-  const values = [get('year'), get('month'), get('day'), get('hour'), get('minute'), get('second')];
-  if (values.some(Number.isNaN)) throw new RangeError(`cannot show ${instant.toISOString()} in ${timeZone}`);
-  const [year, month, day, hour, minute, second] = values as [number, number, number, number, number, number];
+  const { year, month, day, hour, minute, second } = wallClockIn(instant, timeZone);
   return `${pad(year, 4)}${pad(month)}${pad(day)}T${pad(hour)}${pad(minute)}${pad(second)}`;
 }

@@ -1,18 +1,6 @@
-import { indonesianZoneName } from '@care/shared';
+import { indonesianZoneName, utcOffsetMinutes } from '@care/shared';
 
 const DAY = 86_400_000;
-
-/** The UTC offset, in minutes, that `timeZone` has at `instant` (+420 for Jakarta). */
-export function utcOffsetMinutes(instant: Date, timeZone: string): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
-    .formatToParts(instant)
-    .find((p) => p.type === 'timeZoneName')?.value;
-  if (name === 'GMT') return 0;
-  const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name ?? '');
-  if (!match) throw new RangeError(`no UTC offset for ${timeZone}`);
-  const minutes = Number(match[2]) * 60 + Number(match[3]);
-  return match[1] === '-' ? -minutes : minutes;
-}
 
 /**
  * The zone's offset when it is the same all year round the event (every
@@ -22,6 +10,20 @@ export function utcOffsetMinutes(instant: Date, timeZone: string): number {
  * than none, so those events are written in UTC instead.
  */
 export function fixedOffsetMinutes(timeZone: string, around: Date): number | null {
+  // Every calendar file asks, for each of its events: the answer for a zone and day is kept.
+  const key = `${timeZone} ${Math.floor(around.getTime() / DAY)}`;
+  const known = fixedOffsets.get(key);
+  if (known !== undefined) return known;
+  if (fixedOffsets.size >= MAX_REMEMBERED) fixedOffsets.clear();
+  const offset = scanFixedOffset(timeZone, around);
+  fixedOffsets.set(key, offset);
+  return offset;
+}
+
+const fixedOffsets = new Map<string, number | null>();
+const MAX_REMEMBERED = 4096;
+
+function scanFixedOffset(timeZone: string, around: Date): number | null {
   const offset = utcOffsetMinutes(around, timeZone);
   // Every fortnight from a year before to a year after: any DST rule changes the offset within that.
   for (let day = -366; day <= 366; day += 14) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  instantAt,
   slotEnd,
   slotProblem,
   type AvailabilityRules,
@@ -106,9 +107,16 @@ export class BookingService {
     requireRole(user, ['asn'], 'book a session');
     const startsAt = new Date(body.startsAt);
     const rules = await this.#rulesOrRefuse(body.counselorId);
-    await this.#assertBookable(rules, body.counselorId, user.id, startsAt, null);
+    const bookedThatDay = await this.#assertBookable(rules, body.counselorId, user.id, startsAt, null);
     const _id = new Types.ObjectId();
-    await this.daySeats.claim({ counselorId: new Types.ObjectId(body.counselorId), clientId: new Types.ObjectId(user.id), appointmentId: _id, startsAt, rules });
+    await this.daySeats.claim({
+      counselorId: new Types.ObjectId(body.counselorId),
+      clientId: new Types.ObjectId(user.id),
+      appointmentId: _id,
+      startsAt,
+      rules,
+      bookedThatDay,
+    });
     const created = await this.#insertHoldingSeat(_id, rules, body.counselorId, user.id, startsAt);
     this.log.info({ appointmentId: created.id }, 'booked');
     return this.#announce(await this.#view(created, user), 'booked');
@@ -224,9 +232,10 @@ export class BookingService {
    * The slot rules (window, grid, exceptions, buffer, daily maximum) against
    * the counselor's bookings, and the ASN's own sessions at that time. These
    * reads make refusals cheap and precise; the unique indexes on the insert
-   * are what make a double booking impossible.
+   * are what make a double booking impossible. Returns how many bookings the
+   * counselor has on the slot's local day (a hint for the day-seat claim).
    */
-  async #assertBookable(rules: AvailabilityRules, counselorId: string, clientId: string, startsAt: Date, movingId: string | null): Promise<void> {
+  async #assertBookable(rules: AvailabilityRules, counselorId: string, clientId: string, startsAt: Date, movingId: string | null): Promise<number> {
     const now = this.options.now();
     // Refuse what no booking can change before reading any.
     const early = slotProblem(rules, [], startsAt, now);
@@ -249,6 +258,9 @@ export class BookingService {
     }
     const problem = slotProblem(rules, others(counselorBookings), startsAt, now);
     if (problem) throw slotProblemError(problem, rules);
+    const day = this.daySeats.localDateOf(startsAt, rules);
+    const [dayStarts, dayEnds] = [instantAt(day, 0, rules.timeZone), instantAt(day, 1440, rules.timeZone)];
+    return counselorBookings.filter((b) => b.startsAt >= dayStarts && b.startsAt < dayEnds).length;
   }
 
   /** The insert of a booking whose day seat is claimed: a refused insert gives the seat back. */

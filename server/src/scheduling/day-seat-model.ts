@@ -8,6 +8,9 @@ import { Schema, Types, type InferSchemaType } from 'mongoose';
  * unique, so a day can hold at most maxPerDay of them: FerretDB's conditional
  * updates are not atomic, an insert under a unique index is (the same
  * pattern as circle seats). `localDate` is the day in the counselor's zone.
+ * {counselorId, startsAt} is unique too, so a seat claim is also a claim on
+ * its slot: racers for one slot cannot fill the day with seats for it, and a
+ * claim may pick its seat number without reading the day first.
  * `startsAt` and `clientId` let a refused claim tell "that slot is taken"
  * from "the day is full". Metadata only.
  */
@@ -27,5 +30,6 @@ export const daySeatSchema = new Schema(
 );
 daySeatSchema.index({ counselorId: 1, localDate: 1, seatNo: 1 }, { unique: true });
 daySeatSchema.index({ appointmentId: 1 }, { unique: true });
+daySeatSchema.index({ counselorId: 1, startsAt: 1 }, { unique: true });
 
 export type DaySeat = InferSchemaType<typeof daySeatSchema>;

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { calendarDateIn, type AvailabilityRules } from '@care/shared';
 import type { Model, Types } from 'mongoose';
@@ -20,6 +21,12 @@ export interface SeatRequest {
   appointmentId: Types.ObjectId;
   startsAt: Date;
   rules: AvailabilityRules;
+  /**
+   * How many live bookings the caller just saw on that day, if it read them:
+   * while the day is far from full, a seat number picked at random is free
+   * with good odds, and the claim skips reading the day's seats.
+   */
+  bookedThatDay?: number;
 }
 
 interface SeatDoc {
@@ -36,9 +43,11 @@ interface SeatDoc {
  * The daily maximum as claim documents (`day_seats`, see day-seat-model.ts).
  * A booking claims a seat of its local day BEFORE its appointment is
  * inserted, and gives it back if that insert is refused; cancelling gives it
- * back after the appointment is gone. The lowest free number is tried first;
- * a number claimed by someone else in between is refused by the unique index
- * and the day is read again.
+ * back after the appointment is gone. A free number is picked at random, so
+ * that concurrent bookings of one day rarely try the same one (the lowest
+ * free number would have all of them collide on it); a number claimed by
+ * someone else in between is refused by the unique index and the day is
+ * read again.
  */
 export class DaySeats {
   constructor(
@@ -60,39 +69,46 @@ export class DaySeats {
   async claim(request: SeatRequest): Promise<void> {
     const { counselorId, clientId, appointmentId, startsAt, rules } = request;
     const localDate = this.localDateOf(startsAt, rules);
+    const openDay = request.bookedThatDay !== undefined && request.bookedThatDay * 2 < rules.maxPerDay;
+    let guess = openDay ? randomInt(1, rules.maxPerDay + 1) : undefined;
     let rechecks = 0;
     for (;;) {
-      const held = await this.seats.find({ counselorId, localDate }).lean<SeatDoc[]>();
-      // The same start in a claim of its own: the appointments index would refuse it anyway; say so now.
-      const sameStart = held.find((s) => s.startsAt.getTime() === startsAt.getTime());
-      if (sameStart) {
-        throw sameStart.clientId.equals(clientId)
-          ? new AppError('already_booked', 'You already have a session at that time.')
-          : new AppError('slot_taken', 'That slot has just been taken. Please choose another one.');
-      }
-      const taken = new Set(held.map((s) => s.seatNo));
-      const free = Array.from({ length: rules.maxPerDay }, (_, i) => i + 1).find((n) => !taken.has(n));
-      if (free !== undefined) {
-        try {
-          await this.seats.create({ counselorId, localDate, seatNo: free, appointmentId, clientId, startsAt, claimedAt: this.now() });
-          return;
-        } catch (error) {
-          if (!isDuplicateKey(error)) throw error;
-          continue; // Someone took that number in between: read the day again.
+      let seatNo = guess;
+      guess = undefined;
+      if (seatNo === undefined) {
+        const held = await this.seats.find({ counselorId, localDate }).lean<SeatDoc[]>();
+        // The same start in a claim of its own: the appointments index would refuse it anyway; say so now.
+        const sameStart = held.find((s) => s.startsAt.getTime() === startsAt.getTime());
+        if (sameStart) {
+          throw sameStart.clientId.equals(clientId)
+            ? new AppError('already_booked', 'You already have a session at that time.')
+            : new AppError('slot_taken', 'That slot has just been taken. Please choose another one.');
         }
+        const taken = new Set(held.map((s) => s.seatNo));
+        const free = Array.from({ length: rules.maxPerDay }, (_, i) => i + 1).filter((n) => !taken.has(n));
+        if (free.length === 0) {
+          const { orphans, pending } = await this.#unconfirmed(held.filter((s) => s.seatNo <= rules.maxPerDay));
+          if (orphans.length > 0) {
+            await Promise.all(orphans.map((s) => this.seats.deleteOne({ _id: s._id, appointmentId: s.appointmentId })));
+            this.log.warn({ counselorId: counselorId.toString(), seats: orphans.length }, 'orphaned day seats given back');
+            continue;
+          }
+          // Seats whose booking is still being written may yet be given back (a lost race for their slot).
+          if (pending.length > 0 && rechecks++ < PENDING_RECHECKS) {
+            await sleep(PENDING_RECHECK_MS);
+            continue;
+          }
+          throw slotProblemError('day_full', rules);
+        }
+        seatNo = free[randomInt(free.length)] as number;
       }
-      const { orphans, pending } = await this.#unconfirmed(held.filter((s) => s.seatNo <= rules.maxPerDay));
-      if (orphans.length > 0) {
-        await Promise.all(orphans.map((s) => this.seats.deleteOne({ _id: s._id, appointmentId: s.appointmentId })));
-        this.log.warn({ counselorId: counselorId.toString(), seats: orphans.length }, 'orphaned day seats given back');
-        continue;
+      try {
+        await this.seats.create({ counselorId, localDate, seatNo, appointmentId, clientId, startsAt, claimedAt: this.now() });
+        return;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        // That number, or this start, is held by another claim: read the day to see which.
       }
-      // Seats whose booking is still being written may yet be given back (a lost race for their slot).
-      if (pending.length > 0 && rechecks++ < PENDING_RECHECKS) {
-        await sleep(PENDING_RECHECK_MS);
-        continue;
-      }
-      throw slotProblemError('day_full', rules);
     }
   }
 
@@ -113,7 +129,16 @@ export class DaySeats {
    * booking apart.
    */
   async transfer(from: Types.ObjectId, to: { appointmentId: Types.ObjectId; startsAt: Date }): Promise<void> {
-    await this.seats.updateOne({ appointmentId: from }, { $set: { appointmentId: to.appointmentId, startsAt: to.startsAt } });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.seats.updateOne({ appointmentId: from }, { $set: { appointmentId: to.appointmentId, startsAt: to.startsAt } });
+        return;
+      } catch (error) {
+        // The new start is still held by the seat of a booking that lost the slot to this move; it is given back at once.
+        if (!isDuplicateKey(error) || attempt >= PENDING_RECHECKS) throw error;
+        await sleep(PENDING_RECHECK_MS);
+      }
+    }
   }
 
   /** Seats with no live appointment: orphans (old claims of requests that died) and pending ones (being written now). */

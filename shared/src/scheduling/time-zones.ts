@@ -1,4 +1,4 @@
-import { TZDate } from '@date-fns/tz';
+import { TZDate, tzOffset } from '@date-fns/tz';
 import { z } from 'zod';
 import { calendarParts, type CalendarDate } from './calendar-date.js';
 
@@ -33,14 +33,19 @@ export function indonesianZoneName(timeZone: string): IndonesianZoneName | undef
 // are offsets or abbreviations, not zones whose rules follow the place.
 const ianaName = /^(?:UTC|[A-Z][A-Za-z_-]+(?:\/[A-Za-z0-9_+-]+){1,2})$/;
 
+// Building an Intl formatter is the costly part of the check; zones once found valid stay valid.
+const knownZones = new Set<string>();
+
 export function isValidTimeZone(timeZone: string): boolean {
+  if (knownZones.has(timeZone)) return true;
   if (!ianaName.test(timeZone)) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
   } catch {
     return false;
   }
+  knownZones.add(timeZone);
+  return true;
 }
 
 export const TimeZoneName = z
@@ -66,6 +71,31 @@ export function calendarDateIn(instant: Date, timeZone: string): CalendarDate {
   if (Number.isNaN(local.getTime())) throw new RangeError(`invalid instant or time zone: ${timeZone}`);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${String(local.getFullYear()).padStart(4, '0')}-${pad(local.getMonth() + 1)}-${pad(local.getDate())}`;
+}
+
+/** The UTC offset, in minutes, that `timeZone` has at `instant` (+420 for Jakarta). */
+export function utcOffsetMinutes(instant: Date, timeZone: string): number {
+  // tzOffset keeps one formatter per zone: this runs for every line of every calendar file.
+  const offset = tzOffset(timeZone, instant);
+  if (Number.isNaN(offset)) throw new RangeError(`no UTC offset for ${timeZone}`);
+  return offset;
+}
+
+/** What the wall clock in `timeZone` shows at `instant`, field by field (month 1..12). */
+export function wallClockIn(
+  instant: Date,
+  timeZone: string,
+): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
+  const local = new TZDate(instant.getTime(), timeZone);
+  if (Number.isNaN(local.getTime())) throw new RangeError(`invalid instant or time zone: ${timeZone}`);
+  return {
+    year: local.getFullYear(),
+    month: local.getMonth() + 1,
+    day: local.getDate(),
+    hour: local.getHours(),
+    minute: local.getMinutes(),
+    second: local.getSeconds(),
+  };
 }
 
 /** Minutes after local midnight that the wall clock in `timeZone` shows at `instant`. */

@@ -70,6 +70,23 @@ describe('the daily maximum, held by day seat claims (real FerretDB)', () => {
     expect(new Set(held.map((s) => String(s.appointmentId)))).toEqual(new Set(wins.map((w) => w.body.data?.id)));
   });
 
+  it(`${RACERS} ASNs booking one slot of an open day at once: one seat is claimed for it, the others are told slot_taken (not day_full)`, async () => {
+    const { counselor, days } = await counselorWithDays(24);
+    const [day] = laterDays(days);
+    const asns = await createAccounts(t, 'asn', RACERS, 'daymax-one-slot');
+    const answers = await Promise.all(
+      asns.map((asn) => schedulingClient(app.url, asn.cookie).post<BookingView>('/bookings', { counselorId: counselor.id, startsAt: day[0] })),
+    );
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 409 && a.body.error?.code === 'slot_taken')).toHaveLength(RACERS - 1);
+    // Claims pick seat numbers at random, but a start holds one seat at most: the losers left none behind.
+    const held = await seats().find({ counselorId: new Types.ObjectId(counselor.id) }).toArray();
+    expect(held).toHaveLength(1);
+    expect(held[0]?.startsAt).toEqual(new Date(day[0]!));
+    // The other 23 seats of the day are still there to be had.
+    expect((await schedulingClient(app.url, asns[1]!.cookie).post<BookingView>('/bookings', { counselorId: counselor.id, startsAt: day[1] })).status).toBe(201);
+  });
+
   it('cancelling gives the seat back; a move within the full day keeps its seat; a move to another day frees it', async () => {
     const { counselor, days } = await counselorWithDays(2);
     const [day, nextDay] = laterDays(days);
