@@ -1,7 +1,7 @@
 import { demoAccounts } from '@care/server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { ask, enterRoomTogether, login, sessionHeaders, startTestPlatform, type RoomPair, type TestPlatform } from '../support/test-platform.js';
+import { ask, connect, enterRoomTogether, login, sessionHeaders, startTestPlatform, type RoomPair, type TestPlatform } from '../support/test-platform.js';
 
 /*
  * The database goes away under a running platform: the MONGODB_URI points at
@@ -11,7 +11,7 @@ import { ask, enterRoomTogether, login, sessionHeaders, startTestPlatform, type 
  * the SFU) must keep working, and the API must come back with the database.
  */
 
-const [, asn] = demoAccounts;
+const [, asn, admin] = demoAccounts;
 /** Each request is given this long before the test calls it hung. Not a timing assertion: a guard against waiting for ever. */
 const HUNG_AFTER_MS = 20_000;
 
@@ -19,6 +19,8 @@ let t: TestPlatform;
 let proxy: TcpProxy;
 let room: RoomPair;
 let asnCookie: string;
+/** Signed in, never connected to this node's sockets. */
+let adminCookie: string;
 
 beforeAll(async () => {
   const target = new URL(inject('mongodbUri'));
@@ -28,6 +30,7 @@ beforeAll(async () => {
   t = await startTestPlatform({ MONGODB_URI: viaProxy.toString() });
   room = await enterRoomTogether(t);
   asnCookie = await login(t.url, asn.email, asn.password);
+  adminCookie = await login(t.url, admin.email, admin.password);
 });
 afterAll(async () => {
   room?.host.close();
@@ -75,6 +78,12 @@ describe('the database down under a running platform (real FerretDB behind a rel
     expect(await ask(room.client, 'room:leave', {})).toMatchObject({ ok: true });
     expect(await ask(room.client, 'room:join', { sessionId: room.appointmentId })).toMatchObject({ ok: true });
     expect(await ask(room.host, 'lobby:late', { sessionId: room.appointmentId, minutes: 5 })).toMatchObject({ ok: true });
+    // The connection itself drops and is made anew (a network blip): the person is recognised and gets back in.
+    room.client.close();
+    room.client = await connect(t.url, asnCookie);
+    expect(await ask(room.client, 'room:join', { sessionId: room.appointmentId })).toMatchObject({ ok: true });
+    // Someone this node has not seen while the database was up cannot be told apart, and is refused plainly.
+    await expect(connect(t.url, adminCookie)).rejects.toThrow('unavailable');
 
     await proxy.restore();
     let recovered = await api('GET', '/api/scheduling/counselors');

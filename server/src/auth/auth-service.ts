@@ -1,6 +1,7 @@
 import type { CurrentUser, LoginAnswer, LoginBody, TotpLoginBody } from '@care/shared';
 import { Locale } from '@care/shared';
 import type { Database } from '../db/database.js';
+import { LastKnown } from '../db/last-known.js';
 import type { UserDocument } from '../db/models/user.js';
 import { AppError } from '../errors.js';
 import type { LoginChallenges } from './login-challenges.js';
@@ -20,9 +21,16 @@ export function toCurrentUser(user: UserDocument, totpEnrolmentRequired: boolean
   };
 }
 
+/** How long a silent database is waited for at a reconnect before the person's last known account is used. */
+const KNOWN_USER_PATIENCE_MS = 1500;
+/** A remembered account is used for at most this long after the database last showed it. */
+const KNOWN_USER_FOR_MS = 12 * 3_600_000;
+
 const gone = () => new AppError('unauthenticated', 'Your account no longer exists. Please sign in again.');
 
 export class AuthService {
+  readonly #lastKnown = new LastKnown<CurrentUser>(KNOWN_USER_PATIENCE_MS);
+
   constructor(
     private readonly db: Database,
     private readonly sessions: SessionStore,
@@ -74,8 +82,15 @@ export class AuthService {
     return user;
   }
 
+  /**
+   * Who a live connection belongs to. While the database is down, a person
+   * whose session is still valid in Redis is recognised from what this node
+   * last read, so a dropped connection in a session can come back; a
+   * deactivated account has no session left to come back with.
+   */
   async currentUser(session: SessionRecord): Promise<CurrentUser> {
-    return this.view(await this.user(session));
+    const fresh = this.user(session).then((user) => this.view(user));
+    return this.#lastKnown.freshOr(session.userId, fresh, () => Date.now() + KNOWN_USER_FOR_MS);
   }
 
   /** Records that the person accepted the confidentiality terms; the first time counts. */
@@ -99,6 +114,7 @@ export class AuthService {
 
   /** Ends every session of this person (deactivation). */
   async endSessionsOf(userId: string): Promise<void> {
+    this.#lastKnown.forget(userId);
     await this.sessions.destroyAllOf(userId);
   }
 

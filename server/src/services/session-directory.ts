@@ -3,9 +3,9 @@ import { isValidObjectId } from 'mongoose';
 import type { CircleModels } from '../circles/circle-models.js';
 import { seatPseudonym } from '../circles/circle-models.js';
 import type { Database } from '../db/database.js';
-import { AppError, isDatabaseUnavailable } from '../errors.js';
+import { LastKnown } from '../db/last-known.js';
+import { AppError } from '../errors.js';
 import type { AppointmentService, Participant } from './appointment-service.js';
-import { SessionAccessCache } from './session-access-cache.js';
 
 /** How early before its start, and how late after its end, a session room opens. */
 export const JOIN_WINDOW_BEFORE_MS = 15 * 60_000;
@@ -44,7 +44,7 @@ export interface SessionAccess {
  * is in it, and tells nobody else that it exists.
  */
 export class SessionDirectory {
-  readonly #lastKnown = new SessionAccessCache(JOIN_WINDOW_AFTER_MS);
+  readonly #lastKnown = new LastKnown<SessionAccess>(KNOWN_ACCESS_PATIENCE_MS);
 
   constructor(
     private readonly db: Database,
@@ -59,26 +59,8 @@ export class SessionDirectory {
    */
   async resolve(sessionId: string, user: Pick<CurrentUser, 'id' | 'displayName'>): Promise<SessionAccess> {
     if (!isValidObjectId(sessionId)) throw new AppError('not_found', 'No such session.');
-    const fresh = this.#resolve(sessionId, user).then((access) => {
-      this.#lastKnown.remember(user.id, access);
-      return access;
-    });
-    const known = this.#lastKnown.recall(sessionId, user.id);
-    if (!known) return fresh;
-    // Someone already in the session does not wait on a database that has gone silent.
-    let timer: NodeJS.Timeout | undefined;
-    const patience = new Promise<'waited'>((resolve) => (timer = setTimeout(() => resolve('waited'), KNOWN_ACCESS_PATIENCE_MS)));
-    try {
-      const first = await Promise.race([fresh, patience]);
-      if (first !== 'waited') return first;
-      fresh.catch(() => undefined);
-      return known;
-    } catch (error) {
-      if (isDatabaseUnavailable(error)) return known;
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
+    // Kept until the room closes: people already in a session can rejoin it (the lobby and floor in Redis are checked as usual).
+    return this.#lastKnown.freshOr(`${sessionId}:${user.id}`, this.#resolve(sessionId, user), (access) => access.endsAt.getTime() + JOIN_WINDOW_AFTER_MS);
   }
 
   async #resolve(sessionId: string, user: Pick<CurrentUser, 'id' | 'displayName'>): Promise<SessionAccess> {
