@@ -4,6 +4,7 @@ import { RoomRegistry, WorkerPool, type MediaSettings } from '@care/media';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { accountSecurityRoutes } from './accounts/account-security-routes.js';
+import { notificationSettingsRoutes } from './notifications/notification-settings-routes.js';
 import { AccountModels } from './accounts/account-models.js';
 import { adminRoutes } from './accounts/admin-routes.js';
 import type { InviteDelivery } from './accounts/invite-delivery.js';
@@ -245,6 +246,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
         '/network-check': networkCheckRoutes(auth),
         '/help-lines': helpLineRoutes(config.CRISIS_HOTLINES),
         ...(mail.outbox ? { '/dev/outbox': devOutboxRoutes(auth, mail.outbox) } : {}),
+        '/account/notifications': notificationSettingsRoutes(auth, notifications.preferences),
         '/account': accountSecurityRoutes(auth, totp),
         '/invites': inviteRoutes(invites, redis),
         '/admin': adminRoutes({ auth, invites, users, reports, redis }),

@@ -92,4 +92,34 @@ describe('reminders and the dev outbox in Chromium', () => {
     expect(await group.getByRole('link', { name: 'Lihat kelompok' }).getAttribute('href')).toBe('/circles');
     expect(await seriousViolations(page)).toEqual([]);
   });
+
+  it('lets a person turn email and each reminder off, by keyboard, and keeps the choice', { timeout: 120_000 }, async () => {
+    const { page } = await h.signIn(asn.email, asn.password);
+    await page.getByRole('link', { name: 'Pemberitahuan', exact: true }).click();
+    await page.waitForURL('**/account/notifications');
+    const email = page.getByLabel('Kirim undangan kalender dan pengingat ke email saya');
+    const dayBefore = page.getByLabel('1 hari sebelumnya');
+    const soon = page.getByLabel('15 menit sebelumnya');
+    await email.waitFor();
+    expect([await email.isChecked(), await dayBefore.isChecked(), await soon.isChecked()]).toEqual([true, true, true]);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // By keyboard: focus, space to toggle, Enter on the button.
+    await email.focus();
+    await page.keyboard.press('Space');
+    await dayBefore.focus();
+    await page.keyboard.press('Space');
+    await page.getByRole('button', { name: 'Simpan pilihan' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('settings-saved').waitFor();
+    expect(await page.getByRole('status').textContent()).toContain('Pilihan pemberitahuan tersimpan.');
+
+    await page.reload();
+    await email.waitFor();
+    expect([await email.isChecked(), await dayBefore.isChecked(), await soon.isChecked()]).toEqual([false, false, true]);
+    await soon.uncheck();
+    expect(await page.getByTestId('no-reminders').textContent()).toContain('Tanpa pengingat');
+    expect(await seriousViolations(page)).toEqual([]);
+    if (screenshots) await page.screenshot({ path: '/tmp/reminders-ui-settings.png', fullPage: true });
+  });
 });

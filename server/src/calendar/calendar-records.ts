@@ -1,6 +1,7 @@
 import { Locale } from '@care/shared';
 import { isValidObjectId, type Types } from 'mongoose';
 import type { Database } from '../db/database.js';
+import type { NotificationChoice } from '../notifications/notification-preferences.js';
 import type { SchedulingModels } from '../scheduling/scheduling-models.js';
 import type { CalendarEntry } from './appointment-ics.js';
 import { calendarSequenceOf, calendarUidOf } from './calendar-identity.js';
@@ -21,8 +22,8 @@ export interface CalendarRecord extends CalendarEntry {
   bookedAt: Date | null;
 }
 
-/** A person as mail and calendars need them: where to write, in which language and zone. */
-export interface CalendarPerson {
+/** A person as mail and calendars need them: where to write, in which language and zone, and what they want to be sent. */
+export interface CalendarPerson extends NotificationChoice {
   id: string;
   address: string;
   locale: Locale;
@@ -60,9 +61,17 @@ export class CalendarRecords {
   }
 
   async person(userId: string): Promise<CalendarPerson | null> {
-    const user = await this.db.users.findById(userId).select({ email: 1, locale: 1, timeZone: 1 }).lean();
+    const user = await this.db.users.findById(userId).select({ email: 1, locale: 1, timeZone: 1, emailNotifications: 1, remindersOff: 1 }).lean();
     if (!user) return null;
-    return { id: user._id.toString(), address: user.email, locale: Locale.catch('id').parse(user.locale), timeZone: user.timeZone };
+    return {
+      id: user._id.toString(),
+      address: user.email,
+      locale: Locale.catch('id').parse(user.locale),
+      timeZone: user.timeZone,
+      // Accounts made before the choice existed have neither field: everything on.
+      emailNotifications: user.emailNotifications ?? true,
+      remindersOff: user.remindersOff ?? [],
+    };
   }
 }
 

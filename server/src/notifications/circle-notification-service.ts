@@ -5,6 +5,7 @@ import type { CalendarEntry } from '../calendar/events-ics.js';
 import type { CircleModels } from '../circles/circle-models.js';
 import type { CircleCalendarChange } from '../circles/circle-service.js';
 import { circleMail, type CircleMailContext, type CircleNotice } from './circle-mail.js';
+import { wantsMessage } from './notification-preferences.js';
 import { deliveryKey, type DeliveryAttempt, type DeliveryLedger, type DeliveryTarget } from './delivery-ledger.js';
 import type { DeliverySender, Outgoing } from './delivery-sender.js';
 import { dueOffset } from './reminder-window.js';
@@ -160,7 +161,7 @@ export class CircleNotificationService {
       }
       const entries = await this.calendar.entries(circle.circleId, holder, now, notice.kind === 'invite' ? 'scheduled' : 'all', attempt.sequence);
       const person = await this.options.person(attempt.recipientId);
-      if (entries.length === 0 || !person) return null;
+      if (entries.length === 0 || !person || !wantsMessage(person, attempt)) return null;
       return { channel: 'email', message: circleMail(notice, this.#context(entries, person, now)) };
     });
   }
@@ -221,14 +222,14 @@ export class CircleNotificationService {
   async #sendReminder(attempt: DeliveryAttempt, meeting: Pick<DueMeeting, 'meetingId' | 'startsAt' | 'endsAt'>): Promise<void> {
     await this.sender.send(attempt, async (): Promise<Outgoing> => {
       const offsetMinutes = Number(attempt.detail);
+      const person = await this.options.person(attempt.recipientId);
+      if (!person || !wantsMessage(person, attempt)) return null;
       if (attempt.channel === 'in_app') {
         return {
           channel: 'in_app',
           payload: { session: 'circle_meeting', sessionId: meeting.meetingId, startsAt: meeting.startsAt.toISOString(), endsAt: meeting.endsAt.toISOString(), offsetMinutes },
         };
       }
-      const person = await this.options.person(attempt.recipientId);
-      if (!person) return null;
       // A reminder carries no calendar object: the entry only gives the time.
       const entry: CalendarEntry = { uid: '', sequence: 0, startsAt: meeting.startsAt, endsAt: meeting.endsAt };
       return { channel: 'email', message: circleMail({ kind: 'reminder', offsetMinutes }, this.#context([entry], person, this.options.now())) };

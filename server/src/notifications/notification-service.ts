@@ -3,6 +3,7 @@ import type { CalendarRecord, CalendarRecords } from '../calendar/calendar-recor
 import { appointmentMail, type AppointmentNotice } from './appointment-mail.js';
 import type { DeliveryAttempt, DeliveryLedger, DeliveryTarget } from './delivery-ledger.js';
 import { deliveryKey } from './delivery-ledger.js';
+import { wantsMessage } from './notification-preferences.js';
 import type { DeliverySender, Outgoing } from './delivery-sender.js';
 
 export { MAX_ATTEMPTS } from './delivery-sender.js';
@@ -133,6 +134,8 @@ export class NotificationService {
   /** Sends one claimed attempt and records how it ended. */
   async #attempt(attempt: DeliveryAttempt, record: CalendarRecord): Promise<void> {
     await this.sender.send(attempt, async (): Promise<Outgoing> => {
+      const person = await this.records.person(attempt.recipientId);
+      if (!person || !wantsMessage(person, attempt)) return null;
       if (attempt.channel === 'in_app') {
         return {
           channel: 'in_app',
@@ -145,8 +148,6 @@ export class NotificationService {
           },
         };
       }
-      const person = await this.records.person(attempt.recipientId);
-      if (!person) return null;
       const notice: AppointmentNotice =
         attempt.kind === 'invite' ? { kind: 'invite', change: attempt.detail as BookingChange } : { kind: 'reminder', offsetMinutes: Number(attempt.detail) };
       const message = appointmentMail(notice, {

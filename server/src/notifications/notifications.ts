@@ -12,6 +12,7 @@ import type { Notifier } from '../services/room-notifier.js';
 import { CircleNotificationService } from './circle-notification-service.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 import { DeliverySender } from './delivery-sender.js';
+import { NotificationPreferences } from './notification-preferences.js';
 import { NotificationService } from './notification-service.js';
 import { ReminderScheduler } from './reminder-scheduler.js';
 
@@ -23,6 +24,8 @@ export interface Notifications {
   ledger: DeliveryLedger;
   calendarFiles: CalendarFiles;
   circleCalendarFiles: CircleCalendarFiles;
+  /** Each person's choice of email and reminders. */
+  preferences: NotificationPreferences;
   /** Stops the reminder loop and waits for invitations still going out. */
   stop(): Promise<void>;
 }
@@ -65,6 +68,7 @@ export async function createNotifications({ db, mailer, notifier, config, appUrl
     ledger,
     calendarFiles: new CalendarFiles(records, config.MAIL_FROM, appUrl, now),
     circleCalendarFiles: new CircleCalendarFiles(circleCalendar, config.MAIL_FROM, appUrl, now),
+    preferences: new NotificationPreferences(db, { offsetsMinutes: config.REMINDER_OFFSETS_MINUTES, emailAvailable: mailer !== null }),
     async stop() {
       await scheduler.stop();
       await service.idle();

@@ -21,6 +21,10 @@ export const userSchema = new Schema(
     /** The TOTP secret, sealed with TOTP_ENCRYPTION_KEY (AES-256-GCM); null until enrolment is confirmed. */
     totpSecret: { type: String, required: false, default: null },
     totpEnabledAt: { type: Date, required: false, default: null },
+    /** Whether invitations and reminders may be emailed; in-app reminders do not depend on it. */
+    emailNotifications: { type: Boolean, required: true, default: true },
+    /** Reminders (minutes before the start) the person turned off; kept as the ones off, so a reminder added later is on. */
+    remindersOff: { type: [Number], required: true, default: [] },
     /** SHA-256 of each unused recovery code. */
     recoveryCodeHashes: { type: [String], required: true, default: [] },
   },

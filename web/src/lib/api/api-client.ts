@@ -13,6 +13,8 @@ import type {
   RecoveryCodesView,
   ReportView,
   SecurityView,
+  NotificationSettingsBody,
+  NotificationSettingsView,
   TotpLoginBody,
   TotpSetupView,
   AppointmentView,
@@ -169,6 +171,10 @@ export const accountsApi = {
   totpSetup: () => call<TotpSetupView>('/account/totp/setup', { method: 'POST', body: '{}' }),
   totpConfirm: (code: string) => call<RecoveryCodesView>('/account/totp/confirm', { method: 'POST', body: JSON.stringify({ code }) }),
   totpDisable: (code: string) => call<SecurityView>('/account/totp/disable', { method: 'POST', body: JSON.stringify({ code }) }),
+
+  notificationSettings: () => call<NotificationSettingsView>('/account/notifications'),
+  saveNotificationSettings: (body: NotificationSettingsBody) =>
+    call<NotificationSettingsView>('/account/notifications', { method: 'PUT', body: JSON.stringify(body) }),
 };
 
 function query(params: Record<string, string | undefined>): string {

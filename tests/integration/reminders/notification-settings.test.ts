@@ -1,0 +1,132 @@
+import { ReminderDue, type BookingView, type CounselorSlotsView, type NotificationSettingsView } from '@care/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, sessionHeaders, startTestPlatform, type TestPlatform, type TestSocket } from '../../support/test-platform.js';
+import { allWeek, createAccounts, schedulingClient, type TestAccount } from '../scheduling/scheduling-app.js';
+import { startSmtpInbox, type SmtpInbox } from './smtp-inbox.js';
+
+/*
+ * Each person's own choice of email and reminders (real FerretDB, Redis and
+ * an in-process SMTP server): an ASN who turns email off and keeps only the
+ * 15-minute reminder gets no email at all and only that reminder, in the
+ * app; the counselor of the same session, who changed nothing, gets all.
+ */
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+let clockMs: number | null = null;
+const reminderClock = () => new Date(clockMs ?? Date.now());
+
+let inbox: SmtpInbox;
+let t: TestPlatform;
+let counselor: TestAccount;
+let asn: TestAccount;
+let addresses: Record<string, string>;
+const sockets: Record<string, TestSocket> = {};
+const inApp: Record<string, ReminderDue[]> = {};
+
+beforeAll(async () => {
+  inbox = await startSmtpInbox();
+  t = await startTestPlatform({ SMTP_URL: inbox.url, REMINDER_INTERVAL_MS: '600000', REMINDER_OFFSETS_MINUTES: '1440,15' }, { reminderClock });
+  // The test drives the reminder passes itself.
+  await t.platform.notifications.scheduler.stop();
+  [counselor] = (await createAccounts(t, 'counselor', 1, 'prefs-c')) as [TestAccount];
+  [asn] = (await createAccounts(t, 'asn', 1, 'prefs-a')) as [TestAccount];
+  addresses = {};
+  for (const who of [counselor, asn]) {
+    addresses[who.id] = (await t.platform.db.users.findById(who.id).lean())!.email;
+    sockets[who.id] = await connect(t.url, who.cookie);
+    inApp[who.id] = [];
+    sockets[who.id]!.on('reminder:due', (payload) => inApp[who.id]!.push(ReminderDue.parse(payload)));
+  }
+  expect((await schedulingClient(t.url, counselor.cookie).put('/availability', { weekly: allWeek, minNoticeHours: 0, maxPerDay: 24 })).status).toBe(200);
+});
+
+afterAll(async () => {
+  for (const socket of Object.values(sockets)) socket.close();
+  await t?.close();
+  await inbox?.close();
+});
+
+async function settings(cookie: string | null, method: 'GET' | 'PUT', body?: unknown) {
+  const headers: Record<string, string> = cookie ? sessionHeaders(cookie) : {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${t.url}/api/account/notifications`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return {
+    status: response.status,
+    body: (await response.json()) as { ok: boolean; data?: NotificationSettingsView; error?: { code: string; issues?: Array<{ path: string }> } },
+  };
+}
+
+/** Everything the node has emitted so far has reached both sockets: a marker sent after it arrives after it. */
+async function settled(): Promise<void> {
+  await t.platform.notifications.service.idle();
+  for (const [userId, socket] of Object.entries(sockets)) {
+    const marker = new Promise<void>((resolve) => (socket as unknown as { once(e: string, h: () => void): void }).once('test:barrier', () => resolve()));
+    (t.platform.io.to(`user:${userId}`).emit as (e: string, p: string) => boolean)('test:barrier', 'x');
+    await marker;
+  }
+}
+
+const mailsTo = (who: TestAccount) => inbox.received.filter((m) => m.to === addresses[who.id]);
+
+describe('notification settings', () => {
+  it('start with everything on, and refuse what is not offered, typed, or signed', async () => {
+    expect((await settings(asn.cookie, 'GET')).body.data).toEqual({ email: true, reminderOffsets: [1440, 15], availableOffsets: [1440, 15], emailAvailable: true });
+
+    const unoffered = await settings(asn.cookie, 'PUT', { email: true, reminderOffsets: [15, 60] });
+    expect([unoffered.status, unoffered.body.error?.code, unoffered.body.error?.issues?.map((i) => i.path)]).toEqual([400, 'invalid_payload', ['reminderOffsets.1']]);
+    for (const bad of [{ email: 'no', reminderOffsets: [] }, { email: true }, { email: true, reminderOffsets: [15], extra: 1 }, { email: true, reminderOffsets: [-15] }]) {
+      const answer = await settings(asn.cookie, 'PUT', bad);
+      expect([answer.status, answer.body.error?.code]).toEqual([400, 'invalid_payload']);
+    }
+    expect((await settings(null, 'GET')).status).toBe(401);
+    const unsigned = await fetch(`${t.url}/api/account/notifications`, {
+      method: 'PUT',
+      headers: { cookie: asn.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: false, reminderOffsets: [] }),
+    });
+    expect(unsigned.status).toBe(403);
+    // Nothing of the refused attempts stuck.
+    expect((await settings(asn.cookie, 'GET')).body.data).toMatchObject({ email: true, reminderOffsets: [1440, 15] });
+  });
+
+  it('an ASN with email off and only the 15-minute reminder gets just that, in the app; the counselor gets everything', async () => {
+    const saved = await settings(asn.cookie, 'PUT', { email: false, reminderOffsets: [15] });
+    expect([saved.status, saved.body.data]).toEqual([200, { email: false, reminderOffsets: [15], availableOffsets: [1440, 15], emailAvailable: true }]);
+
+    const asAsn = schedulingClient(t.url, asn.cookie);
+    const listed = await asAsn.get<CounselorSlotsView>(`/counselors/${counselor.id}/slots`);
+    const startsAt = (listed.body.data?.slots ?? []).map((s) => s.startsAt).find((s) => Date.parse(s) > Date.now() + 48 * HOUR)!;
+    const booked = await asAsn.post<BookingView>('/bookings', { counselorId: counselor.id, startsAt });
+    expect(booked.status).toBe(201);
+    await settled();
+    // The invitation: to the counselor only.
+    expect(mailsTo(counselor)).toHaveLength(1);
+    expect(mailsTo(counselor)[0]!.calendars.length).toBeGreaterThan(0);
+    expect(mailsTo(asn)).toEqual([]);
+
+    // A day before: the counselor by email and in the app; the ASN turned that reminder off.
+    clockMs = Date.parse(startsAt) - 24 * HOUR + MINUTE;
+    await t.platform.notifications.scheduler.tick();
+    await settled();
+    expect(mailsTo(counselor)).toHaveLength(2);
+    expect(inApp[counselor.id]!.map((r) => r.offsetMinutes)).toEqual([1440]);
+    expect(inApp[asn.id]).toEqual([]);
+
+    // Fifteen minutes before: the ASN in the app only, the counselor both ways.
+    clockMs = Date.parse(startsAt) - 15 * MINUTE + 1000;
+    await t.platform.notifications.scheduler.tick();
+    await settled();
+    expect(mailsTo(counselor)).toHaveLength(3);
+    expect(inApp[counselor.id]!.map((r) => r.offsetMinutes)).toEqual([1440, 15]);
+    expect(inApp[asn.id]).toEqual([{ session: 'appointment', sessionId: booked.body.data!.id, startsAt, endsAt: booked.body.data!.endsAt, offsetMinutes: 15 }]);
+    expect(mailsTo(asn)).toEqual([]);
+
+    // A later pass sends nothing more (each message was claimed once, wanted or not).
+    await t.platform.notifications.scheduler.tick();
+    await settled();
+    expect(mailsTo(counselor)).toHaveLength(3);
+    expect(inApp[asn.id]).toHaveLength(1);
+  });
+});
