@@ -27,6 +27,8 @@ import type { SchedulingModels } from './scheduling-models.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+/** How far apart two bookings' starts can be and still overlap: the longest session (180 min) and buffer (120 min) the rules allow. */
+const OVERLAP_REACH_MS = 5 * HOUR;
 /** At most this many bookings of each kind (live, cancelled) in one list. */
 const MAX_LISTED = 200;
 
@@ -240,8 +242,14 @@ export class BookingService {
     // Refuse what no booking can change before reading any.
     const early = slotProblem(rules, [], startsAt, now);
     if (early) throw slotProblemError(early, rules);
-    // Two days either side covers the slot's whole local day in any zone (daily maximum) and any overlap.
-    const window = { $gte: new Date(startsAt.getTime() - 2 * DAY), $lt: new Date(startsAt.getTime() + 2 * DAY) };
+    // The slot's local day (the daily maximum) and whatever could overlap it: no more, since every booking read costs.
+    const endsAt = slotEnd(rules, startsAt);
+    const day = this.daySeats.localDateOf(startsAt, rules);
+    const [dayStarts, dayEnds] = [instantAt(day, 0, rules.timeZone), instantAt(day, 1440, rules.timeZone)];
+    const window = {
+      $gte: new Date(Math.min(dayStarts.getTime(), startsAt.getTime() - OVERLAP_REACH_MS)),
+      $lt: new Date(Math.max(dayEnds.getTime(), endsAt.getTime() + OVERLAP_REACH_MS)),
+    };
     const fields = { clientId: 1, startsAt: 1, endsAt: 1 };
     const [counselorBookings, clientBookings] = await Promise.all([
       this.db.appointments.find({ counselorId, startsAt: window }).select(fields).lean(),
@@ -251,15 +259,12 @@ export class BookingService {
     // The ASN's own sessions first: a second click on the slot they just got is
     // "yours", not "taken". Both reads count (they run side by side, and one may
     // already see a booking the other does not).
-    const endsAt = slotEnd(rules, startsAt);
     const own = [...others(clientBookings), ...others(counselorBookings).filter((b) => b.clientId.toString() === clientId)];
     if (own.some((b) => b.startsAt < endsAt && startsAt < b.endsAt)) {
       throw new AppError('already_booked', 'You already have a session at that time.');
     }
     const problem = slotProblem(rules, others(counselorBookings), startsAt, now);
     if (problem) throw slotProblemError(problem, rules);
-    const day = this.daySeats.localDateOf(startsAt, rules);
-    const [dayStarts, dayEnds] = [instantAt(day, 0, rules.timeZone), instantAt(day, 1440, rules.timeZone)];
     return counselorBookings.filter((b) => b.startsAt >= dayStarts && b.startsAt < dayEnds).length;
   }
 
