@@ -203,8 +203,8 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     const admission = new AdmissionService(sessions, new LobbyService(redis), floor, notifier);
     const rooms = new LiveRoomService(registry, notifier, log.child({ component: 'live-rooms' }));
     const moderation = new RoomModerationService(rooms, admission, floor, notifier, log.child({ component: 'moderation' }));
-    rooms.onPeerLeft = (peer) => {
-      moderation.peerLeft(peer).catch((error: unknown) => log.warn({ err: error }, 'could not lower a leaving hand'));
+    rooms.onPeerLeft = (peer, keepsPlace) => {
+      moderation.peerLeft(peer, keepsPlace).catch((error: unknown) => log.warn({ err: error }, 'could not lower a leaving hand'));
     };
     const mls = new MlsDeliveryService(redis, rooms, notifier);
     rooms.onRoomEmptied = (roomId) => {

@@ -142,6 +142,35 @@ describe('a circle meeting: lobby, pseudonyms and the floor', () => {
     expect(unknown.ok ? 'done' : unknown.error.code).toBe('not_found');
   });
 
+  it('keeps a hand up, in its place, across a dropped connection; leaving on purpose takes it down', async () => {
+    const [first, second] = inRoom;
+    if (!first || !second) throw new Error('members not in the room');
+    // After the last test: only the first member's hand is up. The second raises theirs behind it.
+    expect(data(await request<{ hands: string[] }>(second.socket, 'room:raise-hand', { raised: true })).hands).toEqual([first.joined.peerId, second.joined.peerId]);
+
+    // The first member's connection drops: their hand leaves the others' view, not the queue.
+    const whileAway = nextEvent<{ hands: string[] }>(host, 'room:floor');
+    first.socket.disconnect();
+    expect((await whileAway).hands).toEqual([second.joined.peerId]);
+
+    // Back on a new connection (admitted already): the hand is up again, still first in line, for everyone.
+    const socket = await open(members[0]!.email);
+    const onReturn = nextEvent<{ hands: string[] }>(host, 'room:floor');
+    const joined = data(await request<Joined>(socket, 'room:join', { sessionId: meetingId, sending: { audio: true, video: false } }));
+    expect(joined.floor.hands).toEqual([joined.peerId, second.joined.peerId]);
+    expect((await onReturn).hands).toEqual([joined.peerId, second.joined.peerId]);
+    inRoom[0] = { socket, joined };
+
+    // Leaving on purpose lowers it; coming back then finds it down.
+    const afterLeave = nextEvent<{ hands: string[] }>(host, 'room:floor');
+    data(await request(socket, 'room:leave', {}));
+    expect((await afterLeave).hands).toEqual([second.joined.peerId]);
+    const again = data(await request<Joined>(socket, 'room:join', { sessionId: meetingId, sending: { audio: true, video: false } }));
+    expect(again.floor.hands).toEqual([second.joined.peerId]);
+    inRoom[0] = { socket, joined: again };
+    data(await request(second.socket, 'room:raise-hand', { raised: false }));
+  });
+
   it('mutes everyone: each member is told, and the others see the microphones off', async () => {
     const told = inRoom.map(({ socket }) => nextEvent<{ action: string }>(socket, 'room:moderated'));
     const seenByHost = nextEvent<{ peerId: string; sending: { audio: boolean } }>(host, 'room:peer-sending');

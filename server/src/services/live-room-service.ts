@@ -68,7 +68,8 @@ export class LiveRoomService {
   /** Called when the last peer of a room left, so per-room state can end with it. */
   onRoomEmptied: (roomId: string) => void = () => undefined;
   /** Called when anyone left (their raised hand goes down with them). */
-  onPeerLeft: (peer: LivePeer) => void = () => undefined;
+  /** `keepsPlace`: the person may well be back (a dropped connection, a rejoin), so what they held (a raised hand) stays. */
+  onPeerLeft: (peer: LivePeer, keepsPlace: boolean) => void = () => undefined;
 
   async join(
     connectionId: string,
@@ -77,12 +78,12 @@ export class LiveRoomService {
     sending: SendingState = { audio: true, video: true },
   ): Promise<Omit<RoomJoined, 'mls' | 'floor'>> {
     const { roomId } = access;
-    await this.leave(connectionId, 'left');
+    await this.leave(connectionId, 'left', { rejoining: true });
     // One seat per person: a second tab or a reload takes over from the old connection.
     for (const other of this.peersIn(roomId)) {
       if (other.user.id === user.id) {
         this.notifier.toConnection(other.connectionId, 'room:closed', { reason: 'replaced' });
-        await this.leave(other.connectionId, 'left');
+        await this.leave(other.connectionId, 'left', { rejoining: true });
       }
     }
     if (this.peersIn(roomId).length >= access.maxPeers) throw new AppError('room_full', 'This session is full.');
@@ -220,7 +221,7 @@ export class LiveRoomService {
     return (await this.#room(peer).peer(peer.peerId).restartIce(transportId)) as IceParameters;
   }
 
-  async leave(connectionId: string, reason: 'left' | 'disconnected' | 'removed'): Promise<void> {
+  async leave(connectionId: string, reason: 'left' | 'disconnected' | 'removed', options: { rejoining?: boolean } = {}): Promise<void> {
     const peer = this.#byConnection.get(connectionId);
     if (!peer) return;
     this.#byConnection.delete(connectionId);
@@ -231,7 +232,7 @@ export class LiveRoomService {
       this.notifier.toConnection(other.connectionId, 'room:peer-left', { peerId: peer.peerId, reason });
     }
     this.rooms.releaseIfEmpty(peer.roomId);
-    this.onPeerLeft(peer);
+    this.onPeerLeft(peer, reason === 'disconnected' || options.rejoining === true);
     if (this.#speakers.get(peer.roomId) === peer.peerId) this.#speakers.delete(peer.roomId);
     if (this.peersIn(peer.roomId).length === 0) this.onRoomEmptied(peer.roomId);
     this.log.info({ roomId: peer.roomId, peerId: peer.peerId, reason }, 'peer left');

@@ -21,13 +21,28 @@ export class RoomModerationService {
     private readonly log: Logger,
   ) {}
 
-  floorOf(sessionId: string): Promise<FloorState> {
-    return this.floor.state(sessionId);
+  /**
+   * The floor as the people in the room see it: hands by peer id, of those
+   * present. Someone whose connection dropped keeps their hand, hidden until
+   * they are back.
+   */
+  async #floorOf(sessionId: string, roomId: string): Promise<FloorState> {
+    const { locked, handsByUser } = await this.floor.state(sessionId);
+    const present = this.rooms.peersIn(roomId);
+    const hands = handsByUser.flatMap((userId) => present.filter((p) => p.user.id === userId).map((p) => p.peerId));
+    return { locked, hands };
+  }
+
+  /** Someone (re)entered: the floor for them, and the others' floor again when a hand they kept comes back with them. */
+  async peerJoined(connectionId: string): Promise<FloorState> {
+    const peer = this.rooms.peerOf(connectionId);
+    const floor = await this.#floorOf(peer.sessionId, peer.roomId);
+    return floor.hands.includes(peer.peerId) ? this.#broadcastFloor(peer) : floor;
   }
 
   async raiseHand(connectionId: string, raised: boolean): Promise<FloorState> {
     const peer = this.rooms.peerOf(connectionId);
-    await this.floor.setHand(peer.sessionId, peer.peerId, raised);
+    await this.floor.setHand(peer.sessionId, peer.user.id, raised);
     return this.#broadcastFloor(peer);
   }
 
@@ -44,7 +59,7 @@ export class RoomModerationService {
         await this.rooms.switchOff(target, 'video');
         break;
       case 'lower-hand':
-        await this.floor.setHand(host.sessionId, target.peerId, false);
+        await this.floor.setHand(host.sessionId, target.user.id, false);
         await this.#broadcastFloor(host);
         break;
       case 'remove':
@@ -82,11 +97,15 @@ export class RoomModerationService {
     this.log.info({ roomId: host.roomId }, 'host ended the session');
   }
 
-  /** Someone left: their hand goes down with them. */
-  async peerLeft(peer: LivePeer): Promise<void> {
-    const { hands } = await this.floor.state(peer.sessionId);
-    if (!hands.includes(peer.peerId)) return;
-    await this.floor.setHand(peer.sessionId, peer.peerId, false);
+  /**
+   * Someone left. Leaving on purpose (or being removed) takes their hand
+   * down; a dropped connection or a rejoin keeps it, in its place, for when
+   * they are back.
+   */
+  async peerLeft(peer: LivePeer, keepsPlace: boolean): Promise<void> {
+    const { handsByUser } = await this.floor.state(peer.sessionId);
+    if (!handsByUser.includes(peer.user.id)) return;
+    if (!keepsPlace) await this.floor.setHand(peer.sessionId, peer.user.id, false);
     await this.#broadcastFloor(peer);
   }
 
@@ -104,7 +123,7 @@ export class RoomModerationService {
   }
 
   async #broadcastFloor(peer: LivePeer): Promise<FloorState> {
-    const state = await this.floor.state(peer.sessionId);
+    const state = await this.#floorOf(peer.sessionId, peer.roomId);
     for (const other of this.rooms.peersIn(peer.roomId)) this.notifier.toConnection(other.connectionId, 'room:floor', state);
     return state;
   }

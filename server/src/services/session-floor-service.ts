@@ -1,4 +1,3 @@
-import type { FloorState } from '@care/shared';
 import type { Redis } from 'ioredis';
 
 /** Floor state lives at most this long (a session plus its join window, with room to spare). */
@@ -8,17 +7,19 @@ const FLOOR_TTL_SECONDS = 6 * 3600;
  * The host's decisions about a session, in Redis so every node and every
  * reconnect sees them: the room locked to newcomers, people removed (they
  * cannot come back to this session), the session ended for all, and the
- * raised hands in the order they went up.
+ * raised hands in the order they went up. Hands are kept by account, not by
+ * connection, so a hand stays up, in its place, across a dropped connection.
  */
 export class SessionFloorService {
   constructor(private readonly redis: Redis) {}
 
-  async state(sessionId: string): Promise<FloorState> {
-    const [locked, hands] = await Promise.all([
+  /** Whether the room is locked, and the account ids of the raised hands, first raised first. */
+  async state(sessionId: string): Promise<{ locked: boolean; handsByUser: string[] }> {
+    const [locked, handsByUser] = await Promise.all([
       this.redis.exists(this.#key(sessionId, 'locked')),
       this.redis.zrange(this.#key(sessionId, 'hands'), '0', '-1'),
     ]);
-    return { locked: locked === 1, hands };
+    return { locked: locked === 1, handsByUser };
   }
 
   async setLocked(sessionId: string, locked: boolean): Promise<void> {
@@ -32,13 +33,13 @@ export class SessionFloorService {
   }
 
   /** Raises or lowers a hand; a hand keeps its place in the queue while it stays up. */
-  async setHand(sessionId: string, peerId: string, raised: boolean): Promise<void> {
+  async setHand(sessionId: string, userId: string, raised: boolean): Promise<void> {
     const key = this.#key(sessionId, 'hands');
     if (!raised) {
-      await this.redis.zrem(key, peerId);
+      await this.redis.zrem(key, userId);
       return;
     }
-    await this.redis.multi().zadd(key, 'NX', Date.now(), peerId).expire(key, FLOOR_TTL_SECONDS).exec();
+    await this.redis.multi().zadd(key, 'NX', Date.now(), userId).expire(key, FLOOR_TTL_SECONDS).exec();
   }
 
   async remove(sessionId: string, userId: string): Promise<void> {

@@ -15,7 +15,7 @@ export function registerRoom(socket: AppSocket, deps: SocketDeps): void {
       if (access.kind === 'one-to-one') await attendance.joined(sessionId, user.role);
       else await attendance.joinedCircleMeeting(sessionId, user.id, user.role, access.startsAt);
     }
-    return { ...joined, floor: await moderation.floorOf(sessionId), mls: await mls.joinInfo(access.roomId, socket.id) };
+    return { ...joined, floor: await moderation.peerJoined(socket.id), mls: await mls.joinInfo(access.roomId, socket.id) };
   });
 
   onRequest(socket, 'room:create-transport', log, ({ direction }) => rooms.createTransport(socket.id, direction));
