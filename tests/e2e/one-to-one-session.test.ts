@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, newMediaContext, waitForInboundMedia } from '../support/browser.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
-import { openSession, seriousViolations, signIn as signInWith } from '../support/session-flow.js';
+import { encryptionState, openSession, seriousViolations, signIn as signInWith } from '../support/session-flow.js';
 
 const [counselor, asn] = demoAccounts;
 let server: ServerProcess;
@@ -44,15 +44,18 @@ describe('a 1:1 video and chat session in two Chromium contexts', () => {
     expect(await page.getAttribute('html', 'lang')).toBe('en');
   });
 
+  let host: Page;
+  let client: Page;
+
   it('lobby, admit, two-way video and audio, chat both ways, and the leave notice', async () => {
     // The counselor opens the session and waits in the room.
-    const host = await signIn(counselor.email, counselor.password);
+    host = await signIn(counselor.email, counselor.password);
     await openSession(host);
     await host.getByTestId('waiting-for-other').waitFor();
 
     // The client passes the device check and waits in the lobby, seeing the counselor online.
     // First time: the client reads what confidentiality means (and its limits) before anything else.
-    const client = await signIn(asn.email, asn.password);
+    client = await signIn(asn.email, asn.password);
     await client.getByTestId('open-session').click();
     await client.getByTestId('consent').waitFor();
     expect(await seriousViolations(client)).toEqual([]);
@@ -144,5 +147,53 @@ describe('a 1:1 video and chat session in two Chromium contexts', () => {
       codeBefore,
       { timeout: 2000 },
     );
+  });
+
+  it('remembers a verified device for the next visit, and says so when that device changes', async () => {
+    /** The client goes back into the session (the counselor is still there) and both hold the new epoch's keys. */
+    async function clientReturns(): Promise<void> {
+      await client.goto('/appointments');
+      await openSession(client);
+      const admit = host.getByTestId('admit');
+      await Promise.race([client.getByTestId('remote-video').waitFor(), admit.waitFor()]);
+      if (await admit.isVisible()) await admit.click();
+      await client.locator('[data-testid="encryption"]:is([data-state="encrypted"], [data-state="verified"])').waitFor();
+      await host.locator('[data-testid="encryption"]:is([data-state="encrypted"], [data-state="verified"])').waitFor();
+    }
+
+    // The counselor confirmed the code last time, with this same device of the client: verified at once.
+    await clientReturns();
+    await host.locator('[data-testid="encryption"][data-state="verified"]').waitFor();
+    expect(await host.getByTestId('verified-before').isVisible()).toBe(true);
+    // The client never confirmed: they still compare, then confirm.
+    expect(await encryptionState(client)).toBe('encrypted');
+    expect(await client.getByTestId('safety-code').textContent()).toBe(await host.getByTestId('safety-code').textContent());
+    await client.getByTestId('confirm-code').click();
+    await client.locator('[data-testid="encryption"][data-state="verified"]').waitFor();
+    expect(await seriousViolations(host)).toEqual([]);
+
+    // The client comes back on a new device key (their browser storage cleared, as on a new phone).
+    await client.getByTestId('leave').click();
+    await client.getByTestId('left').waitFor();
+    await host.getByTestId('other-left').waitFor();
+    await client.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const request = indexedDB.deleteDatabase('care-asn-e2ee');
+          request.onsuccess = () => resolve();
+          request.onerror = () => reject(new Error('could not clear the device key'));
+        }),
+    );
+    await clientReturns();
+    // The counselor is warned and asked to compare again; the client, whose view of the counselor's device is unchanged, is not.
+    await host.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor();
+    await host.getByTestId('device-changed').waitFor();
+    await client.locator('[data-testid="encryption"][data-state="verified"]').waitFor();
+    expect(await client.getByTestId('device-changed').count()).toBe(0);
+    expect(await seriousViolations(host)).toEqual([]);
+    // Comparing again settles it.
+    await host.getByTestId('confirm-code').click();
+    await host.locator('[data-testid="encryption"][data-state="verified"]').waitFor();
+    expect(await host.getByTestId('device-changed').count()).toBe(0);
   });
 });

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { CalendarPerson } from '../calendar/calendar-records.js';
 import { appointmentMail, type MailContext } from './appointment-mail.js';
 
-const asn: CalendarPerson = { id: '65f0000000000000000000aa', address: 'asn@example.go.id', locale: 'id', timeZone: 'Asia/Jakarta' };
+const asn: CalendarPerson = {
+  id: '65f0000000000000000000aa',
+  address: 'asn@example.go.id',
+  locale: 'id',
+  timeZone: 'Asia/Jakarta',
+  emailNotifications: true,
+  remindersOff: [],
+};
 const context = (overrides: Partial<MailContext> = {}): MailContext => ({
   entry: { uid: 'u@care-asn', sequence: 0, startsAt: new Date('2026-03-03T02:00:00Z'), endsAt: new Date('2026-03-03T02:50:00Z') },
   person: asn,

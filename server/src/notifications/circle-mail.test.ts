@@ -5,7 +5,14 @@ import type { CalendarEntry } from '../calendar/events-ics.js';
 import { circleMail, type CircleMailContext } from './circle-mail.js';
 
 const WEEK = 7 * 24 * 3_600_000;
-const asn: CalendarPerson = { id: '65f0000000000000000000aa', address: 'asn@example.go.id', locale: 'id', timeZone: 'Asia/Jakarta' };
+const asn: CalendarPerson = {
+  id: '65f0000000000000000000aa',
+  address: 'asn@example.go.id',
+  locale: 'id',
+  timeZone: 'Asia/Jakarta',
+  emailNotifications: true,
+  remindersOff: [],
+};
 const seatId = '65f0000000000000000000bb';
 const meetings: CalendarEntry[] = [0, 1, 2].map((i) => ({
   uid: circleMeetingUid(`65f00000000000000000001${i}`, seatId),

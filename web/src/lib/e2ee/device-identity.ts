@@ -1,3 +1,4 @@
+import { BrowserStore } from './browser-store.js';
 import { MlsIdentity } from './mls/index.js';
 
 /*
@@ -9,35 +10,12 @@ import { MlsIdentity } from './mls/index.js';
  * leaves this origin's storage and the page.
  */
 
-const DATABASE = 'care-asn-e2ee';
-const STORE = 'device';
+const store = new BrowserStore('care-asn-e2ee', 'device');
 const RECORD = 'signature-key';
 
 interface StoredKey {
   publicKey: Uint8Array;
   privateKey: Uint8Array;
-}
-
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DATABASE, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error ?? new Error('IndexedDB could not be opened'));
-  });
-}
-
-async function inStore<T>(mode: IDBTransactionMode, run: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const db = await open();
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const request = run(db.transaction(STORE, mode).objectStore(STORE));
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error ?? new Error('IndexedDB request failed'));
-    });
-  } finally {
-    db.close();
-  }
 }
 
 function isStoredKey(value: unknown): value is StoredKey {
@@ -48,7 +26,7 @@ function isStoredKey(value: unknown): value is StoredKey {
 /** The MLS identity for one room visit, signed with this device's key (made on first use). */
 export async function deviceIdentity(participantId: string): Promise<MlsIdentity> {
   try {
-    const stored: unknown = await inStore('readonly', (store) => store.get(RECORD));
+    const stored = await store.get(RECORD);
     if (isStoredKey(stored)) {
       return await MlsIdentity.fromKeyMaterial({ participantId, signaturePublicKey: stored.publicKey, signaturePrivateKey: stored.privateKey });
     }
@@ -58,6 +36,6 @@ export async function deviceIdentity(participantId: string): Promise<MlsIdentity
   const identity = await MlsIdentity.generate(participantId);
   const material = identity.exportKeyMaterial();
   const record: StoredKey = { publicKey: material.signaturePublicKey, privateKey: material.signaturePrivateKey };
-  await inStore('readwrite', (store) => store.put(record, RECORD)).catch(() => undefined);
+  await store.put(RECORD, record).catch(() => undefined);
   return identity;
 }

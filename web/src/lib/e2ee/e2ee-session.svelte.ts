@@ -3,19 +3,33 @@ import { ApiError } from '../api/api-error.js';
 import { request, type AppSocket } from '../socket/socket-client.js';
 import { deviceIdentity } from './device-identity.js';
 import { inspectMessage, MlsIdentity, MlsMember } from './mls/index.js';
+import { deviceFingerprint, rememberVerifiedDevice, verifiedDevice } from './verified-devices.js';
 import type { FromWorker, ToWorker, TrackCounts, TransformOptions } from './worker-protocol.js';
 
 /**
  * What the lock indicator shows. Never "encrypted" without keys in place:
  * - establishing: joining the group; nothing is sent yet
  * - encrypted: media and chat are end-to-end encrypted, codes not yet compared
- * - verified: encrypted, and this person confirmed the safety code matches
+ * - verified: encrypted, and this person confirmed the safety code matches,
+ *   in this visit or (1:1) for this same device of the other person before
  * - unsupported: this browser cannot encrypt frames; nothing is sent
  * - removed: this device is no longer in the group (removed, or the room restarted)
  */
 export type EncryptionState = 'establishing' | 'encrypted' | 'verified' | 'unsupported' | 'removed';
 
 export type TransformSupport = 'script-transform' | 'encoded-streams' | 'none';
+
+/** Who is who, for remembering verified devices: this person's account, and the account behind a peer (none for a pseudonym). */
+export interface TrustContext {
+  ownerId: string;
+  accountOf: (peerId: string) => string | undefined;
+}
+
+/** The one other member of a two-person group whose account is known: whose device a verification can be remembered for. */
+interface Counterpart {
+  accountId: string;
+  fingerprint: string;
+}
 
 interface EncodedStreamsSender {
   createEncodedStreams(): { readable: ReadableStream; writable: WritableStream };
@@ -47,6 +61,10 @@ export class E2eeSession {
   epoch = $state(-1);
   /** Frames from each peer that failed to decrypt (since joining). */
   decryptFailures = $state<Record<string, number>>({});
+  /** Verified without comparing the code in this visit: the other's device is the one verified before. */
+  rememberedVerification = $state(false);
+  /** The other person's device is not the one this person verified before: compare the code again. */
+  deviceChanged = $state(false);
 
   readonly support = transformSupport();
   #member: MlsMember | undefined;
@@ -54,6 +72,7 @@ export class E2eeSession {
   #counts = new Map<string, TrackCounts>();
   #leafToPeer = new Map<number, string>();
   #verifiedCode: string | undefined;
+  #counterpart: Counterpart | undefined;
   // Every group operation and incoming handshake runs in this one queue, in order.
   #queue: Promise<void> = Promise.resolve();
   #wantedAdds = new Map<string, Uint8Array>();
@@ -66,6 +85,7 @@ export class E2eeSession {
   constructor(
     private readonly socket: AppSocket,
     private readonly onMessage: (fromPeerId: string, payload: ApplicationPayload, sentAt: string) => void,
+    private readonly trust?: TrustContext,
   ) {}
 
   get peerLeaves(): ReadonlyMap<number, string> {
@@ -141,6 +161,10 @@ export class E2eeSession {
     if (this.state !== 'encrypted') return;
     this.#verifiedCode = this.safetyCode;
     this.state = 'verified';
+    this.deviceChanged = false;
+    // In a 1:1 session the code vouches for the other's device key: remember it for next time.
+    const counterpart = this.#counterpart;
+    if (counterpart && this.trust) void rememberVerifiedDevice(this.trust.ownerId, counterpart.accountId, counterpart.fingerprint);
   }
 
   /** Sends a chat line or an emergency contact as an MLS application message. */
@@ -324,6 +348,27 @@ export class E2eeSession {
     return true;
   }
 
+  /**
+   * Whether the group is this person and exactly one other, whose device is
+   * the one this person verified before. A third member, a pseudonym (no
+   * account) or another device of that person all say no; the last one also
+   * raises `deviceChanged`.
+   */
+  async #rememberedDevice(members: ReadonlyArray<{ participantId: string; leafIndex: number; signaturePublicKey: Uint8Array }>, ownLeaf: number): Promise<boolean> {
+    this.#counterpart = undefined;
+    this.deviceChanged = false;
+    const others = members.filter((m) => m.leafIndex !== ownLeaf);
+    const other = others.length === 1 ? others[0] : undefined;
+    const accountId = other && this.trust?.accountOf(other.participantId);
+    if (!other || !accountId || !this.trust) return false;
+    const fingerprint = await deviceFingerprint(other.signaturePublicKey);
+    this.#counterpart = { accountId, fingerprint };
+    const known = await verifiedDevice(this.trust.ownerId, accountId);
+    if (known === undefined) return false;
+    this.deviceChanged = known !== fingerprint;
+    return known === fingerprint;
+  }
+
   async #enterEpoch(): Promise<void> {
     const member = this.#member;
     if (!member || member.status !== 'active') return;
@@ -339,7 +384,10 @@ export class E2eeSession {
     });
     this.safetyCode = await member.safetyCode();
     this.epoch = epoch;
-    this.state = this.#verifiedCode === this.safetyCode ? 'verified' : 'encrypted';
+    const remembered = await this.#rememberedDevice(members, member.ownLeafIndex);
+    const confirmedNow = this.#verifiedCode === this.safetyCode;
+    this.rememberedVerification = remembered && !confirmedNow;
+    this.state = confirmedNow || remembered ? 'verified' : 'encrypted';
     const waiters = this.#epochWaiters;
     this.#epochWaiters = [];
     for (const resolve of waiters) resolve();

@@ -88,6 +88,8 @@ export const en: Record<MessageKey, string> = {
   'e2ee.establishing': 'Setting up end-to-end encryption…',
   'e2ee.encrypted': 'End-to-end encrypted · not yet verified',
   'e2ee.verified': 'End-to-end encrypted · verified',
+  'e2ee.verifiedBefore': 'You verified this device in an earlier session; there is no need to compare the code again.',
+  'e2ee.deviceChanged': "The other person's device is not the one you verified before (a new phone, for example). Compare the safety code again before you talk.",
   'e2ee.unsupported': 'Not encrypted: this browser cannot encrypt video, so nothing is sent. Use a current Chrome, Edge, Firefox or Safari.',
   'e2ee.removed': 'This device is no longer in the encrypted session. Join again to continue.',
   'e2ee.codeTitle': 'Safety code',

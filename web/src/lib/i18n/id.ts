@@ -87,6 +87,8 @@ export const id = {
   'e2ee.establishing': 'Menyiapkan enkripsi ujung-ke-ujung…',
   'e2ee.encrypted': 'Terenkripsi ujung-ke-ujung · belum diverifikasi',
   'e2ee.verified': 'Terenkripsi ujung-ke-ujung · terverifikasi',
+  'e2ee.verifiedBefore': 'Perangkat ini sudah Anda verifikasi pada sesi sebelumnya; kode keamanan tidak perlu dibandingkan lagi.',
+  'e2ee.deviceChanged': 'Perangkat lawan bicara Anda berbeda dari yang Anda verifikasi sebelumnya (misalnya ponsel baru). Bandingkan kode keamanan lagi sebelum bercerita.',
   'e2ee.unsupported': 'Tidak terenkripsi: peramban ini tidak dapat mengenkripsi video, jadi tidak ada yang dikirim. Gunakan Chrome, Edge, Firefox atau Safari versi terbaru.',
   'e2ee.removed': 'Perangkat ini tidak lagi berada dalam sesi terenkripsi. Masuk lagi untuk melanjutkan.',
   'e2ee.codeTitle': 'Kode keamanan',

@@ -115,6 +115,8 @@ export class SessionManager {
   localStream: MediaStream | undefined;
   #socket: AppSocket | undefined;
   #room: RoomClient | undefined;
+  /** The account behind each peer in the room, where it is shown (never for a pseudonym). */
+  readonly #accounts = new Map<string, string>();
   #presenceTimer: ReturnType<typeof setInterval> | undefined;
   #sessionId = '';
 
@@ -523,7 +525,7 @@ export class SessionManager {
       // A resent message (after a rekey) shows once; the chat log is a polite live region.
       if (this.chat.some((line) => line.id === payload.id)) return;
       this.chat = [...this.chat, { id: payload.id, mine: false, from: this.nameOf(fromPeerId), text: payload.text, sentAt }];
-    });
+    }, this.me ? { ownerId: this.me.id, accountOf: (peerId) => this.#accounts.get(peerId) } : undefined);
     this.e2ee = e2ee;
     const room = new RoomClient(this.#socket, e2ee, {
       onNotSending: () => {
@@ -586,6 +588,7 @@ export class SessionManager {
   }
 
   #peerJoined(peer: PeerView): void {
+    if (peer.userId) this.#accounts.set(peer.peerId, peer.userId);
     const known = this.participants.find((p) => p.peerId === peer.peerId);
     if (known) return;
     this.participants = [

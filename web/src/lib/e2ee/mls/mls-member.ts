@@ -38,6 +38,8 @@ export interface MlsMemberOptions {
 export interface MlsMemberInfo {
   readonly participantId: string;
   readonly leafIndex: number;
+  /** The key this member signs with: the same in every visit for a device key, new each visit for a pseudonym's. */
+  readonly signaturePublicKey: Uint8Array;
 }
 
 export interface AddMembersResult {
@@ -597,7 +599,7 @@ function membersOf(tree: RatchetTree): MlsMemberInfo[] {
     if (node?.nodeType !== 'leaf') continue;
     const participantId = participantIdFromCredential(node.leaf.credential);
     // The credential check at add time keeps foreign credentials out of the tree.
-    if (participantId !== undefined) members.push({ participantId, leafIndex: nodeIndex / 2 });
+    if (participantId !== undefined) members.push({ participantId, leafIndex: nodeIndex / 2, signaturePublicKey: node.leaf.signaturePublicKey });
   }
   return members;
 }
