@@ -110,8 +110,11 @@ async function expectAgreement(members: readonly MlsMember[]): Promise<{ key: st
     expect(hex(await member.sframeBaseKey())).toBe(key);
     expect(await member.safetyCode()).toBe(code);
     expect(member.members()).toEqual(roster);
-    expect(roster).toContainEqual({ participantId: member.participantId, leafIndex: member.ownLeafIndex });
+    expect(roster).toContainEqual(expect.objectContaining({ participantId: member.participantId, leafIndex: member.ownLeafIndex }));
   }
+  // Each member's signing key (Ed25519), one per member: what a remembered verification compares.
+  expect(roster.every((m) => m.signaturePublicKey.length === 32)).toBe(true);
+  expect(new Set(roster.map((m) => hex(m.signaturePublicKey))).size).toBe(roster.length);
   return { key, code };
 }
 
