@@ -1,6 +1,7 @@
 import type { CurrentUser, NotificationSettingsView } from '@care/shared';
 import { accountsApi, api } from '../api/api-client.js';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
+import { PageAction } from './page-action.svelte.js';
 import { errorKey } from './schedule-format.js';
 
 /** The person's own choice of email and reminders, edited as a draft and saved in one go. */
@@ -11,10 +12,8 @@ export class NotificationSettingsManager {
   /** Wanted reminders, minutes before the start. */
   reminders = $state<number[]>([]);
   loading = $state(true);
-  working = $state(false);
   error = $state<MessageKey | undefined>(undefined);
-  actionError = $state<MessageKey | undefined>(undefined);
-  notice = $state<MessageKey | undefined>(undefined);
+  readonly saving = new PageAction();
 
   async load(): Promise<void> {
     try {
@@ -30,23 +29,13 @@ export class NotificationSettingsManager {
 
   toggleReminder(offsetMinutes: number, on: boolean): void {
     this.reminders = on ? [...new Set([...this.reminders, offsetMinutes])] : this.reminders.filter((o) => o !== offsetMinutes);
-    this.notice = undefined;
+    this.saving.notice = undefined;
   }
 
-  async save(): Promise<boolean> {
-    this.working = true;
-    this.actionError = undefined;
-    this.notice = undefined;
-    try {
+  save(): Promise<boolean> {
+    return this.saving.run(async () => {
       this.#take(await accountsApi.saveNotificationSettings({ email: this.email, reminderOffsets: this.reminders }));
-      this.notice = 'notifications.saved';
-      return true;
-    } catch (error) {
-      this.actionError = errorKey(error);
-      return false;
-    } finally {
-      this.working = false;
-    }
+    }, 'notifications.saved');
   }
 
   #take(settings: NotificationSettingsView): void {
