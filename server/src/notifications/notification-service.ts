@@ -59,11 +59,30 @@ export class NotificationService {
     if (!this.sender.mails) return;
     const record = await this.records.find(bookingId);
     if (!record) return;
-    for (const recipientId of [record.counselorId, record.clientId]) {
-      const target: DeliveryTarget = { appointmentId: record.appointmentId, recipientId, kind: 'invite', detail: change, sequence: record.sequence, channel: 'email' };
+    for (const target of invitationTargets(record, change)) {
       const claimed = await this.ledger.claim(target, 1, this.options.now());
       if (claimed) await this.#attempt(claimed, record);
     }
+  }
+
+  /**
+   * The invitation of a live booking made lately, if nobody claimed it: the
+   * node that made the booking may have died before it got to it. Claimed
+   * invitations are remembered, so later passes read nothing for them.
+   */
+  async inviteIfMissed(record: CalendarRecord): Promise<void> {
+    if (!this.sender.mails || record.state !== 'live') return;
+    const change: BookingChange = record.sequence === 0 ? 'booked' : 'rescheduled';
+    const open = [];
+    for (const target of invitationTargets(record, change)) {
+      const key = deliveryKey(target);
+      if (this.#claimed.has(key)) continue;
+      if (await this.ledger.claimed(key)) this.#claimed.set(key, record.startsAt.getTime());
+      else open.push(target);
+    }
+    if (open.length === 0) return;
+    this.options.log.warn({ appointmentId: record.appointmentId, change }, 'invitation found unclaimed; sending it now');
+    await this.sendInvitations(record.appointmentId, change);
   }
 
   /**
@@ -160,6 +179,18 @@ export class NotificationService {
       return { channel: 'email', message };
     });
   }
+}
+
+/** The invitation of one change of a booking: one email to each of its two people. */
+function invitationTargets(record: CalendarRecord, change: BookingChange): DeliveryTarget[] {
+  return [record.counselorId, record.clientId].map((recipientId) => ({
+    appointmentId: record.appointmentId,
+    recipientId,
+    kind: 'invite',
+    detail: change,
+    sequence: record.sequence,
+    channel: 'email',
+  }));
 }
 
 /** Whether a retried message still says something true. */

@@ -8,6 +8,10 @@ import { dueOffset } from './reminder-window.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
+/** A booking made this long ago at most, with no invitation claimed, gets its invitation from the scheduler. */
+const MISSED_INVITATION_WINDOW_MS = HOUR;
+/** ...once it is this old: before that, the node that made it is sending the invitation itself. */
+const INVITATION_GRACE_MS = MINUTE;
 /** Claims are kept this long, then forgotten (their sessions are long over). */
 const KEEP_CLAIMS_MS = 30 * 24 * HOUR;
 
@@ -21,7 +25,8 @@ export interface ReminderSchedulerOptions {
 
 /**
  * Every node runs one: each `intervalMs` it looks for booked appointments
- * whose reminder window has opened and hands them to the NotificationService,
+ * whose reminder window has opened and hands them to the NotificationService
+ * (and for bookings of the last hour whose invitation nobody claimed),
  * then lets the CircleNotificationService do the same for circle meetings;
  * their claims make sure each reminder goes out once however many nodes look.
  * Nothing is held in memory that a restart would lose — the next tick picks
@@ -78,10 +83,16 @@ export class ReminderScheduler {
     const { log } = this.options;
     const now = this.options.now();
     try {
-      for (const { record, offsetMinutes } of await this.#due(now)) {
+      const { due, recent } = await this.#scan(now);
+      for (const { record, offsetMinutes } of due) {
         await this.service
           .remind(record, offsetMinutes)
           .catch((error: unknown) => log.error({ err: error, appointmentId: record.appointmentId }, 'reminder failed'));
+      }
+      for (const record of recent) {
+        await this.service
+          .inviteIfMissed(record)
+          .catch((error: unknown) => log.error({ err: error, appointmentId: record.appointmentId }, 'missed invitation failed'));
       }
       await this.circles
         .remindDue(now, this.options.offsetsMinutes)
@@ -99,18 +110,31 @@ export class ReminderScheduler {
     }
   }
 
-  /** Booked appointments with a reminder window open now, and which window. */
-  async #due(now: Date): Promise<Array<{ record: CalendarRecord; offsetMinutes: number }>> {
+  /**
+   * In one read of the booked appointments: those with a reminder window
+   * open now (and which window), and those made lately, whose invitation
+   * may have been lost with the node that made them.
+   */
+  async #scan(now: Date): Promise<{ due: Array<{ record: CalendarRecord; offsetMinutes: number }>; recent: CalendarRecord[] }> {
     const offsets = this.options.offsetsMinutes;
-    const largest = offsets[0];
-    if (largest === undefined) return [];
-    const upcoming = await this.db.appointments
-      .find({ status: 'booked', startsAt: { $gt: now, $lte: new Date(now.getTime() + largest * MINUTE) } })
+    const largest = offsets[0] ?? 0;
+    const madeSince = new Date(now.getTime() - MISSED_INVITATION_WINDOW_MS);
+    const madeBefore = new Date(now.getTime() - INVITATION_GRACE_MS);
+    const booked = await this.db.appointments
+      .find({
+        status: 'booked',
+        $or: [{ startsAt: { $gt: now, $lte: new Date(now.getTime() + largest * MINUTE) } }, { createdAt: { $gte: madeSince, $lt: madeBefore } }],
+      })
       .select({ counselorId: 1, clientId: 1, startsAt: 1, endsAt: 1, createdAt: 1, calendarUid: 1, calendarSequence: 1 })
       .lean<RecordDoc[]>();
-    return upcoming.flatMap((appointment) => {
+    const due = booked.flatMap((appointment) => {
+      if (appointment.startsAt <= now || largest === 0) return [];
       const offsetMinutes = dueOffset(appointment.startsAt, now, offsets, appointment.createdAt);
       return offsetMinutes === undefined ? [] : [{ record: toRecord(appointment, 'live', appointment.createdAt ?? null), offsetMinutes }];
     });
+    const recent = booked
+      .filter((a) => a.createdAt !== undefined && a.createdAt >= madeSince && a.createdAt < madeBefore && a.startsAt > now)
+      .map((a) => toRecord(a, 'live', a.createdAt ?? null));
+    return { due, recent };
   }
 }

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import type { BookingView, CounselorSlotsView } from '@care/shared';
+import { Types } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from '../../support/test-platform.js';
+import { allWeek, createAccounts, schedulingClient, type TestAccount } from '../scheduling/scheduling-app.js';
+import { startSmtpInbox, type SmtpInbox } from './smtp-inbox.js';
+
+/*
+ * A node that dies between inserting a booking and claiming its invitations
+ * leaves a booking nobody invited. Every node's scheduler looks at the
+ * bookings of the last hour and sends what nobody claimed — once, whoever
+ * looks, and never a second copy of an invitation the booking node sent.
+ * Real FerretDB, Redis and an in-process SMTP server.
+ */
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+let clockMs: number | null = null;
+const reminderClock = () => new Date(clockMs ?? Date.now());
+
+let inbox: SmtpInbox;
+let t: TestPlatform;
+let counselor: TestAccount;
+let asn: TestAccount;
+let slots: string[];
+
+beforeAll(async () => {
+  inbox = await startSmtpInbox();
+  t = await startTestPlatform({ SMTP_URL: inbox.url, REMINDER_INTERVAL_MS: '600000', REMINDER_OFFSETS_MINUTES: '1440,15' }, { reminderClock });
+  await t.platform.notifications.scheduler.stop();
+  [counselor] = (await createAccounts(t, 'counselor', 1, 'missed-c')) as [TestAccount];
+  [asn] = (await createAccounts(t, 'asn', 1, 'missed-a')) as [TestAccount];
+  expect((await schedulingClient(t.url, counselor.cookie).put('/availability', { weekly: allWeek, minNoticeHours: 0, maxPerDay: 24 })).status).toBe(200);
+  const listed = await schedulingClient(t.url, asn.cookie).get<CounselorSlotsView>(`/counselors/${counselor.id}/slots`);
+  slots = (listed.body.data?.slots ?? []).map((s) => s.startsAt).filter((s) => Date.parse(s) > Date.now() + 48 * HOUR);
+});
+
+afterAll(async () => {
+  await t?.close();
+  await inbox?.close();
+});
+
+const invitationsFor = (appointmentId: string) =>
+  t.platform.db.connection.collection('deliveries').find({ appointmentId: new Types.ObjectId(appointmentId), kind: 'invite' }).toArray();
+
+async function passes(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await t.platform.notifications.scheduler.tick();
+  await t.platform.notifications.service.idle();
+}
+
+describe('invitations a dead node did not send', () => {
+  it('are sent by the scheduler after a minute, once, to both people', async () => {
+    // What the booking node wrote before it died: the appointment, no claim.
+    const orphan = await t.platform.db.appointments.create({
+      counselorId: counselor.id,
+      clientId: asn.id,
+      startsAt: new Date(slots[0]!),
+      endsAt: new Date(Date.parse(slots[0]!) + 50 * MINUTE),
+      roomId: randomUUID(),
+      status: 'booked',
+    });
+    const id = String(orphan._id);
+    const before = inbox.received.length;
+
+    // Within the first minute the booking node may still be sending: the scheduler leaves it.
+    await passes(1);
+    expect(await invitationsFor(id)).toEqual([]);
+
+    clockMs = Date.now() + 2 * MINUTE;
+    await passes(3);
+    const mails = inbox.received.slice(before);
+    expect(mails).toHaveLength(2);
+    expect(mails.every((m) => /^Janji CARE ASN: /.test(m.subject) && m.calendars.length > 0)).toBe(true);
+    const claims = await invitationsFor(id);
+    expect(claims.map((c) => `${c.detail}:${c.status}`)).toEqual(['booked:sent', 'booked:sent']);
+  });
+
+  it('never doubles an invitation the booking node sent itself', async () => {
+    clockMs = null;
+    const booked = await schedulingClient(t.url, asn.cookie).post<BookingView>('/bookings', { counselorId: counselor.id, startsAt: slots[1] });
+    expect(booked.status).toBe(201);
+    await t.platform.notifications.service.idle();
+    const after = inbox.received.length;
+    clockMs = Date.now() + 2 * MINUTE;
+    await passes(3);
+    expect(inbox.received.length).toBe(after);
+    expect(await invitationsFor(booked.body.data!.id)).toHaveLength(2);
+  });
+});
