@@ -93,18 +93,23 @@ describe('reminders and the dev outbox in Chromium', () => {
     expect(await seriousViolations(page)).toEqual([]);
   });
 
-  it('lets a person turn email and each reminder off, by keyboard, and keeps the choice', { timeout: 120_000 }, async () => {
+  it('lets a person choose their time zone, email and each reminder, by keyboard, and keeps the choice', { timeout: 120_000 }, async () => {
     const { page } = await h.signIn(asn.email, asn.password);
-    await page.getByRole('link', { name: 'Pemberitahuan', exact: true }).click();
-    await page.waitForURL('**/account/notifications');
+    await page.getByRole('link', { name: 'Preferensi', exact: true }).click();
+    await page.waitForURL('**/account/preferences');
+    const wib = page.getByLabel('WIB — Waktu Indonesia Barat (Jakarta)');
+    const wita = page.getByLabel('WITA — Waktu Indonesia Tengah (Makassar)');
     const email = page.getByLabel('Kirim undangan kalender dan pengingat ke email saya');
     const dayBefore = page.getByLabel('1 hari sebelumnya');
     const soon = page.getByLabel('15 menit sebelumnya');
     await email.waitFor();
-    expect([await email.isChecked(), await dayBefore.isChecked(), await soon.isChecked()]).toEqual([true, true, true]);
+    expect([await wib.isChecked(), await email.isChecked(), await dayBefore.isChecked(), await soon.isChecked()]).toEqual([true, true, true, true]);
     expect(await seriousViolations(page)).toEqual([]);
 
-    // By keyboard: focus, space to toggle, Enter on the button.
+    // By keyboard: arrows move within the zones, space toggles a box, Enter on the button saves.
+    await wib.focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await wita.isChecked()).toBe(true);
     await email.focus();
     await page.keyboard.press('Space');
     await dayBefore.focus();
@@ -112,14 +117,18 @@ describe('reminders and the dev outbox in Chromium', () => {
     await page.getByRole('button', { name: 'Simpan pilihan' }).focus();
     await page.keyboard.press('Enter');
     await page.getByTestId('settings-saved').waitFor();
-    expect(await page.getByRole('status').textContent()).toContain('Pilihan pemberitahuan tersimpan.');
+    expect(await page.getByRole('status').textContent()).toContain('Preferensi tersimpan.');
 
     await page.reload();
     await email.waitFor();
-    expect([await email.isChecked(), await dayBefore.isChecked(), await soon.isChecked()]).toEqual([false, false, true]);
+    expect([await wita.isChecked(), await email.isChecked(), await dayBefore.isChecked(), await soon.isChecked()]).toEqual([true, false, false, true]);
     await soon.uncheck();
     expect(await page.getByTestId('no-reminders').textContent()).toContain('Tanpa pengingat');
     expect(await seriousViolations(page)).toEqual([]);
     if (screenshots) await page.screenshot({ path: '/tmp/reminders-ui-settings.png', fullPage: true });
+
+    // Times elsewhere now read in WITA.
+    await page.getByRole('link', { name: 'Cari konselor', exact: true }).click();
+    await page.getByText('Semua waktu ditampilkan dalam WITA (Asia/Makassar).').first().waitFor();
   });
 });

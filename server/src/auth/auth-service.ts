@@ -101,6 +101,13 @@ export class AuthService {
     return this.view(user);
   }
 
+  /** Last choice wins, like the language. */
+  async setTimeZone(userId: string, timeZone: string): Promise<CurrentUser> {
+    const user = await this.db.users.findByIdAndUpdate(userId, { $set: { timeZone } }, { new: true });
+    if (!user) throw gone();
+    return this.view(user);
+  }
+
   async acceptConsent(userId: string): Promise<CurrentUser> {
     await this.db.users.updateOne({ _id: userId, consentAcceptedAt: null }, { $set: { consentAcceptedAt: new Date() } });
     const user = await this.db.users.findById(userId);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Locale, Role } from '../domain.js';
+import { TimeZoneName } from '../scheduling/time-zones.js';
 
 export const LoginBody = z.strictObject({
   email: z.string().trim().toLowerCase().email('must be an email address').max(254),
@@ -14,6 +15,10 @@ export type ConsentBody = z.infer<typeof ConsentBody>;
 /** The language the person reads the app in, which their email and reminders then use too. */
 export const SetLocaleBody = z.strictObject({ locale: Locale });
 export type SetLocaleBody = z.infer<typeof SetLocaleBody>;
+
+/** The zone the person lives in (WIB, WITA, WIT, or any IANA zone): every time they see, and their email and calendar files, use it. */
+export const SetTimeZoneBody = z.strictObject({ timeZone: TimeZoneName });
+export type SetTimeZoneBody = z.infer<typeof SetTimeZoneBody>;
 
 export const CurrentUser = z.object({
   id: z.string(),

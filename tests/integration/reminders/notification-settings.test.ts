@@ -129,4 +129,29 @@ describe('notification settings', () => {
     expect(mailsTo(counselor)).toHaveLength(3);
     expect(inApp[asn.id]).toHaveLength(1);
   });
+
+  it('a person chooses their time zone: WITA from then on in their email and calendar file; nonsense refused', async () => {
+    const setZone = (cookie: string, body: unknown) =>
+      fetch(`${t.url}/api/auth/time-zone`, { method: 'POST', headers: { ...sessionHeaders(cookie), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    for (const bad of [{ timeZone: '+07:00' }, { timeZone: 'Mars/Olympus_Mons' }, { timeZone: 'WITA' }, {}, { timeZone: 'Asia/Makassar', extra: true }]) {
+      const refused = await setZone(asn.cookie, bad);
+      expect([refused.status, ((await refused.json()) as { error?: { code: string } }).error?.code]).toEqual([400, 'invalid_payload']);
+    }
+    const changed = await setZone(asn.cookie, { timeZone: 'Asia/Makassar' });
+    expect(changed.status).toBe(200);
+    expect(((await changed.json()) as { data: { timeZone: string } }).data.timeZone).toBe('Asia/Makassar');
+    expect((await settings(asn.cookie, 'PUT', { email: true, reminderOffsets: [1440, 15] })).status).toBe(200);
+
+    clockMs = null;
+    const asAsn = schedulingClient(t.url, asn.cookie);
+    const listed = await asAsn.get<CounselorSlotsView>(`/counselors/${counselor.id}/slots`);
+    const startsAt = (listed.body.data?.slots ?? []).map((s) => s.startsAt).find((s) => Date.parse(s) > Date.now() + 72 * HOUR)!;
+    expect((await asAsn.post<BookingView>('/bookings', { counselorId: counselor.id, startsAt })).status).toBe(201);
+    await settled();
+    const [invitation] = mailsTo(asn);
+    expect(invitation?.subject).toMatch(/ WITA$/);
+    expect(invitation?.calendars[0]?.content).toContain('DTSTART;TZID=Asia/Makassar:');
+    // The counselor's copy stays in their own zone.
+    expect(mailsTo(counselor).at(-1)?.subject).toMatch(/ WIB$/);
+  });
 });

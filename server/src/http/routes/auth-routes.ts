@@ -1,4 +1,4 @@
-import { ConsentBody, LoginBody, SetLocaleBody, TotpLoginBody } from '@care/shared';
+import { ConsentBody, LoginBody, SetLocaleBody, SetTimeZoneBody, TotpLoginBody } from '@care/shared';
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
@@ -73,6 +73,11 @@ export function authRoutes({ auth, redis, sessionTtlSeconds, secureCookies }: Au
   router.post('/locale', requireUser(auth), async (req, res) => {
     const { locale } = parseInput(SetLocaleBody, req.body, 'language');
     res.json({ ok: true, data: await auth.setLocale(currentUser(res).id, locale) });
+  });
+
+  router.post('/time-zone', requireUser(auth), async (req, res) => {
+    const { timeZone } = parseInput(SetTimeZoneBody, req.body, 'time zone');
+    res.json({ ok: true, data: await auth.setTimeZone(currentUser(res).id, timeZone) });
   });
 
   router.post('/consent', requireUser(auth), async (req, res) => {

@@ -117,6 +117,7 @@ export const api = {
   },
   me: () => call<CurrentUser>('/auth/me'),
   setLocale: (locale: Locale) => call<CurrentUser>('/auth/locale', { method: 'POST', body: JSON.stringify({ locale }) }),
+  setTimeZone: (timeZone: string) => call<CurrentUser>('/auth/time-zone', { method: 'POST', body: JSON.stringify({ timeZone }) }),
   acceptConsent: () => call<CurrentUser>('/auth/consent', { method: 'POST', body: JSON.stringify({ accepted: true }) }),
   appointments: () => call<AppointmentView[]>('/appointments'),
   appointment: (appointmentId: string) => call<AppointmentView>(`/appointments/${encodeURIComponent(appointmentId)}`),

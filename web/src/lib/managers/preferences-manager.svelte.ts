@@ -1,13 +1,17 @@
-import type { CurrentUser, NotificationSettingsView } from '@care/shared';
+import { indonesianTimeZones, type CurrentUser, type NotificationSettingsView } from '@care/shared';
 import { accountsApi, api } from '../api/api-client.js';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
 import { PageAction } from './page-action.svelte.js';
 import { errorKey } from './schedule-format.js';
 
-/** The person's own choice of email and reminders, edited as a draft and saved in one go. */
-export class NotificationSettingsManager {
+/** The zones offered by name: the three of Indonesia. */
+export const offeredZones = Object.values(indonesianTimeZones);
+
+/** The person's own preferences: their time zone, and which email and reminders they get; edited as a draft and saved in one go. */
+export class PreferencesManager {
   me = $state<CurrentUser | undefined>(undefined);
-  saved = $state<NotificationSettingsView | undefined>(undefined);
+  notifications = $state<NotificationSettingsView | undefined>(undefined);
+  timeZone = $state('');
   email = $state(true);
   /** Wanted reminders, minutes before the start. */
   reminders = $state<number[]>([]);
@@ -15,10 +19,16 @@ export class NotificationSettingsManager {
   error = $state<MessageKey | undefined>(undefined);
   readonly saving = new PageAction();
 
+  /** The zones to choose from: Indonesia's three, and the person's own if it is another. */
+  zones = $derived(this.me && !offeredZones.includes(this.me.timeZone as (typeof offeredZones)[number]) ? [...offeredZones, this.me.timeZone] : [...offeredZones]);
+  /** Administrators get no session reminders; they choose their zone only. */
+  remindable = $derived(this.me !== undefined && this.me.role !== 'admin');
+
   async load(): Promise<void> {
     try {
       const [me, settings] = await Promise.all([api.me(), accountsApi.notificationSettings()]);
       this.me = me;
+      this.timeZone = me.timeZone;
       this.#take(settings);
     } catch (error) {
       this.error = errorKey(error);
@@ -34,12 +44,13 @@ export class NotificationSettingsManager {
 
   save(): Promise<boolean> {
     return this.saving.run(async () => {
-      this.#take(await accountsApi.saveNotificationSettings({ email: this.email, reminderOffsets: this.reminders }));
-    }, 'notifications.saved');
+      if (this.me && this.timeZone !== this.me.timeZone) this.me = await api.setTimeZone(this.timeZone);
+      if (this.remindable) this.#take(await accountsApi.saveNotificationSettings({ email: this.email, reminderOffsets: this.reminders }));
+    }, 'preferences.saved');
   }
 
   #take(settings: NotificationSettingsView): void {
-    this.saved = settings;
+    this.notifications = settings;
     this.email = settings.email;
     this.reminders = [...settings.reminderOffsets];
   }
