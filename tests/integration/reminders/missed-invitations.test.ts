@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { BookingView, CounselorSlotsView } from '@care/shared';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type TestPlatform } from '../../support/test-platform.js';
-import { allWeek, createAccounts, schedulingClient, type TestAccount } from '../scheduling/scheduling-app.js';
-import { startSmtpInbox, type SmtpInbox } from './smtp-inbox.js';
+import type { TestPlatform } from '../../support/test-platform.js';
+import { schedulingClient, type TestAccount } from '../scheduling/scheduling-app.js';
+import { startDrivenNode, type DrivenNode } from './driven-node.js';
+import type { SmtpInbox } from './smtp-inbox.js';
 
 /*
  * A node that dies between inserting a booking and claiming its invitations
@@ -17,29 +18,22 @@ import { startSmtpInbox, type SmtpInbox } from './smtp-inbox.js';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-let clockMs: number | null = null;
-const reminderClock = () => new Date(clockMs ?? Date.now());
-
-let inbox: SmtpInbox;
+let node: DrivenNode;
 let t: TestPlatform;
+let inbox: SmtpInbox;
 let counselor: TestAccount;
 let asn: TestAccount;
 let slots: string[];
 
 beforeAll(async () => {
-  inbox = await startSmtpInbox();
-  t = await startTestPlatform({ SMTP_URL: inbox.url, REMINDER_INTERVAL_MS: '600000', REMINDER_OFFSETS_MINUTES: '1440,15' }, { reminderClock });
-  await t.platform.notifications.scheduler.stop();
-  [counselor] = (await createAccounts(t, 'counselor', 1, 'missed-c')) as [TestAccount];
-  [asn] = (await createAccounts(t, 'asn', 1, 'missed-a')) as [TestAccount];
-  expect((await schedulingClient(t.url, counselor.cookie).put('/availability', { weekly: allWeek, minNoticeHours: 0, maxPerDay: 24 })).status).toBe(200);
+  node = await startDrivenNode('missed');
+  ({ t, inbox, counselor, asn } = node);
   const listed = await schedulingClient(t.url, asn.cookie).get<CounselorSlotsView>(`/counselors/${counselor.id}/slots`);
   slots = (listed.body.data?.slots ?? []).map((s) => s.startsAt).filter((s) => Date.parse(s) > Date.now() + 48 * HOUR);
 });
 
 afterAll(async () => {
-  await t?.close();
-  await inbox?.close();
+  await node?.close();
 });
 
 const invitationsFor = (appointmentId: string) =>
@@ -68,7 +62,7 @@ describe('invitations a dead node did not send', () => {
     await passes(1);
     expect(await invitationsFor(id)).toEqual([]);
 
-    clockMs = Date.now() + 2 * MINUTE;
+    node.setClock(Date.now() + 2 * MINUTE);
     await passes(3);
     const mails = inbox.received.slice(before);
     expect(mails).toHaveLength(2);
@@ -78,12 +72,12 @@ describe('invitations a dead node did not send', () => {
   });
 
   it('never doubles an invitation the booking node sent itself', async () => {
-    clockMs = null;
+    node.setClock(null);
     const booked = await schedulingClient(t.url, asn.cookie).post<BookingView>('/bookings', { counselorId: counselor.id, startsAt: slots[1] });
     expect(booked.status).toBe(201);
     await t.platform.notifications.service.idle();
     const after = inbox.received.length;
-    clockMs = Date.now() + 2 * MINUTE;
+    node.setClock(Date.now() + 2 * MINUTE);
     await passes(3);
     expect(inbox.received.length).toBe(after);
     expect(await invitationsFor(booked.body.data!.id)).toHaveLength(2);

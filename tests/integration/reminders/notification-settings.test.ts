@@ -1,8 +1,9 @@
 import { ReminderDue, type BookingView, type CounselorSlotsView, type NotificationSettingsView } from '@care/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, sessionHeaders, startTestPlatform, type TestPlatform, type TestSocket } from '../../support/test-platform.js';
-import { allWeek, createAccounts, schedulingClient, type TestAccount } from '../scheduling/scheduling-app.js';
-import { startSmtpInbox, type SmtpInbox } from './smtp-inbox.js';
+import { connect, sessionHeaders, type TestPlatform, type TestSocket } from '../../support/test-platform.js';
+import { schedulingClient, type TestAccount } from '../scheduling/scheduling-app.js';
+import { startDrivenNode, type DrivenNode } from './driven-node.js';
+import type { SmtpInbox } from './smtp-inbox.js';
 
 /*
  * Each person's own choice of email and reminders (real FerretDB, Redis and
@@ -14,11 +15,9 @@ import { startSmtpInbox, type SmtpInbox } from './smtp-inbox.js';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-let clockMs: number | null = null;
-const reminderClock = () => new Date(clockMs ?? Date.now());
-
-let inbox: SmtpInbox;
+let node: DrivenNode;
 let t: TestPlatform;
+let inbox: SmtpInbox;
 let counselor: TestAccount;
 let asn: TestAccount;
 let addresses: Record<string, string>;
@@ -26,12 +25,8 @@ const sockets: Record<string, TestSocket> = {};
 const inApp: Record<string, ReminderDue[]> = {};
 
 beforeAll(async () => {
-  inbox = await startSmtpInbox();
-  t = await startTestPlatform({ SMTP_URL: inbox.url, REMINDER_INTERVAL_MS: '600000', REMINDER_OFFSETS_MINUTES: '1440,15' }, { reminderClock });
-  // The test drives the reminder passes itself.
-  await t.platform.notifications.scheduler.stop();
-  [counselor] = (await createAccounts(t, 'counselor', 1, 'prefs-c')) as [TestAccount];
-  [asn] = (await createAccounts(t, 'asn', 1, 'prefs-a')) as [TestAccount];
+  node = await startDrivenNode('prefs');
+  ({ t, inbox, counselor, asn } = node);
   addresses = {};
   for (const who of [counselor, asn]) {
     addresses[who.id] = (await t.platform.db.users.findById(who.id).lean())!.email;
@@ -39,13 +34,11 @@ beforeAll(async () => {
     inApp[who.id] = [];
     sockets[who.id]!.on('reminder:due', (payload) => inApp[who.id]!.push(ReminderDue.parse(payload)));
   }
-  expect((await schedulingClient(t.url, counselor.cookie).put('/availability', { weekly: allWeek, minNoticeHours: 0, maxPerDay: 24 })).status).toBe(200);
 });
 
 afterAll(async () => {
   for (const socket of Object.values(sockets)) socket.close();
-  await t?.close();
-  await inbox?.close();
+  await node?.close();
 });
 
 async function settings(cookie: string | null, method: 'GET' | 'PUT', body?: unknown) {
@@ -107,7 +100,7 @@ describe('notification settings', () => {
     expect(mailsTo(asn)).toEqual([]);
 
     // A day before: the counselor by email and in the app; the ASN turned that reminder off.
-    clockMs = Date.parse(startsAt) - 24 * HOUR + MINUTE;
+    node.setClock(Date.parse(startsAt) - 24 * HOUR + MINUTE);
     await t.platform.notifications.scheduler.tick();
     await settled();
     expect(mailsTo(counselor)).toHaveLength(2);
@@ -115,7 +108,7 @@ describe('notification settings', () => {
     expect(inApp[asn.id]).toEqual([]);
 
     // Fifteen minutes before: the ASN in the app only, the counselor both ways.
-    clockMs = Date.parse(startsAt) - 15 * MINUTE + 1000;
+    node.setClock(Date.parse(startsAt) - 15 * MINUTE + 1000);
     await t.platform.notifications.scheduler.tick();
     await settled();
     expect(mailsTo(counselor)).toHaveLength(3);
@@ -142,7 +135,7 @@ describe('notification settings', () => {
     expect(((await changed.json()) as { data: { timeZone: string } }).data.timeZone).toBe('Asia/Makassar');
     expect((await settings(asn.cookie, 'PUT', { email: true, reminderOffsets: [1440, 15] })).status).toBe(200);
 
-    clockMs = null;
+    node.setClock(null);
     const asAsn = schedulingClient(t.url, asn.cookie);
     const listed = await asAsn.get<CounselorSlotsView>(`/counselors/${counselor.id}/slots`);
     const startsAt = (listed.body.data?.slots ?? []).map((s) => s.startsAt).find((s) => Date.parse(s) > Date.now() + 72 * HOUR)!;
