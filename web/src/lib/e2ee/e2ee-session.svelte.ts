@@ -39,6 +39,14 @@ interface EncodedStreamsSender {
 const KEY_PACKAGE_RETRY_MS = 4000;
 /** How often a chat message is re-encrypted and resent when it met an epoch change. */
 const CHAT_RETRIES = 3;
+/**
+ * How long the member after the committer waits for an add or remove the
+ * committer should have made before making it itself (a frozen or broken
+ * committer must not keep a joiner out, or a leaver in); each further member
+ * waits this much longer again.
+ */
+const FALLBACK_COMMIT_MS = 5000;
+const FALLBACK_STEP_MS = 2000;
 
 export function transformSupport(): TransformSupport {
   if (typeof RTCRtpScriptTransform !== 'undefined') return 'script-transform';
@@ -52,8 +60,9 @@ export function transformSupport(): TransformSupport {
  * messages. The server sees only opaque bytes; it orders commits.
  *
  * Who commits: the member with the lowest leaf index that is still in the
- * room adds joiners and removes leavers. The server takes the first commit
- * for an epoch; anyone who lost the race processes the winner and tries again.
+ * room adds joiners and removes leavers; if it has not within a few seconds,
+ * the next member does, and so on. The server takes the first commit for an
+ * epoch; anyone who lost the race processes the winner and tries again.
  */
 export class E2eeSession {
   state = $state<EncryptionState>('establishing');
@@ -78,6 +87,7 @@ export class E2eeSession {
   #wantedAdds = new Map<string, Uint8Array>();
   #departed = new Set<string>();
   #keyPackageTimer: ReturnType<typeof setInterval> | undefined;
+  #fallbackTimer: ReturnType<typeof setTimeout> | undefined;
   #epochWaiters: Array<() => void> = [];
   #unsubscribe: Array<() => void> = [];
   #closed = false;
@@ -192,6 +202,7 @@ export class E2eeSession {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#keyPackageTimer) clearInterval(this.#keyPackageTimer);
+    if (this.#fallbackTimer) clearTimeout(this.#fallbackTimer);
     for (const off of this.#unsubscribe) off();
     this.#post({ kind: 'clear' });
     this.#worker?.terminate();
@@ -304,16 +315,48 @@ export class E2eeSession {
     return member.ownLeafIndex === lowest;
   }
 
-  async #commitWanted(): Promise<void> {
-    const member = this.#member;
-    if (!member || member.status !== 'active' || !this.#isCommitter(member) || this.#closed) return;
+  /** Who should be removed (left the room, still in the group) and added (asked, not yet in it). */
+  #work(member: MlsMember): { leavers: string[]; joiners: Array<[string, Uint8Array]> } {
     const inGroup = new Set(member.members().map((m) => m.participantId));
-    const leavers = [...this.#departed].filter((id) => inGroup.has(id));
-    const joiners = [...this.#wantedAdds.entries()].filter(([peerId]) => !inGroup.has(peerId));
+    return {
+      leavers: [...this.#departed].filter((id) => inGroup.has(id)),
+      joiners: [...this.#wantedAdds.entries()].filter(([peerId]) => !inGroup.has(peerId)),
+    };
+  }
+
+  /**
+   * A member that is not the committer makes the commit itself if the group
+   * has not moved on after its wait (see FALLBACK_COMMIT_MS); a group that
+   * moved on shows the committer is at work, and the wait starts again.
+   */
+  #armFallback(member: MlsMember): void {
+    const { leavers, joiners } = this.#work(member);
+    if (this.#fallbackTimer || (leavers.length === 0 && joiners.length === 0)) return;
+    const present = member
+      .members()
+      .filter((m) => !this.#departed.has(m.participantId))
+      .map((m) => m.leafIndex)
+      .sort((a, b) => a - b);
+    const rank = Math.max(1, present.indexOf(member.ownLeafIndex));
+    const epoch = member.epoch;
+    this.#fallbackTimer = setTimeout(() => {
+      this.#fallbackTimer = undefined;
+      void this.#serial(() => (this.#member?.epoch === epoch ? this.#commitWanted(true) : this.#commitWanted())).catch(() => undefined);
+    }, FALLBACK_COMMIT_MS + (rank - 1) * FALLBACK_STEP_MS);
+  }
+
+  async #commitWanted(instead = false): Promise<void> {
+    const member = this.#member;
+    if (!member || member.status !== 'active' || this.#closed) return;
+    if (!instead && !this.#isCommitter(member)) {
+      this.#armFallback(member);
+      return;
+    }
+    const { leavers, joiners } = this.#work(member);
     const epoch = Number(member.epoch);
     if (leavers.length > 0) {
       const { commit } = await member.removeMembers(leavers);
-      if (await this.#submit(member, { epoch, commit })) return this.#commitWanted();
+      if (await this.#submit(member, { epoch, commit })) return this.#commitWanted(instead);
       return;
     }
     const next = joiners[0];
@@ -328,7 +371,7 @@ export class E2eeSession {
     }
     if (await this.#submit(member, { epoch, commit: built.commit, welcome: built.welcome, welcomePeerIds: [peerId] })) {
       this.#wantedAdds.delete(peerId);
-      return this.#commitWanted();
+      return this.#commitWanted(instead);
     }
   }
 
