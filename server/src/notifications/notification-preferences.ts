@@ -38,7 +38,8 @@ export class NotificationPreferences {
   async get(userId: string): Promise<NotificationSettingsView> {
     const user = await this.db.users.findById(userId).select({ emailNotifications: 1, remindersOff: 1 }).lean();
     if (!user) throw new AppError('unauthenticated', 'Please sign in again.');
-    return this.#view({ emailNotifications: user.emailNotifications, remindersOff: user.remindersOff });
+    // Accounts made before the choice existed have neither field: everything on.
+    return this.#view({ emailNotifications: user.emailNotifications ?? true, remindersOff: user.remindersOff ?? [] });
   }
 
   /** Last choice wins: a preference, not a claim. */

@@ -1,4 +1,5 @@
 import { ReminderDue, type BookingView, type CounselorSlotsView, type NotificationSettingsView } from '@care/shared';
+import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, sessionHeaders, type TestPlatform, type TestSocket } from '../../support/test-platform.js';
 import { schedulingClient, type TestAccount } from '../scheduling/scheduling-app.js';
@@ -74,6 +75,9 @@ describe('notification settings', () => {
       expect([answer.status, answer.body.error?.code]).toEqual([400, 'invalid_payload']);
     }
     expect((await settings(null, 'GET')).status).toBe(401);
+    // An account from before these choices existed (neither field stored): everything on.
+    await t.platform.db.connection.collection('users').updateOne({ _id: new Types.ObjectId(counselor.id) }, { $unset: { emailNotifications: '', remindersOff: '' } });
+    expect((await settings(counselor.cookie, 'GET')).body.data).toMatchObject({ email: true, reminderOffsets: [1440, 15] });
     const unsigned = await fetch(`${t.url}/api/account/notifications`, {
       method: 'PUT',
       headers: { cookie: asn.cookie, 'content-type': 'application/json' },
