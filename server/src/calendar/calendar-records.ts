@@ -60,6 +60,14 @@ export class CalendarRecords {
     return toRecord(gone, gone.reason === 'rescheduled' ? 'moved' : 'cancelled', null);
   }
 
+  /** Bookings cancelled (not moved by a reschedule) in [since, before), as records. */
+  async cancelledBetween(since: Date, before: Date): Promise<CalendarRecord[]> {
+    const docs = await this.models.cancelledAppointments
+      .find({ cancelledAt: { $gte: since, $lt: before }, reason: { $ne: 'rescheduled' } })
+      .lean<RecordDoc[]>();
+    return docs.map((doc) => toRecord(doc, 'cancelled', null));
+  }
+
   async person(userId: string): Promise<CalendarPerson | null> {
     const user = await this.db.users.findById(userId).select({ email: 1, locale: 1, timeZone: 1, emailNotifications: 1, remindersOff: 1 }).lean();
     if (!user) return null;

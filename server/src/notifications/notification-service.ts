@@ -66,13 +66,13 @@ export class NotificationService {
   }
 
   /**
-   * The invitation of a live booking made lately, if nobody claimed it: the
-   * node that made the booking may have died before it got to it. Claimed
-   * invitations are remembered, so later passes read nothing for them.
+   * The invitation of a booking made or cancelled lately, if nobody claimed
+   * it: the node that made the change may have died before it got to it.
+   * Claimed invitations are remembered, so later passes read nothing for them.
    */
   async inviteIfMissed(record: CalendarRecord): Promise<void> {
-    if (!this.sender.mails || record.state !== 'live') return;
-    const change: BookingChange = record.sequence === 0 ? 'booked' : 'rescheduled';
+    if (!this.sender.mails || record.state === 'moved') return;
+    const change: BookingChange = record.state === 'cancelled' ? 'cancelled' : record.sequence === 0 ? 'booked' : 'rescheduled';
     const open = [];
     for (const target of invitationTargets(record, change)) {
       const key = deliveryKey(target);
@@ -111,6 +111,12 @@ export class NotificationService {
       this.#claimed.set(deliveryKey(target), record.startsAt.getTime());
       if (claimed) await this.#attempt(claimed, current);
     }
+  }
+
+  /** The cancellations made in [since, before) whose CANCEL nobody claimed, sent now. */
+  async cancellationsIfMissed(since: Date, before: Date): Promise<void> {
+    if (!this.sender.mails) return;
+    for (const record of await this.records.cancelledBetween(since, before)) await this.inviteIfMissed(record);
   }
 
   /** Failed emails whose retry time has come: each claimed as its next attempt by one node. */

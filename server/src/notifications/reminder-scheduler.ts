@@ -8,7 +8,7 @@ import { dueOffset } from './reminder-window.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-/** A booking made this long ago at most, with no invitation claimed, gets its invitation from the scheduler. */
+/** A booking made or cancelled this long ago at most, with no invitation claimed, gets it from the scheduler. */
 const MISSED_INVITATION_WINDOW_MS = HOUR;
 /** ...once it is this old: before that, the node that made it is sending the invitation itself. */
 const INVITATION_GRACE_MS = MINUTE;
@@ -26,7 +26,8 @@ export interface ReminderSchedulerOptions {
 /**
  * Every node runs one: each `intervalMs` it looks for booked appointments
  * whose reminder window has opened and hands them to the NotificationService
- * (and for bookings of the last hour whose invitation nobody claimed),
+ * (and for bookings made or cancelled in the last hour whose invitation
+ * nobody claimed),
  * then lets the CircleNotificationService do the same for circle meetings;
  * their claims make sure each reminder goes out once however many nodes look.
  * Nothing is held in memory that a restart would lose — the next tick picks
@@ -94,6 +95,9 @@ export class ReminderScheduler {
           .inviteIfMissed(record)
           .catch((error: unknown) => log.error({ err: error, appointmentId: record.appointmentId }, 'missed invitation failed'));
       }
+      await this.service
+        .cancellationsIfMissed(new Date(now.getTime() - MISSED_INVITATION_WINDOW_MS), new Date(now.getTime() - INVITATION_GRACE_MS))
+        .catch((error: unknown) => log.error({ err: error }, 'missed cancellations failed'));
       await this.circles
         .remindDue(now, this.options.offsetsMinutes)
         .catch((error: unknown) => log.error({ err: error }, 'circle reminders failed'));

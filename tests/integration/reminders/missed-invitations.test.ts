@@ -82,4 +82,50 @@ describe('invitations a dead node did not send', () => {
     expect(inbox.received.length).toBe(after);
     expect(await invitationsFor(booked.body.data!.id)).toHaveLength(2);
   });
+
+  it('covers a cancellation too: its CANCEL goes out once, and never twice', async () => {
+    node.setClock(null);
+    const booked = await schedulingClient(t.url, asn.cookie).post<BookingView>('/bookings', { counselorId: counselor.id, startsAt: slots[2] });
+    expect(booked.status).toBe(201);
+    await t.platform.notifications.service.idle();
+    const id = booked.body.data!.id;
+    // What a cancelling node wrote before it died: the booking moved to cancelled_appointments, no claim for its CANCEL.
+    const live = await t.platform.db.connection.collection('appointments').findOne({ _id: new Types.ObjectId(id) });
+    await t.platform.db.connection.collection('cancelled_appointments').insertOne({
+      _id: live!._id,
+      counselorId: live!.counselorId,
+      clientId: live!.clientId,
+      startsAt: live!.startsAt,
+      endsAt: live!.endsAt,
+      bookedAt: live!.createdAt,
+      cancelledAt: new Date(),
+      cancelledBy: 'counselor',
+      reason: 'counselor_unwell',
+      rescheduledTo: null,
+      calendarUid: live!.calendarUid,
+      calendarSequence: (live!.calendarSequence as number) + 1,
+    });
+    await t.platform.db.connection.collection('appointments').deleteOne({ _id: live!._id });
+    const before = inbox.received.length;
+
+    node.setClock(Date.now() + 2 * MINUTE);
+    await passes(3);
+    const cancels = inbox.received.slice(before);
+    expect(cancels).toHaveLength(2);
+    for (const mail of cancels) {
+      expect(mail.calendars[0]?.content).toContain('METHOD:CANCEL');
+      expect(mail.calendars[0]?.content).toContain(`UID:${live!.calendarUid as string}`);
+    }
+    expect((await invitationsFor(id)).filter((c) => c.detail === 'cancelled').map((c) => c.status)).toEqual(['sent', 'sent']);
+
+    // A cancellation made the usual way is not sent a second time.
+    node.setClock(null);
+    const other = await schedulingClient(t.url, asn.cookie).post<BookingView>('/bookings', { counselorId: counselor.id, startsAt: slots[3] });
+    expect((await schedulingClient(t.url, counselor.cookie).post(`/bookings/${other.body.data!.id}/cancel`, { reason: 'counselor_unavailable' })).status).toBe(200);
+    await t.platform.notifications.service.idle();
+    const after = inbox.received.length;
+    node.setClock(Date.now() + 2 * MINUTE);
+    await passes(3);
+    expect(inbox.received.length).toBe(after);
+  });
 });
