@@ -93,21 +93,22 @@ export class AuthService {
     return this.#lastKnown.freshOr(session.userId, fresh, () => Date.now() + KNOWN_USER_FOR_MS);
   }
 
+  setLocale(userId: string, locale: Locale): Promise<CurrentUser> {
+    return this.#setPreference(userId, { locale });
+  }
+
+  setTimeZone(userId: string, timeZone: string): Promise<CurrentUser> {
+    return this.#setPreference(userId, { timeZone });
+  }
+
+  /** Last choice wins: a preference, not an exclusive claim. */
+  async #setPreference(userId: string, preference: { locale: Locale } | { timeZone: string }): Promise<CurrentUser> {
+    const user = await this.db.users.findByIdAndUpdate(userId, { $set: preference }, { new: true });
+    if (!user) throw gone();
+    return this.view(user);
+  }
+
   /** Records that the person accepted the confidentiality terms; the first time counts. */
-  /** Last choice wins: it is a preference, not an exclusive claim. */
-  async setLocale(userId: string, locale: Locale): Promise<CurrentUser> {
-    const user = await this.db.users.findByIdAndUpdate(userId, { $set: { locale } }, { new: true });
-    if (!user) throw gone();
-    return this.view(user);
-  }
-
-  /** Last choice wins, like the language. */
-  async setTimeZone(userId: string, timeZone: string): Promise<CurrentUser> {
-    const user = await this.db.users.findByIdAndUpdate(userId, { $set: { timeZone } }, { new: true });
-    if (!user) throw gone();
-    return this.view(user);
-  }
-
   async acceptConsent(userId: string): Promise<CurrentUser> {
     await this.db.users.updateOne({ _id: userId, consentAcceptedAt: null }, { $set: { consentAcceptedAt: new Date() } });
     const user = await this.db.users.findById(userId);

@@ -40,7 +40,6 @@ const texts: Record<Locale, {
   reminder: (relative: string) => { subject: string; intro: string };
   when: string;
   open: string;
-  line: (m: Meeting) => string;
 }> = {
   id: {
     invite: (f, count) => ({
@@ -63,7 +62,6 @@ const texts: Record<Locale, {
     reminder: (relative) => ({ subject: `Pengingat: sesi kelompok CARE ASN Anda ${relative}`, intro: `Sesi kelompok CARE ASN Anda dimulai ${relative}.` }),
     when: 'Waktu',
     open: 'Buka CARE ASN',
-    line: (m) => `${m.date}, ${m.time}–${m.end} ${m.zone}`,
   },
   en: {
     invite: (f, count) => ({
@@ -86,9 +84,11 @@ const texts: Record<Locale, {
     reminder: (relative) => ({ subject: `Reminder: your CARE ASN group session ${relative}`, intro: `Your CARE ASN group session starts ${relative}.` }),
     when: 'When',
     open: 'Open CARE ASN',
-    line: (m) => `${m.date}, ${m.time}–${m.end} ${m.zone}`,
   },
 };
+
+/** One meeting as a line of the message: the same in both languages (the parts are already in the reader's). */
+const meetingLine = (m: Meeting) => `${m.date}, ${m.time}–${m.end} ${m.zone}`;
 
 const footer: Record<Locale, string> = {
   id: 'Email ini dikirim otomatis oleh CARE ASN; mohon tidak dibalas.',
@@ -112,11 +112,11 @@ export function circleMail(notice: CircleNotice, context: CircleMailContext): Ma
   const to = { userId: person.id, address: person.address };
   if (notice.kind === 'reminder') {
     const { subject, intro } = words.reminder(relativeStart(firstEntry.startsAt, now, timeZone, locale, `${first.time} ${first.zone}`));
-    const lines = [intro, '', `${words.when}: ${words.line(first)}`, `${words.open}: ${link}`];
+    const lines = [intro, '', `${words.when}: ${meetingLine(first)}`, `${words.open}: ${link}`];
     return { to, subject, text: [...lines, '', '—', footer[locale], ''].join('\n') };
   }
   const { subject, intro, outro } = notice.kind === 'invite' ? words.invite(first, meetings.length) : words.withdraw[notice.why](first);
-  const lines = [intro, '', ...meetings.map((m) => `- ${words.line(m)}`), '', `${words.open}: ${link}`, '', outro];
+  const lines = [intro, '', ...meetings.map((m) => `- ${meetingLine(m)}`), '', `${words.open}: ${link}`, '', outro];
   const method = notice.kind === 'invite' ? 'REQUEST' : 'CANCEL';
   return {
     to,

@@ -73,14 +73,7 @@ export class NotificationService {
   async inviteIfMissed(record: CalendarRecord): Promise<void> {
     if (!this.sender.mails || record.state === 'moved') return;
     const change: BookingChange = record.state === 'cancelled' ? 'cancelled' : record.sequence === 0 ? 'booked' : 'rescheduled';
-    const open = [];
-    for (const target of invitationTargets(record, change)) {
-      const key = deliveryKey(target);
-      if (this.#claimed.has(key)) continue;
-      if (await this.ledger.claimed(key)) this.#claimed.set(key, record.startsAt.getTime());
-      else open.push(target);
-    }
-    if (open.length === 0) return;
+    if ((await this.#unclaimed(invitationTargets(record, change), record)).length === 0) return;
     this.options.log.warn({ appointmentId: record.appointmentId, change }, 'invitation found unclaimed; sending it now');
     await this.sendInvitations(record.appointmentId, change);
   }
@@ -95,13 +88,7 @@ export class NotificationService {
         (channel): DeliveryTarget => ({ appointmentId: record.appointmentId, recipientId, kind: 'reminder', detail: String(offsetMinutes), sequence: 0, channel }),
       ),
     );
-    const open: DeliveryTarget[] = [];
-    for (const target of targets) {
-      const key = deliveryKey(target);
-      if (this.#claimed.has(key)) continue;
-      if (await this.ledger.claimed(key)) this.#claimed.set(key, record.startsAt.getTime());
-      else open.push(target);
-    }
+    const open = await this.#unclaimed(targets, record);
     if (open.length === 0) return;
     // Read again just before claiming: a booking cancelled or moved since the scan gets no reminder.
     const current = await this.records.find(record.appointmentId);
@@ -148,6 +135,18 @@ export class NotificationService {
   /** Resolves when the invitations sent in the background have settled (shutdown, tests). */
   async idle(): Promise<void> {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  /** The targets nobody has claimed yet; the claimed ones are remembered until the session starts, so no pass reads them again. */
+  async #unclaimed(targets: DeliveryTarget[], record: CalendarRecord): Promise<DeliveryTarget[]> {
+    const open: DeliveryTarget[] = [];
+    for (const target of targets) {
+      const key = deliveryKey(target);
+      if (this.#claimed.has(key)) continue;
+      if (await this.ledger.claimed(key)) this.#claimed.set(key, record.startsAt.getTime());
+      else open.push(target);
+    }
+    return open;
   }
 
   #background(work: Promise<void>): void {

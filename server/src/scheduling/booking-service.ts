@@ -56,6 +56,16 @@ interface CalendarContinuation {
   sequence: number;
 }
 
+/** What one insert of a booking needs: its id (chosen before the day seat is claimed), the slot, and the calendar event it continues. */
+interface NewBooking {
+  _id: Types.ObjectId;
+  rules: AvailabilityRules;
+  counselorId: string;
+  clientId: string;
+  startsAt: Date;
+  calendar?: CalendarContinuation | null;
+}
+
 /** The live appointment as the changes read it. */
 interface LiveAppointment {
   _id: Types.ObjectId;
@@ -119,7 +129,7 @@ export class BookingService {
       rules,
       bookedThatDay,
     });
-    const created = await this.#insertHoldingSeat(_id, rules, body.counselorId, user.id, startsAt);
+    const created = await this.#insertHoldingSeat({ _id, rules, counselorId: body.counselorId, clientId: user.id, startsAt });
     this.log.info({ appointmentId: created.id }, 'booked');
     return this.#announce(await this.#view(created, user), 'booked');
   }
@@ -154,11 +164,11 @@ export class BookingService {
       let created: BookingRecord;
       if (oldSeat && oldSeat.localDate === this.daySeats.localDateOf(startsAt, rules)) {
         // Within its day the booking keeps its seat (a full day must not refuse the move).
-        created = await this.#insert(_id, rules, counselorId, user.id, startsAt, calendar);
+        created = await this.#insert({ _id, rules, counselorId, clientId: user.id, startsAt, calendar });
         await this.daySeats.transfer(old._id, { appointmentId: _id, startsAt });
       } else {
         await this.daySeats.claim({ counselorId: old.counselorId, clientId: old.clientId, appointmentId: _id, startsAt, rules });
-        created = await this.#insertHoldingSeat(_id, rules, counselorId, user.id, startsAt, calendar);
+        created = await this.#insertHoldingSeat({ _id, rules, counselorId, clientId: user.id, startsAt, calendar });
       }
       await this.#moveToCancelled(old, { cancelledBy: 'asn', reason: 'rescheduled', rescheduledTo: _id });
       this.log.info({ appointmentId: created.id, replaces: old._id.toString() }, 'booking rescheduled');
@@ -269,34 +279,20 @@ export class BookingService {
   }
 
   /** The insert of a booking whose day seat is claimed: a refused insert gives the seat back. */
-  async #insertHoldingSeat(
-    _id: Types.ObjectId,
-    rules: AvailabilityRules,
-    counselorId: string,
-    clientId: string,
-    startsAt: Date,
-    calendar: CalendarContinuation | null = null,
-  ): Promise<BookingRecord> {
+  async #insertHoldingSeat(booking: NewBooking): Promise<BookingRecord> {
     try {
-      return await this.#insert(_id, rules, counselorId, clientId, startsAt, calendar);
+      return await this.#insert(booking);
     } catch (error) {
-      await this.daySeats.release(_id).catch((releaseError: unknown) => {
+      await this.daySeats.release(booking._id).catch((releaseError: unknown) => {
         // Left behind, it is reclaimed as an orphan by the next booking that finds the day full.
-        this.log.warn({ err: releaseError, appointmentId: _id.toString() }, 'day seat not given back');
+        this.log.warn({ err: releaseError, appointmentId: booking._id.toString() }, 'day seat not given back');
       });
       throw error;
     }
   }
 
   /** The commit point of a booking: one insert under the unique indexes. */
-  async #insert(
-    _id: Types.ObjectId,
-    rules: AvailabilityRules,
-    counselorId: string,
-    clientId: string,
-    startsAt: Date,
-    calendar: CalendarContinuation | null = null,
-  ): Promise<BookingRecord> {
+  async #insert({ _id, rules, counselorId, clientId, startsAt, calendar = null }: NewBooking): Promise<BookingRecord> {
     try {
       const doc = await this.db.appointments.create({
         _id,
