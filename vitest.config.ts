@@ -12,9 +12,11 @@ export default defineConfig({
       {
         // Against real services: Redis, FerretDB on PostgreSQL, the mediasoup
         // worker, and Chromium. One stack for the run, started by globalSetup.
+        // tests/hostile: what a modified client, a flood or the server itself
+        // can do (issue 12), against the same real stack.
         test: {
           name: 'system',
-          include: ['tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
+          include: ['tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts', 'tests/hostile/**/*.test.ts'],
           globalSetup: ['tests/support/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 60_000,

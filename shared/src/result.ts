@@ -41,6 +41,8 @@ export const errorCodes = [
   'totp_invalid',
   'totp_enrolment_required',
   'account_inactive',
+  // Trust under attack (issue 12).
+  'not_committer',
 ] as const;
 
 export const ErrorCode = z.enum(errorCodes);
