@@ -1,0 +1,140 @@
+import { AUDIO_LEVEL_EXTENSION } from '@care/media';
+import { demoAccounts } from '@care/server';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeSFrameHeader } from '../../web/src/lib/e2ee/sframe-header.js';
+import { inboundMedia, waitForInboundMedia } from '../support/browser.js';
+import { BrowserHarness } from '../support/browser-harness.js';
+import { FirstPacketTap, type FirstTapPacket, type TappedProducer } from '../support/first-packet-tap.js';
+import { openSessionById } from '../support/session-flow.js';
+
+/*
+ * Issue 12 §2: in a 1:1 session the audio packets follow no speech. Opus at a
+ * constant bitrate without DTX sends one packet of one size every 20 ms, and
+ * no audio-level header extension carries a level in the clear. A circle keeps
+ * the extension (its SFU picks the active speaker from it) and DTX; the same
+ * fake microphone there shows what the 1:1 shape hides: silences (DTX gaps)
+ * and packet sizes that change with the sound.
+ */
+
+const OPUS_FRAME_TICKS = 960; // 20 ms at 48 kHz
+
+/** RTP timestamp steps between packets that follow each other (consecutive sequence numbers). */
+function timestampSteps(packets: FirstTapPacket[]): number[] {
+  const steps: number[] = [];
+  for (let i = 1; i < packets.length; i++) {
+    const [a, b] = [packets[i - 1]!, packets[i]!];
+    if (((a.sequenceNumber + 1) & 0xffff) === b.sequenceNumber) steps.push((b.timestamp - a.timestamp) >>> 0);
+  }
+  return steps;
+}
+
+/** Sizes of the sealed Opus payloads without their SFrame header (whose counter grows a byte now and then). */
+function sealedSizes(packets: FirstTapPacket[]): Set<number> {
+  return new Set(packets.map((p) => p.payload.length - 1 - decodeSFrameHeader(p.payload.subarray(1)).length));
+}
+
+/** The RTP header extensions the page's browser negotiated for its audio sender: what it writes on the wire. */
+function audioSenderExtensions(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const uris: string[] = [];
+    for (const pc of (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections) {
+      if (pc.connectionState === 'closed') continue;
+      for (const sender of pc.getSenders()) {
+        if (sender.track?.kind === 'audio') uris.push(...sender.getParameters().headerExtensions.map((e) => e.uri));
+      }
+    }
+    return uris;
+  });
+}
+
+function audioProducers(tap: FirstPacketTap): TappedProducer[] {
+  return tap.producers.filter((t) => t.kind === 'audio');
+}
+
+describe('1:1 audio: constant bitrate, no DTX, no audio level', () => {
+  let h: BrowserHarness;
+  let tap: FirstPacketTap;
+  beforeAll(async () => {
+    h = await BrowserHarness.start();
+    tap = FirstPacketTap.watch(h.t.platform.pool.leastLoaded().worker);
+  });
+  afterAll(async () => {
+    tap?.close();
+    await h?.close();
+  });
+
+  it('neither browser negotiates the level extension; packets come every 20 ms at one size, through speech and silence', { timeout: 180_000 }, async () => {
+    const { host, client } = await h.sessionPair();
+    expect((await waitForInboundMedia(client.page)).audioPacketsReceived).toBeGreaterThan(0);
+    expect((await waitForInboundMedia(host.page)).audioPacketsReceived).toBeGreaterThan(0);
+    await client.page.waitForTimeout(5000);
+
+    // What the room offers leaves the extension out, and asks for CBR without DTX.
+    const roomId = (await h.t.platform.db.appointments.findOne({}))?.roomId ?? '';
+    const room = h.t.platform.media.get(roomId);
+    if (!room) throw new Error('room media not found');
+    expect(room.rtpCapabilities.headerExtensions?.map((e) => e.uri)).not.toContain(AUDIO_LEVEL_EXTENSION);
+    expect(room.rtpCapabilities.codecs?.find((c) => c.mimeType === 'audio/opus')?.parameters).toMatchObject({ cbr: 1, usedtx: 0 });
+    for (const page of [host.page, client.page]) {
+      const uris = await audioSenderExtensions(page);
+      expect(uris.length).toBeGreaterThan(0);
+      expect(uris).not.toContain(AUDIO_LEVEL_EXTENSION);
+    }
+
+    const producers = audioProducers(tap);
+    expect(producers).toHaveLength(2);
+    for (const { producer, packets } of producers) {
+      expect(producer.rtpParameters.headerExtensions?.map((e) => e.uri)).not.toContain(AUDIO_LEVEL_EXTENSION);
+      expect(packets.length).toBeGreaterThan(200);
+      // No DTX: every packet follows the last by exactly one 20 ms frame, silence or not.
+      expect(new Set(timestampSteps(packets))).toEqual(new Set([OPUS_FRAME_TICKS]));
+      // Constant bitrate: every sealed frame has the same size.
+      expect(sealedSizes(packets).size).toBe(1);
+    }
+  });
+});
+
+describe('circle audio keeps the level extension for the active speaker (the control)', () => {
+  let h: BrowserHarness;
+  let tap: FirstPacketTap;
+  let meetingId: string;
+  beforeAll(async () => {
+    h = await BrowserHarness.start();
+    tap = FirstPacketTap.watch(h.t.platform.pool.leastLoaded().worker);
+    const meeting = await h.t.platform.db.connection.collection('circle_meetings').findOne({});
+    meetingId = String(meeting?._id);
+  });
+  afterAll(async () => {
+    tap?.close();
+    await h?.close();
+  });
+
+  it('the SFU reads who speaks; the same microphone shows silences and changing sizes there', { timeout: 180_000 }, async () => {
+    const [facilitator] = demoAccounts;
+    const member = demoAccounts.find((a) => a.role === 'asn');
+    if (!facilitator || !member) throw new Error('demo accounts missing');
+    const { page: host } = await h.signIn(facilitator.email, facilitator.password);
+    await openSessionById(host, meetingId);
+    await host.getByTestId('circle-grid').waitFor();
+    const { page } = await h.signIn(member.email, member.password);
+    await openSessionById(page, meetingId);
+    await page.getByTestId('lobby').waitFor();
+    await host.getByTestId('admit').click();
+    await host.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor({ timeout: 30_000 });
+
+    // The facilitator falls silent: the member's is the only open microphone, and the SFU picks it.
+    await host.getByRole('button', { name: 'Matikan mikrofon' }).click();
+    await host.locator('[data-name="Melati"][data-speaking="true"]').waitFor({ timeout: 30_000 });
+    expect((await inboundMedia(host)).audioPacketsReceived).toBeGreaterThan(0);
+    await host.waitForTimeout(3000);
+
+    expect(await audioSenderExtensions(page)).toContain(AUDIO_LEVEL_EXTENSION);
+    const memberAudio = audioProducers(tap).find((t) => t.peerId !== tap.producers[0]?.peerId);
+    if (!memberAudio) throw new Error('the member has no audio producer');
+    expect(memberAudio.producer.rtpParameters.headerExtensions?.map((e) => e.uri)).toContain(AUDIO_LEVEL_EXTENSION);
+    // DTX: the fake microphone's silences leave gaps longer than one frame, and sizes vary.
+    expect(timestampSteps(memberAudio.packets).some((step) => step > OPUS_FRAME_TICKS)).toBe(true);
+    expect(sealedSizes(memberAudio.packets).size).toBeGreaterThan(1);
+  });
+});
