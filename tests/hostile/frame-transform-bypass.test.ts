@@ -57,8 +57,8 @@ const variants: Array<{ name: string; prepare: (context: BrowserContext) => Prom
   },
   {
     name: 'the camera\'s transform is never assigned (the assignment removed)',
-    prepare: (context) =>
-      context.addInitScript(() => {
+    prepare: async (context) => {
+      await context.addInitScript(() => {
         const native = Object.getOwnPropertyDescriptor(RTCRtpSender.prototype, 'transform');
         if (!native?.set || !native.get) throw new Error('no RTCRtpSender.transform');
         const { get, set } = native;
@@ -72,7 +72,8 @@ const variants: Array<{ name: string; prepare: (context: BrowserContext) => Prom
             set.call(this, value);
           },
         });
-      }),
+      });
+    },
   },
   {
     name: 'the camera\'s encoded streams are never read (createEncodedStreams path)',
