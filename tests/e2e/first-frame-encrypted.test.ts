@@ -1,12 +1,12 @@
 import { demoAccounts } from '@care/server';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { inboundMedia, waitForInboundMedia } from '../support/browser.js';
-import { BrowserHarness } from '../support/browser-harness.js';
 import { FirstPacketTap, type TappedProducer } from '../support/first-packet-tap.js';
 import { capturedKeys, withKeyCapture } from '../support/key-capture.js';
 import { tappedFrames, tappedMediaPackets } from '../support/sealed-frames.js';
-import { encryptionState, openSessionById } from '../support/session-flow.js';
+import { useTappedHarness } from '../support/tapped-harness.js';
+import { encryptionState } from '../support/session-flow.js';
 import { framesOpenedBy } from '../support/sframe-attempt.js';
 
 /*
@@ -16,21 +16,6 @@ import { framesOpenedBy } from '../support/sframe-attempt.js';
  * open with an SFrame key of the room's MLS group, which only the browsers
  * hold (captured from them for the check).
  */
-
-interface Stage {
-  h: BrowserHarness;
-  tap: FirstPacketTap;
-}
-
-async function stage(): Promise<Stage> {
-  const h = await BrowserHarness.start();
-  return { h, tap: FirstPacketTap.watch(h.t.platform.pool.leastLoaded().worker) };
-}
-
-async function closeStage(s: Stage | undefined): Promise<void> {
-  s?.tap.close();
-  await s?.h.close();
-}
 
 /** A browser whose RTCRtpScriptTransform is gone: the app takes the createEncodedStreams path. */
 async function withoutScriptTransform(context: BrowserContext): Promise<void> {
@@ -67,13 +52,10 @@ function producersOf(tap: FirstPacketTap, kind?: 'audio' | 'video'): TappedProdu
 }
 
 describe('1:1 with RTCRtpScriptTransform: the SFU gets sealed frames from the first packet', () => {
-  let s: Stage;
-  beforeAll(async () => {
-    s = await stage();
-  });
-  afterAll(() => closeStage(s));
+  const stage = useTappedHarness();
 
   it('every frame of every producer, from the first the router took, opens only with the group\'s keys', { timeout: 180_000 }, async () => {
+    const s = stage();
     const { host, client } = await s.h.sessionPair({ prepare: withKeyCapture });
     expect((await waitForInboundMedia(client.page)).videoFramesDecoded).toBeGreaterThan(0);
     expect((await waitForInboundMedia(host.page)).videoFramesDecoded).toBeGreaterThan(0);
@@ -93,13 +75,10 @@ describe('1:1 with RTCRtpScriptTransform: the SFU gets sealed frames from the fi
 });
 
 describe('1:1 on the createEncodedStreams path (no RTCRtpScriptTransform): sealed from the first packet too', () => {
-  let s: Stage;
-  beforeAll(async () => {
-    s = await stage();
-  });
-  afterAll(() => closeStage(s));
+  const stage = useTappedHarness();
 
   it('both browsers encrypt through encoded streams taken before negotiation, and decode each other', { timeout: 180_000 }, async () => {
+    const s = stage();
     const { host, client } = await s.h.sessionPair({ prepare: withoutScriptTransform });
     for (const page of [host.page, client.page]) {
       expect(await page.evaluate(() => typeof (window as unknown as Record<string, unknown>).RTCRtpScriptTransform)).toBe('undefined');
@@ -119,27 +98,15 @@ describe('1:1 on the createEncodedStreams path (no RTCRtpScriptTransform): seale
 });
 
 describe('a circle camera that starts off and is switched on later', () => {
-  let s: Stage;
-  let meetingId: string;
-  beforeAll(async () => {
-    s = await stage();
-    const meeting = await s.h.t.platform.db.connection.collection('circle_meetings').findOne({});
-    meetingId = String(meeting?._id);
-  });
-  afterAll(() => closeStage(s));
+  const stage = useTappedHarness();
 
   it('sends sealed frames from its first packet after it is switched on, checked by its transform on resume', { timeout: 180_000 }, async () => {
-    const [facilitator] = demoAccounts;
+    const s = stage();
+    const { meetingId } = s;
     const member = demoAccounts.find((a) => a.role === 'asn');
-    if (!facilitator || !member) throw new Error('demo accounts missing');
-    const { page: host } = await s.h.signIn(facilitator.email, facilitator.password, { prepare: withKeyCapture });
-    await openSessionById(host, meetingId);
-    await host.getByTestId('circle-grid').waitFor();
-    const { page } = await s.h.signIn(member.email, member.password, { prepare: withKeyCapture });
-    await openSessionById(page, meetingId);
-    await page.getByTestId('lobby').waitFor();
-    await host.getByTestId('admit').click();
-    for (const p of [host, page]) await p.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor({ timeout: 30_000 });
+    if (!member) throw new Error('no demo member');
+    const { page: host } = await s.h.openCircle(meetingId, { prepare: withKeyCapture });
+    const { page } = await s.h.admitToCircle(host, member, meetingId, { prepare: withKeyCapture });
 
     // The camera is off: the member's video producer exists, but nothing of it reaches the facilitator.
     await host.waitForTimeout(1500);
@@ -150,20 +117,7 @@ describe('a circle camera that starts off and is switched on later', () => {
     const whileOff = tappedMediaPackets(memberVideo);
 
     await page.getByRole('button', { name: 'Nyalakan kamera' }).click();
-    await host.waitForFunction(
-      async () => {
-        let frames = 0;
-        for (const pc of (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections) {
-          if (pc.connectionState === 'closed') continue;
-          (await pc.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
-            if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
-          });
-        }
-        return frames > 10;
-      },
-      undefined,
-      { timeout: 30_000, polling: 500 },
-    );
+    await expect.poll(async () => (await inboundMedia(host)).videoFramesDecoded, { timeout: 30_000, interval: 500 }).toBeGreaterThan(10);
     // Past the transform check after the resume: the camera keeps going, nobody is told otherwise.
     await page.waitForTimeout(4000);
     expect(await page.getByTestId('not-sending').count()).toBe(0);

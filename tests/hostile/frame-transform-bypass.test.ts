@@ -1,12 +1,11 @@
 import { demoAccounts } from '@care/server';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { inboundMedia } from '../support/browser.js';
-import { BrowserHarness } from '../support/browser-harness.js';
 import { FirstPacketTap, type TappedProducer } from '../support/first-packet-tap.js';
 import { capturedKeys, withKeyCapture } from '../support/key-capture.js';
 import { tappedFrames } from '../support/sealed-frames.js';
-import { openSessionById } from '../support/session-flow.js';
+import { useTappedHarness } from '../support/tapped-harness.js';
 import { framesOpenedBy } from '../support/sframe-attempt.js';
 
 /*
@@ -22,7 +21,6 @@ import { framesOpenedBy } from '../support/sframe-attempt.js';
  * which ENVIRONMENT.md claimed and this checks).
  */
 
-const facilitator = demoAccounts[0];
 const members = demoAccounts.filter((a) => a.role === 'asn');
 
 /** Appended to the served frame worker: its camera transform never reads a frame. */
@@ -86,28 +84,16 @@ const variants: Array<{ name: string; prepare: (context: BrowserContext) => Prom
   },
 ];
 
-let h: BrowserHarness;
-let tap: FirstPacketTap;
-let meetingId: string;
+const stage = useTappedHarness();
 let host: Page;
 
 beforeAll(async () => {
-  h = await BrowserHarness.start();
-  tap = FirstPacketTap.watch(h.t.platform.pool.leastLoaded().worker);
-  const meeting = await h.t.platform.db.connection.collection('circle_meetings').findOne({});
-  meetingId = String(meeting?._id);
-  if (!facilitator) throw new Error('no demo facilitator');
-  ({ page: host } = await h.signIn(facilitator.email, facilitator.password, { prepare: withKeyCapture }));
-  await openSessionById(host, meetingId);
-  await host.getByTestId('circle-grid').waitFor();
-});
-
-afterAll(async () => {
-  tap?.close();
-  await h?.close();
+  const { h, meetingId } = stage();
+  ({ page: host } = await h.openCircle(meetingId, { prepare: withKeyCapture }));
 });
 
 function producerOf(peerCount: number, kind: 'audio' | 'video'): TappedProducer | undefined {
+  const { tap } = stage();
   // The facilitator's producers come first; each member's after it joined.
   const peers = [...new Set(tap.producers.map((t) => t.peerId))];
   return tap.producers.find((t) => t.peerId === peers[peerCount] && t.kind === kind);
@@ -116,18 +102,15 @@ function producerOf(peerCount: number, kind: 'audio' | 'video'): TappedProducer 
 describe('a camera whose encrypting transform never runs, switched on in a circle', () => {
   for (const [index, variant] of variants.entries()) {
     it(`${variant.name}: stopped on resume, the member told, nothing unencrypted reaches the router`, { timeout: 180_000 }, async () => {
+      const { h, meetingId } = stage();
       const account = members[index];
       if (!account) throw new Error('not enough demo members');
-      const { context, page } = await h.signIn(account.email, account.password, {
+      const { context, page } = await h.admitToCircle(host, account, meetingId, {
         prepare: async (c) => {
           await withKeyCapture(c);
           await variant.prepare(c);
         },
       });
-      await openSessionById(page, meetingId);
-      await page.getByTestId('lobby').waitFor();
-      await host.getByTestId('admit').click();
-      await page.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor({ timeout: 30_000 });
       // The microphone's transform is untouched: the member is heard, and joining alone raises no alarm.
       await page.waitForTimeout(4000);
       expect(await page.getByTestId('not-sending').count()).toBe(0);
