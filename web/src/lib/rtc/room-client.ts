@@ -72,6 +72,10 @@ export class RoomClient {
   ) {
     this.#watch = new TransformWatch(
       (trackId) => e2ee.framesSeen(trackId),
+      (kind) => {
+        const track = this.#producers.get(kind)?.track;
+        return track?.readyState === 'live' && !track.muted;
+      },
       (kind) => this.#stopUnencrypted(kind),
     );
   }

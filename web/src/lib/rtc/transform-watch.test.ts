@@ -3,14 +3,21 @@ import { TransformWatch, type SendKind } from './transform-watch.js';
 
 describe('TransformWatch: every start and resume of a track is checked', () => {
   const frames = new Map<string, number>();
+  const muted = new Set<SendKind>();
   let silent: SendKind[];
   let watch: TransformWatch;
 
   beforeEach(() => {
     vi.useFakeTimers();
     frames.clear();
+    muted.clear();
     silent = [];
-    watch = new TransformWatch((trackId) => frames.get(trackId) ?? 0, (kind) => void silent.push(kind), 3000);
+    watch = new TransformWatch(
+      (trackId) => frames.get(trackId) ?? 0,
+      (kind) => !muted.has(kind),
+      (kind) => void silent.push(kind),
+      3000,
+    );
   });
 
   afterEach(() => {
@@ -57,6 +64,17 @@ describe('TransformWatch: every start and resume of a track is checked', () => {
     watch.started('audio', 'a');
     watch.started('video', 'v');
     frames.set('a', 50);
+    vi.advanceTimersByTime(3000);
+    expect(silent).toEqual(['video']);
+  });
+
+  it('waits while the source gives no frames (a muted camera), and checks once it does', () => {
+    muted.add('video');
+    watch.started('video', 'v');
+    vi.advanceTimersByTime(30_000);
+    expect(silent).toEqual([]);
+    // The camera comes back; its frames must now pass the transform.
+    muted.delete('video');
     vi.advanceTimersByTime(3000);
     expect(silent).toEqual(['video']);
   });

@@ -12,6 +12,10 @@ export const TRANSFORM_CHECK_MS = 3000;
  * stream whose transform never reads (with encodedInsertableStreams), but a
  * browser that took the other path would send in the clear, so this does not
  * rely on it.
+ *
+ * A source that gives no frames (a camera the system has muted, or one still
+ * waking up) is not a broken transform and has nothing to leak: its check
+ * waits, and runs again until the source gives frames.
  */
 export class TransformWatch {
   readonly #checks = new Map<SendKind, ReturnType<typeof setTimeout>>();
@@ -19,6 +23,8 @@ export class TransformWatch {
   constructor(
     /** Frames the worker has handled for a track so far (sealed or dropped for want of a key). */
     private readonly framesSeen: (trackId: string) => number,
+    /** Whether the track of this kind is giving frames to encode (live and not muted). */
+    private readonly sourceLive: (kind: SendKind) => boolean,
     private readonly onSilent: (kind: SendKind) => void,
     private readonly checkMs: number = TRANSFORM_CHECK_MS,
   ) {}
@@ -26,12 +32,17 @@ export class TransformWatch {
   /** The track of `kind` (its transform counting under `trackId`) starts sending now. */
   started(kind: SendKind, trackId: string): void {
     this.stopped(kind);
-    const before = this.framesSeen(trackId);
+    this.#arm(kind, trackId, this.framesSeen(trackId));
+  }
+
+  #arm(kind: SendKind, trackId: string, before: number): void {
     this.#checks.set(
       kind,
       setTimeout(() => {
         this.#checks.delete(kind);
-        if (this.framesSeen(trackId) <= before) this.onSilent(kind);
+        if (this.framesSeen(trackId) > before) return;
+        if (this.sourceLive(kind)) this.onSilent(kind);
+        else this.#arm(kind, trackId, before);
       }, this.checkMs),
     );
   }
