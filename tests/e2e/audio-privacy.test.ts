@@ -33,31 +33,24 @@ function sealedSizes(packets: FirstTapPacket[]): Set<number> {
   return new Set(packets.map((p) => p.payload.length - 1 - decodeSFrameHeader(p.payload.subarray(1)).length));
 }
 
-/** The Opus parameters the page's audio encoder was given (the answer's fmtp line for its sender). */
-function audioSenderFmtp(page: Page): Promise<string[]> {
+/**
+ * What the page's browser negotiated for its audio sender: the RTP header
+ * extensions it writes on the wire, and the Opus parameters its encoder was
+ * given (the answer's fmtp line).
+ */
+function audioSender(page: Page): Promise<{ extensions: string[]; fmtp: string[] }> {
   return page.evaluate(() => {
-    const lines: string[] = [];
+    const found = { extensions: [] as string[], fmtp: [] as string[] };
     for (const pc of (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections) {
       if (pc.connectionState === 'closed') continue;
       for (const sender of pc.getSenders()) {
-        if (sender.track?.kind === 'audio') lines.push(...sender.getParameters().codecs.map((c) => `${c.mimeType} ${c.sdpFmtpLine ?? ''}`));
+        if (sender.track?.kind !== 'audio') continue;
+        const parameters = sender.getParameters();
+        found.extensions.push(...parameters.headerExtensions.map((e) => e.uri));
+        found.fmtp.push(...parameters.codecs.map((c) => `${c.mimeType} ${c.sdpFmtpLine ?? ''}`));
       }
     }
-    return lines;
-  });
-}
-
-/** The RTP header extensions the page's browser negotiated for its audio sender: what it writes on the wire. */
-function audioSenderExtensions(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const uris: string[] = [];
-    for (const pc of (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections) {
-      if (pc.connectionState === 'closed') continue;
-      for (const sender of pc.getSenders()) {
-        if (sender.track?.kind === 'audio') uris.push(...sender.getParameters().headerExtensions.map((e) => e.uri));
-      }
-    }
-    return uris;
+    return found;
   });
 }
 
@@ -82,11 +75,10 @@ describe('1:1 audio: constant bitrate, no DTX, no audio level', () => {
     expect(room.rtpCapabilities.headerExtensions?.map((e) => e.uri)).not.toContain(AUDIO_LEVEL_EXTENSION);
     expect(room.rtpCapabilities.codecs?.find((c) => c.mimeType === 'audio/opus')?.parameters).toMatchObject({ cbr: 1, usedtx: 0 });
     for (const page of [host.page, client.page]) {
-      const uris = await audioSenderExtensions(page);
-      expect(uris.length).toBeGreaterThan(0);
-      expect(uris).not.toContain(AUDIO_LEVEL_EXTENSION);
+      const { extensions, fmtp } = await audioSender(page);
+      expect(extensions.length).toBeGreaterThan(0);
+      expect(extensions).not.toContain(AUDIO_LEVEL_EXTENSION);
       // The encoder is told: constant bitrate, no DTX.
-      const fmtp = await audioSenderFmtp(page);
       expect(fmtp).toHaveLength(1);
       expect(fmtp[0]).toMatch(/^audio\/opus .*\bcbr=1\b/);
       expect(fmtp[0]).toMatch(/\busedtx=0\b/);
@@ -121,8 +113,9 @@ describe('circle audio keeps the level extension for the active speaker (the con
     expect((await inboundMedia(host)).audioPacketsReceived).toBeGreaterThan(0);
     await host.waitForTimeout(3000);
 
-    expect(await audioSenderExtensions(page)).toContain(AUDIO_LEVEL_EXTENSION);
-    expect((await audioSenderFmtp(page))[0]).toMatch(/\busedtx=1\b/);
+    const sender = await audioSender(page);
+    expect(sender.extensions).toContain(AUDIO_LEVEL_EXTENSION);
+    expect(sender.fmtp[0]).toMatch(/\busedtx=1\b/);
     const memberAudio = audioProducers(tap).find((t) => t.peerId !== tap.producers[0]?.peerId);
     if (!memberAudio) throw new Error('the member has no audio producer');
     expect(memberAudio.producer.rtpParameters.headerExtensions?.map((e) => e.uri)).toContain(AUDIO_LEVEL_EXTENSION);
