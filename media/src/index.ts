@@ -5,3 +5,4 @@ export { RoomRegistry } from './room-registry.js';
 export { MediaError, type MediaErrorCode } from './media-error.js';
 export type { MediaSettings } from './media-settings.js';
 export { mediaCodecs } from './codecs.js';
+export { AUDIO_LEVEL_EXTENSION, type RoomShape } from './room-shape.js';

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { MediaSettings } from './media-settings.js';
 import { Room } from './room.js';
+import type { RoomShape } from './room-shape.js';
 import type { WorkerPool } from './worker-pool.js';
 
 /**
@@ -22,12 +23,13 @@ export class RoomRegistry {
     return room && !room.closed ? room : undefined;
   }
 
-  async getOrCreate(roomId: string): Promise<Room> {
+  /** The room, created with `shape` if it is not here yet (a room id is one session, so its shape never changes). */
+  async getOrCreate(roomId: string, shape: RoomShape): Promise<Room> {
     const existing = this.get(roomId);
     if (existing) return existing;
     let pending = this.#creating.get(roomId);
     if (!pending) {
-      pending = Room.create(roomId, this.pool, this.settings, this.log).then((room) => {
+      pending = Room.create(roomId, shape, this.pool, this.settings, this.log).then((room) => {
         this.#rooms.set(roomId, room);
         room.once('closed', () => {
           if (this.#rooms.get(roomId) === room) this.#rooms.delete(roomId);

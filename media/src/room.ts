@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
-import { mediaCodecs } from './codecs.js';
 import { MediaError } from './media-error.js';
 import type { MediaSettings } from './media-settings.js';
 import { MediaPeer, type TransportDirection, type TransportOptionsForClient } from './peer.js';
+import { checkProducerParameters, offeredCapabilities, routerCodecs, type RoomShape } from './room-shape.js';
 import type { PooledWorker, WorkerPool } from './worker-pool.js';
 
 export interface ConsumerCreated {
@@ -35,26 +35,28 @@ export class Room extends EventEmitter<RoomEvents> {
 
   private constructor(
     readonly id: string,
+    /** A pair's audio follows no speech and has no speaker to pick; a group's does (see room-shape.ts). */
+    readonly shape: RoomShape,
     private readonly router: types.Router,
-    private readonly speakers: types.ActiveSpeakerObserver,
+    private readonly speakers: types.ActiveSpeakerObserver | undefined,
     private readonly slot: PooledWorker,
     private readonly settings: MediaSettings,
     private readonly log: Logger,
   ) {
     super();
     router.on('workerclose', () => this.#shutdown('media_failure'));
-    speakers.on('dominantspeaker', ({ producer }) => {
+    speakers?.on('dominantspeaker', ({ producer }) => {
       this.emit('activeSpeaker', { peerId: String(producer.appData.peerId) });
     });
   }
 
-  static async create(id: string, pool: WorkerPool, settings: MediaSettings, log: Logger): Promise<Room> {
+  static async create(id: string, shape: RoomShape, pool: WorkerPool, settings: MediaSettings, log: Logger): Promise<Room> {
     const slot = pool.leastLoaded();
-    const router = await slot.worker.createRouter({ mediaCodecs });
+    const router = await slot.worker.createRouter({ mediaCodecs: routerCodecs(shape) });
     slot.routers++;
-    const speakers = await router.createActiveSpeakerObserver({ interval: 300 });
-    const room = new Room(id, router, speakers, slot, settings, log.child({ component: 'room', roomId: id }));
-    room.log.info({ workerIndex: slot.index }, 'room media created');
+    const speakers = shape === 'group' ? await router.createActiveSpeakerObserver({ interval: 300 }) : undefined;
+    const room = new Room(id, shape, router, speakers, slot, settings, log.child({ component: 'room', roomId: id }));
+    room.log.info({ workerIndex: slot.index, shape }, 'room media created');
     return room;
   }
 
@@ -62,8 +64,9 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.#closed;
   }
 
+  /** What the room offers its clients to negotiate (a pair's leaves out the audio-level extension). */
   get rtpCapabilities(): types.RtpCapabilities {
-    return this.router.rtpCapabilities;
+    return offeredCapabilities(this.shape, this.router.rtpCapabilities);
   }
 
   /** The room's router, for observers on the server side (they see only what the SFU sees). */
@@ -129,8 +132,9 @@ export class Room extends EventEmitter<RoomEvents> {
     kind: types.MediaKind,
     rtpParameters: types.RtpParameters,
   ): Promise<types.Producer> {
+    checkProducerParameters(this.shape, kind, rtpParameters);
     const producer = await this.peer(peerId).produce(transportId, kind, rtpParameters);
-    if (kind === 'audio') await this.speakers.addProducer({ producerId: producer.id });
+    if (kind === 'audio' && this.speakers) await this.speakers.addProducer({ producerId: producer.id });
     for (const other of this.#peers.values()) {
       if (other.id !== peerId) await this.#consume(other, producer);
     }

@@ -29,7 +29,7 @@ describe('mediasoup worker pool (the real worker)', () => {
     for (const port of [...udp, ...tcp]) expect(port).toBeGreaterThan(0);
 
     const registry = new RoomRegistry(pool, settings(), log);
-    const room = await registry.getOrCreate('room-a');
+    const room = await registry.getOrCreate('room-a', 'group');
     room.addPeer('p1');
     const transport = await room.createTransport('p1', 'send');
     // All candidates point at the worker's shared ports: one UDP, one TCP.
@@ -41,7 +41,7 @@ describe('mediasoup worker pool (the real worker)', () => {
   it('puts two people arriving at once in the same room', async () => {
     pool = await WorkerPool.create(settings(), log);
     const registry = new RoomRegistry(pool, settings(), log);
-    const [a, b] = await Promise.all([registry.getOrCreate('same'), registry.getOrCreate('same')]);
+    const [a, b] = await Promise.all([registry.getOrCreate('same', 'group'), registry.getOrCreate('same', 'group')]);
     expect(a).toBe(b);
     expect(registry.size).toBe(1);
   });
@@ -62,7 +62,7 @@ describe('mediasoup worker pool (the real worker)', () => {
   it('replaces a worker that dies and tells its rooms, so they can be rebuilt', async () => {
     pool = await WorkerPool.create(settings(), log);
     const registry = new RoomRegistry(pool, settings(), log);
-    const room = await registry.getOrCreate('fragile');
+    const room = await registry.getOrCreate('fragile', 'group');
     const closed = new Promise<string>((resolve) => room.once('closed', resolve));
     const replaced = new Promise<number>((resolve) => pool?.once('workerReplaced', resolve));
     const pid = pool.leastLoaded().worker.pid;
@@ -70,7 +70,7 @@ describe('mediasoup worker pool (the real worker)', () => {
     expect(await closed).toBe('media_failure');
     expect(await replaced).toBe(0);
     expect(pool.leastLoaded().worker.pid).not.toBe(pid);
-    const again: Room = await registry.getOrCreate('fragile');
+    const again: Room = await registry.getOrCreate('fragile', 'group');
     expect(again).not.toBe(room);
     expect(again.closed).toBe(false);
   });

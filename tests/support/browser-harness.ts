@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { demoAccounts, type PlatformOverrides } from '@care/server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './browser.js';
-import { openSession, signIn, type SignInOptions } from './session-flow.js';
+import { openSession, openSessionById, signIn, type SignInOptions } from './session-flow.js';
 import { startTestPlatform, type TestPlatform } from './test-platform.js';
 
 const webBuild = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/build');
@@ -65,6 +65,25 @@ export class BrowserHarness {
     await host.page.getByTestId('admit').click();
     await client.page.getByTestId('remote-video').waitFor();
     return { host, client };
+  }
+
+  /** The demo facilitator opens a circle meeting and waits in it, alone. */
+  async openCircle(meetingId: string, options: HarnessSignInOptions = {}): Promise<SignedIn> {
+    const [facilitator] = demoAccounts;
+    const host = await this.signIn(facilitator.email, facilitator.password, options);
+    await openSessionById(host.page, meetingId);
+    await host.page.getByTestId('circle-grid').waitFor();
+    return host;
+  }
+
+  /** A member enters the meeting's lobby (camera off, as circles start) and the facilitator's page lets them in. */
+  async admitToCircle(host: Page, member: { email: string; password: string }, meetingId: string, options: HarnessSignInOptions = {}): Promise<SignedIn> {
+    const signedIn = await this.signIn(member.email, member.password, options);
+    await openSessionById(signedIn.page, meetingId);
+    await signedIn.page.getByTestId('lobby').waitFor();
+    await host.getByTestId('admit').click();
+    await signedIn.page.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor({ timeout: 30_000 });
+    return signedIn;
   }
 
   async close(): Promise<void> {

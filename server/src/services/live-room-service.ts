@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Room, RoomRegistry } from '@care/media';
+import type { Room, RoomRegistry, RoomShape } from '@care/media';
 import type {
   CurrentUser,
   DtlsParameters,
@@ -9,6 +9,7 @@ import type {
   PeerView,
   RoomJoined,
   SendingState,
+  SessionKind,
   RtpCapabilities,
   RtpParameters,
   TransportDirection,
@@ -45,6 +46,20 @@ function view(peer: LivePeer): PeerView {
     host: peer.host,
     sending: peer.sending,
   };
+}
+
+/** A 1:1 session's audio carries no level and follows no speech; a circle's picks its speaker (media/src/room-shape.ts). */
+function roomShape(kind: SessionKind): RoomShape {
+  switch (kind) {
+    case 'one-to-one':
+      return 'pair';
+    case 'circle':
+      return 'group';
+    default: {
+      const unknown: never = kind;
+      throw new Error(`unknown session kind ${String(unknown)}`);
+    }
+  }
 }
 
 /**
@@ -87,7 +102,7 @@ export class LiveRoomService {
       }
     }
     if (this.peersIn(roomId).length >= access.maxPeers) throw new AppError('room_full', 'This session is full.');
-    const room = await this.rooms.getOrCreate(roomId);
+    const room = await this.rooms.getOrCreate(roomId, roomShape(access.kind));
     this.#wire(room);
     const peer: LivePeer = {
       peerId: randomUUID(),

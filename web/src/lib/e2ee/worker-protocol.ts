@@ -8,8 +8,11 @@ export interface TransformOptions {
   trackId: string;
 }
 
-/** Main thread to worker. One discriminated union; the worker checks every kind. */
-export type ToWorker =
+/**
+ * The messages that change the worker's keys. The worker applies them one at
+ * a time in the order they were posted (see FrameCryptor).
+ */
+export type KeyMessage =
   | {
       kind: 'epoch';
       epoch: number;
@@ -18,7 +21,11 @@ export type ToWorker =
       ownLeaf: number;
       memberLeaves: number[];
     }
-  | { kind: 'clear' }
+  | { kind: 'clear' };
+
+/** Main thread to worker. One discriminated union; the worker checks every kind. */
+export type ToWorker =
+  | KeyMessage
   | {
       // Fallback for browsers with createEncodedStreams but no RTCRtpScriptTransform.
       kind: 'streams';

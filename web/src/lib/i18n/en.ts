@@ -97,6 +97,8 @@ export const en: Record<MessageKey, string> = {
   'e2ee.confirm': 'We compared, it matches',
   'e2ee.decryptProblem': 'Cannot decrypt media from {name}, re-keying…',
   'e2ee.notSending': 'Encryption did not start, so your camera and microphone are not being sent.',
+  'e2ee.notSendingCamera': 'Video encryption did not start, so your camera is not being sent. Your microphone is still encrypted. Rejoin the session to try again.',
+  'e2ee.notSendingMicrophone': 'Audio encryption did not start, so your microphone is not being sent. Rejoin the session to try again.',
 
   'consent.title': 'Before you start',
   'consent.intro': 'This service is confidential. Please take a moment to read what that means for you.',

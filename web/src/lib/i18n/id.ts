@@ -96,6 +96,8 @@ export const id = {
   'e2ee.confirm': 'Kami sudah membandingkan, kodenya sama',
   'e2ee.decryptProblem': 'Tidak dapat mendekripsi media dari {name}, menyusun ulang kunci…',
   'e2ee.notSending': 'Enkripsi tidak berjalan, jadi kamera dan mikrofon Anda tidak dikirim.',
+  'e2ee.notSendingCamera': 'Enkripsi video tidak berjalan, jadi kamera Anda tidak dikirim. Mikrofon tetap terenkripsi. Masuk lagi ke sesi untuk mencoba kembali.',
+  'e2ee.notSendingMicrophone': 'Enkripsi suara tidak berjalan, jadi mikrofon Anda tidak dikirim. Masuk lagi ke sesi untuk mencoba kembali.',
 
   'consent.title': 'Sebelum memulai',
   'consent.intro': 'Layanan ini rahasia. Mohon baca sebentar apa artinya bagi Anda.',

@@ -88,8 +88,8 @@ export class SessionManager {
   announcement = $state<{ key: MessageKey; name: string } | undefined>(undefined);
   /** The end-to-end encryption of the current room visit (lock state, safety code). */
   e2ee = $state<E2eeSession | undefined>(undefined);
-  /** Our camera and microphone are not being sent (encryption not possible or not started). */
-  notSending = $state(false);
+  /** What of ours is not being sent because it could not be encrypted: everything, or one track whose encryption did not start. */
+  notSending = $state<'all' | 'audio' | 'video' | undefined>(undefined);
   /** The counselor said they are running late (minutes), shown in the lobby. */
   lateMinutes = $state<number | undefined>(undefined);
   /** Low-bandwidth mode: full, audio only, or chat only. */
@@ -509,7 +509,7 @@ export class SessionManager {
     this.stage = 'joining';
     this.#room?.close();
     this.participants = [];
-    this.notSending = false;
+    this.notSending = undefined;
     this.activeSpeaker = undefined;
     const e2ee = new E2eeSession(this.#socket, (fromPeerId, payload, sentAt) => {
       if (payload.kind === 'reaction') {
@@ -528,8 +528,8 @@ export class SessionManager {
     }, this.me ? { ownerId: this.me.id, accountOf: (peerId) => this.#accounts.get(peerId) } : undefined);
     this.e2ee = e2ee;
     const room = new RoomClient(this.#socket, e2ee, {
-      onNotSending: () => {
-        this.notSending = true;
+      onNotSending: (what) => {
+        this.notSending = this.notSending === undefined || this.notSending === what ? what : 'all';
       },
       onPeerJoined: (peer) => this.#peerJoined(peer),
       onPeerLeft: (peerId) => {

@@ -2,6 +2,7 @@ import type { MediaMode, NewConsumer, PeerView, RoomClosedReason, RoomJoined, Se
 import { Device, type types } from 'mediasoup-client';
 import type { E2eeSession } from '../e2ee/e2ee-session.svelte.js';
 import { request, type AppSocket } from '../socket/socket-client.js';
+import { TransformWatch, type SendKind } from './transform-watch.js';
 
 export type MediaConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
 
@@ -13,8 +14,12 @@ export interface RoomClientEvents {
   onConnectionState(state: MediaConnectionState): void;
   /** The server ended our place in the room: another tab took over, the media restarted, the host ended it or removed us. */
   onClosed(reason: RoomClosedReason): void;
-  /** Our media is not being sent, because encryption is not possible or did not start. */
-  onNotSending(): void;
+  /**
+   * Our media is not being sent because it could not be encrypted: every
+   * kind (no transform support), or one track whose transform did not run
+   * when it started or resumed.
+   */
+  onNotSending(what: 'all' | SendKind): void;
 }
 
 const SIMULCAST_ENCODINGS: RTCRtpEncodingParameters[] = [
@@ -23,8 +28,6 @@ const SIMULCAST_ENCODINGS: RTCRtpEncodingParameters[] = [
   { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
 ];
 
-/** How long after producing a track its encrypting transform must have seen frames. */
-const TRANSFORM_CHECK_MS = 3000;
 /** A transport 'disconnected' this long is restarted (a network change rarely heals by itself). */
 const ICE_RESTART_AFTER_MS = 2000;
 
@@ -46,7 +49,10 @@ export interface ConnectionQuality {
 export class RoomClient {
   #send: types.Transport | undefined;
   #recv: types.Transport | undefined;
-  readonly #producers = new Map<'audio' | 'video', types.Producer>();
+  readonly #producers = new Map<SendKind, types.Producer>();
+  /** The id each sending track's transform counts its frames under (given before the producer exists). */
+  readonly #senderTrackIds = new Map<SendKind, string>();
+  readonly #watch: TransformWatch;
   readonly #consumers = new Map<string, { consumer: types.Consumer; peerId: string }>();
   // Consumers are set up one at a time, in the order the server announced them.
   #consumerQueue: Promise<void> = Promise.resolve();
@@ -63,12 +69,23 @@ export class RoomClient {
     private readonly socket: AppSocket,
     private readonly e2ee: E2eeSession,
     private readonly events: RoomClientEvents,
-  ) {}
+  ) {
+    this.#watch = new TransformWatch(
+      (trackId) => e2ee.framesSeen(trackId),
+      (kind) => {
+        const track = this.#producers.get(kind)?.track;
+        return track?.readyState === 'live' && !track.muted;
+      },
+      (kind) => this.#stopUnencrypted(kind),
+    );
+  }
 
   /**
    * Joins the room and its MLS group, then sends the local tracks, each
-   * through the encrypting transform. Fail-closed: without transform support,
-   * or without keys, nothing is produced.
+   * through the encrypting transform, attached to the RTP sender before its
+   * first negotiation, so no frame can leave before it. Fail-closed: without
+   * transform support, or without keys, nothing is produced; a track whose
+   * transform does not run when it starts or resumes is stopped.
    */
   async join(sessionId: string, localStream: MediaStream, sending: SendingState, options: { unlinkable?: boolean } = {}): Promise<RoomJoined> {
     this.#listen();
@@ -87,7 +104,7 @@ export class RoomClient {
     // show frames from the moment the keys arrive.
     this.e2ee.prepare();
     if (this.e2ee.state === 'unsupported') {
-      this.events.onNotSending();
+      this.events.onNotSending('all');
       return joined;
     }
     await request(this.socket, 'room:ready', { rtpCapabilities: device.recvRtpCapabilities });
@@ -96,8 +113,9 @@ export class RoomClient {
     void request(this.socket, 'room:request-key-frame', {}).catch(() => undefined);
 
     for (const track of localStream.getTracks()) {
-      const kind = track.kind === 'audio' ? 'audio' : 'video';
+      const kind: SendKind = track.kind === 'audio' ? 'audio' : 'video';
       if (!device.canProduce(kind)) continue;
+      const trackId = `send-${kind}-${crypto.randomUUID()}`;
       const producer = await this.#send.produce({
         track,
         stopTracks: false,
@@ -107,29 +125,27 @@ export class RoomClient {
         // Three simulcast layers: the SFU forwards each receiver the one its link and view can take.
         // SFrame leaves the VP8 payload header clear, so the SFU still finds key frames and layers.
         ...(kind === 'video' ? { encodings: SIMULCAST_ENCODINGS } : {}),
-        ...(kind === 'audio' ? { codecOptions: { opusDtx: true, opusFec: true } } : {}),
+        // DTX and constant bitrate come from the room's Opus parameters (a 1:1 session's audio follows no speech).
+        ...(kind === 'audio' ? { codecOptions: { opusFec: true } } : {}),
+        // Called with the new RTCRtpSender before the offer is made: encryption is in place before any frame can flow.
+        onRtpSender: (sender) => this.e2ee.attachSender(sender, kind, trackId),
       });
-      if (!producer.rtpSender) throw new Error('no RTP sender to encrypt');
-      this.e2ee.attachSender(producer.rtpSender, kind, producer.id);
       this.#producers.set(kind, producer);
+      this.#senderTrackIds.set(kind, trackId);
+      this.#watch.started(kind, trackId);
       // Switched off before joining (a circle starts with the camera off): paused from the first moment.
       this.#applySending();
     }
-    setTimeout(() => this.#checkTransformsRan(), TRANSFORM_CHECK_MS);
     return joined;
   }
 
-  /** A transform that never saw a frame means media would bypass encryption: stop sending. */
-  #checkTransformsRan(): void {
-    if (this.#closed) return;
-    let stopped = false;
-    for (const [kind, producer] of this.#producers) {
-      if (producer.closed || producer.paused || this.e2ee.framesSeen(producer.id) > 0) continue;
-      producer.close();
-      this.#producers.delete(kind);
-      stopped = true;
-    }
-    if (stopped) this.events.onNotSending();
+  /** A transform that saw no frame means the track is not encrypted: stop it and say so. */
+  #stopUnencrypted(kind: SendKind): void {
+    const producer = this.#producers.get(kind);
+    if (this.#closed || !producer || producer.closed || producer.paused) return;
+    producer.close();
+    this.#producers.delete(kind);
+    this.events.onNotSending(kind);
   }
 
   /** The person's own mute/camera switch; the media mode may still hold a track back. */
@@ -148,8 +164,16 @@ export class RoomClient {
   #applySending(): void {
     const allowed = { audio: this.#mode !== 'chat-only', video: this.#mode === 'full' || this.#mode === 'speaker-only' };
     for (const [kind, producer] of this.#producers) {
-      if (this.#sendWanted[kind] && allowed[kind]) producer.resume();
-      else producer.pause();
+      const wanted = this.#sendWanted[kind] && allowed[kind];
+      if (wanted && producer.paused) {
+        producer.resume();
+        // Every start is checked: a camera that began paused has never been seen by its transform.
+        const trackId = this.#senderTrackIds.get(kind);
+        if (trackId) this.#watch.started(kind, trackId);
+      } else if (!wanted && !producer.paused) {
+        producer.pause();
+        this.#watch.stopped(kind);
+      }
     }
   }
 
@@ -232,6 +256,7 @@ export class RoomClient {
     if (this.#closed) return;
     this.#closed = true;
     for (const off of this.#unsubscribe) off();
+    this.#watch.close();
     this.#send?.close();
     this.#recv?.close();
     this.#consumers.clear();
@@ -340,9 +365,9 @@ export class RoomClient {
       producerId: message.producerId,
       kind: message.kind,
       rtpParameters: message.rtpParameters as types.RtpParameters,
+      // Before the answer is made: no frame reaches the decoder except through the decrypting transform.
+      onRtpReceiver: (receiver) => this.e2ee.attachReceiver(receiver, message.kind, message.consumerId),
     });
-    if (!consumer.rtpReceiver) throw new Error('no RTP receiver to decrypt');
-    this.e2ee.attachReceiver(consumer.rtpReceiver, consumer.kind, consumer.id);
     this.#consumers.set(consumer.id, { consumer, peerId: message.peerId });
     this.events.onTrack(message.peerId, consumer.track);
     await request(this.socket, 'room:resume-consumer', { consumerId: consumer.id });

@@ -1,0 +1,204 @@
+import { decryptFrame, encryptFrame } from './media-frame.js';
+import { SFrameError } from './sframe-error.js';
+import { mlsKid, parseMlsKid } from './sframe-mls.js';
+import { SFrameContext } from './sframe.js';
+import type { KeyMessage, TrackCounts, TransformOptions } from './worker-protocol.js';
+
+/** An encoded audio or video frame as WebRTC hands it to a transform (only its bytes matter here). */
+export interface EncodedFrame {
+  data: ArrayBuffer;
+}
+
+/** A timer to end an epoch's grace period; injectable so a test can decide when it ends. */
+export type GraceScheduler = (end: () => void, ms: number) => void;
+
+/** How long the previous epoch's keys stay, so frames in flight still decrypt. */
+export const GRACE_MS = 1000;
+
+/**
+ * The state machine of the frame crypto worker, apart from the worker's
+ * globals so it runs (and is race-tested) anywhere with WebCrypto and web
+ * streams. One SFrame context per page: the audio and video of a sender share
+ * one counter per KID and never reuse a nonce.
+ *
+ * Key messages are applied strictly one after another, in the order they
+ * arrived: an epoch whose keys are still being imported is finished before a
+ * following `clear` or epoch starts, so a clear can never be undone by an
+ * install that was already under way, and two epochs can never finish in the
+ * wrong order (the older one winning the send key). The end of a grace period
+ * goes through the same queue.
+ *
+ * Fail-closed: a frame with no key is dropped, never passed on in the clear; a
+ * frame whose key was cleared while it was being sealed or opened is dropped
+ * too; a frame that does not authenticate is dropped and counted against its
+ * sender. Nothing here logs frames or keys.
+ */
+export class FrameCryptor {
+  readonly #context = new SFrameContext();
+  #sendKid: bigint | undefined;
+  #currentEpoch: number | undefined;
+  /** The KIDs installed for each epoch still alive (the current one, and earlier ones during their grace). */
+  readonly #liveKids = new Map<number, bigint[]>();
+  /** Bumped by every clear: a frame sealed or opened across one is not passed on. */
+  #clears = 0;
+  readonly #counts = new Map<string, TrackCounts>();
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly graceMs: number = GRACE_MS,
+    private readonly schedule: GraceScheduler = (end, ms) => void setTimeout(end, ms),
+  ) {}
+
+  /**
+   * Queues a key message behind every earlier one. Resolves once it has been
+   * applied; a message that fails (keys that cannot be imported) leaves the
+   * keys as they were and does not hold up the ones after it.
+   */
+  receive(message: KeyMessage): Promise<void> {
+    return this.#enqueue(() => this.#apply(message));
+  }
+
+  /** Resolves once every key change queued so far (grace endings included) has been applied. */
+  whenIdle(): Promise<void> {
+    return this.#queue;
+  }
+
+  /** Runs a track's frames through the cryptor until either stream ends. */
+  attach(readable: ReadableStream<EncodedFrame>, writable: WritableStream<EncodedFrame>, options: TransformOptions): void {
+    readable
+      .pipeThrough(this.#transform(options))
+      .pipeTo(writable)
+      .catch(() => undefined);
+  }
+
+  /** What each track has seen so far. */
+  counts(): TrackCounts[] {
+    return [...this.#counts.values()].map((c) => ({ ...c, failuresByLeaf: { ...c.failuresByLeaf } }));
+  }
+
+  async #apply(message: KeyMessage): Promise<void> {
+    switch (message.kind) {
+      case 'epoch':
+        return this.#installEpoch(message);
+      case 'clear':
+        this.#clearAll();
+        return;
+      default: {
+        const unknown: never = message;
+        throw new Error(`unknown key message ${String((unknown as { kind?: unknown }).kind)}`);
+      }
+    }
+  }
+
+  async #installEpoch(message: Extract<KeyMessage, { kind: 'epoch' }>): Promise<void> {
+    const ownKid = mlsKid(message.ownLeaf, message.epoch);
+    const receiveKids = message.memberLeaves.filter((leaf) => leaf !== message.ownLeaf).map((leaf) => mlsKid(leaf, message.epoch));
+    const installed: bigint[] = [];
+    try {
+      for (const kid of receiveKids) {
+        await this.#context.addReceiveKey(kid, message.baseKey);
+        installed.push(kid);
+      }
+      await this.#context.addSendKey(ownKid, message.baseKey);
+    } catch (error) {
+      // Half an epoch is worse than none: what this message installed goes; the keys before it stay.
+      const kept = new Set([...this.#liveKids.values()].flat());
+      for (const kid of installed) if (!kept.has(kid)) this.#context.removeKey(kid);
+      throw error;
+    }
+    const previous = this.#currentEpoch;
+    this.#liveKids.set(message.epoch, [ownKid, ...receiveKids]);
+    this.#sendKid = ownKid;
+    this.#currentEpoch = message.epoch;
+    if (previous !== undefined && previous !== message.epoch) {
+      const generation = this.#clears;
+      this.schedule(() => {
+        // A clear since then removed these keys already (and a later epoch may reuse their KIDs).
+        if (this.#clears === generation) void this.#enqueue(() => this.#retire(previous));
+      }, this.graceMs);
+    }
+  }
+
+  /** Ends an earlier epoch's grace: its keys go, except any KID the current epoch uses again. */
+  #retire(epoch: number): void {
+    if (epoch === this.#currentEpoch) return;
+    const kids = this.#liveKids.get(epoch);
+    if (!kids) return;
+    const current = new Set(this.#currentEpoch === undefined ? [] : (this.#liveKids.get(this.#currentEpoch) ?? []));
+    for (const kid of kids) if (!current.has(kid)) this.#context.removeKey(kid);
+    this.#liveKids.delete(epoch);
+  }
+
+  #clearAll(): void {
+    for (const kids of this.#liveKids.values()) for (const kid of kids) this.#context.removeKey(kid);
+    this.#liveKids.clear();
+    this.#sendKid = undefined;
+    this.#currentEpoch = undefined;
+    this.#clears++;
+  }
+
+  #enqueue(step: () => void | Promise<void>): Promise<void> {
+    const done = this.#queue.then(step);
+    this.#queue = done.catch(() => undefined);
+    return done;
+  }
+
+  #countsFor(options: TransformOptions): TrackCounts {
+    let entry = this.#counts.get(options.trackId);
+    if (!entry) {
+      entry = { trackId: options.trackId, operation: options.operation, frames: 0, noKey: 0, failuresByLeaf: {}, busyMs: 0, bytesIn: 0, bytesOut: 0 };
+      this.#counts.set(options.trackId, entry);
+    }
+    return entry;
+  }
+
+  #transform(options: TransformOptions): TransformStream<EncodedFrame, EncodedFrame> {
+    const tally = this.#countsFor(options);
+    return new TransformStream<EncodedFrame, EncodedFrame>({
+      transform: async (frame, controller) => {
+        const data = new Uint8Array(frame.data);
+        const started = performance.now();
+        const clearsBefore = this.#clears;
+        const out = options.operation === 'encrypt' ? await this.#seal(options, data, tally) : await this.#open(options, data, tally);
+        if (out === undefined) return;
+        if (this.#clears !== clearsBefore) {
+          tally.noKey++;
+          return;
+        }
+        frame.data = out;
+        tally.frames++;
+        tally.busyMs += performance.now() - started;
+        tally.bytesIn += data.byteLength;
+        tally.bytesOut += out.byteLength;
+        controller.enqueue(frame);
+      },
+    });
+  }
+
+  async #seal(options: TransformOptions, data: Uint8Array, tally: TrackCounts): Promise<ArrayBuffer | undefined> {
+    const kid = this.#sendKid;
+    if (kid === undefined) {
+      tally.noKey++;
+      return undefined;
+    }
+    try {
+      return (await encryptFrame(this.#context, kid, options.codec, data)).buffer;
+    } catch {
+      tally.noKey++;
+      return undefined;
+    }
+  }
+
+  async #open(options: TransformOptions, data: Uint8Array, tally: TrackCounts): Promise<ArrayBuffer | undefined> {
+    try {
+      return (await decryptFrame(this.#context, options.codec, data)).frame.buffer;
+    } catch (error) {
+      if (error instanceof SFrameError && error.code === 'unknown-kid') tally.noKey++;
+      else {
+        const leaf = error instanceof SFrameError && error.kid !== undefined ? parseMlsKid(error.kid).senderIndex : -1;
+        tally.failuresByLeaf[leaf] = (tally.failuresByLeaf[leaf] ?? 0) + 1;
+      }
+      return undefined;
+    }
+  }
+}
