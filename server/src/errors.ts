@@ -43,6 +43,10 @@ const httpStatus: Record<ErrorCode, number> = {
   account_inactive: 403,
   // Trust under attack (issue 12): MLS, someone other than the designated committer.
   not_committer: 409,
+  // Trust under attack (issue 12): sessions — password-reset links, answered like invite links.
+  reset_invalid: 404,
+  reset_expired: 410,
+  reset_used: 410,
 };
 
 /** An error whose message is written for the client. */

@@ -28,6 +28,8 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
       MEDIA_PORT_BASE: '0',
       MEDIA_WORKERS: '1',
       LOG_LEVEL: 'info',
+      // The server's default is production; the tests ask for their own rules.
+      NODE_ENV: 'test',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
