@@ -57,7 +57,7 @@ const ConfigFields = z.object({
   /** A sign-in ends this long after it began, however active: a stolen cookie is not good forever. */
   SESSION_MAX_HOURS: hours(12),
   /** Renamed: one variable for the idle lifetime and one for the absolute one. */
-  SESSION_TTL_HOURS: z.undefined({ message: 'was replaced: set SESSION_IDLE_HOURS (idle) and SESSION_MAX_HOURS (absolute)' }),
+  SESSION_TTL_HOURS: z.undefined({ message: 'was replaced: set SESSION_IDLE_HOURS (idle) and SESSION_MAX_HOURS (absolute)' }).optional(),
   /**
    * 32 bytes, base64: the key of the keyed hash (HMAC-SHA256) that turns an
    * address or email into a rate-limit key name, so Redis never holds either.
