@@ -4,32 +4,33 @@ import type { KeyedHash } from './keyed-hash.js';
 import { addressBucket } from './network-address.js';
 
 /**
- * Counts every counter of an attempt before anything is checked, in one
- * script, so N requests sent at once see the counts 1..N and no more than
- * the limit get past (a read-then-check limiter lets them all through). A
- * counter's window starts with its first attempt and is not stretched by
- * later ones.
+ * Counts an attempt before anything is checked, in one script, so N requests
+ * sent at once see the counts 1..N and no more than the limit get past (a
+ * read-then-check limiter lets them all through). Counters go narrowest
+ * first, and an attempt refused by one is not counted by the wider ones
+ * after it: one address hammering one account stops at its own limit
+ * without using up the account's limit everywhere, or its office's budget.
+ * A counter's window starts with its first attempt and is not stretched by
+ * later ones. Returns the position of the counter that refused, or 0.
  */
 const COUNT_FIRST = `
-local counts = {}
 for i, key in ipairs(KEYS) do
   local count = redis.call('INCR', key)
   if count == 1 or redis.call('TTL', key) < 0 then redis.call('EXPIRE', key, ARGV[1]) end
-  counts[i] = count
+  if count > tonumber(ARGV[i + 1]) then return i end
 end
-return counts`;
+return 0`;
 
 /**
- * A successful attempt: the person's own counters start again (KEYS[1..n-1]),
- * and the address gets its attempt back (KEYS[n]), so an office behind one
- * address spends its budget only on failures. Never below zero, never a
- * counter without an expiry.
+ * A successful attempt: the person's own counters start again (every key
+ * but the address's, which is KEYS[1]), and the address gets its attempt
+ * back, so an office behind one address spends its budget only on
+ * failures. Never below zero, never a counter without an expiry.
  */
 const SETTLE_SUCCESS = `
-for i = 1, #KEYS - 1 do redis.call('DEL', KEYS[i]) end
-local address = KEYS[#KEYS]
-local count = tonumber(redis.call('GET', address) or '0')
-if count > 1 then redis.call('DECR', address) elseif count == 1 then redis.call('DEL', address) end
+for i = 2, #KEYS do redis.call('DEL', KEYS[i]) end
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 1 then redis.call('DECR', KEYS[1]) elseif count == 1 then redis.call('DEL', KEYS[1]) end
 return 0`;
 
 export interface AttemptRule {
@@ -59,6 +60,8 @@ export interface Attempt {
 }
 
 interface Counter {
+  /** `sa` subject from an address, `a` an address, `s` a subject. */
+  scope: 'sa' | 'a' | 's';
   key: string;
   limit: number;
 }
@@ -78,11 +81,14 @@ export class AttemptLimiter {
   /** Counts the attempt, then throws `rate_limited` if any of its counters is past its limit. */
   async begin(source: AttemptSource): Promise<Attempt> {
     const counters = this.#counters(source);
-    const counts = (await this.redis.eval(COUNT_FIRST, counters.length, ...counters.map((c) => c.key), this.rule.windowSeconds)) as number[];
-    if (counters.some((counter, i) => (counts[i] ?? Infinity) > counter.limit)) throw new AppError('rate_limited', this.rule.message);
+    const keys = counters.map((c) => c.key);
+    const refusedBy = (await this.redis.eval(COUNT_FIRST, keys.length, ...keys, this.rule.windowSeconds, ...counters.map((c) => c.limit))) as number;
+    if (refusedBy !== 0) throw new AppError('rate_limited', this.rule.message);
+    const address = counters.find((c) => c.scope === 'a')!.key;
+    const own = keys.filter((key) => key !== address);
     return {
       succeeded: async () => {
-        await this.redis.eval(SETTLE_SUCCESS, counters.length, ...counters.map((c) => c.key));
+        await this.redis.eval(SETTLE_SUCCESS, own.length + 1, address, ...own);
       },
     };
   }
@@ -95,17 +101,19 @@ export class AttemptLimiter {
     return result;
   }
 
-  /** The subject's counters first, the address's last (`SETTLE_SUCCESS` relies on the order). */
+  /** Narrowest first: this subject from this address, this address, this subject from anywhere. */
   #counters({ subject, address }: AttemptSource): Counter[] {
     const { family, perSubject, perSubjectAndAddress, perAddress } = this.rule;
     const bucket = addressBucket(address);
-    const name = (scope: string, value: string) => `ratelimit:${family}:${scope}:${this.hash.of(`${family}:${scope}`, value)}`;
+    const counter = (scope: Counter['scope'], value: string, limit: number): Counter => ({
+      scope,
+      key: `ratelimit:${family}:${scope}:${this.hash.of(`${family}:${scope}`, value)}`,
+      limit,
+    });
     const counters: Counter[] = [];
-    if (subject !== undefined && perSubject !== undefined) counters.push({ key: name('s', subject), limit: perSubject });
-    if (subject !== undefined && perSubjectAndAddress !== undefined) {
-      counters.push({ key: name('sa', `${subject}\0${bucket}`), limit: perSubjectAndAddress });
-    }
-    counters.push({ key: name('a', bucket), limit: perAddress });
+    if (subject !== undefined && perSubjectAndAddress !== undefined) counters.push(counter('sa', `${subject}\0${bucket}`, perSubjectAndAddress));
+    counters.push(counter('a', bucket, perAddress));
+    if (subject !== undefined && perSubject !== undefined) counters.push(counter('s', subject, perSubject));
     return counters;
   }
 }
