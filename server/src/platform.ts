@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RoomRegistry, WorkerPool, type MediaSettings } from '@care/media';
+import { sessionlessApiPaths } from '@care/shared';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { accountSecurityRoutes } from './accounts/account-security-routes.js';
@@ -270,14 +271,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       },
       health: healthRoutes({ redis, db, mediaWorkers: () => pool.size, metrics }),
       webBuildDir: config.WEB_BUILD_DIR,
-      csrf: requireCsrfToken(auth, [
-        '/auth/login',
-        '/auth/login/totp',
-        '/invites/accept',
-        '/auth/password-reset',
-        '/auth/password-reset/check',
-        '/auth/password-reset/complete',
-      ]),
+      csrf: requireCsrfToken(auth, sessionlessApiPaths),
       largeBodies: { '/admin/invites/csv': '300kb' },
       log,
     });

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccounts } from '../integration/scheduling/scheduling-app.js';
-import { connect, login, startTestPlatform, type TestPlatform, type TestSocket } from '../support/test-platform.js';
-import { endingOf, pause, stillServed } from './session-sockets.js';
+import { connect, login, type TestPlatform } from '../support/test-platform.js';
+import { endingOf, pause, statusOfMe as me, stillServed, TwoSessionNodes } from './session-sockets.js';
 
 /*
  * A stolen or forgotten sign-in does not last: past its absolute lifetime it
@@ -18,33 +17,22 @@ const hours = (seconds: number) => String(seconds / 3600);
 // The createAccounts password.
 const PASSWORD = 'not-used-by-these-tests';
 
+let nodes: TwoSessionNodes;
 let nodeA: TestPlatform;
 let nodeB: TestPlatform;
-const sockets: TestSocket[] = [];
 
 async function person(): Promise<string> {
   const [account] = await createAccounts(nodeA, 'asn', 1, 'lifetime');
   return (await nodeA.platform.db.users.findById(account!.id))!.email;
 }
 
-async function open(node: TestPlatform, cookie: string): Promise<TestSocket> {
-  const socket = await connect(node.url, cookie);
-  sockets.push(socket);
-  return socket;
-}
-
-const me = (node: TestPlatform, cookie: string) => fetch(`${node.url}/api/auth/me`, { headers: { cookie } }).then((r) => r.status);
+const open = (node: TestPlatform, cookie: string) => nodes.open(node, cookie);
 
 beforeAll(async () => {
-  const env = { SESSION_MAX_HOURS: hours(MAX_SECONDS), SESSION_IDLE_HOURS: hours(IDLE_SECONDS), RATE_LIMIT_KEY: randomBytes(32).toString('base64') };
-  nodeA = await startTestPlatform(env);
-  nodeB = await startTestPlatform({ ...env, MONGODB_DB: nodeA.dbName });
+  nodes = await TwoSessionNodes.start({ SESSION_MAX_HOURS: hours(MAX_SECONDS), SESSION_IDLE_HOURS: hours(IDLE_SECONDS) });
+  ({ a: nodeA, b: nodeB } = nodes);
 });
-afterAll(async () => {
-  for (const socket of sockets) socket.close();
-  await nodeB.close();
-  await nodeA.close();
-});
+afterAll(() => nodes.close());
 
 describe('the absolute lifetime', () => {
   it('refuses a sign-in past it even while it is in use every half second, and ends its connections on both nodes — only its own', async () => {

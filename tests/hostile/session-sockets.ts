@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { SessionEndReason } from '@care/shared';
-import { ask, type TestSocket } from '../support/test-platform.js';
+import { ask, connect, startTestPlatform, type TestPlatform, type TestSocket } from '../support/test-platform.js';
 
 /** How a live connection ended: what the server said, and Socket.IO's reason for the disconnect. */
 export interface Ending {
@@ -30,3 +31,45 @@ export async function stillServed(socket: TestSocket): Promise<boolean> {
 }
 
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Two server nodes (two platforms on one Redis and database, with one
+ * rate-limit key, as a deployment would configure them) and the live
+ * connections a test opens on them, closed with them.
+ */
+export class TwoSessionNodes {
+  readonly #sockets: TestSocket[] = [];
+
+  private constructor(
+    readonly a: TestPlatform,
+    readonly b: TestPlatform,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<TwoSessionNodes> {
+    const shared = { RATE_LIMIT_KEY: randomBytes(32).toString('base64'), ...env };
+    const a = await startTestPlatform(shared);
+    return new TwoSessionNodes(a, await startTestPlatform({ ...shared, MONGODB_DB: a.dbName }));
+  }
+
+  /** A real Socket.IO client signed in with `cookie`, on `node`. */
+  async open(node: TestPlatform, cookie: string): Promise<TestSocket> {
+    const socket = await connect(node.url, cookie);
+    this.#sockets.push(socket);
+    return socket;
+  }
+
+  /** Keeps a connection opened elsewhere, to close it at the end. */
+  track(socket: TestSocket): TestSocket {
+    this.#sockets.push(socket);
+    return socket;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.close();
+    await this.b.close();
+    await this.a.close();
+  }
+}
+
+/** The status of GET /api/auth/me with this cookie: 200 while the sign-in lives. */
+export const statusOfMe = (node: TestPlatform, cookie: string) => fetch(`${node.url}/api/auth/me`, { headers: { cookie } }).then((r) => r.status);

@@ -1,13 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { demoAccounts } from '@care/server';
 import type { TotpSetupView } from '@care/shared';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../integration/accounts/accounts-app.js';
 import { createAccounts } from '../integration/scheduling/scheduling-app.js';
-import { connect, login, sessionHeaders, startTestPlatform, type TestPlatform, type TestSocket } from '../support/test-platform.js';
+import { connect, login, sessionHeaders, type TestPlatform } from '../support/test-platform.js';
 import { postJson } from './credential-requests.js';
-import { endingOf, pause, stillServed } from './session-sockets.js';
+import { endingOf, pause, statusOfMe as me, stillServed, TwoSessionNodes } from './session-sockets.js';
 
 /*
  * A connection does not outlive its sign-in. Signing out, a new cookie (a
@@ -20,34 +19,23 @@ import { endingOf, pause, stillServed } from './session-sockets.js';
 
 // The createAccounts password.
 const PASSWORD = 'not-used-by-these-tests';
+let nodes: TwoSessionNodes;
 let nodeA: TestPlatform;
 let nodeB: TestPlatform;
-const sockets: TestSocket[] = [];
 
 async function person(role: 'asn' | 'counselor' = 'asn'): Promise<{ id: string; email: string }> {
   const [account] = await createAccounts(nodeA, role, 1, 'signout');
   return { id: account!.id, email: (await nodeA.platform.db.users.findById(account!.id))!.email };
 }
 
-async function open(node: TestPlatform, cookie: string): Promise<TestSocket> {
-  const socket = await connect(node.url, cookie);
-  sockets.push(socket);
-  return socket;
-}
-
-const me = (node: TestPlatform, cookie: string) => fetch(`${node.url}/api/auth/me`, { headers: { cookie } }).then((r) => r.status);
+const open = (node: TestPlatform, cookie: string) => nodes.open(node, cookie);
 const logout = (node: TestPlatform, cookie: string) => postJson(node.url, '/api/auth/logout', {}, sessionHeaders(cookie));
 
 beforeAll(async () => {
-  const env = { RATE_LIMIT_KEY: randomBytes(32).toString('base64') };
-  nodeA = await startTestPlatform(env);
-  nodeB = await startTestPlatform({ ...env, MONGODB_DB: nodeA.dbName });
+  nodes = await TwoSessionNodes.start();
+  ({ a: nodeA, b: nodeB } = nodes);
 });
-afterAll(async () => {
-  for (const socket of sockets) socket.close();
-  await nodeB.close();
-  await nodeA.close();
-});
+afterAll(() => nodes.close());
 
 describe('signing out', () => {
   it('ends that sign-in’s connections on both nodes, and not the same person’s other sign-in', async () => {
@@ -72,8 +60,7 @@ describe('signing out', () => {
       // The connection and the sign-out go out together, to different nodes, the sign-out a little later each round.
       const [connected] = await Promise.allSettled([connect(nodeB.url, cookie), pause(round).then(() => logout(nodeA, cookie))]);
       if (connected.status === 'rejected') continue;
-      const socket = connected.value;
-      sockets.push(socket);
+      const socket = nodes.track(connected.value);
       if (socket.connected) await endingOf(socket, 5000);
       expect(socket.connected).toBe(false);
     }

@@ -47,3 +47,17 @@ export const SessionEndReason = z.enum(['signed_out', 'expired', 'renewed', 'pas
 export type SessionEndReason = z.infer<typeof SessionEndReason>;
 export const SessionEnded = z.object({ reason: SessionEndReason });
 export type SessionEnded = z.infer<typeof SessionEnded>;
+
+/**
+ * The state-changing calls made without a session (signing in, accepting an
+ * invite, the password reset), which therefore carry no CSRF token; the
+ * Origin check still holds for them. Paths under /api.
+ */
+export const sessionlessApiPaths = [
+  '/auth/login',
+  '/auth/login/totp',
+  '/invites/accept',
+  '/auth/password-reset',
+  '/auth/password-reset/check',
+  '/auth/password-reset/complete',
+] as const;

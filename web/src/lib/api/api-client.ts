@@ -40,18 +40,12 @@ import type {
   CompletePasswordResetBody,
   PasswordResetLinkView,
 } from '@care/shared';
+import { sessionlessApiPaths } from '@care/shared';
 import { ApiError } from './api-error.js';
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Calls that have no session yet, so no CSRF token either. */
-const sessionless = new Set([
-  '/auth/login',
-  '/auth/login/totp',
-  '/invites/accept',
-  '/auth/password-reset',
-  '/auth/password-reset/check',
-  '/auth/password-reset/complete',
-]);
+const sessionless = new Set<string>(sessionlessApiPaths);
 
 /**
  * The session's CSRF token, fetched once per session and sent as
