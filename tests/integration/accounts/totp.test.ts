@@ -146,6 +146,9 @@ describe('TOTP second factor', () => {
     const off = await renewing('/api/account/totp/disable', { code: codeAt(30, own) }, cookie);
     expect(off.body.data).toEqual({ totpEnabled: false, totpRequired: false, recoveryCodesLeft: 0 });
     expect(off.cookie).not.toBe(cookie);
+    // Turning it off renewed the cookie too: the one before is void.
+    expect((await apiClient(t.url, cookie).get('/auth/me')).status).toBe(401);
+    expect((await apiClient(t.url, off.cookie).get('/auth/me')).status).toBe(200);
     const stored = await t.platform.db.users.findOne({ email: 'asn@demo.care-asn.id' });
     expect(stored?.totpSecret).toBeNull();
   });
