@@ -84,11 +84,11 @@ export class AttemptLimiter {
     const keys = counters.map((c) => c.key);
     const refusedBy = (await this.redis.eval(COUNT_FIRST, keys.length, ...keys, this.rule.windowSeconds, ...counters.map((c) => c.limit))) as number;
     if (refusedBy !== 0) throw new AppError('rate_limited', this.rule.message);
-    const address = counters.find((c) => c.scope === 'a')!.key;
-    const own = keys.filter((key) => key !== address);
+    const address = counters.filter((c) => c.scope === 'a').map((c) => c.key);
+    const own = counters.filter((c) => c.scope !== 'a').map((c) => c.key);
     return {
       succeeded: async () => {
-        await this.redis.eval(SETTLE_SUCCESS, own.length + 1, address, ...own);
+        await this.redis.eval(SETTLE_SUCCESS, keys.length, ...address, ...own);
       },
     };
   }

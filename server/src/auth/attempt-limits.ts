@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { AttemptLimiter } from './attempt-limiter.js';
+import { AttemptLimiter, type AttemptRule } from './attempt-limiter.js';
 import { KeyedHash } from './keyed-hash.js';
 
 const FIFTEEN_MINUTES = 900;
@@ -26,7 +26,7 @@ export class AttemptLimits {
   constructor(redis: Redis, options: { key: string | undefined; addressBudget: number }) {
     const hash = new KeyedHash(options.key);
     const perAddress = options.addressBudget;
-    const limiter = (rule: Omit<AttemptLimiter['rule'], 'perAddress' | 'windowSeconds'>) =>
+    const limiter = (rule: Omit<AttemptRule, 'perAddress' | 'windowSeconds'>) =>
       new AttemptLimiter(redis, hash, { ...rule, perAddress, windowSeconds: FIFTEEN_MINUTES });
     this.login = limiter({
       family: 'login',
