@@ -2,6 +2,11 @@
 // FerretDB-on-PostgreSQL (unless REDIS_URL / MONGODB_URI point elsewhere),
 // then the built server with the built web app and the demo accounts, and
 // prints where to open it. Ctrl+C stops everything.
+//
+// The server applies production rules unless told otherwise; this script is
+// the one place that asks for development (demo accounts, the dev outbox,
+// copyable invite links, no second factor required, cookies without Secure
+// on plain http).
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +16,8 @@ const repoDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const stack = await startStack({ repoDir, purpose: 'dev', log });
+const nodeEnv = process.env.NODE_ENV ?? 'development';
+const demo = (process.env.SEED_DEMO ?? (nodeEnv === 'production' ? 'false' : 'true')) === 'true';
 
 const server = spawn(process.execPath, [join(repoDir, 'server/dist/main.js')], {
   env: {
@@ -18,7 +25,8 @@ const server = spawn(process.execPath, [join(repoDir, 'server/dist/main.js')], {
     REDIS_URL: stack.redisUrl,
     MONGODB_URI: stack.mongodbUri,
     WEB_BUILD_DIR: join(repoDir, 'web/build'),
-    SEED_DEMO: process.env.SEED_DEMO ?? 'true',
+    NODE_ENV: nodeEnv,
+    SEED_DEMO: String(demo),
     // A busy port 3000 should not stop a newcomer: take another and say so.
     PORT_FALLBACK: process.env.PORT_FALLBACK ?? 'true',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -55,8 +63,9 @@ server.stdout?.on('data', (chunk: Buffer) => {
     return;
   }
   log('');
-  log(`  CARE ASN is running at ${ready[1]}`);
+  log(`  CARE ASN is running at ${ready[1]} (${nodeEnv === 'development' ? 'development mode: not for real people' : nodeEnv})`);
   log('');
+  if (!demo) return;
   log('  Demo accounts (password after the email):');
   log('    counselor  konselor@demo.care-asn.id  demo-konselor');
   log('    ASN        asn@demo.care-asn.id       demo-asn');

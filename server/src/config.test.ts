@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
-const minimal = { REDIS_URL: 'redis://127.0.0.1:6379', MONGODB_URI: 'mongodb://127.0.0.1:27017' };
+const minimal = { REDIS_URL: 'redis://127.0.0.1:6379', MONGODB_URI: 'mongodb://127.0.0.1:27017', NODE_ENV: 'development' };
+const key = Buffer.alloc(32, 7).toString('base64');
+/** What a production deployment must set beyond the URLs. */
+const production = { REDIS_URL: minimal.REDIS_URL, MONGODB_URI: minimal.MONGODB_URI, TOTP_ENCRYPTION_KEY: key, RATE_LIMIT_KEY: Buffer.alloc(32, 9).toString('base64') };
 
 describe('loadConfig', () => {
   it('fills defaults around the two required URLs', () => {
@@ -52,10 +55,9 @@ describe('loadConfig', () => {
 
   it('requires a second factor of counselors and admins in production only, and a key to seal it there', () => {
     expect(loadConfig(minimal).TOTP_REQUIRED_ROLES).toEqual([]);
-    const key = Buffer.alloc(32, 7).toString('base64');
-    expect(loadConfig({ ...minimal, NODE_ENV: 'production', TOTP_ENCRYPTION_KEY: key }).TOTP_REQUIRED_ROLES).toEqual(['counselor', 'admin']);
-    expect(loadConfig({ ...minimal, NODE_ENV: 'production', TOTP_ENCRYPTION_KEY: key, TOTP_REQUIRED_ROLES: '' }).TOTP_REQUIRED_ROLES).toEqual([]);
-    expect(() => loadConfig({ ...minimal, NODE_ENV: 'production' })).toThrowError(/TOTP_ENCRYPTION_KEY is missing/);
+    expect(loadConfig(production).TOTP_REQUIRED_ROLES).toEqual(['counselor', 'admin']);
+    expect(loadConfig({ ...production, TOTP_REQUIRED_ROLES: '' }).TOTP_REQUIRED_ROLES).toEqual([]);
+    expect(() => loadConfig({ ...production, TOTP_ENCRYPTION_KEY: undefined })).toThrowError(/TOTP_ENCRYPTION_KEY is missing/);
     expect(() => loadConfig({ ...minimal, TOTP_ENCRYPTION_KEY: 'short' })).toThrowError(/TOTP_ENCRYPTION_KEY.*32 random bytes/);
     expect(() => loadConfig({ ...minimal, TOTP_REQUIRED_ROLES: 'counselor,boss' })).toThrowError(/TOTP_REQUIRED_ROLES/);
   });
@@ -64,5 +66,50 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...minimal, AGENCY_UNITS: 'dinkes, BKD' }).AGENCY_UNITS).toEqual(['DINKES', 'BKD']);
     expect(loadConfig(minimal).AGENCY_UNITS).toBeUndefined();
     expect(() => loadConfig({ ...minimal, AGENCY_UNITS: 'ok,not ok' })).toThrowError(/AGENCY_UNITS/);
+  });
+
+  it('applies production rules when nothing asks for development', () => {
+    const bare = { REDIS_URL: minimal.REDIS_URL, MONGODB_URI: minimal.MONGODB_URI };
+    // Nothing set: production, which then wants its keys, and says how to try it out locally instead.
+    expect(() => loadConfig(bare)).toThrowError(/TOTP_ENCRYPTION_KEY is missing: must be set in production.*NODE_ENV=development/);
+    expect(() => loadConfig(bare)).toThrowError(/RATE_LIMIT_KEY is missing: must be set in production/);
+    const config = loadConfig(production);
+    expect(config.NODE_ENV).toBe('production');
+    expect(config.SEED_DEMO).toBe(false);
+    expect(config.TOTP_REQUIRED_ROLES).toEqual(['counselor', 'admin']);
+    expect(config.SMTP_URL).toBeUndefined();
+  });
+
+  it('refuses demo seeding in production', () => {
+    expect(() => loadConfig({ ...production, SEED_DEMO: 'true' })).toThrowError(/SEED_DEMO="true" must not be true in production/);
+    expect(loadConfig({ ...minimal, SEED_DEMO: 'true' }).SEED_DEMO).toBe(true);
+  });
+
+  it('sends production mail only over verified TLS: no URL option may weaken it', () => {
+    expect(loadConfig({ ...production, SMTP_URL: 'smtps://u:p@mail.example.go.id:465' }).SMTP_URL).toContain('smtps:');
+    expect(loadConfig({ ...production, SMTP_URL: 'smtp://u:p@mail.example.go.id:587' }).SMTP_URL).toContain('smtp:');
+    for (const weak of ['ignoreTLS=true', 'requireTLS=false', 'secure=false', 'tls.rejectUnauthorized=false']) {
+      expect(() => loadConfig({ ...production, SMTP_URL: `smtp://mail.example.go.id:587?${weak}` }), weak).toThrowError(/SMTP_URL=.*must not set .* in production/);
+    }
+    // Outside production a test server without TLS is fine.
+    expect(loadConfig({ ...minimal, SMTP_URL: 'smtp://127.0.0.1:2525?ignoreTLS=true' }).SMTP_URL).toContain('ignoreTLS');
+  });
+
+  it('has an idle and an absolute sign-in lifetime, the idle one no longer than the other', () => {
+    const config = loadConfig(minimal);
+    expect(config.SESSION_IDLE_HOURS).toBe(2);
+    expect(config.SESSION_MAX_HOURS).toBe(12);
+    expect(loadConfig({ ...minimal, SESSION_IDLE_HOURS: '0.5', SESSION_MAX_HOURS: '8' }).SESSION_MAX_HOURS).toBe(8);
+    expect(() => loadConfig({ ...minimal, SESSION_IDLE_HOURS: '13' })).toThrowError(/SESSION_IDLE_HOURS="13" must not be longer than SESSION_MAX_HOURS/);
+    expect(() => loadConfig({ ...minimal, SESSION_MAX_HOURS: '0' })).toThrowError(/SESSION_MAX_HOURS="0" must be positive/);
+    // The old single variable is named, not silently ignored.
+    expect(() => loadConfig({ ...minimal, SESSION_TTL_HOURS: '12' })).toThrowError(/SESSION_TTL_HOURS="12" was replaced: set SESSION_IDLE_HOURS/);
+  });
+
+  it('reads the rate-limit key and budget', () => {
+    expect(loadConfig(minimal).RATE_LIMIT_KEY).toBeUndefined();
+    expect(loadConfig(minimal).RATE_LIMIT_ADDRESS_BUDGET).toBe(100);
+    expect(() => loadConfig({ ...minimal, RATE_LIMIT_KEY: 'short' })).toThrowError(/RATE_LIMIT_KEY.*32 random bytes/);
+    expect(() => loadConfig({ ...minimal, RATE_LIMIT_ADDRESS_BUDGET: '0' })).toThrowError(/RATE_LIMIT_ADDRESS_BUDGET="0" must be at least 1/);
   });
 });

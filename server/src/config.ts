@@ -22,8 +22,25 @@ const url = (protocols: string[], example: string) =>
       }
     }, `must be a URL like ${example}`);
 
+const hours = (fallback: number) =>
+  z.coerce.number({ message: 'must be a number of hours' }).positive('must be positive').max(168, 'must be at most 168 (a week)').default(fallback);
+
+const base64Key = () =>
+  z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, 'must be 32 random bytes in base64 (openssl rand -base64 32)');
+
+/** nodemailer reads options from the URL's query; these would let mail go without verified TLS. */
+const TLS_WEAKENING_SMTP_OPTIONS = /^(ignoreTLS|requireTLS|secure|tls\..*)$/;
+
 const ConfigFields = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'must be development, production or test' }).default('development'),
+  /**
+   * Production rules unless development (or test) is asked for explicitly:
+   * `npm start` asks for development, the tests for test. A server started
+   * with nothing set gets the safe defaults.
+   */
+  NODE_ENV: z.enum(['development', 'production', 'test'], { message: 'must be development, production or test' }).default('production'),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: port(3000),
   /** When PORT is taken: true picks another free port (dev), false stops with a clear error. */
@@ -35,7 +52,22 @@ const ConfigFields = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'must be one of fatal, error, warn, info, debug, trace, silent',
   }).default('info'),
-  SESSION_TTL_HOURS: z.coerce.number({ message: 'must be a number of hours' }).positive('must be positive').max(168).default(12),
+  /** A sign-in ends after this long without a request (REST, or an event on one of its live connections). */
+  SESSION_IDLE_HOURS: hours(2),
+  /** A sign-in ends this long after it began, however active: a stolen cookie is not good forever. */
+  SESSION_MAX_HOURS: hours(12),
+  /** Renamed: one variable for the idle lifetime and one for the absolute one. */
+  SESSION_TTL_HOURS: z.undefined({ message: 'was replaced: set SESSION_IDLE_HOURS (idle) and SESSION_MAX_HOURS (absolute)' }).optional(),
+  /**
+   * 32 bytes, base64: the key of the keyed hash (HMAC-SHA256) that turns an
+   * address or email into a rate-limit key name, so Redis never holds either.
+   * Required in production; elsewhere a fresh one is made at each start.
+   */
+  RATE_LIMIT_KEY: base64Key(),
+  /** Failed attempts one network address (an IPv6 /64) may make per 15 minutes across all accounts, per kind (sign-in, code, invite, reset). */
+  RATE_LIMIT_ADDRESS_BUDGET: z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(100_000).default(100),
+  /** How long an emailed password-reset link stays valid. */
+  PASSWORD_RESET_TTL_MINUTES: z.coerce.number({ message: 'must be a number of minutes' }).int('must be whole minutes').min(5, 'must be at least 5').max(24 * 60).default(60),
   /** Folder holding the built web app; served at /. */
   WEB_BUILD_DIR: z.string().optional(),
   SEED_DEMO: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false').transform((v) => v === 'true'),
@@ -48,7 +80,8 @@ const ConfigFields = z.object({
   /**
    * Outgoing mail server, smtp:// or smtps:// (user and password in the URL).
    * Unset: mail goes to the dev outbox (/dev/outbox) outside production, and
-   * nowhere in production (in-app reminders still go out).
+   * nowhere in production (in-app reminders still go out). In production
+   * smtp:// must upgrade with STARTTLS (required, certificates verified).
    */
   SMTP_URL: url(['smtp:', 'smtps:'], 'smtps://user:password@mail.example.go.id:465').optional(),
   /** The From of every email: a no-reply address of the deployment. */
@@ -116,10 +149,7 @@ const ConfigFields = z.object({
       return roles as Role[];
     }),
   /** 32 bytes, base64: encrypts TOTP secrets at rest (AES-256-GCM). Required in production. */
-  TOTP_ENCRYPTION_KEY: z
-    .string()
-    .optional()
-    .refine((v) => v === undefined || Buffer.from(v, 'base64').length === 32, 'must be 32 random bytes in base64 (openssl rand -base64 32)'),
+  TOTP_ENCRYPTION_KEY: base64Key(),
   /** How long an invite link stays valid. */
   INVITE_TTL_HOURS: z.coerce.number({ message: 'must be a number of hours' }).positive('must be positive').max(24 * 30).default(72),
   /** The agency unit codes invites may use, comma-separated; unset: any code of 1–32 letters, digits, - or _. */
@@ -142,8 +172,25 @@ const ConfigFields = z.object({
  * form it expects. Parsed once at start; a bad value names itself.
  */
 export const ConfigSchema = ConfigFields.superRefine((config, ctx) => {
-  if (config.NODE_ENV === 'production' && !config.TOTP_ENCRYPTION_KEY) {
-    ctx.addIssue({ code: 'custom', path: ['TOTP_ENCRYPTION_KEY'], message: 'must be set in production: 32 random bytes in base64 (openssl rand -base64 32)' });
+  if (config.SESSION_IDLE_HOURS > config.SESSION_MAX_HOURS) {
+    ctx.addIssue({ code: 'custom', path: ['SESSION_IDLE_HOURS'], message: 'must not be longer than SESSION_MAX_HOURS' });
+  }
+  if (config.NODE_ENV !== 'production') return;
+  for (const name of ['TOTP_ENCRYPTION_KEY', 'RATE_LIMIT_KEY'] as const) {
+    if (!config[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'must be set in production: 32 random bytes in base64 (openssl rand -base64 32); for a local try-out set NODE_ENV=development' });
+  }
+  if (config.SEED_DEMO) {
+    ctx.addIssue({ code: 'custom', path: ['SEED_DEMO'], message: 'must not be true in production: demo accounts have published passwords (set NODE_ENV=development for a demo)' });
+  }
+  if (config.SMTP_URL) {
+    const weakening = [...new URL(config.SMTP_URL).searchParams.keys()].filter((key) => TLS_WEAKENING_SMTP_OPTIONS.test(key));
+    if (weakening.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_URL'],
+        message: `must not set ${weakening.join(', ')} in production: mail goes only over verified TLS (smtps://, or smtp:// with STARTTLS, which is then required)`,
+      });
+    }
   }
 }).transform((config) => ({
   ...config,

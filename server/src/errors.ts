@@ -41,8 +41,12 @@ const httpStatus: Record<ErrorCode, number> = {
   totp_invalid: 401,
   totp_enrolment_required: 403,
   account_inactive: 403,
-  // Trust under attack (issue 12): only the designated member may commit.
+  // Trust under attack (issue 12): MLS, someone other than the designated committer.
   not_committer: 409,
+  // Trust under attack (issue 12): sessions — password-reset links, answered like invite links.
+  reset_invalid: 404,
+  reset_expired: 410,
+  reset_used: 410,
 };
 
 /** An error whose message is written for the client. */

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RoomRegistry, WorkerPool, type MediaSettings } from '@care/media';
+import { sessionlessApiPaths } from '@care/shared';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { accountSecurityRoutes } from './accounts/account-security-routes.js';
@@ -12,9 +13,12 @@ import { inviteDeliveryFor } from './accounts/mail-invite-delivery.js';
 import { inviteRoutes } from './accounts/invite-routes.js';
 import { InviteService } from './accounts/invite-service.js';
 import { UserAdminService } from './accounts/user-admin-service.js';
+import { AttemptLimits } from './auth/attempt-limits.js';
 import { AuthService } from './auth/auth-service.js';
 import { LoginChallenges } from './auth/login-challenges.js';
+import { PasswordResets } from './auth/password-resets.js';
 import { SecretBox } from './auth/secret-box.js';
+import { secureCookies } from './auth/session-cookie.js';
 import { TotpService } from './auth/totp-service.js';
 import { SessionStore } from './auth/session-store.js';
 import type { Config } from './config.js';
@@ -50,6 +54,7 @@ import { RoomModerationService } from './services/room-moderation-service.js';
 import { SessionDirectory } from './services/session-directory.js';
 import { SessionFloorService } from './services/session-floor-service.js';
 import { createSocketServer, registerSocketFeatures } from './socket/socket-server.js';
+import { SessionSockets } from './socket/session-sockets.js';
 import type { AppServer } from './socket/types.js';
 
 export class PortInUseError extends Error {
@@ -170,9 +175,22 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       log: log.child({ component: 'notifications' }),
     });
 
-    const sessionTtlSeconds = Math.round(config.SESSION_TTL_HOURS * 3600);
-    const totp = new TotpService(db, redis, new SecretBox(config.TOTP_ENCRYPTION_KEY), config.TOTP_REQUIRED_ROLES);
-    const auth = new AuthService(db, new SessionStore(redis, sessionTtlSeconds), totp, new LoginChallenges(redis));
+    const limits = new AttemptLimits(redis, { key: config.RATE_LIMIT_KEY, addressBudget: config.RATE_LIMIT_ADDRESS_BUDGET });
+    const totp = new TotpService(db, redis, new SecretBox(config.TOTP_ENCRYPTION_KEY), config.TOTP_REQUIRED_ROLES, limits.totp);
+    const sessionStore = new SessionStore(redis, {
+      idleSeconds: Math.round(config.SESSION_IDLE_HOURS * 3600),
+      maxSeconds: Math.round(config.SESSION_MAX_HOURS * 3600),
+    });
+    const auth = new AuthService({ db, sessions: sessionStore, totp, challenges: new LoginChallenges(redis), limits, endings: new SessionSockets(io) });
+    const passwordResets = new PasswordResets(
+      db,
+      redis,
+      mail.mailer,
+      auth,
+      limits,
+      { ttlMinutes: config.PASSWORD_RESET_TTL_MINUTES, appUrl: () => appUrl },
+      log.child({ component: 'password-reset' }),
+    );
     const accountModels = await AccountModels.bind(db);
     const attendance = new AttendanceRecorder(accountModels.attendance, accountModels.circleAttendance, log.child({ component: 'attendance' }));
     const appointments = new AppointmentService(db);
@@ -235,10 +253,10 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     );
 
     const metrics = createMetrics({ connections: () => io.engine.clientsCount, rooms: () => registry.size });
-    const secureCookies = config.PUBLIC_URL?.startsWith('https:') ?? false;
+    const cookiesSecure = secureCookies(config);
     const app = createHttpApp({
       api: {
-        '/auth': authRoutes({ auth, redis, sessionTtlSeconds, secureCookies }),
+        '/auth': authRoutes({ auth, passwordResets, secureCookies: cookiesSecure }),
         '/appointments': appointmentRoutes(auth, appointments),
         '/sessions': sessionRoutes(auth, sessions),
         '/scheduling': schedulingRoutes({ auth, scheduling, calendarFiles: notifications.calendarFiles }),
@@ -247,13 +265,13 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
         '/help-lines': helpLineRoutes(config.CRISIS_HOTLINES),
         ...(mail.outbox ? { '/dev/outbox': devOutboxRoutes(auth, mail.outbox) } : {}),
         '/account/notifications': notificationSettingsRoutes(auth, notifications.preferences),
-        '/account': accountSecurityRoutes(auth, totp),
-        '/invites': inviteRoutes(invites, redis),
+        '/account': accountSecurityRoutes(auth, totp, cookiesSecure),
+        '/invites': inviteRoutes(invites, limits.invite),
         '/admin': adminRoutes({ auth, invites, users, reports, redis }),
       },
       health: healthRoutes({ redis, db, mediaWorkers: () => pool.size, metrics }),
       webBuildDir: config.WEB_BUILD_DIR,
-      csrf: requireCsrfToken(auth, ['/auth/login', '/auth/login/totp', '/invites/accept']),
+      csrf: requireCsrfToken(auth, sessionlessApiPaths),
       largeBodies: { '/admin/invites/csv': '300kb' },
       log,
     });

@@ -43,6 +43,10 @@ export const errorCodes = [
   'account_inactive',
   // Trust under attack (issue 12).
   'not_committer',
+  // Trust under attack (issue 12): sessions — a password-reset link unknown, expired or already used.
+  'reset_invalid',
+  'reset_expired',
+  'reset_used',
 ] as const;
 
 export const ErrorCode = z.enum(errorCodes);

@@ -12,11 +12,14 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** The built server (`server/dist/main.js`) serving the built web app, as `npm start` runs it. */
-export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {
+/**
+ * The built server (`server/dist/main.js`) serving the built web app, as
+ * `npm start` runs it. A variable given as undefined is left unset.
+ */
+export async function startServerProcess(env: Record<string, string | undefined> = {}): Promise<ServerProcess> {
   const output: string[] = [];
   const child: ChildProcess = spawn(process.execPath, [path.join(repoDir, 'server/dist/main.js')], {
-    env: {
+    env: withoutUnset({
       ...process.env,
       REDIS_URL: inject('redisUrl'),
       MONGODB_URI: inject('mongodbUri'),
@@ -28,8 +31,10 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
       MEDIA_PORT_BASE: '0',
       MEDIA_WORKERS: '1',
       LOG_LEVEL: 'info',
+      // The server's default is production; the tests ask for their own rules.
+      NODE_ENV: 'test',
       ...env,
-    },
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -61,4 +66,8 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       }),
   };
+}
+
+function withoutUnset(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }

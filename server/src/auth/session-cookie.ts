@@ -1,4 +1,5 @@
 import { parseCookie, stringifySetCookie } from 'cookie';
+import type { Config } from '../config.js';
 
 export const SESSION_COOKIE = 'care_session';
 
@@ -7,8 +8,21 @@ export function readSessionToken(cookieHeader: string | undefined): string | und
   return parseCookie(cookieHeader)[SESSION_COOKIE];
 }
 
-/** HttpOnly so scripts cannot read it; SameSite=Strict so other sites cannot use it. */
-export function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
+/**
+ * Secure (sent over HTTPS only) always in production, and wherever the
+ * public URL is https. Browsers treat http://localhost as secure, so a
+ * production build tried on localhost still signs in.
+ */
+export function secureCookies(config: Pick<Config, 'NODE_ENV' | 'PUBLIC_URL'>): boolean {
+  return config.NODE_ENV === 'production' || (config.PUBLIC_URL?.startsWith('https:') ?? false);
+}
+
+/**
+ * HttpOnly so scripts cannot read it; SameSite=Strict so other sites cannot
+ * use it. It lives as long as the sign-in can (its absolute end); the server
+ * decides when it is over, the browser only forgets it.
+ */
+export function sessionCookie(token: string, expiresAt: number, secure: boolean): string {
   return stringifySetCookie({
     name: SESSION_COOKIE,
     value: token,
@@ -16,7 +30,7 @@ export function sessionCookie(token: string, maxAgeSeconds: number, secure: bool
     sameSite: 'strict',
     secure,
     path: '/',
-    maxAge: maxAgeSeconds,
+    maxAge: Math.max(0, Math.floor((expiresAt - Date.now()) / 1000)),
   });
 }
 

@@ -3,10 +3,10 @@ import type { RecoveryCodesView, SecurityView, TotpSetupView } from '@care/share
 import type { Redis } from 'ioredis';
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
-import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Database } from '../db/database.js';
 import type { UserDocument } from '../db/models/user.js';
 import { AppError } from '../errors.js';
+import type { AttemptLimiter } from './attempt-limiter.js';
 import type { SecretBox } from './secret-box.js';
 
 const ISSUER = 'CARE ASN';
@@ -32,7 +32,8 @@ function newRecoveryCode(): string {
  * The TOTP second factor (RFC 6238): enrolment (a fresh secret shown once as
  * a QR code, stored only when the person proves their app has it), checking
  * codes at sign-in, recovery codes (only their SHA-256 is kept, each usable
- * once), and a limit on wrong codes per account in Redis.
+ * once), and a limit on codes tried per account and per address in Redis
+ * (counted before the check, so parallel guesses cannot pass it).
  *
  * The secret is sealed at rest (`SecretBox`) and never logged or sent again
  * after setup. A code already used in its time step is refused (replay), and
@@ -40,17 +41,14 @@ function newRecoveryCode(): string {
  * where the database's conditional updates are not.
  */
 export class TotpService {
-  readonly #failures: RateLimiterRedis;
-
   constructor(
     private readonly db: Database,
     private readonly redis: Redis,
     private readonly box: SecretBox,
     private readonly requiredRoles: readonly string[],
-  ) {
-    // Five wrong codes per account every 15 minutes; the sixth try is refused even when right.
-    this.#failures = new RateLimiterRedis({ storeClient: redis, keyPrefix: 'ratelimit:totp', points: 5, duration: 900 });
-  }
+    /** Five codes per account every 15 minutes (a right one starts the count again); the sixth is refused even when right. */
+    private readonly attempts: AttemptLimiter,
+  ) {}
 
   isRequired(user: Pick<UserDocument, 'role'>): boolean {
     return this.requiredRoles.includes(user.role);
@@ -72,12 +70,12 @@ export class TotpService {
   }
 
   /** The first code from the app turns the second factor on, and gives the recovery codes (shown once). */
-  async confirm(user: UserDocument, code: string): Promise<RecoveryCodesView> {
+  async confirm(user: UserDocument, code: string, address: string | undefined): Promise<RecoveryCodesView> {
     const userId = user.id as string;
     const sealed = await this.redis.get(this.#setupKey(userId));
     if (!sealed) throw new AppError('not_found', 'The set-up has expired. Please start again.');
     const base32 = this.box.open(sealed);
-    await this.#limitAttempts(userId, () => this.#validTotp(userId, base32, code));
+    await this.#limitAttempts(userId, address, () => this.#validTotp(userId, base32, code));
     const recoveryCodes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
     await this.db.users.updateOne(
       { _id: userId },
@@ -87,31 +85,25 @@ export class TotpService {
     return { recoveryCodes };
   }
 
-  /** Checks a sign-in code (TOTP or recovery), counting wrong ones; throws totp_invalid or rate_limited. */
-  async verify(user: UserDocument, code: string): Promise<void> {
+  /** Checks a sign-in code (TOTP or recovery), counting every try; throws totp_invalid or rate_limited. */
+  async verify(user: UserDocument, code: string, address: string | undefined): Promise<void> {
     const userId = user.id as string;
-    await this.#limitAttempts(userId, () => this.#validCode(user, code));
+    await this.#limitAttempts(userId, address, () => this.#validCode(user, code));
   }
 
-  async disable(user: UserDocument, code: string): Promise<SecurityView> {
+  async disable(user: UserDocument, code: string, address: string | undefined): Promise<SecurityView> {
     if (!user.totpEnabledAt) return this.status(user);
     if (this.isRequired(user)) throw new AppError('forbidden', 'Two-step verification is required for your role and cannot be turned off.');
-    await this.verify(user, code);
+    await this.verify(user, code, address);
     await this.db.users.updateOne({ _id: user.id }, { $set: { totpSecret: null, totpEnabledAt: null, recoveryCodeHashes: [] } });
     const updated = await this.db.users.findById(user.id);
     return this.status(updated ?? user);
   }
 
-  async #limitAttempts(userId: string, check: () => Promise<boolean>): Promise<void> {
-    const record = await this.#failures.get(userId);
-    if (record && record.consumedPoints >= this.#failures.points) {
-      throw new AppError('rate_limited', 'Too many wrong codes. Please wait 15 minutes and try again.');
-    }
-    if (!(await check())) {
-      await this.#failures.penalty(userId, 1);
-      throw new AppError('totp_invalid', 'The code did not match or has expired.');
-    }
-    await this.#failures.delete(userId);
+  async #limitAttempts(userId: string, address: string | undefined, check: () => Promise<boolean>): Promise<void> {
+    const attempt = await this.attempts.begin({ subject: userId, address });
+    if (!(await check())) throw new AppError('totp_invalid', 'The code did not match or has expired.');
+    await attempt.succeeded();
   }
 
   async #validCode(user: UserDocument, code: string): Promise<boolean> {

@@ -1,11 +1,13 @@
 import type { CurrentUser, Role } from '@care/shared';
 import type { NextFunction, Request, Response } from 'express';
 import type { AuthService } from '../auth/auth-service.js';
+import type { Session } from '../auth/session-store.js';
 import { readSessionToken } from '../auth/session-cookie.js';
 import type { UserDocument } from '../db/models/user.js';
 import { AppError } from '../errors.js';
 
 interface AuthLocals {
+  session?: Session;
   user?: CurrentUser;
   account?: UserDocument;
 }
@@ -25,6 +27,7 @@ export function requireUser(auth: AuthService, options: RequireUserOptions = {})
     const session = await auth.session(readSessionToken(req.headers.cookie));
     if (!session) throw new AppError('unauthenticated', 'Please sign in.');
     const locals = res.locals as AuthLocals;
+    locals.session = session;
     locals.account = await auth.user(session);
     locals.user = auth.view(locals.account);
     if (locals.user.totpEnrolmentRequired && !options.beforeTotpEnrolment) {
@@ -46,6 +49,13 @@ export function currentUser(res: Response): CurrentUser {
   const user = (res.locals as AuthLocals).user;
   if (!user) throw new AppError('unauthenticated', 'Please sign in.');
   return user;
+}
+
+/** The sign-in behind this request (to renew or end it). */
+export function currentSession(res: Response): Session {
+  const session = (res.locals as AuthLocals).session;
+  if (!session) throw new AppError('unauthenticated', 'Please sign in.');
+  return session;
 }
 
 /** The signed-in person's account document (for their own security settings). */

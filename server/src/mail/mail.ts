@@ -20,7 +20,7 @@ export interface Mail {
 export function createMail(config: Pick<Config, 'SMTP_URL' | 'MAIL_FROM' | 'NODE_ENV'>, redis: Redis, log: Logger): Mail {
   if (config.SMTP_URL) {
     log.info('email goes through SMTP_URL');
-    return { mailer: new SmtpMailer(config.SMTP_URL, config.MAIL_FROM), outbox: null };
+    return { mailer: new SmtpMailer(config.SMTP_URL, config.MAIL_FROM, { requireTls: config.NODE_ENV === 'production' }), outbox: null };
   }
   if (config.NODE_ENV === 'production') {
     log.warn('SMTP_URL is not set: no email is sent (invitations and reminders go in-app only)');

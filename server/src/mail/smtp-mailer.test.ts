@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toMailSendError } from './smtp-mailer.js';
+import { smtpTransportOptions, toMailSendError } from './smtp-mailer.js';
 
 const smtpError = (fields: Record<string, unknown>) => Object.assign(new Error('failed: 451 4.3.0 <asn@example.go.id> try later'), fields);
 
@@ -19,5 +19,15 @@ describe('reading an SMTP failure', () => {
     const error = toMailSendError(smtpError({ code: 'EMESSAGE', responseCode: 451 }));
     expect(error.message).toBe('SMTP answered 451');
     expect(error.responseCode).toBe(451);
+  });
+});
+
+describe('SMTP transport options', () => {
+  it('require STARTTLS with a verified certificate in production, and leave a test server alone otherwise', () => {
+    const strict = smtpTransportOptions('smtp://mail.example.go.id:587', true);
+    expect(strict).toMatchObject({ requireTLS: true, ignoreTLS: false, tls: { rejectUnauthorized: true } });
+    const relaxed = smtpTransportOptions('smtp://127.0.0.1:2525', false);
+    expect(relaxed).not.toHaveProperty('requireTLS');
+    expect(relaxed.logger).toBe(false);
   });
 });

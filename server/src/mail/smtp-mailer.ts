@@ -22,6 +22,26 @@ export function toMailSendError(error: unknown): MailSendError {
 }
 
 /**
+ * The transport options for SMTP_URL. With `requireTls` (production) mail
+ * goes only over TLS with a verified certificate: smtps:// from the first
+ * byte, or smtp:// upgraded by STARTTLS, which is then required — a server
+ * that does not offer it gets no message (and no password). The URL's own
+ * query options are read after these, which is why production refuses the
+ * ones that would weaken TLS (config.ts).
+ */
+export function smtpTransportOptions(smtpUrl: string, requireTls: boolean) {
+  return {
+    url: smtpUrl,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+    // nodemailer's own logging would print addresses and headers.
+    logger: false,
+    ...(requireTls ? { requireTLS: true, ignoreTLS: false, tls: { rejectUnauthorized: true, minVersion: 'TLSv1.2' as const } } : {}),
+  };
+}
+
+/**
  * Email through the deployment's SMTP server (SMTP_URL). One connection per
  * message: reminders are few and spread out, and a pooled connection that
  * went stale is one more way for a send to fail halfway.
@@ -33,15 +53,9 @@ export class SmtpMailer implements Mailer {
   constructor(
     smtpUrl: string,
     private readonly from: { name: string; address: string },
+    options: { requireTls: boolean },
   ) {
-    this.#transport = nodemailer.createTransport({
-      url: smtpUrl,
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 30_000,
-      // nodemailer's own logging would print addresses and headers.
-      logger: false,
-    });
+    this.#transport = nodemailer.createTransport(smtpTransportOptions(smtpUrl, options.requireTls));
   }
 
   async send(message: MailMessage): Promise<void> {

@@ -140,8 +140,9 @@ export class AvailabilityService {
    */
   async counselors(user: CurrentUser, filter: CounselorQuery = {}): Promise<CounselorSummary[]> {
     requireRole(user, ['asn'], 'browse counselors');
+    // A deactivated counselor is not offered to anyone.
     const counselors = await this.db.users
-      .find({ role: 'counselor' })
+      .find({ role: 'counselor', active: true })
       .select({ displayName: 1, timeZone: 1 })
       .sort({ displayName: 1 })
       .limit(MAX_COUNSELORS)
@@ -174,9 +175,9 @@ export class AvailabilityService {
 
   async #counselor(counselorId: string): Promise<{ timeZone: string }> {
     const counselor = isValidObjectId(counselorId)
-      ? await this.db.users.findOne({ _id: counselorId, role: 'counselor' }).select({ timeZone: 1 }).lean()
+      ? await this.db.users.findOne({ _id: counselorId, role: 'counselor', active: true }).select({ timeZone: 1 }).lean()
       : null;
-    // Any other id, an ASN's included, is just "no such counselor".
+    // Any other id, an ASN's or a deactivated counselor's included, is just "no such counselor".
     if (!counselor) throw new AppError('not_found', 'No such counselor.');
     return counselor;
   }

@@ -231,13 +231,15 @@ export class BookingService {
     return toBookingViews(this.db, records, this.cutoffMs, [user]);
   }
 
+  /** The rules of a counselor who can be booked; a deactivated counselor is "no such counselor", rules or not. */
   async #rulesOrRefuse(counselorId: string): Promise<AvailabilityRules> {
-    const rules = await this.availability.rulesOf(counselorId);
-    if (rules) return rules;
-    // Only on this refusal path: tell "no such counselor" from "nothing to book yet".
-    const counselor = isValidObjectId(counselorId) ? await this.db.users.exists({ _id: counselorId, role: 'counselor' }) : null;
+    const [rules, counselor] = await Promise.all([
+      this.availability.rulesOf(counselorId),
+      isValidObjectId(counselorId) ? this.db.users.exists({ _id: counselorId, role: 'counselor', active: true }) : null,
+    ]);
     if (!counselor) throw new AppError('not_found', 'No such counselor.');
-    throw new AppError('outside_availability', 'This counselor has not opened any times for booking yet.');
+    if (!rules) throw new AppError('outside_availability', 'This counselor has not opened any times for booking yet.');
+    return rules;
   }
 
   /**

@@ -10,6 +10,8 @@ import { registerMls } from './mls.js';
 import { registerPresence } from './presence.js';
 import { rejectUnknownEvents } from './request-handler.js';
 import { registerRoom } from './room.js';
+import { sessionRoom, userRoom } from './session-sockets.js';
+import { watchSession } from './session-watch.js';
 import type { AppServer } from './types.js';
 
 export function createSocketServer(httpServer: HttpServer, redis: Redis): AppServer {
@@ -36,6 +38,7 @@ export function registerSocketFeatures(io: AppServer, deps: SocketDeps): void {
         // Until a required second factor is set up, only the enrolment page works.
         if (user.totpEnrolmentRequired) return next(new Error('totp_enrolment_required'));
         socket.data.user = user;
+        socket.data.session = { sid: session.sid, ref: session.ref };
         next();
       })
       .catch((error: unknown) => {
@@ -48,7 +51,9 @@ export function registerSocketFeatures(io: AppServer, deps: SocketDeps): void {
   io.on('connection', (socket) => {
     const log = deps.log.child({ connectionId: socket.id, userId: socket.data.user.id });
     const scoped: SocketDeps = { ...deps, log };
-    void socket.join(`user:${socket.data.user.id}`);
+    // Both rooms first, then the sign-in's watch (whose first look catches a sign-out that raced the handshake).
+    void socket.join([userRoom(socket.data.user.id), sessionRoom(socket.data.session.sid)]);
+    watchSession(socket, deps.auth, log);
     rejectUnknownEvents(socket);
     registerPresence(io, socket, scoped);
     registerLobby(socket, scoped);

@@ -3,6 +3,8 @@ import type { Server, Socket } from 'socket.io';
 
 export interface SocketData {
   user: CurrentUser;
+  /** The sign-in this connection was opened with: its room (`sid`) and the handle to renew it (`ref`, never the token). */
+  session: { sid: string; ref: string };
 }
 
 // Inter-server events: none (the Redis adapter carries broadcasts).

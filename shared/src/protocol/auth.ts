@@ -36,3 +36,28 @@ export type CurrentUser = z.infer<typeof CurrentUser>;
 /** The session's CSRF token: sent back as the X-CSRF-Token header on every state-changing call. */
 export const CsrfTokenView = z.object({ token: z.string() });
 export type CsrfTokenView = z.infer<typeof CsrfTokenView>;
+
+/**
+ * Why the server ended a live connection's sign-in (`session:ended`, sent
+ * just before it disconnects): `renewed` means the same browser now holds a
+ * new cookie and may connect again at once; every other reason means signing
+ * in again.
+ */
+export const SessionEndReason = z.enum(['signed_out', 'expired', 'renewed', 'password_changed', 'deactivated']);
+export type SessionEndReason = z.infer<typeof SessionEndReason>;
+export const SessionEnded = z.object({ reason: SessionEndReason });
+export type SessionEnded = z.infer<typeof SessionEnded>;
+
+/**
+ * The state-changing calls made without a session (signing in, accepting an
+ * invite, the password reset), which therefore carry no CSRF token; the
+ * Origin check still holds for them. Paths under /api.
+ */
+export const sessionlessApiPaths = [
+  '/auth/login',
+  '/auth/login/totp',
+  '/invites/accept',
+  '/auth/password-reset',
+  '/auth/password-reset/check',
+  '/auth/password-reset/complete',
+] as const;

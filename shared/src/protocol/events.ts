@@ -23,6 +23,7 @@ import {
   SubmitCommit,
   WelcomeArrived,
 } from './mls.js';
+import { SessionEnded } from './auth.js';
 import { PresenceState, PresenceSubscribe } from './presence.js';
 import { CircleChanged } from './circles.js';
 import { ReminderDue } from './reminders.js';
@@ -122,6 +123,8 @@ export const serverEvents = {
   'mls:commit': CommitArrived,
   'mls:welcome': WelcomeArrived,
   'mls:message': ApplicationMessageArrived,
+  /** The sign-in behind this connection ended (sign-out, expiry, a new cookie, …); the server disconnects next. */
+  'session:ended': SessionEnded,
 } as const;
 
 export type ServerEventName = keyof typeof serverEvents;

@@ -39,13 +39,13 @@ export async function createAccounts(t: TestPlatform, role: Role, count: number,
     passwordHash,
   }));
   const users = await t.platform.db.users.insertMany(docs);
-  const sessions = new SessionStore(t.platform.redis, 3600);
+  const sessions = new SessionStore(t.platform.redis, { idleSeconds: 3600, maxSeconds: 3600 });
   return Promise.all(
     users.map(async (user) => ({
       id: user.id as string,
       role,
       displayName: user.displayName,
-      cookie: `care_session=${await sessions.create(user.id as string, role)}`,
+      cookie: `care_session=${(await sessions.create({ userId: user.id as string, role, passwordStamp: null })).token}`,
     })),
   );
 }

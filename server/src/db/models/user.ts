@@ -25,6 +25,13 @@ export const userSchema = new Schema(
     emailNotifications: { type: Boolean, required: true, default: true },
     /** Reminders (minutes before the start) the person turned off; kept as the ones off, so a reminder added later is on. */
     remindersOff: { type: [Number], required: true, default: [] },
+    /**
+     * Random, replaced whenever the password changes. A sign-in carries the
+     * stamp of the password it was opened with, read in the same document as
+     * the hash, so one opened with the old password is void after a change,
+     * however the two raced. Null for accounts whose password never changed.
+     */
+    passwordStamp: { type: String, required: false, default: null },
     /** SHA-256 of each unused recovery code. */
     recoveryCodeHashes: { type: [String], required: true, default: [] },
   },

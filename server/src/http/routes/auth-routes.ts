@@ -1,57 +1,53 @@
-import { ConsentBody, LoginBody, SetLocaleBody, SetTimeZoneBody, TotpLoginBody } from '@care/shared';
-import { Router } from 'express';
-import type { Redis } from 'ioredis';
-import { RateLimiterRedis } from 'rate-limiter-flexible';
-import type { AuthService } from '../../auth/auth-service.js';
+import {
+  ChangePasswordBody,
+  CompletePasswordResetBody,
+  ConsentBody,
+  LoginBody,
+  PasswordResetCheckBody,
+  PasswordResetRequestBody,
+  SetLocaleBody,
+  SetTimeZoneBody,
+  TotpLoginBody,
+} from '@care/shared';
+import { Router, type Request, type Response } from 'express';
+import type { AuthService, SignedIn } from '../../auth/auth-service.js';
 import { csrfTokenFor } from '../../auth/csrf-token.js';
+import type { PasswordResets } from '../../auth/password-resets.js';
 import { clearedSessionCookie, readSessionToken, sessionCookie } from '../../auth/session-cookie.js';
-import { AppError } from '../../errors.js';
-import { currentUser, requireUser } from '../authenticate.js';
+import { currentSession, currentUser, requireUser } from '../authenticate.js';
 import { parseInput } from '../validate.js';
 
 export interface AuthRouteDeps {
   auth: AuthService;
-  redis: Redis;
-  sessionTtlSeconds: number;
+  passwordResets: PasswordResets;
   secureCookies: boolean;
 }
 
-export function authRoutes({ auth, redis, sessionTtlSeconds, secureCookies }: AuthRouteDeps): Router {
+/**
+ * /api/auth: signing in and out, the session's CSRF token, the person's own
+ * preferences, and passwords (change; reset by an emailed link). Limits on
+ * tries live in the services, counted before anything is checked.
+ */
+export function authRoutes({ auth, passwordResets, secureCookies }: AuthRouteDeps): Router {
   const router = Router();
-  // Ten failed tries per address and account every 15 minutes, counted in Redis
-  // so every server node shares them; a successful sign-in clears the count.
-  const failures = new RateLimiterRedis({ storeClient: redis, keyPrefix: 'ratelimit:login', points: 10, duration: 900 });
   const signedIn = requireUser(auth, { beforeTotpEnrolment: true });
 
+  /** A new sign-in replaces whatever this browser held: that one ends, with its connections. */
+  const startSession = async (req: Request, res: Response, signed: SignedIn) => {
+    await auth.logout(readSessionToken(req.headers.cookie));
+    res.setHeader('Set-Cookie', sessionCookie(signed.token, signed.session.expiresAt, secureCookies));
+    res.json({ ok: true, data: signed.user });
+  };
+
   router.post('/login', async (req, res) => {
-    const body = parseInput(LoginBody, req.body, 'sign-in');
-    const key = `${req.ip ?? 'unknown'}|${body.email}`;
-    const record = await failures.get(key);
-    if (record && record.consumedPoints >= failures.points) {
-      throw new AppError('rate_limited', 'Too many sign-in attempts. Please wait 15 minutes and try again.');
-    }
-    let outcome;
-    try {
-      outcome = await auth.login(body);
-    } catch (error) {
-      if (error instanceof AppError && error.code === 'invalid_credentials') {
-        await failures.penalty(key, 1);
-      }
-      throw error;
-    }
-    await failures.delete(key);
+    const outcome = await auth.login(parseInput(LoginBody, req.body, 'sign-in'), req.ip);
     // A second factor: no cookie yet, only the challenge for the code step.
     if ('challenge' in outcome) return void res.json({ ok: true, data: outcome.challenge });
-    res.setHeader('Set-Cookie', sessionCookie(outcome.token, sessionTtlSeconds, secureCookies));
-    res.json({ ok: true, data: outcome.user });
+    await startSession(req, res, outcome);
   });
 
-  // The code step; wrong codes are limited per account by the TOTP service.
   router.post('/login/totp', async (req, res) => {
-    const body = parseInput(TotpLoginBody, req.body, 'sign-in code');
-    const { token, user } = await auth.loginWithTotp(body);
-    res.setHeader('Set-Cookie', sessionCookie(token, sessionTtlSeconds, secureCookies));
-    res.json({ ok: true, data: user });
+    await startSession(req, res, await auth.loginWithTotp(parseInput(TotpLoginBody, req.body, 'sign-in code'), req.ip));
   });
 
   router.post('/logout', async (req, res) => {
@@ -83,6 +79,34 @@ export function authRoutes({ auth, redis, sessionTtlSeconds, secureCookies }: Au
   router.post('/consent', requireUser(auth), async (req, res) => {
     parseInput(ConsentBody, req.body, 'consent');
     res.json({ ok: true, data: await auth.acceptConsent(currentUser(res).id) });
+  });
+
+  // Open before a required second factor is set up: a person told to enrol may still want a new password.
+  router.post('/password', signedIn, async (req, res) => {
+    const body = parseInput(ChangePasswordBody, req.body, 'password change');
+    const renewed = await auth.changePassword(currentSession(res), body, req.ip);
+    res.setHeader('Set-Cookie', sessionCookie(renewed.token, renewed.session.expiresAt, secureCookies));
+    res.json({ ok: true, data: currentUser(res) });
+  });
+
+  // No session for these three (the person forgot their password), so no CSRF token; the Origin check holds.
+  router.post('/password-reset', async (req, res) => {
+    const { email } = parseInput(PasswordResetRequestBody, req.body, 'reset request');
+    await passwordResets.request(email, req.ip);
+    res.status(202).json({ ok: true, data: {} });
+  });
+
+  router.post('/password-reset/check', async (req, res) => {
+    const { token } = parseInput(PasswordResetCheckBody, req.body, 'reset link');
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ ok: true, data: await passwordResets.check(token, req.ip) });
+  });
+
+  router.post('/password-reset/complete', async (req, res) => {
+    await passwordResets.complete(parseInput(CompletePasswordResetBody, req.body, 'new password'), req.ip);
+    // Whatever this browser held is over too.
+    res.setHeader('Set-Cookie', clearedSessionCookie(secureCookies));
+    res.json({ ok: true, data: {} });
   });
 
   return router;

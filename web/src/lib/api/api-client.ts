@@ -36,12 +36,16 @@ import type {
   LoginBody,
   OutboxList,
   PutAvailabilityBody,
+  ChangePasswordBody,
+  CompletePasswordResetBody,
+  PasswordResetLinkView,
 } from '@care/shared';
+import { sessionlessApiPaths } from '@care/shared';
 import { ApiError } from './api-error.js';
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Calls that have no session yet, so no CSRF token either. */
-const sessionless = new Set(['/auth/login', '/auth/login/totp', '/invites/accept']);
+const sessionless = new Set<string>(sessionlessApiPaths);
 
 /**
  * The session's CSRF token, fetched once per session and sent as
@@ -170,13 +174,34 @@ export const accountsApi = {
 
   security: () => call<SecurityView>('/account/security'),
   totpSetup: () => call<TotpSetupView>('/account/totp/setup', { method: 'POST', body: '{}' }),
-  totpConfirm: (code: string) => call<RecoveryCodesView>('/account/totp/confirm', { method: 'POST', body: JSON.stringify({ code }) }),
-  totpDisable: (code: string) => call<SecurityView>('/account/totp/disable', { method: 'POST', body: JSON.stringify({ code }) }),
+  // Turning the second factor on or off gives the session a new cookie, and so a new CSRF token.
+  totpConfirm: (code: string) =>
+    renewing(call<RecoveryCodesView>('/account/totp/confirm', { method: 'POST', body: JSON.stringify({ code }) })),
+  totpDisable: (code: string) => renewing(call<SecurityView>('/account/totp/disable', { method: 'POST', body: JSON.stringify({ code }) })),
 
   notificationSettings: () => call<NotificationSettingsView>('/account/notifications'),
   saveNotificationSettings: (body: NotificationSettingsBody) =>
     call<NotificationSettingsView>('/account/notifications', { method: 'PUT', body: JSON.stringify(body) }),
 };
+
+/** Passwords: one's own change (a new cookie follows), and the emailed reset (no session). */
+export const passwordApi = {
+  change: (body: ChangePasswordBody) => renewing(call<CurrentUser>('/auth/password', { method: 'POST', body: JSON.stringify(body) })),
+  requestReset: (email: string) => call<Record<string, never>>('/auth/password-reset', { method: 'POST', body: JSON.stringify({ email }) }),
+  checkReset: (token: string) => call<PasswordResetLinkView>('/auth/password-reset/check', { method: 'POST', body: JSON.stringify({ token }) }),
+  completeReset: async (body: CompletePasswordResetBody) => {
+    const done = await call<Record<string, never>>('/auth/password-reset/complete', { method: 'POST', body: JSON.stringify(body) });
+    forgetCsrfToken();
+    return done;
+  },
+};
+
+/** A call whose answer renews the session cookie: the CSRF token of the old one is forgotten. */
+async function renewing<T>(answer: Promise<T>): Promise<T> {
+  const data = await answer;
+  forgetCsrfToken();
+  return data;
+}
 
 function query(params: Record<string, string | undefined>): string {
   const entries = Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== undefined);
