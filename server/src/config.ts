@@ -36,6 +36,12 @@ const ConfigFields = z.object({
     message: 'must be one of fatal, error, warn, info, debug, trace, silent',
   }).default('info'),
   SESSION_TTL_HOURS: z.coerce.number({ message: 'must be a number of hours' }).positive('must be positive').max(168).default(12),
+  /**
+   * Socket.IO connections one person may hold at once, across every node.
+   * Each open page holds one or two (its own and the reminder banner's), and a
+   * network change briefly holds the old ones too until the server notices.
+   */
+  SOCKETS_PER_USER: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(2, 'must be at least 2').max(200, 'must be at most 200').default(16),
   /** Folder holding the built web app; served at /. */
   WEB_BUILD_DIR: z.string().optional(),
   SEED_DEMO: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false').transform((v) => v === 'true'),

@@ -31,7 +31,7 @@ import { circleRoutes } from './circles/circle-routes.js';
 import { createCircles } from './circles/circles.js';
 import { devOutboxRoutes } from './mail/dev-outbox-routes.js';
 import { createMail } from './mail/mail.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, createRateLimitedCounter } from './metrics.js';
 import { createNotifications, type Notifications } from './notifications/notifications.js';
 import { AttendanceRecorder } from './reporting/attendance-recorder.js';
 import { ReportService } from './reporting/report-service.js';
@@ -49,6 +49,7 @@ import type { Notifier } from './services/room-notifier.js';
 import { RoomModerationService } from './services/room-moderation-service.js';
 import { SessionDirectory } from './services/session-directory.js';
 import { SessionFloorService } from './services/session-floor-service.js';
+import { RequestLimiter } from './socket/request-limiter.js';
 import { createSocketServer, registerSocketFeatures } from './socket/socket-server.js';
 import type { AppServer } from './socket/types.js';
 
@@ -212,7 +213,22 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     };
     const presence = new PresenceService(redis);
 
-    registerSocketFeatures(io, { auth, appointments, admission, presence, rooms, moderation, mls, attendance, log: log.child({ component: 'socket' }) });
+    const metrics = createMetrics({ connections: () => io.engine.clientsCount, rooms: () => registry.size });
+    const rateLimited = createRateLimitedCounter(metrics);
+    registerSocketFeatures(io, {
+      auth,
+      appointments,
+      admission,
+      presence,
+      rooms,
+      moderation,
+      mls,
+      attendance,
+      limits: new RequestLimiter(redis, rateLimited),
+      maxConnectionsPerUser: config.SOCKETS_PER_USER,
+      rateLimited,
+      log: log.child({ component: 'socket' }),
+    });
 
     const accountsLog = log.child({ component: 'accounts' });
     const invites = new InviteService(db, accountModels.invites, overrides.inviteDelivery ?? inviteDeliveryFor(config, mail.mailer, accountsLog), {
@@ -234,7 +250,6 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       () => new Date(),
     );
 
-    const metrics = createMetrics({ connections: () => io.engine.clientsCount, rooms: () => registry.size });
     const secureCookies = config.PUBLIC_URL?.startsWith('https:') ?? false;
     const app = createHttpApp({
       api: {
@@ -243,7 +258,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
         '/sessions': sessionRoutes(auth, sessions),
         '/scheduling': schedulingRoutes({ auth, scheduling, calendarFiles: notifications.calendarFiles }),
         '/circles': circleRoutes({ auth, circles, calendarFiles: notifications.circleCalendarFiles }),
-        '/network-check': networkCheckRoutes(auth),
+        '/network-check': networkCheckRoutes({ auth, redis, refusals: rateLimited, log: log.child({ component: 'network-check' }) }),
         '/help-lines': helpLineRoutes(config.CRISIS_HOTLINES),
         ...(mail.outbox ? { '/dev/outbox': devOutboxRoutes(auth, mail.outbox) } : {}),
         '/account/notifications': notificationSettingsRoutes(auth, notifications.preferences),

@@ -1,16 +1,28 @@
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
+import { MLS_MAX_HANDSHAKE } from '@care/shared';
 import { Server } from 'socket.io';
 import { readSessionToken } from '../auth/session-cookie.js';
 import { AppError } from '../errors.js';
+import { capConnectionsPerUser } from './connection-cap.js';
 import type { SocketDeps } from './deps.js';
 import { registerLobby } from './lobby.js';
 import { registerMls } from './mls.js';
 import { registerPresence } from './presence.js';
-import { rejectUnknownEvents } from './request-handler.js';
+import { limitRequests, rejectUnknownEvents } from './request-handler.js';
 import { registerRoom } from './room.js';
 import type { AppServer } from './types.js';
+
+/**
+ * The largest packet a client may send, bytes. Binary attachments travel as
+ * packets of their own (a WebSocket frame each; base64 text, a third larger,
+ * over long-polling), so the largest binary the schemas allow, an MLS commit
+ * or Welcome (MLS_MAX_HANDSHAKE), must fit once base64-encoded, with room for
+ * framing. Derived, so the transport and the schema cannot disagree: a larger
+ * message is not refused with a typed error, it ends the connection.
+ */
+export const MAX_SOCKET_PACKET_BYTES = Math.ceil((MLS_MAX_HANDSHAKE * 4) / 3) + 4096;
 
 export function createSocketServer(httpServer: HttpServer, redis: Redis): AppServer {
   const io: AppServer = new Server(httpServer, {
@@ -18,7 +30,7 @@ export function createSocketServer(httpServer: HttpServer, redis: Redis): AppSer
     serveClient: false,
     // Same origin only: the web app is served by this server.
     cors: { origin: false },
-    maxHttpBufferSize: 64 * 1024,
+    maxHttpBufferSize: MAX_SOCKET_PACKET_BYTES,
   });
   io.adapter(createAdapter(redis.duplicate(), redis.duplicate()));
   return io;
@@ -45,11 +57,19 @@ export function registerSocketFeatures(io: AppServer, deps: SocketDeps): void {
       });
   });
 
+  capConnectionsPerUser(io, {
+    presence: deps.presence,
+    maxPerUser: deps.maxConnectionsPerUser,
+    refusals: deps.rateLimited,
+    log: deps.log,
+  });
+
   io.on('connection', (socket) => {
     const log = deps.log.child({ connectionId: socket.id, userId: socket.data.user.id });
     const scoped: SocketDeps = { ...deps, log };
     void socket.join(`user:${socket.data.user.id}`);
-    rejectUnknownEvents(socket);
+    limitRequests(socket, deps.limits.forConnection(socket.id, socket.data.user.id, log));
+    rejectUnknownEvents(socket, log);
     registerPresence(io, socket, scoped);
     registerLobby(socket, scoped);
     registerRoom(socket, scoped);

@@ -3,6 +3,8 @@ import type { Server, Socket } from 'socket.io';
 
 export interface SocketData {
   user: CurrentUser;
+  /** This connection took the person from offline to online (decided when it was let in: connection-cap.ts). */
+  cameOnline: boolean;
 }
 
 // Inter-server events: none (the Redis adapter carries broadcasts).
