@@ -83,11 +83,15 @@ export const requestBudgets = {
     perConnection: { points: 40, seconds: 20 },
     perUser: { points: 80, seconds: 20 },
   },
-  /** Chat lines, reactions and the emergency contact: people send a few lines together at most, and type far slower than this. */
+  /**
+   * Chat lines, reactions and the emergency contact, each resent at most
+   * three times across a re-key: people send a few lines together, and type
+   * far slower than one and a half a second.
+   */
   chat: {
     events: ['mls:message'],
-    perConnection: { points: 20, seconds: 20 },
-    perUser: { points: 40, seconds: 20 },
+    perConnection: { points: 30, seconds: 20 },
+    perUser: { points: 60, seconds: 20 },
   },
   /** Events no handler knows: an honest client sends none. */
   unknown: {
