@@ -21,7 +21,7 @@ interface Joined {
   roomId: string;
   peerId: string;
   routerRtpCapabilities: unknown;
-  peers: Array<{ peerId: string }>;
+  peers: Array<{ peerId: string; host: boolean }>;
   mls: { role: 'create' | 'join'; epoch: number | null };
 }
 
