@@ -50,7 +50,7 @@ import { RoomModerationService } from './services/room-moderation-service.js';
 import { SessionDirectory } from './services/session-directory.js';
 import { SessionFloorService } from './services/session-floor-service.js';
 import { RequestLimiter } from './socket/request-limiter.js';
-import { createSocketServer, registerSocketFeatures } from './socket/socket-server.js';
+import { createSocketServer, registerSocketFeatures, SOCKET_IO_PATH } from './socket/socket-server.js';
 import type { AppServer } from './socket/types.js';
 
 export class PortInUseError extends Error {
@@ -272,7 +272,11 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       largeBodies: { '/admin/invites/csv': '300kb' },
       log,
     });
-    httpServer.on('request', app);
+    // Socket.IO answers its own path on this server (its long-polling included); Express
+    // answering it too wrote a second response (500s logged, or a thrown ERR_HTTP_HEADERS_SENT).
+    httpServer.on('request', (req, res) => {
+      if (!req.url?.startsWith(SOCKET_IO_PATH)) app(req, res);
+    });
 
     const port = await listen(httpServer, config, log);
     cleanups.push(

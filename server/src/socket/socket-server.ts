@@ -24,9 +24,12 @@ import type { AppServer } from './types.js';
  */
 export const MAX_SOCKET_PACKET_BYTES = Math.ceil((MLS_MAX_HANDSHAKE * 4) / 3) + 4096;
 
+/** Where Socket.IO answers (WebSocket and long-polling alike); nothing else may answer there. */
+export const SOCKET_IO_PATH = '/socket.io/';
+
 export function createSocketServer(httpServer: HttpServer, redis: Redis): AppServer {
   const io: AppServer = new Server(httpServer, {
-    path: '/socket.io',
+    path: SOCKET_IO_PATH,
     serveClient: false,
     // Same origin only: the web app is served by this server.
     cors: { origin: false },
