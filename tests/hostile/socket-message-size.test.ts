@@ -51,7 +51,7 @@ describe('large socket messages', () => {
   });
 
   it('and over long-polling, where binary travels as base64', async () => {
-    const cookie = (pair.host.io.opts.extraHeaders as Record<string, string>).cookie;
+    const cookie = (pair.host.io.opts.extraHeaders as Record<string, string>).cookie ?? '';
     polling = io(t.url, { transports: ['polling'], extraHeaders: { cookie }, reconnection: false, forceNew: true });
     opened.push(polling);
     await new Promise<void>((resolve, reject) => {
@@ -67,7 +67,7 @@ describe('large socket messages', () => {
 
   it('a packet beyond what any request may carry ends that connection only', async () => {
     const closed = new Promise<string>((resolve) => pair.client.once('disconnect', resolve));
-    pair.client.emit('mls:commit' as never, { epoch: 0, commit: bytes(MAX_SOCKET_PACKET_BYTES + 1) } as never);
+    (pair.client as unknown as { emit(event: string, payload: unknown): void }).emit('mls:commit', { epoch: 0, commit: bytes(MAX_SOCKET_PACKET_BYTES + 1) });
     expect(await closed).toMatch(/transport (close|error)/);
     expect(polling.connected).toBe(true);
     expect(((await ask(polling, 'room:request-key-frame', {})) as Answer).ok).toBe(true);
