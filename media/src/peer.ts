@@ -1,6 +1,7 @@
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { MediaError } from './media-error.js';
+import { producerSourceFor, TRANSPORTS_PER_DIRECTION, type ProducerSource } from './peer-limits.js';
 
 export type TransportDirection = 'send' | 'recv';
 
@@ -35,6 +36,10 @@ export class MediaPeer {
   readonly #ready = new Set<string>();
   // Consumers whose picture is off screen (tab hidden): paused whatever the mode.
   readonly #offScreen = new Set<string>();
+  // Transports and producer sources taken, counted before the worker is asked,
+  // so requests arriving together cannot all pass the limit (peer-limits.ts).
+  readonly #transportsClaimed: Record<TransportDirection, number> = { send: 0, recv: 0 };
+  readonly #sourcesClaimed = new Set<ProducerSource>();
 
   constructor(
     readonly id: string,
@@ -48,6 +53,21 @@ export class MediaPeer {
   get recvTransport(): types.WebRtcTransport | undefined {
     for (const t of this.transports.values()) if (t.appData.direction === 'recv') return t;
     return undefined;
+  }
+
+  /**
+   * Takes this peer's place for a transport of `direction` before it is
+   * created; give it back with `releaseTransport` if the creation fails.
+   */
+  claimTransport(direction: TransportDirection): void {
+    if (this.#transportsClaimed[direction] >= TRANSPORTS_PER_DIRECTION) {
+      throw new MediaError('limit_reached', `this peer already has a ${direction === 'send' ? 'send' : 'receive'} transport`);
+    }
+    this.#transportsClaimed[direction]++;
+  }
+
+  releaseTransport(direction: TransportDirection): void {
+    this.#transportsClaimed[direction] = Math.max(0, this.#transportsClaimed[direction] - 1);
   }
 
   addTransport(transport: types.WebRtcTransport): TransportOptionsForClient {
@@ -81,10 +101,16 @@ export class MediaPeer {
     if (transport.appData.direction !== 'send') {
       throw new MediaError('invalid_state', 'media can only be sent on the send transport');
     }
-    for (const existing of this.producers.values()) {
-      if (existing.kind === kind) throw new MediaError('invalid_state', `this peer already sends ${kind}`);
+    const source = producerSourceFor(kind);
+    if (this.#sourcesClaimed.has(source)) throw new MediaError('limit_reached', `this peer already sends its ${source}`);
+    this.#sourcesClaimed.add(source);
+    let producer: types.Producer;
+    try {
+      producer = await transport.produce({ kind, rtpParameters, appData: { peerId: this.id, source } });
+    } catch (error) {
+      this.#sourcesClaimed.delete(source);
+      throw error;
     }
-    const producer = await transport.produce({ kind, rtpParameters, appData: { peerId: this.id } });
     this.producers.set(producer.id, producer);
     producer.observer.on('close', () => this.producers.delete(producer.id));
     return producer;

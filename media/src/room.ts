@@ -5,6 +5,7 @@ import { MediaError } from './media-error.js';
 import type { MediaSettings } from './media-settings.js';
 import { MediaPeer, type TransportDirection, type TransportOptionsForClient } from './peer.js';
 import { checkProducerParameters, offeredCapabilities, routerCodecs, type RoomShape } from './room-shape.js';
+import { MAX_INCOMING_BITRATE } from './peer-limits.js';
 import type { PooledWorker, WorkerPool } from './worker-pool.js';
 
 export interface ConsumerCreated {
@@ -108,17 +109,24 @@ export class Room extends EventEmitter<RoomEvents> {
 
   async createTransport(peerId: string, direction: TransportDirection): Promise<TransportOptionsForClient> {
     const peer = this.peer(peerId);
-    if (direction === 'recv' && peer.recvTransport) {
-      throw new MediaError('invalid_state', 'this peer already has a receive transport');
+    peer.claimTransport(direction);
+    let transport: types.WebRtcTransport | undefined;
+    try {
+      transport = await this.router.createWebRtcTransport({
+        webRtcServer: this.slot.webRtcServer,
+        enableUdp: true,
+        enableTcp: true,
+        preferUdp: true,
+        initialAvailableOutgoingBitrate: this.settings.initialAvailableOutgoingBitrate,
+        appData: { peerId, direction },
+      });
+      // Capped before the client hears of it, so no media ever arrives uncapped.
+      await transport.setMaxIncomingBitrate(MAX_INCOMING_BITRATE);
+    } catch (error) {
+      transport?.close();
+      peer.releaseTransport(direction);
+      throw error;
     }
-    const transport = await this.router.createWebRtcTransport({
-      webRtcServer: this.slot.webRtcServer,
-      enableUdp: true,
-      enableTcp: true,
-      preferUdp: true,
-      initialAvailableOutgoingBitrate: this.settings.initialAvailableOutgoingBitrate,
-      appData: { peerId, direction },
-    });
     if (peer.closed) {
       transport.close();
       throw new MediaError('invalid_state', 'the peer left');

@@ -34,6 +34,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...minimal, CRISIS_HOTLINES: '[{"name":{"id":"x","en":"x"},"number":"call"}]' })).toThrowError(/must be a phone number/);
   });
 
+  it('caps Socket.IO connections per person, 16 unless set, within sane bounds', () => {
+    expect(loadConfig(minimal).SOCKETS_PER_USER).toBe(16);
+    expect(loadConfig({ ...minimal, SOCKETS_PER_USER: '4' }).SOCKETS_PER_USER).toBe(4);
+    expect(() => loadConfig({ ...minimal, SOCKETS_PER_USER: '1' })).toThrowError(/SOCKETS_PER_USER="1" must be at least 2/);
+    expect(() => loadConfig({ ...minimal, SOCKETS_PER_USER: 'many' })).toThrowError(/SOCKETS_PER_USER="many" must be a number/);
+  });
+
   it('names a bad value and what would be right', () => {
     expect(() => loadConfig({ ...minimal, PORT: 'eighty' })).toThrowError(/PORT="eighty" must be a port number/);
     expect(() => loadConfig({ ...minimal, MEDIA_LISTEN_IP: 'localhost' })).toThrowError(/MEDIA_LISTEN_IP="localhost" must be an IP address/);

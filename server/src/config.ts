@@ -68,6 +68,12 @@ const ConfigFields = z.object({
   RATE_LIMIT_ADDRESS_BUDGET: z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(100_000).default(100),
   /** How long an emailed password-reset link stays valid. */
   PASSWORD_RESET_TTL_MINUTES: z.coerce.number({ message: 'must be a number of minutes' }).int('must be whole minutes').min(5, 'must be at least 5').max(24 * 60).default(60),
+  /**
+   * Socket.IO connections one person may hold at once, across every node.
+   * Each open page holds one or two (its own and the reminder banner's), and a
+   * network change briefly holds the old ones too until the server notices.
+   */
+  SOCKETS_PER_USER: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(2, 'must be at least 2').max(200, 'must be at most 200').default(16),
   /** Folder holding the built web app; served at /. */
   WEB_BUILD_DIR: z.string().optional(),
   SEED_DEMO: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false').transform((v) => v === 'true'),

@@ -1,5 +1,5 @@
 import { fail, type Ack, type ErrorCode, type ValidationIssue } from '@care/shared';
-import { MediaError } from '@care/media';
+import { MediaError, type MediaErrorCode } from '@care/media';
 import mongoose from 'mongoose';
 import type { Logger } from 'pino';
 
@@ -49,6 +49,16 @@ const httpStatus: Record<ErrorCode, number> = {
   reset_used: 410,
 };
 
+/** What a client is told of each media failure; a peer over its limits (peer-limits.ts) is rate_limited. */
+const mediaErrorCode: Record<MediaErrorCode, ErrorCode> = {
+  not_found: 'not_found',
+  invalid_state: 'invalid_payload',
+  cannot_consume: 'invalid_payload',
+  port_in_use: 'unavailable',
+  unavailable: 'unavailable',
+  limit_reached: 'rate_limited',
+};
+
 /** An error whose message is written for the client. */
 export class AppError extends Error {
   override readonly name = 'AppError';
@@ -87,11 +97,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
  */
 export function toClientError(error: unknown, log: Logger): AppError {
   if (error instanceof AppError) return error;
-  if (error instanceof MediaError) {
-    const code: ErrorCode =
-      error.code === 'not_found' ? 'not_found' : error.code === 'unavailable' || error.code === 'port_in_use' ? 'unavailable' : 'invalid_payload';
-    return new AppError(code, error.message);
-  }
+  if (error instanceof MediaError) return new AppError(mediaErrorCode[error.code], error.message);
   if (isDatabaseUnavailable(error)) {
     log.error({ err: error }, 'database unavailable');
     return new AppError('unavailable', 'The scheduling database is not reachable right now. Please try again in a moment.');

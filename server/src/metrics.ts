@@ -1,4 +1,4 @@
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Counts only: no label ever carries a user, room or message. */
 export function createMetrics(sources: { connections: () => number; rooms: () => number }): Registry {
@@ -21,4 +21,26 @@ export function createMetrics(sources: { connections: () => number; rooms: () =>
     },
   });
   return registry;
+}
+
+/**
+ * What refused a request: its connection's budget, its person's budget, or a
+ * fixed limit (one transport per direction, one producer per source, sockets
+ * per person, the old per-connection chat limiter).
+ */
+export type RefusalScope = 'connection' | 'user' | 'limit';
+export type RateLimitedCounter = Counter<'family' | 'scope'>;
+
+/**
+ * Every answer `rate_limited`, by family (the socket request families of
+ * request-budgets.ts, `connections`, `network_check`) and scope; never by
+ * person or room.
+ */
+export function createRateLimitedCounter(registry: Registry): RateLimitedCounter {
+  return new Counter({
+    name: 'care_rate_limited_total',
+    help: 'Requests answered rate_limited, by request family and what refused them',
+    labelNames: ['family', 'scope'] as const,
+    registers: [registry],
+  });
 }

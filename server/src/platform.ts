@@ -35,7 +35,7 @@ import { circleRoutes } from './circles/circle-routes.js';
 import { createCircles } from './circles/circles.js';
 import { devOutboxRoutes } from './mail/dev-outbox-routes.js';
 import { createMail } from './mail/mail.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, createRateLimitedCounter } from './metrics.js';
 import { createNotifications, type Notifications } from './notifications/notifications.js';
 import { AttendanceRecorder } from './reporting/attendance-recorder.js';
 import { ReportService } from './reporting/report-service.js';
@@ -53,8 +53,9 @@ import type { Notifier } from './services/room-notifier.js';
 import { RoomModerationService } from './services/room-moderation-service.js';
 import { SessionDirectory } from './services/session-directory.js';
 import { SessionFloorService } from './services/session-floor-service.js';
-import { createSocketServer, registerSocketFeatures } from './socket/socket-server.js';
 import { SessionSockets } from './socket/session-sockets.js';
+import { RequestLimiter } from './socket/request-limiter.js';
+import { createSocketServer, registerSocketFeatures, SOCKET_IO_PATH } from './socket/socket-server.js';
 import type { AppServer } from './socket/types.js';
 
 export class PortInUseError extends Error {
@@ -230,7 +231,22 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     };
     const presence = new PresenceService(redis);
 
-    registerSocketFeatures(io, { auth, appointments, admission, presence, rooms, moderation, mls, attendance, log: log.child({ component: 'socket' }) });
+    const metrics = createMetrics({ connections: () => io.engine.clientsCount, rooms: () => registry.size });
+    const rateLimited = createRateLimitedCounter(metrics);
+    registerSocketFeatures(io, {
+      auth,
+      appointments,
+      admission,
+      presence,
+      rooms,
+      moderation,
+      mls,
+      attendance,
+      limits: new RequestLimiter(redis, rateLimited),
+      maxConnectionsPerUser: config.SOCKETS_PER_USER,
+      rateLimited,
+      log: log.child({ component: 'socket' }),
+    });
 
     const accountsLog = log.child({ component: 'accounts' });
     const invites = new InviteService(db, accountModels.invites, overrides.inviteDelivery ?? inviteDeliveryFor(config, mail.mailer, accountsLog), {
@@ -252,7 +268,6 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       () => new Date(),
     );
 
-    const metrics = createMetrics({ connections: () => io.engine.clientsCount, rooms: () => registry.size });
     const cookiesSecure = secureCookies(config);
     const app = createHttpApp({
       api: {
@@ -261,7 +276,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
         '/sessions': sessionRoutes(auth, sessions),
         '/scheduling': schedulingRoutes({ auth, scheduling, calendarFiles: notifications.calendarFiles }),
         '/circles': circleRoutes({ auth, circles, calendarFiles: notifications.circleCalendarFiles }),
-        '/network-check': networkCheckRoutes(auth),
+        '/network-check': networkCheckRoutes({ auth, redis, refusals: rateLimited, log: log.child({ component: 'network-check' }) }),
         '/help-lines': helpLineRoutes(config.CRISIS_HOTLINES),
         ...(mail.outbox ? { '/dev/outbox': devOutboxRoutes(auth, mail.outbox) } : {}),
         '/account/notifications': notificationSettingsRoutes(auth, notifications.preferences),
@@ -275,7 +290,11 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       largeBodies: { '/admin/invites/csv': '300kb' },
       log,
     });
-    httpServer.on('request', app);
+    // Socket.IO answers its own path on this server (its long-polling included); Express
+    // answering it too wrote a second response (500s logged, or a thrown ERR_HTTP_HEADERS_SENT).
+    httpServer.on('request', (req, res) => {
+      if (!req.url?.startsWith(SOCKET_IO_PATH)) app(req, res);
+    });
 
     const port = await listen(httpServer, config, log);
     cleanups.push(

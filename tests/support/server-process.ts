@@ -10,6 +10,8 @@ export interface ServerProcess {
   url: string;
   output: string[];
   stop(): Promise<void>;
+  /** SIGKILL: the node dies without closing anything (no disconnects, nothing cleaned up in Redis). */
+  crash(): Promise<void>;
 }
 
 /**
@@ -64,6 +66,12 @@ export async function startServerProcess(env: Record<string, string | undefined>
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+    crash: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
       }),
   };
 }

@@ -73,6 +73,12 @@ export class LiveRoomService {
   readonly #wired = new WeakSet<Room>();
   /** The dominant speaker of each room on this node, for "receive less". */
   readonly #speakers = new Map<string, string>();
+  /**
+   * Each connection's joins and leaves, one at a time in arrival order: two
+   * joins at once (a burst of rejoins) would otherwise both add a peer, and
+   * the first would stay in the room with no connection behind it.
+   */
+  readonly #turns = new Map<string, Promise<void>>();
 
   constructor(
     private readonly rooms: RoomRegistry,
@@ -86,19 +92,23 @@ export class LiveRoomService {
   /** `keepsPlace`: the person may well be back (a dropped connection, a rejoin), so what they held (a raised hand) stays. */
   onPeerLeft: (peer: LivePeer, keepsPlace: boolean) => void = () => undefined;
 
-  async join(
+  join(
     connectionId: string,
     access: SessionAccess,
     user: LivePeer['user'],
     sending: SendingState = { audio: true, video: true },
   ): Promise<Omit<RoomJoined, 'mls' | 'floor'>> {
+    return this.#inTurn(connectionId, () => this.#join(connectionId, access, user, sending));
+  }
+
+  async #join(connectionId: string, access: SessionAccess, user: LivePeer['user'], sending: SendingState): Promise<Omit<RoomJoined, 'mls' | 'floor'>> {
     const { roomId } = access;
-    await this.leave(connectionId, 'left', { rejoining: true });
+    this.#leave(connectionId, 'left', { rejoining: true });
     // One seat per person: a second tab or a reload takes over from the old connection.
     for (const other of this.peersIn(roomId)) {
       if (other.user.id === user.id) {
         this.notifier.toConnection(other.connectionId, 'room:closed', { reason: 'replaced' });
-        await this.leave(other.connectionId, 'left', { rejoining: true });
+        this.#leave(other.connectionId, 'left', { rejoining: true });
       }
     }
     if (this.peersIn(roomId).length >= access.maxPeers) throw new AppError('room_full', 'This session is full.');
@@ -236,7 +246,26 @@ export class LiveRoomService {
     return (await this.#room(peer).peer(peer.peerId).restartIce(transportId)) as IceParameters;
   }
 
-  async leave(connectionId: string, reason: 'left' | 'disconnected' | 'removed', options: { rejoining?: boolean } = {}): Promise<void> {
+  /** Takes the connection's peer out of its room (after any join of that connection still under way). */
+  leave(connectionId: string, reason: 'left' | 'disconnected' | 'removed', options: { rejoining?: boolean } = {}): Promise<void> {
+    return this.#inTurn(connectionId, async () => this.#leave(connectionId, reason, options));
+  }
+
+  #inTurn<T>(connectionId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.#turns.get(connectionId) ?? Promise.resolve();
+    const run = previous.then(work);
+    const done = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#turns.set(connectionId, done);
+    void done.then(() => {
+      if (this.#turns.get(connectionId) === done) this.#turns.delete(connectionId);
+    });
+    return run;
+  }
+
+  #leave(connectionId: string, reason: 'left' | 'disconnected' | 'removed', options: { rejoining?: boolean } = {}): void {
     const peer = this.#byConnection.get(connectionId);
     if (!peer) return;
     this.#byConnection.delete(connectionId);

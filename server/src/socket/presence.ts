@@ -10,12 +10,8 @@ export function registerPresence(io: AppServer, socket: AppSocket, deps: SocketD
   const { presence, appointments, log } = deps;
   const user = socket.data.user;
 
-  void presence.connect(user.id, socket.id).then(
-    (cameOnline) => {
-      if (cameOnline) io.to(channel(user.id)).emit('presence:update', { userId: user.id, online: true });
-    },
-    (error: unknown) => log.warn({ err: error }, 'presence connect failed'),
-  );
+  // The connection was counted in when it was let in (connection-cap.ts).
+  if (socket.data.cameOnline) io.to(channel(user.id)).emit('presence:update', { userId: user.id, online: true });
   const heartbeat = setInterval(() => {
     presence.heartbeat(user.id, socket.id).catch((error: unknown) => log.warn({ err: error }, 'presence heartbeat failed'));
   }, PRESENCE_HEARTBEAT_MS);

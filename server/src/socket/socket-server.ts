@@ -1,26 +1,41 @@
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
+import { MLS_MAX_HANDSHAKE } from '@care/shared';
 import { Server } from 'socket.io';
 import { readSessionToken } from '../auth/session-cookie.js';
 import { AppError } from '../errors.js';
+import { capConnectionsPerUser } from './connection-cap.js';
 import type { SocketDeps } from './deps.js';
 import { registerLobby } from './lobby.js';
 import { registerMls } from './mls.js';
 import { registerPresence } from './presence.js';
-import { rejectUnknownEvents } from './request-handler.js';
+import { limitRequests, rejectUnknownEvents } from './request-handler.js';
 import { registerRoom } from './room.js';
 import { sessionRoom, userRoom } from './session-sockets.js';
 import { watchSession } from './session-watch.js';
 import type { AppServer } from './types.js';
 
+/**
+ * The largest packet a client may send, bytes. Binary attachments travel as
+ * packets of their own (a WebSocket frame each; base64 text, a third larger,
+ * over long-polling), so the largest binary the schemas allow, an MLS commit
+ * or Welcome (MLS_MAX_HANDSHAKE), must fit once base64-encoded, with room for
+ * framing. Derived, so the transport and the schema cannot disagree: a larger
+ * message is not refused with a typed error, it ends the connection.
+ */
+export const MAX_SOCKET_PACKET_BYTES = Math.ceil((MLS_MAX_HANDSHAKE * 4) / 3) + 4096;
+
+/** Where Socket.IO answers (WebSocket and long-polling alike); nothing else may answer there. */
+export const SOCKET_IO_PATH = '/socket.io/';
+
 export function createSocketServer(httpServer: HttpServer, redis: Redis): AppServer {
   const io: AppServer = new Server(httpServer, {
-    path: '/socket.io',
+    path: SOCKET_IO_PATH,
     serveClient: false,
     // Same origin only: the web app is served by this server.
     cors: { origin: false },
-    maxHttpBufferSize: 64 * 1024,
+    maxHttpBufferSize: MAX_SOCKET_PACKET_BYTES,
   });
   io.adapter(createAdapter(redis.duplicate(), redis.duplicate()));
   return io;
@@ -48,13 +63,21 @@ export function registerSocketFeatures(io: AppServer, deps: SocketDeps): void {
       });
   });
 
+  capConnectionsPerUser(io, {
+    presence: deps.presence,
+    maxPerUser: deps.maxConnectionsPerUser,
+    refusals: deps.rateLimited,
+    log: deps.log,
+  });
+
   io.on('connection', (socket) => {
     const log = deps.log.child({ connectionId: socket.id, userId: socket.data.user.id });
     const scoped: SocketDeps = { ...deps, log };
     // Both rooms first, then the sign-in's watch (whose first look catches a sign-out that raced the handshake).
     void socket.join([userRoom(socket.data.user.id), sessionRoom(socket.data.session.sid)]);
     watchSession(socket, deps.auth, log);
-    rejectUnknownEvents(socket);
+    limitRequests(socket, deps.limits.forConnection(socket.id, socket.data.user.id, log));
+    rejectUnknownEvents(socket, log);
     registerPresence(io, socket, scoped);
     registerLobby(socket, scoped);
     registerRoom(socket, scoped);

@@ -579,6 +579,7 @@ export const en: Record<MessageKey, string> = {
   'errors.too_soon': 'This time has passed or is too soon to book.',
   'errors.beyond_horizon': 'This time is too far ahead to book.',
   'errors.rate_limited': 'Too fast. Please wait a moment.',
+  'errors.tooManyConnections': 'Too many CARE ASN windows are open for this account. Close one; we will try to connect again.',
   'errors.unavailable': 'The service is not available right now. Please try again shortly.',
   'errors.internal': 'Something went wrong on our side. Please try again.',
   'errors.network': 'Cannot reach the server. Check your connection.',

@@ -578,6 +578,7 @@ export const id = {
   'errors.too_soon': 'Waktu ini sudah lewat atau terlalu dekat untuk dipesan.',
   'errors.beyond_horizon': 'Waktu ini terlalu jauh ke depan untuk dipesan.',
   'errors.rate_limited': 'Terlalu cepat. Mohon tunggu sebentar.',
+  'errors.tooManyConnections': 'Terlalu banyak jendela CARE ASN terbuka untuk akun ini. Tutup salah satu; kami akan mencoba menyambung lagi.',
   'errors.unavailable': 'Layanan sedang tidak tersedia. Coba lagi sebentar lagi.',
   'errors.internal': 'Terjadi kesalahan di pihak kami. Coba lagi.',
   'errors.network': 'Tidak dapat menghubungi server. Periksa koneksi Anda.',

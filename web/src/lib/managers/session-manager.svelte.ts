@@ -51,6 +51,8 @@ const REACTION_SHOWN_MS = 4000;
 
 const PRESENCE_REFRESH_MS = 20_000;
 const QUALITY_POLL_MS = 2000;
+/** After the server refused the connection (too many of this person's), try again this much later. */
+const REFUSED_RETRY_MS = 10_000;
 
 /**
  * One person's path through a session, 1:1 or a circle meeting: device check,
@@ -111,6 +113,9 @@ export class SessionManager {
   #beforeHiding = { micOn: true, cameraOn: true };
   /** Why the room ended for us, when the server ended it. */
   closedReason = $state<RoomClosedReason | undefined>(undefined);
+  /** The server refused our connection: this person holds too many already (other windows); we try again. */
+  tooManyConnections = $state(false);
+  #refusedRetry: ReturnType<typeof setTimeout> | undefined;
 
   localStream: MediaStream | undefined;
   #socket: AppSocket | undefined;
@@ -204,8 +209,14 @@ export class SessionManager {
     socket.on('disconnect', () => {
       if (this.stage === 'room') this.connection = 'reconnecting';
     });
-    socket.on('connect_error', () => {
+    socket.on('connect_error', (error) => {
       if (this.stage === 'room') this.connection = 'reconnecting';
+      // Socket.IO does not try again after a refusal; places free up as other windows close or their connections lapse.
+      if (error.message === 'rate_limited' && !socket.active) {
+        this.tooManyConnections = true;
+        clearTimeout(this.#refusedRetry);
+        this.#refusedRetry = setTimeout(() => socket.connect(), REFUSED_RETRY_MS);
+      }
     });
     this.#presenceTimer = setInterval(() => void this.#subscribePresence(), PRESENCE_REFRESH_MS);
     this.#qualityTimer = setInterval(() => void this.#pollQuality(), QUALITY_POLL_MS);
@@ -446,6 +457,7 @@ export class SessionManager {
   }
 
   destroy(): void {
+    clearTimeout(this.#refusedRetry);
     if (this.#presenceTimer) clearInterval(this.#presenceTimer);
     if (this.#qualityTimer) clearInterval(this.#qualityTimer);
     this.#room?.close();
@@ -454,6 +466,7 @@ export class SessionManager {
   }
 
   async #onConnected(): Promise<void> {
+    this.tooManyConnections = false;
     await this.#subscribePresence();
     // After a reconnect the server has forgotten our place: take it again.
     if (this.stage === 'lobby') await this.#knock();

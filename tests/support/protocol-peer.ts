@@ -1,0 +1,289 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ApplicationPayload } from '@care/shared';
+import { inspectMessage, MlsIdentity, MlsMember } from '../../web/src/lib/e2ee/mls/index.js';
+import { ask, connect, type TestSocket } from './test-platform.js';
+
+/*
+ * An honest participant without a browser: a real socket.io-client
+ * connection with a real session cookie, sending what the web app sends
+ * (web/src/lib/rtc/room-client.ts and web/src/lib/e2ee/e2ee-session.svelte.ts),
+ * in the same order and at the same moments, with the app's own MLS code
+ * (web/src/lib/e2ee/mls) running in Node. No WebRTC: transports are created,
+ * connected and produced on with well-formed parameters, so the SFU builds
+ * every transport, producer and consumer, but no packet flows. What it leaves
+ * out of E2eeSession: the committer fallback (a stuck committer) and the
+ * frame worker.
+ */
+
+export type Answer<T = unknown> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+
+interface Joined {
+  roomId: string;
+  peerId: string;
+  routerRtpCapabilities: unknown;
+  peers: Array<{ peerId: string; host: boolean }>;
+  mls: { role: 'create' | 'join'; epoch: number | null };
+}
+
+/** How often a joiner publishes its KeyPackage again until a Welcome comes (KEY_PACKAGE_RETRY_MS in the web app). */
+const KEY_PACKAGE_RETRY_MS = 4000;
+
+const fingerprint = Array.from(randomBytes(32), (b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
+/** A client's DTLS parameters: mediasoup takes them; no handshake follows. */
+export const dtlsParameters = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: fingerprint }] } as const;
+
+/** Opus as Chromium sends it, with its own SSRC. */
+export function audioParameters(ssrc: number): Record<string, unknown> {
+  return {
+    mid: '0',
+    codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1, usedtx: 1 }, rtcpFeedback: [{ type: 'transport-cc' }] }],
+    headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1 }],
+    encodings: [{ ssrc, dtx: true }],
+    rtcp: { cname: 'protocol-peer', reducedSize: true },
+  };
+}
+
+/** VP8 in three simulcast layers with RTX, as the web app sends its camera. */
+export function videoParameters(ssrc: number): Record<string, unknown> {
+  return {
+    mid: '1',
+    codecs: [
+      {
+        mimeType: 'video/VP8',
+        payloadType: 96,
+        clockRate: 90000,
+        rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }, { type: 'goog-remb' }, { type: 'transport-cc' }],
+      },
+      { mimeType: 'video/rtx', payloadType: 97, clockRate: 90000, parameters: { apt: 96 } },
+    ],
+    headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1 }],
+    encodings: [0, 1, 2].map((layer) => ({
+      ssrc: ssrc + layer * 2,
+      rtx: { ssrc: ssrc + layer * 2 + 1 },
+      scaleResolutionDownBy: 4 / 2 ** layer,
+      maxBitrate: [150_000, 450_000, 1_200_000][layer],
+    })),
+    rtcp: { cname: 'protocol-peer', reducedSize: true },
+  };
+}
+
+export class ProtocolPeer {
+  /** Every answer this peer got, in order. */
+  readonly answers: Array<{ event: string; answer: Answer }> = [];
+  joined: Joined | undefined;
+  readonly transports: { send?: string; recv?: string } = {};
+  /** Consumers the server announced, by id, with their kind. */
+  readonly consumers = new Map<string, 'audio' | 'video'>();
+  member: MlsMember | undefined;
+  readonly #wantedAdds = new Map<string, Uint8Array>();
+  readonly #departed = new Set<string>();
+  #queue: Promise<void> = Promise.resolve();
+  #keyPackageTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #failures: unknown[] = [];
+  #receiving = false;
+  /** Chat lines this peer decrypted, with who sent them (their peer id). */
+  readonly chat: Array<{ from: string; text: string }> = [];
+
+  private constructor(readonly socket: TestSocket) {}
+
+  static async open(url: string, cookie: string): Promise<ProtocolPeer> {
+    return new ProtocolPeer(await connect(url, cookie));
+  }
+
+  async request<T>(event: string, payload: unknown): Promise<Answer<T>> {
+    const answer = (await ask(this.socket, event, payload)) as Answer<T>;
+    this.answers.push({ event, answer });
+    return answer;
+  }
+
+  async data<T>(event: string, payload: unknown): Promise<T> {
+    const answer = await this.request<T>(event, payload);
+    if (!answer.ok) throw new Error(`${event}: ${answer.error.code}: ${answer.error.message}`);
+    return answer.data;
+  }
+
+  /** The requests the server answered `rate_limited`. */
+  refused(): string[] {
+    return this.answers.filter(({ answer }) => !answer.ok && answer.error.code === 'rate_limited').map(({ event }) => event);
+  }
+
+  /** Anything that went wrong in this peer's event handlers (MLS processing). */
+  failures(): unknown[] {
+    return [...this.#failures];
+  }
+
+  async join(sessionId: string, sending = { audio: true, video: false }): Promise<Joined> {
+    this.#receive();
+    this.joined = await this.data<Joined>('room:join', { sessionId, sending });
+    return this.joined;
+  }
+
+  /** Both transports, connected, a microphone and a camera, then ready: RoomClient.join's order. */
+  async sendMedia(ssrcBase: number): Promise<void> {
+    for (const direction of ['send', 'recv'] as const) {
+      const { id } = await this.data<{ id: string }>('room:create-transport', { direction });
+      this.transports[direction] = id;
+    }
+    await this.data('room:ready', { rtpCapabilities: this.joined?.routerRtpCapabilities });
+    await this.data('room:request-key-frame', {});
+    for (const direction of ['send', 'recv'] as const) {
+      await this.data('room:connect-transport', { transportId: this.transports[direction], dtlsParameters });
+    }
+    await this.data('room:produce', { transportId: this.transports.send, kind: 'audio', rtpParameters: audioParameters(ssrcBase) });
+    await this.data('room:produce', { transportId: this.transports.send, kind: 'video', rtpParameters: videoParameters(ssrcBase + 10) });
+  }
+
+  /**
+   * Consumers are resumed one at a time as announced; each new video makes
+   * the web app send its view of every video it has (room-client.ts onTrack).
+   */
+  #receive(): void {
+    if (this.#receiving) return;
+    this.#receiving = true;
+    let queue = Promise.resolve();
+    this.socket.on('room:new-consumer', ({ consumerId, kind }) => {
+      queue = queue.then(async () => {
+        this.consumers.set(consumerId, kind);
+        await this.data('room:resume-consumer', { consumerId });
+        if (kind !== 'video') return;
+        for (const [id, k] of this.consumers) if (k === 'video') await this.data('room:consumer-view', { consumerId: id, spatialLayer: 1, visible: true });
+      }).catch((error: unknown) => void this.#failures.push(error));
+    });
+    this.socket.on('room:consumer-closed', ({ consumerId }) => void this.consumers.delete(consumerId));
+  }
+
+  /** Joins (or creates) the room's MLS group as E2eeSession.start does; resolves once this peer holds an epoch. */
+  async startMls(): Promise<void> {
+    const joined = this.joined;
+    if (!joined) throw new Error('join the room first');
+    const member = await MlsMember.create(await MlsIdentity.generate(joined.peerId));
+    this.member = member;
+    this.#listenMls();
+    if (joined.mls.role === 'create') {
+      await this.#serial(() => member.createGroup(joined.roomId));
+      return;
+    }
+    const publish = () =>
+      this.#serial(async () => {
+        if (member.status !== 'no-group') return;
+        await this.data('mls:publish-key-package', { keyPackage: await member.createKeyPackage() });
+      });
+    await publish();
+    this.#keyPackageTimer = setInterval(() => void publish().catch((error: unknown) => this.#failures.push(error)), KEY_PACKAGE_RETRY_MS);
+  }
+
+  /**
+   * Sends a chat line as E2eeSession.send does: an MLS application message
+   * for the current epoch, encrypted again if the group moved on meanwhile.
+   */
+  async say(text: string): Promise<Answer> {
+    const plaintext = new TextEncoder().encode(JSON.stringify({ kind: 'chat', id: randomUUID(), text }));
+    for (let attempt = 0; ; attempt++) {
+      const member = this.member;
+      if (!member || member.status !== 'active') throw new Error('not in the group yet');
+      const epoch = Number(member.epoch);
+      const answer = await this.request('mls:message', { epoch, message: await member.encryptApplication(plaintext) });
+      if (answer.ok || answer.error.code !== 'stale_epoch' || attempt >= 3) return answer;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  /** The members of this peer's group (empty before it has one). */
+  groupSize(): number {
+    return this.member?.status === 'active' ? this.member.members().length : 0;
+  }
+
+  epoch(): bigint | undefined {
+    return this.member?.status === 'active' ? this.member.epoch : undefined;
+  }
+
+  close(): void {
+    if (this.#keyPackageTimer) clearInterval(this.#keyPackageTimer);
+    this.socket.close();
+  }
+
+  #serial(operation: () => Promise<void>): Promise<void> {
+    const run = this.#queue.then(operation);
+    this.#queue = run.catch((error: unknown) => void this.#failures.push(error));
+    return run;
+  }
+
+  #listenMls(): void {
+    this.socket.on('mls:key-package', ({ peerId, keyPackage }) => {
+      const bytes = new Uint8Array(keyPackage);
+      let info;
+      try {
+        info = inspectMessage(bytes);
+      } catch {
+        return;
+      }
+      if (info.kind !== 'key-package' || info.participantId !== peerId) return;
+      this.#wantedAdds.set(peerId, bytes);
+      void this.#serial(() => this.#commitWanted());
+    });
+    this.socket.on('mls:commit', ({ commit }) => {
+      void this.#serial(async () => {
+        const member = this.member;
+        if (!member || member.status !== 'active') return;
+        await member.processCommit(new Uint8Array(commit));
+        await this.#commitWanted();
+      });
+    });
+    this.socket.on('mls:welcome', ({ welcome }) => {
+      void this.#serial(async () => {
+        const member = this.member;
+        if (!member || member.status !== 'no-group') return;
+        await member.joinFromWelcome(new Uint8Array(welcome));
+        if (this.#keyPackageTimer) clearInterval(this.#keyPackageTimer);
+      });
+    });
+    this.socket.on('mls:message', ({ message }) => {
+      void this.#serial(async () => {
+        const member = this.member;
+        if (!member || member.status !== 'active') return;
+        const decrypted = await member.decryptApplication(new Uint8Array(message));
+        const payload = ApplicationPayload.parse(JSON.parse(new TextDecoder().decode(decrypted.plaintext)));
+        if (payload.kind === 'chat') this.chat.push({ from: decrypted.senderParticipantId, text: payload.text });
+      });
+    });
+    this.socket.on('room:peer-left', ({ peerId }) => {
+      this.#departed.add(peerId);
+      this.#wantedAdds.delete(peerId);
+      void this.#serial(() => this.#commitWanted());
+    });
+  }
+
+  /** The lowest leaf still present commits: removes leavers first, then adds joiners one at a time. */
+  async #commitWanted(): Promise<void> {
+    const member = this.member;
+    if (!member || member.status !== 'active') return;
+    const present = member.members().filter((m) => !this.#departed.has(m.participantId));
+    if (member.ownLeafIndex !== Math.min(...present.map((m) => m.leafIndex))) return;
+    const inGroup = new Set(member.members().map((m) => m.participantId));
+    const leavers = [...this.#departed].filter((id) => inGroup.has(id));
+    const epoch = Number(member.epoch);
+    if (leavers.length > 0) {
+      const { commit } = await member.removeMembers(leavers);
+      if (await this.#submit(member, { epoch, commit })) await this.#commitWanted();
+      return;
+    }
+    const next = [...this.#wantedAdds].find(([peerId]) => !inGroup.has(peerId));
+    if (!next) return;
+    const [peerId, keyPackage] = next;
+    const { commit, welcome } = await member.addMembers([keyPackage]);
+    if (await this.#submit(member, { epoch, commit, welcome, welcomePeerIds: [peerId] })) {
+      this.#wantedAdds.delete(peerId);
+      await this.#commitWanted();
+    }
+  }
+
+  async #submit(member: MlsMember, commit: { epoch: number; commit: Uint8Array; welcome?: Uint8Array; welcomePeerIds?: string[] }): Promise<boolean> {
+    const result = await this.data<{ accepted: boolean }>('mls:commit', commit);
+    if (!result.accepted) {
+      await member.discardPendingCommit();
+      return false;
+    }
+    await member.confirmPendingCommit();
+    return true;
+  }
+}
