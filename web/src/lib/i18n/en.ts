@@ -589,6 +589,7 @@ export const en: Record<MessageKey, string> = {
   'errors.totp_invalid': 'The code did not match or has expired. Try a fresh code.',
   'errors.totp_enrolment_required': 'Turn on two-step verification first.',
   'errors.account_inactive': 'This account has been deactivated. Contact the programme administrator.',
+  'errors.not_committer': 'Another participant is updating the session keys. Please try again in a moment.',
 
   'help.title': 'Need help now?',
   'help.intro': 'If you are in danger or in crisis, call:',

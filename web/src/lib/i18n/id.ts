@@ -588,6 +588,7 @@ export const id = {
   'errors.totp_invalid': 'Kode tidak cocok atau sudah kedaluwarsa. Coba kode yang baru.',
   'errors.totp_enrolment_required': 'Aktifkan verifikasi dua langkah terlebih dahulu.',
   'errors.account_inactive': 'Akun ini dinonaktifkan. Hubungi administrator program.',
+  'errors.not_committer': 'Kunci sesi sedang diperbarui oleh peserta lain. Coba lagi sebentar lagi.',
 
   'help.title': 'Butuh bantuan segera?',
   'help.intro': 'Jika Anda dalam bahaya atau krisis, hubungi:',
