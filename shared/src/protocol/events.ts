@@ -18,6 +18,7 @@ import {
   CommitArrived,
   CommitResult,
   KeyPackageArrived,
+  KeyPackagePublished,
   PublishKeyPackage,
   SendApplicationMessage,
   SubmitCommit,
@@ -87,7 +88,7 @@ export const clientRequests = {
   'room:mute-all': { request: Empty, response: z.object({ muted: z.number().int().nonnegative() }) },
   'room:lock': { request: LockRoom, response: FloorState },
   'room:end': { request: Empty, response: Empty },
-  'mls:publish-key-package': { request: PublishKeyPackage, response: Empty },
+  'mls:publish-key-package': { request: PublishKeyPackage, response: KeyPackagePublished },
   'mls:commit': { request: SubmitCommit, response: CommitResult },
   'mls:message': { request: SendApplicationMessage, response: ApplicationMessageSent },
 } as const;

@@ -97,6 +97,10 @@ export const en: Record<MessageKey, string> = {
   'e2ee.confirm': 'We compared, it matches',
   'e2ee.decryptProblem': 'Cannot decrypt media from {name}, re-keying…',
   'e2ee.notSending': 'Encryption did not start, so your camera and microphone are not being sent.',
+  'e2ee.keyHolders': '{holders} hold the key · {people} in the session',
+  'e2ee.unknownMembers': 'Caution: {count} key holder(s) cannot be seen in this session, so someone may be listening. Do not share anything personal yet; tell the counselor or facilitator.',
+  'e2ee.unknownMember': 'Unknown member {number}',
+  'e2ee.awaitingKey': '{count} receiving the key…',
 
   'consent.title': 'Before you start',
   'consent.intro': 'This service is confidential. Please take a moment to read what that means for you.',

@@ -96,6 +96,10 @@ export const id = {
   'e2ee.confirm': 'Kami sudah membandingkan, kodenya sama',
   'e2ee.decryptProblem': 'Tidak dapat mendekripsi media dari {name}, menyusun ulang kunci…',
   'e2ee.notSending': 'Enkripsi tidak berjalan, jadi kamera dan mikrofon Anda tidak dikirim.',
+  'e2ee.keyHolders': '{holders} orang memegang kunci · {people} orang di sesi',
+  'e2ee.unknownMembers': 'Perhatian: ada {count} pemegang kunci yang tidak terlihat di sesi ini, jadi mungkin ada yang ikut mendengar. Jangan ceritakan hal pribadi dulu; beri tahu konselor atau fasilitator.',
+  'e2ee.unknownMember': 'Anggota tak dikenal {number}',
+  'e2ee.awaitingKey': '{count} orang sedang menerima kunci…',
 
   'consent.title': 'Sebelum memulai',
   'consent.intro': 'Layanan ini rahasia. Mohon baca sebentar apa artinya bagi Anda.',
