@@ -1,0 +1,72 @@
+import { MlsIdentity, MlsMember } from '../../web/src/lib/e2ee/mls/index.js';
+import { ask, nextEvent, type TestSocket } from './test-platform.js';
+
+export interface Ack<T = unknown> {
+  ok: boolean;
+  data?: T;
+  error?: { code: string; message: string };
+}
+
+export interface KeyPackageEvent {
+  peerId: string;
+  keyPackage: Uint8Array;
+  rejoin: boolean;
+}
+
+/**
+ * A room member outside the browser: a real Socket.IO connection with a real
+ * session cookie, and the web app's own MLS layer (`MlsMember`, the same code
+ * the pages run) on Node's WebCrypto. Hostile tests make it do what a patched
+ * client would; it does nothing on its own (no automatic commits).
+ */
+export class SocketMember {
+  private constructor(
+    readonly socket: TestSocket,
+    readonly peerId: string,
+    readonly roomId: string,
+    public member: MlsMember,
+  ) {}
+
+  /** A member for this connection's peer; `participantId` other than the peer id makes a forged credential. */
+  static async create(socket: TestSocket, joined: { peerId: string; roomId: string }, participantId = joined.peerId): Promise<SocketMember> {
+    return new SocketMember(socket, joined.peerId, joined.roomId, await MlsMember.create(await MlsIdentity.generate(participantId)));
+  }
+
+  /**
+   * Publishes a fresh KeyPackage and joins from the Welcome the committer
+   * sends for it. Resolves with the Welcome's epoch.
+   */
+  async joinGroup(options: { rejoin?: boolean; timeoutMs?: number } = {}): Promise<number> {
+    const welcomed = nextEvent<{ epoch: number; welcome: Uint8Array }>(this.socket, 'mls:welcome', options.timeoutMs ?? 20_000);
+    const published = (await this.publish(await this.member.createKeyPackage(), options.rejoin)) as Ack<{ create: boolean }>;
+    if (!published.ok) throw new Error(`KeyPackage refused: ${published.error?.code}`);
+    const { epoch, welcome } = await welcomed;
+    await this.member.joinFromWelcome(new Uint8Array(welcome), { expectedGroupId: this.roomId });
+    return epoch;
+  }
+
+  publish(keyPackage: Uint8Array, rejoin?: boolean): Promise<Ack> {
+    return ask(this.socket, 'mls:publish-key-package', { keyPackage, ...(rejoin === undefined ? {} : { rejoin }) }) as Promise<Ack>;
+  }
+
+  /** Submits raw bytes as a commit (and Welcome): whatever a patched client could send. */
+  submit(commit: Uint8Array, welcome?: Uint8Array): Promise<Ack<{ accepted: boolean; epoch: number }>> {
+    return ask(this.socket, 'mls:commit', { commit, ...(welcome ? { welcome } : {}) }) as Promise<Ack<{ accepted: boolean; epoch: number }>>;
+  }
+
+  /** The SFrame base key (hex) of this member's current epoch: what the frame worker would be given. */
+  async frameKey(): Promise<string> {
+    return Buffer.from(await this.member.sframeBaseKey()).toString('hex');
+  }
+
+  /** Applies every commit the server delivers to this connection from now on; returns a stop function. */
+  followCommits(onError: (error: unknown) => void = () => undefined): () => void {
+    const handler = ({ commit }: { commit: Uint8Array }) => {
+      if (this.member.status !== 'active') return;
+      this.member.processCommit(new Uint8Array(commit)).catch(onError);
+    };
+    const socket = this.socket as unknown as { on(e: string, h: typeof handler): void; off(e: string, h: typeof handler): void };
+    socket.on('mls:commit', handler);
+    return () => socket.off('mls:commit', handler);
+  }
+}
