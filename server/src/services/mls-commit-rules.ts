@@ -79,9 +79,9 @@ export function planCommit(
   const readdedPeers = new Set(facts.adds.map((add) => add.participantId));
   const removed = new Set<number>();
   for (const leaf of facts.removes) {
+    if (removed.has(leaf)) throw refuse('The commit removes a leaf twice.');
     const holder = leaves[leaf];
     if (!holder) throw refuse('The commit removes a blank leaf.');
-    if (removed.has(leaf)) throw refuse('The commit removes a leaf twice.');
     if (leaf === facts.senderLeaf) throw refuse('A committer cannot remove itself.');
     if (present.has(holder.peerId) && !readdedPeers.has(holder.peerId)) throw refuse('Only someone who has left the session can be removed.');
     removed.add(leaf);
