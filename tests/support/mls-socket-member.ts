@@ -1,5 +1,6 @@
+import type { Page } from 'playwright-core';
 import { MlsIdentity, MlsMember } from '../../web/src/lib/e2ee/mls/index.js';
-import { ask, nextEvent, type TestSocket } from './test-platform.js';
+import { ask, connect, login, nextEvent, type TestSocket } from './test-platform.js';
 
 export interface Ack<T = unknown> {
   ok: boolean;
@@ -69,4 +70,37 @@ export class SocketMember {
     socket.on('mls:commit', handler);
     return () => socket.off('mls:commit', handler);
   }
+}
+
+export interface EnteredRoom {
+  socket: TestSocket;
+  joined: { peerId: string; roomId: string; mls: { role: string; epoch: number | null } };
+}
+
+/**
+ * A person enters a session with a bare Socket.IO connection and their real
+ * session cookie (what a patched client would use): knocks, is admitted by
+ * the host's page (`admit` clicked there), and joins the room.
+ */
+export async function enterAsSocket(url: string, account: { email: string; password: string }, hostPage: Page, sessionId: string): Promise<EnteredRoom> {
+  const socket = await connect(url, await login(url, account.email, account.password));
+  const admitted = nextEvent(socket, 'lobby:admitted', 30_000);
+  admitted.catch(() => undefined); // Unused when the knock is admitted at once.
+  const knocked = (await ask(socket, 'lobby:knock', { sessionId })) as Ack<{ admitted: boolean }>;
+  if (!knocked.ok) throw new Error(`knock refused: ${knocked.error?.code}`);
+  if (!knocked.data?.admitted) {
+    await hostPage.getByTestId('admit').first().click();
+    await admitted;
+  }
+  const joined = (await ask(socket, 'room:join', { sessionId, sending: { audio: false, video: false } })) as Ack<EnteredRoom['joined']>;
+  if (!joined.ok || !joined.data) throw new Error(`join refused: ${joined.error?.code}`);
+  return { socket, joined: joined.data };
+}
+
+/** A chat line as the app sends it: an MLS application message for the member's current epoch. */
+export async function sendChat(from: SocketMember, text: string): Promise<Ack> {
+  const payload = { kind: 'chat', id: crypto.randomUUID(), text };
+  const epoch = Number(from.member.epoch);
+  const message = await from.member.encryptApplication(new TextEncoder().encode(JSON.stringify(payload)));
+  return ask(from.socket, 'mls:message', { epoch, message }) as Promise<Ack>;
 }
