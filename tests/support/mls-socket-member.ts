@@ -21,6 +21,9 @@ export interface KeyPackageEvent {
  * client would; it does nothing on its own (no automatic commits).
  */
 export class SocketMember {
+  // Welcomes and commits are applied one at a time, in the order they arrived.
+  #queue: Promise<unknown> = Promise.resolve();
+
   private constructor(
     readonly socket: TestSocket,
     readonly peerId: string,
@@ -42,8 +45,14 @@ export class SocketMember {
     const published = (await this.publish(await this.member.createKeyPackage(), options.rejoin)) as Ack<{ create: boolean }>;
     if (!published.ok) throw new Error(`KeyPackage refused: ${published.error?.code}`);
     const { epoch, welcome } = await welcomed;
-    await this.member.joinFromWelcome(new Uint8Array(welcome), { expectedGroupId: this.roomId });
+    await this.#inOrder(() => this.member.joinFromWelcome(new Uint8Array(welcome), { expectedGroupId: this.roomId }));
     return epoch;
+  }
+
+  #inOrder<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(operation);
+    this.#queue = run.catch(() => undefined);
+    return run;
   }
 
   publish(keyPackage: Uint8Array, rejoin?: boolean): Promise<Ack> {
@@ -60,11 +69,12 @@ export class SocketMember {
     return Buffer.from(await this.member.sframeBaseKey()).toString('hex');
   }
 
-  /** Applies every commit the server delivers to this connection from now on; returns a stop function. */
+  /** Applies every commit the server delivers to this connection from now on (after a Welcome being joined); returns a stop function. */
   followCommits(onError: (error: unknown) => void = () => undefined): () => void {
     const handler = ({ commit }: { commit: Uint8Array }) => {
-      if (this.member.status !== 'active') return;
-      this.member.processCommit(new Uint8Array(commit)).catch(onError);
+      void this.#inOrder(async () => {
+        if (this.member.status === 'active') await this.member.processCommit(new Uint8Array(commit));
+      }).catch(onError);
     };
     const socket = this.socket as unknown as { on(e: string, h: typeof handler): void; off(e: string, h: typeof handler): void };
     socket.on('mls:commit', handler);
