@@ -23,6 +23,8 @@ export interface KeyPackageEvent {
 export class SocketMember {
   // Welcomes and commits are applied one at a time, in the order they arrived.
   #queue: Promise<unknown> = Promise.resolve();
+  /** Every SFrame base key (hex) this member has held, epoch by epoch: what a hostile client could keep. */
+  readonly heldKeys = new Set<string>();
 
   private constructor(
     readonly socket: TestSocket,
@@ -45,7 +47,10 @@ export class SocketMember {
     const published = (await this.publish(await this.member.createKeyPackage(), options.rejoin)) as Ack<{ create: boolean }>;
     if (!published.ok) throw new Error(`KeyPackage refused: ${published.error?.code}`);
     const { epoch, welcome } = await welcomed;
-    await this.#inOrder(() => this.member.joinFromWelcome(new Uint8Array(welcome), { expectedGroupId: this.roomId }));
+    await this.#inOrder(async () => {
+      await this.member.joinFromWelcome(new Uint8Array(welcome), { expectedGroupId: this.roomId });
+      this.heldKeys.add(await this.frameKey());
+    });
     return epoch;
   }
 
@@ -73,7 +78,9 @@ export class SocketMember {
   followCommits(onError: (error: unknown) => void = () => undefined): () => void {
     const handler = ({ commit }: { commit: Uint8Array }) => {
       void this.#inOrder(async () => {
-        if (this.member.status === 'active') await this.member.processCommit(new Uint8Array(commit));
+        if (this.member.status !== 'active') return;
+        await this.member.processCommit(new Uint8Array(commit));
+        if (this.member.status === 'active') this.heldKeys.add(await this.frameKey());
       }).catch(onError);
     };
     const socket = this.socket as unknown as { on(e: string, h: typeof handler): void; off(e: string, h: typeof handler): void };
