@@ -69,7 +69,7 @@ describe('a hostile server', () => {
     insider.followCommits();
     await insider.joinGroup();
     await sameCode(host, member);
-    expect(await safetyCode(member)).toBe(await insider.member.safetyCode());
+    await expect.poll(async () => (await safetyCode(member)) === (await insider.member.safetyCode()), { timeout: 10_000 }).toBe(true);
     await member.locator('[data-testid="key-holders"][data-holders="3"][data-people="3"][data-unknown="0"]').waitFor();
   });
 
@@ -93,10 +93,47 @@ describe('a hostile server', () => {
     });
     await encrypted(member).waitFor({ timeout: 30_000 });
     await sameCode(host, member);
-    expect(await safetyCode(member)).toBe(await insider.member.safetyCode());
+    await expect.poll(async () => (await safetyCode(member)) === (await insider.member.safetyCode()), { timeout: 10_000 }).toBe(true);
     await member.locator('[data-testid="key-holders"][data-holders="3"][data-people="3"][data-unknown="0"]').waitFor();
     const after = JSON.parse((await h.t.platform.redis.hget(`mls:${roomId}:group`, 'leaves')) ?? '[]') as Array<{ peerId: string }>;
     expect(after[0]?.peerId).toBe(facilitatorPeerId);
+  });
+
+  it('garbles a commit on its way to a member\'s page: the page cannot process it, and rejoins instead of staying behind', { timeout: 120_000 }, async () => {
+    if (!memberAccount) throw new Error('demo member missing');
+    const memberSockets = new Set(await socketIdsOf(memberAccount.displayName));
+    const io = h.t.platform.io;
+    const realTo = io.to.bind(io);
+    let garbled = 0;
+    // The operator flips the last byte (the membership tag) of the next commit the member's page is sent.
+    (io as unknown as { to: (room: string) => unknown }).to = (room: string) => {
+      const operator = realTo(room);
+      if (!memberSockets.has(room) || garbled > 0) return operator;
+      return {
+        emit: (event: string, payload: { commit?: Uint8Array }, ...rest: unknown[]) => {
+          if (event !== 'mls:commit' || !payload.commit) return (operator.emit as (e: string, ...a: unknown[]) => boolean)(event, payload, ...rest);
+          garbled += 1;
+          const commit = new Uint8Array(payload.commit);
+          commit[commit.length - 1] = (commit[commit.length - 1] ?? 0) ^ 0xff;
+          return (operator.emit as (e: string, ...a: unknown[]) => boolean)(event, { ...payload, commit }, ...rest);
+        },
+      };
+    };
+    try {
+      // Something ordinary makes a commit: the insider asks to be added anew, the facilitator's app does it.
+      const again = await SocketMember.create(insider.socket, { peerId: insider.peerId, roomId });
+      again.followCommits();
+      await again.joinGroup({ rejoin: true });
+      insider = again;
+      expect(garbled).toBe(1);
+      // The page could not follow that commit; it rejoined and holds the group's current key again.
+      await encrypted(member).waitFor({ timeout: 30_000 });
+      await expect.poll(async () => (await safetyCode(member)) === (await insider.member.safetyCode()), { timeout: 30_000 }).toBe(true);
+      await sameCode(host, member);
+      await member.locator('[data-testid="key-holders"][data-holders="3"][data-people="3"][data-unknown="0"]').waitFor();
+    } finally {
+      (io as unknown as { to: typeof realTo }).to = realTo;
+    }
   });
 
   it('announces a listener to the facilitator only: the others see an unknown member holding the key, and a warning', { timeout: 120_000 }, async () => {
