@@ -3,7 +3,7 @@ import { MLS_FALLBACK_COMMIT_MS } from '@care/shared';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MlsMember, MlsIdentity } from '../../web/src/lib/e2ee/mls/index.js';
-import { BrowserHarness } from '../support/browser-harness.js';
+import { encrypted, groupOnServer, keyHolders, safetyCode, showsCode, startCircleMeeting, type CircleMeeting } from '../support/circle-meeting.js';
 import { enterAsSocket, sendChat, SocketMember, type KeyPackageEvent } from '../support/mls-socket-member.js';
 import { openSessionById } from '../support/session-flow.js';
 import { nextEvent } from '../support/test-platform.js';
@@ -19,33 +19,23 @@ import { nextEvent } from '../support/test-platform.js';
 const facilitator = demoAccounts[0];
 const [attackerAccount, newcomerAccount] = demoAccounts.filter((a) => a.role === 'asn');
 
-let h: BrowserHarness;
-let meetingId: string;
-let roomId: string;
+let c: CircleMeeting;
 let host: Page;
 let attacker: SocketMember;
 let facilitatorPeerId: string;
 
 beforeAll(async () => {
-  h = await BrowserHarness.start();
-  const meeting = await h.t.platform.db.connection.collection('circle_meetings').findOne({});
-  meetingId = String(meeting?._id);
-  roomId = String(meeting?.roomId);
+  c = await startCircleMeeting();
 });
 
 afterAll(async () => {
   attacker?.socket.close();
-  await h?.close();
+  await c?.h.close();
 });
-
-const serverEpoch = async () => Number(await h.t.platform.redis.hget(`mls:${roomId}:group`, 'epoch'));
-const safetyCode = (page: Page) => page.getByTestId('safety-code').textContent();
-const codeIs = (page: Page, code: string) =>
-  page.waitForFunction((expected) => document.querySelector('[data-testid="safety-code"]')?.textContent === expected, code, { timeout: 20_000 });
 
 /** After a refusal: same epoch on the server, same code on the facilitator's page, and chat still arrives there. */
 async function groupUntouched(epoch: number, code: string, line: string): Promise<void> {
-  expect(await serverEpoch()).toBe(epoch);
+  expect((await groupOnServer(c)).epoch).toBe(epoch);
   expect(await safetyCode(host)).toBe(code);
   expect((await sendChat(attacker, line)).ok).toBe(true);
   await host.getByTestId('chat-theirs').filter({ hasText: line }).waitFor({ timeout: 15_000 });
@@ -54,19 +44,19 @@ async function groupUntouched(epoch: number, code: string, line: string): Promis
 describe('a member who sends the delivery service what the app never would', () => {
   it('the facilitator opens the circle; the member with a patched client is admitted and added to the group', { timeout: 120_000 }, async () => {
     if (!attackerAccount || !newcomerAccount) throw new Error('demo members missing');
-    ({ page: host } = await h.signIn(facilitator.email, facilitator.password));
-    await openSessionById(host, meetingId);
-    await host.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor({ timeout: 30_000 });
-    const entered = await enterAsSocket(h.t.url, attackerAccount, host, meetingId);
+    ({ page: host } = await c.h.signIn(facilitator.email, facilitator.password));
+    await openSessionById(host, c.meetingId);
+    await encrypted(host).waitFor({ timeout: 30_000 });
+    const entered = await enterAsSocket(c.h.t.url, attackerAccount, host, c.meetingId);
     expect(entered.joined.mls.role).toBe('join');
     attacker = await SocketMember.create(entered.socket, entered.joined);
     expect(await attacker.joinGroup()).toBe(1);
-    await codeIs(host, await attacker.member.safetyCode());
-    const leaves = JSON.parse((await h.t.platform.redis.hget(`mls:${roomId}:group`, 'leaves')) ?? '[]') as Array<{ peerId: string }>;
-    expect(leaves.map((l) => l.peerId)).toEqual([leaves[0]?.peerId, attacker.peerId]);
-    facilitatorPeerId = leaves[0]?.peerId ?? '';
+    await showsCode(host, await attacker.member.safetyCode());
+    const { leaves } = await groupOnServer(c);
+    expect(leaves).toEqual([leaves[0], attacker.peerId]);
+    facilitatorPeerId = leaves[0] ?? '';
     // What the room shows comes from the group: two hold the key, two are in the session.
-    await host.locator('[data-testid="key-holders"][data-holders="2"][data-people="2"][data-unknown="0"]').waitFor();
+    await keyHolders(host, 2, 2);
     await groupUntouched(1, await attacker.member.safetyCode(), 'Halo semuanya');
   });
 
@@ -82,8 +72,8 @@ describe('a member who sends the delivery service what the app never would', () 
       expect(answer.error?.code).toBe('invalid_payload');
     }
     // A real commit with a byte of junk after it: outside every signature, so refused too.
-    const forged = await SocketMember.create(attacker.socket, { peerId: attacker.peerId, roomId });
-    await forged.member.createGroup(roomId);
+    const forged = await SocketMember.create(attacker.socket, { peerId: attacker.peerId, roomId: c.roomId });
+    await forged.member.createGroup(c.roomId);
     const { commit, welcome } = await forged.member.addMembers([keyPackage]);
     expect((await attacker.submit(new Uint8Array([...commit, 0]), welcome)).error?.code).toBe('invalid_payload');
     await groupUntouched(1, code, 'Masih di sini');
@@ -92,8 +82,8 @@ describe('a member who sends the delivery service what the app never would', () 
   it('a commit forged under the room\'s group id: another epoch, or another member\'s leaf, is refused', { timeout: 60_000 }, async () => {
     const code = (await safetyCode(host)) ?? '';
     // A group the attacker made alone, with the room's id: it sits at leaf 0, the facilitator's leaf.
-    const forged = await SocketMember.create(attacker.socket, { peerId: attacker.peerId, roomId });
-    await forged.member.createGroup(roomId);
+    const forged = await SocketMember.create(attacker.socket, { peerId: attacker.peerId, roomId: c.roomId });
+    await forged.member.createGroup(c.roomId);
     const dummy = async () => (await MlsMember.create(await MlsIdentity.generate(crypto.randomUUID()))).createKeyPackage();
     const first = await forged.member.addMembers([await dummy()]);
     await forged.member.confirmPendingCommit();
@@ -119,7 +109,7 @@ describe('a member who sends the delivery service what the app never would', () 
     expect(answer.error?.message).toContain('left the session');
     await attacker.member.discardPendingCommit();
     await groupUntouched(1, code, 'Fasilitator masih ada');
-    await host.locator('[data-testid="key-holders"][data-holders="2"][data-people="2"][data-unknown="0"]').waitFor();
+    await keyHolders(host, 2, 2);
   });
 
   it('a member who commits before its turn: not_committer; after the fallback wait its commit is taken', { timeout: 120_000 }, async () => {
@@ -129,7 +119,7 @@ describe('a member who sends the delivery service what the app never would', () 
       Object.defineProperty(crypto.subtle, 'sign', { value: () => new Promise(() => undefined) });
     });
     const announced = nextEvent<KeyPackageEvent>(attacker.socket, 'mls:key-package', 30_000);
-    const entered = await enterAsSocket(h.t.url, newcomerAccount, host, meetingId);
+    const entered = await enterAsSocket(c.h.t.url, newcomerAccount, host, c.meetingId);
     const newcomer = await SocketMember.create(entered.socket, entered.joined);
     const joining = newcomer.joinGroup({ timeoutMs: 60_000 });
     const { keyPackage } = await announced;
@@ -138,7 +128,7 @@ describe('a member who sends the delivery service what the app never would', () 
     const refused = await attacker.submit(early.commit, early.welcome);
     expect(refused.error?.code).toBe('not_committer');
     await attacker.member.discardPendingCommit();
-    expect(await serverEpoch()).toBe(1);
+    expect((await groupOnServer(c)).epoch).toBe(1);
 
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, dueSince + MLS_FALLBACK_COMMIT_MS + 500 - Date.now())));
     const fallback = await attacker.member.addMembers([new Uint8Array(keyPackage)]);
