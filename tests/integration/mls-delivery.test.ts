@@ -83,40 +83,50 @@ describe('MLS delivery service', () => {
     expect(await noise).toBe('quiet');
   });
 
-  it('takes the first of two identical commits for an epoch; the second is told the current epoch', async () => {
-    // The client asks to be added anew (as after a commit it could not process): the counselor replaces its leaf.
-    const arrived = nextEvent<KeyPackageEvent>(host, 'mls:key-package');
-    const welcomed = nextEvent<{ epoch: number; welcome: Uint8Array }>(client, 'mls:welcome');
+  it('starts the group afresh when everyone but the last committer lost it, and tells that committer', async () => {
+    // The client could not follow the counselor's commit and asks to be added anew. In a 1:1 the
+    // counselor is then the only one holding the group, and its commit is what the client could not
+    // follow: the client starts the group afresh and the counselor is told to join it.
+    const restarted = nextEvent(host, 'mls:group-restarted');
     const again = await SocketMember.create(client, clientJoin);
-    expect((await again.publish(await again.member.createKeyPackage(), true)).ok).toBe(true);
-    const announced = await arrived;
-    expect(announced.rejoin).toBe(true);
-    const { commit, welcome } = await counselor.member.changeMembers({ remove: [clientJoin.peerId], add: [new Uint8Array(announced.keyPackage)] });
-    const results = await Promise.all([counselor.submit(commit, welcome), counselor.submit(commit, welcome)]);
-    expect(results.filter((r) => r.data?.accepted)).toHaveLength(1);
-    expect(results.find((r) => !r.data?.accepted)?.data?.epoch).toBe(2);
-    await counselor.member.confirmPendingCommit();
-    expect(await serverEpoch()).toBe(2);
-    await again.member.joinFromWelcome(new Uint8Array((await welcomed).welcome), { expectedGroupId: clientJoin.roomId });
-    expect(await again.member.safetyCode()).toBe(await counselor.member.safetyCode());
+    expect(await again.publish(await again.member.createKeyPackage(), true)).toEqual({ ok: true, data: { create: true } });
+    await restarted;
+    await again.member.createGroup(clientJoin.roomId);
     asn = again;
+    expect(await serverEpoch()).toBe(0);
+
+    const arrived = nextEvent<KeyPackageEvent>(client, 'mls:key-package');
+    const welcomed = nextEvent<{ epoch: number; welcome: Uint8Array }>(host, 'mls:welcome');
+    counselor = await SocketMember.create(host, hostJoin);
+    expect(await counselor.publish(await counselor.member.createKeyPackage())).toEqual({ ok: true, data: { create: false } });
+    const announced = await arrived;
+    expect(announced.rejoin).toBe(false);
+    // Submitted twice at once: the first is taken, the second is told the current epoch.
+    const { commit, welcome } = await asn.member.addMembers([new Uint8Array(announced.keyPackage)]);
+    const results = await Promise.all([asn.submit(commit, welcome), asn.submit(commit, welcome)]);
+    expect(results.filter((r) => r.data?.accepted)).toHaveLength(1);
+    expect(results.find((r) => !r.data?.accepted)?.data?.epoch).toBe(1);
+    await asn.member.confirmPendingCommit();
+    await counselor.member.joinFromWelcome(new Uint8Array((await welcomed).welcome), { expectedGroupId: hostJoin.roomId });
+    expect(await counselor.member.safetyCode()).toBe(await asn.member.safetyCode());
+    expect(await serverEpoch()).toBe(1);
   });
 
   it('refuses a commit that is not one, with the epoch unchanged', async () => {
     expect(errorCode(await counselor.submit(bytes(9)))).toBe('invalid_payload');
-    expect(await serverEpoch()).toBe(2);
+    expect(await serverEpoch()).toBe(1);
   });
 
   it('relays application messages to the others, and refuses one for another epoch', async () => {
     const arrived = nextEvent<{ fromPeerId: string; message: Uint8Array; epoch: number }>(client, 'mls:message');
     const message = await counselor.member.encryptApplication(new TextEncoder().encode('halo'));
-    const sent = (await ask(host, 'mls:message', { epoch: 2, message })) as Ack;
+    const sent = (await ask(host, 'mls:message', { epoch: 1, message })) as Ack;
     expect(sent.ok).toBe(true);
     const relayed = await arrived;
     expect(relayed.fromPeerId).toBe(hostJoin.peerId);
     const read = await asn.member.decryptApplication(new Uint8Array(relayed.message));
     expect(new TextDecoder().decode(read.plaintext)).toBe('halo');
-    expect(errorCode(await ask(host, 'mls:message', { epoch: 1, message }))).toBe('stale_epoch');
+    expect(errorCode(await ask(host, 'mls:message', { epoch: 0, message }))).toBe('stale_epoch');
   });
 
   it('refuses text where bytes belong, and oversized messages, with a typed error', async () => {
@@ -129,7 +139,7 @@ describe('MLS delivery service', () => {
   });
 
   it('starts the group afresh when nobody present holds it', async () => {
-    // The counselor leaves; the client, whose leaf went with a rejoin, asks to be added: nobody can, so it creates.
+    // The counselor leaves; the client asks to be added anew: nobody present can, so it creates.
     await ask(host, 'room:leave', {});
     const orphan = await SocketMember.create(client, clientJoin);
     expect(await orphan.publish(await orphan.member.createKeyPackage(), true)).toEqual({ ok: true, data: { create: true } });

@@ -56,9 +56,19 @@ export class MlsDeliveryService {
     const now = this.now();
     await this.roster.announceKeyPackage(peer.roomId, peer.peerId, facts.ref, seated, now);
     const record = await this.roster.read(peer.roomId);
-    if (!record || committerOrder(record, this.#present(peer.roomId)).length === 0) {
-      await this.roster.create(peer.roomId, peer.peerId, now, { keepWaiting: true });
-      return { create: true };
+    const holders = record ? committerOrder(record, this.#present(peer.roomId)) : [];
+    // Nobody present still holds the group; or everyone but the last committer lost it
+    // after that commit, which only that committer could follow: a member sending
+    // commits nobody else can process must not keep the group to itself.
+    const brokenBy = record && holders.length === 1 && seated ? record.leaves[holders[0] ?? -1]?.peerId : undefined;
+    const wedged = brokenBy !== undefined && brokenBy === record?.committer && brokenBy !== peer.peerId;
+    if (!record || holders.length === 0 || wedged) {
+      // Only if nobody restarted it meanwhile; otherwise this peer waits to be added like anyone.
+      if (await this.roster.create(peer.roomId, peer.peerId, now, { keepWaiting: true, replacing: record?.generation ?? '' })) {
+        const committer = wedged ? this.rooms.peerById(brokenBy) : undefined;
+        if (committer) this.notifier.toConnection(committer.connectionId, 'mls:group-restarted', {});
+        return { create: true };
+      }
     }
     for (const other of this.rooms.peersIn(peer.roomId)) {
       if (other.connectionId === connectionId) continue;
@@ -83,7 +93,7 @@ export class MlsDeliveryService {
     if (!mayCommit(record, present, facts.senderLeaf, now)) {
       throw new AppError('not_committer', 'Another member commits for the group now; wait for its commit.');
     }
-    const epoch = await this.roster.advance(peer.roomId, record, plan, now);
+    const epoch = await this.roster.advance(peer.roomId, record, { ...plan, committer: peer.peerId }, now);
     if (epoch === undefined) return { accepted: false, epoch: (await this.roster.epoch(peer.roomId)) ?? record.epoch };
     const added = new Set(plan.addedPeerIds);
     for (const other of this.rooms.peersIn(peer.roomId)) {

@@ -18,6 +18,8 @@ export interface GroupRecord {
   readonly epochAt: number;
   /** When an add or remove first became due in this epoch (ms), if one did. */
   readonly dueAt: number | null;
+  /** Whose commit began this epoch (none at epoch 0). */
+  readonly committer: string | null;
   /** The KeyPackage references (hex) each peer announced lately, newest last. */
   readonly keyPackages: ReadonlyMap<string, readonly string[]>;
   /** Members who lost their group state and asked to be added anew. */
@@ -34,18 +36,22 @@ if redis.call('HGET', KEYS[1], 'generation') ~= ARGV[1] then return -1 end
 local current = redis.call('HGET', KEYS[1], 'epoch')
 if current ~= ARGV[2] then return -1 end
 local nextEpoch = tonumber(current) + 1
-redis.call('HSET', KEYS[1], 'epoch', tostring(nextEpoch), 'leaves', ARGV[3], 'epochAt', ARGV[4])
+redis.call('HSET', KEYS[1], 'epoch', tostring(nextEpoch), 'leaves', ARGV[3], 'epochAt', ARGV[4], 'committer', ARGV[7])
 if ARGV[5] == '1' then redis.call('HSET', KEYS[1], 'dueAt', ARGV[4]) else redis.call('HDEL', KEYS[1], 'dueAt') end
 redis.call('EXPIRE', KEYS[1], ARGV[6])
-for i = 7, #ARGV do redis.call('SREM', KEYS[2], ARGV[i]) end
+for i = 8, #ARGV do redis.call('SREM', KEYS[2], ARGV[i]) end
 return nextEpoch
 `;
 
-// Starts the group with its creator at leaf 0; unless told to start it afresh,
-// only when there is none (then 0). The others' KeyPackages stay when they are
-// still waiting in the room, for the creator to add them.
+// Starts the group with its creator at leaf 0, on a condition (ARGV[5]): '*'
+// always, '' only when there is none, else only while the group is still that
+// generation (two peers restarting at once must not make two groups). The
+// others' KeyPackages stay when they are still waiting in the room, for the
+// creator to add them. 1 when created, 0 when the condition did not hold.
 const CREATE = `
-if ARGV[5] ~= '1' and redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local current = redis.call('HGET', KEYS[1], 'generation')
+if ARGV[5] == '' and current then return 0 end
+if ARGV[5] ~= '*' and ARGV[5] ~= '' and current and current ~= ARGV[5] then return 0 end
 redis.call('DEL', KEYS[1], KEYS[3])
 if ARGV[6] == '1' then redis.call('DEL', KEYS[2]) else redis.call('HDEL', KEYS[2], ARGV[7]) end
 redis.call('HSET', KEYS[1], 'generation', ARGV[1], 'epoch', '0', 'leaves', ARGV[2], 'epochAt', ARGV[3])
@@ -102,6 +108,7 @@ export class MlsGroupRoster {
       leaves: JSON.parse(group.leaves) as Array<LeafHolder | null>,
       epochAt: Number(group.epochAt ?? 0),
       dueAt: group.dueAt === undefined ? null : Number(group.dueAt),
+      committer: group.committer ?? null,
       keyPackages: new Map(Object.entries(keyPackages).map(([peerId, refs]) => [peerId, refs.split(' ')])),
       rejoining: new Set(rejoining),
     };
@@ -116,17 +123,18 @@ export class MlsGroupRoster {
   /**
    * Starts the room's group afresh with `creatorPeerId` alone at leaf 0, epoch 0.
    * `keepWaiting`: the KeyPackages of others waiting in the room stay announced.
+   * `replacing`: only if the group is still this generation (or gone); false if not.
    */
-  async create(roomId: string, creatorPeerId: string, now: number, options: { keepWaiting?: boolean } = {}): Promise<void> {
-    await this.#create(roomId, creatorPeerId, now, true, options.keepWaiting !== true);
+  create(roomId: string, creatorPeerId: string, now: number, options: { keepWaiting?: boolean; replacing?: string } = {}): Promise<boolean> {
+    return this.#create(roomId, creatorPeerId, now, options.replacing ?? '*', options.keepWaiting !== true);
   }
 
   /** True when this call created the group (the peer is its creator). */
   createIfAbsent(roomId: string, creatorPeerId: string, now: number): Promise<boolean> {
-    return this.#create(roomId, creatorPeerId, now, false, true);
+    return this.#create(roomId, creatorPeerId, now, '', true);
   }
 
-  async #create(roomId: string, creatorPeerId: string, now: number, afresh: boolean, clearKeyPackages: boolean): Promise<boolean> {
+  async #create(roomId: string, creatorPeerId: string, now: number, condition: string, clearKeyPackages: boolean): Promise<boolean> {
     const created = await this.redis.eval(
       CREATE,
       3,
@@ -137,7 +145,7 @@ export class MlsGroupRoster {
       JSON.stringify([{ peerId: creatorPeerId, keyPackageRef: null } satisfies LeafHolder]),
       String(now),
       String(GROUP_TTL_SECONDS),
-      afresh ? '1' : '0',
+      condition,
       clearKeyPackages ? '1' : '0',
       creatorPeerId,
     );
@@ -170,7 +178,7 @@ export class MlsGroupRoster {
   async advance(
     roomId: string,
     from: GroupRecord,
-    change: { leaves: ReadonlyArray<LeafHolder | null>; addedPeerIds: readonly string[]; workRemains: boolean },
+    change: { committer: string; leaves: ReadonlyArray<LeafHolder | null>; addedPeerIds: readonly string[]; workRemains: boolean },
     now: number,
   ): Promise<number | undefined> {
     const { leaves, workRemains } = change;
@@ -185,6 +193,7 @@ export class MlsGroupRoster {
       String(now),
       workRemains ? '1' : '0',
       String(GROUP_TTL_SECONDS),
+      change.committer,
       ...change.addedPeerIds,
     )) as number;
     return result < 0 ? undefined : result;

@@ -17,6 +17,7 @@ import {
   ApplicationMessageSent,
   CommitArrived,
   CommitResult,
+  GroupRestarted,
   KeyPackageArrived,
   KeyPackagePublished,
   PublishKeyPackage,
@@ -123,6 +124,7 @@ export const serverEvents = {
   'mls:commit': CommitArrived,
   'mls:welcome': WelcomeArrived,
   'mls:message': ApplicationMessageArrived,
+  'mls:group-restarted': GroupRestarted,
 } as const;
 
 export type ServerEventName = keyof typeof serverEvents;

@@ -89,6 +89,13 @@ export type CommitArrived = z.infer<typeof CommitArrived>;
 export const WelcomeArrived = z.object({ epoch: MlsEpoch, welcome: binary('welcome') });
 export type WelcomeArrived = z.infer<typeof WelcomeArrived>;
 
+/**
+ * The group was started afresh without this member: everyone else lost it
+ * after this member's commit. Drop the old group state and ask to be added.
+ */
+export const GroupRestarted = z.object({});
+export type GroupRestarted = z.infer<typeof GroupRestarted>;
+
 export const ApplicationMessageArrived = z.object({
   fromPeerId: z.string(),
   epoch: MlsEpoch,

@@ -188,8 +188,12 @@ export class E2eeSession {
     this.#keyPackageTimer = undefined;
   }
 
-  /** This device can no longer follow the group: no keys until it is added anew. */
-  async #rejoin(): Promise<void> {
+  /**
+   * This device can no longer follow the group: no keys until it is added
+   * anew. `seated`: the group still has this device's old leaf (so the
+   * committer replaces it); not so when the group was started afresh.
+   */
+  async #rejoin(seated = true): Promise<void> {
     if (this.#closed) return;
     this.state = 'establishing';
     this.members = [];
@@ -197,7 +201,7 @@ export class E2eeSession {
     if (this.#fallbackTimer) clearTimeout(this.#fallbackTimer);
     this.#fallbackTimer = undefined;
     // Runs inside the queue: the first publication is queued behind this operation, not awaited in it.
-    void this.#joinAnew(true).catch(() => undefined);
+    void this.#joinAnew(seated).catch(() => undefined);
   }
 
   /** Resolves at the next epoch this device enters. */
@@ -360,12 +364,18 @@ export class E2eeSession {
         try {
           await member.joinFromWelcome(new Uint8Array(welcome), { expectedGroupId: this.#roomId });
         } catch {
-          return; // Not for this KeyPackage, or not this room's group: keep waiting for the right one.
+          // Not for our KeyPackages, not this room's group, or broken: the server may count us in
+          // the group all the same, so ask to be added anew rather than wait for a Welcome that will not come.
+          return this.#rejoin();
         }
         this.#stopPublishing();
         await this.#enterEpoch();
         await this.#commitWanted();
       });
+    });
+    on<Record<string, never>>('mls:group-restarted', () => {
+      // Everyone else lost the group after our commit and started it afresh without us.
+      void this.#serial(() => (this.#member?.status === 'active' ? this.#rejoin(false) : Promise.resolve()));
     });
     on<{ fromPeerId: string; message: Uint8Array; sentAt: string }>('mls:message', ({ message, sentAt }) => {
       void this.#serial(async () => {
