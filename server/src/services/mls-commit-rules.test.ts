@@ -1,7 +1,7 @@
 import { MLS_FALLBACK_COMMIT_MS, MLS_FALLBACK_STEP_MS } from '@care/shared';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
-import { committerOrder, mayCommit, planCommit, workDue } from './mls-commit-rules.js';
+import { committerOrder, groupLostTo, mayCommit, planCommit, workDue } from './mls-commit-rules.js';
 import type { CommitFacts } from './mls-framing.js';
 import type { GroupRecord, LeafHolder } from './mls-group-roster.js';
 
@@ -14,6 +14,7 @@ function group(partial: Partial<GroupRecord> = {}): GroupRecord {
     leaves: [seat('host', null), seat('m1'), seat('m2')],
     epochAt: 1_000,
     dueAt: null,
+    committer: 'host',
     keyPackages: new Map([
       ['m1', ['kp-m1']],
       ['m2', ['kp-m2']],
@@ -147,5 +148,19 @@ describe('who may commit', () => {
     const record = group({ keyPackages: new Map([['host-again', ['kp-h2']]]) });
     expect(workDue(record, present)).toBe(true);
     expect(mayCommit(record, present, 1, now)).toBe(true);
+  });
+});
+
+describe('a group lost to one committer', () => {
+  it('is when everyone else asked to be added anew after its commit', () => {
+    const present = new Set(['host', 'm1', 'm2']);
+    expect(groupLostTo(group({ rejoining: new Set(['m1', 'm2']) }), present, 'm2')).toBe('host');
+  });
+
+  it('is not while another member still holds the group, nor when the holder did not make the last commit', () => {
+    const present = new Set(['host', 'm1', 'm2']);
+    expect(groupLostTo(group({ rejoining: new Set(['m2']) }), present, 'm2')).toBeUndefined();
+    expect(groupLostTo(group({ rejoining: new Set(['m1', 'm2']), committer: 'm1' }), present, 'm2')).toBeUndefined();
+    expect(groupLostTo(group({ rejoining: new Set(['m1', 'm2']), committer: null }), present, 'm2')).toBeUndefined();
   });
 });

@@ -49,6 +49,18 @@ export function committerOrder(roster: Roster, present: ReadonlySet<string>): nu
 }
 
 /**
+ * The member everyone else lost the group to: when a member asks to be added
+ * anew and the only present member still holding the group is the one whose
+ * commit began this epoch, that commit is what nobody else could follow.
+ * Honest or not, it cannot keep the group to itself: the group starts afresh.
+ */
+export function groupLostTo(record: GroupRecord, present: ReadonlySet<string>, rejoiner: string): string | undefined {
+  const holders = committerOrder(record, present);
+  const only = holders.length === 1 ? record.leaves[holders[0] ?? -1]?.peerId : undefined;
+  return only !== undefined && only === record.committer && only !== rejoiner ? only : undefined;
+}
+
+/**
  * The designated committer may always commit; the member at rank r (r ≥ 1)
  * only once an add or remove has been due, in this epoch, for
  * FALLBACK_COMMIT_MS + (r − 1) · FALLBACK_STEP_MS — the clients' own timers,

@@ -2,7 +2,7 @@ import type { KeyPackagePublished, MlsJoinInfo } from '@care/shared';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { AppError } from '../errors.js';
 import type { LivePeer, LiveRoomService } from './live-room-service.js';
-import { committerOrder, mayCommit, planCommit } from './mls-commit-rules.js';
+import { committerOrder, groupLostTo, mayCommit, planCommit } from './mls-commit-rules.js';
 import { readCommit, readKeyPackage, readWelcome } from './mls-framing.js';
 import type { MlsGroupRoster } from './mls-group-roster.js';
 import type { Notifier } from './room-notifier.js';
@@ -56,16 +56,13 @@ export class MlsDeliveryService {
     const now = this.now();
     await this.roster.announceKeyPackage(peer.roomId, peer.peerId, facts.ref, seated, now);
     const record = await this.roster.read(peer.roomId);
-    const holders = record ? committerOrder(record, this.#present(peer.roomId)) : [];
-    // Nobody present still holds the group; or everyone but the last committer lost it
-    // after that commit, which only that committer could follow: a member sending
-    // commits nobody else can process must not keep the group to itself.
-    const brokenBy = record && holders.length === 1 && seated ? record.leaves[holders[0] ?? -1]?.peerId : undefined;
-    const wedged = brokenBy !== undefined && brokenBy === record?.committer && brokenBy !== peer.peerId;
-    if (!record || holders.length === 0 || wedged) {
+    const present = this.#present(peer.roomId);
+    // Nobody present still holds the group, or everyone else lost it to one committer's commit.
+    const lostTo = record && seated ? groupLostTo(record, present, peer.peerId) : undefined;
+    if (!record || committerOrder(record, present).length === 0 || lostTo !== undefined) {
       // Only if nobody restarted it meanwhile; otherwise this peer waits to be added like anyone.
       if (await this.roster.create(peer.roomId, peer.peerId, now, { keepWaiting: true, replacing: record?.generation ?? '' })) {
-        const committer = wedged ? this.rooms.peerById(brokenBy) : undefined;
+        const committer = lostTo === undefined ? undefined : this.rooms.peerById(lostTo);
         if (committer) this.notifier.toConnection(committer.connectionId, 'mls:group-restarted', {});
         return { create: true };
       }
