@@ -1,7 +1,8 @@
 import { demoAccounts } from '@care/server';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encrypted, groupOnServer, keyHolders, memberPageJoins, safetyCode, showsCode, startCircleMeeting, type CircleMeeting } from '../support/circle-meeting.js';
+import { groupOnServer, memberPageJoins, startCircleMeeting, type CircleMeeting } from '../support/circle-meeting.js';
+import { encrypted, keyHolders, safetyCode, showsCode } from '../support/group-view.js';
 import { enterAsSocket, SocketMember } from '../support/mls-socket-member.js';
 import { tapServerEmits } from '../support/operator-tap.js';
 import { openSessionById, seriousViolations } from '../support/session-flow.js';

@@ -1,7 +1,8 @@
 import { demoAccounts } from '@care/server';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encrypted, groupOnServer, keyHolders, memberPageJoins, settleOnOneCode, showsCode, startCircleMeeting, type CircleMeeting } from '../support/circle-meeting.js';
+import { groupOnServer, memberPageJoins, startCircleMeeting, type CircleMeeting } from '../support/circle-meeting.js';
+import { encrypted, keyHolders, settleOnOneCode, showsCode } from '../support/group-view.js';
 import { enterAsSocket, SocketMember, type KeyPackageEvent } from '../support/mls-socket-member.js';
 import { openSessionById } from '../support/session-flow.js';
 import { nextEvent } from '../support/test-platform.js';

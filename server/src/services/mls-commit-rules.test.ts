@@ -5,13 +5,13 @@ import { committerOrder, groupLostTo, mayCommit, planCommit, workDue } from './m
 import type { CommitFacts } from './mls-framing.js';
 import type { GroupRecord, LeafHolder } from './mls-group-roster.js';
 
-const seat = (peerId: string, keyPackageRef: string | null = `kp-${peerId}`): LeafHolder => ({ peerId, keyPackageRef });
+const seat = (peerId: string): LeafHolder => ({ peerId });
 
 function group(partial: Partial<GroupRecord> = {}): GroupRecord {
   return {
     generation: 'g1',
     epoch: 3,
-    leaves: [seat('host', null), seat('m1'), seat('m2')],
+    leaves: [seat('host'), seat('m1'), seat('m2')],
     epochAt: 1_000,
     dueAt: null,
     committer: 'host',
@@ -45,13 +45,13 @@ describe('the commit rules the delivery service keeps', () => {
 
   it('removes a leaver: their leaf goes blank, trailing blanks are dropped', () => {
     const plan = planCommit(group(), commit({ removes: [2] }), new Set(['host', 'm1']), undefined);
-    expect(plan.leaves).toEqual([seat('host', null), seat('m1')]);
+    expect(plan.leaves).toEqual([seat('host'), seat('m1')]);
     expect(plan.workRemains).toBe(false);
   });
 
   it('fills the leftmost blank leaf first, then extends, as RFC 9420 assigns', () => {
     const record = group({
-      leaves: [seat('host', null), null, seat('m2')],
+      leaves: [seat('host'), null, seat('m2')],
       keyPackages: new Map([
         ['m2', ['kp-m2']],
         ['a', ['kp-a']],
@@ -92,7 +92,7 @@ describe('the commit rules the delivery service keeps', () => {
     const record = group({ keyPackages: new Map([['m1', ['kp-m1', 'kp-m1-again']]]), rejoining: new Set(['m1']) });
     expect(workDue(record, everyone)).toBe(true);
     const plan = planCommit(record, commit({ removes: [1], adds: [{ participantId: 'm1', ref: 'kp-m1-again' }] }), everyone, ['kp-m1-again']);
-    expect(plan.leaves[1]).toEqual(seat('m1', 'kp-m1-again'));
+    expect(plan.leaves[1]).toEqual(seat('m1'));
     expect(plan.workRemains).toBe(false);
   });
 

@@ -106,7 +106,7 @@ export function planCommit(
     if (!record.keyPackages.get(add.participantId)?.includes(add.ref)) throw refuse('The commit adds a KeyPackage that was not announced.');
     if (leaves.some((holder) => holder?.peerId === add.participantId)) throw refuse('A participant can hold only one leaf.');
     const blank = leaves.indexOf(null);
-    const holder: LeafHolder = { peerId: add.participantId, keyPackageRef: add.ref };
+    const holder: LeafHolder = { peerId: add.participantId };
     if (blank < 0) leaves.push(holder);
     else leaves[blank] = holder;
     addedPeerIds.push(add.participantId);

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
-/** Who holds a leaf: the peer, and the KeyPackage it was added with (none for the group's creator). */
+/** Who holds a leaf: a peer of the room (an opaque id). */
 export interface LeafHolder {
   readonly peerId: string;
-  readonly keyPackageRef: string | null;
 }
 
 /** A room's group as the delivery service knows it: no secret, only who sits where. */
@@ -142,7 +141,7 @@ export class MlsGroupRoster {
       this.#keyPackagesKey(roomId),
       this.#rejoiningKey(roomId),
       randomUUID(),
-      JSON.stringify([{ peerId: creatorPeerId, keyPackageRef: null } satisfies LeafHolder]),
+      JSON.stringify([{ peerId: creatorPeerId } satisfies LeafHolder]),
       String(now),
       String(GROUP_TTL_SECONDS),
       condition,
