@@ -95,11 +95,18 @@ export class MlsGroupRoster {
   constructor(private readonly redis: Redis) {}
 
   async read(roomId: string): Promise<GroupRecord | undefined> {
-    const [group, keyPackages, rejoining] = await Promise.all([
-      this.redis.hgetall(this.#groupKey(roomId)),
-      this.redis.hgetall(this.#keyPackagesKey(roomId)),
-      this.redis.smembers(this.#rejoiningKey(roomId)),
-    ]);
+    // One MULTI: the leaves, the KeyPackages and the rejoiners as of one moment.
+    const replies = await this.redis
+      .multi()
+      .hgetall(this.#groupKey(roomId))
+      .hgetall(this.#keyPackagesKey(roomId))
+      .smembers(this.#rejoiningKey(roomId))
+      .exec();
+    const failed = replies?.find(([error]) => error !== null)?.[0];
+    if (!replies || failed) throw failed ?? new Error('the MLS group read was aborted');
+    const group = replies[0]?.[1] as Record<string, string>;
+    const keyPackages = replies[1]?.[1] as Record<string, string>;
+    const rejoining = replies[2]?.[1] as string[];
     if (group.generation === undefined || group.epoch === undefined || group.leaves === undefined) return undefined;
     return {
       generation: group.generation,
