@@ -48,6 +48,7 @@ import { AppointmentService } from './services/appointment-service.js';
 import { LiveRoomService } from './services/live-room-service.js';
 import { LobbyService } from './services/lobby-service.js';
 import { MlsDeliveryService } from './services/mls-delivery-service.js';
+import { MlsGroupRoster } from './services/mls-group-roster.js';
 import { PresenceService } from './services/presence-service.js';
 import type { Notifier } from './services/room-notifier.js';
 import { RoomModerationService } from './services/room-moderation-service.js';
@@ -222,10 +223,11 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     const admission = new AdmissionService(sessions, new LobbyService(redis), floor, notifier);
     const rooms = new LiveRoomService(registry, notifier, log.child({ component: 'live-rooms' }));
     const moderation = new RoomModerationService(rooms, admission, floor, notifier, log.child({ component: 'moderation' }));
+    const mls = new MlsDeliveryService(new MlsGroupRoster(redis), rooms, notifier);
     rooms.onPeerLeft = (peer, keepsPlace) => {
       moderation.peerLeft(peer, keepsPlace).catch((error: unknown) => log.warn({ err: error }, 'could not lower a leaving hand'));
+      mls.peerLeft(peer).catch((error: unknown) => log.warn({ err: error, roomId: peer.roomId }, 'could not mark a leaver for removal'));
     };
-    const mls = new MlsDeliveryService(redis, rooms, notifier);
     rooms.onRoomEmptied = (roomId) => {
       mls.endGroup(roomId).catch((error: unknown) => log.warn({ err: error, roomId }, 'could not end the MLS group'));
     };

@@ -2,6 +2,7 @@ import { demoAccounts } from '@care/server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, newMediaContext, waitForInboundMedia } from '../support/browser.js';
+import { keyHolders } from '../support/group-view.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { encryptionState, openSession, seriousViolations, signIn as signInWith } from '../support/session-flow.js';
 
@@ -95,6 +96,9 @@ describe('a 1:1 video and chat session in two Chromium contexts', () => {
     const hostCode = await host.getByTestId('safety-code').textContent();
     expect(hostCode).toMatch(/^\d{5}( \d{5}){5}$/);
     expect(await client.getByTestId('safety-code').textContent()).toBe(hostCode);
+    // What each screen says of the group comes from the group: two hold the key, two are here, nobody else.
+    for (const page of [host, client]) await keyHolders(page, 2, 2);
+    expect(await client.getByTestId('key-holders').textContent()).toContain('2 orang memegang kunci · 2 orang di sesi');
     await host.getByTestId('confirm-code').click();
     await host.locator('[data-testid="encryption"][data-state="verified"]').waitFor();
 

@@ -33,8 +33,8 @@ afterAll(async () => {
 
 const bytes = (n: number) => new Uint8Array(n).fill(7);
 
-/** A commit for an epoch the group is not at: judged and answered, never forwarded. */
-const largestCommit = (peerId: string) => ({ epoch: 999_999, commit: bytes(MLS_MAX_HANDSHAKE), welcome: bytes(MLS_MAX_HANDSHAKE), welcomePeerIds: [peerId] });
+/** The largest commit and Welcome the schema allows; not a real commit, so judged by its framing and refused, never forwarded. */
+const largestCommit = () => ({ commit: bytes(MLS_MAX_HANDSHAKE), welcome: bytes(MLS_MAX_HANDSHAKE) });
 
 function expectTypedAnswer(answer: Answer): void {
   if (!answer.ok) expect(answer.error.code).not.toBe('internal');
@@ -43,9 +43,8 @@ function expectTypedAnswer(answer: Answer): void {
 
 describe('large socket messages', () => {
   it('the largest commit and Welcome the schema allows arrive over WebSocket and are answered', async () => {
-    const clientPeerId = (pair.clientJoin as { peerId: string }).peerId;
-    expectTypedAnswer((await ask(pair.host, 'mls:commit', largestCommit(clientPeerId))) as Answer);
-    const over = (await ask(pair.host, 'mls:commit', { epoch: 999_999, commit: bytes(MLS_MAX_HANDSHAKE + 1) })) as Answer;
+    expectTypedAnswer((await ask(pair.host, 'mls:commit', largestCommit())) as Answer);
+    const over = (await ask(pair.host, 'mls:commit', { commit: bytes(MLS_MAX_HANDSHAKE + 1) })) as Answer;
     expect(over.ok ? 'accepted' : over.error.code).toBe('invalid_payload');
     expect(pair.host.connected).toBe(true);
   });
@@ -61,13 +60,13 @@ describe('large socket messages', () => {
     expect(polling.io.engine.transport.name).toBe('polling');
     const joined = (await ask(polling, 'room:join', { sessionId: pair.appointmentId })) as Answer;
     expect(joined.ok).toBe(true);
-    expectTypedAnswer((await ask(polling, 'mls:commit', largestCommit((pair.clientJoin as { peerId: string }).peerId))) as Answer);
+    expectTypedAnswer((await ask(polling, 'mls:commit', largestCommit())) as Answer);
     expect(polling.connected).toBe(true);
   });
 
   it('a packet beyond what any request may carry ends that connection only', async () => {
     const closed = new Promise<string>((resolve) => pair.client.once('disconnect', resolve));
-    (pair.client as unknown as { emit(event: string, payload: unknown): void }).emit('mls:commit', { epoch: 0, commit: bytes(MAX_SOCKET_PACKET_BYTES + 1) });
+    (pair.client as unknown as { emit(event: string, payload: unknown): void }).emit('mls:commit', { commit: bytes(MAX_SOCKET_PACKET_BYTES + 1) });
     expect(await closed).toMatch(/transport (close|error)/);
     expect(polling.connected).toBe(true);
     expect(((await ask(polling, 'room:request-key-frame', {})) as Answer).ok).toBe(true);

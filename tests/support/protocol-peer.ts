@@ -166,7 +166,9 @@ export class ProtocolPeer {
     const publish = () =>
       this.#serial(async () => {
         if (member.status !== 'no-group') return;
-        await this.data('mls:publish-key-package', { keyPackage: await member.createKeyPackage() });
+        const { create } = await this.data<{ create: boolean }>('mls:publish-key-package', { keyPackage: await member.createKeyPackage() });
+        // No one present holds the group any more: this peer starts it afresh, as E2eeSession does.
+        if (create) await member.createGroup(joined.roomId);
       });
     await publish();
     this.#keyPackageTimer = setInterval(() => void publish().catch((error: unknown) => this.#failures.push(error)), KEY_PACKAGE_RETRY_MS);
@@ -261,23 +263,23 @@ export class ProtocolPeer {
     if (member.ownLeafIndex !== Math.min(...present.map((m) => m.leafIndex))) return;
     const inGroup = new Set(member.members().map((m) => m.participantId));
     const leavers = [...this.#departed].filter((id) => inGroup.has(id));
-    const epoch = Number(member.epoch);
     if (leavers.length > 0) {
       const { commit } = await member.removeMembers(leavers);
-      if (await this.#submit(member, { epoch, commit })) await this.#commitWanted();
+      if (await this.#submit(member, { commit })) await this.#commitWanted();
       return;
     }
     const next = [...this.#wantedAdds].find(([peerId]) => !inGroup.has(peerId));
     if (!next) return;
     const [peerId, keyPackage] = next;
     const { commit, welcome } = await member.addMembers([keyPackage]);
-    if (await this.#submit(member, { epoch, commit, welcome, welcomePeerIds: [peerId] })) {
+    // The server sends the Welcome to the peers whose KeyPackages the commit adds, and no one else.
+    if (await this.#submit(member, { commit, welcome })) {
       this.#wantedAdds.delete(peerId);
       await this.#commitWanted();
     }
   }
 
-  async #submit(member: MlsMember, commit: { epoch: number; commit: Uint8Array; welcome?: Uint8Array; welcomePeerIds?: string[] }): Promise<boolean> {
+  async #submit(member: MlsMember, commit: { commit: Uint8Array; welcome?: Uint8Array }): Promise<boolean> {
     const result = await this.data<{ accepted: boolean }>('mls:commit', commit);
     if (!result.accepted) {
       await member.discardPendingCommit();

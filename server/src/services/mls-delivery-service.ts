@@ -1,94 +1,113 @@
-import type { MlsJoinInfo } from '@care/shared';
-import type { Redis } from 'ioredis';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { KeyPackagePublished, MlsJoinInfo } from '@care/shared';
 import { AppError } from '../errors.js';
-import type { LiveRoomService } from './live-room-service.js';
+import type { LivePeer, LiveRoomService } from './live-room-service.js';
+import { committerOrder, groupLostTo, mayCommit, planCommit } from './mls-commit-rules.js';
+import { readCommit, readKeyPackage, readWelcome } from './mls-framing.js';
+import type { MlsGroupRoster } from './mls-group-roster.js';
 import type { Notifier } from './room-notifier.js';
 
-// Accept a commit only for the current epoch, and move the epoch on, in one
-// atomic step: the first commit for an epoch wins, others are told to retry.
-const ACCEPT_COMMIT = `
-local current = redis.call('GET', KEYS[1])
-if current == false or current ~= ARGV[1] then return -1 end
-redis.call('SET', KEYS[1], tostring(tonumber(current) + 1), 'EX', ARGV[2])
-return tonumber(current) + 1
-`;
-
-/** A room's group state lives as long as the room, and at most this long. */
-const GROUP_TTL_SECONDS = 12 * 3600;
-
 /**
- * The MLS delivery service. It keeps only the number of each room's current
- * epoch, orders commits, and forwards KeyPackages, Welcomes and application
- * messages (chat, end-to-end encrypted) as opaque bytes to the peers of the
- * room. It never sees a key, a secret or a message's content. Each
- * connection may send a burst of 10 messages and then about one a second.
+ * The MLS delivery service. It orders each room's commits, keeps who sits at
+ * which leaf (`MlsGroupRoster`), and forwards KeyPackages, Welcomes and
+ * application messages (chat, end-to-end encrypted) to the peers of the room.
+ * It reads public framing only (`mls-framing.ts`) and never sees a key, a
+ * secret or a message's content; what it refuses, it refuses so that one
+ * member cannot wedge or subvert the group for the others. How often each
+ * connection may publish, commit or send is the request layer's budget
+ * (`socket/request-budgets.ts`), not this service's.
  */
 export class MlsDeliveryService {
-  readonly #limiter = new RateLimiterMemory({ points: 10, duration: 10 });
-
   constructor(
-    private readonly redis: Redis,
+    private readonly roster: MlsGroupRoster,
     private readonly rooms: LiveRoomService,
     private readonly notifier: Notifier,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** The first peer of a room creates the group (epoch 0); everyone after joins it. */
   async joinInfo(roomId: string, connectionId: string): Promise<MlsJoinInfo> {
+    const peer = this.rooms.peerOf(connectionId);
     // Alone in the room: any group left from before is gone with its members.
     if (this.rooms.peersIn(roomId).every((p) => p.connectionId === connectionId)) {
-      await this.redis.set(this.#epochKey(roomId), '0', 'EX', GROUP_TTL_SECONDS);
+      await this.roster.create(roomId, peer.peerId, this.now());
       return { role: 'create', epoch: 0 };
     }
-    const created = await this.redis.set(this.#epochKey(roomId), '0', 'EX', GROUP_TTL_SECONDS, 'NX');
-    if (created === 'OK') return { role: 'create', epoch: 0 };
-    const epoch = await this.redis.get(this.#epochKey(roomId));
-    return { role: 'join', epoch: epoch === null ? null : Number(epoch) };
+    if (await this.roster.createIfAbsent(roomId, peer.peerId, this.now())) return { role: 'create', epoch: 0 };
+    return { role: 'join', epoch: (await this.roster.epoch(roomId)) ?? null };
   }
 
-  /** Hands a joiner's KeyPackage to the group's members; the designated one commits the Add. */
-  publishKeyPackage(connectionId: string, keyPackage: Uint8Array): void {
+  /**
+   * Hands a joiner's KeyPackage to the group's members; the designated one
+   * commits the Add. The KeyPackage must name its publisher. A member
+   * publishing again has lost its group state and asks to be added anew. If
+   * nobody present still holds the group, the publisher starts it afresh.
+   */
+  async publishKeyPackage(connectionId: string, published: { keyPackage: Uint8Array; rejoin?: boolean | undefined }): Promise<KeyPackagePublished> {
+    const { keyPackage } = published;
     const peer = this.rooms.peerOf(connectionId);
-    for (const other of this.rooms.peersIn(peer.roomId)) {
-      if (other.connectionId === connectionId) continue;
-      this.notifier.toConnection(other.connectionId, 'mls:key-package', { peerId: peer.peerId, keyPackage });
-    }
-  }
-
-  async submitCommit(
-    connectionId: string,
-    commit: { epoch: number; commit: Uint8Array; welcome?: Uint8Array | undefined; welcomePeerIds?: string[] | undefined },
-  ): Promise<{ accepted: boolean; epoch: number }> {
-    const peer = this.rooms.peerOf(connectionId);
-    const result = (await this.redis.eval(ACCEPT_COMMIT, 1, this.#epochKey(peer.roomId), String(commit.epoch), String(GROUP_TTL_SECONDS))) as number;
-    if (result < 0) {
-      const current = await this.redis.get(this.#epochKey(peer.roomId));
-      return { accepted: false, epoch: current === null ? commit.epoch : Number(current) };
-    }
-    const welcomed = new Set(commit.welcomePeerIds ?? []);
-    for (const other of this.rooms.peersIn(peer.roomId)) {
-      if (other.connectionId === connectionId) continue;
-      if (welcomed.has(other.peerId)) {
-        if (commit.welcome) this.notifier.toConnection(other.connectionId, 'mls:welcome', { epoch: result, welcome: commit.welcome });
-      } else {
-        this.notifier.toConnection(other.connectionId, 'mls:commit', { fromPeerId: peer.peerId, epoch: commit.epoch, commit: commit.commit });
+    const facts = await readKeyPackage(keyPackage);
+    if (facts.participantId !== peer.peerId) throw new AppError('invalid_payload', 'A KeyPackage must name the peer that publishes it.');
+    const before = await this.roster.read(peer.roomId);
+    const seated = before?.leaves.some((holder) => holder?.peerId === peer.peerId) ?? false;
+    // A joiner's periodic retry that crossed its Welcome: it is in, nothing to do.
+    if (seated && !published.rejoin) return { create: false };
+    const now = this.now();
+    await this.roster.announceKeyPackage(peer.roomId, peer.peerId, facts.ref, seated, now);
+    const record = await this.roster.read(peer.roomId);
+    const present = this.#present(peer.roomId);
+    // Nobody present still holds the group, or everyone else lost it to one committer's commit.
+    const lostTo = record && seated ? groupLostTo(record, present, peer.peerId) : undefined;
+    if (!record || committerOrder(record, present).length === 0 || lostTo !== undefined) {
+      // Only if nobody restarted it meanwhile; otherwise this peer waits to be added like anyone.
+      if (await this.roster.create(peer.roomId, peer.peerId, now, { keepWaiting: true, replacing: record?.generation ?? '' })) {
+        const committer = lostTo === undefined ? undefined : this.rooms.peerById(lostTo);
+        if (committer) this.notifier.toConnection(committer.connectionId, 'mls:group-restarted', {});
+        return { create: true };
       }
     }
-    return { accepted: true, epoch: result };
+    for (const other of this.rooms.peersIn(peer.roomId)) {
+      if (other.connectionId === connectionId) continue;
+      this.notifier.toConnection(other.connectionId, 'mls:key-package', { peerId: peer.peerId, keyPackage, rejoin: seated });
+    }
+    return { create: false };
+  }
+
+  async submitCommit(connectionId: string, submitted: { commit: Uint8Array; welcome?: Uint8Array | undefined }): Promise<{ accepted: boolean; epoch: number }> {
+    const peer = this.rooms.peerOf(connectionId);
+    const facts = await readCommit(submitted.commit, peer.roomId);
+    const welcomeRefs = submitted.welcome === undefined ? undefined : readWelcome(submitted.welcome);
+    const record = await this.roster.read(peer.roomId);
+    if (!record) throw new AppError('invalid_payload', 'This room has no group to commit to.');
+    // A commit built on an older epoch lost a race to one already delivered: not an offence.
+    if (facts.epoch < record.epoch) return { accepted: false, epoch: record.epoch };
+    if (facts.epoch > record.epoch) throw new AppError('invalid_payload', 'The commit is for an epoch the group has not reached.');
+    if (record.leaves[facts.senderLeaf]?.peerId !== peer.peerId) throw new AppError('invalid_payload', 'The commit names a sender leaf that is not yours.');
+    const present = this.#present(peer.roomId);
+    const plan = planCommit(record, facts, present, welcomeRefs);
+    const now = this.now();
+    if (!mayCommit(record, present, facts.senderLeaf, now)) {
+      throw new AppError('not_committer', 'Another member commits for the group now; wait for its commit.');
+    }
+    const epoch = await this.roster.advance(peer.roomId, record, { ...plan, committer: peer.peerId }, now);
+    if (epoch === undefined) return { accepted: false, epoch: (await this.roster.epoch(peer.roomId)) ?? record.epoch };
+    const added = new Set(plan.addedPeerIds);
+    for (const other of this.rooms.peersIn(peer.roomId)) {
+      if (other.connectionId === connectionId) continue;
+      if (added.has(other.peerId)) {
+        if (submitted.welcome) this.notifier.toConnection(other.connectionId, 'mls:welcome', { epoch, welcome: submitted.welcome });
+      } else {
+        this.notifier.toConnection(other.connectionId, 'mls:commit', { fromPeerId: peer.peerId, epoch: facts.epoch, commit: submitted.commit });
+      }
+    }
+    return { accepted: true, epoch };
   }
 
   /** Relays an application message (chat) to the others in the room, and forgets it. */
   async relayApplicationMessage(connectionId: string, epoch: number, message: Uint8Array): Promise<{ sentAt: string }> {
     const peer = this.rooms.peerOf(connectionId);
-    try {
-      await this.#limiter.consume(connectionId);
-    } catch {
-      throw new AppError('rate_limited', 'You are sending messages very quickly. Please wait a moment.');
-    }
     // Everyone in the room is at the server's epoch once its commit reached them, so a
     // message for another epoch could not be read by all: the sender re-encrypts it.
-    const current = await this.redis.get(this.#epochKey(peer.roomId));
-    if (current === null || Number(current) !== epoch) {
+    if ((await this.roster.epoch(peer.roomId)) !== epoch) {
       throw new AppError('stale_epoch', 'The group moved to a new epoch; encrypt the message again.');
     }
     const sentAt = new Date().toISOString();
@@ -99,12 +118,19 @@ export class MlsDeliveryService {
     return { sentAt };
   }
 
-  /** The room emptied: its group ends with it. */
-  async endGroup(roomId: string): Promise<void> {
-    await this.redis.del(this.#epochKey(roomId));
+  /** Someone left the room: if they held a leaf, their removal is now due. */
+  async peerLeft(peer: Pick<LivePeer, 'roomId' | 'peerId'>): Promise<void> {
+    const record = await this.roster.read(peer.roomId);
+    await this.roster.forget(peer.roomId, peer.peerId);
+    if (record?.leaves.some((holder) => holder?.peerId === peer.peerId)) await this.roster.markDue(peer.roomId, this.now());
   }
 
-  #epochKey(roomId: string): string {
-    return `mls:${roomId}:epoch`;
+  /** The room emptied: its group ends with it. */
+  async endGroup(roomId: string): Promise<void> {
+    await this.roster.end(roomId);
+  }
+
+  #present(roomId: string): Set<string> {
+    return new Set(this.rooms.peersIn(roomId).map((p) => p.peerId));
   }
 }

@@ -17,7 +17,9 @@ import {
   ApplicationMessageSent,
   CommitArrived,
   CommitResult,
+  GroupRestarted,
   KeyPackageArrived,
+  KeyPackagePublished,
   PublishKeyPackage,
   SendApplicationMessage,
   SubmitCommit,
@@ -88,7 +90,7 @@ export const clientRequests = {
   'room:mute-all': { request: Empty, response: z.object({ muted: z.number().int().nonnegative() }) },
   'room:lock': { request: LockRoom, response: FloorState },
   'room:end': { request: Empty, response: Empty },
-  'mls:publish-key-package': { request: PublishKeyPackage, response: Empty },
+  'mls:publish-key-package': { request: PublishKeyPackage, response: KeyPackagePublished },
   'mls:commit': { request: SubmitCommit, response: CommitResult },
   'mls:message': { request: SendApplicationMessage, response: ApplicationMessageSent },
 } as const;
@@ -125,6 +127,7 @@ export const serverEvents = {
   'mls:message': ApplicationMessageArrived,
   /** The sign-in behind this connection ended (sign-out, expiry, a new cookie, …); the server disconnects next. */
   'session:ended': SessionEnded,
+  'mls:group-restarted': GroupRestarted,
 } as const;
 
 export type ServerEventName = keyof typeof serverEvents;

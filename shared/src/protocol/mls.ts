@@ -2,10 +2,28 @@ import { z } from 'zod';
 
 /*
  * The MLS delivery service protocol. The server orders commits and forwards
- * KeyPackages, Welcomes and application messages as opaque bytes; it never
- * holds a private key or an epoch secret. Socket.IO carries the bytes as
- * binary attachments.
+ * KeyPackages, Welcomes and application messages; it never holds a private key
+ * or an epoch secret. It reads the public framing of what it orders (a
+ * commit's group, epoch, sender leaf and by-value proposals; a KeyPackage's
+ * credential) so that one member cannot break the group for the others.
+ * Socket.IO carries the bytes as binary attachments.
  */
+
+/** The one cipher suite of every room's group (X25519, AES-128-GCM, SHA-256, Ed25519: all WebCrypto). */
+export const MLS_CIPHER_SUITE_NAME = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519';
+
+/**
+ * Who commits: the member with the lowest leaf among those present. If it has
+ * not made a due add or remove within FALLBACK_COMMIT_MS, the next member may,
+ * each further member FALLBACK_STEP_MS later again. Clients arm their timers
+ * by these numbers and the server refuses an earlier commit (`not_committer`).
+ */
+export const MLS_FALLBACK_COMMIT_MS = 5000;
+export const MLS_FALLBACK_STEP_MS = 2000;
+
+// Participant ids are opaque peer ids from our server, short ASCII in practice;
+// the bound keeps a hostile KeyPackage from inflating every member's tree.
+export const MLS_MAX_PARTICIPANT_ID_BYTES = 256;
 
 // Node's Buffer and the browser's Uint8Array alike; typed loosely on purpose (ArrayBufferLike).
 const binary = (what: string) => z.custom<Uint8Array>((value) => value instanceof Uint8Array, `${what} must be binary`);
@@ -22,19 +40,33 @@ export const MLS_MAX_APPLICATION = 16 * 1024;
 
 export const MlsEpoch = z.number().int().nonnegative();
 
-export const PublishKeyPackage = z.strictObject({ keyPackage: bytes(MLS_MAX_KEY_PACKAGE, 'keyPackage') });
+export const PublishKeyPackage = z.strictObject({
+  keyPackage: bytes(MLS_MAX_KEY_PACKAGE, 'keyPackage'),
+  /** This member lost its group state (a commit it could not process) and asks to be added anew. */
+  rejoin: z.boolean().optional(),
+});
 export type PublishKeyPackage = z.infer<typeof PublishKeyPackage>;
 
-/** A member's commit for `epoch`: the first one the server receives for an epoch wins. */
+/**
+ * What a KeyPackage's publication tells its publisher: usually to wait for a
+ * Welcome; `create` when no one present still holds the group (everyone else
+ * left, or lost it), so this peer starts it afresh at epoch 0.
+ */
+export const KeyPackagePublished = z.object({ create: z.boolean() });
+export type KeyPackagePublished = z.infer<typeof KeyPackagePublished>;
+
+/**
+ * A member's commit (a PublicMessage; its framing names the epoch), and the
+ * Welcome when it adds someone. The first valid commit for an epoch wins. The
+ * server sends the Welcome only to the peers whose KeyPackages the commit adds.
+ */
 export const SubmitCommit = z.strictObject({
-  epoch: MlsEpoch,
   commit: bytes(MLS_MAX_HANDSHAKE, 'commit'),
-  /** The Welcome for the peers this commit adds, if it adds any. */
   welcome: bytes(MLS_MAX_HANDSHAKE, 'welcome').optional(),
-  welcomePeerIds: z.array(z.string().uuid()).max(20).optional(),
 });
 export type SubmitCommit = z.infer<typeof SubmitCommit>;
 
+/** `accepted: false`: another commit won this epoch (it is on its way); `epoch` is the current one. */
 export const CommitResult = z.object({ accepted: z.boolean(), epoch: MlsEpoch });
 export type CommitResult = z.infer<typeof CommitResult>;
 
@@ -47,7 +79,8 @@ export type SendApplicationMessage = z.infer<typeof SendApplicationMessage>;
 export const ApplicationMessageSent = z.object({ sentAt: z.string() });
 
 // Server to client.
-export const KeyPackageArrived = z.object({ peerId: z.string(), keyPackage: binary('keyPackage') });
+/** `rejoin`: the peer is a member that lost its group state; its old leaf goes as the new one comes. */
+export const KeyPackageArrived = z.object({ peerId: z.string(), keyPackage: binary('keyPackage'), rejoin: z.boolean() });
 export type KeyPackageArrived = z.infer<typeof KeyPackageArrived>;
 
 export const CommitArrived = z.object({ fromPeerId: z.string(), epoch: MlsEpoch, commit: binary('commit') });
@@ -55,6 +88,13 @@ export type CommitArrived = z.infer<typeof CommitArrived>;
 
 export const WelcomeArrived = z.object({ epoch: MlsEpoch, welcome: binary('welcome') });
 export type WelcomeArrived = z.infer<typeof WelcomeArrived>;
+
+/**
+ * The group was started afresh without this member: everyone else lost it
+ * after this member's commit. Drop the old group state and ask to be added.
+ */
+export const GroupRestarted = z.object({});
+export type GroupRestarted = z.infer<typeof GroupRestarted>;
 
 export const ApplicationMessageArrived = z.object({
   fromPeerId: z.string(),

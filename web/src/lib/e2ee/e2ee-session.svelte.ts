@@ -1,8 +1,9 @@
-import { ApplicationPayload, type MlsJoinInfo } from '@care/shared';
+import { ApplicationPayload, MLS_FALLBACK_COMMIT_MS, MLS_FALLBACK_STEP_MS, type MlsJoinInfo } from '@care/shared';
 import { ApiError } from '../api/api-error.js';
 import { request, type AppSocket } from '../socket/socket-client.js';
+import { commitRefusal, committerOrder, leavers, type GroupSeat, type RoomRoster } from './commit-policy.js';
 import { deviceIdentity } from './device-identity.js';
-import { inspectMessage, MlsIdentity, MlsMember } from './mls/index.js';
+import { inspectCommit, inspectMessage, MlsEpochError, MlsIdentity, MlsMember } from './mls/index.js';
 import { deviceFingerprint, rememberVerifiedDevice, verifiedDevice } from './verified-devices.js';
 import type { FromWorker, ToWorker, TrackCounts, TransformOptions } from './worker-protocol.js';
 
@@ -39,14 +40,8 @@ interface EncodedStreamsSender {
 const KEY_PACKAGE_RETRY_MS = 4000;
 /** How often a chat message is re-encrypted and resent when it met an epoch change. */
 const CHAT_RETRIES = 3;
-/**
- * How long the member after the committer waits for an add or remove the
- * committer should have made before making it itself (a frozen or broken
- * committer must not keep a joiner out, or a leaver in); each further member
- * waits this much longer again.
- */
-const FALLBACK_COMMIT_MS = 5000;
-const FALLBACK_STEP_MS = 2000;
+/** KeyPackages kept per peer: a joiner's retries may cross the committer's Add of an earlier one. */
+const ANNOUNCED_PER_PEER = 4;
 
 export function transformSupport(): TransformSupport {
   if (typeof RTCRtpScriptTransform !== 'undefined') return 'script-transform';
@@ -60,9 +55,16 @@ export function transformSupport(): TransformSupport {
  * messages. The server sees only opaque bytes; it orders commits.
  *
  * Who commits: the member with the lowest leaf index that is still in the
- * room adds joiners and removes leavers; if it has not within a few seconds,
- * the next member does, and so on. The server takes the first commit for an
- * epoch; anyone who lost the race processes the winner and tries again.
+ * room adds joiners and removes leavers (and any leaf whose participant is
+ * not here); if it has not within a few seconds, the next member does, and so
+ * on (MLS_FALLBACK_COMMIT_MS, the server holds everyone to the same times).
+ * The server takes the first commit for an epoch; anyone who lost the race
+ * processes the winner and tries again.
+ *
+ * What this member accepts: commits that keep the room's rules
+ * (`commit-policy.ts`), Welcomes for this room's group. A commit it cannot
+ * follow — refused, or failing to process — does not leave it on an old
+ * epoch: it drops its group state and asks to be added anew.
  */
 export class E2eeSession {
   state = $state<EncryptionState>('establishing');
@@ -74,6 +76,8 @@ export class E2eeSession {
   rememberedVerification = $state(false);
   /** The other person's device is not the one this person verified before: compare the code again. */
   deviceChanged = $state(false);
+  /** Who holds the keys of the current epoch, by leaf: what the room shows beside the people on screen. */
+  members = $state<GroupSeat[]>([]);
 
   readonly support = transformSupport();
   #member: MlsMember | undefined;
@@ -84,8 +88,13 @@ export class E2eeSession {
   #counterpart: Counterpart | undefined;
   // Every group operation and incoming handshake runs in this one queue, in order.
   #queue: Promise<void> = Promise.resolve();
-  #wantedAdds = new Map<string, Uint8Array>();
-  #departed = new Set<string>();
+  /** KeyPackages to add, by peer; `rejoin`: a member that lost its state, to be removed and added again. */
+  #wantedAdds = new Map<string, { keyPackage: Uint8Array; rejoin: boolean }>();
+  /** Peers in the room now, this device included (the room tells us, see `peerPresent`). */
+  readonly #present = new Set<string>();
+  readonly #announced = new Map<string, Uint8Array[]>();
+  #roomId = '';
+  #identity: MlsIdentity | undefined;
   #keyPackageTimer: ReturnType<typeof setInterval> | undefined;
   #fallbackTimer: ReturnType<typeof setTimeout> | undefined;
   #epochWaiters: Array<() => void> = [];
@@ -127,23 +136,72 @@ export class E2eeSession {
     this.prepare();
     if (this.state === 'unsupported') return;
     const entered = this.nextEpoch();
-    this.#member = await MlsMember.create(options.unlinkable ? await MlsIdentity.generate(peerId) : await deviceIdentity(peerId));
-    const member = this.#member;
+    this.#roomId = roomId;
+    this.#present.add(peerId);
+    this.#identity = options.unlinkable ? await MlsIdentity.generate(peerId) : await deviceIdentity(peerId);
     if (mls.role === 'create') {
+      this.#member = await MlsMember.create(this.#identity);
+      const member = this.#member;
       await this.#serial(async () => {
         await member.createGroup(roomId);
         await this.#enterEpoch();
       });
     } else {
-      const publish = () =>
-        this.#serial(async () => {
-          if (member.status !== 'no-group' || this.#closed) return;
-          await request(this.socket, 'mls:publish-key-package', { keyPackage: await member.createKeyPackage() });
-        });
-      await publish();
-      this.#keyPackageTimer = setInterval(() => void publish().catch(() => undefined), KEY_PACKAGE_RETRY_MS);
+      await this.#joinAnew(false);
     }
     await entered;
+  }
+
+  /** Someone is in the room (those already there when we joined, and each newcomer). */
+  peerPresent(peerId: string): void {
+    this.#present.add(peerId);
+  }
+
+  /**
+   * Publishes a fresh KeyPackage from a fresh member and waits for a Welcome,
+   * asking again now and then (the committer may have left). `rejoin`: this
+   * device held the group and lost it; its old leaf goes as the new one comes.
+   */
+  async #joinAnew(rejoin: boolean): Promise<void> {
+    if (!this.#identity || this.#closed) return;
+    this.#member = await MlsMember.create(this.#identity);
+    const member = this.#member;
+    const publish = () =>
+      this.#serial(async () => {
+        if (member !== this.#member || member.status !== 'no-group' || this.#closed) return;
+        const keyPackage = await member.createKeyPackage();
+        const { create } = await request(this.socket, 'mls:publish-key-package', { keyPackage, ...(rejoin ? { rejoin } : {}) });
+        if (!create) return;
+        // Nobody present holds the group any more: this device starts it afresh.
+        this.#stopPublishing();
+        await member.createGroup(this.#roomId);
+        await this.#enterEpoch();
+        await this.#commitWanted();
+      });
+    this.#stopPublishing();
+    this.#keyPackageTimer = setInterval(() => void publish().catch(() => undefined), KEY_PACKAGE_RETRY_MS);
+    await publish();
+  }
+
+  #stopPublishing(): void {
+    if (this.#keyPackageTimer) clearInterval(this.#keyPackageTimer);
+    this.#keyPackageTimer = undefined;
+  }
+
+  /**
+   * This device can no longer follow the group: no keys until it is added
+   * anew. `seated`: the group still has this device's old leaf (so the
+   * committer replaces it); not so when the group was started afresh.
+   */
+  async #rejoin(seated = true): Promise<void> {
+    if (this.#closed) return;
+    this.state = 'establishing';
+    this.members = [];
+    this.#post({ kind: 'clear' });
+    if (this.#fallbackTimer) clearTimeout(this.#fallbackTimer);
+    this.#fallbackTimer = undefined;
+    // Runs inside the queue: the first publication is queued behind this operation, not awaited in it.
+    void this.#joinAnew(seated).catch(() => undefined);
   }
 
   /** Resolves at the next epoch this device enters. */
@@ -201,7 +259,7 @@ export class E2eeSession {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#keyPackageTimer) clearInterval(this.#keyPackageTimer);
+    this.#stopPublishing();
     if (this.#fallbackTimer) clearTimeout(this.#fallbackTimer);
     for (const off of this.#unsubscribe) off();
     this.#post({ kind: 'clear' });
@@ -251,25 +309,46 @@ export class E2eeSession {
       socket.on(event, handler);
       this.#unsubscribe.push(() => socket.off(event, handler));
     };
-    on<{ peerId: string; keyPackage: Uint8Array }>('mls:key-package', ({ peerId, keyPackage }) => {
-      // A KeyPackage must name the peer it came from, or one participant could join as another.
+    on<{ peerId: string; keyPackage: Uint8Array; rejoin: boolean }>('mls:key-package', ({ peerId, keyPackage, rejoin }) => {
+      // A KeyPackage must name the peer it came from, or one participant could join as another;
+      // and that peer must be in the room, or the server could slip in a listener nobody sees.
       let info;
       try {
         info = inspectMessage(new Uint8Array(keyPackage));
       } catch {
         return;
       }
-      if (info.kind !== 'key-package' || info.participantId !== peerId) return;
-      this.#wantedAdds.set(peerId, new Uint8Array(keyPackage));
+      if (info.kind !== 'key-package' || info.participantId !== peerId || !this.#present.has(peerId)) return;
+      const bytes = new Uint8Array(keyPackage);
+      this.#announced.set(peerId, [...(this.#announced.get(peerId) ?? []), bytes].slice(-ANNOUNCED_PER_PEER));
+      this.#wantedAdds.set(peerId, { keyPackage: bytes, rejoin: rejoin === true });
       void this.#serial(() => this.#commitWanted());
     });
     on<{ epoch: number; commit: Uint8Array }>('mls:commit', ({ commit }) => {
       void this.#serial(async () => {
         const member = this.#member;
         if (!member || member.status !== 'active') return;
-        const result = await member.processCommit(new Uint8Array(commit));
+        const bytes = new Uint8Array(commit);
+        let contents;
+        try {
+          contents = inspectCommit(bytes);
+        } catch {
+          contents = undefined;
+        }
+        // A commit that breaks the room's rules is not followed, whoever let it through.
+        if (commitRefusal(member.members(), contents, this.#roster()) !== undefined) return this.#rejoin();
+        let result;
+        try {
+          result = await member.processCommit(bytes);
+        } catch (error) {
+          // An old commit delivered again changes nothing; any other failure leaves us behind the group.
+          if (error instanceof MlsEpochError && error.code === 'stale-epoch') return;
+          return this.#rejoin();
+        }
+        for (const add of contents?.adds ?? []) if (add.participantId !== undefined) this.#wantedAdds.delete(add.participantId);
         if (result.removedSelf) {
           this.state = 'removed';
+          this.members = [];
           this.#post({ kind: 'clear' });
           return;
         }
@@ -282,10 +361,21 @@ export class E2eeSession {
       void this.#serial(async () => {
         const member = this.#member;
         if (!member || member.status !== 'no-group') return;
-        await member.joinFromWelcome(new Uint8Array(welcome));
-        if (this.#keyPackageTimer) clearInterval(this.#keyPackageTimer);
+        try {
+          await member.joinFromWelcome(new Uint8Array(welcome), { expectedGroupId: this.#roomId });
+        } catch {
+          // Not for our KeyPackages, not this room's group, or broken: the server may count us in
+          // the group all the same, so ask to be added anew rather than wait for a Welcome that will not come.
+          return this.#rejoin();
+        }
+        this.#stopPublishing();
         await this.#enterEpoch();
+        await this.#commitWanted();
       });
+    });
+    on<Record<string, never>>('mls:group-restarted', () => {
+      // Everyone else lost the group after our commit and started it afresh without us.
+      void this.#serial(() => (this.#member?.status === 'active' ? this.#rejoin(false) : Promise.resolve()));
     });
     on<{ fromPeerId: string; message: Uint8Array; sentAt: string }>('mls:message', ({ message, sentAt }) => {
       void this.#serial(async () => {
@@ -302,93 +392,112 @@ export class E2eeSession {
       });
     });
     on<{ peerId: string }>('room:peer-left', ({ peerId }) => {
-      this.#departed.add(peerId);
+      // Left, or removed by the host: either way their leaves are now to be removed.
+      this.#present.delete(peerId);
       this.#wantedAdds.delete(peerId);
+      this.#announced.delete(peerId);
       void this.#serial(() => this.#commitWanted());
     });
   }
 
-  /** This device is the committer when it has the lowest leaf of the members still here. */
-  #isCommitter(member: MlsMember): boolean {
-    const present = member.members().filter((m) => !this.#departed.has(m.participantId));
-    const lowest = Math.min(...present.map((m) => m.leafIndex));
-    return member.ownLeafIndex === lowest;
-  }
-
-  /** Who should be removed (left the room, still in the group) and added (asked, not yet in it). */
-  #work(member: MlsMember): { leavers: string[]; joiners: Array<[string, Uint8Array]> } {
-    const inGroup = new Set(member.members().map((m) => m.participantId));
+  #roster(): RoomRoster {
     return {
-      leavers: [...this.#departed].filter((id) => inGroup.has(id)),
-      joiners: [...this.#wantedAdds.entries()].filter(([peerId]) => !inGroup.has(peerId)),
+      present: this.#present,
+      announced: (peerId, keyPackage) => (this.#announced.get(peerId) ?? []).some((known) => bytesEqual(known, keyPackage)),
     };
   }
 
   /**
+   * What is due: every leaf whose participant is not here goes, and the next
+   * present peer waiting to be added comes (a member that lost its state
+   * leaves its old leaf in the same commit). `order`: who may commit, first
+   * the designated committer.
+   */
+  #work(member: MlsMember): { remove: string[]; add: [string, Uint8Array] | undefined; order: number[] } {
+    const seats = member.members();
+    const seated = new Set(seats.map((seat) => seat.participantId));
+    const rejoining = new Set([...this.#wantedAdds].filter(([peerId, wanted]) => wanted.rejoin && seated.has(peerId)).map(([peerId]) => peerId));
+    const next = [...this.#wantedAdds].find(([peerId]) => this.#present.has(peerId) && (!seated.has(peerId) || rejoining.has(peerId)));
+    const remove = leavers(seats, this.#present);
+    if (next && rejoining.has(next[0])) remove.push(next[0]);
+    return { remove, add: next && [next[0], next[1].keyPackage], order: committerOrder(seats, this.#present, rejoining) };
+  }
+
+  /**
    * A member that is not the committer makes the commit itself if the group
-   * has not moved on after its wait (see FALLBACK_COMMIT_MS); a group that
-   * moved on shows the committer is at work, and the wait starts again.
+   * has not moved on after its wait (MLS_FALLBACK_COMMIT_MS, then
+   * MLS_FALLBACK_STEP_MS per rank); a group that moved on shows the committer
+   * is at work, and the wait starts again.
    */
   #armFallback(member: MlsMember): void {
-    const { leavers, joiners } = this.#work(member);
-    if (this.#fallbackTimer || (leavers.length === 0 && joiners.length === 0)) return;
-    const present = member
-      .members()
-      .filter((m) => !this.#departed.has(m.participantId))
-      .map((m) => m.leafIndex)
-      .sort((a, b) => a - b);
-    const rank = Math.max(1, present.indexOf(member.ownLeafIndex));
+    const { remove, add, order } = this.#work(member);
+    if (this.#fallbackTimer || (remove.length === 0 && !add)) return;
+    const rank = Math.max(1, order.indexOf(member.ownLeafIndex));
     const epoch = member.epoch;
     this.#fallbackTimer = setTimeout(() => {
       this.#fallbackTimer = undefined;
-      void this.#serial(() => (this.#member?.epoch === epoch ? this.#commitWanted(true) : this.#commitWanted())).catch(() => undefined);
-    }, FALLBACK_COMMIT_MS + (rank - 1) * FALLBACK_STEP_MS);
+      void this.#serial(() => (this.#member === member && member.epoch === epoch ? this.#commitWanted(true) : this.#commitWanted())).catch(
+        () => undefined,
+      );
+    }, MLS_FALLBACK_COMMIT_MS + (rank - 1) * MLS_FALLBACK_STEP_MS);
   }
 
   async #commitWanted(instead = false): Promise<void> {
     const member = this.#member;
     if (!member || member.status !== 'active' || this.#closed) return;
-    if (!instead && !this.#isCommitter(member)) {
+    const { remove, add, order } = this.#work(member);
+    if (remove.length === 0 && !add) return;
+    if (!instead && order[0] !== member.ownLeafIndex) {
       this.#armFallback(member);
       return;
     }
-    const { leavers, joiners } = this.#work(member);
-    const epoch = Number(member.epoch);
-    if (leavers.length > 0) {
-      const { commit } = await member.removeMembers(leavers);
-      if (await this.#submit(member, { epoch, commit })) return this.#commitWanted(instead);
-      return;
-    }
-    const next = joiners[0];
-    if (!next) return;
-    const [peerId, keyPackage] = next;
     let built;
     try {
-      built = await member.addMembers([keyPackage]);
+      built = await member.changeMembers({ remove, add: add ? [add[1]] : [] });
     } catch {
-      this.#wantedAdds.delete(peerId); // An unusable KeyPackage; the joiner will publish a fresh one.
+      // An unusable KeyPackage; the joiner will publish a fresh one.
+      if (add) this.#wantedAdds.delete(add[0]);
       return;
     }
-    if (await this.#submit(member, { epoch, commit: built.commit, welcome: built.welcome, welcomePeerIds: [peerId] })) {
-      this.#wantedAdds.delete(peerId);
-      return this.#commitWanted(instead);
+    const outcome = await this.#submit(member, { commit: built.commit, ...(built.welcome ? { welcome: built.welcome } : {}) });
+    switch (outcome) {
+      case 'accepted':
+        if (add) this.#wantedAdds.delete(add[0]);
+        return this.#commitWanted(instead);
+      case 'lost':
+        return;
+      case 'not-yet':
+        this.#armFallback(member);
+        return;
+      case 'refused':
+        // The server saw something we did not (a newer KeyPackage, someone gone): wait for news.
+        if (add) this.#wantedAdds.delete(add[0]);
+        return;
     }
   }
 
-  /** Returns true when the server accepted the commit and this device moved to the new epoch. */
-  async #submit(
-    member: MlsMember,
-    commit: { epoch: number; commit: Uint8Array; welcome?: Uint8Array; welcomePeerIds?: string[] },
-  ): Promise<boolean> {
-    const result = await request(this.socket, 'mls:commit', commit);
-    if (!result.accepted) {
-      // Someone else's commit for this epoch won; it is on its way to us and will be processed next.
+  /**
+   * Sends a commit. 'accepted': this device moved to the new epoch. 'lost':
+   * another commit won the epoch and is on its way. 'not-yet': it is not this
+   * device's turn to commit. 'refused': the server refused it by the room's rules.
+   */
+  async #submit(member: MlsMember, commit: { commit: Uint8Array; welcome?: Uint8Array }): Promise<'accepted' | 'lost' | 'not-yet' | 'refused'> {
+    let result;
+    try {
+      result = await request(this.socket, 'mls:commit', commit);
+    } catch (error) {
       await member.discardPendingCommit();
-      return false;
+      if (error instanceof ApiError && error.code === 'not_committer') return 'not-yet';
+      if (error instanceof ApiError && error.code === 'invalid_payload') return 'refused';
+      throw error;
+    }
+    if (!result.accepted) {
+      await member.discardPendingCommit();
+      return 'lost';
     }
     await member.confirmPendingCommit();
     await this.#enterEpoch();
-    return true;
+    return 'accepted';
   }
 
   /**
@@ -416,7 +525,10 @@ export class E2eeSession {
     const member = this.#member;
     if (!member || member.status !== 'active') return;
     const members = member.members();
+    // A KeyPackage that crossed its owner's Add is done with; a rejoin waits for its own commit.
+    for (const seat of members) if (this.#wantedAdds.get(seat.participantId)?.rejoin === false) this.#wantedAdds.delete(seat.participantId);
     this.#leafToPeer = new Map(members.map((m) => [m.leafIndex, m.participantId]));
+    this.members = members.map(({ participantId, leafIndex }) => ({ participantId, leafIndex }));
     const epoch = Number(member.epoch);
     this.#post({
       kind: 'epoch',
@@ -435,4 +547,8 @@ export class E2eeSession {
     this.#epochWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, index) => byte === b[index]);
 }

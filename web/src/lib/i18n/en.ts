@@ -99,6 +99,10 @@ export const en: Record<MessageKey, string> = {
   'e2ee.notSending': 'Encryption did not start, so your camera and microphone are not being sent.',
   'e2ee.notSendingCamera': 'Video encryption did not start, so your camera is not being sent. Your microphone is still encrypted. Rejoin the session to try again.',
   'e2ee.notSendingMicrophone': 'Audio encryption did not start, so your microphone is not being sent. Rejoin the session to try again.',
+  'e2ee.keyHolders': '{holders} hold the key · {people} in the session',
+  'e2ee.unknownMembers': 'Caution: {count} key holder(s) cannot be seen in this session, so someone may be listening. Do not share anything personal yet; tell the counselor or facilitator.',
+  'e2ee.unknownMember': 'Unknown member {number}',
+  'e2ee.awaitingKey': '{count} receiving the key…',
 
   'consent.title': 'Before you start',
   'consent.intro': 'This service is confidential. Please take a moment to read what that means for you.',
@@ -592,6 +596,7 @@ export const en: Record<MessageKey, string> = {
   'errors.totp_invalid': 'The code did not match or has expired. Try a fresh code.',
   'errors.totp_enrolment_required': 'Turn on two-step verification first.',
   'errors.account_inactive': 'This account has been deactivated. Contact the programme administrator.',
+  'errors.not_committer': 'Another participant is updating the session keys. Please try again in a moment.',
 
   'help.title': 'Need help now?',
   'help.intro': 'If you are in danger or in crisis, call:',
@@ -689,5 +694,4 @@ export const en: Record<MessageKey, string> = {
   'errors.reset_invalid': 'This reset link is not known. Please ask for a new one.',
   'errors.reset_expired': 'This reset link has expired. Please ask for a new one.',
   'errors.reset_used': 'This reset link has been used or is no longer valid. Please sign in, or ask for a new one.',
-  'errors.not_committer': 'Another participant is updating the session keys. Please wait a moment.',
 };

@@ -98,6 +98,10 @@ export const id = {
   'e2ee.notSending': 'Enkripsi tidak berjalan, jadi kamera dan mikrofon Anda tidak dikirim.',
   'e2ee.notSendingCamera': 'Enkripsi video tidak berjalan, jadi kamera Anda tidak dikirim. Mikrofon tetap terenkripsi. Masuk lagi ke sesi untuk mencoba kembali.',
   'e2ee.notSendingMicrophone': 'Enkripsi suara tidak berjalan, jadi mikrofon Anda tidak dikirim. Masuk lagi ke sesi untuk mencoba kembali.',
+  'e2ee.keyHolders': '{holders} orang memegang kunci · {people} orang di sesi',
+  'e2ee.unknownMembers': 'Perhatian: ada {count} pemegang kunci yang tidak terlihat di sesi ini, jadi mungkin ada yang ikut mendengar. Jangan ceritakan hal pribadi dulu; beri tahu konselor atau fasilitator.',
+  'e2ee.unknownMember': 'Anggota tak dikenal {number}',
+  'e2ee.awaitingKey': '{count} orang sedang menerima kunci…',
 
   'consent.title': 'Sebelum memulai',
   'consent.intro': 'Layanan ini rahasia. Mohon baca sebentar apa artinya bagi Anda.',
@@ -591,6 +595,7 @@ export const id = {
   'errors.totp_invalid': 'Kode tidak cocok atau sudah kedaluwarsa. Coba kode yang baru.',
   'errors.totp_enrolment_required': 'Aktifkan verifikasi dua langkah terlebih dahulu.',
   'errors.account_inactive': 'Akun ini dinonaktifkan. Hubungi administrator program.',
+  'errors.not_committer': 'Kunci sesi sedang diperbarui oleh peserta lain. Coba lagi sebentar lagi.',
 
   'help.title': 'Butuh bantuan segera?',
   'help.intro': 'Jika Anda dalam bahaya atau krisis, hubungi:',
@@ -688,7 +693,6 @@ export const id = {
   'errors.reset_invalid': 'Tautan atur ulang ini tidak dikenal. Mintalah tautan baru.',
   'errors.reset_expired': 'Tautan atur ulang ini sudah kedaluwarsa. Mintalah tautan baru.',
   'errors.reset_used': 'Tautan atur ulang ini sudah dipakai atau tidak berlaku lagi. Silakan masuk, atau mintalah tautan baru.',
-  'errors.not_committer': 'Perubahan kunci sesi sedang diurus peserta lain. Tunggu sebentar.',
 } as const;
 
 export type MessageKey = keyof typeof id;

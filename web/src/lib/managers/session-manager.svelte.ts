@@ -14,6 +14,7 @@ import type {
 import { api } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
 import { E2eeSession } from '../e2ee/e2ee-session.svelte.js';
+import { groupCensus, type GroupCensus } from '../e2ee/group-census.js';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
 import { RoomClient, type ConnectionQuality, type MediaConnectionState } from '../rtc/room-client.js';
 import { connectSocket, request, type AppSocket } from '../socket/socket-client.js';
@@ -137,6 +138,17 @@ export class SessionManager {
   /** 1:1: the other person. */
   get other(): { id: string; displayName: string } | undefined {
     return this.session?.other;
+  }
+
+  /** Who holds the group's key beside who is on screen; undefined until this device holds it. */
+  get census(): GroupCensus | undefined {
+    const e2ee = this.e2ee;
+    if (!e2ee || (e2ee.state !== 'encrypted' && e2ee.state !== 'verified')) return undefined;
+    return groupCensus(
+      e2ee.members,
+      this.myPeerId,
+      this.participants.map((p) => p.peerId),
+    );
   }
 
   /** 1:1: the other person, once in the room. */
@@ -601,6 +613,7 @@ export class SessionManager {
   }
 
   #peerJoined(peer: PeerView): void {
+    this.e2ee?.peerPresent(peer.peerId);
     if (peer.userId) this.#accounts.set(peer.peerId, peer.userId);
     const known = this.participants.find((p) => p.peerId === peer.peerId);
     if (known) return;

@@ -12,4 +12,4 @@ export {
 } from './mls-member.js';
 export { safetyCodeFromEpochAuthenticator } from './safety-code.js';
 export { MLS_CIPHER_SUITE } from './suite.js';
-export { inspectMessage, type MlsMessageInfo } from './wire.js';
+export { inspectCommit, inspectMessage, type CommitContents, type MlsMessageInfo } from './wire.js';

@@ -200,29 +200,33 @@ export class MlsMember {
    * Builds a commit adding the owners of these KeyPackages (as published, MLSMessage
    * bytes), and the Welcome for them. The commit stays pending until confirmed.
    */
-  addMembers(keyPackages: readonly Uint8Array[]): Promise<AddMembersResult> {
-    return this.#exclusive(async () => {
-      this.#requireCanCommit();
-      if (keyPackages.length === 0) throw new MlsGroupError('invalid-argument', 'no KeyPackages to add');
-      const proposals: Proposal[] = keyPackages.map((bytes) => ({
-        proposalType: 'add',
-        add: { keyPackage: this.#decodeKeyPackage(bytes) },
-      }));
-      const { commit, welcome } = await this.#commit(proposals, 'invalid-key-package');
-      if (welcome === undefined) throw new MlsGroupError('invalid-state', 'commit produced no Welcome');
-      return { commit, welcome };
-    });
+  async addMembers(keyPackages: readonly Uint8Array[]): Promise<AddMembersResult> {
+    if (keyPackages.length === 0) throw new MlsGroupError('invalid-argument', 'no KeyPackages to add');
+    const { commit, welcome } = await this.changeMembers({ add: keyPackages });
+    if (welcome === undefined) throw new MlsGroupError('invalid-state', 'commit produced no Welcome');
+    return { commit, welcome };
   }
 
   /** Builds a commit removing every leaf of these participants. The commit stays pending until confirmed. */
-  removeMembers(participantIds: readonly string[]): Promise<RemoveMembersResult> {
+  async removeMembers(participantIds: readonly string[]): Promise<RemoveMembersResult> {
+    if (participantIds.length === 0) throw new MlsGroupError('invalid-argument', 'no participants to remove');
+    const { commit } = await this.changeMembers({ remove: participantIds });
+    return { commit };
+  }
+
+  /**
+   * One commit that removes every leaf of some participants, then adds the
+   * owners of some KeyPackages (a member who lost its state is removed and
+   * added back in one step). A Welcome comes with it when it adds anyone.
+   * The commit stays pending until confirmed.
+   */
+  changeMembers(change: { remove?: readonly string[]; add?: readonly Uint8Array[] }): Promise<{ commit: Uint8Array; welcome: Uint8Array | undefined }> {
     return this.#exclusive(async () => {
       const state = this.#requireCanCommit();
-      if (participantIds.length === 0) throw new MlsGroupError('invalid-argument', 'no participants to remove');
       const ownLeaf = state.privatePath.leafIndex;
       const members = membersOf(state.ratchetTree);
       const leaves = new Set<number>();
-      for (const participantId of new Set(participantIds)) {
+      for (const participantId of new Set(change.remove ?? [])) {
         const theirs = members.filter((member) => member.participantId === participantId);
         if (theirs.length === 0) throw new MlsGroupError('unknown-participant', 'participant is not in the group');
         // MLS forbids a committer removing itself; leaving means asking someone else to.
@@ -231,12 +235,12 @@ export class MlsMember {
         }
         for (const member of theirs) leaves.add(member.leafIndex);
       }
-      const proposals: Proposal[] = [...leaves].map((leafIndex) => ({
-        proposalType: 'remove',
-        remove: { removed: leafIndex },
-      }));
-      const { commit } = await this.#commit(proposals, 'invalid-state');
-      return { commit };
+      const proposals: Proposal[] = [
+        ...[...leaves].map((leafIndex): Proposal => ({ proposalType: 'remove', remove: { removed: leafIndex } })),
+        ...(change.add ?? []).map((bytes): Proposal => ({ proposalType: 'add', add: { keyPackage: this.#decodeKeyPackage(bytes) } })),
+      ];
+      if (proposals.length === 0) throw new MlsGroupError('invalid-argument', 'nothing to change');
+      return this.#commit(proposals, (change.add ?? []).length > 0 ? 'invalid-key-package' : 'invalid-state');
     });
   }
 

@@ -10,6 +10,7 @@ import {
   type ClientConfig,
   type Credential,
 } from './ts-mls.js';
+import { MLS_CIPHER_SUITE_NAME, MLS_MAX_PARTICIPANT_ID_BYTES } from '@care/shared';
 import { MlsGroupError } from './errors.js';
 
 /**
@@ -17,7 +18,7 @@ import { MlsGroupError } from './errors.js';
  * Node 24, so ts-mls needs none of its optional JS crypto dependencies, and
  * AES-128 matches the 16-byte SFrame base key taken from the exporter.
  */
-export const MLS_CIPHER_SUITE: CiphersuiteName = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519';
+export const MLS_CIPHER_SUITE = MLS_CIPHER_SUITE_NAME satisfies CiphersuiteName;
 
 let suitePromise: Promise<CiphersuiteImpl> | undefined;
 
@@ -31,9 +32,7 @@ export function cipherSuite(): Promise<CiphersuiteImpl> {
   return suitePromise;
 }
 
-// Participant ids are opaque user ids from our server, short ASCII in practice;
-// the bound keeps a hostile KeyPackage from inflating every member's tree.
-const MAX_PARTICIPANT_ID_BYTES = 256;
+const MAX_PARTICIPANT_ID_BYTES = MLS_MAX_PARTICIPANT_ID_BYTES;
 const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -69,3 +69,40 @@ export function inspectMessage(bytes: Uint8Array): MlsMessageInfo {
       return { kind: 'key-package', participantId: participantIdFromCredential(message.keyPackage.leafNode.credential) };
   }
 }
+
+/** What a commit proposes, read from its public framing before it is processed. */
+export interface CommitContents {
+  readonly senderLeafIndex: number;
+  /** Leaf indices removed. */
+  readonly removes: readonly number[];
+  /** Each added KeyPackage: whose it is (undefined if not one of ours), and as the MLSMessage its owner published. */
+  readonly adds: ReadonlyArray<{ readonly participantId: string | undefined; readonly keyPackage: Uint8Array }>;
+}
+
+/**
+ * The proposals of a PublicMessage commit from a member, all by value; anything
+ * else (a proposal by reference, a PrivateMessage commit, an external sender)
+ * is not a commit this layer makes, and reads as undefined. Not authenticated:
+ * decide only what to refuse from it; processing checks the rest.
+ */
+export function inspectCommit(bytes: Uint8Array): CommitContents | undefined {
+  const message = decodeMessage(bytes);
+  if (message.wireformat !== 'mls_public_message') return undefined;
+  const { content } = message.publicMessage;
+  if (content.contentType !== 'commit' || content.sender.senderType !== 'member') return undefined;
+  const removes: number[] = [];
+  const adds: Array<{ participantId: string | undefined; keyPackage: Uint8Array }> = [];
+  for (const entry of content.commit.proposals) {
+    if (entry.proposalOrRefType !== 'proposal') return undefined;
+    const { proposal } = entry;
+    if (proposal.proposalType === 'remove' && 'remove' in proposal) removes.push(proposal.remove.removed);
+    else if (proposal.proposalType === 'add' && 'add' in proposal) {
+      const { keyPackage } = proposal.add;
+      adds.push({
+        participantId: participantIdFromCredential(keyPackage.leafNode.credential),
+        keyPackage: encodeMessage({ version: 'mls10', wireformat: 'mls_key_package', keyPackage }),
+      });
+    } else return undefined;
+  }
+  return { senderLeafIndex: content.sender.leafIndex, removes, adds };
+}

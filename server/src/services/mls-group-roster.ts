@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+/** Who holds a leaf: a peer of the room (an opaque id). */
+export interface LeafHolder {
+  readonly peerId: string;
+}
+
+/** A room's group as the delivery service knows it: no secret, only who sits where. */
+export interface GroupRecord {
+  /** Changes when the group starts afresh, so a commit for an older group at the same epoch number cannot apply. */
+  readonly generation: string;
+  readonly epoch: number;
+  /** By leaf index; null is a blank leaf. */
+  readonly leaves: ReadonlyArray<LeafHolder | null>;
+  /** When the epoch began (ms). */
+  readonly epochAt: number;
+  /** When an add or remove first became due in this epoch (ms), if one did. */
+  readonly dueAt: number | null;
+  /** Whose commit began this epoch (none at epoch 0). */
+  readonly committer: string | null;
+  /** The KeyPackage references (hex) each peer announced lately, newest last. */
+  readonly keyPackages: ReadonlyMap<string, readonly string[]>;
+  /** Members who lost their group state and asked to be added anew. */
+  readonly rejoining: ReadonlySet<string>;
+}
+
+/** A room's group state lives as long as the room, and at most this long. */
+const GROUP_TTL_SECONDS = 12 * 3600;
+
+// Moves the epoch on and records the new leaves in one step, only if the group
+// is still the same one at the same epoch: the first valid commit wins.
+const ADVANCE = `
+if redis.call('HGET', KEYS[1], 'generation') ~= ARGV[1] then return -1 end
+local current = redis.call('HGET', KEYS[1], 'epoch')
+if current ~= ARGV[2] then return -1 end
+local nextEpoch = tonumber(current) + 1
+redis.call('HSET', KEYS[1], 'epoch', tostring(nextEpoch), 'leaves', ARGV[3], 'epochAt', ARGV[4], 'committer', ARGV[7])
+if ARGV[5] == '1' then redis.call('HSET', KEYS[1], 'dueAt', ARGV[4]) else redis.call('HDEL', KEYS[1], 'dueAt') end
+redis.call('EXPIRE', KEYS[1], ARGV[6])
+for i = 8, #ARGV do redis.call('SREM', KEYS[2], ARGV[i]) end
+return nextEpoch
+`;
+
+// Starts the group with its creator at leaf 0, on a condition (ARGV[5]): '*'
+// always, '' only when there is none, else only while the group is still that
+// generation (two peers restarting at once must not make two groups). The
+// others' KeyPackages stay when they are still waiting in the room, for the
+// creator to add them. 1 when created, 0 when the condition did not hold.
+const CREATE = `
+local current = redis.call('HGET', KEYS[1], 'generation')
+if ARGV[5] == '' and current then return 0 end
+if ARGV[5] ~= '*' and ARGV[5] ~= '' and current and current ~= ARGV[5] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[3])
+if ARGV[6] == '1' then redis.call('DEL', KEYS[2]) else redis.call('HDEL', KEYS[2], ARGV[7]) end
+redis.call('HSET', KEYS[1], 'generation', ARGV[1], 'epoch', '0', 'leaves', ARGV[2], 'epochAt', ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1
+`;
+
+// Records a KeyPackage (the peer's last few, space-separated), a rejoin, and
+// that work is due, if the group exists.
+const ANNOUNCE = `
+local refs = redis.call('HGET', KEYS[2], ARGV[1])
+local list = {}
+if refs then for ref in string.gmatch(refs, '%S+') do table.insert(list, ref) end end
+table.insert(list, ARGV[2])
+while #list > tonumber(ARGV[6]) do table.remove(list, 1) end
+redis.call('HSET', KEYS[2], ARGV[1], table.concat(list, ' '))
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+if ARGV[5] == '1' then
+  redis.call('SADD', KEYS[3], ARGV[1])
+  redis.call('EXPIRE', KEYS[3], ARGV[4])
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSETNX', KEYS[1], 'dueAt', ARGV[3]) end
+return 1
+`;
+
+/** KeyPackages remembered per peer: a joiner's retries may cross the committer's Add of an earlier one. */
+const KEY_PACKAGES_PER_PEER = 4;
+
+// Only for a group that still exists: an ended one must not come back as a key without expiry.
+const MARK_DUE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSETNX', KEYS[1], 'dueAt', ARGV[1]) end
+return 1
+`;
+
+/**
+ * The leaf ↔ peer map of each room's group, with its epoch, in Redis so every
+ * node reads the same. It changes only with the epoch (one Lua script), as
+ * RFC 9420 assigns leaves: removes blank theirs, adds fill the leftmost blank
+ * leaf or extend the tree. Peer ids are opaque; nothing here names a person.
+ */
+export class MlsGroupRoster {
+  constructor(private readonly redis: Redis) {}
+
+  async read(roomId: string): Promise<GroupRecord | undefined> {
+    // One MULTI: the leaves, the KeyPackages and the rejoiners as of one moment.
+    const replies = await this.redis
+      .multi()
+      .hgetall(this.#groupKey(roomId))
+      .hgetall(this.#keyPackagesKey(roomId))
+      .smembers(this.#rejoiningKey(roomId))
+      .exec();
+    const failed = replies?.find(([error]) => error !== null)?.[0];
+    if (!replies || failed) throw failed ?? new Error('the MLS group read was aborted');
+    const group = replies[0]?.[1] as Record<string, string>;
+    const keyPackages = replies[1]?.[1] as Record<string, string>;
+    const rejoining = replies[2]?.[1] as string[];
+    if (group.generation === undefined || group.epoch === undefined || group.leaves === undefined) return undefined;
+    return {
+      generation: group.generation,
+      epoch: Number(group.epoch),
+      leaves: JSON.parse(group.leaves) as Array<LeafHolder | null>,
+      epochAt: Number(group.epochAt ?? 0),
+      dueAt: group.dueAt === undefined ? null : Number(group.dueAt),
+      committer: group.committer ?? null,
+      keyPackages: new Map(Object.entries(keyPackages).map(([peerId, refs]) => [peerId, refs.split(' ')])),
+      rejoining: new Set(rejoining),
+    };
+  }
+
+  /** The epoch number only (for application messages). */
+  async epoch(roomId: string): Promise<number | undefined> {
+    const epoch = await this.redis.hget(this.#groupKey(roomId), 'epoch');
+    return epoch === null ? undefined : Number(epoch);
+  }
+
+  /**
+   * Starts the room's group afresh with `creatorPeerId` alone at leaf 0, epoch 0.
+   * `keepWaiting`: the KeyPackages of others waiting in the room stay announced.
+   * `replacing`: only if the group is still this generation (or gone); false if not.
+   */
+  create(roomId: string, creatorPeerId: string, now: number, options: { keepWaiting?: boolean; replacing?: string } = {}): Promise<boolean> {
+    return this.#create(roomId, creatorPeerId, now, options.replacing ?? '*', options.keepWaiting !== true);
+  }
+
+  /** True when this call created the group (the peer is its creator). */
+  createIfAbsent(roomId: string, creatorPeerId: string, now: number): Promise<boolean> {
+    return this.#create(roomId, creatorPeerId, now, '', true);
+  }
+
+  async #create(roomId: string, creatorPeerId: string, now: number, condition: string, clearKeyPackages: boolean): Promise<boolean> {
+    const created = await this.redis.eval(
+      CREATE,
+      3,
+      this.#groupKey(roomId),
+      this.#keyPackagesKey(roomId),
+      this.#rejoiningKey(roomId),
+      randomUUID(),
+      JSON.stringify([{ peerId: creatorPeerId } satisfies LeafHolder]),
+      String(now),
+      String(GROUP_TTL_SECONDS),
+      condition,
+      clearKeyPackages ? '1' : '0',
+      creatorPeerId,
+    );
+    return created === 1;
+  }
+
+  /** `rejoin`: the peer holds a leaf but lost its group state. */
+  async announceKeyPackage(roomId: string, peerId: string, ref: string, rejoin: boolean, now: number): Promise<void> {
+    await this.redis.eval(
+      ANNOUNCE,
+      3,
+      this.#groupKey(roomId),
+      this.#keyPackagesKey(roomId),
+      this.#rejoiningKey(roomId),
+      peerId,
+      ref,
+      String(now),
+      String(GROUP_TTL_SECONDS),
+      rejoin ? '1' : '0',
+      String(KEY_PACKAGES_PER_PEER),
+    );
+  }
+
+  /** Someone holding a leaf left: their removal is due (unless something else already was). */
+  async markDue(roomId: string, now: number): Promise<void> {
+    await this.redis.eval(MARK_DUE, 1, this.#groupKey(roomId), String(now));
+  }
+
+  /** The new epoch number, or undefined when another commit (or a fresh group) came first. `added`: now seated, no longer rejoining. */
+  async advance(
+    roomId: string,
+    from: GroupRecord,
+    change: { committer: string; leaves: ReadonlyArray<LeafHolder | null>; addedPeerIds: readonly string[]; workRemains: boolean },
+    now: number,
+  ): Promise<number | undefined> {
+    const { leaves, workRemains } = change;
+    const result = (await this.redis.eval(
+      ADVANCE,
+      2,
+      this.#groupKey(roomId),
+      this.#rejoiningKey(roomId),
+      from.generation,
+      String(from.epoch),
+      JSON.stringify(leaves),
+      String(now),
+      workRemains ? '1' : '0',
+      String(GROUP_TTL_SECONDS),
+      change.committer,
+      ...change.addedPeerIds,
+    )) as number;
+    return result < 0 ? undefined : result;
+  }
+
+  /** The peer left the room: what it announced goes with it. */
+  async forget(roomId: string, peerId: string): Promise<void> {
+    await Promise.all([this.redis.hdel(this.#keyPackagesKey(roomId), peerId), this.redis.srem(this.#rejoiningKey(roomId), peerId)]);
+  }
+
+  async end(roomId: string): Promise<void> {
+    await this.redis.del(this.#groupKey(roomId), this.#keyPackagesKey(roomId), this.#rejoiningKey(roomId));
+  }
+
+  #groupKey(roomId: string): string {
+    return `mls:${roomId}:group`;
+  }
+
+  #keyPackagesKey(roomId: string): string {
+    return `mls:${roomId}:key-packages`;
+  }
+
+  #rejoiningKey(roomId: string): string {
+    return `mls:${roomId}:rejoining`;
+  }
+}

@@ -1,0 +1,40 @@
+import type { Page } from 'playwright-core';
+import { BrowserHarness, type HarnessSignInOptions } from './browser-harness.js';
+import { encrypted } from './group-view.js';
+
+/** The demo circle's meeting that is open now, on a fresh harness. */
+export interface CircleMeeting {
+  h: BrowserHarness;
+  meetingId: string;
+  roomId: string;
+}
+
+export async function startCircleMeeting(): Promise<CircleMeeting> {
+  const h = await BrowserHarness.start();
+  const meeting = await h.t.platform.db.connection.collection('circle_meetings').findOne({});
+  return { h, meetingId: String(meeting?._id), roomId: String(meeting?.roomId) };
+}
+
+/** A member signs in, opens the meeting, waits in the lobby, and the host's page admits them. */
+export async function memberPageJoins(
+  c: CircleMeeting,
+  host: Page,
+  account: { email: string; password: string },
+  options: HarnessSignInOptions = {},
+): Promise<Page> {
+  const { page } = await c.h.signIn(account.email, account.password, options);
+  await page.goto(`/session/${c.meetingId}`);
+  await page.getByTestId('consent-accept').click();
+  await page.getByTestId('devices-ready').click();
+  await page.getByTestId('lobby').waitFor();
+  await host.getByTestId('admit').first().click();
+  await encrypted(page).waitFor({ timeout: 30_000 });
+  return page;
+}
+
+/** The room's group as the delivery service keeps it in Redis: the epoch, and the peer at each leaf. */
+export async function groupOnServer(c: CircleMeeting): Promise<{ epoch: number; leaves: Array<string | undefined> }> {
+  const group = await c.h.t.platform.redis.hgetall(`mls:${c.roomId}:group`);
+  const leaves = JSON.parse(group.leaves ?? '[]') as Array<{ peerId: string } | null>;
+  return { epoch: Number(group.epoch), leaves: leaves.map((leaf) => leaf?.peerId) };
+}
