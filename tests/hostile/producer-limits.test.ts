@@ -45,7 +45,7 @@ describe('producers per source', () => {
   it('twenty microphones at once: one is made, nineteen refused rate_limited and counted', async () => {
     const before = await rateLimitedCounts(t.url);
     const answers = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => member.request('room:produce', { transportId: member.transports.send, kind: 'audio', rtpParameters: audioParameters(5000 + i) })),
+      Array.from({ length: 20 }, (_, i) => member.request('room:produce', { transportId: member.transports.send, kind: 'audio', rtpParameters: audioParameters(5000 + i, member.joined?.routerRtpCapabilities) })),
     );
     expect(answers.filter((a) => a.ok)).toHaveLength(1);
     expect(answers.filter(limited)).toHaveLength(19);

@@ -32,13 +32,21 @@ const fingerprint = Array.from(randomBytes(32), (b) => b.toString(16).padStart(2
 /** A client's DTLS parameters: mediasoup takes them; no handshake follows. */
 export const dtlsParameters = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: fingerprint }] } as const;
 
-/** Opus as Chromium sends it, with its own SSRC. */
-export function audioParameters(ssrc: number): Record<string, unknown> {
+/**
+ * Opus as Chromium sends it, with its own SSRC, and with the Opus parameters
+ * the room offers (a 1:1 room: constant bitrate, no DTX; a circle: DTX), as
+ * the SDP answer mediasoup-client builds from them would give the encoder.
+ */
+export function audioParameters(ssrc: number, offered?: unknown): Record<string, unknown> {
+  const opus = (offered as { codecs?: Array<{ mimeType: string; parameters?: Record<string, unknown> }> } | undefined)?.codecs?.find(
+    (codec) => codec.mimeType.toLowerCase() === 'audio/opus',
+  );
+  const parameters = { useinbandfec: 1, usedtx: 1, ...opus?.parameters };
   return {
     mid: '0',
-    codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { useinbandfec: 1, usedtx: 1 }, rtcpFeedback: [{ type: 'transport-cc' }] }],
+    codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters, rtcpFeedback: [{ type: 'transport-cc' }] }],
     headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1 }],
-    encodings: [{ ssrc, dtx: true }],
+    encodings: [{ ssrc, dtx: Number(parameters.usedtx) === 1 }],
     rtcp: { cname: 'protocol-peer', reducedSize: true },
   };
 }
@@ -129,7 +137,7 @@ export class ProtocolPeer {
     for (const direction of ['send', 'recv'] as const) {
       await this.data('room:connect-transport', { transportId: this.transports[direction], dtlsParameters });
     }
-    await this.data('room:produce', { transportId: this.transports.send, kind: 'audio', rtpParameters: audioParameters(ssrcBase) });
+    await this.data('room:produce', { transportId: this.transports.send, kind: 'audio', rtpParameters: audioParameters(ssrcBase, this.joined?.routerRtpCapabilities) });
     await this.data('room:produce', { transportId: this.transports.send, kind: 'video', rtpParameters: videoParameters(ssrcBase + 10) });
   }
 
