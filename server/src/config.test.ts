@@ -65,4 +65,11 @@ describe('loadConfig', () => {
     expect(loadConfig(minimal).AGENCY_UNITS).toBeUndefined();
     expect(() => loadConfig({ ...minimal, AGENCY_UNITS: 'ok,not ok' })).toThrowError(/AGENCY_UNITS/);
   });
+
+  it('takes the report threshold k, 10 by default, and refuses one below 5', () => {
+    expect(loadConfig(minimal).REPORT_MIN_COUNT).toBe(10);
+    expect(loadConfig({ ...minimal, REPORT_MIN_COUNT: '5' }).REPORT_MIN_COUNT).toBe(5);
+    expect(() => loadConfig({ ...minimal, REPORT_MIN_COUNT: '4' })).toThrowError(/REPORT_MIN_COUNT="4" must be at least 5/);
+    expect(() => loadConfig({ ...minimal, REPORT_MIN_COUNT: '7.5' })).toThrowError(/REPORT_MIN_COUNT/);
+  });
 });

@@ -43,6 +43,8 @@ const httpStatus: Record<ErrorCode, number> = {
   account_inactive: 403,
   // Trust under attack (issue 12).
   not_committer: 409,
+  // Administrators: the last active one cannot be deactivated.
+  last_admin: 409,
 };
 
 /** An error whose message is written for the client. */

@@ -17,3 +17,4 @@ export * from './protocol/circles.js';
 export * from './protocol/reminders.js';
 export * from './protocol/dev-outbox.js';
 export * from './protocol/accounts.js';
+export * from './protocol/account-lookup.js';

@@ -43,6 +43,8 @@ export const errorCodes = [
   'account_inactive',
   // Trust under attack (issue 12).
   'not_committer',
+  // Trust under attack (issue 12): administrators.
+  'last_admin',
 ] as const;
 
 export const ErrorCode = z.enum(errorCodes);
