@@ -35,6 +35,13 @@ describe('what of a month is shown', () => {
     expect(shown.utilisationShown).toBe(true);
   });
 
+  it('counts a total shown as "<k" as unknown: the utilisation would tell it exactly', () => {
+    // No-shows: one hidden 2, total "<10"; held: 12 and 3, total withheld. Held + no-shows = 17 leaves 3 + 2.
+    const shown = publishMonth(month({ held: [12, 3, 0], noShows: [2, 0, 0] }), 10);
+    expect(shown.totals.noShows).toBe('<10');
+    expect(shown.utilisationShown).toBe(false);
+  });
+
   it('withholds the utilisation when one total is shown and the other row has a hidden cell', () => {
     const shown = publishMonth(month({ held: [12, 3, 0], noShows: [10, 0, 0] }), 10);
     expect(shown.totals.noShows).toBe(10);

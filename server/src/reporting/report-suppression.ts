@@ -62,9 +62,9 @@ export function publishMonth({ counts, circleSeats }: MonthCounts, k: number): P
   return { cells, totals, utilisationShown: bookedSessionsKeepHidden(counts, totals, k) };
 }
 
-/** Held + no-shows, known exactly: do the cells of the rows whose totals are withheld keep their whole range? */
+/** Held + no-shows, known exactly: do the cells of the rows whose totals are not shown exactly keep their whole range? */
 function bookedSessionsKeepHidden(counts: Record<Measure, number[]>, totals: Record<Measure, ReportFigure>, k: number): boolean {
-  const unknownRows = (['held', 'noShows'] as const).filter((m) => totals[m] === null);
+  const unknownRows = (['held', 'noShows'] as const).filter((m) => typeof totals[m] !== 'number');
   const cells = unknownRows.flatMap((m) => counts[m]);
   const sum = cells.reduce((total, cell) => total + cell, 0);
   return keepsHiddenCells(
