@@ -74,3 +74,39 @@ export async function collectionHaystacks(db: {
   }
   return found;
 }
+
+/**
+ * Every Redis key with its value as read back (strings, hash fields and
+ * values, set, sorted-set and list members, stream entries). DUMP alone may
+ * miss a needle: Redis compresses (LZF) values it serialises when that
+ * saves space, so a name inside a longer value need not appear as bytes.
+ */
+export async function redisValueHaystacks(redis: {
+  scan(cursor: string, count: 'COUNT', n: number): Promise<[string, string[]]>;
+  type(key: string): Promise<string>;
+  getBuffer(key: string): Promise<Buffer | null>;
+  hgetallBuffer(key: string): Promise<Record<string, Buffer>>;
+  smembersBuffer(key: string): Promise<Buffer[]>;
+  zrangeBuffer(key: string, start: number, stop: number): Promise<Buffer[]>;
+  lrangeBuffer(key: string, start: number, stop: number): Promise<Buffer[]>;
+  xrangeBuffer(key: string, start: string, end: string): Promise<Array<[Buffer, Buffer[]]>>;
+}): Promise<Haystack[]> {
+  const found: Haystack[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'COUNT', 500);
+    cursor = next;
+    for (const key of keys) {
+      const parts: Buffer[] = [Buffer.from(key)];
+      const type = await redis.type(key);
+      if (type === 'string') parts.push((await redis.getBuffer(key)) ?? Buffer.alloc(0));
+      else if (type === 'hash') for (const [field, value] of Object.entries(await redis.hgetallBuffer(key))) parts.push(Buffer.from(field), value);
+      else if (type === 'set') parts.push(...(await redis.smembersBuffer(key)));
+      else if (type === 'zset') parts.push(...(await redis.zrangeBuffer(key, 0, -1)));
+      else if (type === 'list') parts.push(...(await redis.lrangeBuffer(key, 0, -1)));
+      else if (type === 'stream') for (const [id, fields] of await redis.xrangeBuffer(key, '-', '+')) parts.push(id, ...fields);
+      found.push({ label: `redis ${key} (${type})`, bytes: Buffer.concat(parts.flatMap((p) => [p, Buffer.from('\n')])) });
+    }
+  } while (cursor !== '0');
+  return found;
+}
