@@ -78,6 +78,8 @@ export interface Platform {
 export interface PlatformOverrides {
   /** The clock of reminders and invitations (bookings keep the real one). */
   reminderClock?: () => Date;
+  /** The clock of the report: which months have closed. */
+  reportClock?: () => Date;
   /** How invite links reach people; by default email (SMTP_URL), or in development the links kept for the admin page. */
   inviteDelivery?: InviteDelivery;
 }
@@ -235,7 +237,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       meetings: circleModels.meetings,
       circles: circleModels.circles,
     });
-    const reports = new ReportService(reportCounts, schedulingModels.availabilities, { minCount: config.REPORT_MIN_COUNT, now: () => new Date() });
+    const reports = new ReportService(reportCounts, schedulingModels.availabilities, { minCount: config.REPORT_MIN_COUNT, now: overrides.reportClock ?? (() => new Date()) });
     const inviteCounts = new InviteCounts(db, accountModels.invites, { minCount: config.REPORT_MIN_COUNT, now: () => new Date() });
     const lookup = new AccountLookup(db, invites, accountsLog);
     const retirement = new CircleRetirement({
