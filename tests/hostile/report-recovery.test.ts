@@ -58,7 +58,6 @@ const circles: Record<string, { capacity: number; meetings: Array<Partial<Record
   '2026-03': { capacity: 20, meetings: [{ BBB: 5, CCC: 2 }, { BBB: 4 }] },
   '2026-04': { capacity: 20, meetings: [{ AAA: 10, EEE: 3 }, { BBB: 12 }] },
 };
-const months = Object.keys(sessions);
 
 let t: TestPlatform;
 let asAdmin: ApiClient;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Redis } from 'ioredis';
 
 /** A secret, and the forms in which it could leak: raw bytes, hex and base64. */
 export function needleForms(label: string, bytes: Uint8Array): Array<{ label: string; needle: Buffer }> {
@@ -81,16 +82,7 @@ export async function collectionHaystacks(db: {
  * miss a needle: Redis compresses (LZF) values it serialises when that
  * saves space, so a name inside a longer value need not appear as bytes.
  */
-export async function redisValueHaystacks(redis: {
-  scan(cursor: string, count: 'COUNT', n: number): Promise<[string, string[]]>;
-  type(key: string): Promise<string>;
-  getBuffer(key: string): Promise<Buffer | null>;
-  hgetallBuffer(key: string): Promise<Record<string, Buffer>>;
-  smembersBuffer(key: string): Promise<Buffer[]>;
-  zrangeBuffer(key: string, start: number, stop: number): Promise<Buffer[]>;
-  lrangeBuffer(key: string, start: number, stop: number): Promise<Buffer[]>;
-  xrangeBuffer(key: string, start: string, end: string): Promise<Array<[Buffer, Buffer[]]>>;
-}): Promise<Haystack[]> {
+export async function redisValueHaystacks(redis: Redis): Promise<Haystack[]> {
   const found: Haystack[] = [];
   let cursor = '0';
   do {
@@ -102,7 +94,7 @@ export async function redisValueHaystacks(redis: {
       if (type === 'string') parts.push((await redis.getBuffer(key)) ?? Buffer.alloc(0));
       else if (type === 'hash') for (const [field, value] of Object.entries(await redis.hgetallBuffer(key))) parts.push(Buffer.from(field), value);
       else if (type === 'set') parts.push(...(await redis.smembersBuffer(key)));
-      else if (type === 'zset') parts.push(...(await redis.zrangeBuffer(key, 0, -1)));
+      else if (type === 'zset') parts.push(...(await redis.zrangeBuffer(key, 0, '-1')));
       else if (type === 'list') parts.push(...(await redis.lrangeBuffer(key, 0, -1)));
       else if (type === 'stream') for (const [id, fields] of await redis.xrangeBuffer(key, '-', '+')) parts.push(id, ...fields);
       found.push({ label: `redis ${key} (${type})`, bytes: Buffer.concat(parts.flatMap((p) => [p, Buffer.from('\n')])) });
