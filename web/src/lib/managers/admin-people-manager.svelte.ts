@@ -1,6 +1,7 @@
 import type { CurrentUser, InviteView, ManagedUserView } from '@care/shared';
-import { accountsApi, api } from '../api/api-client.js';
+import { accountsApi } from '../api/api-client.js';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
+import { loadAdminPage } from './admin-page-load.js';
 import { InviteSubmission, type InviteDraft } from './invite-submission.svelte.js';
 import { errorKey } from './schedule-format.js';
 
@@ -24,19 +25,8 @@ export class AdminPeopleManager {
   /** A deactivation or reactivation that did not go through. */
   actionError = $state<MessageKey | undefined>(undefined);
 
-  async load(): Promise<void> {
-    try {
-      this.me = await api.me();
-      if (this.me.role !== 'admin') {
-        this.error = 'errors.forbidden';
-        return;
-      }
-      await this.refresh();
-    } catch (error) {
-      this.error = errorKey(error);
-    } finally {
-      this.loading = false;
-    }
+  load(): Promise<void> {
+    return loadAdminPage(this, () => this.refresh());
   }
 
   async refresh(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { CurrentUser, InviteCountsView } from '@care/shared';
-import { accountsApi, api } from '../api/api-client.js';
+import { accountsApi } from '../api/api-client.js';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
+import { loadAdminPage } from './admin-page-load.js';
 import { InviteSubmission, type InviteDraft } from './invite-submission.svelte.js';
 import { errorKey } from './schedule-format.js';
 
@@ -19,19 +20,8 @@ export class AsnInvitesManager {
   notice = $state<{ key: MessageKey; name?: string } | undefined>(undefined);
   readonly invites = new InviteSubmission('asn');
 
-  async load(): Promise<void> {
-    try {
-      this.me = await api.me();
-      if (this.me.role !== 'admin') {
-        this.error = 'errors.forbidden';
-        return;
-      }
-      await this.refreshCounts();
-    } catch (error) {
-      this.error = errorKey(error);
-    } finally {
-      this.loading = false;
-    }
+  load(): Promise<void> {
+    return loadAdminPage(this, () => this.refreshCounts());
   }
 
   async refreshCounts(): Promise<void> {

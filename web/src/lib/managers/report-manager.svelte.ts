@@ -1,5 +1,6 @@
 import { NO_UNIT, OTHER_UNITS, type CurrentUser, type ReportFigure, type ReportView } from '@care/shared';
-import { accountsApi, api } from '../api/api-client.js';
+import { accountsApi } from '../api/api-client.js';
+import { loadAdminPage } from './admin-page-load.js';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
 import { errorKey } from './schedule-format.js';
 
@@ -31,16 +32,8 @@ export class ReportManager {
   error = $state<MessageKey | undefined>(undefined);
   rangeError = $state<MessageKey | undefined>(undefined);
 
-  async load(): Promise<void> {
-    try {
-      this.me = await api.me();
-      if (this.me.role !== 'admin') this.error = 'errors.forbidden';
-      else await this.run();
-    } catch (error) {
-      this.error = errorKey(error);
-    } finally {
-      this.loading = false;
-    }
+  load(): Promise<void> {
+    return loadAdminPage(this, () => this.run());
   }
 
   async run(): Promise<void> {
