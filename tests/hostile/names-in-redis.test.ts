@@ -1,6 +1,6 @@
 import { demoAccounts } from '@care/server';
 import type { LobbyEntry } from '@care/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSmtpInbox, type SmtpInbox } from '../integration/reminders/smtp-inbox.js';
 import { findLeaks, redisHaystacks, redisValueHaystacks } from '../support/byte-search.js';
 import { ask, connect, login, nextEvent, startTestPlatform, type TestPlatform, type TestSocket } from '../support/test-platform.js';
@@ -43,7 +43,10 @@ async function leaksInRedis(): Promise<string[]> {
 
 beforeAll(async () => {
   inbox = await startSmtpInbox();
-  t = await startTestPlatform({ SMTP_URL: inbox.url });
+  // A Redis database of its own: the run's Redis is shared by every test file, and what other
+  // platforms left there (a development outbox, say) is not this session's to answer for.
+  t = await startTestPlatform({ SMTP_URL: inbox.url, REDIS_URL: `${inject('redisUrl').replace(/\/+$/, '')}/7` });
+  await t.platform.redis.flushdb();
 });
 afterAll(async () => {
   for (const socket of sockets) socket.close();
