@@ -48,15 +48,22 @@ export class ReportCounts {
     private readonly sources: ReportSources,
   ) {}
 
-  async read(months: readonly string[], now: Date): Promise<Map<string, RawMonth>> {
+  /**
+   * The raw counts of each month, and the size of each unit as the month
+   * ended: ASN accounts per unit (deactivated ones included) made before its
+   * end — what decides whether a unit stands alone that month.
+   */
+  async read(months: readonly string[], now: Date): Promise<{ raw: Map<string, RawMonth>; sizes: Map<string, Map<string, number>> }> {
     const result = new Map<string, RawMonth>();
     const first = months[0];
     const last = months.at(-1);
-    if (first === undefined || last === undefined) return result;
+    if (first === undefined || last === undefined) return { raw: result, sizes: new Map() };
     for (const month of months) result.set(month, { byUnit: new Map(), circleSeats: null, bookedMinutes: 0 });
     const start = monthStart(first);
     const end = monthStart(nextMonth(last));
-    const units = await this.#clientUnits();
+    // One read of the accounts serves both: each client's unit, and each unit's size by month.
+    const accounts = await this.db.users.find({ role: 'asn' }, { agencyUnit: 1, createdAt: 1 }).lean();
+    const units = new Map(accounts.map((a) => [String(a._id), a.agencyUnit ?? NO_UNIT]));
     const unitOf = (userId: unknown) => units.get(String(userId)) ?? NO_UNIT;
     const add = (month: string, unit: string, measure: Measure, count = 1) => {
       const raw = result.get(month);
@@ -93,32 +100,7 @@ export class ReportCounts {
       const raw = result.get(month);
       if (raw) raw.circleSeats = (raw.circleSeats ?? 0) + seats;
     }
-    return result;
-  }
-
-  /**
-   * ASN accounts per unit as they stood at the end of each month (deactivated
-   * ones included): what decides whether a unit stands alone that month.
-   */
-  async unitSizes(months: readonly string[]): Promise<Map<string, Map<string, number>>> {
-    const accounts = await this.db.users.find({ role: 'asn' }, { agencyUnit: 1, createdAt: 1 }).lean();
-    return new Map(
-      months.map((month) => {
-        const end = monthStart(nextMonth(month));
-        const sizes = new Map<string, number>();
-        for (const account of accounts) {
-          if (!(account.createdAt instanceof Date) || account.createdAt >= end) continue;
-          const unit = account.agencyUnit ?? NO_UNIT;
-          sizes.set(unit, (sizes.get(unit) ?? 0) + 1);
-        }
-        return [month, sizes];
-      }),
-    );
-  }
-
-  async #clientUnits(): Promise<Map<string, string>> {
-    const accounts = await this.db.users.find({ role: 'asn' }, { agencyUnit: 1 }).lean();
-    return new Map(accounts.map((a) => [String(a._id), a.agencyUnit ?? NO_UNIT]));
+    return { raw: result, sizes: unitSizes(months, accounts) };
   }
 
   /**
@@ -162,4 +144,20 @@ export class ReportCounts {
     // A meeting or circle that cannot be found bounds nothing: no seats are assumed for it (the smaller bound is the stricter test).
     return [...attendedMeetings].map(([meetingId, month]) => ({ month, seats: capacity.get(circleOf.get(meetingId) ?? '') ?? 0 }));
   }
+}
+
+/** ASN accounts per unit as they stood at the end of each month. */
+function unitSizes(months: readonly string[], accounts: ReadonlyArray<{ agencyUnit?: string | null; createdAt?: unknown }>): Map<string, Map<string, number>> {
+  return new Map(
+    months.map((month) => {
+      const end = monthStart(nextMonth(month));
+      const sizes = new Map<string, number>();
+      for (const account of accounts) {
+        if (!(account.createdAt instanceof Date) || account.createdAt >= end) continue;
+        const unit = account.agencyUnit ?? NO_UNIT;
+        sizes.set(unit, (sizes.get(unit) ?? 0) + 1);
+      }
+      return [month, sizes];
+    }),
+  );
 }

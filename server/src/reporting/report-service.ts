@@ -46,7 +46,7 @@ export class ReportService {
     const now = this.options.now();
     const requested = monthsFrom(from, to);
     const months = requested.filter((month) => isClosed(month, now));
-    const [raw, sizes] = await Promise.all([this.counts.read(months, now), this.counts.unitSizes(months)]);
+    const { raw, sizes } = await this.counts.read(months, now);
     const rows: ReportRow[] = [];
     const totals: ReportView['totals'] = [];
     const utilisation: UtilisationRow[] = [];
