@@ -38,7 +38,7 @@ const field: Record<Measure, 'sessionsHeld' | 'noShows' | 'cancellations' | 'cir
   circle: 'circleAttendance',
 };
 
-/** Units with at least k people stand alone; CCC, DDD and the people without a unit are "other". */
+/** Units with at least k people stand alone; CCC, DDD and the people without a unit are "other" — nine, still too few: withheld. */
 const units = { AAA: 15, BBB: 12, EEE: 10, CCC: 4, DDD: 3, none: 2 } as const;
 type Unit = keyof typeof units;
 const columnOf = (unit: Unit) => (units[unit] >= K ? (unit === 'none' ? '—' : unit) : 'other');
@@ -125,8 +125,10 @@ function attack(published: Map<string, ReportView>, expected: Map<string, Map<st
           constant += figure;
           continue;
         }
-        // "<k" is 1..k−1; a withheld figure could be anything.
-        const unknown = figure === null ? solver.unknown(0, 100_000) : solver.unknown(1, K - 1);
+        // "<k" is 1..k−1. A withheld figure beside shown ones is not 0 (0 is always shown); in a row withheld
+        // whole (the seats rule), it could be anything.
+        const rowWithheld = rows.every((r) => r[field[measure]] === null);
+        const unknown = figure === null ? solver.unknown(rowWithheld ? 0 : 1, 100_000) : solver.unknown(1, K - 1);
         vars.push(unknown);
         hidden.push({ label: `${month} ${row.agencyUnit} ${measure}`, unknown, figure, truth: expected.get(month)?.get(row.agencyUnit)?.[measure] ?? 0 });
       }

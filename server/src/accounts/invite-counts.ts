@@ -1,7 +1,7 @@
 import { type InviteCountRow, type InviteCountsView, NO_UNIT } from '@care/shared';
 import type { Model } from 'mongoose';
 import type { Database } from '../db/database.js';
-import { suppress, suppressTotal } from '../reporting/small-counts.js';
+import { cellState, shown, suppressTotal } from '../reporting/small-counts.js';
 import { byUnitColumn, unitGroups } from '../reporting/unit-groups.js';
 import type { Invite } from './invite-model.js';
 
@@ -49,13 +49,14 @@ export class InviteCounts {
     }
     const columns = [...byColumn.keys()].sort(byUnitColumn(NO_UNIT));
     const cells = columns.map((column) => byColumn.get(column) ?? { accepted: 0, open: 0, expired: 0 });
-    const units: InviteCountRow[] = columns.map((agencyUnit, i) => ({
-      agencyUnit,
-      accepted: suppress(cells[i]?.accepted ?? 0, k),
-      open: suppress(cells[i]?.open ?? 0, k),
-      expired: suppress(cells[i]?.expired ?? 0, k),
-    }));
-    const total = Object.fromEntries(states.map((state) => [state, suppressTotal(cells.map((c) => c[state]), k)])) as InviteCountsView['total'];
+    // "Other" with fewer than k invites all told: every non-zero count of it withheld, as in the report.
+    const small = cells.map((c) => c.accepted + c.open + c.expired < k);
+    const stateOf = (state: State) => cells.map((c, i) => cellState(c[state], k, small[i]));
+    const units: InviteCountRow[] = columns.map((agencyUnit, i) => {
+      const figure = (state: State) => shown(cells[i]?.[state] ?? 0, stateOf(state)[i] ?? 'exact', k);
+      return { agencyUnit, accepted: figure('accepted'), open: figure('open'), expired: figure('expired') };
+    });
+    const total = Object.fromEntries(states.map((state) => [state, suppressTotal(cells.map((c) => c[state]), k, stateOf(state))])) as InviteCountsView['total'];
     return { minCount: k, units, total };
   }
 }

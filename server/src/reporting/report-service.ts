@@ -3,7 +3,7 @@ import type { Model } from 'mongoose';
 import type { Availability } from '../scheduling/availability-model.js';
 import type { RawMonth, ReportCounts } from './report-counts.js';
 import { datesOf, monthsFrom, monthStart, nextMonth } from './report-months.js';
-import { measures, publishMonth, type Measure } from './report-suppression.js';
+import { measures, publishMonth, type Measure, type MonthCounts } from './report-suppression.js';
 import { byUnitColumn, unitGroups } from './unit-groups.js';
 
 /**
@@ -52,7 +52,7 @@ export class ReportService {
     const utilisation: UtilisationRow[] = [];
     const available = await this.#availableMinutes(months);
     for (const month of months) {
-      const grouped = groupMonth(raw.get(month), unitGroups(sizes.get(month) ?? new Map(), k));
+      const grouped = groupMonth(raw.get(month), sizes.get(month) ?? new Map(), k);
       const published = publishMonth(grouped, k);
       grouped.columns.forEach((agencyUnit, i) => {
         rows.push({
@@ -113,8 +113,11 @@ export function isClosed(month: string, now: Date): boolean {
 }
 
 /** A month's raw counts in its unit columns (small units merged); columns with nothing at all left out. */
-function groupMonth(raw: RawMonth | undefined, groupOf: (unit: string) => string) {
+function groupMonth(raw: RawMonth | undefined, sizes: ReadonlyMap<string, number>, k: number): MonthCounts {
+  const groupOf = unitGroups(sizes, k);
   const byColumn = new Map<string, Record<Measure, number>>();
+  const people = new Map<string, number>();
+  for (const [unit, size] of sizes) people.set(groupOf(unit), (people.get(groupOf(unit)) ?? 0) + size);
   for (const [unit, cell] of raw?.byUnit ?? []) {
     const column = groupOf(unit);
     const sum = byColumn.get(column) ?? { held: 0, noShows: 0, cancellations: 0, circle: 0 };
@@ -124,6 +127,7 @@ function groupMonth(raw: RawMonth | undefined, groupOf: (unit: string) => string
   const columns = [...byColumn.entries()].filter(([, cell]) => measures.some((m) => cell[m] > 0)).map(([column]) => column).sort(byUnitColumn(NO_UNIT));
   return {
     columns,
+    small: columns.map((column) => (people.get(column) ?? 0) < k),
     counts: Object.fromEntries(measures.map((m) => [m, columns.map((c) => byColumn.get(c)?.[m] ?? 0)])) as Record<Measure, number[]>,
     circleSeats: raw?.circleSeats ?? null,
   };

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { publishMonth, type MonthCounts } from './report-suppression.js';
 import { byUnitColumn, unitGroups } from './unit-groups.js';
 
-const month = (counts: Partial<MonthCounts['counts']>, circleSeats: number | null = null): MonthCounts => {
+const month = (counts: Partial<MonthCounts['counts']>, circleSeats: number | null = null, small = [false, false, false]): MonthCounts => {
   const columns = ['A', 'B', 'C'];
   const zero = columns.map(() => 0);
-  return { columns, counts: { held: zero, noShows: zero, cancellations: zero, circle: zero, ...counts }, circleSeats };
+  return { columns, small, counts: { held: zero, noShows: zero, cancellations: zero, circle: zero, ...counts }, circleSeats };
 };
 
 describe('what of a month is shown', () => {
@@ -56,6 +56,24 @@ describe('what of a month is shown', () => {
     // 40 seats leave it room.
     const roomy = publishMonth(month({ circle: [11, 1, 0] }, 40), 10);
     expect(roomy.cells.circle).toEqual([11, '<10', 0]);
+  });
+});
+
+describe('a column of fewer than k people ("other" still small)', () => {
+  it('withholds every non-zero count of it, large ones too, and every total that would pin one', () => {
+    const shown = publishMonth(month({ held: [12, 20, 14], noShows: [0, 0, 3], cancellations: [10, 0, 0] }, null, [false, false, true]), 10);
+    expect(shown.cells.held).toEqual([12, 20, null]);
+    expect(shown.cells.noShows).toEqual([0, 0, null]);
+    expect(shown.cells.cancellations).toEqual([10, 0, 0]);
+    // 46 − 32 would be C's 14.
+    expect(shown.totals.held).toBeNull();
+    expect(shown.totals.noShows).toBe('<10');
+    expect(shown.totals.cancellations).toBe(10);
+    // Held + no-shows tells C's two together (17): each still has many values.
+    expect(shown.utilisationShown).toBe(true);
+    // Together only 2: both would be 1.
+    const tight = publishMonth(month({ held: [12, 20, 1], noShows: [0, 0, 1] }, null, [false, false, true]), 10);
+    expect(tight.utilisationShown).toBe(false);
   });
 });
 

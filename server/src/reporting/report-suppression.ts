@@ -1,5 +1,5 @@
 import type { ReportFigure } from '@care/shared';
-import { isHidden, keepsHiddenCells, suppress, suppressTotal } from './small-counts.js';
+import { cellState, keepsHiddenCells, partsOf, shown, suppressTotal, type CellState } from './small-counts.js';
 
 /*
  * What of one month's counts may be shown, so that an administrator who
@@ -9,7 +9,10 @@ import { isHidden, keepsHiddenCells, suppress, suppressTotal } from './small-cou
  *
  * 1. Primary: a cell of 1..k−1 is shown as "<k"; 0 and k+ are exact.
  * 2. Units: columns are units with at least k people, the rest merged into
- *    "other" (unit-groups.ts), sized by the accounts of the month's end.
+ *    "other" (unit-groups.ts), sized by the accounts of the month's end. If
+ *    "other" itself has fewer than k people, every non-zero cell of it is
+ *    withheld (null): a large count of a few people says too much too.
+ *    A withheld cell must keep more than one possible value in every sum.
  * 3. Totals (complementary suppression): a measure's month total is shown
  *    only if it leaves every hidden cell of that measure every value 1..k−1
  *    (small-counts.ts `keepsHiddenCells`); otherwise it is withheld. One
@@ -37,6 +40,8 @@ export type Measure = (typeof measures)[number];
 /** One month's raw counts, one number per unit column (in the same order for every measure). */
 export interface MonthCounts {
   columns: string[];
+  /** Per column: whether it has fewer than k people (only "other" can). */
+  small: boolean[];
   counts: Record<Measure, number[]>;
   /**
    * The most circle attendances the month's meetings could hold: the seats of
@@ -52,35 +57,21 @@ export interface PublishedMonth {
   utilisationShown: boolean;
 }
 
-export function publishMonth({ counts, circleSeats }: MonthCounts, k: number): PublishedMonth {
-  const cells = Object.fromEntries(measures.map((m) => [m, counts[m].map((count) => suppress(count, k))])) as Record<Measure, ReportFigure[]>;
-  const totals = Object.fromEntries(measures.map((m) => [m, suppressTotal(counts[m], k)])) as Record<Measure, ReportFigure>;
+export function publishMonth({ counts, small, circleSeats }: MonthCounts, k: number): PublishedMonth {
+  const states = Object.fromEntries(measures.map((m) => [m, counts[m].map((count, i) => cellState(count, k, small[i] ?? false))])) as Record<Measure, CellState[]>;
+  const cells = Object.fromEntries(measures.map((m) => [m, counts[m].map((count, i) => shown(count, states[m][i] ?? 'exact', k))])) as Record<Measure, ReportFigure[]>;
+  const totals = Object.fromEntries(measures.map((m) => [m, suppressTotal(counts[m], k, states[m])])) as Record<Measure, ReportFigure>;
 
-  if (totals.circle === null && circleSeats !== null && !withinSeats(counts.circle, circleSeats, k)) {
+  if (totals.circle === null && circleSeats !== null && !keepsHiddenCells(partsOf(counts.circle, states.circle), { low: Number.NEGATIVE_INFINITY, high: circleSeats }, k)) {
     cells.circle = counts.circle.map(() => null);
   }
-  return { cells, totals, utilisationShown: bookedSessionsKeepHidden(counts, totals, k) };
+  return { cells, totals, utilisationShown: bookedSessionsKeepHidden(counts, states, totals, k) };
 }
 
-/** Held + no-shows, known exactly: do the cells of the rows whose totals are not shown exactly keep their whole range? */
-function bookedSessionsKeepHidden(counts: Record<Measure, number[]>, totals: Record<Measure, ReportFigure>, k: number): boolean {
+/** Held + no-shows, known exactly: do the cells of the rows whose totals are not shown exactly keep their range? */
+function bookedSessionsKeepHidden(counts: Record<Measure, number[]>, states: Record<Measure, CellState[]>, totals: Record<Measure, ReportFigure>, k: number): boolean {
   const unknownRows = (['held', 'noShows'] as const).filter((m) => typeof totals[m] !== 'number');
   const cells = unknownRows.flatMap((m) => counts[m]);
   const sum = cells.reduce((total, cell) => total + cell, 0);
-  return keepsHiddenCells(
-    cells.filter((c) => !isHidden(c, k)),
-    cells.filter((c) => isHidden(c, k)),
-    { low: sum, high: sum },
-    k,
-  );
-}
-
-/** With only an upper bound on the row's sum, each hidden cell must still be able to reach k−1. */
-function withinSeats(row: readonly number[], seats: number, k: number): boolean {
-  return keepsHiddenCells(
-    row.filter((c) => !isHidden(c, k)),
-    row.filter((c) => isHidden(c, k)),
-    { low: Number.NEGATIVE_INFINITY, high: seats },
-    k,
-  );
+  return keepsHiddenCells(partsOf(cells, unknownRows.flatMap((m) => states[m])), { low: sum, high: sum }, k);
 }

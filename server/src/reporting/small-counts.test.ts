@@ -28,10 +28,21 @@ describe('small-count suppression', () => {
   });
 
   it('tests a sum against every value of every hidden cell', () => {
-    expect(keepsHiddenCells([], [5], { low: 5, high: 5 }, 10)).toBe(false);
-    expect(keepsHiddenCells([12], [2, 3, 9], { low: 26, high: 26 }, 10)).toBe(true);
+    const parts = (exact: number[], hidden: number[], withheld = 0) => ({ exact, hidden, withheld });
+    expect(keepsHiddenCells(parts([], [5]), { low: 5, high: 5 }, 10)).toBe(false);
+    expect(keepsHiddenCells(parts([12], [2, 3, 9]), { low: 26, high: 26 }, 10)).toBe(true);
     // Only an upper bound: each hidden cell must still be able to reach k−1.
-    expect(keepsHiddenCells([10], [2], { low: Number.NEGATIVE_INFINITY, high: 19 }, 10)).toBe(true);
-    expect(keepsHiddenCells([10], [2], { low: Number.NEGATIVE_INFINITY, high: 13 }, 10)).toBe(false);
+    expect(keepsHiddenCells(parts([10], [2]), { low: Number.NEGATIVE_INFINITY, high: 19 }, 10)).toBe(true);
+    expect(keepsHiddenCells(parts([10], [2]), { low: Number.NEGATIVE_INFINITY, high: 13 }, 10)).toBe(false);
+  });
+
+  it('keeps a withheld cell open too: never the only unknown of an exact sum', () => {
+    expect(keepsHiddenCells({ exact: [12], hidden: [], withheld: 1 }, { low: 30, high: 30 }, 10)).toBe(false);
+    // Beside a "<k" cell, the withheld one moves with it over nine values, and the "<k" one keeps its range.
+    expect(keepsHiddenCells({ exact: [12], hidden: [3], withheld: 1 }, { low: 30, high: 30 }, 10)).toBe(true);
+    // Two withheld cells summing to 2 are both 1.
+    expect(keepsHiddenCells({ exact: [], hidden: [], withheld: 2 }, { low: 2, high: 2 }, 10)).toBe(false);
+    expect(keepsHiddenCells({ exact: [], hidden: [], withheld: 2 }, { low: 25, high: 25 }, 10)).toBe(true);
+    expect(suppressTotal([12, 18], 10, ['exact', 'withheld'])).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Role } from '../domain.js';
-import { Email, InvitedRole, ReportFigure, SuppressedCount } from './accounts.js';
+import { Email, InvitedRole, ReportFigure } from './accounts.js';
 
 /*
  * What staff may know of who holds an ASN account: one account at a time,
@@ -59,11 +59,11 @@ export type ResendInviteBody = z.infer<typeof ResendInviteBody>;
 
 /** GET /api/admin/invites/counts: ASN invites by unit, each count suppressed like the report. */
 export const InviteCountRow = z.object({
-  /** A unit code, or OTHER_UNITS for the units with fewer than k invites, together. */
+  /** A unit code, or OTHER_UNITS for the units with fewer than k invites, together (its counts withheld if still fewer than k). */
   agencyUnit: z.string(),
-  accepted: SuppressedCount,
-  open: SuppressedCount,
-  expired: SuppressedCount,
+  accepted: ReportFigure,
+  open: ReportFigure,
+  expired: ReportFigure,
 });
 export type InviteCountRow = z.infer<typeof InviteCountRow>;
 

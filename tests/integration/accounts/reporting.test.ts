@@ -23,8 +23,9 @@ beforeAll(async () => {
   history = new ReportHistory(t, counselor.id);
   aaa = await history.clients('AAA', 10, 'report-aaa');
   bbb = await history.clients('BBB', 12, 'report-bbb');
-  small = await history.clients('CCC', 3, 'report-ccc');
-  noUnit = await history.clients(null, 2, 'report-none');
+  // Six and four people: too few to stand alone, ten together — "other" is large enough to show.
+  small = await history.clients('CCC', 6, 'report-ccc');
+  noUnit = await history.clients(null, 4, 'report-none');
   // A unit that only grows to 10 people in March: merged before, on its own after.
   const late = await history.clients('DDD', 10, 'report-ddd', new Date(Date.UTC(2026, 2, 10)));
   await history.availability();
@@ -64,7 +65,7 @@ describe('employer-blind report', () => {
     expect(january.rows).toEqual([
       { ...zero, month: '2026-01', agencyUnit: 'AAA', sessionsHeld: 12, noShows: '<10', cancellations: 10 },
       { ...zero, month: '2026-01', agencyUnit: 'BBB', sessionsHeld: '<10' },
-      // CCC (3 people) and the people without a unit (2) together.
+      // CCC (6 people) and the people without a unit (4) together.
       { ...zero, month: '2026-01', agencyUnit: 'other', sessionsHeld: '<10' },
     ]);
     // Held: 17 − 12 would leave the two hidden cells 5 together, so neither could be 9: withheld. No-shows: the
