@@ -119,4 +119,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...minimal, RATE_LIMIT_KEY: 'short' })).toThrowError(/RATE_LIMIT_KEY.*32 random bytes/);
     expect(() => loadConfig({ ...minimal, RATE_LIMIT_ADDRESS_BUDGET: '0' })).toThrowError(/RATE_LIMIT_ADDRESS_BUDGET="0" must be at least 1/);
   });
+
+  it('takes the report threshold k, 10 by default, and refuses one below 5', () => {
+    expect(loadConfig(minimal).REPORT_MIN_COUNT).toBe(10);
+    expect(loadConfig({ ...minimal, REPORT_MIN_COUNT: '5' }).REPORT_MIN_COUNT).toBe(5);
+    expect(() => loadConfig({ ...minimal, REPORT_MIN_COUNT: '4' })).toThrowError(/REPORT_MIN_COUNT="4" must be at least 5/);
+    expect(() => loadConfig({ ...minimal, REPORT_MIN_COUNT: '7.5' })).toThrowError(/REPORT_MIN_COUNT/);
+  });
 });

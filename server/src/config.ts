@@ -158,6 +158,17 @@ const ConfigFields = z.object({
   TOTP_ENCRYPTION_KEY: base64Key(),
   /** How long an invite link stays valid. */
   INVITE_TTL_HOURS: z.coerce.number({ message: 'must be a number of hours' }).positive('must be positive').max(24 * 30).default(72),
+  /**
+   * k of the employer-blind figures: counts from 1 to k−1 are shown as "<k",
+   * units with fewer than k people are merged. At least 5: below that, one
+   * person's visits stand out.
+   */
+  REPORT_MIN_COUNT: z.coerce
+    .number({ message: 'must be a whole number of at least 5' })
+    .int('must be a whole number of at least 5')
+    .min(5, 'must be at least 5: smaller counts single people out')
+    .max(1000, 'must be at most 1000')
+    .default(10),
   /** The agency unit codes invites may use, comma-separated; unset: any code of 1–32 letters, digits, - or _. */
   AGENCY_UNITS: z
     .string()

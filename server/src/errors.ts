@@ -47,6 +47,8 @@ const httpStatus: Record<ErrorCode, number> = {
   reset_invalid: 404,
   reset_expired: 410,
   reset_used: 410,
+  // Trust under attack (issue 12): administrators — the last active one cannot be deactivated.
+  last_admin: 409,
 };
 
 /** What a client is told of each media failure; a peer over its limits (peer-limits.ts) is rate_limited. */

@@ -7,7 +7,9 @@ import type { Logger } from 'pino';
 import { accountSecurityRoutes } from './accounts/account-security-routes.js';
 import { notificationSettingsRoutes } from './notifications/notification-settings-routes.js';
 import { AccountModels } from './accounts/account-models.js';
+import { AccountLookup } from './accounts/account-lookup.js';
 import { adminRoutes } from './accounts/admin-routes.js';
+import { InviteCounts } from './accounts/invite-counts.js';
 import type { InviteDelivery } from './accounts/invite-delivery.js';
 import { inviteDeliveryFor } from './accounts/mail-invite-delivery.js';
 import { inviteRoutes } from './accounts/invite-routes.js';
@@ -32,12 +34,14 @@ import { networkCheckRoutes } from './http/routes/network-check-routes.js';
 import { helpLineRoutes } from './http/routes/help-line-routes.js';
 import { sessionRoutes } from './http/routes/session-routes.js';
 import { circleRoutes } from './circles/circle-routes.js';
+import { CircleRetirement } from './circles/circle-retirement.js';
 import { createCircles } from './circles/circles.js';
 import { devOutboxRoutes } from './mail/dev-outbox-routes.js';
 import { createMail } from './mail/mail.js';
 import { createMetrics, createRateLimitedCounter } from './metrics.js';
 import { createNotifications, type Notifications } from './notifications/notifications.js';
 import { AttendanceRecorder } from './reporting/attendance-recorder.js';
+import { ReportCounts } from './reporting/report-counts.js';
 import { ReportService } from './reporting/report-service.js';
 import { SchedulingModels } from './scheduling/scheduling-models.js';
 import { createScheduling } from './scheduling/scheduling.js';
@@ -81,6 +85,8 @@ export interface Platform {
 export interface PlatformOverrides {
   /** The clock of reminders and invitations (bookings keep the real one). */
   reminderClock?: () => Date;
+  /** The clock of the report: which months have closed. */
+  reportClock?: () => Date;
   /** How invite links reach people; by default email (SMTP_URL), or in development the links kept for the admin page. */
   inviteDelivery?: InviteDelivery;
 }
@@ -257,18 +263,30 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       agencyUnits: config.AGENCY_UNITS,
       now: () => new Date(),
     }, accountsLog);
-    const users = new UserAdminService(db, auth, (userId) => io.in(`user:${userId}`).disconnectSockets(true), accountsLog);
+    const users = new UserAdminService(db, auth, redis, (userId) => io.in(`user:${userId}`).disconnectSockets(true), accountsLog);
     const schedulingModels = await SchedulingModels.bind(db);
-    const reports = new ReportService(
+    const reportCounts = new ReportCounts(db, {
+      cancelled: schedulingModels.cancelledAppointments,
+      attendance: accountModels.attendance,
+      circleAttendance: accountModels.circleAttendance,
+      retirements: accountModels.circleRetirements,
+      meetings: circleModels.meetings,
+      circles: circleModels.circles,
+    });
+    const reports = new ReportService(reportCounts, schedulingModels.availabilities, { minCount: config.REPORT_MIN_COUNT, now: overrides.reportClock ?? (() => new Date()) });
+    const inviteCounts = new InviteCounts(db, accountModels.invites, { minCount: config.REPORT_MIN_COUNT, now: () => new Date() });
+    const lookup = new AccountLookup(db, invites, accountsLog);
+    const retirement = new CircleRetirement({
       db,
-      {
-        cancelled: schedulingModels.cancelledAppointments,
-        availabilities: schedulingModels.availabilities,
-        attendance: accountModels.attendance,
-        circleAttendance: accountModels.circleAttendance,
-      },
-      () => new Date(),
-    );
+      models: circleModels,
+      circleAttendance: accountModels.circleAttendance,
+      retirements: accountModels.circleRetirements,
+      ledger: notifications.ledger,
+      log: log.child({ component: 'circles' }),
+    });
+    notifications.scheduler.alsoEachPass('circle retirement', async (now) => {
+      await retirement.sweep(now);
+    });
 
     const cookiesSecure = secureCookies(config);
     const app = createHttpApp({
@@ -284,7 +302,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
         '/account/notifications': notificationSettingsRoutes(auth, notifications.preferences),
         '/account': accountSecurityRoutes(auth, totp, cookiesSecure),
         '/invites': inviteRoutes(invites, limits.invite),
-        '/admin': adminRoutes({ auth, invites, users, reports, redis }),
+        '/admin': adminRoutes({ auth, invites, inviteCounts, lookup, users, reports, redis }),
       },
       health: healthRoutes({ redis, db, mediaWorkers: () => pool.size, metrics }),
       webBuildDir: config.WEB_BUILD_DIR,

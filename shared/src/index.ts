@@ -18,3 +18,4 @@ export * from './protocol/reminders.js';
 export * from './protocol/dev-outbox.js';
 export * from './protocol/accounts.js';
 export * from './protocol/password.js';
+export * from './protocol/account-lookup.js';

@@ -47,6 +47,8 @@ export const errorCodes = [
   'reset_invalid',
   'reset_expired',
   'reset_used',
+  // Trust under attack (issue 12): administrators.
+  'last_admin',
 ] as const;
 
 export const ErrorCode = z.enum(errorCodes);

@@ -48,7 +48,23 @@ describe('admin pages in Chromium', () => {
     await devLink.waitFor();
     const link = (await devLink.locator('code').textContent()) ?? '';
     expect(link).toMatch(/\/invite\/[A-Za-z0-9_-]{43}$/);
-    await adminPage.getByTestId('pending-invites').getByText(email).waitFor();
+    // No list of the people invited: the invites are counted per unit (DINKES has too few to stand alone).
+    expect(await adminPage.getByTestId('pending-invites').count()).toBe(0);
+    expect(await adminPage.getByTestId('asn-table').count()).toBe(0);
+    await adminPage.getByTestId('invite-counts').getByRole('rowheader', { name: 'Unit lain (digabung)' }).waitFor();
+    expect(await adminPage.getByTestId('invite-counts').textContent()).not.toContain(email);
+
+    // One person is found by the exact address: the open invite, no name.
+    await adminPage.getByLabel('Alamat email lengkap').fill(email.toUpperCase());
+    await adminPage.getByRole('button', { name: 'Cari', exact: true }).click();
+    await adminPage.getByTestId('lookup-invite').filter({ hasText: 'terbuka' }).waitFor();
+    expect(await adminPage.getByTestId('lookup-account').textContent()).toContain('Belum ada akun');
+    expect(await adminPage.getByTestId('lookup-result').textContent()).not.toContain('Sari Wulandari');
+    expect(await seriousViolations(adminPage)).toEqual([]);
+    // A part of an address finds nothing.
+    await adminPage.getByLabel('Alamat email lengkap').fill(email.split('@')[0]!.slice(0, 4) + '@contoh.go.id');
+    await adminPage.getByRole('button', { name: 'Cari', exact: true }).click();
+    await adminPage.getByTestId('lookup-not-found').waitFor();
     await shot(adminPage, 'invites');
 
     // A CSV file with one good and one bad row: the result table says which.
@@ -70,6 +86,10 @@ describe('admin pages in Chromium', () => {
     await shot(adminPage, 'report');
     await navLink(adminPage, 'Konselor').click();
     await adminPage.getByTestId('counselor-table').getByRole('rowheader', { name: demoAccounts[0].displayName }).waitFor();
+    // Administrators are listed too; one's own row has no button (nobody deactivates themself).
+    const ownRow = adminPage.getByTestId('admin-table').getByRole('row').filter({ hasText: admin.displayName });
+    await ownRow.getByText('(Anda)').waitFor();
+    expect(await ownRow.getByRole('button').count()).toBe(0);
     expect(await seriousViolations(adminPage)).toEqual([]);
 
     // The invitee, in a browser of their own, opens the link.
@@ -101,6 +121,21 @@ describe('admin pages in Chromium', () => {
     await invitee.getByRole('heading', { name: 'Jadwal konseling' }).waitFor();
     const stored = await h.t.platform.db.users.findOne({ email });
     expect(stored?.agencyUnit).toBe('DINKES');
+
+    // Staff find the new account by its address, see it accepted, deactivate it — its session ends — and bring it back.
+    await navLink(adminPage, 'Undangan ASN').click();
+    await adminPage.getByLabel('Alamat email lengkap').fill(email);
+    await adminPage.getByRole('button', { name: 'Cari', exact: true }).click();
+    await adminPage.getByTestId('lookup-invite').filter({ hasText: 'diterima' }).waitFor();
+    expect(await adminPage.getByTestId('lookup-account').textContent()).toContain('Aktif');
+    await adminPage.getByTestId('lookup-result').getByRole('button', { name: 'Nonaktifkan' }).click();
+    await adminPage.getByTestId('lookup-account').filter({ hasText: 'Nonaktif' }).waitFor();
+    expect(await seriousViolations(adminPage)).toEqual([]);
+    await shot(adminPage, 'lookup');
+    await invitee.reload();
+    await invitee.getByLabel('Email').waitFor();
+    await adminPage.getByTestId('lookup-result').getByRole('button', { name: 'Aktifkan kembali' }).click();
+    await adminPage.getByTestId('lookup-account').filter({ hasNotText: 'Nonaktif' }).waitFor();
   });
 
   it('an admin turns on two-step verification, then signs in with the password and a code', { timeout: 120_000 }, async () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Redis } from 'ioredis';
 
 /** A secret, and the forms in which it could leak: raw bytes, hex and base64. */
 export function needleForms(label: string, bytes: Uint8Array): Array<{ label: string; needle: Buffer }> {
@@ -51,16 +52,21 @@ export async function redisHaystacks(redis: {
   dumpBuffer(key: string): Promise<Buffer | null>;
 }): Promise<Haystack[]> {
   const found: Haystack[] = [];
+  for await (const key of redisKeys(redis)) {
+    const dump = await redis.dumpBuffer(key);
+    if (dump) found.push({ label: `redis ${key}`, bytes: Buffer.concat([Buffer.from(key), dump]) });
+  }
+  return found;
+}
+
+/** Every key, by SCAN. */
+async function* redisKeys(redis: { scan(cursor: string, count: 'COUNT', n: number): Promise<[string, string[]]> }): AsyncGenerator<string> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'COUNT', 500);
     cursor = next;
-    for (const key of keys) {
-      const dump = await redis.dumpBuffer(key);
-      if (dump) found.push({ label: `redis ${key}`, bytes: Buffer.concat([Buffer.from(key), dump]) });
-    }
+    yield* keys;
   } while (cursor !== '0');
-  return found;
 }
 
 /** Every document of every collection, as JSON. */
@@ -71,6 +77,28 @@ export async function collectionHaystacks(db: {
   const found: Haystack[] = [];
   for (const { name } of await db.listCollections().toArray()) {
     found.push({ label: `collection ${name}`, bytes: Buffer.from(JSON.stringify(await db.collection(name).find({}).toArray())) });
+  }
+  return found;
+}
+
+/**
+ * Every Redis key with its value as read back (strings, hash fields and
+ * values, set, sorted-set and list members, stream entries). DUMP alone may
+ * miss a needle: Redis compresses (LZF) values it serialises when that
+ * saves space, so a name inside a longer value need not appear as bytes.
+ */
+export async function redisValueHaystacks(redis: Redis): Promise<Haystack[]> {
+  const found: Haystack[] = [];
+  for await (const key of redisKeys(redis)) {
+    const parts: Buffer[] = [Buffer.from(key)];
+    const type = await redis.type(key);
+    if (type === 'string') parts.push((await redis.getBuffer(key)) ?? Buffer.alloc(0));
+    else if (type === 'hash') for (const [field, value] of Object.entries(await redis.hgetallBuffer(key))) parts.push(Buffer.from(field), value);
+    else if (type === 'set') parts.push(...(await redis.smembersBuffer(key)));
+    else if (type === 'zset') parts.push(...(await redis.zrangeBuffer(key, 0, '-1')));
+    else if (type === 'list') parts.push(...(await redis.lrangeBuffer(key, 0, -1)));
+    else if (type === 'stream') for (const [id, fields] of await redis.xrangeBuffer(key, '-', '+')) parts.push(id, ...fields);
+    found.push({ label: `redis ${key} (${type})`, bytes: Buffer.concat(parts.flatMap((p) => [p, Buffer.from('\n')])) });
   }
   return found;
 }

@@ -4,8 +4,9 @@ import type {
   CsvInviteReport,
   CsvRowResult,
   InviteLookupView,
+  InviteState,
   InviteView,
-  InvitedRole,
+  LookedUpInvite,
 } from '@care/shared';
 import type { Model } from 'mongoose';
 import type { Logger } from 'pino';
@@ -30,7 +31,7 @@ interface NewInvite {
   email: string;
   displayName: string;
   agencyUnit: string;
-  role: InvitedRole;
+  role: InviteView['role'];
 }
 
 const isDuplicateKey = (error: unknown) => error instanceof Error && 'code' in error && error.code === 11000;
@@ -84,10 +85,43 @@ export class InviteService {
     return { invited, skipped: rows.length - invited, rows };
   }
 
-  /** Open invites, newest first (user management: the admin sees whom they invited). */
-  async pending(role: InvitedRole): Promise<InviteView[]> {
-    const open = await this.invites.find({ role, acceptedAt: null, expiresAt: { $gt: this.options.now() } }).sort({ createdAt: -1 }).limit(500);
+  /**
+   * Open counselor invites, newest first (staff are listed; ASN invites are
+   * not: the list would shrink as people accept, and so tell who did).
+   */
+  async pendingCounselors(): Promise<InviteView[]> {
+    const open = await this.invites.find({ role: 'counselor', acceptedAt: null, expiresAt: { $gt: this.options.now() } }).sort({ createdAt: -1 }).limit(500);
     return open.map((invite) => this.#view(invite));
+  }
+
+  /** The invite of this exact address, as a look-up shows it; null when there is none. */
+  async find(email: string): Promise<LookedUpInvite | null> {
+    const invite = await this.invites.findOne({ email });
+    return invite ? this.#lookedUp(invite, await this.#state(invite)) : null;
+  }
+
+  /**
+   * Sends the invite of this exact address again, with a fresh link and
+   * expiry: the old link stops working (only the new token's hash is kept).
+   * Two admins resending at once each send a link; the later one works.
+   */
+  async resend(email: string): Promise<LookedUpInvite> {
+    const invite = await this.invites.findOne({ email });
+    if (!invite) throw new AppError('not_found', 'No invite has this address.');
+    if ((await this.#state(invite)) === 'accepted') throw new AppError('invite_used', 'This invite has already been used: the account exists.');
+    const token = newInviteToken();
+    const expiresAt = new Date(this.options.now().getTime() + this.options.ttlHours * 3_600_000);
+    await this.invites.updateOne({ _id: invite._id }, { $set: { tokenHash: hashInviteToken(token), expiresAt } });
+    const inviteId = invite.id as string;
+    try {
+      await this.#deliver(invite, token, expiresAt);
+    } catch (error) {
+      this.log.warn({ err: error, inviteId }, 'invite delivery failed on resend');
+      throw new AppError('unavailable', 'The invite could not be delivered. Please try again.');
+    }
+    this.log.info({ inviteId }, 'invite sent again');
+    invite.expiresAt = expiresAt;
+    return this.#lookedUp(invite, 'open');
   }
 
   async lookup(token: string): Promise<InviteLookupView> {
@@ -149,14 +183,7 @@ export class InviteService {
     }
     const inviteId = invite.id as string;
     try {
-      await this.delivery.deliver({
-        inviteId,
-        email: invite.email,
-        displayName: invite.displayName,
-        role: invite.role,
-        link: `${this.options.publicUrl()}/invite/${token}`,
-        expiresAt: invite.expiresAt,
-      });
+      await this.#deliver(invite, token, invite.expiresAt);
     } catch (error) {
       // Undelivered is as if never invited: the row is reported skipped, and the address is free again.
       this.log.warn({ err: error, inviteId }, 'invite delivery failed; invite withdrawn');
@@ -165,6 +192,34 @@ export class InviteService {
     }
     this.log.info({ inviteId, role: invite.role }, 'invite created');
     return { ok: true, invite: this.#view(invite) };
+  }
+
+  async #deliver(invite: InviteDocument, token: string, expiresAt: Date): Promise<void> {
+    await this.delivery.deliver({
+      inviteId: invite.id as string,
+      email: invite.email,
+      displayName: invite.displayName,
+      role: invite.role,
+      link: `${this.options.publicUrl()}/invite/${token}`,
+      expiresAt,
+    });
+  }
+
+  /** Accepted once an account holds its address (even if a crash kept `acceptedAt` from being written). */
+  async #state(invite: InviteDocument): Promise<InviteState> {
+    if (invite.acceptedAt || (await this.db.users.exists({ email: invite.email }))) return 'accepted';
+    return invite.expiresAt <= this.options.now() ? 'expired' : 'open';
+  }
+
+  #lookedUp(invite: InviteDocument, state: InviteState): LookedUpInvite {
+    const devLink = state === 'open' ? this.delivery.linkFor?.(invite.id as string) : undefined;
+    return {
+      role: invite.role,
+      agencyUnit: invite.agencyUnit,
+      state,
+      expiresAt: invite.expiresAt.toISOString(),
+      ...(devLink ? { devLink } : {}),
+    };
   }
 
   #view(invite: InviteDocument): InviteView {

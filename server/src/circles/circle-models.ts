@@ -20,10 +20,15 @@ export const circleSchema = new Schema(
     /** Members appear to each other under a pseudonym tied to their seat. */
     pseudonymous: { type: Boolean, required: true, default: true },
     status: { type: String, required: true, enum: ['active', 'cancelled'], default: 'active' },
+    /** The end of its last meeting (set on create; circles made before it existed get it on the first retirement pass). */
+    endsAt: { type: Date, required: false, default: null },
+    /** When its member ↔ circle links were deleted, the counts kept (CircleRetirement); null while it lives. */
+    retiredAt: { type: Date, required: false, default: null },
   },
   { timestamps: true, strict: 'throw', collection: 'circles' },
 );
 circleSchema.index({ facilitatorId: 1, createdAt: -1 });
+circleSchema.index({ retiredAt: 1, endsAt: 1 });
 
 /** One meeting of a circle, with the opaque id of its live room. */
 export const circleMeetingSchema = new Schema(

@@ -84,6 +84,10 @@ interface CircleRecord {
  * - a fair order (the last seat, the line, who a freed seat goes to): each
  *   enrol, leave and cancel of a circle runs alone under a short Redis lock,
  *   and the line is served by arrival (createdAt, then _id);
+ * - no member ↔ circle link outlives the circle: once it has ended,
+ *   CircleRetirement keeps the counts and deletes seats, line and claims; and
+ *   logs name the circle, never the person in it (a log line with both would
+ *   be such a link, kept for as long as the logs are);
  * - nothing half-written: a refused request writes nothing; a circle whose
  *   meetings could not all be inserted is removed again. A promotion is two
  *   writes (the seat, then the line entry removed); stopped in between, the
@@ -112,6 +116,7 @@ export class CircleService {
     }
     const timeZone = body.timeZone ?? (isValidTimeZone(user.timeZone) ? user.timeZone : DEFAULT_TIME_ZONE);
     const starts = weeklyStarts(first, timeZone, body.recurrence === 'weekly' ? body.occurrences : 1);
+    const lastStart = starts.at(-1) ?? first;
     const circle = await this.models.circles.create({
       facilitatorId: new Types.ObjectId(user.id),
       topic: body.topic,
@@ -121,6 +126,7 @@ export class CircleService {
       capacity: body.capacity,
       pseudonymous: body.pseudonymous,
       status: 'active',
+      endsAt: new Date(lastStart.getTime() + body.durationMinutes * MINUTE),
     });
     try {
       await this.models.meetings.insertMany(
@@ -165,7 +171,7 @@ export class CircleService {
         throw new AppError('circle_closed', circle.status === 'cancelled' ? 'This circle has been cancelled.' : 'This circle has no meetings left to join.');
       }
       const result = await this.#claimOrQueue(circle, user.id);
-      this.log.info({ circleId, userId: user.id, status: result.status }, 'circle enrolment');
+      this.log.info({ circleId, status: result.status }, 'circle enrolment');
       this.#tell([user.id, circle.facilitatorId.toString()], circleId, result.status === 'enrolled' ? 'enrolled' : 'waitlisted');
       return result;
     });
@@ -190,7 +196,7 @@ export class CircleService {
         left = 'waitlist';
       }
       if (left !== 'nothing') {
-        this.log.info({ circleId, userId: user.id, left }, 'circle left');
+        this.log.info({ circleId, left }, 'circle left');
         this.#tell([user.id, circle.facilitatorId.toString()], circleId, 'left');
       }
       return { left };
@@ -249,7 +255,11 @@ export class CircleService {
     return this.#members(await this.#ownCircle(user, this.#objectId(circleId)));
   }
 
-  /** What an administrator may know: numbers of circles, meetings and seats to come; nobody's name. */
+  /**
+   * What an administrator may know live: circles and meetings to come, and
+   * how many of those circles are full or have a line — counts of circles,
+   * never of people (people are counted in the report, by closed month).
+   */
   async counts(user: CurrentUser): Promise<CircleCounts> {
     if (user.role !== 'admin') throw new AppError('forbidden', 'Only administrators see circle counts.');
     const now = this.options.now();
@@ -258,17 +268,20 @@ export class CircleService {
       .select({ circleId: 1 })
       .lean();
     const circleIds = [...new Set(upcoming.map((m) => m.circleId.toString()))];
+    const circles = await this.#circlesById(circleIds);
     const perCircle = await Promise.all(
-      circleIds.map(async (circleId) => ({
-        seats: await this.models.seats.countDocuments({ circleId }),
-        waiting: await this.models.waitlist.countDocuments({ circleId }),
-      })),
+      circles
+        .filter((c) => c.status === 'active')
+        .map(async (circle) => ({
+          full: (await this.models.seats.countDocuments({ circleId: circle._id })) >= circle.capacity,
+          waiting: (await this.models.waitlist.exists({ circleId: circle._id })) !== null,
+        })),
     );
     return {
-      activeCircles: circleIds.length,
+      activeCircles: perCircle.length,
       upcomingMeetings: upcoming.length,
-      seatsTaken: perCircle.reduce((sum, c) => sum + c.seats, 0),
-      waitlisted: perCircle.reduce((sum, c) => sum + c.waiting, 0),
+      fullCircles: perCircle.filter((c) => c.full).length,
+      circlesWithWaitlist: perCircle.filter((c) => c.waiting).length,
     };
   }
 
@@ -347,7 +360,7 @@ export class CircleService {
         continue;
       }
       const userId = next.userId.toString();
-      this.log.info({ circleId: circleId.toString(), userId, seatNo }, 'promoted from the circle waitlist');
+      this.log.info({ circleId: circleId.toString() }, 'promoted from the circle waitlist');
       this.#tell([userId], circleId.toString(), 'promoted');
       this.options.onCalendarChange?.({ change: 'seated', circleId: circleId.toString(), userId, seatId });
       return userId;

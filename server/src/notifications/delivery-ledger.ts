@@ -124,4 +124,19 @@ export class DeliveryLedger {
     const result = await this.#model.deleteMany({ claimedAt: { $lt: before } });
     return result.deletedCount;
   }
+
+  /**
+   * Forgets every claim about these circles and meetings: once a circle has
+   * ended, a claim (circle or meeting, person) is a member ↔ circle link, and
+   * nothing is left to send.
+   */
+  async forgetCircle(circleId: string, meetingIds: readonly string[]): Promise<number> {
+    const result = await this.#model.deleteMany({
+      $or: [
+        { appointmentId: circleId, kind: 'circle_invite' },
+        { appointmentId: { $in: [...meetingIds] }, kind: 'circle_reminder' },
+      ],
+    });
+    return result.deletedCount;
+  }
 }

@@ -45,7 +45,7 @@ export class DeliverySender {
     const { log, now } = this.options;
     // Until the message is handed to the mailer nothing can have gone out, so any failure before that may be retried.
     let handedOver = false;
-    const ids = { ...subjectIds(attempt), recipientId: attempt.recipientId, kind: attempt.kind, detail: attempt.detail, channel: attempt.channel, attempt: attempt.attempt };
+    const ids = { ...subjectIds(attempt), ...recipientIds(attempt), kind: attempt.kind, detail: attempt.detail, channel: attempt.channel, attempt: attempt.attempt };
     try {
       const outgoing = await build();
       const mailer = this.options.mailer;
@@ -86,6 +86,27 @@ export function subjectIds(attempt: Pick<DeliveryAttempt, 'kind' | 'appointmentI
       return { circleId: attempt.appointmentId, ...(attempt.seatId ? { seatId: attempt.seatId } : {}) };
     case 'circle_reminder':
       return { meetingId: attempt.appointmentId };
+    default: {
+      const never: never = attempt.kind;
+      return never;
+    }
+  }
+}
+
+/**
+ * Who a message is for, in its log line: the account for an appointment's
+ * messages (the appointment names both people anyway); none for a circle's,
+ * where the account beside the circle, meeting or seat would be a member ↔
+ * circle link (and the seat a pseudonym) outliving the circle in the logs.
+ */
+function recipientIds(attempt: Pick<DeliveryAttempt, 'kind' | 'recipientId'>): Record<string, string> {
+  switch (attempt.kind) {
+    case 'invite':
+    case 'reminder':
+      return { recipientId: attempt.recipientId };
+    case 'circle_invite':
+    case 'circle_reminder':
+      return {};
     default: {
       const never: never = attempt.kind;
       return never;

@@ -37,6 +37,7 @@ export interface ReminderSchedulerOptions {
  * gets them for its new time. Which reminder: see `dueOffset`.
  */
 export class ReminderScheduler {
+  readonly #alsoEachPass: Array<{ name: string; work: (now: Date) => Promise<void> }> = [];
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   #stopped = true;
@@ -62,6 +63,15 @@ export class ReminderScheduler {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     await this.#running;
+  }
+
+  /**
+   * Other upkeep that every node should do now and then, run at the end of
+   * each pass on the same clock (the end of circles: CircleRetirement).
+   * Its failure is logged and tried again next pass.
+   */
+  alsoEachPass(name: string, work: (now: Date) => Promise<void>): void {
+    this.#alsoEachPass.push({ name, work });
   }
 
   /** Resolves once the pass in progress, if any, has finished (tests, support). */
@@ -108,6 +118,9 @@ export class ReminderScheduler {
         this.#lastForget = now.getTime();
         const forgotten = await this.ledger.forgetBefore(new Date(now.getTime() - KEEP_CLAIMS_MS));
         if (forgotten > 0) log.info({ forgotten }, 'old delivery claims removed');
+      }
+      for (const { name, work } of this.#alsoEachPass) {
+        await work(now).catch((error: unknown) => log.error({ err: error, task: name }, 'upkeep failed; the next pass tries again'));
       }
     } catch (error) {
       log.error({ err: error }, 'reminder pass failed; the next one tries again');

@@ -4,6 +4,7 @@ import {
   CounselorParams,
   CounselorQuery,
   CreateBookingBody,
+  Empty,
   InstantRangeQuery,
   PutAvailabilityBody,
   RescheduleBookingBody,
@@ -36,8 +37,16 @@ export function schedulingRoutes({ auth, scheduling: { availability, bookings },
     next();
   });
 
+  // The unfiltered list. A filter can say why someone seeks help: it goes in the body of POST /counselors/search,
+  // never in a URL (proxy logs, browser history), so a query string here is refused.
   router.get('/counselors', async (req, res) => {
-    const filter = parseInput(CounselorQuery, req.query, 'counselor filter');
+    parseInput(Empty, req.query, 'counselor list (filters go in the body of POST /api/scheduling/counselors/search)');
+    res.json({ ok: true, data: await availability.counselors(currentUser(res), {}) });
+  });
+
+  router.post('/counselors/search', async (req, res) => {
+    const filter = parseInput(CounselorQuery, req.body ?? {}, 'counselor filter');
+    res.setHeader('Cache-Control', 'no-store');
     res.json({ ok: true, data: await availability.counselors(currentUser(res), filter) });
   });
 

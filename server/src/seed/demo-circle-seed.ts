@@ -14,8 +14,9 @@ export const DEMO_CIRCLE_MINUTES = 90;
  */
 export async function seedDemoCircle(db: Database, facilitatorId: string, memberIds: string[], log: Logger, now: Date): Promise<string> {
   const models = await CircleModels.bind(db);
+  // A retired demo circle (its meetings over, its member links deleted) stays retired: a new one is made.
   const circle =
-    (await models.circles.findOne({ facilitatorId, topic: DEMO_CIRCLE_TOPIC })) ??
+    (await models.circles.findOne({ facilitatorId, topic: DEMO_CIRCLE_TOPIC, retiredAt: null })) ??
     (await models.circles.create({
       facilitatorId,
       topic: DEMO_CIRCLE_TOPIC,
@@ -38,7 +39,10 @@ export async function seedDemoCircle(db: Database, facilitatorId: string, member
     startsAt: { $lte: now },
     endsAt: { $gte: new Date(now.getTime() + 10 * 60_000) },
   });
-  if (open) return open.id as string;
+  if (open) {
+    await extendTo(models, circle._id, open.endsAt);
+    return open.id as string;
+  }
   const last = await models.meetings.findOne({ circleId: circle._id }).sort({ seq: -1 });
   const startsAt = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
   try {
@@ -50,10 +54,17 @@ export async function seedDemoCircle(db: Database, facilitatorId: string, member
       roomId: randomUUID(),
     });
     log.info({ circleId: circle.id, meetingId: meeting.id }, 'demo circle meeting created');
+    await extendTo(models, circle._id, meeting.endsAt);
     return meeting.id as string;
   } catch (error) {
     const raced = await models.meetings.findOne({ circleId: circle._id, startsAt });
     if (raced) return raced.id as string;
     throw error;
   }
+}
+
+/** The circle ends no earlier than this meeting (the demo adds meetings as it goes; retirement goes by the circle's end). */
+async function extendTo(models: CircleModels, circleId: unknown, endsAt: Date): Promise<void> {
+  const circle = await models.circles.findById(circleId).select({ endsAt: 1 }).lean();
+  if (!circle?.endsAt || circle.endsAt < endsAt) await models.circles.updateOne({ _id: circleId }, { $set: { endsAt } }, { timestamps: false });
 }

@@ -27,14 +27,19 @@ export class AdmissionService {
     if (await this.floor.isLocked(sessionId)) {
       throw new AppError('room_locked', 'The facilitator has closed this session to newcomers for now.');
     }
-    const entry = await this.lobby.knock(sessionId, user.id, access.nameInRoom);
-    this.notifier.toUser(access.host.id, 'lobby:knock', entry);
+    const { since } = await this.lobby.knock(sessionId, user.id);
+    this.sessions.rememberName(access, user.id);
+    this.notifier.toUser(access.host.id, 'lobby:knock', { sessionId, userId: user.id, displayName: access.nameInRoom, since });
     return { admitted: false, hostId: access.host.id };
   }
 
+  /** Who waits, with the names the host may see (a pseudonym in a pseudonymous circle), looked up now: Redis holds none. */
   async waiting(user: CurrentUser, sessionId: string): Promise<LobbyEntry[]> {
-    await this.asHost(user, sessionId);
-    return this.lobby.waiting(sessionId);
+    const host = await this.asHost(user, sessionId);
+    const waiting = await this.lobby.waiting(sessionId);
+    return Promise.all(
+      waiting.map(async ({ userId, since }) => ({ sessionId, userId, displayName: await this.sessions.nameInRoom(host, userId), since })),
+    );
   }
 
   async admit(user: CurrentUser, sessionId: string, userId: string): Promise<void> {

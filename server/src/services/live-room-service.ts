@@ -131,7 +131,9 @@ export class LiveRoomService {
     this.#byConnection.set(connectionId, peer);
     this.#byPeerId.set(peer.peerId, peer);
     for (const other of others) this.notifier.toConnection(other.connectionId, 'room:peer-joined', view(peer));
-    this.log.info({ roomId, peerId: peer.peerId, userId: user.id, host: peer.host }, 'peer joined');
+    // No account id beside the peer id: in a circle the peer id stands for a pseudonym, and a log line holding
+    // both would pair the account with it. Connection logs carry the account, room logs the peer, never one line both.
+    this.log.info({ roomId, peerId: peer.peerId, host: peer.host }, 'peer joined');
     return {
       roomId,
       peerId: peer.peerId,

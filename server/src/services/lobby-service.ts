@@ -1,38 +1,45 @@
-import type { LobbyEntry } from '@care/shared';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 
-const Waiting = z.object({ displayName: z.string(), since: z.string() });
+const Waiting = z.object({ since: z.string() });
 
 /** Lobby state lives at most this long after the session ends. */
 const LOBBY_TTL_SECONDS = 6 * 3600;
 
+/** Someone waiting, as Redis holds it: an account id and since when — never a name. */
+export interface WaitingEntry {
+  userId: string;
+  since: string;
+}
+
 /**
  * The waiting room, in Redis so every server node sees the same: who is
- * waiting for each session, and who the counselor has admitted. Admission
- * lasts for the appointment, so a reload or reconnect does not send someone
- * back to the lobby.
+ * waiting for each session (account ids and times), and who the host has
+ * admitted. Admission lasts for the session, so a reload or reconnect does
+ * not send someone back to the lobby. No name is stored here: a copy of
+ * Redis must not say who waits for whom; the host's view is given names as
+ * it is read (SessionDirectory.nameInRoom).
  */
 export class LobbyService {
   constructor(private readonly redis: Redis) {}
 
-  async knock(sessionId: string, userId: string, displayName: string): Promise<LobbyEntry> {
+  async knock(sessionId: string, userId: string): Promise<WaitingEntry> {
     const since = new Date().toISOString();
     const key = this.#waitingKey(sessionId);
     await this.redis
       .multi()
-      .hset(key, userId, JSON.stringify({ displayName, since }))
+      .hset(key, userId, JSON.stringify({ since }))
       .expire(key, LOBBY_TTL_SECONDS)
       .exec();
-    return { sessionId, userId, displayName, since };
+    return { userId, since };
   }
 
-  async waiting(sessionId: string): Promise<LobbyEntry[]> {
+  async waiting(sessionId: string): Promise<WaitingEntry[]> {
     const all = await this.redis.hgetall(this.#waitingKey(sessionId));
-    const entries: LobbyEntry[] = [];
+    const entries: WaitingEntry[] = [];
     for (const [userId, raw] of Object.entries(all)) {
       const parsed = Waiting.safeParse(JSON.parse(raw));
-      if (parsed.success) entries.push({ sessionId, userId, ...parsed.data });
+      if (parsed.success) entries.push({ userId, since: parsed.data.since });
     }
     return entries.sort((a, b) => a.since.localeCompare(b.since));
   }

@@ -4,7 +4,7 @@ import type { CircleModels } from '../circles/circle-models.js';
 import { seatPseudonym } from '../circles/circle-models.js';
 import type { Database } from '../db/database.js';
 import { LastKnown } from '../db/last-known.js';
-import { AppError } from '../errors.js';
+import { AppError, isDatabaseUnavailable } from '../errors.js';
 import type { AppointmentService, Participant } from './appointment-service.js';
 
 /** How early before its start, and how late after its end, a session room opens. */
@@ -36,6 +36,8 @@ export interface SessionAccess {
   maxPeers: number;
   other?: Participant;
   circle?: { topic: string; pseudonymous: boolean; capacity: number };
+  /** The circle a meeting belongs to (not shown to anyone: the members' names in the room are looked up by it). */
+  circleId?: string;
 }
 
 /**
@@ -45,6 +47,8 @@ export interface SessionAccess {
  */
 export class SessionDirectory {
   readonly #lastKnown = new LastKnown<SessionAccess>(KNOWN_ACCESS_PATIENCE_MS);
+  /** Names in the room of people waiting, by session and account, as last read (in memory: Redis holds no name). */
+  readonly #names = new LastKnown<string>(KNOWN_ACCESS_PATIENCE_MS);
 
   constructor(
     private readonly db: Database,
@@ -90,7 +94,40 @@ export class SessionDirectory {
       pseudonymous: circle.pseudonymous,
       maxPeers: circle.capacity + CIRCLE_HOSTS,
       circle: { topic: circle.topic, pseudonymous: circle.pseudonymous, capacity: circle.capacity },
+      circleId: circle._id.toString(),
     };
+  }
+
+  /**
+   * The name `userId` has in the host's session, for the host's lobby: the
+   * client of a 1:1, or a member of a circle under their seat's pseudonym
+   * (or their own name where the circle uses names). Looked up when shown,
+   * so that the lobby in Redis keeps account ids only; while the database is
+   * down, the name last read on this node, else "—".
+   */
+  async nameInRoom(host: SessionAccess, userId: string): Promise<string> {
+    if (host.other?.id === userId) return host.other.displayName;
+    const until = (name: string) => (name ? host.endsAt.getTime() + JOIN_WINDOW_AFTER_MS : 0);
+    try {
+      return await this.#names.freshOr(`${host.sessionId}:${userId}`, this.#memberName(host, userId), until);
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) return '—';
+      throw error;
+    }
+  }
+
+  /** Keeps what a person is called in a session, from their own resolve (their knock), for the host's lobby on this node. */
+  rememberName(access: SessionAccess, userId: string): void {
+    this.#names.remember(`${access.sessionId}:${userId}`, access.nameInRoom, access.endsAt.getTime() + JOIN_WINDOW_AFTER_MS);
+  }
+
+  async #memberName(host: SessionAccess, userId: string): Promise<string> {
+    if (!host.circleId || !isValidObjectId(userId)) return '—';
+    if (host.pseudonymous) {
+      const seat = await this.circles.seats.findOne({ circleId: host.circleId, userId }).select({ seatNo: 1 }).lean();
+      return seat ? seatPseudonym(seat.seatNo) : '—';
+    }
+    return (await this.db.users.findById(userId).select({ displayName: 1 }).lean())?.displayName ?? '—';
   }
 
   /** Sessions open shortly before their start and close shortly after their end. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ObjectIdString } from '../domain.js';
+import { ObjectIdString, Role } from '../domain.js';
 import { CurrentUser } from './auth.js';
 
 /*
@@ -80,13 +80,20 @@ export type AcceptInviteBody = z.infer<typeof AcceptInviteBody>;
 export const AcceptedInviteView = z.object({ email: z.string(), role: InvitedRole });
 export type AcceptedInviteView = z.infer<typeof AcceptedInviteView>;
 
-/** GET /api/admin/users?role=counselor */
-export const UserListQuery = z.strictObject({ role: InvitedRole.default('counselor') });
+/**
+ * GET /api/admin/users?role=counselor|admin: staff only. There is no list of
+ * ASN accounts: staff find one by its exact address (AccountLookupBody).
+ */
+export const StaffRole = z.enum(['counselor', 'admin']);
+export type StaffRole = z.infer<typeof StaffRole>;
+export const UserListQuery = z.strictObject({ role: StaffRole.default('counselor') });
+/** GET /api/admin/invites?role=counselor: open invites of staff (ASN invites are counted, never listed). */
+export const PendingInviteQuery = z.strictObject({ role: z.literal('counselor', { message: 'only counselor invites are listed' }).default('counselor') });
 export const ManagedUserView = z.object({
   id: z.string(),
   displayName: z.string(),
   email: z.string(),
-  role: InvitedRole,
+  role: Role,
   agencyUnit: z.string().nullable(),
   active: z.boolean(),
 });
@@ -140,47 +147,66 @@ function monthsBetween(from: string, to: string): number {
   return (ty - fy) * 12 + (tm - fm) + 1;
 }
 
-/** A count as it leaves the server: an exact number, or "<5" for 1–4 (suppressed server-side). */
-export const SuppressedCount = z.union([z.number().int().nonnegative(), z.literal('<5')]);
+/**
+ * A count as it leaves the server: exact, or `<k` for 1 to k−1 (k is the
+ * deployment's REPORT_MIN_COUNT, at least 5), suppressed server-side.
+ */
+export const SuppressedCount = z.union([z.number().int().nonnegative(), z.templateLiteral(['<', z.number().int().positive()])]);
 export type SuppressedCount = z.infer<typeof SuppressedCount>;
+/** A report figure: a count, or null when it is withheld so that it cannot give a hidden count back. */
+export const ReportFigure = SuppressedCount.nullable();
+export type ReportFigure = z.infer<typeof ReportFigure>;
+
+/** A unit column of the report: a unit code, NO_UNIT, or OTHER_UNITS (the units too small to stand alone, together). */
+export const NO_UNIT = '—';
+export const OTHER_UNITS = 'other';
 
 export const ReportRow = z.object({
   month: MonthString,
-  /** The clients' unit code; "—" for clients without one. */
+  /** The clients' unit code; NO_UNIT for clients without one; OTHER_UNITS for the small units together. */
   agencyUnit: z.string(),
-  sessionsHeld: SuppressedCount,
-  noShows: SuppressedCount,
-  cancellations: SuppressedCount,
+  sessionsHeld: ReportFigure,
+  noShows: ReportFigure,
+  cancellations: ReportFigure,
   /** Support circle meetings attended: one per person and meeting, by the meeting's month and the attendee's unit. */
-  circleAttendance: SuppressedCount,
+  circleAttendance: ReportFigure,
 });
 export type ReportRow = z.infer<typeof ReportRow>;
 
 export const UtilisationRow = z.object({
   month: MonthString,
-  /** Booked minutes over available minutes of all counselors together, 0–1; null when nobody was available. */
+  /**
+   * Booked minutes over available minutes of all counselors together, 0–1;
+   * null when nobody was available, or when it would give a hidden count back
+   * (it tells how many sessions were booked that month).
+   */
   utilisation: z.number().nullable(),
-  /** Counselors with availability that month. */
-  counselors: SuppressedCount,
+  /** Counselors with availability that month (staff, not clients: exact). */
+  counselors: z.number().int().nonnegative(),
 });
 export type UtilisationRow = z.infer<typeof UtilisationRow>;
 
 export const ReportView = z.object({
   from: MonthString,
   to: MonthString,
+  /** k: counts from 1 to k−1 are shown as `<k`. */
+  minCount: z.number().int(),
+  /** The months of the range that have closed, and so are shown. */
+  months: z.array(MonthString),
+  /** The months of the range that have not closed yet: nothing of them is shown (a running month changes daily). */
+  notYetClosed: z.array(MonthString),
   rows: z.array(ReportRow),
   /**
-   * Per month, all units together. A total is null ("withheld") when one of
-   * its unit cells was suppressed: total minus the other cells would give the
-   * small number back (complementary suppression).
+   * Per month, all units together. A total is null ("withheld") when it would
+   * narrow a hidden cell (complementary suppression).
    */
   totals: z.array(
     z.object({
       month: MonthString,
-      sessionsHeld: SuppressedCount.nullable(),
-      noShows: SuppressedCount.nullable(),
-      cancellations: SuppressedCount.nullable(),
-      circleAttendance: SuppressedCount.nullable(),
+      sessionsHeld: ReportFigure,
+      noShows: ReportFigure,
+      cancellations: ReportFigure,
+      circleAttendance: ReportFigure,
     }),
   ),
   utilisation: z.array(UtilisationRow),

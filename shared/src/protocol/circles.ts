@@ -111,12 +111,18 @@ export type CircleMembersView = z.infer<typeof CircleMembersView>;
 export const FacilitatedCircleView = CircleView.extend(CircleMembersView.shape);
 export type FacilitatedCircleView = z.infer<typeof FacilitatedCircleView>;
 
-/** GET /api/circles/counts: what an administrator may see — numbers, no people. */
+/**
+ * GET /api/circles/counts (administrators): circles and meetings to come, and
+ * how many circles are full or have people waiting — counts of circles,
+ * never of people. A live count of seats would bound how many people attended
+ * a month's meetings and, with the report, narrow its hidden cells; people
+ * are counted only in the report, by closed month.
+ */
 export const CircleCounts = z.object({
   activeCircles: z.number(),
   upcomingMeetings: z.number(),
-  seatsTaken: z.number(),
-  waitlisted: z.number(),
+  fullCircles: z.number(),
+  circlesWithWaitlist: z.number(),
 });
 export type CircleCounts = z.infer<typeof CircleCounts>;
 

@@ -96,9 +96,11 @@ export const CounselorSummary = z.object({
 export type CounselorSummary = z.infer<typeof CounselorSummary>;
 
 /**
- * GET /counselors?language=jv&speciality=duka: only counselors offering both.
- * What someone filters by can say why they seek help: it is neither logged
- * nor stored, only applied to this one answer.
+ * POST /counselors/search {language?, speciality?}: only counselors offering
+ * both. What someone filters by can say why they seek help, so it travels in
+ * the body, never the URL (which proxies log and browsers keep in history),
+ * and is neither logged nor stored, only applied to this one answer.
+ * `GET /counselors` is the unfiltered list and takes no parameters.
  */
 export const CounselorQuery = z.strictObject({ language: CounselorLanguage.optional(), speciality: Speciality.optional() });
 export type CounselorQuery = z.infer<typeof CounselorQuery>;

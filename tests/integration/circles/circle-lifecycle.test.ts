@@ -208,11 +208,20 @@ describe('closed circles', () => {
     expect(await t.platform.db.connection.collection('circle_seats').countDocuments({ circleId: new Types.ObjectId(circle.id) })).toBe(0);
   });
 
-  it('an administrator sees counts only', async () => {
+  it('an administrator sees counts of circles only, never of people', async () => {
+    const before = (await as(admin).get<CircleCounts>('/counts')).body.data!;
+    // A circle of two with a third person in line: one more circle, full, with a line.
+    const small = await createCircle(t.url, facilitator, { capacity: 2 });
+    for (const person of people.slice(0, 3)) expect((await as(person).post(`/${small.id}/enrol`)).status).toBe(200);
     const counts = await as(admin).get<CircleCounts>('/counts');
     expect(counts.status).toBe(200);
-    expect(Object.keys(counts.body.data!).sort()).toEqual(['activeCircles', 'seatsTaken', 'upcomingMeetings', 'waitlisted']);
-    expect(counts.body.data!.activeCircles).toBeGreaterThan(0);
+    expect(Object.keys(counts.body.data!).sort()).toEqual(['activeCircles', 'circlesWithWaitlist', 'fullCircles', 'upcomingMeetings']);
+    expect(counts.body.data).toEqual({
+      activeCircles: before.activeCircles + 1,
+      upcomingMeetings: before.upcomingMeetings + 1,
+      fullCircles: before.fullCircles + 1,
+      circlesWithWaitlist: before.circlesWithWaitlist + 1,
+    });
     expect(JSON.stringify(counts.body)).not.toMatch(/life-asn|life-facilitator/);
   });
 

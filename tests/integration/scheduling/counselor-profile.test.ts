@@ -59,20 +59,27 @@ describe('counselor profile: languages and specialities as codes', () => {
     expect(all.body.data?.find((c) => c.id === javanese.id)).toMatchObject({ languages: ['id', 'jv'], specialities: ['stres-kerja', 'duka'] });
     expect(all.body.data?.find((c) => c.id === unset.id)).toMatchObject({ languages: [], specialities: [] });
 
-    expect(ids((await asAsn.get<CounselorSummary[]>('/counselors?language=id')).body.data)).toEqual([javanese.id, sundanese.id].sort());
-    expect(ids((await asAsn.get<CounselorSummary[]>('/counselors?language=jv')).body.data)).toEqual([javanese.id]);
-    expect(ids((await asAsn.get<CounselorSummary[]>('/counselors?speciality=keluarga')).body.data)).toEqual([sundanese.id]);
-    expect(ids((await asAsn.get<CounselorSummary[]>('/counselors?language=su&speciality=duka')).body.data)).toEqual([]);
-    expect(ids((await asAsn.get<CounselorSummary[]>('/counselors?language=jv&speciality=duka')).body.data)).toEqual([javanese.id]);
+    // The filter goes in a POST body (never the URL).
+    const search = async (filter: object) => ids((await asAsn.post<CounselorSummary[]>('/counselors/search', filter)).body.data);
+    expect(await search({})).toEqual([javanese.id, sundanese.id, unset.id].sort());
+    expect(await search({ language: 'id' })).toEqual([javanese.id, sundanese.id].sort());
+    expect(await search({ language: 'jv' })).toEqual([javanese.id]);
+    expect(await search({ speciality: 'keluarga' })).toEqual([sundanese.id]);
+    expect(await search({ language: 'su', speciality: 'duka' })).toEqual([]);
+    expect(await search({ language: 'jv', speciality: 'duka' })).toEqual([javanese.id]);
   });
 
-  it('refuses an unknown filter or code with 400, and neither logs nor stores what was filtered by', async () => {
-    for (const query of ['language=xx', 'speciality=anything', 'topic=duka', 'language=jv&language=su']) {
+  it('refuses an unknown filter or code, and any filter in the URL, with 400, and neither logs nor stores what was filtered by', async () => {
+    for (const body of [{ language: 'xx' }, { speciality: 'anything' }, { topic: 'duka' }, { language: ['jv', 'su'] }, 'duka']) {
+      const answer = await asAsn.post('/counselors/search', body);
+      expect([body, answer.status, answer.body.error?.code]).toEqual([body, 400, 'invalid_payload']);
+    }
+    for (const query of ['language=jv', 'speciality=duka', 'topic=duka']) {
       const answer = await asAsn.get(`/counselors?${query}`);
       expect([query, answer.status, answer.body.error?.code]).toEqual([query, 400, 'invalid_payload']);
     }
     const marker = 'suasana-hati';
-    expect((await asAsn.get(`/counselors?speciality=${marker}&language=bbc`)).status).toBe(200);
+    expect((await asAsn.post('/counselors/search', { speciality: marker, language: 'bbc' })).status).toBe(200);
     expect(t.logs.join('\n')).not.toContain(marker);
     const collections = await t.platform.db.connection.db!.listCollections().toArray();
     for (const { name } of collections) {

@@ -58,6 +58,7 @@ type Call = (actor: Actor) => Promise<{ status: number; body: { error?: { code: 
 
 const endpoints: Record<string, Call> = {
   'GET /counselors': (actor) => client(actor).get('/counselors'),
+  'POST /counselors/search': (actor) => client(actor).post('/counselors/search', { language: 'id' }),
   'GET /counselors/:id/slots (owner counselor)': (actor) => client(actor).get(`/counselors/${people.owner_counselor.id}/slots`),
   'GET /availability': (actor) => client(actor).get('/availability'),
   'PUT /availability': (actor) => client(actor).put('/availability', { weekly: allWeek, maxPerDay: 24 }),
@@ -70,6 +71,7 @@ const endpoints: Record<string, Call> = {
 
 const matrix: Record<string, Record<Actor, number | [number, string]>> = {
   'GET /counselors': { anonymous: 401, owner_asn: 200, other_asn: 200, owner_counselor: 403, other_counselor: 403, admin: 403 },
+  'POST /counselors/search': { anonymous: 401, owner_asn: 200, other_asn: 200, owner_counselor: 403, other_counselor: 403, admin: 403 },
   'GET /counselors/:id/slots (owner counselor)': { anonymous: 401, owner_asn: 200, other_asn: 200, owner_counselor: 200, other_counselor: 403, admin: 403 },
   'GET /availability': { anonymous: 401, owner_asn: 403, other_asn: 403, owner_counselor: 200, other_counselor: 200, admin: 403 },
   'PUT /availability': { anonymous: 401, owner_asn: 403, other_asn: 403, owner_counselor: 200, other_counselor: 200, admin: 403 },

@@ -1,18 +1,22 @@
 import type {
+  AccountLookupView,
   AcceptedInviteView,
   AcceptInviteBody,
   Ack,
   CreateInviteBody,
   CsvInviteReport,
   InviteLookupView,
+  InviteCountsView,
   InviteView,
-  InvitedRole,
   Locale,
+  LookedUpAccount,
+  LookedUpInvite,
   LoginAnswer,
   ManagedUserView,
   RecoveryCodesView,
   ReportView,
   SecurityView,
+  StaffRole,
   NotificationSettingsBody,
   NotificationSettingsView,
   TotpLoginBody,
@@ -128,7 +132,8 @@ export const api = {
   session: (sessionId: string) => call<SessionView>(`/sessions/${encodeURIComponent(sessionId)}`),
 
   // Scheduling (/api/scheduling).
-  counselors: (filter: CounselorQuery = {}) => call<CounselorSummary[]>(`/scheduling/counselors${query(filter)}`),
+  // The filter can say why someone seeks help: it travels in the body, never in a URL (proxy logs, history).
+  counselors: (filter: CounselorQuery = {}) => call<CounselorSummary[]>('/scheduling/counselors/search', { method: 'POST', body: JSON.stringify(filter) }),
   counselorSlots: (counselorId: string, range: { from?: string; to?: string } = {}) =>
     call<CounselorSlotsView>(`/scheduling/counselors/${encodeURIComponent(counselorId)}/slots${query(range)}`),
   availability: () => call<AvailabilityView>('/scheduling/availability'),
@@ -164,10 +169,17 @@ export const accountsApi = {
   invite: (token: string) => call<InviteLookupView>(`/invites/${encodeURIComponent(token)}`),
   acceptInvite: (body: AcceptInviteBody) => call<AcceptedInviteView>('/invites/accept', { method: 'POST', body: JSON.stringify(body) }),
 
-  users: (role: InvitedRole) => call<ManagedUserView[]>(`/admin/users${query({ role })}`),
+  /** Staff only: counselors or administrators. ASN are never listed. */
+  users: (role: StaffRole) => call<ManagedUserView[]>(`/admin/users${query({ role })}`),
   setActive: (userId: string, active: boolean) =>
     call<ManagedUserView>(`/admin/users/${encodeURIComponent(userId)}/active`, { method: 'POST', body: JSON.stringify({ active }) }),
-  pendingInvites: (role: InvitedRole) => call<InviteView[]>(`/admin/invites${query({ role })}`),
+  /** One account or invite by its exact address, in the body (an address in a URL ends up in logs). */
+  lookupAccount: (email: string) => call<AccountLookupView>('/admin/accounts/lookup', { method: 'POST', body: JSON.stringify({ email }) }),
+  setActiveByEmail: (email: string, active: boolean) =>
+    call<LookedUpAccount>('/admin/accounts/active', { method: 'POST', body: JSON.stringify({ email, active }) }),
+  resendInvite: (email: string) => call<LookedUpInvite>('/admin/invites/resend', { method: 'POST', body: JSON.stringify({ email }) }),
+  inviteCounts: () => call<InviteCountsView>('/admin/invites/counts'),
+  pendingCounselorInvites: () => call<InviteView[]>(`/admin/invites${query({ role: 'counselor' })}`),
   createInvite: (body: CreateInviteBody) => call<InviteView>('/admin/invites', { method: 'POST', body: JSON.stringify(body) }),
   importInvites: (csv: string) => call<CsvInviteReport>('/admin/invites/csv', { method: 'POST', body: JSON.stringify({ csv }) }),
   report: (from: string, to: string) => call<ReportView>(`/admin/reports${query({ from, to })}`),

@@ -1,5 +1,6 @@
-import type { CurrentUser, ReportView, SuppressedCount } from '@care/shared';
-import { accountsApi, api } from '../api/api-client.js';
+import { NO_UNIT, OTHER_UNITS, type CurrentUser, type ReportFigure, type ReportView } from '@care/shared';
+import { accountsApi } from '../api/api-client.js';
+import { loadAdminPage } from './admin-page-load.js';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
 import { errorKey } from './schedule-format.js';
 
@@ -7,32 +8,32 @@ function monthOf(date: Date): string {
   return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}`;
 }
 
-/** How a count cell reads: the number, "<5", or "—" for a total withheld to protect a small cell. */
-export function countText(count: SuppressedCount | null): string {
+/** How a count reads: the number, "<k", or "—" for a figure withheld so it cannot give a hidden one back. */
+export function countText(count: ReportFigure): string {
   return count === null ? '—' : String(count);
 }
 
-/** The employer-blind report: a month range, and counts only (small ones already suppressed by the server). */
+/** The message naming a unit column that is not a unit code (no unit; the small units together), else undefined. */
+export function unitKey(unit: string): MessageKey | undefined {
+  if (unit === NO_UNIT) return 'report.noUnit';
+  if (unit === OTHER_UNITS) return 'report.otherUnits';
+  return undefined;
+}
+
+/** The employer-blind report: a month range, and counts only (closed months; small ones already suppressed by the server). */
 export class ReportManager {
   me = $state<CurrentUser | undefined>(undefined);
-  from = $state(monthOf(new Date(new Date().getFullYear(), new Date().getMonth() - 2, 1)));
-  to = $state(monthOf(new Date()));
+  // The last three months that have closed: a running month is not shown.
+  from = $state(monthOf(new Date(new Date().getFullYear(), new Date().getMonth() - 3, 1)));
+  to = $state(monthOf(new Date(new Date().getFullYear(), new Date().getMonth() - 1, 1)));
   report = $state<ReportView | undefined>(undefined);
   loading = $state(true);
   running = $state(false);
   error = $state<MessageKey | undefined>(undefined);
   rangeError = $state<MessageKey | undefined>(undefined);
 
-  async load(): Promise<void> {
-    try {
-      this.me = await api.me();
-      if (this.me.role !== 'admin') this.error = 'errors.forbidden';
-      else await this.run();
-    } catch (error) {
-      this.error = errorKey(error);
-    } finally {
-      this.loading = false;
-    }
+  load(): Promise<void> {
+    return loadAdminPage(this, () => this.run());
   }
 
   async run(): Promise<void> {
