@@ -41,6 +41,8 @@ const httpStatus: Record<ErrorCode, number> = {
   totp_invalid: 401,
   totp_enrolment_required: 403,
   account_inactive: 403,
+  // Trust under attack (issue 12).
+  not_committer: 409,
 };
 
 /** An error whose message is written for the client. */

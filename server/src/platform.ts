@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RoomRegistry, WorkerPool, type MediaSettings } from '@care/media';
+import type { Express } from 'express';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { accountSecurityRoutes } from './accounts/account-security-routes.js';
@@ -21,6 +22,8 @@ import type { Config } from './config.js';
 import { Database } from './db/database.js';
 import { requireCsrfToken } from './http/csrf.js';
 import { createHttpApp } from './http/http-app.js';
+import { metricsAccess } from './http/metrics-access.js';
+import { OriginPolicy } from './http/same-origin.js';
 import { appointmentRoutes } from './http/routes/appointment-routes.js';
 import { authRoutes } from './http/routes/auth-routes.js';
 import { healthRoutes } from './http/routes/health-routes.js';
@@ -62,6 +65,8 @@ export interface Platform {
   db: Database;
   redis: Redis;
   io: AppServer;
+  /** The Express app (its router stack is what the REST fuzz test enumerates). */
+  http: Express;
   pool: WorkerPool;
   /** The rooms whose media this node hosts. */
   media: RoomRegistry;
@@ -140,7 +145,8 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     if (config.SEED_DEMO) await seedDemo(db, log);
 
     const httpServer = http.createServer();
-    const io = createSocketServer(httpServer, redis);
+    const origins = new OriginPolicy(config.PUBLIC_URL);
+    const io = createSocketServer(httpServer, redis, origins);
     cleanups.push(
       () =>
         new Promise<void>((resolve) => {
@@ -251,15 +257,23 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
         '/invites': inviteRoutes(invites, redis),
         '/admin': adminRoutes({ auth, invites, users, reports, redis }),
       },
-      health: healthRoutes({ redis, db, mediaWorkers: () => pool.size, metrics }),
+      health: healthRoutes({
+        redis,
+        db,
+        mediaWorkers: () => pool.size,
+        metrics,
+        metricsAccess: metricsAccess({ allow: config.METRICS_ALLOW, token: config.METRICS_TOKEN }),
+      }),
       webBuildDir: config.WEB_BUILD_DIR,
       csrf: requireCsrfToken(auth, ['/auth/login', '/auth/login/totp', '/invites/accept']),
       largeBodies: { '/admin/invites/csv': '300kb' },
+      origins,
       log,
     });
     httpServer.on('request', app);
 
     const port = await listen(httpServer, config, log);
+    origins.listening(config.HOST, port);
     cleanups.push(
       () =>
         new Promise<void>((resolve) => {
@@ -273,7 +287,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     notifications.scheduler.start();
     cleanups.push(() => notifications.stop());
     log.info({ port, mediaPorts: pool.ports() }, 'CARE ASN server listening');
-    return { url, port, db, redis, io, pool, media: registry, notifications, close: closeAll };
+    return { url, port, db, redis, io, http: app, pool, media: registry, notifications, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { readSessionToken } from '../auth/session-cookie.js';
 import { AppError } from '../errors.js';
+import type { OriginPolicy } from '../http/same-origin.js';
 import type { SocketDeps } from './deps.js';
 import { registerLobby } from './lobby.js';
 import { registerMls } from './mls.js';
@@ -12,12 +13,19 @@ import { rejectUnknownEvents } from './request-handler.js';
 import { registerRoom } from './room.js';
 import type { AppServer } from './types.js';
 
-export function createSocketServer(httpServer: HttpServer, redis: Redis): AppServer {
+export function createSocketServer(httpServer: HttpServer, redis: Redis, origins: OriginPolicy): AppServer {
   const io: AppServer = new Server(httpServer, {
     path: '/socket.io',
     serveClient: false,
     // Same origin only: the web app is served by this server.
     cors: { origin: false },
+    // A WebSocket is not held to CORS, and a page of the same site on another
+    // origin (another port, a sibling subdomain) sends our SameSite=Strict
+    // cookie with it: the handshake itself must refuse a foreign Origin.
+    allowRequest: (req, callback) => {
+      const verdict = origins.verdict(req.headers);
+      callback(verdict.allowed ? null : `forbidden: cross-site connections are not allowed (${verdict.reason})`, verdict.allowed);
+    },
     maxHttpBufferSize: 64 * 1024,
   });
   io.adapter(createAdapter(redis.duplicate(), redis.duplicate()));
