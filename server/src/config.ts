@@ -34,10 +34,10 @@ const networks = (fallback: string) =>
         .map((part) => part.trim())
         .filter(Boolean)
         .map((part) => {
-          const [address = '', prefix] = part.split('/');
+          const [address = '', prefix, ...rest] = part.split('/');
           const family = isIP(address);
           const bits = prefix === undefined ? (family === 6 ? 128 : 32) : Number(prefix);
-          const ok = family !== 0 && /^\d*$/.test(prefix ?? '') && Number.isInteger(bits) && bits >= 0 && bits <= (family === 6 ? 128 : 32);
+          const ok = family !== 0 && rest.length === 0 && /^\d*$/.test(prefix ?? '') && Number.isInteger(bits) && bits >= 0 && bits <= (family === 6 ? 128 : 32);
           return ok ? { address, prefix: bits, family: family === 6 ? ('ipv6' as const) : ('ipv4' as const) } : undefined;
         });
       if (parsed.some((n) => n === undefined)) {

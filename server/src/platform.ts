@@ -144,7 +144,16 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
 
     if (config.SEED_DEMO) await seedDemo(db, log);
 
-    const httpServer = http.createServer();
+    // Engine.IO takes over the request listeners the server has when Socket.IO
+    // attaches, and leaves its own paths to itself only for those: the app's
+    // listener must be there first, or the app would answer Socket.IO's
+    // polling requests too (two answers to one request: an uncaught
+    // ERR_HTTP_HEADERS_SENT in Engine.IO). The app itself is built below.
+    const served: { app?: Express } = {};
+    const httpServer = http.createServer((req, res) => {
+      if (served.app) return void served.app(req, res);
+      res.writeHead(503).end();
+    });
     const origins = new OriginPolicy(config.PUBLIC_URL);
     const io = createSocketServer(httpServer, redis, origins);
     cleanups.push(
@@ -242,7 +251,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
 
     const metrics = createMetrics({ connections: () => io.engine.clientsCount, rooms: () => registry.size });
     const secureCookies = config.PUBLIC_URL?.startsWith('https:') ?? false;
-    const app = createHttpApp({
+    const httpApp = createHttpApp({
       api: {
         '/auth': authRoutes({ auth, redis, sessionTtlSeconds, secureCookies }),
         '/appointments': appointmentRoutes(auth, appointments),
@@ -270,7 +279,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       origins,
       log,
     });
-    httpServer.on('request', app);
+    served.app = httpApp;
 
     const port = await listen(httpServer, config, log);
     origins.listening(config.HOST, port);
@@ -287,7 +296,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     notifications.scheduler.start();
     cleanups.push(() => notifications.stop());
     log.info({ port, mediaPorts: pool.ports() }, 'CARE ASN server listening');
-    return { url, port, db, redis, io, http: app, pool, media: registry, notifications, close: closeAll };
+    return { url, port, db, redis, io, http: httpApp, pool, media: registry, notifications, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;
