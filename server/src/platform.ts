@@ -24,6 +24,7 @@ import { requireCsrfToken } from './http/csrf.js';
 import { createHttpApp } from './http/http-app.js';
 import { metricsAccess } from './http/metrics-access.js';
 import { OriginPolicy } from './http/same-origin.js';
+import { answerUnparsableRequests } from './http/unparsable-requests.js';
 import { appointmentRoutes } from './http/routes/appointment-routes.js';
 import { authRoutes } from './http/routes/auth-routes.js';
 import { healthRoutes } from './http/routes/health-routes.js';
@@ -154,6 +155,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       if (served.app) return void served.app(req, res);
       res.writeHead(503).end();
     });
+    answerUnparsableRequests(httpServer);
     const origins = new OriginPolicy(config.PUBLIC_URL);
     const io = createSocketServer(httpServer, redis, origins);
     cleanups.push(
