@@ -10,7 +10,7 @@ import { engineIoInputs, judgeEngineIo, judgeRest, restInputs, type RestAnswer, 
 import { restCatalogue } from './fuzz/rest-catalogue.js';
 import { listRoutes } from './fuzz/route-list.js';
 import type { ArbitraryContext } from './fuzz/schema-arbitraries.js';
-import { rawPackets, sendRawPacket, sendRequest, socketInputs } from './fuzz/socket-fuzz.js';
+import { ackWatchers, rawPackets, sendRawPacket, sendRequest, socketInputs } from './fuzz/socket-fuzz.js';
 
 // §7 of issue 12: property-based fuzzing of every REST route and every socket
 // event, with inputs derived from the shared zod schemas: no crash, no
@@ -113,9 +113,19 @@ async function sendRest(input: RestInput): Promise<RestAnswer | 'not-sent' | 'dr
     const response = await fetch(request, { signal: AbortSignal.timeout(20_000) });
     const text = input.method === 'HEAD' ? '' : await response.text();
     return { status: response.status, contentType: response.headers.get('content-type') ?? '', text };
-  } catch {
-    return 'dropped';
+  } catch (error) {
+    // The client refusing to send it (undici's own argument checks) is no input; anything else is the server dropping the request.
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    return code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED' ? 'not-sent' : 'dropped';
   }
+}
+
+/** With CARE_FUZZ_VERBOSE: how each target's inputs were answered (status and code), to see how deep they reach. */
+const answersSeen = new Map<string, number>();
+function noteAnswer(status: number, text: string): void {
+  const code = /"code":"(\w+)"/.exec(text)?.[1] ?? '';
+  const key = `${status}${code ? ` ${code}` : ''}`;
+  answersSeen.set(key, (answersSeen.get(key) ?? 0) + 1);
 }
 
 /** A failing input, readable: long text cut, deep nesting elided (some inputs are 5,000 levels deep). */
@@ -142,15 +152,22 @@ async function fuzzTarget<T>(name: string, runs: number, index: number, inputs: 
     const example = briefly(result.counterexample).slice(0, 1500);
     failures.push(`${name} (seed ${seed + index}, path ${result.counterexamplePath}): ${String(result.errorInstance)}\n  input: ${example}`);
   }
-  if (verbose) console.log(`fuzz: ${name}: ${result.numRuns} inputs, ${result.numShrinks} shrinks, ${Math.round(performance.now() - started)} ms${result.failed ? `\n  ${failures.at(-1)}` : ''}`);
+  if (verbose) {
+    const answers = [...answersSeen].sort((a, b) => b[1] - a[1]).map(([key, count]) => `${key}×${count}`).join(' ');
+    answersSeen.clear();
+    console.log(`fuzz: ${name}: ${result.numRuns} inputs, ${result.numShrinks} shrinks, ${Math.round(performance.now() - started)} ms${answers ? ` [${answers}]` : ''}${result.failed ? `\n  ${failures.at(-1)}` : ''}`);
+  }
 }
 
 describe('malformed input at volume (fast-check, from the shared zod schemas)', () => {
   let routes: string[] = [];
   const socketTargets: Array<ClientRequestName | 'unknown' | 'raw'> = [...(Object.keys(clientRequests) as ClientRequestName[]), 'unknown', 'raw'];
 
-  it('knows the schemas of every route the server has (a new route must be added to the catalogue)', () => {
+  beforeAll(() => {
     routes = listRoutes(t.platform.http);
+  });
+
+  it('knows the schemas of every route the server has (a new route must be added to the catalogue)', () => {
     expect(routes.length).toBeGreaterThan(40);
     expect(routes.filter((route) => !Object.hasOwn(restCatalogue, route)), 'routes without a catalogue entry').toEqual([]);
     expect(Object.keys(restCatalogue).filter((route) => !routes.includes(route)), 'catalogue entries without a route').toEqual([]);
@@ -168,6 +185,7 @@ describe('malformed input at volume (fast-check, from the shared zod schemas)', 
         const answer = await sendRest(input);
         if (answer === 'not-sent') return 'typed';
         const outcome = answer === 'dropped' ? 'untyped' : judge(input.method, answer, input.target);
+        if (verbose && answer !== 'dropped') noteAnswer(answer.status, answer.text);
         tally.record('rest', outcome);
         // An input may sign someone out or deactivate them: bring them back for the inputs after it.
         if (answer !== 'dropped' && answer.status < 300 && input.method !== 'GET' && input.method !== 'HEAD') await people.restore();
@@ -178,7 +196,7 @@ describe('malformed input at volume (fast-check, from the shared zod schemas)', 
         const judge = (method: string, answer: RestAnswer, target: string) => (target.startsWith('/socket.io/') ? judgeEngineIo(answer) : judgeRest(method, answer));
         await fuzzTarget(route, perTarget, index++, restInputs(route, restCatalogue[route]!, context, roleNames), (input) => restOutcome(input, judge));
       }
-      await fuzzTarget('Engine.IO HTTP', perTarget, index++, engineIoInputs(roleNames), (input) => restOutcome(input, (_m, answer) => judgeEngineIo(answer)));
+      await fuzzTarget('Engine.IO HTTP', perTarget, index, engineIoInputs(roleNames), (input) => restOutcome(input, (_m, answer) => judgeEngineIo(answer)));
       expect(failures).toEqual([]);
     },
     Math.max(120_000, totalRuns * 60),
@@ -190,6 +208,7 @@ describe('malformed input at volume (fast-check, from the shared zod schemas)', 
       const perTarget = runsPerTarget();
       const probe = (): [string, unknown] => ['presence:subscribe', { userIds: [people.ids()[0]] }];
       let index = 1000;
+      if (verbose) ackWatchers.push((answer) => noteAnswer(0, JSON.stringify(answer) ?? ''));
       for (const target of socketTargets) {
         if (target === 'raw') {
           await fuzzTarget('raw Socket.IO packets', perTarget, index++, rawPackets(roleNames), async (input) => {

@@ -109,7 +109,11 @@ async function askOrClosed(socket: Socket, event: string, args: unknown[]): Prom
   }
 }
 
+/** Sees every ack (the fuzz test's verbose histogram). */
+export const ackWatchers: Array<(answer: unknown) => void> = [];
+
 function outcomeOf(result: { answer: unknown } | 'closed' | 'timeout'): Outcome {
+  if (typeof result === 'object') for (const watch of ackWatchers) watch(result.answer);
   if (result === 'closed') return 'refused';
   // Connected, and no answer: the request was dropped.
   if (result === 'timeout') return 'untyped';

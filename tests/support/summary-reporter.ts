@@ -1,8 +1,9 @@
 import type { Reporter, SerializedError, TestModule } from 'vitest/node';
 
 /**
- * Prints each benchmark's summary lines (from the test's `meta.summary`), and
- * nothing after them, so a benchmark's required last line really is last.
+ * Prints each test's summary lines (from its `meta.summary`), and nothing
+ * after them, so the required last line of a benchmark or of the fuzz run
+ * really is last.
  */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): void {
@@ -24,7 +25,7 @@ export default class SummaryReporter implements Reporter {
         if (summary) lines.push(...summary);
       }
     }
-    if (failed) console.error('benchmark failed');
+    if (failed) console.error('failed');
     for (const line of lines) console.log(line);
   }
 }
