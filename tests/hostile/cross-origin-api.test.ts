@@ -1,7 +1,7 @@
 import { demoAccounts } from '@care/server';
 import { ErrorCode } from '@care/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, sessionHeaders, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import { sessionHeaders, startSignedIn, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
 // §3 of issue 12: a page of another origin (a sibling site sends our
 // SameSite=Strict cookie along) and a sandboxed or file: page (`Origin: null`)
@@ -10,11 +10,7 @@ import { login, sessionHeaders, startTestPlatform, type TestPlatform } from '../
 const asn = demoAccounts[1];
 let t: TestPlatform;
 let cookie: string;
-
-beforeAll(async () => {
-  t = await startTestPlatform();
-  cookie = await login(t.url, asn.email, asn.password);
-});
+beforeAll(async () => void ({ t, cookie } = await startSignedIn(asn)));
 afterAll(() => t.close());
 
 interface Answer {

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { demoAccounts } from '@care/server';
 import { ErrorCode } from '@care/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, login, sessionHeaders, startTestPlatform, type TestPlatform, type TestSocket } from '../support/test-platform.js';
+import { connect, sessionHeaders, startSignedIn, type TestPlatform, type TestSocket } from '../support/test-platform.js';
 
 // What the fuzz test (fuzz.test.ts) found, each pinned down: requests broken
 // below the level of a schema still get a typed error, never a 500 or a bare
@@ -11,11 +11,7 @@ import { connect, login, sessionHeaders, startTestPlatform, type TestPlatform, t
 const asn = demoAccounts[1];
 let t: TestPlatform;
 let cookie: string;
-
-beforeAll(async () => {
-  t = await startTestPlatform();
-  cookie = await login(t.url, asn.email, asn.password);
-});
+beforeAll(async () => void ({ t, cookie } = await startSignedIn(asn)));
 afterAll(() => t.close());
 
 /** Sends bytes as they are (no HTTP client would) and reads the whole answer. */
