@@ -124,7 +124,7 @@ case $command in
     ;;
   fuzz)
     # The fuzz test of `npm test`, with more inputs (CARE_FUZZ_RUNS; CARE_FUZZ_SEED replays a run).
-    export CARE_FUZZ_RUNS=${CARE_FUZZ_RUNS:-20000}
+    export CARE_FUZZ_RUNS=${CARE_FUZZ_RUNS:-50000}
     echo
     echo "[care] fuzzing every REST route and socket event with $CARE_FUZZ_RUNS malformed inputs (the last line is the result)"
     exec node node_modules/vitest/vitest.mjs run --project system tests/hostile/fuzz.test.ts --reporter=./tests/support/summary-reporter.ts

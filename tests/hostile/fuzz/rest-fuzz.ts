@@ -211,9 +211,9 @@ export function engineIoInputs(roles: readonly RoleName[]): fc.Arbitrary<RestInp
 }
 
 /** Engine.IO answers with its own error form, `{ code, message }` (or a packet payload): never a 5xx. */
-export function judgeEngineIo(answer: RestAnswer): Outcome {
+export function judgeEngineIo(method: string, answer: RestAnswer): Outcome {
   if (answer.status >= 500) return 'server_error';
-  if (answer.status < 400) return 'typed';
+  if (answer.status < 400 || method === 'HEAD') return 'typed';
   try {
     const body = JSON.parse(answer.text) as { code?: unknown; message?: unknown };
     return typeof body.code === 'number' && typeof body.message === 'string' ? 'typed' : 'untyped';
