@@ -26,10 +26,11 @@ describe('inlineSourcesOf', () => {
     expect(sources.styleAttributes.sort()).toEqual([sha256('display: contents'), sha256('position: absolute; left: 0')].sort());
   });
 
-  it('gives a policy that forbids style attributes altogether when the build has none', () => {
-    const directives = contentSecurityDirectives({ scripts: [], styleAttributes: [] }, () => ['http://localhost:3000']);
+  it('gives a policy that forbids style attributes altogether when the build has none, and names the socket origins', () => {
+    const directives = contentSecurityDirectives({ scripts: [], styleAttributes: [] }, () => ['http://localhost:3000', 'http://[::1]:3000']);
     expect(directives['style-src-attr']).toEqual(["'none'"]);
     const connect = directives['connect-src']!.map((v) => (typeof v === 'function' ? v() : v));
+    // An IPv6 literal is no valid CSP source ('self' covers a page opened there).
     expect(connect).toEqual(["'self'", 'ws://localhost:3000']);
   });
 });

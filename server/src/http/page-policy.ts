@@ -46,9 +46,13 @@ export function inlineSourcesOf(webBuildDir: string): InlineSources {
   return { scripts: [...scripts], styleAttributes: [...styles] };
 }
 
-/** `ws:`/`wss:` twins of the allowed origins: the Socket.IO connection. */
+/**
+ * `ws:`/`wss:` twins of the allowed origins: the Socket.IO connection. CSP
+ * source expressions cannot name an IPv6 literal ([::1]); a page there is
+ * covered by 'self', which CSP 3 browsers extend to ws: and wss:.
+ */
 function webSocketOrigins(origins: readonly string[]): string[] {
-  return origins.map((origin) => origin.replace(/^http/, 'ws'));
+  return origins.filter((origin) => !origin.includes('[')).map((origin) => origin.replace(/^http/, 'ws'));
 }
 
 /**
@@ -83,7 +87,8 @@ export function contentSecurityDirectives(inline: InlineSources, origins: () => 
  * Powerful features: the session's camera, microphone and screen, and what
  * the app itself uses (media that starts on its own, the speaker choice, the
  * "copy link" buttons) for this origin only; everything else for nobody, so
- * an injected frame or script cannot ask for them either.
+ * an injected frame or script cannot ask for them either. Only features
+ * Chromium knows are named (an unknown one is an error in its console).
  */
 export const permissionsPolicy = [
   'camera=(self)',
@@ -94,8 +99,6 @@ export const permissionsPolicy = [
   'clipboard-write=(self)',
   ...[
     'accelerometer',
-    'ambient-light-sensor',
-    'bluetooth',
     'browsing-topics',
     'clipboard-read',
     'compute-pressure',
@@ -119,7 +122,6 @@ export const permissionsPolicy = [
     'serial',
     'storage-access',
     'usb',
-    'web-share',
     'window-management',
     'xr-spatial-tracking',
   ].map((feature) => `${feature}=()`),
