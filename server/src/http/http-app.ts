@@ -25,9 +25,9 @@ export interface HttpAppParts {
  * A 4xx raised by Express itself or its body parser (malformed JSON or
  * percent-encoding, an unsupported charset or encoding, a body over the
  * limit): the client's mistake, told as such rather than as our failure.
+ * Only errors that carry such a status: a SyntaxError of our own is a bug.
  */
 function requestUnreadable(error: unknown): boolean {
-  if (error instanceof SyntaxError) return true;
   if (typeof error !== 'object' || error === null) return false;
   const status = (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
   return typeof status === 'number' && status >= 400 && status < 500;
