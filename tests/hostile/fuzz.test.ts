@@ -239,9 +239,19 @@ describe('malformed input at volume (fast-check, from the shared zod schemas)', 
     if (health.status !== 200) tally.crashes += 1;
     const errorsLogged = t.logs.slice(logLinesBefore).filter((line) => /"level":(50|60)/.test(line));
     for (const line of errorsLogged.slice(0, 5)) problems.push(`logged: ${line.slice(0, 400)}`);
-    (task.meta as { summary?: string[] }).summary = [`fuzz: seed=${seed} (CARE_FUZZ_SEED replays it) disconnects=${people.takeDisconnects().length} errors_logged=${errorsLogged.length}`, tally.detail(), tally.summary()];
+    // Why sockets closed (Socket.IO's reasons): the server refusing a frame or packet, or the client giving up a connection.
+    const reasons = new Map<string, number>();
+    for (const reason of people.takeDisconnects()) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    const closed = [...reasons].map(([reason, count]) => `${reason}×${count}`).join(', ');
+    (task.meta as { summary?: string[] }).summary = [
+      `fuzz: seed=${seed} (CARE_FUZZ_SEED replays it) sockets_closed=[${closed}] errors_logged=${errorsLogged.length}`,
+      tally.detail(),
+      tally.summary(),
+    ];
     expect(problems).toEqual([]);
     expect(errorsLogged).toEqual([]);
+    // Closed by the server on purpose (a frame over the limit, a packet it cannot parse) or by our own client; never a hang (ping timeout).
+    expect([...reasons.keys()].filter((reason) => !['transport close', 'transport error', 'parse error', 'io server disconnect', 'io client disconnect'].includes(reason))).toEqual([]);
     expect({ crashes: tally.crashes, unhandled: tally.unhandled, serverErrors: tally.serverErrors, untyped: tally.untyped }).toEqual({
       crashes: 0,
       unhandled: 0,
