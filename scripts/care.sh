@@ -2,6 +2,7 @@
 # The two commands of README.md:
 #   npm start  ->  scripts/care.sh start   set up, then run the platform on embedded defaults
 #   npm test   ->  scripts/care.sh test    set up, then typecheck, lint and run every test
+#   npm run fuzz -> scripts/care.sh fuzz   set up, then the fuzz test alone with more inputs
 # Set-up is idempotent and cached: Node 24, Debian packages, npm packages, the
 # mediasoup worker and FerretDB builds (cached outside the repo by version),
 # and the TypeScript/SvelteKit builds.
@@ -10,7 +11,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 command=${1:-}
-case $command in start | test | setup | bench) ;; *) echo "usage: scripts/care.sh start|test|setup|bench NAME" >&2; exit 2 ;; esac
+case $command in start | test | setup | bench | fuzz) ;; *) echo "usage: scripts/care.sh start|test|setup|fuzz|bench NAME" >&2; exit 2 ;; esac
 if [ "$command" = bench ]; then
   bench=${2:-}
   [ -f "tests/bench/$bench.bench.test.ts" ] || { echo "usage: scripts/care.sh bench NAME (tests/bench/NAME.bench.test.ts)" >&2; exit 2; }
@@ -119,6 +120,13 @@ case $command in
   bench)
     echo
     echo "[care] benchmark $bench (the last line is the result)"
-    exec node node_modules/vitest/vitest.mjs run --project bench "tests/bench/$bench.bench.test.ts" --reporter=./tests/bench/summary-reporter.ts
+    exec node node_modules/vitest/vitest.mjs run --project bench "tests/bench/$bench.bench.test.ts" --reporter=./tests/support/summary-reporter.ts
+    ;;
+  fuzz)
+    # The fuzz test of `npm test`, with more inputs (CARE_FUZZ_RUNS; CARE_FUZZ_SEED replays a run).
+    export CARE_FUZZ_RUNS=${CARE_FUZZ_RUNS:-50000}
+    echo
+    echo "[care] fuzzing every REST route and socket event with $CARE_FUZZ_RUNS malformed inputs (the last line is the result)"
+    exec node node_modules/vitest/vitest.mjs run --project system tests/hostile/fuzz.test.ts --reporter=./tests/support/summary-reporter.ts
     ;;
 esac

@@ -14,9 +14,11 @@ export default defineConfig({
     }),
   ],
   server: {
+    // The server accepts only its own origin (PUBLIC_URL, or its loopback
+    // address): the dev server's pages speak to it as that origin.
     proxy: {
-      '/api': apiTarget,
-      '/socket.io': { target: apiTarget, ws: true },
+      '/api': { target: apiTarget, headers: { origin: new URL(apiTarget).origin } },
+      '/socket.io': { target: apiTarget, ws: true, headers: { origin: new URL(apiTarget).origin } },
     },
   },
 });

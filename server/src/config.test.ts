@@ -126,4 +126,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...minimal, REPORT_MIN_COUNT: '4' })).toThrowError(/REPORT_MIN_COUNT="4" must be at least 5/);
     expect(() => loadConfig({ ...minimal, REPORT_MIN_COUNT: '7.5' })).toThrowError(/REPORT_MIN_COUNT/);
   });
+
+  it('lets /metrics be read from this machine by default, and reads scrape networks and a token', () => {
+    expect(loadConfig(minimal).METRICS_ALLOW).toEqual([
+      { address: '127.0.0.0', prefix: 8, family: 'ipv4' },
+      { address: '::1', prefix: 128, family: 'ipv6' },
+    ]);
+    expect(loadConfig({ ...minimal, METRICS_ALLOW: '' }).METRICS_ALLOW).toEqual([]);
+    expect(loadConfig({ ...minimal, METRICS_ALLOW: '10.0.0.5, fd00::/8' }).METRICS_ALLOW).toEqual([
+      { address: '10.0.0.5', prefix: 32, family: 'ipv4' },
+      { address: 'fd00::', prefix: 8, family: 'ipv6' },
+    ]);
+    for (const bad of ['10.0.0.0/33', 'localhost', '10.0.0.0/8/1', '10.0.0.0/x', '::1/129']) {
+      expect(() => loadConfig({ ...minimal, METRICS_ALLOW: bad }), bad).toThrowError(/METRICS_ALLOW=.*must be comma-separated networks/);
+    }
+    expect(() => loadConfig({ ...minimal, METRICS_TOKEN: 'short' })).toThrowError(/METRICS_TOKEN.*at least 32 characters/);
+  });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import os from 'node:os';
 import { AgencyUnit, DEFAULT_HELP_LINES, HelpLines, Role } from '@care/shared';
 import { z } from 'zod';
@@ -33,6 +34,30 @@ const base64Key = () =>
 
 /** nodemailer reads options from the URL's query; these would let mail go without verified TLS. */
 const TLS_WEAKENING_SMTP_OPTIONS = /^(ignoreTLS|requireTLS|secure|tls\..*)$/;
+
+/** A comma-separated list of networks like 127.0.0.0/8,::1/128 (a bare address is one host). */
+const networks = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((raw, ctx) => {
+      const parsed = raw
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)
+        .map((part) => {
+          const [address = '', prefix, ...rest] = part.split('/');
+          const family = isIP(address);
+          const bits = prefix === undefined ? (family === 6 ? 128 : 32) : Number(prefix);
+          const ok = family !== 0 && rest.length === 0 && /^\d*$/.test(prefix ?? '') && Number.isInteger(bits) && bits >= 0 && bits <= (family === 6 ? 128 : 32);
+          return ok ? { address, prefix: bits, family: family === 6 ? ('ipv6' as const) : ('ipv4' as const) } : undefined;
+        });
+      if (parsed.some((n) => n === undefined)) {
+        ctx.addIssue({ code: 'custom', message: 'must be comma-separated networks like 127.0.0.0/8,::1/128,10.20.0.0/16 (or empty for none)' });
+        return z.NEVER;
+      }
+      return parsed as Array<{ address: string; prefix: number; family: 'ipv4' | 'ipv6' }>;
+    });
 
 const ConfigFields = z.object({
   /**
@@ -182,6 +207,14 @@ const ConfigFields = z.object({
       }
       return units.map((u) => u.data as string);
     }),
+  /**
+   * Who may read /metrics: a scraper from one of these networks (default: this
+   * machine only), or anyone sending `Authorization: Bearer METRICS_TOKEN`.
+   * Behind a reverse proxy on this machine the proxy must set X-Forwarded-For.
+   */
+  METRICS_ALLOW: networks('127.0.0.0/8,::1/128'),
+  /** A long random secret (at least 32 characters) a scraper outside METRICS_ALLOW sends as a bearer token. */
+  METRICS_TOKEN: z.string().trim().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional(),
 });
 
 /**

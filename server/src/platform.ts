@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RoomRegistry, WorkerPool, type MediaSettings } from '@care/media';
 import { sessionlessApiPaths } from '@care/shared';
+import type { Express } from 'express';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { accountSecurityRoutes } from './accounts/account-security-routes.js';
@@ -27,6 +28,9 @@ import type { Config } from './config.js';
 import { Database } from './db/database.js';
 import { requireCsrfToken } from './http/csrf.js';
 import { createHttpApp } from './http/http-app.js';
+import { metricsAccess } from './http/metrics-access.js';
+import { OriginPolicy } from './http/same-origin.js';
+import { answerUnparsableRequests } from './http/unparsable-requests.js';
 import { appointmentRoutes } from './http/routes/appointment-routes.js';
 import { authRoutes } from './http/routes/auth-routes.js';
 import { healthRoutes } from './http/routes/health-routes.js';
@@ -60,7 +64,7 @@ import { SessionDirectory } from './services/session-directory.js';
 import { SessionFloorService } from './services/session-floor-service.js';
 import { SessionSockets } from './socket/session-sockets.js';
 import { RequestLimiter } from './socket/request-limiter.js';
-import { createSocketServer, registerSocketFeatures, SOCKET_IO_PATH } from './socket/socket-server.js';
+import { createSocketServer, registerSocketFeatures } from './socket/socket-server.js';
 import type { AppServer } from './socket/types.js';
 
 export class PortInUseError extends Error {
@@ -73,6 +77,8 @@ export interface Platform {
   db: Database;
   redis: Redis;
   io: AppServer;
+  /** The Express app (its router stack is what the REST fuzz test enumerates). */
+  http: Express;
   pool: WorkerPool;
   /** The rooms whose media this node hosts. */
   media: RoomRegistry;
@@ -152,8 +158,19 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
 
     if (config.SEED_DEMO) await seedDemo(db, log);
 
-    const httpServer = http.createServer();
-    const io = createSocketServer(httpServer, redis);
+    // Engine.IO takes over the request listeners the server has when Socket.IO
+    // attaches, and leaves its own paths to itself only for those: the app's
+    // listener must be there first, or the app would answer Socket.IO's
+    // polling requests too (two answers to one request: an uncaught
+    // ERR_HTTP_HEADERS_SENT in Engine.IO). The app itself is built below.
+    const served: { app?: Express } = {};
+    const httpServer = http.createServer((req, res) => {
+      if (served.app) return void served.app(req, res);
+      res.writeHead(503).end();
+    });
+    answerUnparsableRequests(httpServer);
+    const origins = new OriginPolicy(config.PUBLIC_URL);
+    const io = createSocketServer(httpServer, redis, origins);
     cleanups.push(
       () =>
         new Promise<void>((resolve) => {
@@ -289,7 +306,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     });
 
     const cookiesSecure = secureCookies(config);
-    const app = createHttpApp({
+    const httpApp = createHttpApp({
       api: {
         '/auth': authRoutes({ auth, passwordResets, secureCookies: cookiesSecure }),
         '/appointments': appointmentRoutes(auth, appointments),
@@ -304,19 +321,24 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
         '/invites': inviteRoutes(invites, limits.invite),
         '/admin': adminRoutes({ auth, invites, inviteCounts, lookup, users, reports, redis }),
       },
-      health: healthRoutes({ redis, db, mediaWorkers: () => pool.size, metrics }),
+      health: healthRoutes({
+        redis,
+        db,
+        mediaWorkers: () => pool.size,
+        metrics,
+        metricsAccess: metricsAccess({ allow: config.METRICS_ALLOW, token: config.METRICS_TOKEN }),
+      }),
       webBuildDir: config.WEB_BUILD_DIR,
       csrf: requireCsrfToken(auth, sessionlessApiPaths),
       largeBodies: { '/admin/invites/csv': '300kb' },
+      origins,
       log,
     });
-    // Socket.IO answers its own path on this server (its long-polling included); Express
-    // answering it too wrote a second response (500s logged, or a thrown ERR_HTTP_HEADERS_SENT).
-    httpServer.on('request', (req, res) => {
-      if (!req.url?.startsWith(SOCKET_IO_PATH)) app(req, res);
-    });
+    // Listening since before Socket.IO attached, so Engine.IO answers its own path and Express the rest.
+    served.app = httpApp;
 
     const port = await listen(httpServer, config, log);
+    origins.listening(config.HOST, port);
     cleanups.push(
       () =>
         new Promise<void>((resolve) => {
@@ -330,7 +352,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     notifications.scheduler.start();
     cleanups.push(() => notifications.stop());
     log.info({ port, mediaPorts: pool.ports() }, 'CARE ASN server listening');
-    return { url, port, db, redis, io, pool, media: registry, notifications, close: closeAll };
+    return { url, port, db, redis, io, http: httpApp, pool, media: registry, notifications, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

@@ -1,3 +1,5 @@
+// First: how schemas are compiled must be settled before any is built.
+import './schema-eval.js';
 export * from './result.js';
 export * from './domain.js';
 export * from './protocol/auth.js';

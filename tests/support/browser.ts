@@ -25,6 +25,7 @@ export async function launchChromium(): Promise<Browser> {
  */
 export async function newMediaContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
   const context = await browser.newContext({ baseURL, permissions: ['camera', 'microphone'] });
+  await recordPolicyViolations(context);
   await context.addInitScript(() => {
     const seen: RTCPeerConnection[] = [];
     (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = seen;
@@ -76,4 +77,31 @@ export async function waitForInboundMedia(page: Page, timeoutMs = 30_000): Promi
     await page.waitForTimeout(500);
   }
   return last;
+}
+
+export interface PolicyViolation {
+  directive: string;
+  blocked: string;
+  sample: string;
+  /** Where it happened: a file of ours, or the page itself. */
+  source: string;
+}
+
+/**
+ * Keeps every Content-Security-Policy violation a page of this context sees
+ * (the app's own included) in `window.__cspViolations`, for `policyViolations`.
+ */
+export async function recordPolicyViolations(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const seen: Array<{ directive: string; blocked: string; sample: string; source: string }> = [];
+    (window as unknown as { __cspViolations: typeof seen }).__cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (event) => {
+      seen.push({ directive: event.effectiveDirective, blocked: event.blockedURI, sample: event.sample, source: `${event.sourceFile}:${event.lineNumber}:${event.columnNumber}` });
+    });
+  });
+}
+
+/** The policy violations this page has seen since it loaded. */
+export async function policyViolations(page: Page): Promise<PolicyViolation[]> {
+  return page.evaluate(() => (window as unknown as { __cspViolations?: PolicyViolation[] }).__cspViolations ?? []);
 }

@@ -70,6 +70,12 @@ export async function login(url: string, email: string, password: string): Promi
   return cookie.split(';')[0] ?? '';
 }
 
+/** A platform with one person signed in on it (the cookie), for a test file's `beforeAll`. */
+export async function startSignedIn(account: { email: string; password: string }, env: Record<string, string> = {}): Promise<{ t: TestPlatform; cookie: string }> {
+  const t = await startTestPlatform(env);
+  return { t, cookie: await login(t.url, account.email, account.password) };
+}
+
 /**
  * The headers a signed-in script sends on a state-changing call: the session
  * cookie and its CSRF token (what the web app reads from GET /api/auth/csrf).

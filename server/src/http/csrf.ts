@@ -14,7 +14,7 @@ export const CSRF_HEADER = 'x-csrf-token';
  * (`csrfTokenFor`). Without a live session there is no ambient authority to
  * abuse, so the request goes on and the route answers 401 as before; sign-in,
  * its second step and accepting an invite (`exemptPaths`) have no session yet.
- * Runs after `sameOriginWrites`: both checks hold.
+ * Runs after `sameOriginRequests`: both checks hold.
  */
 export function requireCsrfToken(auth: AuthService, exemptPaths: readonly string[]) {
   const exempt = new Set(exemptPaths);

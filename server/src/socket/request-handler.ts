@@ -57,7 +57,11 @@ export function onRequest<E extends ClientRequestName>(
   handler: (payload: ParsedRequest<E>) => Promise<ResponseData<E>>,
 ): void {
   const limits = limitsFor(socket);
-  const listener = async (payload: unknown, ack?: unknown): Promise<void> => {
+  const listener = async (...args: unknown[]): Promise<void> => {
+    // The ack is the last argument whatever came before it: a request sent
+    // with no payload has its ack first, and one with extra arguments later.
+    const ack = typeof args.at(-1) === 'function' ? args.pop() : undefined;
+    const payload = args[0];
     const reply = replyTo(socket, ack);
     try {
       const parsed = clientRequests[event].request.safeParse(payload);

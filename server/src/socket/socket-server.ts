@@ -6,6 +6,7 @@ import { Server } from 'socket.io';
 import { readSessionToken } from '../auth/session-cookie.js';
 import { AppError } from '../errors.js';
 import { capConnectionsPerUser } from './connection-cap.js';
+import type { OriginPolicy } from '../http/same-origin.js';
 import type { SocketDeps } from './deps.js';
 import { registerLobby } from './lobby.js';
 import { registerMls } from './mls.js';
@@ -29,12 +30,19 @@ export const MAX_SOCKET_PACKET_BYTES = Math.ceil((MLS_MAX_HANDSHAKE * 4) / 3) + 
 /** Where Socket.IO answers (WebSocket and long-polling alike); nothing else may answer there. */
 export const SOCKET_IO_PATH = '/socket.io/';
 
-export function createSocketServer(httpServer: HttpServer, redis: Redis): AppServer {
+export function createSocketServer(httpServer: HttpServer, redis: Redis, origins: OriginPolicy): AppServer {
   const io: AppServer = new Server(httpServer, {
     path: SOCKET_IO_PATH,
     serveClient: false,
     // Same origin only: the web app is served by this server.
     cors: { origin: false },
+    // A WebSocket is not held to CORS, and a page of the same site on another
+    // origin (another port, a sibling subdomain) sends our SameSite=Strict
+    // cookie with it: the handshake itself must refuse a foreign Origin.
+    allowRequest: (req, callback) => {
+      const verdict = origins.verdict(req.headers);
+      callback(verdict.allowed ? null : `forbidden: cross-site connections are not allowed (${verdict.reason})`, verdict.allowed);
+    },
     maxHttpBufferSize: MAX_SOCKET_PACKET_BYTES,
   });
   io.adapter(createAdapter(redis.duplicate(), redis.duplicate()));

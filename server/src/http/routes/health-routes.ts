@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Database } from '../../db/database.js';
@@ -8,10 +8,12 @@ export interface HealthDeps {
   db: Database;
   mediaWorkers: () => number;
   metrics: Registry;
+  /** Who may read /metrics (`metricsAccess`). */
+  metricsAccess: RequestHandler;
 }
 
 /** Liveness, readiness (each dependency named), and Prometheus metrics. */
-export function healthRoutes({ redis, db, mediaWorkers, metrics }: HealthDeps): Router {
+export function healthRoutes({ redis, db, mediaWorkers, metrics, metricsAccess }: HealthDeps): Router {
   const router = Router();
 
   router.get('/healthz', (_req, res) => {
@@ -31,7 +33,7 @@ export function healthRoutes({ redis, db, mediaWorkers, metrics }: HealthDeps): 
     res.status(ready ? 200 : 503).json({ ok: ready, checks });
   });
 
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', metricsAccess, async (_req, res) => {
     res.setHeader('Content-Type', metrics.contentType);
     res.send(await metrics.metrics());
   });

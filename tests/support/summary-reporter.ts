@@ -1,8 +1,9 @@
 import type { Reporter, SerializedError, TestModule } from 'vitest/node';
 
 /**
- * Prints each benchmark's summary lines (from the test's `meta.summary`), and
- * nothing after them, so a benchmark's required last line really is last.
+ * Prints each test's summary lines (from its `meta.summary`) as the process
+ * exits, after the services' shutdown lines, so the required last line of a
+ * benchmark or of the fuzz run really is last.
  */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): void {
@@ -24,7 +25,10 @@ export default class SummaryReporter implements Reporter {
         if (summary) lines.push(...summary);
       }
     }
-    if (failed) console.error('benchmark failed');
-    for (const line of lines) console.log(line);
+    if (failed) console.error('failed');
+    // After everything, the global teardown's own lines included: at exit (stdout is synchronous there on Linux).
+    process.once('exit', () => {
+      for (const line of lines) process.stdout.write(`${line}\n`);
+    });
   }
 }
