@@ -52,36 +52,24 @@ export class SessionManager {
   #timers: Array<ReturnType<typeof setInterval>> = [];
   #refusedRetry: ReturnType<typeof setTimeout> | undefined;
   readonly #link = serverLink(() => this.#socket);
-  readonly #announce = (key: MessageKey, name: string) => {
-    this.announcement = { key, name };
-  };
-  readonly #showError = (error: unknown) => {
-    this.error = errorKey(error);
+  /** What the parts share: the connection's requests, the live region, the error line, names and our peer id. */
+  readonly #shared = {
+    link: this.#link,
+    announce: (key: MessageKey, name: string) => {
+      this.announcement = { key, name };
+    },
+    onError: (error: unknown) => {
+      this.error = errorKey(error);
+    },
+    nameOf: (peerId: string) => this.nameOf(peerId),
+    myPeerId: () => this.local.peerId,
   };
 
-  readonly lobby = new SessionLobby({
-    link: this.#link,
-    sessionId: () => this.#sessionId,
-    other: () => this.other,
-    announce: this.#announce,
-    onError: this.#showError,
-  });
-  readonly local = new LocalMember({ link: this.#link, inRoom: () => this.stage === 'room', onError: this.#showError });
-  readonly participants = new RemoteParticipants({ announce: this.#announce, oneToOne: () => !this.isCircle });
-  readonly floor = new RoomFloor({
-    link: this.#link,
-    myPeerId: () => this.local.peerId,
-    nameOf: (peerId) => this.nameOf(peerId),
-    announce: this.#announce,
-    onError: this.#showError,
-  });
-  readonly messages = new SessionMessages({
-    channel: () => this.e2ee,
-    myPeerId: () => this.local.peerId,
-    nameOf: (peerId) => this.nameOf(peerId),
-    isHost: () => this.isCounselor,
-    announce: this.#announce,
-  });
+  readonly lobby = new SessionLobby({ ...this.#shared, sessionId: () => this.#sessionId, other: () => this.other });
+  readonly local = new LocalMember({ ...this.#shared, inRoom: () => this.stage === 'room' });
+  readonly participants = new RemoteParticipants({ ...this.#shared, oneToOne: () => !this.isCircle });
+  readonly floor = new RoomFloor(this.#shared);
+  readonly messages = new SessionMessages({ ...this.#shared, channel: () => this.e2ee, isHost: () => this.isCounselor });
   readonly connection = new CallConnection();
 
   /** The host: the counselor of a 1:1, the facilitator of a circle. */
