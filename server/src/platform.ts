@@ -51,20 +51,14 @@ import { SchedulingModels } from './scheduling/scheduling-models.js';
 import { createScheduling } from './scheduling/scheduling.js';
 import { schedulingRoutes } from './scheduling/scheduling-routes.js';
 import { seedDemo } from './seed/demo-seed.js';
-import { AdmissionService } from './services/admission-service.js';
-import { AppointmentService } from './services/appointment-service.js';
-import { LiveRoomService } from './services/live-room-service.js';
-import { LobbyService } from './services/lobby-service.js';
-import { MlsDeliveryService } from './services/mls-delivery-service.js';
-import { MlsGroupRoster } from './services/mls-group-roster.js';
-import { PresenceService } from './services/presence-service.js';
-import type { Notifier } from './services/room-notifier.js';
-import { RoomModerationService } from './services/room-moderation-service.js';
-import { SessionDirectory } from './services/session-directory.js';
-import { SessionFloorService } from './services/session-floor-service.js';
+import { createLiveSession } from './live/live-session.js';
+import { PresenceService } from './presence/presence-service.js';
+import { AppointmentService } from './sessions/appointment-service.js';
+import { SessionDirectory } from './sessions/session-directory.js';
 import { SessionSockets } from './socket/session-sockets.js';
 import { RequestLimiter } from './socket/request-limiter.js';
 import { createSocketServer, registerSocketFeatures } from './socket/socket-server.js';
+import { socketNotifier } from './socket/socket-notifier.js';
 import type { AppServer } from './socket/types.js';
 
 export class PortInUseError extends Error {
@@ -177,14 +171,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
           io.close(() => resolve());
         }),
     );
-    const notifier: Notifier = {
-      toConnection: (connectionId, event, payload) => {
-        (io.to(connectionId).emit as (e: string, p: unknown) => boolean)(event, payload);
-      },
-      toUser: (userId, event, payload) => {
-        (io.to(`user:${userId}`).emit as (e: string, p: unknown) => boolean)(event, payload);
-      },
-    };
+    const notifier = socketNotifier(io);
 
     const mail = createMail(config, redis, log.child({ component: 'mail' }));
     cleanups.push(() => mail.mailer?.close());
@@ -242,18 +229,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       },
     });
     const sessions = new SessionDirectory(db, appointments, circleModels);
-    const floor = new SessionFloorService(redis);
-    const admission = new AdmissionService(sessions, new LobbyService(redis), floor, notifier);
-    const rooms = new LiveRoomService(registry, notifier, log.child({ component: 'live-rooms' }));
-    const moderation = new RoomModerationService(rooms, admission, floor, notifier, log.child({ component: 'moderation' }));
-    const mls = new MlsDeliveryService(new MlsGroupRoster(redis), rooms, notifier);
-    rooms.onPeerLeft = (peer, keepsPlace) => {
-      moderation.peerLeft(peer, keepsPlace).catch((error: unknown) => log.warn({ err: error }, 'could not lower a leaving hand'));
-      mls.peerLeft(peer).catch((error: unknown) => log.warn({ err: error, roomId: peer.roomId }, 'could not mark a leaver for removal'));
-    };
-    rooms.onRoomEmptied = (roomId) => {
-      mls.endGroup(roomId).catch((error: unknown) => log.warn({ err: error, roomId }, 'could not end the MLS group'));
-    };
+    const live = createLiveSession({ redis, mediaRooms: registry, sessions, notifier, attendance, log });
     const presence = new PresenceService(redis);
 
     const metrics = createMetrics({ connections: () => io.engine.clientsCount, rooms: () => registry.size });
@@ -261,12 +237,8 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     registerSocketFeatures(io, {
       auth,
       appointments,
-      admission,
       presence,
-      rooms,
-      moderation,
-      mls,
-      attendance,
+      live,
       limits: new RequestLimiter(redis, rateLimited),
       maxConnectionsPerUser: config.SOCKETS_PER_USER,
       rateLimited,

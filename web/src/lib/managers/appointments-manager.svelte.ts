@@ -3,6 +3,7 @@ import { api } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
 import { connectSocket, request, type AppSocket } from '../socket/socket-client.js';
+import { subscribe, type Unsubscribe } from '../socket/socket-subscription.js';
 
 // Mirrors the server's join window (AppointmentService); the server decides, this only labels.
 const OPENS_BEFORE_MS = 15 * 60_000;
@@ -16,6 +17,7 @@ export class AppointmentsManager {
   error = $state<MessageKey | undefined>(undefined);
   waiting = $state<Record<string, LobbyEntry[]>>({});
   #socket: AppSocket | undefined;
+  #unsubscribe: Unsubscribe | undefined;
 
   async load(): Promise<void> {
     try {
@@ -45,6 +47,7 @@ export class AppointmentsManager {
   }
 
   destroy(): void {
+    this.#unsubscribe?.();
     this.#socket?.disconnect();
     this.#socket = undefined;
   }
@@ -53,20 +56,22 @@ export class AppointmentsManager {
     const socket = connectSocket();
     this.#socket = socket;
     const open = () => this.appointments.filter((a) => this.joinState(a) === 'open');
-    socket.on('connect', () => {
-      for (const appointment of open()) {
-        request(socket, 'lobby:watch', { sessionId: appointment.id }).then(
-          (entries) => (this.waiting = { ...this.waiting, [appointment.id]: entries }),
-          () => undefined,
-        );
-      }
-    });
-    socket.on('lobby:knock', (entry) => {
-      const list = (this.waiting[entry.sessionId] ?? []).filter((e) => e.userId !== entry.userId);
-      this.waiting = { ...this.waiting, [entry.sessionId]: [...list, entry] };
-    });
-    socket.on('lobby:left', ({ sessionId: appointmentId, userId }) => {
-      this.waiting = { ...this.waiting, [appointmentId]: (this.waiting[appointmentId] ?? []).filter((e) => e.userId !== userId) };
+    this.#unsubscribe = subscribe(socket, {
+      connect: () => {
+        for (const appointment of open()) {
+          request(socket, 'lobby:watch', { sessionId: appointment.id }).then(
+            (entries) => (this.waiting = { ...this.waiting, [appointment.id]: entries }),
+            () => undefined,
+          );
+        }
+      },
+      'lobby:knock': (entry) => {
+        const list = (this.waiting[entry.sessionId] ?? []).filter((e) => e.userId !== entry.userId);
+        this.waiting = { ...this.waiting, [entry.sessionId]: [...list, entry] };
+      },
+      'lobby:left': ({ sessionId: appointmentId, userId }) => {
+        this.waiting = { ...this.waiting, [appointmentId]: (this.waiting[appointmentId] ?? []).filter((e) => e.userId !== userId) };
+      },
     });
   }
 }
