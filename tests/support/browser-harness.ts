@@ -30,9 +30,10 @@ export class BrowserHarness {
     readonly browser: Browser,
   ) {}
 
-  static async start(env: Record<string, string> = {}, overrides: PlatformOverrides = {}): Promise<BrowserHarness> {
+  /** `browserArgs`: more Chromium switches for this harness's browser (see launchChromium). */
+  static async start(env: Record<string, string> = {}, overrides: PlatformOverrides = {}, browserArgs: readonly string[] = []): Promise<BrowserHarness> {
     const t = await startTestPlatform({ WEB_BUILD_DIR: webBuild, LOG_LEVEL: 'info', ...env }, overrides);
-    return new BrowserHarness(t, await launchChromium());
+    return new BrowserHarness(t, await launchChromium(browserArgs));
   }
 
   /** The app's address; localhost, so pages are a secure context (WebCrypto, workers). */
