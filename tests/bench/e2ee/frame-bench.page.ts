@@ -170,14 +170,14 @@ async function benchRecord(warmupMs: number, recordMs: number): Promise<Recorded
 /** LiveKit as its docs set it up: an ExternalE2EEKeyProvider with a random key; the messages its E2EEManager sends. */
 async function prepareLiveKit(send: HarnessWorker, receive: HarnessWorker): Promise<void> {
   // Loaded after the recording: the SDK's module also shims WebRTC globals when it loads.
-  const { ExternalE2EEKeyProvider, createE2EEKey } = await import('livekit-client');
+  const { ExternalE2EEKeyProvider, KeyProviderEvent, createE2EEKey } = await import('livekit-client');
   const keyProvider = new ExternalE2EEKeyProvider();
   for (const worker of [send, receive]) {
     worker.post({ kind: 'init', data: { keyProviderOptions: keyProvider.getOptions(), loglevel: 'warn' } });
     await worker.receivedOwn('initAck');
   }
   const keySet = new Promise<void>((resolve) => {
-    keyProvider.on('setKey', (keyInfo: { key: CryptoKey; participantIdentity?: string; keyIndex?: number }, updateCurrentKeyIndex: boolean) => {
+    keyProvider.on(KeyProviderEvent.SetKey, (keyInfo, updateCurrentKeyIndex) => {
       for (const [worker, isPublisher] of [[send, true], [receive, false]] as const) {
         worker.post({ kind: 'setKey', data: { participantIdentity: keyInfo.participantIdentity, isPublisher, key: keyInfo.key, keyIndex: keyInfo.keyIndex, updateCurrentKeyIndex } });
       }
