@@ -14,12 +14,18 @@ export interface FrameBenchServer {
   close(): void;
 }
 
-/** Our frame worker exactly as the app ships it (the built web app's worker file). */
+/** Our frame worker exactly as the app ships it: the built web app's worker file that the app's own code loads. */
 function shippedCareWorker(): string {
-  const dir = path.join(repo, 'web/build/_app/immutable/workers');
-  const file = readdirSync(dir).find((name) => name.startsWith('frame-crypto.worker-') && name.endsWith('.js'));
-  if (!file) throw new Error(`no built frame worker in ${dir}: build the web app first`);
-  return readFileSync(path.join(dir, file), 'utf8');
+  const immutable = path.join(repo, 'web/build/_app/immutable');
+  const workers = readdirSync(path.join(immutable, 'workers')).filter((name) => name.startsWith('frame-crypto.worker-') && name.endsWith('.js'));
+  // A stale file of an earlier build may lie beside it: take the one the app's chunks refer to.
+  const app = readdirSync(immutable, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.js') && !name.startsWith('workers'))
+    .map((name) => readFileSync(path.join(immutable, name), 'utf8'))
+    .join('\n');
+  const loaded = workers.filter((name) => app.includes(name));
+  if (loaded.length !== 1) throw new Error(`expected one frame worker loaded by the built app, found ${loaded.length}: build the web app first`);
+  return readFileSync(path.join(immutable, 'workers', loaded[0]!), 'utf8');
 }
 
 /** LiveKit's E2EE worker exactly as its npm package ships it (the `livekit-client/e2ee-worker` export). */

@@ -24,6 +24,9 @@ import { startPlainCallServer } from './plain-call-server.js';
 export const CPU_THROTTLING_RATE = 4;
 /** A common low-end Android phone's viewport in CSS pixels. */
 export const PHONE_VIEWPORT = { width: 360, height: 800 };
+/** The goal's picture: 640×360. */
+const GOAL_HEIGHT = 360;
+const LAYER_WAIT_MS = 30_000;
 const SETTLE_MS = 6000;
 const WINDOW_MS = 12_000;
 
@@ -42,7 +45,18 @@ export interface CallRates {
   throttled: CallFigures;
 }
 
+/** Waits (within reason) until both pages decode the layer of the goal: the SFU and the app's view choice take a moment. */
+async function untilDecoding(pages: [Page, Page], height: number): Promise<void> {
+  const deadline = Date.now() + LAYER_WAIT_MS;
+  while (Date.now() < deadline) {
+    const stats = await Promise.all(pages.map(videoStats));
+    if (stats.every((s) => s.inbound.height === height)) return;
+    await pages[0].waitForTimeout(500);
+  }
+}
+
 async function measureBoth(pages: [Page, Page]): Promise<CallRates> {
+  await untilDecoding(pages, GOAL_HEIGHT);
   const unthrottled = await measure(pages, 1);
   return { unthrottled, throttled: await measure(pages, CPU_THROTTLING_RATE) };
 }
@@ -136,9 +150,9 @@ export async function appCall(h: BrowserHarness): Promise<{ figures: CallRates; 
       if (state !== 'encrypted' && state !== 'verified') throw new Error(`the call was not end-to-end encrypted (${state})`);
     }
     const media = await appMedia(host.page);
-    // The layer the app asked for, as its received height tells: the control asks for the same.
-    const height = figures.unthrottled.directions[0].height;
-    const spatialLayer = Math.max(0, media.encodings.findIndex((e) => Math.round(media.video.height / (e.scaleResolutionDownBy ?? 1)) === height));
+    // The control asks the SFU for the app's 640×360 layer, as the app's page does on a phone.
+    const spatialLayer = media.encodings.findIndex((e) => Math.round(media.video.height / (e.scaleResolutionDownBy ?? 1)) === GOAL_HEIGHT);
+    if (spatialLayer < 0) throw new Error(`the app sends no ${GOAL_HEIGHT}p layer`);
     return { figures, media, spatialLayer };
   } finally {
     await Promise.all([host.context.close(), client.context.close()]);
