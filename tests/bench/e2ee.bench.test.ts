@@ -10,9 +10,9 @@ import { appCall, CPU_THROTTLING_RATE, PHONE_VIEWPORT, plainCall, type CallFigur
  *     once from Chromium's fake camera and microphone, through our shipped
  *     frame worker and LiveKit's shipped E2EE worker (livekit-client, keyed as
  *     its docs show), in one page, both directions, timed in the worker from
- *     frame in to frame out; with two floors beside them (frames moved and
- *     copied only; one AES-GCM call per frame and nothing else). Interleaved
- *     rounds after warm-up, medians.
+ *     frame in to frame out; with floors beside them (frames read, copied and
+ *     written; the same through a TransformStream; one AES-GCM call per frame
+ *     and nothing else). Interleaved rounds after warm-up, medians.
  *  2. Phone-class CPU: a 1:1 session of the app (E2EE) on phone-sized pages,
  *     decoded video frames per second both ways, with both pages' CPU
  *     throttled 4× (and just before, unthrottled); and the control, the same
@@ -64,7 +64,8 @@ it('e2ee benchmark', { timeout: 900_000 }, async ({ task }) => {
     frameLine('ours (web/build frame worker)', ours),
     frameLine('LiveKit (livekit-client e2ee worker)', theirs),
     frameLine('floor: one AES-GCM call per frame', figures.webcrypto),
-    frameLine('floor: frames moved and copied only', figures.passthrough),
+    frameLine('floor: frames read, copied and written', figures.passthrough),
+    frameLine('floor: the same through a TransformStream', figures.pipe),
     `1:1 call, ${PHONE_VIEWPORT.width}×${PHONE_VIEWPORT.height} viewport, camera ${app.media.video.width}×${app.media.video.height} at ${app.media.video.frameRate} frames/s; both pages CPU-throttled ${CPU_THROTTLING_RATE}× (main thread):`,
     callLine('app with E2EE', app.figures.throttled),
     callLine('control: bare mediasoup pages, no app, no E2EE', plain.throttled),

@@ -7,12 +7,13 @@ import type { EncodedFrame } from './encoded-frame.js';
 
 /**
  * What runs in a harness worker: our shipped frame worker, LiveKit's shipped
- * E2EE worker, or one of two floors built into the harness itself — frames
- * passing an empty transform (the cost of streams and frame objects alone),
- * and one awaited WebCrypto AES-GCM call per frame with nothing else (the
- * least any WebCrypto frame encryption can cost).
+ * E2EE worker, or a floor built into the harness itself — frames read,
+ * copied and written (the cost of streams and frame objects alone), the same
+ * through a TransformStream (what that structure adds), and one awaited
+ * WebCrypto AES-GCM call per frame with nothing else (the least any
+ * WebCrypto frame encryption costs).
  */
-export type FrameTarget = 'care' | 'livekit' | 'passthrough' | 'webcrypto';
+export type FrameTarget = 'care' | 'livekit' | 'webcrypto' | 'passthrough' | 'pipe';
 
 export type Direction = 'encrypt' | 'decrypt';
 

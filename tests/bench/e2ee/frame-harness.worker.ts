@@ -79,7 +79,8 @@ class TrackPipe {
  * The floors, built here: what every frame transform pays whatever it does.
  * They move frames the cheapest way known (read, change, write: no
  * TransformStream in between), so a worker under test is measured against
- * the least its work could cost, not against a structure it may not share.
+ * the least its work could cost; the `pipe` floor moves them through a
+ * TransformStream instead, to show what that structure costs.
  */
 function floorStep(direction: Direction, key: CryptoKey | undefined): (frame: EncodedFrame) => Promise<void> {
   const ivLength = 12;
@@ -139,6 +140,7 @@ function transformOptions(direction: Direction, kind: MediaKind): unknown {
         ? { kind: 'encode', participantIdentity: SENDER_IDENTITY, trackId: kind, codec: undefined, hasPacketTrailer: false, packetTrailer: undefined }
         : { kind: 'decode', participantIdentity: SENDER_IDENTITY, trackId: kind, codec: undefined, hasPacketTrailer: false };
     case 'passthrough':
+    case 'pipe':
     case 'webcrypto':
       return {};
     default: {
@@ -176,7 +178,22 @@ class Harness {
       if (this.workerTransform) {
         this.workerTransform({ transformer: { readable: pipe.readable, writable: pipe.writable, options: transformOptions(direction, kind) } });
       } else {
-        floorPump(pipe.readable, pipe.writable, floorStep(direction, key)).catch(() => undefined);
+        const step = floorStep(direction, key);
+        if (target === 'pipe') {
+          pipe.readable
+            .pipeThrough(
+              new TransformStream<EncodedFrame, EncodedFrame>({
+                async transform(frame, controller) {
+                  await step(frame);
+                  controller.enqueue(frame);
+                },
+              }),
+            )
+            .pipeTo(pipe.writable)
+            .catch(() => undefined);
+        } else {
+          floorPump(pipe.readable, pipe.writable, step).catch(() => undefined);
+        }
       }
     }
   }
@@ -240,7 +257,7 @@ class Harness {
     const expected = this.#expected[kind][index];
     if (!expected) throw new Error(`no expected ${kind} frame ${index}`);
     const unchanged = sameBytes(out.data, expected.data);
-    const right = this.#direction === 'decrypt' || target === 'passthrough' ? unchanged : out.data.byteLength > expected.data.byteLength && !unchanged;
+    const right = this.#direction === 'decrypt' || target === 'passthrough' || target === 'pipe' ? unchanged : out.data.byteLength > expected.data.byteLength && !unchanged;
     if (!right) {
       throw new Error(`${target} ${this.#direction}ed ${kind} frame ${index} wrongly`);
     }

@@ -4,7 +4,7 @@ import type { FrameTarget, KindResult, TargetFigures } from './frame-bench-proto
 import type { BenchWindow, RecordedSummary, TargetRound } from './frame-bench.page.js';
 import { startFrameBenchServer } from './frame-bench-server.js';
 
-export const FRAME_TARGETS: FrameTarget[] = ['care', 'livekit', 'webcrypto', 'passthrough'];
+export const FRAME_TARGETS: FrameTarget[] = ['care', 'livekit', 'webcrypto', 'passthrough', 'pipe'];
 
 export interface SideBySide {
   recorded: RecordedSummary;
