@@ -1,18 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'rolldown';
+import { bundleForBrowser, chunkNamed, startPageServer, type PageServer } from '../page-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../../..');
-
-export interface FrameBenchServer {
-  /** A localhost origin: pages are a secure context (WebCrypto, workers). */
-  url: string;
-  close(): void;
-}
 
 /** Our frame worker exactly as the app ships it: the built web app's worker file that the app's own code loads. */
 function shippedCareWorker(): string {
@@ -33,46 +25,26 @@ function shippedLiveKitWorker(): string {
   return readFileSync(path.join(repo, 'node_modules/livekit-client/dist/livekit-client.e2ee.worker.mjs'), 'utf8');
 }
 
-async function bundle(input: string): Promise<Map<string, string>> {
-  // The workers under test are fetched by the harness as they ship, never bundled into it.
-  const result = await build({ input: path.join(here, input), external: [/^\/targets\//], write: false, platform: 'browser', output: { format: 'esm' }, logLevel: 'silent' });
-  return new Map(result.output.flatMap((chunk) => (chunk.type === 'chunk' ? [[`/${chunk.fileName}`, chunk.code] as const] : [])));
-}
-
 /**
  * The page and workers of the side-by-side frame bench, on loopback. Every
  * answer is cross-origin isolated (COOP + COEP), which gives the page and its
  * workers a 5 µs clock instead of a 100 µs one.
  */
-export async function startFrameBenchServer(): Promise<FrameBenchServer> {
-  const page = await bundle('frame-bench.page.ts');
-  const harness = await bundle('frame-harness.worker.ts');
-  const recorder = await bundle('frame-recorder.worker.ts');
-  const entry = (chunks: Map<string, string>, name: string) => {
-    const key = [...chunks.keys()].find((fileName) => fileName.includes(name));
-    if (!key) throw new Error(`bench bundle without ${name}`);
-    return key;
-  };
-  const pageEntry = entry(page, 'frame-bench.page');
+export async function startFrameBenchServer(): Promise<PageServer> {
+  // The workers under test are fetched by the harness as they ship, never bundled into it.
+  const external = [/^\/targets\//];
+  const page = await bundleForBrowser(path.join(here, 'frame-bench.page.ts'));
+  const harness = await bundleForBrowser(path.join(here, 'frame-harness.worker.ts'), external);
+  const recorder = await bundleForBrowser(path.join(here, 'frame-recorder.worker.ts'));
   const scripts = new Map<string, string>(page);
-  scripts.set('/harness.js', harness.get(entry(harness, 'frame-harness.worker'))!);
-  scripts.set('/recorder.js', recorder.get(entry(recorder, 'frame-recorder.worker'))!);
+  scripts.set('/harness.js', harness.get(chunkNamed(harness, 'frame-harness.worker'))!);
+  scripts.set('/recorder.js', recorder.get(chunkNamed(recorder, 'frame-recorder.worker'))!);
   scripts.set('/targets/care.js', shippedCareWorker());
   scripts.set('/targets/livekit.mjs', shippedLiveKitWorker());
-  const html = `<!doctype html><html><head><title>frame bench</title></head><body><script type="module" src="${pageEntry}"></script></body></html>`;
-
-  const server = http.createServer((req, res) => {
-    const isolation = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cache-control': 'no-store' };
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-    const script = scripts.get(pathname);
-    if (script !== undefined) {
-      res.writeHead(200, { ...isolation, 'content-type': 'text/javascript' });
-      res.end(script);
-      return;
-    }
-    res.writeHead(pathname === '/' ? 200 : 404, { ...isolation, 'content-type': 'text/html' });
-    res.end(pathname === '/' ? html : 'not found');
+  return startPageServer({
+    title: 'frame bench',
+    entry: chunkNamed(page, 'frame-bench.page'),
+    scripts,
+    headers: { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cache-control': 'no-store' },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://localhost:${(server.address() as AddressInfo).port}/`, close: () => server.close() };
 }

@@ -1,12 +1,10 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { routerCodecs } from '@care/media';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import type { Page } from 'playwright-core';
-import { build } from 'rolldown';
+import { bundleForBrowser, chunkNamed, exposeRequests, startPageServer } from '../page-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -26,8 +24,7 @@ export interface PlainCallServer {
  * control measures steady decoding, not how fast a call is set up.
  */
 export async function startPlainCallServer(workerBin: string | undefined): Promise<PlainCallServer> {
-  const bundle = await build({ input: path.join(here, 'plain-call.page.ts'), write: false, platform: 'browser', output: { format: 'esm' }, logLevel: 'silent' });
-  const code = bundle.output[0].code;
+  const bundle = await bundleForBrowser(path.join(here, 'plain-call.page.ts'));
   const worker = await mediasoup.createWorker({ logLevel: 'warn', ...(workerBin ? { workerBin } : {}) });
   const router = await worker.createRouter({ mediaCodecs: routerCodecs('pair') });
   const transports = new Map<string, types.WebRtcTransport>();
@@ -49,51 +46,36 @@ export async function startPlainCallServer(workerBin: string | undefined): Promi
       transportPeer.set(t.id, String(peer));
       return { id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters };
     },
-    connect: async ({ transportId, dtlsParameters }) => {
-      await transportById(transportId).connect({ dtlsParameters: dtlsParameters as types.DtlsParameters });
+    connect: async ({ id, dtlsParameters }) => {
+      await transportById(id).connect({ dtlsParameters: dtlsParameters as types.DtlsParameters });
       return {};
     },
-    produce: async ({ transportId, kind, rtpParameters }) => {
-      const producer = await transportById(transportId).produce({ kind: kind as types.MediaKind, rtpParameters: rtpParameters as types.RtpParameters });
-      const peer = transportPeer.get(String(transportId))!;
+    produce: async ({ id, kind, rtpParameters }) => {
+      const producer = await transportById(id).produce({ kind: kind as types.MediaKind, rtpParameters: rtpParameters as types.RtpParameters });
+      const peer = transportPeer.get(String(id))!;
       producersOf.set(peer, [...(producersOf.get(peer) ?? []), producer]);
       return { id: producer.id };
     },
-    consume: async ({ transportId, from, rtpCapabilities, spatialLayer }) => {
+    consume: async ({ id, from, rtpCapabilities, spatialLayer }) => {
       const offers = [];
       for (const producer of producersOf.get(String(from)) ?? []) {
-        const consumer = await transportById(transportId).consume({ producerId: producer.id, rtpCapabilities: rtpCapabilities as types.RtpCapabilities, paused: true });
+        const consumer = await transportById(id).consume({ producerId: producer.id, rtpCapabilities: rtpCapabilities as types.RtpCapabilities, paused: true });
         if (consumer.type === 'simulcast') await consumer.setPreferredLayers({ spatialLayer: Number(spatialLayer) });
         consumers.set(consumer.id, consumer);
         offers.push({ id: consumer.id, producerId: producer.id, kind: consumer.kind, rtpParameters: consumer.rtpParameters });
       }
       return offers;
     },
-    resume: async ({ consumerId }) => {
-      await consumers.get(String(consumerId))?.resume();
+    resume: async ({ id }) => {
+      await consumers.get(String(id))?.resume();
       return {};
     },
   };
 
-  const server = http.createServer((req, res) => {
-    if (req.url === '/plain-call.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(code);
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end('<!doctype html><html><head><title>plain call</title></head><body style="margin:0"><script type="module" src="/plain-call.js"></script></body></html>');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const server = await startPageServer({ title: 'plain call', entry: chunkNamed(bundle, 'plain-call.page'), scripts: bundle });
   return {
-    url: `http://localhost:${(server.address() as AddressInfo).port}/`,
-    expose: async (page) => {
-      await page.exposeFunction('plainRequest', async (method: string, data: string) => {
-        const handler = handlers[method];
-        if (!handler) throw new Error(`unknown method ${method}`);
-        return JSON.stringify(await handler(JSON.parse(data) as Record<string, unknown>));
-      });
-    },
+    url: server.url,
+    expose: (page) => exposeRequests(page, 'plainRequest', handlers),
     close: () => {
       server.close();
       worker.close();

@@ -7,6 +7,7 @@
  * the same CPU throttling is what the machine allows without E2EE.
  */
 import { Device, type types } from 'mediasoup-client';
+import { wireTransport } from '../transport-signalling.js';
 
 export interface PlainMedia {
   /** The app's local camera settings (getSettings of its track). */
@@ -36,18 +37,9 @@ async function loadedDevice(): Promise<Device> {
   return device;
 }
 
-function wire(transport: types.Transport): void {
-  transport.on('connect', ({ dtlsParameters }, done, fail) => {
-    call('connect', { transportId: transport.id, dtlsParameters }).then(() => done(), fail);
-  });
-  transport.on('produce', ({ kind, rtpParameters }, done, fail) => {
-    call<{ id: string }>('produce', { transportId: transport.id, kind, rtpParameters }).then(done, fail);
-  });
-}
-
 w.plainSend = async (peer, media) => {
   const transport = (await loadedDevice()).createSendTransport(await call<types.TransportOptions>('transport', { peer }));
-  wire(transport);
+  wireTransport(transport, call);
   const stream = await navigator.mediaDevices.getUserMedia({
     audio: true,
     video: { width: { ideal: media.video.width }, height: { ideal: media.video.height }, frameRate: { ideal: media.video.frameRate, max: 30 } },
@@ -60,9 +52,9 @@ w.plainSend = async (peer, media) => {
 w.plainReceive = async (peer, from, spatialLayer) => {
   const loaded = await loadedDevice();
   const transport = loaded.createRecvTransport(await call<types.TransportOptions>('transport', { peer }));
-  wire(transport);
+  wireTransport(transport, call);
   const offers = await call<Array<{ id: string; producerId: string; kind: types.MediaKind; rtpParameters: types.RtpParameters }>>('consume', {
-    transportId: transport.id,
+    id: transport.id,
     from,
     rtpCapabilities: loaded.recvRtpCapabilities,
     spatialLayer,
@@ -78,7 +70,7 @@ w.plainReceive = async (peer, from, spatialLayer) => {
     }
     element.srcObject = new MediaStream([consumer.track]);
     document.body.append(element);
-    await call('resume', { consumerId: consumer.id });
+    await call('resume', { id: consumer.id });
     void element.play().catch(() => undefined);
   }
 };
