@@ -157,12 +157,11 @@ export class FrameCryptor {
 
   async #pump(reader: ReadableStreamDefaultReader<EncodedFrame>, writer: WritableStreamDefaultWriter<EncodedFrame>, options: TransformOptions): Promise<void> {
     const tally = this.#countsFor(options);
-    let frame: EncodedFrame | undefined;
     try {
       for (;;) {
         // Backpressure as a pipe would: no read while the writable is full.
         await writer.ready;
-        ({ value: frame } = await reader.read());
+        const { value: frame } = await reader.read();
         if (frame === undefined) break;
         if (await this.#process(frame, options, tally)) void writer.write(frame).catch(() => undefined);
       }
