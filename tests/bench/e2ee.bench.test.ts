@@ -41,7 +41,8 @@ function frameLine(name: string, f: TargetFigures): string {
 
 function callLine(name: string, call: CallFigures): string {
   const [a, b] = call.directions;
-  return `  ${name}: ${a.fps.toFixed(1)} and ${b.fps.toFixed(1)} frames/s decoded (${a.width}×${a.height}, ${b.width}×${b.height}; the senders encoded ${a.sentFps.toFixed(1)} and ${b.sentFps.toFixed(1)} in that layer)`;
+  const busy = call.mainThreadBusy.map((share) => `${(share * 100).toFixed(0)}%`).join(' and ');
+  return `  ${name}: ${a.fps.toFixed(1)} and ${b.fps.toFixed(1)} frames/s decoded (${a.width}×${a.height}, ${b.width}×${b.height}; the senders encoded ${a.sentFps.toFixed(1)} and ${b.sentFps.toFixed(1)} in that layer; main threads busy ${busy})`;
 }
 
 it('e2ee benchmark', { timeout: 900_000 }, async ({ task }) => {

@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, CDPSession, Page } from 'playwright-core';
 import { newMediaContext } from '../../support/browser.js';
 import type { BrowserHarness } from '../../support/browser-harness.js';
 import { encryptionState } from '../../support/session-flow.js';
@@ -66,6 +66,8 @@ export interface CallFigures {
   directions: [DecodedVideo, DecodedVideo];
   /** The slower direction. */
   fps: number;
+  /** Share of the window each page's main thread spent in tasks (throttled time included). */
+  mainThreadBusy: [number, number];
 }
 
 interface VideoStats {
@@ -92,19 +94,40 @@ async function videoStats(page: Page): Promise<VideoStats> {
   });
 }
 
-async function throttle(page: Page, rate: number): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate });
-  await cdp.detach();
+/** Seconds the page's main thread has spent in tasks so far (DevTools Performance metrics). */
+async function mainThreadSeconds(session: CDPSession): Promise<number> {
+  const { metrics } = await session.send('Performance.getMetrics');
+  return metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
 }
 
-/** Sets both pages' CPU throttling, lets the call settle, then counts decoded frames both ways over the window. */
+/**
+ * Sets both pages' CPU throttling, lets the call settle, then counts decoded
+ * frames both ways over the window. The DevTools sessions stay open until the
+ * window is over: Chromium ends the throttling when its session detaches.
+ */
 async function measure(pages: [Page, Page], throttling: number): Promise<CallFigures> {
-  for (const page of pages) await throttle(page, throttling);
-  await pages[0].waitForTimeout(SETTLE_MS);
-  const before = await Promise.all(pages.map(videoStats));
-  await pages[0].waitForTimeout(WINDOW_MS);
-  const after = await Promise.all(pages.map(videoStats));
+  const sessions = await Promise.all(pages.map((page) => page.context().newCDPSession(page)));
+  try {
+    for (const session of sessions) {
+      await session.send('Emulation.setCPUThrottlingRate', { rate: throttling });
+      await session.send('Performance.enable');
+    }
+    await pages[0].waitForTimeout(SETTLE_MS);
+    const started = Date.now();
+    const busyBefore = await Promise.all(sessions.map(mainThreadSeconds));
+    const before = await Promise.all(pages.map(videoStats));
+    await pages[0].waitForTimeout(WINDOW_MS);
+    const after = await Promise.all(pages.map(videoStats));
+    const busyAfter = await Promise.all(sessions.map(mainThreadSeconds));
+    const seconds = (Date.now() - started) / 1000;
+    const figures = fromStats(before, after);
+    return { ...figures, mainThreadBusy: [0, 1].map((i) => (busyAfter[i]! - busyBefore[i]!) / seconds) as [number, number] };
+  } finally {
+    await Promise.all(sessions.map((session) => session.detach().catch(() => undefined)));
+  }
+}
+
+function fromStats(before: VideoStats[], after: VideoStats[]): Omit<CallFigures, 'mainThreadBusy'> {
   const rate = (count: number, ms: number) => (ms > 0 ? (count * 1000) / ms : 0);
   const direction = (receiver: 0 | 1): DecodedVideo => {
     const sender = receiver === 0 ? 1 : 0;
