@@ -6,18 +6,8 @@
  * message protocol, as its own app sends them.
  */
 import { copyFrame, type EncodedFrame } from './encoded-frame.js';
-import type { ToRecorder } from './frame-recorder.worker.js';
+import { recordFrames, type RecordedSummary } from './frame-recording.js';
 import { SENDER_IDENTITY, type FramesByKind, type FromHarness, type FrameTarget, type RunResult, type ToHarness } from './frame-bench-protocol.js';
-
-export interface RecordedSummary {
-  video: number;
-  audio: number;
-  videoKeyFrames: number;
-  videoMeanBytes: number;
-  audioMeanBytes: number;
-  width: number;
-  height: number;
-}
 
 export interface TargetRound {
   seal: RunResult;
@@ -32,12 +22,8 @@ export interface BenchWindow {
   benchLiveKitComplaints(): string[];
 }
 
-/** The 640×360 layer of the app's simulcast (web/src/lib/rtc/room-client.ts, r1). */
-const VIDEO_MAX_BITRATE = 450_000;
-
 let recorded: FramesByKind = { video: [], audio: [] };
 const complaints: string[] = [];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A harness worker: bench requests are answered one at a time, in order. */
 class HarnessWorker {
@@ -108,65 +94,6 @@ function copies(frames: FramesByKind): FramesByKind {
   return { video: frames.video.map(copyFrame), audio: frames.audio.map(copyFrame) };
 }
 
-/** Opus as a 1:1 session sends it (media/src/room-shape.ts 'pair'): constant bitrate, no DTX. */
-function pairOpus(sdp: string): string {
-  const pt = /a=rtpmap:(\d+) opus\/48000\/2/.exec(sdp)?.[1];
-  if (!pt) return sdp;
-  return sdp.replace(new RegExp(`a=fmtp:${pt} ([^\\r\\n]*)`), (_line, params: string) => `a=fmtp:${pt} ${params};cbr=1;usedtx=0`);
-}
-
-/**
- * Records real encoded frames: the fake camera at 640×360 and the fake
- * microphone through a loopback call, with a tap on the senders (an
- * RTCRtpScriptTransform in the recorder worker) that keeps a copy of each
- * frame once the bitrate has settled, and of the stream's first key frame.
- */
-async function benchRecord(warmupMs: number, recordMs: number): Promise<RecordedSummary> {
-  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 360, frameRate: 24 }, audio: true });
-  // Without encodedInsertableStreams, Chromium runs the transform but sends frames around it.
-  const a = new RTCPeerConnection({ encodedInsertableStreams: true } as RTCConfiguration);
-  const b = new RTCPeerConnection();
-  a.onicecandidate = (event) => void (event.candidate && b.addIceCandidate(event.candidate));
-  b.onicecandidate = (event) => void (event.candidate && a.addIceCandidate(event.candidate));
-  const recorder = new Worker('/recorder.js', { type: 'module' });
-  const tell = (message: ToRecorder) => recorder.postMessage(message);
-  for (const track of stream.getTracks()) {
-    const sender = a.addTrack(track, stream);
-    sender.transform = new RTCRtpScriptTransform(recorder, { kind: track.kind });
-  }
-  await a.setLocalDescription();
-  await b.setRemoteDescription(a.localDescription!);
-  await b.setLocalDescription();
-  await a.setRemoteDescription({ type: 'answer', sdp: pairOpus(b.localDescription!.sdp) });
-  for (const sender of a.getSenders()) {
-    if (sender.track?.kind !== 'video') continue;
-    const parameters = sender.getParameters();
-    for (const encoding of parameters.encodings) encoding.maxBitrate = VIDEO_MAX_BITRATE;
-    await sender.setParameters(parameters);
-  }
-  await sleep(warmupMs);
-  const frames = new Promise<FramesByKind>((resolve) => (recorder.onmessage = (event: MessageEvent<FramesByKind>) => resolve(event.data)));
-  tell({ record: true });
-  await sleep(recordMs);
-  tell({ record: false });
-  recorded = await frames;
-  a.close();
-  b.close();
-  recorder.terminate();
-  for (const track of stream.getTracks()) track.stop();
-  const meanBytes = (list: EncodedFrame[]) => list.reduce((sum, f) => sum + f.data.byteLength, 0) / Math.max(1, list.length);
-  const metadata = recorded.video[0]?.getMetadata() as { width?: number; height?: number } | undefined;
-  return {
-    video: recorded.video.length,
-    audio: recorded.audio.length,
-    videoKeyFrames: recorded.video.filter((f) => f.type === 'key').length,
-    videoMeanBytes: meanBytes(recorded.video),
-    audioMeanBytes: meanBytes(recorded.audio),
-    width: metadata?.width ?? 0,
-    height: metadata?.height ?? 0,
-  };
-}
-
 /** LiveKit as its docs set it up: an ExternalE2EEKeyProvider with a random key; the messages its E2EEManager sends. */
 async function prepareLiveKit(send: HarnessWorker, receive: HarnessWorker): Promise<void> {
   // Loaded after the recording: the SDK's module also shims WebRTC globals when it loads.
@@ -234,6 +161,21 @@ async function benchRound(order: FrameTarget[]): Promise<Partial<Record<FrameTar
     round[target] = { seal, open: opened.result };
   }
   return round;
+}
+
+async function benchRecord(warmupMs: number, recordMs: number): Promise<RecordedSummary> {
+  recorded = await recordFrames(warmupMs, recordMs);
+  const meanBytes = (list: EncodedFrame[]) => list.reduce((sum, f) => sum + f.data.byteLength, 0) / Math.max(1, list.length);
+  const metadata = recorded.video[0]?.getMetadata() as { width?: number; height?: number } | undefined;
+  return {
+    video: recorded.video.length,
+    audio: recorded.audio.length,
+    videoKeyFrames: recorded.video.filter((f) => f.type === 'key').length,
+    videoMeanBytes: meanBytes(recorded.video),
+    audioMeanBytes: meanBytes(recorded.audio),
+    width: metadata?.width ?? 0,
+    height: metadata?.height ?? 0,
+  };
 }
 
 Object.assign(window, {

@@ -1,7 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { percentile } from '../join-timing.js';
 import type { FrameTarget, KindResult, TargetFigures } from './frame-bench-protocol.js';
-import type { BenchWindow, RecordedSummary, TargetRound } from './frame-bench.page.js';
+import type { BenchWindow, TargetRound } from './frame-bench.page.js';
+import type { RecordedSummary } from './frame-recording.js';
 import { startFrameBenchServer } from './frame-bench-server.js';
 
 export const FRAME_TARGETS: FrameTarget[] = ['care', 'livekit', 'webcrypto', 'passthrough', 'pipe'];
