@@ -95,6 +95,10 @@ export interface PlatformOverrides {
   reportClock?: () => Date;
   /** How invite links reach people; by default email (SMTP_URL), or in development the links kept for the admin page. */
   inviteDelivery?: InviteDelivery;
+  /** Around each HTTP request: `handle` serves it. A benchmark counts there what each request costs. */
+  aroundRequest?: (req: http.IncomingMessage, res: http.ServerResponse, handle: () => void) => void;
+  /** The database driver's command monitoring on the platform's connection (`commandStarted` events). */
+  monitorDatabaseCommands?: boolean;
 }
 
 function mediaSettings(config: Config): MediaSettings {
@@ -148,7 +152,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     await redis.connect();
     cleanups.push(() => void redis.disconnect());
 
-    const db = await Database.connect(config.MONGODB_URI, config.MONGODB_DB, log);
+    const db = await Database.connect(config.MONGODB_URI, config.MONGODB_DB, log, { monitorCommands: overrides.monitorDatabaseCommands ?? false });
     cleanups.push(() => db.close());
 
     const pool = await WorkerPool.create(mediaSettings(config), log);
@@ -164,10 +168,12 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     // polling requests too (two answers to one request: an uncaught
     // ERR_HTTP_HEADERS_SENT in Engine.IO). The app itself is built below.
     const served: { app?: Express } = {};
-    const httpServer = http.createServer((req, res) => {
+    const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
       if (served.app) return void served.app(req, res);
       res.writeHead(503).end();
-    });
+    };
+    const around = overrides.aroundRequest;
+    const httpServer = http.createServer(around ? (req, res) => around(req, res, () => serve(req, res)) : serve);
     answerUnparsableRequests(httpServer);
     const origins = new OriginPolicy(config.PUBLIC_URL);
     const io = createSocketServer(httpServer, redis, origins);

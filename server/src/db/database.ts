@@ -3,6 +3,11 @@ import type { Logger } from 'pino';
 import { appointmentSchema, type Appointment } from './models/appointment.js';
 import { userSchema, type User } from './models/user.js';
 
+export interface DatabaseOptions {
+  /** The driver's command monitoring (`commandStarted` on the client): a benchmark counts the commands each request makes. */
+  monitorCommands?: boolean;
+}
+
 /**
  * The scheduling database (MongoDB, or FerretDB in dev and CI), with its
  * models bound to this connection. Commands fail fast instead of queueing
@@ -20,7 +25,7 @@ export class Database {
     this.appointments = connection.model('Appointment', appointmentSchema);
   }
 
-  static async connect(uri: string, dbName: string, log: Logger): Promise<Database> {
+  static async connect(uri: string, dbName: string, log: Logger, options: DatabaseOptions = {}): Promise<Database> {
     const dbLog = log.child({ component: 'database' });
     const connection = mongoose.createConnection(uri, {
       dbName,
@@ -39,6 +44,7 @@ export class Database {
       socketTimeoutMS: 10_000,
       autoIndex: false,
       autoCreate: false,
+      monitorCommands: options.monitorCommands ?? false,
     });
     await connection.asPromise();
     const db = new Database(connection, dbLog);
