@@ -2,10 +2,17 @@ import mongoose, { type Model } from 'mongoose';
 import type { Logger } from 'pino';
 import { appointmentSchema, type Appointment } from './models/appointment.js';
 import { userSchema, type User } from './models/user.js';
+import { reportWrites, type Touched } from './write-reports.js';
 
 export interface DatabaseOptions {
   /** The driver's command monitoring (`commandStarted` on the client): a benchmark counts the commands each request makes. */
   monitorCommands?: boolean;
+  /**
+   * Told of every write to `users` with the accounts it touched, awaited
+   * before the write resolves: the nodes' account caches are invalidated
+   * there (`reportWrites`).
+   */
+  onUsersWritten?: (ids: Touched) => Promise<void>;
 }
 
 /**
@@ -20,8 +27,12 @@ export class Database {
   private constructor(
     readonly connection: mongoose.Connection,
     private readonly log: Logger,
+    onUsersWritten: DatabaseOptions['onUsersWritten'],
   ) {
-    this.users = connection.model('User', userSchema);
+    // A copy of the schema per connection: its write hooks belong to this node (tests run two in one process).
+    const users = userSchema.clone();
+    if (onUsersWritten) reportWrites(users, onUsersWritten);
+    this.users = connection.model('User', users);
     this.appointments = connection.model('Appointment', appointmentSchema);
   }
 
@@ -47,7 +58,7 @@ export class Database {
       monitorCommands: options.monitorCommands ?? false,
     });
     await connection.asPromise();
-    const db = new Database(connection, dbLog);
+    const db = new Database(connection, dbLog, options.onUsersWritten);
     connection.on('disconnected', () => dbLog.warn('database disconnected'));
     connection.on('reconnected', () => dbLog.info('database reconnected'));
     await db.ensureIndexes();
