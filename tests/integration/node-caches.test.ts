@@ -1,4 +1,4 @@
-import { demoAccounts } from '@care/server';
+import { demoAccounts, WRITE_MARK_KEY } from '@care/server';
 import type { BookingView, CounselorSlotsView, CurrentUser, NotificationSettingsView, SecurityView, TotpSetupView } from '@care/shared';
 import { Types } from 'mongoose';
 import { Secret, TOTP } from 'otpauth';
@@ -21,7 +21,6 @@ import { allWeek, createAccounts, schedulingClient, type TestAccount } from './s
 
 // The createAccounts password.
 const PASSWORD = 'not-used-by-these-tests';
-const WRITE_MARK_KEY = 'node-cache:writes';
 let nodes: TwoSessionNodes;
 let a: TestPlatform;
 let b: TestPlatform;

@@ -4,7 +4,9 @@ import { z } from 'zod';
 
 /** The number of writes any node's cache has been told of, across all nodes; each sign-in read reports it (session-store.ts). */
 export const WRITE_MARK_KEY = 'node-cache:writes';
-const CHANNEL = 'node-cache:invalidations';
+export const INVALIDATION_CHANNEL = 'node-cache:invalidations';
+/** The feed's own connection, named so an operator can find it in CLIENT LIST. */
+export const FEED_CONNECTION_NAME = 'care-cache-invalidations';
 /** How long a request waits for an invalidation it knows was sent before the node stops trusting its feed. */
 const CATCH_UP_MS = 500;
 const RESYNC_RETRY_MS = 1000;
@@ -73,7 +75,7 @@ export class CacheInvalidations implements InvalidationFeed {
 
   /** Subscribes on a connection of its own; resolves once the feed is live. */
   static async start(redis: Redis, log: Logger): Promise<CacheInvalidations> {
-    const feed = new CacheInvalidations(redis, redis.duplicate({ lazyConnect: true }), log);
+    const feed = new CacheInvalidations(redis, redis.duplicate({ lazyConnect: true, connectionName: FEED_CONNECTION_NAME }), log);
     await feed.#listen();
     return feed;
   }
@@ -95,7 +97,7 @@ export class CacheInvalidations implements InvalidationFeed {
    */
   async publish(topic: CacheTopic, keys: StaleKeys): Promise<void> {
     if (keys !== 'all' && keys.length === 0) return;
-    await this.redis.eval(PUBLISH, 1, WRITE_MARK_KEY, CHANNEL, topic, JSON.stringify(keys));
+    await this.redis.eval(PUBLISH, 1, WRITE_MARK_KEY, INVALIDATION_CHANNEL, topic, JSON.stringify(keys));
   }
 
   /**
@@ -134,7 +136,7 @@ export class CacheInvalidations implements InvalidationFeed {
 
   async #listen(): Promise<void> {
     this.subscriber.on('message', (channel: string, raw: string) => {
-      if (channel === CHANNEL) this.#apply(raw);
+      if (channel === INVALIDATION_CHANNEL) this.#apply(raw);
     });
     this.subscriber.on('error', (error) => this.log.warn({ err: error }, 'cache invalidation feed error'));
     // Anything sent while the connection is down is lost: the caches stop answering at once.
@@ -154,7 +156,7 @@ export class CacheInvalidations implements InvalidationFeed {
     try {
       for (;;) {
         const drops = this.#drops;
-        await this.subscriber.subscribe(CHANNEL);
+        await this.subscriber.subscribe(INVALIDATION_CHANNEL);
         this.#dropEverything();
         const mark = Number((await this.redis.get(WRITE_MARK_KEY)) ?? 0);
         if (this.#closed) return;
