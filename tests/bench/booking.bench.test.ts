@@ -87,6 +87,8 @@ function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
+const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
+
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 /** How often each command name occurs over the tallies, e.g. `db:find×2.0`. */
@@ -162,13 +164,14 @@ it('booking benchmark', { timeout: 900_000 }, async ({ task }) => {
           await answer.json();
         }),
       );
-    // Taking turns at going first, so neither always meets the other's leftovers.
+    // Taking turns at going first; what the bookings set off after their answers (invitations, live
+    // pushes) settles before the next half is timed, so neither half meets the other's leftovers.
     const apiFirst = round % 2 === 0;
     const first = await (apiFirst ? apiRound() : floorRound());
+    await settle();
     const firstTallies = census.take().tallies;
     const second = await (apiFirst ? floorRound() : apiRound());
-    // What the bookings set off after their answers (invitations, live pushes) settles before it is read.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await settle();
     const secondTaken = census.take();
     const [api, bare] = apiFirst ? [first, second] : [second, first];
     const [apiTallies, bareTallies] = apiFirst ? [firstTallies, secondTaken.tallies] : [secondTaken.tallies, firstTallies];
