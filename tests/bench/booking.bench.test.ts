@@ -74,9 +74,13 @@ async function counselorWithSlots(weekly: typeof workingDay, rules: Record<strin
 /** Starts every job in the same tick; each answer's time (ms) as its caller sees it. */
 async function allAtOnce(jobs: Array<() => Promise<void>>): Promise<number[]> {
   return Promise.all(
-    jobs.map(async (job) => {
+    jobs.map(async (job, i) => {
       const started = performance.now();
-      await job();
+      await job().catch((error: unknown) => {
+        // fetch says only "fetch failed"; what failed underneath is in its cause.
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        throw new Error(`request ${i}: ${(error as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`, { cause: error });
+      });
       return performance.now() - started;
     }),
   );
