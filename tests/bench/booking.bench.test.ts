@@ -213,7 +213,8 @@ it('booking benchmark', { timeout: 900_000 }, async ({ task }) => {
       `floor (sign-in GET + one insert, bare node:http): p50_ms=${percentile(floorTimes, 50).toFixed(0)} p95_ms=${percentile(floorTimes, 95).toFixed(0)}`,
     `on the request path per booking: mean=${commandsPerBooking.toFixed(2)} min=${Math.min(...onPath)} max=${Math.max(...onPath)} ` +
       `(db=${mean(bookingTallies.map((r) => r.onPath.db.length)).toFixed(2)} redis=${mean(bookingTallies.map((r) => r.onPath.redis.length)).toFixed(2)}): ${byName(bookingTallies, 'onPath')}`,
-    `after the answer per booking (invitations, live pushes): mean=${mean(afterAnswer).toFixed(2)}: ${byName(bookingTallies, 'afterAnswer')}`,
+    `after the answer per booking (invitations, live pushes): mean=${mean(afterAnswer).toFixed(2)}, ` +
+      `of which sent while others of the burst still waited: ${mean(bookingTallies.map((r) => r.competing)).toFixed(2)}: ${byName(bookingTallies, 'afterAnswer')}`,
     `the page before the booking (GET slots) per request: mean=${mean(pageTallies.map((r) => commandCount(r, 'onPath'))).toFixed(2)}: ${byName(pageTallies, 'onPath')}; ` +
       `commands outside any request during the measured rounds: db=${unattributed.db} redis=${unattributed.redis}`,
     `booking: race_successes=${raceSuccesses} race_attempts=${RACERS} p50_ms=${p50.toFixed(0)} p95_ms=${p95.toFixed(0)} ` +

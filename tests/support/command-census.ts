@@ -15,6 +15,8 @@ export interface RequestTally {
   onPath: Record<CommandStore, string[]>;
   /** Commands sent after the answer by work the request started (invitations, live pushes). */
   afterAnswer: Record<CommandStore, string[]>;
+  /** Of those, how many went while other requests were still waiting for their answers: work that competed with them. */
+  competing: number;
 }
 
 /** ioredis (>= 6) publishes each command it writes on this tracing channel, in the caller's async context. */
@@ -35,6 +37,8 @@ export class CommandCensus {
   readonly #context = new AsyncLocalStorage<{ tally: RequestTally; answered: boolean }>();
   readonly #tallies: RequestTally[] = [];
   readonly #unattributed: Record<CommandStore, number> = { db: 0, redis: 0 };
+  /** Requests in this census not yet answered. */
+  #waiting = 0;
   readonly #onRedis = (message: unknown) => this.#count('redis', (message as { command?: string }).command ?? '?');
   readonly #onDb = (event: mongo.CommandStartedEvent) => this.#count('db', event.commandName);
 
@@ -51,15 +55,18 @@ export class CommandCensus {
       status: null,
       onPath: { db: [], redis: [] },
       afterAnswer: { db: [], redis: [] },
+      competing: 0,
     };
     const state = { tally, answered: false };
     this.#tallies.push(tally);
+    this.#waiting += 1;
     const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
     // The answer leaves with `end`: whatever is sent after it, the person no longer waits for.
     res.end = ((...args: unknown[]) => {
       if (!state.answered) {
         state.answered = true;
         tally.status = res.statusCode;
+        this.#waiting -= 1;
       }
       return end(...args);
     }) as ServerResponse['end'];
@@ -86,6 +93,7 @@ export class CommandCensus {
       return;
     }
     (state.answered ? state.tally.afterAnswer : state.tally.onPath)[store].push(name);
+    if (state.answered && this.#waiting > 0) state.tally.competing += 1;
   }
 }
 
