@@ -38,7 +38,7 @@ let tone: string;
 
 beforeAll(async () => {
   tone = toneWav();
-  h = await BrowserHarness.start({ LOG_LEVEL: 'warn' }, {}, [`--use-file-for-fake-audio-capture=${tone}`]);
+  h = await BrowserHarness.start({ LOG_LEVEL: 'warn' }, {}, { extraArgs: [`--use-file-for-fake-audio-capture=${tone}`] });
   bare = await startBareServer(process.env.MEDIASOUP_WORKER_BIN);
 }, 120_000);
 

@@ -4,6 +4,7 @@
 // goes over a Socket.IO connection to the bare server, as the app's does.
 import { Device, type types } from 'mediasoup-client';
 import { io, type Socket } from 'socket.io-client';
+import { wireTransport } from '../transport-signalling.js';
 
 declare global {
   interface Window {
@@ -28,20 +29,11 @@ async function loadDevice(): Promise<Device> {
   return device;
 }
 
-function wire(transport: types.Transport): void {
-  transport.on('connect', ({ dtlsParameters }, done, fail) => {
-    call('connect', { id: transport.id, dtlsParameters }).then(() => done(), fail);
-  });
-  transport.on('produce', ({ kind, rtpParameters }, done, fail) => {
-    call<{ id: string }>('produce', { id: transport.id, kind, rtpParameters }).then(done, fail);
-  });
-}
-
 window.bareProduce = async () => {
   await window.bareConnected;
   const device = await loadDevice();
   const transport = device.createSendTransport(await call<types.TransportOptions>('transport'));
-  wire(transport);
+  wireTransport(transport, call);
   const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 }, audio: true });
   for (const track of stream.getTracks()) await transport.produce({ track });
 };
@@ -56,7 +48,7 @@ window.bareJoin = async () => {
   const start = performance.now();
   const device = await loadDevice();
   const transport = device.createRecvTransport(await call<types.TransportOptions>('transport'));
-  wire(transport);
+  wireTransport(transport, call);
   const params = await call<{ id: string; producerId: string; kind: 'video'; rtpParameters: types.RtpParameters }>('consume', {
     id: transport.id,
     rtpCapabilities: device.recvRtpCapabilities,

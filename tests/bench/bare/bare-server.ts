@@ -1,13 +1,11 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mediaCodecs } from '@care/media';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import type { Page } from 'playwright-core';
-import { build } from 'rolldown';
 import { Server } from 'socket.io';
+import { bundleForBrowser, chunkNamed, startPageServer } from '../page-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -34,14 +32,7 @@ type Handler = (data: Record<string, unknown>) => Promise<unknown>;
  * database, no lobby, no E2EE.
  */
 export async function startBareServer(workerBin: string | undefined): Promise<BareServer> {
-  const bundle = await build({
-    input: path.join(here, 'bare-client.ts'),
-    write: false,
-    platform: 'browser',
-    output: { format: 'esm' },
-    logLevel: 'silent',
-  });
-  const code = bundle.output[0].code;
+  const bundle = await bundleForBrowser(path.join(here, 'bare-client.ts'));
   const worker = await mediasoup.createWorker({ logLevel: 'warn', ...(workerBin ? { workerBin } : {}) });
   const router = await worker.createRouter({ mediaCodecs });
   const transports = new Map<string, types.WebRtcTransport>();
@@ -85,16 +76,7 @@ export async function startBareServer(workerBin: string | undefined): Promise<Ba
     },
   };
 
-  const server = http.createServer((req, res) => {
-    if (req.url === '/bare.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(code);
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end('<!doctype html><html><body><script type="module" src="/bare.js"></script></body></html>');
-  });
-  const io = new Server(server, { serveClient: false });
+  const io = new Server({ serveClient: false });
   io.on('connection', (socket) => {
     const owned = new Set<string>();
     // Prefixed: "connect" and friends are Socket.IO's own event names.
@@ -114,9 +96,9 @@ export async function startBareServer(workerBin: string | undefined): Promise<Ba
       for (const id of owned) transports.get(id)?.close();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const server = await startPageServer({ title: 'bare', entry: chunkNamed(bundle, 'bare-client'), scripts: bundle, attach: (http) => io.attach(http) });
   return {
-    url: `http://localhost:${(server.address() as AddressInfo).port}/`,
+    url: server.url,
     router,
     videoProducer: () => videoProducer,
     expose: async () => undefined,
