@@ -37,25 +37,36 @@ export const requestBudgets = {
     perConnection: { points: 60, seconds: 60 },
     perUser: { points: 120, seconds: 60 },
   },
+  /**
+   * Getting ready in the lobby: once on reaching it, again after a reconnect
+   * or a media restart. Each one makes a peer (held: nothing forwarded) on the SFU.
+   */
+  prepare: {
+    events: ['room:prepare'],
+    perConnection: { points: 4, seconds: 30 },
+    perUser: { points: 8, seconds: 60 },
+  },
   /** A join, a rejoin after a reconnect, a media restart or a second tab, and leaving. Each one re-keys the group. */
   join: {
     events: ['room:join', 'room:leave'],
     perConnection: { points: 4, seconds: 30 },
     perUser: { points: 8, seconds: 60 },
   },
-  /** Per join: two transports, their two connects, two producers and ready (7); an ICE restart per transport at most every 2 s. */
+  /** Per visit (prepared in the lobby or not): two transports, their two connects, two producers and ready (7); an ICE restart per transport at most every 2 s. */
   transport: {
     events: ['room:create-transport', 'room:connect-transport', 'room:produce', 'room:ready', 'room:restart-ice'],
     perConnection: { points: 30, seconds: 30 },
     perUser: { points: 60, seconds: 30 },
   },
   /**
-   * What this peer receives: two resumes per other peer, and the web client
-   * sends its view of every video again for each new one (in a circle of 21,
-   * 20 × 21 / 2 = 210 while everyone arrives).
+   * What this peer receives: the web client sends its view of every video
+   * again for each new one (in a circle of 21, 20 × 21 / 2 = 210 while
+   * everyone arrives), and asks for key frames once it holds an epoch's keys.
+   * Setting up each consumer is the server's request (`room:consume`), which
+   * costs the client nothing here.
    */
   consumer: {
-    events: ['room:resume-consumer', 'room:consumer-view', 'room:set-media-mode', 'room:request-key-frame'],
+    events: ['room:consumer-view', 'room:set-media-mode', 'room:request-key-frame'],
     perConnection: { points: 500, seconds: 10 },
     perUser: { points: 1000, seconds: 10 },
   },

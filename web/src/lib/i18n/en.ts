@@ -726,4 +726,7 @@ export const en: Record<MessageKey, string> = {
   'errors.reset_invalid': 'This reset link is not known. Please ask for a new one.',
   'errors.reset_expired': 'This reset link has expired. Please ask for a new one.',
   'errors.reset_used': 'This reset link has been used or is no longer valid. Please sign in, or ask for a new one.',
+  // Admit → seeing each other (issue 15).
+  'lobby.preparing': 'Getting your connection ready…',
+  'lobby.prepared': 'Your connection is ready. As soon as you are let in, you are connected.',
 };

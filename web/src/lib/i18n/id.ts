@@ -725,6 +725,9 @@ export const id = {
   'errors.reset_invalid': 'Tautan atur ulang ini tidak dikenal. Mintalah tautan baru.',
   'errors.reset_expired': 'Tautan atur ulang ini sudah kedaluwarsa. Mintalah tautan baru.',
   'errors.reset_used': 'Tautan atur ulang ini sudah dipakai atau tidak berlaku lagi. Silakan masuk, atau mintalah tautan baru.',
+  // Admit → seeing each other (issue 15): the page gets ready while the person waits.
+  'lobby.preparing': 'Menyiapkan sambungan Anda…',
+  'lobby.prepared': 'Sambungan Anda sudah siap. Begitu dipersilakan masuk, Anda langsung terhubung.',
 } as const;
 
 export type MessageKey = keyof typeof id;

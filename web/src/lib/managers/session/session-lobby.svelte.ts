@@ -32,6 +32,8 @@ export class SessionLobby {
   lateMinutes = $state<number | undefined>(undefined);
   /** Participant of a 1:1: whether the counselor is online. */
   otherOnline = $state<boolean | undefined>(undefined);
+  /** Participant: the page is ready to be let in (connected, KeyPackage published), so entering will be quick. */
+  prepared = $state(false);
 
   constructor(private readonly deps: SessionLobbyDeps) {}
 
