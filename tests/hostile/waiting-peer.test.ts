@@ -2,7 +2,7 @@ import { demoAccounts } from '@care/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextKeyPackage, SocketMember } from '../support/mls-socket-member.js';
 import { ProtocolPeer, type Answer } from '../support/protocol-peer.js';
-import { login, nextEvent, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import { nextEvent, startTestPlatform, userIdOf, type TestPlatform } from '../support/test-platform.js';
 
 /*
  * Preparing in the lobby (issue 15) gives a waiting peer nothing of the
@@ -26,13 +26,9 @@ let waiting: ProtocolPeer;
 const waitingSaw: string[] = [];
 const peers: ProtocolPeer[] = [];
 
-async function open(account: { email: string; password: string }): Promise<ProtocolPeer> {
-  const peer = await ProtocolPeer.open(t.url, await login(t.url, account.email, account.password));
-  peers.push(peer);
-  return peer;
-}
+const open = (account: { email: string; password: string }) => ProtocolPeer.signIn(t.url, account, peers);
 
-const userId = async (email: string) => String((await t.platform.db.users.findOne({ email }))?._id);
+const userId = (email: string) => userIdOf(t, email);
 const code = (answer: Answer) => (answer.ok ? 'ok' : answer.error.code);
 const room = () => t.platform.media.get(host.joined?.roomId ?? '');
 

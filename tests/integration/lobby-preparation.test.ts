@@ -1,7 +1,7 @@
 import { demoAccounts } from '@care/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProtocolPeer } from '../support/protocol-peer.js';
-import { login, nextEvent, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import { nextEvent, startTestPlatform, userIdOf, type TestPlatform } from '../support/test-platform.js';
 
 /*
  * Admit → seeing each other (issue 15), the honest path: a participant's
@@ -19,13 +19,9 @@ const members = demoAccounts.filter((a) => a.role === 'asn');
 let t: TestPlatform;
 const peers: ProtocolPeer[] = [];
 
-async function open(account: { email: string; password: string }): Promise<ProtocolPeer> {
-  const peer = await ProtocolPeer.open(t.url, await login(t.url, account.email, account.password));
-  peers.push(peer);
-  return peer;
-}
+const open = (account: { email: string; password: string }) => ProtocolPeer.signIn(t.url, account, peers);
 
-const userId = async (email: string) => String((await t.platform.db.users.findOne({ email }))?._id);
+const userId = (email: string) => userIdOf(t, email);
 
 /** Events of these names a peer was sent, in order. */
 function record(peer: ProtocolPeer, names: readonly string[]): string[] {

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ApplicationPayload } from '@care/shared';
 import { inspectMessage, MlsIdentity, MlsMember } from '../../web/src/lib/e2ee/mls/index.js';
-import { ask, connect, type TestSocket } from './test-platform.js';
+import { ask, connect, login, type TestSocket } from './test-platform.js';
 
 /*
  * An honest participant without a browser: a real socket.io-client
@@ -102,6 +102,13 @@ export class ProtocolPeer {
 
   static async open(url: string, cookie: string): Promise<ProtocolPeer> {
     return new ProtocolPeer(await connect(url, cookie));
+  }
+
+  /** A peer of this account, signed in over REST as the app does; kept in `opened` (to close them all after the test). */
+  static async signIn(url: string, account: { email: string; password: string }, opened: ProtocolPeer[] = []): Promise<ProtocolPeer> {
+    const peer = await ProtocolPeer.open(url, await login(url, account.email, account.password));
+    opened.push(peer);
+    return peer;
   }
 
   async request<T>(event: string, payload: unknown): Promise<Answer<T>> {
