@@ -1,20 +1,39 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
+export interface ChromiumOptions {
+  /**
+   * Share a real tab when a page asks for a screen: the tab whose title is
+   * this (checked with Chromium 156 here). Chromium's picker is skipped by
+   * `--auto-select-tab-capture-source-by-title`; `--use-fake-ui-for-media-stream`
+   * is left out then, since it would answer with a fake screen instead (an
+   * animated test pattern, `screen:-3:0`, which nothing can end). Camera and
+   * microphone stay the fake devices, allowed by the context's permissions.
+   * Closing that tab ends the capture from the browser's side, as its own
+   * "stop sharing" does: the track fires `ended`.
+   */
+  shareTabTitled?: string;
+  /** Where Chromium runs, if not here (a wrapper that starts it in a network namespace). */
+  executablePath?: string;
+  /** More switches. */
+  extraArgs?: string[];
+}
+
 /** Debian's Chromium, driven by playwright-core; fake camera and microphone. */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(options: ChromiumOptions = {}): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: options.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
       '--headless',
       '--no-sandbox',
       '--disable-gpu',
       '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
+      ...(options.shareTabTitled ? [`--auto-select-tab-capture-source-by-title=${options.shareTabTitled}`] : ['--use-fake-ui-for-media-stream']),
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
       '--autoplay-policy=no-user-gesture-required',
+      ...(options.extraArgs ?? []),
     ],
   });
 }
