@@ -747,4 +747,5 @@ export const en: Record<MessageKey, string> = {
   'mode.offerChatOnlyDismiss': 'No, keep voice',
   'mode.fellBack': 'The connection is weak, so the session runs in {mode} mode. You can go back at any time.',
   'mode.backToFull': 'Back to video and voice',
+  'room.remoteCameraOff': '{name} is on voice only; their camera is off.',
 };

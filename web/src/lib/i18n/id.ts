@@ -746,6 +746,7 @@ export const id = {
   'mode.offerChatOnlyDismiss': 'Tidak, tetap suara',
   'mode.fellBack': 'Koneksi lemah, jadi sesi berjalan dalam mode {mode}. Anda dapat kembali kapan saja.',
   'mode.backToFull': 'Kembali ke video dan suara',
+  'room.remoteCameraOff': '{name} tersambung dengan suara saja; kameranya mati.',
 } as const;
 
 export type MessageKey = keyof typeof id;

@@ -71,7 +71,7 @@ export class SessionManager {
   readonly participants = new RemoteParticipants({ ...this.#shared, oneToOne: () => !this.isCircle });
   readonly floor = new RoomFloor(this.#shared);
   readonly messages = new SessionMessages({ ...this.#shared, channel: () => this.e2ee, isHost: () => this.isCounselor });
-  readonly connection = new CallConnection();
+  readonly connection = new CallConnection({ announce: this.#shared.announce });
   readonly screen = new ScreenShare({ ...this.#shared, isHost: () => this.isCounselor, isCircle: () => this.isCircle });
 
   /** The host: the counselor of a 1:1, the facilitator of a circle. */
@@ -166,9 +166,10 @@ export class SessionManager {
     }
   }
 
-  /** The device check passed: counselors open the room, clients knock at the lobby. */
-  async devicesReady(stream: MediaStream): Promise<void> {
+  /** The device check passed (voice only: the camera stays off): counselors open the room, clients knock at the lobby. */
+  async devicesReady(stream: MediaStream, { voiceOnly = false }: { voiceOnly?: boolean } = {}): Promise<void> {
     this.local.stream = stream;
+    if (voiceOnly) this.local.cameraOn = false;
     if (this.isCounselor) {
       await this.#joinRoom();
       await this.lobby.refreshQueue();
@@ -183,10 +184,21 @@ export class SessionManager {
     await this.#knock();
   }
 
-  /** A chosen mode answers the suggestion, whichever it is. */
+  /** A chosen mode answers any offer, whichever it is. */
   async setMediaMode(mode: MediaMode): Promise<void> {
-    this.connection.suggestAudioOnly = false;
+    this.connection.chose(mode);
     await this.local.setMediaMode(mode);
+  }
+
+  /** The weak-connection offer taken (voice only, or chat only), in the same encrypted session. */
+  async acceptOffer(): Promise<void> {
+    const mode = this.connection.accept();
+    if (mode) await this.local.setMediaMode(mode);
+  }
+
+  /** Back from an offer taken: video and voice again. */
+  async backToFull(): Promise<void> {
+    await this.setMediaMode('full');
   }
 
   async leave(): Promise<void> {

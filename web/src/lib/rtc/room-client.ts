@@ -56,6 +56,16 @@ const SIMULCAST_ENCODINGS: RTCRtpEncodingParameters[] = [
 export const SCREEN_MAX_BITRATE = 1_000_000;
 const SCREEN_ENCODING: RTCRtpEncodingParameters = { maxBitrate: SCREEN_MAX_BITRATE, maxFramerate: 15, priority: 'high', networkPriority: 'high' };
 
+/** Fewer audio packets than this in a poll's interval (a muted or silent circle) are too few to judge the voice by. */
+const MIN_AUDIO_PACKETS = 20;
+
+/** Percent of packets lost between two readings of cumulative counters; undefined when fewer than `min` were expected. */
+function lossSince(before: { received: number; lost: number }, now: { received: number; lost: number }, min = 1): number | undefined {
+  const received = Math.max(0, now.received - before.received);
+  const lost = Math.max(0, now.lost - before.lost);
+  return received + lost >= min ? (100 * lost) / (received + lost) : undefined;
+}
+
 /** A transport 'disconnected' this long is restarted (a network change rarely heals by itself). */
 const ICE_RESTART_AFTER_MS = 2000;
 
@@ -64,6 +74,11 @@ export interface ConnectionQuality {
   level: 0 | 1 | 2 | 3;
   /** Inbound packet loss over the last interval, percent. */
   lossPercent: number;
+  /**
+   * The same for audio alone (the voice), when enough of it arrived in the
+   * interval to tell (a muted or silent voice sends too little to judge).
+   */
+  audioLossPercent?: number | undefined;
   /** Round trip to the SFU, milliseconds (undefined before it is known). */
   rttMs: number | undefined;
 }
@@ -93,6 +108,7 @@ export class RoomClient {
   #mode: MediaMode = 'full';
   #restartTimers = new Map<string, ReturnType<typeof setTimeout>>();
   #lastTotals = { received: 0, lost: 0 };
+  #lastAudioTotals = { received: 0, lost: 0 };
   #lastByPeer = new Map<string, { received: number; lost: number }>();
   #unsubscribe: Unsubscribe | undefined;
   #closed = false;
@@ -291,27 +307,32 @@ export class RoomClient {
 
   /** Quality of what we receive, from getStats: loss since the last call, and the round trip. */
   async quality(): Promise<ConnectionQuality> {
-    let received = 0;
-    let lost = 0;
+    const all = { received: 0, lost: 0 };
+    const audio = { received: 0, lost: 0 };
     let rtt: number | undefined;
     const reports = [...(await this.inboundStats())];
     if (this.#recv) reports.push(await this.#recv.getStats());
+    // A stream's statistics can appear in more than one report (the transport's and its consumer's): count each once.
+    const seen = new Set<string>();
     for (const report of reports) {
-      report.forEach((s: { type: string; packetsReceived?: number; packetsLost?: number; state?: string; nominated?: boolean; currentRoundTripTime?: number }) => {
-        if (s.type === 'inbound-rtp') {
-          received += s.packetsReceived ?? 0;
-          lost += s.packetsLost ?? 0;
+      report.forEach((s: { id: string; type: string; kind?: string; packetsReceived?: number; packetsLost?: number; nominated?: boolean; currentRoundTripTime?: number }) => {
+        if (s.type === 'inbound-rtp' && !seen.has(s.id)) {
+          seen.add(s.id);
+          for (const total of s.kind === 'audio' ? [all, audio] : [all]) {
+            total.received += s.packetsReceived ?? 0;
+            total.lost += s.packetsLost ?? 0;
+          }
         }
         if (s.type === 'candidate-pair' && s.nominated && s.currentRoundTripTime !== undefined) rtt = s.currentRoundTripTime * 1000;
       });
     }
-    const dReceived = received - this.#lastTotals.received;
-    const dLost = Math.max(0, lost - this.#lastTotals.lost);
-    this.#lastTotals = { received, lost };
-    const lossPercent = dReceived + dLost > 0 ? (100 * dLost) / (dReceived + dLost) : 0;
+    const lossPercent = lossSince(this.#lastTotals, all) ?? 0;
+    const audioLossPercent = lossSince(this.#lastAudioTotals, audio, MIN_AUDIO_PACKETS);
+    this.#lastTotals = all;
+    this.#lastAudioTotals = audio;
     const connected = this.#state.recv === 'connected' || this.#state.send === 'connected';
     const level: ConnectionQuality['level'] = !connected ? 0 : lossPercent > 10 || (rtt ?? 0) > 600 ? 1 : lossPercent > 3 || (rtt ?? 0) > 250 ? 2 : 3;
-    return { level, lossPercent, rttMs: rtt };
+    return { level, lossPercent, audioLossPercent, rttMs: rtt };
   }
 
   /**
@@ -333,10 +354,8 @@ export class RoomClient {
     const result = new Map<string, ConnectionQuality>();
     for (const [peerId, total] of totals) {
       const last = this.#lastByPeer.get(peerId) ?? { received: 0, lost: 0 };
-      const dReceived = Math.max(0, total.received - last.received);
-      const dLost = Math.max(0, total.lost - last.lost);
-      if (dReceived + dLost === 0) continue;
-      const lossPercent = (100 * dLost) / (dReceived + dLost);
+      const lossPercent = lossSince(last, total);
+      if (lossPercent === undefined) continue;
       result.set(peerId, { level: lossPercent > 10 ? 1 : lossPercent > 3 ? 2 : 3, lossPercent, rttMs: undefined });
     }
     this.#lastByPeer = totals;
