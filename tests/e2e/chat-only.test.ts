@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Room } from '@care/media';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inboundMedia, waitForInboundMedia } from '../support/browser.js';
+import { flowOver, inboundMedia, waitForInboundMedia } from '../support/browser.js';
 import { BrowserHarness, type SignedIn } from '../support/browser-harness.js';
 import { findLeaks, needleForms, type Haystack } from '../support/byte-search.js';
 import { seriousViolations } from '../support/session-flow.js';
@@ -20,18 +20,6 @@ let host: SignedIn;
 let client: SignedIn;
 let room: Room;
 const socketTraffic: Haystack[] = [];
-
-/** How much media arrived in a browser over `ms`. */
-async function flowOver(page: Page, ms: number): Promise<{ decoded: number; video: number; audio: number }> {
-  const before = await inboundMedia(page);
-  await page.waitForTimeout(ms);
-  const after = await inboundMedia(page);
-  return {
-    decoded: after.videoFramesDecoded - before.videoFramesDecoded,
-    video: after.videoPacketsReceived - before.videoPacketsReceived,
-    audio: after.audioPacketsReceived - before.audioPacketsReceived,
-  };
-}
 
 /** RTP packets the SFU has received from the browsers so far, every producer together. */
 async function packetsIntoSfu(): Promise<number> {

@@ -79,6 +79,13 @@ describe('1:1: a worksheet shared by the client', () => {
     expect(screenBox && cameraBox && screenBox.width > 2 * cameraBox.width).toBe(true);
     await expect.poll(() => host.page.getByTestId('announcement').textContent()).toContain('mulai membagikan layar');
     expect(await seriousViolations(host.page)).toEqual([]);
+    // On a phone-sized screen too: the share across the width, the camera small, nothing scrolls sideways.
+    await host.page.setViewportSize({ width: 390, height: 844 });
+    await expect.poll(async () => (await host.page.getByTestId('screen-video').boundingBox())?.width ?? 0).toBeGreaterThan(300);
+    const phoneCamera = await host.page.getByTestId('remote-video').boundingBox();
+    expect(phoneCamera && phoneCamera.width < 200).toBe(true);
+    expect(await host.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await host.page.setViewportSize({ width: 1280, height: 720 });
     // Past the transform check: the share keeps going, nobody is told it is not encrypted.
     await client.page.waitForTimeout(4000);
     expect(await client.page.getByTestId('share-ended').count()).toBe(0);

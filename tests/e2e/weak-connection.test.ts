@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { demoAccounts } from '@care/server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inboundMedia, launchChromium, waitForInboundMedia } from '../support/browser.js';
+import { flowOver, launchChromium, waitForInboundMedia } from '../support/browser.js';
 import { LossyLink } from '../support/lossy-link.js';
 import { openSession, seriousViolations, signIn } from '../support/session-flow.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
@@ -24,18 +24,6 @@ let t: TestPlatform;
 const browsers: Browser[] = [];
 let host: Page;
 let client: Page;
-
-/** How much media arrived over `ms`: decoded video frames and audio packets. */
-async function flowOver(page: Page, ms: number): Promise<{ decoded: number; video: number; audio: number }> {
-  const before = await inboundMedia(page);
-  await page.waitForTimeout(ms);
-  const after = await inboundMedia(page);
-  return {
-    decoded: after.videoFramesDecoded - before.videoFramesDecoded,
-    video: after.videoPacketsReceived - before.videoPacketsReceived,
-    audio: after.audioPacketsReceived - before.audioPacketsReceived,
-  };
-}
 
 /** What the page's connection indicator says it measured (its text alternative). */
 function measured(page: Page): Promise<string | null> {

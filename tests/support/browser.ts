@@ -86,6 +86,18 @@ export async function inboundMedia(page: Page): Promise<InboundMedia> {
   });
 }
 
+/** How much media arrived in a page over `ms`: decoded video frames, and RTP packets of video and audio (what the SFU forwards). */
+export async function flowOver(page: Page, ms: number): Promise<{ decoded: number; video: number; audio: number }> {
+  const before = await inboundMedia(page);
+  await page.waitForTimeout(ms);
+  const after = await inboundMedia(page);
+  return {
+    decoded: after.videoFramesDecoded - before.videoFramesDecoded,
+    video: after.videoPacketsReceived - before.videoPacketsReceived,
+    audio: after.audioPacketsReceived - before.audioPacketsReceived,
+  };
+}
+
 /** Polls the real inbound statistics until video frames were decoded and audio packets arrived. */
 export async function waitForInboundMedia(page: Page, timeoutMs = 30_000): Promise<InboundMedia> {
   const deadline = Date.now() + timeoutMs;
