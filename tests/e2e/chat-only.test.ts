@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Room } from '@care/media';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flowOver, inboundMedia, waitForInboundMedia } from '../support/browser.js';
+import { flowOver, waitForInboundMedia } from '../support/browser.js';
 import { BrowserHarness, type SignedIn } from '../support/browser-harness.js';
 import { findLeaks, needleForms, type Haystack } from '../support/byte-search.js';
 import { seriousViolations } from '../support/session-flow.js';

@@ -1,7 +1,7 @@
 import { demoAccounts } from '@care/server';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flowOver, inboundMedia, waitForInboundMedia } from '../support/browser.js';
+import { flowOver, waitForInboundMedia } from '../support/browser.js';
 import { BrowserHarness, type SignedIn } from '../support/browser-harness.js';
 import type { TestPlatform } from '../support/test-platform.js';
 
