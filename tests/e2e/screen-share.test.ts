@@ -41,6 +41,19 @@ async function screenPlays(page: Page): Promise<{ width: number; height: number 
   return video.evaluate((v: HTMLVideoElement) => ({ width: v.videoWidth, height: v.videoHeight }));
 }
 
+/**
+ * The page seen on a phone (390 × 844 CSS pixels) while a share shows: the share spans the width, nothing scrolls
+ * sideways, and `also` holds; then the page's own size again.
+ */
+async function onPhone(page: Page, also: () => Promise<void> = async () => {}): Promise<void> {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect.poll(async () => (await page.getByTestId('screen-video').boundingBox())?.width ?? 0).toBeGreaterThan(300);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  await also();
+  if (size) await page.setViewportSize(size);
+}
+
 /** The facilitator opens the member's tile menu (unless it is open) and presses the share permission, which reads `label`. */
 async function toggleShareOfMember(page: Page, label: string): Promise<void> {
   const button = page.getByTestId('allow-share-one');
@@ -80,12 +93,10 @@ describe('1:1: a worksheet shared by the client', () => {
     await expect.poll(() => host.page.getByTestId('announcement').textContent()).toContain('mulai membagikan layar');
     expect(await seriousViolations(host.page)).toEqual([]);
     // On a phone-sized screen too: the share across the width, the camera small, nothing scrolls sideways.
-    await host.page.setViewportSize({ width: 390, height: 844 });
-    await expect.poll(async () => (await host.page.getByTestId('screen-video').boundingBox())?.width ?? 0).toBeGreaterThan(300);
-    const phoneCamera = await host.page.getByTestId('remote-video').boundingBox();
-    expect(phoneCamera && phoneCamera.width < 200).toBe(true);
-    expect(await host.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
-    await host.page.setViewportSize({ width: 1280, height: 720 });
+    await onPhone(host.page, async () => {
+      const phoneCamera = await host.page.getByTestId('remote-video').boundingBox();
+      expect(phoneCamera && phoneCamera.width < 200).toBe(true);
+    });
     // Past the transform check: the share keeps going, nobody is told it is not encrypted.
     await client.page.waitForTimeout(4000);
     expect(await client.page.getByTestId('share-ended').count()).toBe(0);
@@ -139,6 +150,7 @@ describe('circle: the facilitator shares, and lets a member share', () => {
     await facilitator.page.getByTestId('share-screen').click();
     await memberPage.getByTestId('screen-stage').waitFor({ timeout: 30_000 });
     await screenPlays(memberPage);
+    await onPhone(memberPage);
     await facilitator.page.getByTestId('stop-share').click();
     await memberPage.getByTestId('screen-stage').waitFor({ state: 'detached', timeout: 30_000 });
     await facilitatorTab.close();
