@@ -1,10 +1,11 @@
-import type { Room, RoomRegistry } from '@care/media';
+import { sourceOf, type Room, type RoomRegistry } from '@care/media';
 import {
   mediaModeAllows,
   type DtlsParameters,
   type IceParameters,
   type MediaKind,
   type MediaMode,
+  type ProducerSource,
   type RtpCapabilities,
   type RtpParameters,
   type SendingState,
@@ -15,8 +16,9 @@ import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import type { Notifier } from '../notifier.js';
-import { forwardedMedia, type LivePeer } from './live-peer.js';
+import { forwardedSources, type LivePeer } from './live-peer.js';
 import type { LiveRooms } from './live-rooms.js';
+import type { ScreenShares } from './screen-shares.js';
 
 /**
  * What flows in the live rooms: each peer's transports, producers and
@@ -32,6 +34,7 @@ export class LiveMedia {
   constructor(
     private readonly rooms: LiveRooms,
     private readonly media: RoomRegistry,
+    private readonly shares: Pick<ScreenShares, 'mayShare'>,
     private readonly notifier: Notifier,
     private readonly log: Logger,
   ) {}
@@ -46,13 +49,39 @@ export class LiveMedia {
     await this.#room(peer).peer(peer.peerId).connectTransport(transportId, dtlsParameters as ms.DtlsParameters);
   }
 
-  async produce(connectionId: string, transportId: string, kind: MediaKind, rtpParameters: RtpParameters): Promise<string> {
+  async produce(connectionId: string, transportId: string, kind: MediaKind, rtpParameters: RtpParameters, named?: ProducerSource): Promise<string> {
     const peer = this.rooms.peerOf(connectionId);
-    const producer = await this.#room(peer).produce(peer.peerId, transportId, kind, rtpParameters as ms.RtpParameters);
+    const room = this.#room(peer);
+    if (named === 'screen') this.#assertMayShare(peer, room);
+    const producer = await room.produce(peer.peerId, transportId, kind, rtpParameters as ms.RtpParameters, named);
+    const source = sourceOf(producer);
+    // Withdrawn while the worker made it: the withdrawal found nothing to close, so this closes it.
+    if (source === 'screen' && !this.shares.mayShare(peer, room.shape === 'group')) {
+      producer.close();
+      this.#assertMayShare(peer, room);
+    }
     // A track the person (or the host) switched off stays held back at the SFU from the start.
-    if (!forwardedMedia(peer)[kind]) await producer.pause();
-    this.log.info({ roomId: peer.roomId, peerId: peer.peerId, producerId: producer.id, kind }, 'producer created');
+    if (!forwardedSources(peer)[source]) await producer.pause();
+    this.log.info({ roomId: peer.roomId, peerId: peer.peerId, producerId: producer.id, kind, source }, 'producer created');
     return producer.id;
+  }
+
+  /** This peer stops sharing its screen (its own button, or the browser's "stop sharing"): the others' consumers close. */
+  stopShare(connectionId: string): void {
+    this.stopShareOf(this.rooms.peerOf(connectionId));
+  }
+
+  /** Closes a peer's screen share at the SFU, if there is one (the host withdrew it, or the person stopped). */
+  stopShareOf(peer: LivePeer): void {
+    const media = this.media.get(peer.roomId);
+    if (!media || media.closed) return;
+    if (media.peer(peer.peerId).closeProducer('screen')) this.log.info({ roomId: peer.roomId, peerId: peer.peerId }, 'screen share stopped');
+  }
+
+  #assertMayShare(peer: LivePeer, room: Room): void {
+    if (!this.shares.mayShare(peer, room.shape === 'group')) {
+      throw new AppError('forbidden', 'Only the facilitator, and whom they invite, may share a screen here.');
+    }
   }
 
   async ready(connectionId: string, rtpCapabilities: RtpCapabilities): Promise<void> {
@@ -72,7 +101,7 @@ export class LiveMedia {
     const media = this.#room(peer).peer(peer.peerId);
     await media.setVideoFocus(mode === 'speaker-only' ? this.#focusFor(peer) : undefined);
     await media.setReceive(mediaModeAllows(mode));
-    await media.setSending(forwardedMedia(peer));
+    await media.setSending(forwardedSources(peer));
   }
 
   /**
@@ -110,7 +139,7 @@ export class LiveMedia {
   follow(room: Room): void {
     if (this.#followed.has(room)) return;
     this.#followed.add(room);
-    room.on('consumer', ({ peerId, producerPeerId, consumer }) => {
+    room.on('consumer', ({ peerId, producerPeerId, source, consumer }) => {
       const receiver = this.rooms.peerById(peerId);
       if (!receiver) return;
       this.notifier.toConnection(receiver.connectionId, 'room:new-consumer', {
@@ -118,6 +147,7 @@ export class LiveMedia {
         producerId: consumer.producerId,
         peerId: producerPeerId,
         kind: consumer.kind,
+        source,
         rtpParameters: consumer.rtpParameters as RtpParameters,
       });
     });
@@ -146,7 +176,7 @@ export class LiveMedia {
 
   async #applySending(peer: LivePeer, sending: SendingState): Promise<void> {
     peer.sending = sending;
-    await this.#room(peer).peer(peer.peerId).setSending(forwardedMedia(peer));
+    await this.#room(peer).peer(peer.peerId).setSending(forwardedSources(peer));
     for (const other of this.rooms.peersIn(peer.roomId)) {
       if (other !== peer) this.notifier.toConnection(other.connectionId, 'room:peer-sending', { peerId: peer.peerId, sending });
     }

@@ -725,6 +725,28 @@ export const id = {
   'errors.reset_invalid': 'Tautan atur ulang ini tidak dikenal. Mintalah tautan baru.',
   'errors.reset_expired': 'Tautan atur ulang ini sudah kedaluwarsa. Mintalah tautan baru.',
   'errors.reset_used': 'Tautan atur ulang ini sudah dipakai atau tidak berlaku lagi. Silakan masuk, atau mintalah tautan baru.',
+  // Issue 16: screen share, voice only from the device check, the weak-connection offers.
+  'screen.share': 'Bagikan layar',
+  'screen.stop': 'Hentikan berbagi layar',
+  'screen.starting': 'Memilih layar…',
+  'screen.youAreSharing': 'Anda sedang membagikan layar. Layar Anda dienkripsi ujung ke ujung, seperti kamera.',
+  'screen.of': 'Layar {name}',
+  'screen.startedBy': '{name} mulai membagikan layar.',
+  'screen.stoppedBy': '{name} berhenti membagikan layar.',
+  'screen.youStopped': 'Berbagi layar dihentikan.',
+  'screen.allowedYou': 'Fasilitator mengizinkan Anda membagikan layar.',
+  'screen.withdrawnYou': 'Fasilitator menghentikan berbagi layar Anda.',
+  'screen.notEncrypted': 'Enkripsi berbagi layar tidak berjalan, jadi layar Anda tidak dikirim.',
+  'screen.allow': 'Izinkan berbagi layar',
+  'screen.withdraw': 'Hentikan izin berbagi layar',
+  'device.voiceOnly': 'Mulai dengan suara saja (kamera mati)',
+  'device.voiceOnlyNote': 'Kamera Anda tidak dikirim. Anda dapat menyalakannya nanti di dalam sesi.',
+  'mode.offerChatOnly': 'Suara juga terputus-putus. Beralih ke hanya obrolan? Obrolan tetap terenkripsi ujung ke ujung.',
+  'mode.offerChatOnlyAccept': 'Ya, hanya obrolan',
+  'mode.offerChatOnlyDismiss': 'Tidak, tetap suara',
+  'mode.fellBack': 'Koneksi lemah, jadi sesi berjalan dalam mode {mode}. Anda dapat kembali kapan saja.',
+  'mode.backToFull': 'Kembali ke video dan suara',
+  'room.remoteCameraOff': '{name} tersambung dengan suara saja; kameranya mati.',
 } as const;
 
 export type MessageKey = keyof typeof id;
