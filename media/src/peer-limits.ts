@@ -1,4 +1,5 @@
 import type { types } from 'mediasoup';
+import { MediaError } from './media-error.js';
 
 /*
  * What one peer may hold on the SFU, whatever its client asks for. A refusal
@@ -15,23 +16,27 @@ import type { types } from 'mediasoup';
 export const TRANSPORTS_PER_DIRECTION = 1;
 
 /**
- * One producer per source. Each source names the kind it sends; today a
- * source follows from the kind. A screen share will be a third source here,
- * `screen: 'video'`, once the produce request says which source a track is.
+ * One producer at a time per source, each source sending one kind. The
+ * produce request names its source (a screen share says `screen`); a request
+ * that names none takes its kind's own source, the microphone or the camera.
+ * A source's place is free again once its producer is closed (a screen share
+ * stopped and started again).
  */
 export const PRODUCER_SOURCES = {
   microphone: 'audio',
   camera: 'video',
+  screen: 'video',
 } as const satisfies Record<string, types.MediaKind>;
 
 export type ProducerSource = keyof typeof PRODUCER_SOURCES;
 
-/** The source a new producer of this kind takes. */
-export function producerSourceFor(kind: types.MediaKind): ProducerSource {
-  for (const [source, sourceKind] of Object.entries(PRODUCER_SOURCES) as Array<[ProducerSource, types.MediaKind]>) {
-    if (sourceKind === kind) return source;
+/** The source a new producer of this kind takes: the one named, if it sends this kind, else the kind's own. */
+export function producerSourceFor(kind: types.MediaKind, named?: ProducerSource): ProducerSource {
+  if (named !== undefined) {
+    if (PRODUCER_SOURCES[named] !== kind) throw new MediaError('invalid_state', `a ${named} sends ${PRODUCER_SOURCES[named]}, not ${kind}`);
+    return named;
   }
-  throw new Error(`no producer source sends ${kind}`);
+  return kind === 'audio' ? 'microphone' : 'camera';
 }
 
 /**
@@ -41,6 +46,10 @@ export function producerSourceFor(kind: types.MediaKind): ProducerSource {
  * at up to 64 kb/s; about a fifth more covers RTP and SRTP headers,
  * retransmissions and FEC. mediasoup enforces it through the bandwidth
  * estimate it feeds back to the sender, so a browser asked to send more thins
- * its layers instead.
+ * its layers instead. A screen share (at most 1 Mb/s, SCREEN_MAX_BITRATE in
+ * the web app) fits beside the camera's two lower layers: while a share is on,
+ * the others show the camera small, so its top layer is the one to give up
+ * (the share is sent at a higher priority, which is what the browser's
+ * bandwidth allocation follows).
  */
 export const MAX_INCOMING_BITRATE = 2_500_000;

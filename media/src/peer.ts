@@ -3,6 +3,11 @@ import type { Logger } from 'pino';
 import { MediaError } from './media-error.js';
 import { producerSourceFor, TRANSPORTS_PER_DIRECTION, type ProducerSource } from './peer-limits.js';
 
+/** The source a producer was made for (every producer is made with one, in `MediaPeer.produce`). */
+export function sourceOf(producer: types.Producer): ProducerSource {
+  return producer.appData.source as ProducerSource;
+}
+
 export type TransportDirection = 'send' | 'recv';
 
 export interface TransportOptionsForClient {
@@ -109,12 +114,12 @@ export class MediaPeer {
     await this.transport(transportId).connect({ dtlsParameters });
   }
 
-  async produce(transportId: string, kind: types.MediaKind, rtpParameters: types.RtpParameters): Promise<types.Producer> {
+  async produce(transportId: string, kind: types.MediaKind, rtpParameters: types.RtpParameters, named?: ProducerSource): Promise<types.Producer> {
     const transport = this.transport(transportId);
     if (transport.appData.direction !== 'send') {
       throw new MediaError('invalid_state', 'media can only be sent on the send transport');
     }
-    const source = producerSourceFor(kind);
+    const source = producerSourceFor(kind, named);
     if (this.#sourcesClaimed.has(source)) throw new MediaError('limit_reached', `this peer already sends its ${source}`);
     this.#sourcesClaimed.add(source);
     let producer: types.Producer;
@@ -125,8 +130,25 @@ export class MediaPeer {
       throw error;
     }
     this.producers.set(producer.id, producer);
-    producer.observer.on('close', () => this.producers.delete(producer.id));
+    // The source's place is free again once its producer is gone (a screen share stopped, to be started again).
+    producer.observer.on('close', () => {
+      this.producers.delete(producer.id);
+      this.#sourcesClaimed.delete(source);
+    });
     return producer;
+  }
+
+  /** This peer's producer of a source, if it sends one now. */
+  producerOf(source: ProducerSource): types.Producer | undefined {
+    for (const producer of this.producers.values()) if (sourceOf(producer) === source) return producer;
+    return undefined;
+  }
+
+  /** Closes this peer's producer of a source (a screen share ending); every consumer of it closes with it. */
+  closeProducer(source: ProducerSource): boolean {
+    const producer = this.producerOf(source);
+    producer?.close();
+    return producer !== undefined;
   }
 
   /** Creates a paused consumer; it starts once the client says it is ready for it. */
@@ -140,7 +162,7 @@ export class MediaPeer {
         producerId: producer.id,
         rtpCapabilities: this.rtpCapabilities,
         paused: true,
-        appData: { peerId: producer.appData.peerId },
+        appData: { peerId: producer.appData.peerId, source: sourceOf(producer) },
       });
     } catch (error) {
       this.#producersConsumed.delete(producer.id);
@@ -180,7 +202,9 @@ export class MediaPeer {
   }
 
   #wanted(consumer: types.Consumer): boolean {
-    if (consumer.kind === 'video' && this.#videoFocus !== undefined && consumer.appData.peerId !== this.#videoFocus) return false;
+    // "Receive less" keeps a shared screen: it is what the session is looking at, whoever speaks.
+    const focused = consumer.appData.source === 'screen' || this.#videoFocus === undefined || consumer.appData.peerId === this.#videoFocus;
+    if (consumer.kind === 'video' && !focused) return false;
     return this.receive[consumer.kind] && !this.#offScreen.has(consumer.id);
   }
 
@@ -216,10 +240,10 @@ export class MediaPeer {
     }
   }
 
-  /** Holds back this peer's own media at the SFU, by kind: nothing of it is forwarded. */
-  async setSending(send: { audio: boolean; video: boolean }): Promise<void> {
+  /** Holds back this peer's own media at the SFU, by source: nothing of what is held back is forwarded. */
+  async setSending(send: Record<ProducerSource, boolean>): Promise<void> {
     for (const producer of this.producers.values()) {
-      if (send[producer.kind]) await producer.resume();
+      if (send[sourceOf(producer)]) await producer.resume();
       else await producer.pause();
     }
   }

@@ -3,9 +3,9 @@ import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { MediaError } from './media-error.js';
 import type { MediaSettings } from './media-settings.js';
-import { MediaPeer, type TransportDirection, type TransportOptionsForClient } from './peer.js';
+import { MediaPeer, sourceOf, type TransportDirection, type TransportOptionsForClient } from './peer.js';
 import { checkProducerParameters, offeredCapabilities, routerCodecs, type RoomShape } from './room-shape.js';
-import { MAX_INCOMING_BITRATE } from './peer-limits.js';
+import { MAX_INCOMING_BITRATE, type ProducerSource } from './peer-limits.js';
 import type { PooledWorker, WorkerPool } from './worker-pool.js';
 
 export interface ConsumerCreated {
@@ -13,6 +13,8 @@ export interface ConsumerCreated {
   peerId: string;
   /** The peer whose media it is. */
   producerPeerId: string;
+  /** What of theirs it is: their microphone, camera or shared screen. */
+  source: ProducerSource;
   consumer: types.Consumer;
 }
 
@@ -167,10 +169,11 @@ export class Room extends EventEmitter<RoomEvents> {
     transportId: string,
     kind: types.MediaKind,
     rtpParameters: types.RtpParameters,
+    source?: ProducerSource,
   ): Promise<types.Producer> {
     checkProducerParameters(this.shape, kind, rtpParameters);
     const peer = this.peer(peerId);
-    const producer = await peer.produce(transportId, kind, rtpParameters);
+    const producer = await peer.produce(transportId, kind, rtpParameters, source);
     // A held peer's media waits for its admission (Room.admit).
     if (peer.held) return producer;
     await this.#listenTo(producer);
@@ -247,6 +250,7 @@ export class Room extends EventEmitter<RoomEvents> {
     this.emit('consumer', {
       peerId: receiver.id,
       producerPeerId: String(producer.appData.peerId),
+      source: sourceOf(producer),
       consumer,
     });
   }

@@ -1,7 +1,7 @@
 import { demoAccounts } from '@care/server';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inboundMedia, waitForInboundMedia } from '../support/browser.js';
+import { flowOver, waitForInboundMedia } from '../support/browser.js';
 import { BrowserHarness, type SignedIn } from '../support/browser-harness.js';
 import type { TestPlatform } from '../support/test-platform.js';
 
@@ -10,18 +10,6 @@ let h: BrowserHarness;
 let t: TestPlatform;
 let host: SignedIn;
 let client: SignedIn;
-
-/** How much media arrived over `ms`: RTP packets of video and audio (what the SFU forwards), and decoded video frames. */
-async function flowOver(page: Page, ms: number): Promise<{ video: number; decoded: number; audio: number }> {
-  const before = await inboundMedia(page);
-  await page.waitForTimeout(ms);
-  const after = await inboundMedia(page);
-  return {
-    video: after.videoPacketsReceived - before.videoPacketsReceived,
-    decoded: after.videoFramesDecoded - before.videoFramesDecoded,
-    audio: after.audioPacketsReceived - before.audioPacketsReceived,
-  };
-}
 
 /** This browser's stored MLS signing key (public half), hex. */
 async function deviceKey(page: Page): Promise<string> {

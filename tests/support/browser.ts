@@ -6,6 +6,19 @@ export interface ChromiumOptions {
    * 24 the app asks for; a benchmark of decoded frame rates needs more.
    */
   fakeCameraFps?: number;
+  /**
+   * Share a real tab when a page asks for a screen: the tab whose title is
+   * this (checked with Chromium 156 here). Chromium's picker is skipped by
+   * `--auto-select-tab-capture-source-by-title`; `--use-fake-ui-for-media-stream`
+   * is left out then, since it would answer with a fake screen instead (an
+   * animated test pattern, `screen:-3:0`, which nothing can end). Camera and
+   * microphone stay the fake devices, allowed by the context's permissions.
+   * Closing that tab ends the capture from the browser's side, as its own
+   * "stop sharing" does: the track fires `ended`.
+   */
+  shareTabTitled?: string;
+  /** Where Chromium runs, if not here (a wrapper that starts it in a network namespace). */
+  executablePath?: string;
   /** More switches (a fake microphone's file, say). */
   extraArgs?: readonly string[];
 }
@@ -13,13 +26,13 @@ export interface ChromiumOptions {
 /** Debian's Chromium, driven by playwright-core; fake camera and microphone. */
 export async function launchChromium(options: ChromiumOptions = {}): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: options.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
       '--headless',
       '--no-sandbox',
       '--disable-gpu',
       options.fakeCameraFps === undefined ? '--use-fake-device-for-media-stream' : `--use-fake-device-for-media-stream=fps=${options.fakeCameraFps}`,
-      '--use-fake-ui-for-media-stream',
+      ...(options.shareTabTitled ? [`--auto-select-tab-capture-source-by-title=${options.shareTabTitled}`] : ['--use-fake-ui-for-media-stream']),
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
@@ -76,6 +89,18 @@ export async function inboundMedia(page: Page): Promise<InboundMedia> {
     }
     return result;
   });
+}
+
+/** How much media arrived in a page over `ms`: decoded video frames, and RTP packets of video and audio (what the SFU forwards). */
+export async function flowOver(page: Page, ms: number): Promise<{ decoded: number; video: number; audio: number }> {
+  const before = await inboundMedia(page);
+  await page.waitForTimeout(ms);
+  const after = await inboundMedia(page);
+  return {
+    decoded: after.videoFramesDecoded - before.videoFramesDecoded,
+    video: after.videoPacketsReceived - before.videoPacketsReceived,
+    audio: after.audioPacketsReceived - before.audioPacketsReceived,
+  };
 }
 
 /** Polls the real inbound statistics until video frames were decoded and audio packets arrived. */

@@ -79,6 +79,18 @@ export function videoParameters(ssrc: number): Record<string, unknown> {
   };
 }
 
+/** A shared screen as the web app sends it: VP8 with RTX in one encoding (no simulcast), on its own MID. */
+export function screenParameters(ssrc: number): Record<string, unknown> {
+  const camera = videoParameters(ssrc) as { codecs: unknown; headerExtensions: unknown };
+  return {
+    mid: '2',
+    codecs: camera.codecs,
+    headerExtensions: camera.headerExtensions,
+    encodings: [{ ssrc, rtx: { ssrc: ssrc + 1 }, maxBitrate: 1_000_000 }],
+    rtcp: { cname: 'protocol-peer', reducedSize: true },
+  };
+}
+
 export class ProtocolPeer {
   /** Every answer this peer got, in order. */
   readonly answers: Array<{ event: string; answer: Answer }> = [];

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
+import type { ChromiumOptions } from './browser.js';
 import { BrowserHarness } from './browser-harness.js';
 import { FirstPacketTap } from './first-packet-tap.js';
 
@@ -14,10 +15,10 @@ export interface TappedHarness {
  * Starts a tapped harness before the enclosing describe block's tests and
  * closes it after them; the returned function gives it to the tests.
  */
-export function useTappedHarness(): () => TappedHarness {
+export function useTappedHarness(chromium: ChromiumOptions = {}): () => TappedHarness {
   let stage: TappedHarness | undefined;
   beforeAll(async () => {
-    const h = await BrowserHarness.start();
+    const h = await BrowserHarness.start({}, {}, chromium);
     const tap = FirstPacketTap.watch(h.t.platform.pool.leastLoaded().worker);
     const meeting = await h.t.platform.db.connection.collection('circle_meetings').findOne({});
     stage = { h, tap, meetingId: String(meeting?._id) };

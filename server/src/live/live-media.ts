@@ -1,10 +1,11 @@
-import type { ConsumerCreated, Room, RoomRegistry } from '@care/media';
+import { sourceOf, type ConsumerCreated, type Room, type RoomRegistry } from '@care/media';
 import {
   mediaModeAllows,
   type DtlsParameters,
   type IceParameters,
   type MediaKind,
   type MediaMode,
+  type ProducerSource,
   type RtpCapabilities,
   type RtpParameters,
   type SendingState,
@@ -15,8 +16,9 @@ import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import type { Notifier } from '../notifier.js';
-import { forwardedMedia, type LivePeer } from './live-peer.js';
+import { forwardedSources, type LivePeer } from './live-peer.js';
 import type { LiveRooms } from './live-rooms.js';
+import type { ScreenShares } from './screen-shares.js';
 
 /**
  * What flows in the live rooms: each peer's transports, producers and
@@ -34,6 +36,7 @@ export class LiveMedia {
   constructor(
     private readonly rooms: LiveRooms,
     private readonly media: RoomRegistry,
+    private readonly shares: Pick<ScreenShares, 'mayShare'>,
     private readonly notifier: Notifier,
     private readonly log: Logger,
   ) {}
@@ -48,13 +51,40 @@ export class LiveMedia {
     await this.#room(peer).peer(peer.peerId).connectTransport(transportId, dtlsParameters as ms.DtlsParameters);
   }
 
-  async produce(connectionId: string, transportId: string, kind: MediaKind, rtpParameters: RtpParameters): Promise<string> {
-    const peer = this.rooms.mediaPeerOf(connectionId);
-    const producer = await this.#room(peer).produce(peer.peerId, transportId, kind, rtpParameters as ms.RtpParameters);
+  async produce(connectionId: string, transportId: string, kind: MediaKind, rtpParameters: RtpParameters, named?: ProducerSource): Promise<string> {
+    // A screen is shared from the room only; a waiting page prepares its microphone and camera.
+    const peer = named === 'screen' ? this.rooms.peerOf(connectionId) : this.rooms.mediaPeerOf(connectionId);
+    const room = this.#room(peer);
+    if (named === 'screen') this.#assertMayShare(peer, room);
+    const producer = await room.produce(peer.peerId, transportId, kind, rtpParameters as ms.RtpParameters, named);
+    const source = sourceOf(producer);
+    // Withdrawn while the worker made it: the withdrawal found nothing to close, so this closes it.
+    if (source === 'screen' && !this.shares.mayShare(peer, room.shape === 'group')) {
+      producer.close();
+      this.#assertMayShare(peer, room);
+    }
     // Held back at the SFU from the start: a track the person (or the host) switched off, and everything of someone still waiting.
-    if (!peer.admitted || !forwardedMedia(peer)[kind]) await producer.pause();
-    this.log.info({ roomId: peer.roomId, peerId: peer.peerId, producerId: producer.id, kind }, 'producer created');
+    if (!peer.admitted || !forwardedSources(peer)[source]) await producer.pause();
+    this.log.info({ roomId: peer.roomId, peerId: peer.peerId, producerId: producer.id, kind, source }, 'producer created');
     return producer.id;
+  }
+
+  /** This peer stops sharing its screen (its own button, or the browser's "stop sharing"): the others' consumers close. */
+  stopShare(connectionId: string): void {
+    this.stopShareOf(this.rooms.peerOf(connectionId));
+  }
+
+  /** Closes a peer's screen share at the SFU, if there is one (the host withdrew it, or the person stopped). */
+  stopShareOf(peer: LivePeer): void {
+    const media = this.media.get(peer.roomId);
+    if (!media || media.closed) return;
+    if (media.peer(peer.peerId).closeProducer('screen')) this.log.info({ roomId: peer.roomId, peerId: peer.peerId }, 'screen share stopped');
+  }
+
+  #assertMayShare(peer: LivePeer, room: Room): void {
+    if (!this.shares.mayShare(peer, room.shape === 'group')) {
+      throw new AppError('forbidden', 'Only the facilitator, and whom they invite, may share a screen here.');
+    }
   }
 
   /** The peer's receive side is set up; what it receives starts once it is in the room. */
@@ -66,7 +96,7 @@ export class LiveMedia {
   /** A peer entered its room: what it sends goes out as its switches say, and it and the others receive each other. */
   async admitted(peer: LivePeer): Promise<void> {
     const room = this.#room(peer);
-    await room.peer(peer.peerId).setSending(forwardedMedia(peer));
+    await room.peer(peer.peerId).setSending(forwardedSources(peer));
     await room.admit(peer.peerId);
   }
 
@@ -77,7 +107,7 @@ export class LiveMedia {
     const media = this.#room(peer).peer(peer.peerId);
     await media.setVideoFocus(mode === 'speaker-only' ? this.#focusFor(peer) : undefined);
     await media.setReceive(mediaModeAllows(mode));
-    await media.setSending(forwardedMedia(peer));
+    await media.setSending(forwardedSources(peer));
   }
 
   /**
@@ -141,7 +171,7 @@ export class LiveMedia {
    * cannot, does not answer in time, or answers something else does not get
    * it: the consumer is closed, so nothing is left waiting on it.
    */
-  async #offer(room: Room, { peerId, producerPeerId, consumer }: ConsumerCreated): Promise<void> {
+  async #offer(room: Room, { peerId, producerPeerId, source, consumer }: ConsumerCreated): Promise<void> {
     const receiver = this.rooms.peerById(peerId);
     try {
       if (!receiver) throw new AppError('not_in_room', 'the receiver left');
@@ -150,6 +180,7 @@ export class LiveMedia {
         producerId: consumer.producerId,
         peerId: producerPeerId,
         kind: consumer.kind,
+        source,
         rtpParameters: consumer.rtpParameters as RtpParameters,
       });
       await room.peer(peerId).consumerReady(consumer.id);
@@ -168,7 +199,7 @@ export class LiveMedia {
 
   async #applySending(peer: LivePeer, sending: SendingState): Promise<void> {
     peer.sending = sending;
-    await this.#room(peer).peer(peer.peerId).setSending(forwardedMedia(peer));
+    await this.#room(peer).peer(peer.peerId).setSending(forwardedSources(peer));
     for (const other of this.rooms.peersIn(peer.roomId)) {
       if (other !== peer) this.notifier.toConnection(other.connectionId, 'room:peer-sending', { peerId: peer.peerId, sending });
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forwardedMedia, peerView, roomShape, type LivePeer } from './live-peer.js';
+import { forwardedMedia, forwardedSources, peerView, roomShape, type LivePeer } from './live-peer.js';
 
 const peer = (overrides: Partial<LivePeer> = {}): LivePeer => ({
   peerId: 'p1',
@@ -28,6 +28,13 @@ describe('a live peer', () => {
     expect(forwardedMedia(peer({ mode: 'audio-only' }))).toEqual({ audio: true, video: false });
     expect(forwardedMedia(peer({ mode: 'chat-only' }))).toEqual({ audio: false, video: false });
     expect(forwardedMedia(peer({ sending: { audio: false, video: true } }))).toEqual({ audio: false, video: true });
+  });
+
+  it('has its screen share forwarded by its mode alone, whatever its camera switch', () => {
+    expect(forwardedSources(peer({ sending: { audio: true, video: false } }))).toEqual({ microphone: true, camera: false, screen: true });
+    expect(forwardedSources(peer({ mode: 'speaker-only', sending: { audio: false, video: false } }))).toEqual({ microphone: false, camera: false, screen: true });
+    expect(forwardedSources(peer({ mode: 'audio-only' }))).toEqual({ microphone: true, camera: false, screen: false });
+    expect(forwardedSources(peer({ mode: 'chat-only' }))).toEqual({ microphone: false, camera: false, screen: false });
   });
 
   it('sits in a pair room for a 1:1 (no audio levels) and a group room for a circle', () => {

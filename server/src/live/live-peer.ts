@@ -1,5 +1,5 @@
 import type { RoomShape } from '@care/media';
-import { mediaModeAllows, type CurrentUser, type MediaMode, type PeerView, type SendingState, type SessionKind } from '@care/shared';
+import { mediaModeAllows, type CurrentUser, type MediaMode, type PeerView, type ProducerSource, type SendingState, type SessionKind } from '@care/shared';
 
 /** One person's place in a live room on this node, for one connection. */
 export interface LivePeer {
@@ -43,6 +43,16 @@ export function peerView(peer: LivePeer): PeerView {
 export function forwardedMedia(peer: Pick<LivePeer, 'mode' | 'sending'>): SendingState {
   const allowed = mediaModeAllows(peer.mode);
   return { audio: allowed.audio && peer.sending.audio, video: allowed.video && peer.sending.video };
+}
+
+/**
+ * The same by source: the microphone and camera follow the person's switches
+ * too; a screen share follows the mode only (sharing is its own switch, and a
+ * camera switched off does not hide the worksheet being gone through).
+ */
+export function forwardedSources(peer: Pick<LivePeer, 'mode' | 'sending'>): Record<ProducerSource, boolean> {
+  const forwarded = forwardedMedia(peer);
+  return { microphone: forwarded.audio, camera: forwarded.video, screen: mediaModeAllows(peer.mode).video };
 }
 
 /** A 1:1 session's audio carries no level and follows no speech; a circle's picks its speaker (media/src/room-shape.ts). */

@@ -12,6 +12,7 @@ import { MlsDelivery } from './mls/mls-delivery.js';
 import { MlsGroupRoster } from './mls/mls-group-roster.js';
 import { RoomEntry } from './room-entry.js';
 import { RoomModeration } from './room-moderation.js';
+import { ScreenShares } from './screen-shares.js';
 import { SessionFloor } from './session-floor.js';
 
 /** The live session's parts, as the socket features use them. */
@@ -24,7 +25,7 @@ export interface LiveSession {
   rooms: LiveRooms;
   /** Transports, producers, consumers and what each peer sends. */
   media: LiveMedia;
-  /** Raised hands and the host's tools. */
+  /** Raised hands and the host's tools (screen-share permissions among them). */
   moderation: RoomModeration;
   /** The MLS delivery service: commits ordered, KeyPackages, Welcomes and chat forwarded as bytes. */
   mls: MlsDelivery;
@@ -51,22 +52,26 @@ export function createLiveSession({ redis, mediaRooms, sessions, notifier, atten
   const floor = new SessionFloor(redis);
   const admission = new Admission(sessions, new Lobby(redis), floor, notifier);
   const rooms = new LiveRooms(mediaRooms, notifier, log.child({ component: 'live-rooms' }));
-  const media = new LiveMedia(rooms, mediaRooms, notifier, log.child({ component: 'live-rooms' }));
-  const moderation = new RoomModeration(rooms, media, admission, floor, notifier, log.child({ component: 'moderation' }));
+  const shares = new ScreenShares(rooms, notifier);
+  const media = new LiveMedia(rooms, mediaRooms, shares, notifier, log.child({ component: 'live-rooms' }));
+  const moderation = new RoomModeration(rooms, media, admission, floor, shares, notifier, log.child({ component: 'moderation' }));
   const mls = new MlsDelivery(new MlsGroupRoster(redis), rooms, notifier);
 
   rooms.on('peerJoined', (peer, room) => {
     media.follow(room);
+    shares.peerJoined(peer);
     media.admitted(peer).catch((error: unknown) => log.warn({ err: error, roomId: peer.roomId }, 'could not start a newcomer\'s media'));
   });
   rooms.on('waitingEnded', (peer) => mls.waitingEnded(peer));
   admission.on('turnedAway', (sessionId, userIds) => rooms.dropWaiting(sessionId, userIds));
   rooms.on('peerLeft', (peer, { keepsPlace }) => {
     media.peerLeft(peer);
+    shares.peerLeft(peer, keepsPlace);
     moderation.peerLeft(peer, keepsPlace).catch((error: unknown) => log.warn({ err: error }, 'could not lower a leaving hand'));
     mls.peerLeft(peer).catch((error: unknown) => log.warn({ err: error, roomId: peer.roomId }, 'could not mark a leaver for removal'));
   });
   rooms.on('roomEmptied', (roomId) => {
+    shares.roomEmptied(roomId);
     mls.endGroup(roomId).catch((error: unknown) => log.warn({ err: error, roomId }, 'could not end the MLS group'));
   });
 

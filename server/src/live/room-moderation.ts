@@ -6,13 +6,15 @@ import type { Admission } from './admission.js';
 import type { LiveMedia } from './live-media.js';
 import type { LivePeer } from './live-peer.js';
 import type { LiveRooms } from './live-rooms.js';
+import type { ScreenShares } from './screen-shares.js';
 import type { SessionFloor } from './session-floor.js';
 
 /**
  * The floor of a session: raised hands in order, and what the host may do —
  * switch someone's microphone or camera off (never on), lower a hand, remove
- * someone (the others' browsers then re-key the MLS group without them), lock
- * the room to newcomers, and end it for all.
+ * someone (the others' browsers then re-key the MLS group without them),
+ * allow someone to share their screen or withdraw it, lock the room to
+ * newcomers, and end it for all.
  */
 export class RoomModeration {
   constructor(
@@ -20,6 +22,7 @@ export class RoomModeration {
     private readonly media: LiveMedia,
     private readonly admission: Admission,
     private readonly floor: SessionFloor,
+    private readonly shares: Pick<ScreenShares, 'decide'>,
     private readonly notifier: Notifier,
     private readonly log: Logger,
   ) {}
@@ -51,9 +54,7 @@ export class RoomModeration {
 
   async moderate(connectionId: string, targetPeerId: string, action: ModerationAction): Promise<void> {
     const host = this.#host(connectionId);
-    const target = this.rooms.peerById(targetPeerId);
-    if (!target || target.roomId !== host.roomId) throw new AppError('not_found', 'That person is not in this session.');
-    if (target === host) throw new AppError('invalid_payload', 'Use your own controls for your microphone and camera.');
+    const target = this.#other(host, targetPeerId, 'Use your own controls for your microphone and camera.');
     switch (action) {
       case 'mute':
         await this.media.switchOff(target, 'audio');
@@ -70,6 +71,18 @@ export class RoomModeration {
         break;
     }
     this.log.info({ roomId: host.roomId, peerId: target.peerId, action }, 'host moderated');
+  }
+
+  /**
+   * The host lets someone share their screen, or withdraws it: everyone is
+   * told, and a share under way is closed at the SFU at once.
+   */
+  allowShare(connectionId: string, targetPeerId: string, allowed: boolean): void {
+    const host = this.#host(connectionId);
+    const target = this.#other(host, targetPeerId, 'The host always may share their own screen.');
+    this.shares.decide(target, allowed);
+    if (!allowed) this.media.stopShareOf(target);
+    this.log.info({ roomId: host.roomId, peerId: target.peerId, allowed }, 'host decided a screen share');
   }
 
   async muteAll(connectionId: string): Promise<number> {
@@ -117,6 +130,14 @@ export class RoomModeration {
     this.notifier.toConnection(target.connectionId, 'room:closed', { reason: 'removed' });
     // Leaving tells the others 'removed'; the lowest remaining MLS leaf commits the Remove at once.
     await this.rooms.leave(target.connectionId, 'removed');
+  }
+
+  /** Someone else in the host's room. */
+  #other(host: LivePeer, targetPeerId: string, selfMessage: string): LivePeer {
+    const target = this.rooms.peerById(targetPeerId);
+    if (!target || target.roomId !== host.roomId) throw new AppError('not_found', 'That person is not in this session.');
+    if (target === host) throw new AppError('invalid_payload', selfMessage);
+    return target;
   }
 
   #host(connectionId: string): LivePeer {

@@ -52,7 +52,11 @@ export const requestBudgets = {
     perConnection: { points: 4, seconds: 30 },
     perUser: { points: 8, seconds: 60 },
   },
-  /** Per visit (prepared in the lobby or not): two transports, their two connects, two producers and ready (7); an ICE restart per transport at most every 2 s. */
+  /**
+   * Per visit (prepared in the lobby or not): two transports, their two connects, two producers and ready
+   * (7); an ICE restart per transport at most every 2 s; a screen share
+   * started (one producer) now and then.
+   */
   transport: {
     events: ['room:create-transport', 'room:connect-transport', 'room:produce', 'room:ready', 'room:restart-ice'],
     perConnection: { points: 30, seconds: 30 },
@@ -70,15 +74,21 @@ export const requestBudgets = {
     perConnection: { points: 500, seconds: 10 },
     perUser: { points: 1000, seconds: 10 },
   },
-  /** Microphone and camera switches (the panic key flips both) and raised hands; each one is told to everyone in the room. */
+  /**
+   * Microphone and camera switches (the panic key flips both), raised hands
+   * and a screen share stopped; each one is told to everyone in the room.
+   */
   signal: {
-    events: ['room:set-sending', 'room:raise-hand'],
+    events: ['room:set-sending', 'room:raise-hand', 'room:stop-share'],
     perConnection: { points: 30, seconds: 30 },
     perUser: { points: 60, seconds: 30 },
   },
-  /** The host muting, stopping video, lowering hands or removing people one by one in a circle of 20; lock; end. */
+  /**
+   * The host muting, stopping video, lowering hands, allowing or withdrawing
+   * screen shares or removing people one by one in a circle of 20; lock; end.
+   */
   moderation: {
-    events: ['room:moderate', 'room:mute-all', 'room:lock', 'room:end'],
+    events: ['room:moderate', 'room:allow-share', 'room:mute-all', 'room:lock', 'room:end'],
     perConnection: { points: 60, seconds: 60 },
     perUser: { points: 120, seconds: 60 },
   },

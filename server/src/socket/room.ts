@@ -19,9 +19,14 @@ export function registerRoom(socket: AppSocket, deps: SocketDeps): void {
     return {};
   });
 
-  onRequest(socket, 'room:produce', log, async ({ transportId, kind, rtpParameters }) => ({
-    producerId: await media.produce(socket.id, transportId, kind, rtpParameters),
+  onRequest(socket, 'room:produce', log, async ({ transportId, kind, rtpParameters, source }) => ({
+    producerId: await media.produce(socket.id, transportId, kind, rtpParameters, source),
   }));
+
+  onRequest(socket, 'room:stop-share', log, async () => {
+    media.stopShare(socket.id);
+    return {};
+  });
 
   onRequest(socket, 'room:ready', log, async ({ rtpCapabilities }) => {
     await media.ready(socket.id, rtpCapabilities);
@@ -54,6 +59,11 @@ export function registerRoom(socket: AppSocket, deps: SocketDeps): void {
 
   onRequest(socket, 'room:moderate', log, async ({ peerId, action }) => {
     await moderation.moderate(socket.id, peerId, action);
+    return {};
+  });
+
+  onRequest(socket, 'room:allow-share', log, async ({ peerId, allowed }) => {
+    moderation.allowShare(socket.id, peerId, allowed);
     return {};
   });
 

@@ -32,6 +32,7 @@ import { ReminderDue } from './reminders.js';
 import { CalendarChanged } from './scheduling.js';
 import {
   ActiveSpeaker,
+  AllowShare,
   ConnectTransport,
   FloorState,
   LockRoom,
@@ -56,6 +57,7 @@ import {
   RestartIce,
   RoomReady,
   SetMediaMode,
+  SharePermission,
   TransportOptions,
 } from './room.js';
 import { IceParameters } from './media-parameters.js';
@@ -91,6 +93,9 @@ export const clientRequests = {
   'room:mute-all': { request: Empty, response: z.object({ muted: z.number().int().nonnegative() }) },
   'room:lock': { request: LockRoom, response: FloorState },
   'room:end': { request: Empty, response: Empty },
+  /** Stops this peer's screen share (the browser's own "stop sharing" included): the others' consumers close. */
+  'room:stop-share': { request: Empty, response: Empty },
+  'room:allow-share': { request: AllowShare, response: Empty },
   'mls:publish-key-package': { request: PublishKeyPackage, response: KeyPackagePublished },
   'mls:commit': { request: SubmitCommit, response: CommitResult },
   'mls:message': { request: SendApplicationMessage, response: ApplicationMessageSent },
@@ -123,6 +128,7 @@ export const serverEvents = {
   'room:active-speaker': ActiveSpeaker,
   'room:floor': FloorState,
   'room:moderated': Moderated,
+  'room:share-permission': SharePermission,
   'mls:key-packages': KeyPackagesArrived,
   'mls:commit': CommitArrived,
   'mls:welcome': WelcomeArrived,

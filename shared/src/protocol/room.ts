@@ -82,10 +82,19 @@ export type TransportOptions = z.infer<typeof TransportOptions>;
 export const ConnectTransport = z.strictObject({ transportId: MediaId, dtlsParameters: DtlsParameters });
 export type ConnectTransport = z.infer<typeof ConnectTransport>;
 
+/**
+ * What a producer carries: the microphone (audio), the camera or a shared
+ * screen or window (video). Each peer sends at most one of each.
+ */
+export const ProducerSource = z.enum(['microphone', 'camera', 'screen']);
+export type ProducerSource = z.infer<typeof ProducerSource>;
+
 export const Produce = z.strictObject({
   transportId: MediaId,
   kind: MediaKind,
   rtpParameters: RtpParameters,
+  /** Absent: the kind's own source (the microphone or the camera), as clients sent before screen sharing. */
+  source: ProducerSource.optional(),
 });
 export type Produce = z.infer<typeof Produce>;
 
@@ -109,6 +118,8 @@ export const NewConsumer = z.object({
   producerId: z.string(),
   peerId: z.string(),
   kind: MediaKind,
+  /** The sender's camera, microphone or shared screen: a screen is shown large, the camera small beside it. */
+  source: ProducerSource,
   rtpParameters: RtpParameters,
 });
 export type NewConsumer = z.infer<typeof NewConsumer>;
@@ -179,3 +190,20 @@ export type LockRoom = z.infer<typeof LockRoom>;
 /** Told to the participant the host muted or whose video the host stopped. */
 export const Moderated = z.object({ action: z.enum(['mute', 'stop-video']) });
 export type Moderated = z.infer<typeof Moderated>;
+
+/**
+ * Who may share a screen when nobody has said otherwise: in a 1:1 session
+ * both people; in a circle only the facilitator (the host), until they allow
+ * a member. The server enforces it; browsers show the share button by it.
+ */
+export function sharesScreenByDefault(peer: { host: boolean; circle: boolean }): boolean {
+  return peer.host || !peer.circle;
+}
+
+/** The host allows one participant to share their screen, or withdraws it (a share under way is closed at the SFU). */
+export const AllowShare = z.strictObject({ peerId: z.string().uuid('must be a UUID'), allowed: z.boolean() });
+export type AllowShare = z.infer<typeof AllowShare>;
+
+/** Told to everyone in the room when the host allows or withdraws someone's screen share (and to a newcomer, what was decided). */
+export const SharePermission = z.object({ peerId: z.string(), allowed: z.boolean() });
+export type SharePermission = z.infer<typeof SharePermission>;

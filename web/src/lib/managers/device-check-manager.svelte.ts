@@ -18,6 +18,8 @@ export class DeviceCheckManager {
   networkStatus = $state<'idle' | 'checking' | 'done' | 'failed'>('idle');
   speakerPlaying = $state(false);
   status = $state<'idle' | 'starting' | 'ready' | 'denied' | 'missing'>('idle');
+  /** Start the session with voice only: the camera stays off (the person may switch it on in the session). */
+  voiceOnly = $state(false);
 
   #audioContext: AudioContext | undefined;
   #levelTimer: ReturnType<typeof setInterval> | undefined;
@@ -36,6 +38,7 @@ export class DeviceCheckManager {
         },
       });
       this.stream = stream;
+      this.#showCamera();
       const devices = await navigator.mediaDevices.enumerateDevices();
       this.cameras = devices.filter((d) => d.kind === 'videoinput');
       this.microphones = devices.filter((d) => d.kind === 'audioinput');
@@ -84,6 +87,16 @@ export class DeviceCheckManager {
       await context.close();
       this.speakerPlaying = false;
     }
+  }
+
+  /** Voice only on or off: the preview goes dark (nothing of the camera is used), or shows again. */
+  setVoiceOnly(on: boolean): void {
+    this.voiceOnly = on;
+    this.#showCamera();
+  }
+
+  #showCamera(): void {
+    for (const track of this.stream?.getVideoTracks() ?? []) track.enabled = !this.voiceOnly;
   }
 
   /** Hands the stream over to the session; the check stops watching it. */

@@ -12,6 +12,7 @@ import { CallConnection } from './session/call-connection.svelte.js';
 import { LocalMember } from './session/local-member.svelte.js';
 import { RemoteParticipants } from './session/remote-participants.svelte.js';
 import { RoomFloor } from './session/room-floor.svelte.js';
+import { ScreenShare } from './session/screen-share.svelte.js';
 import { SessionLobby } from './session/session-lobby.svelte.js';
 import { SessionMessages } from './session/session-messages.svelte.js';
 
@@ -72,7 +73,8 @@ export class SessionManager {
   readonly participants = new RemoteParticipants({ ...this.#shared, oneToOne: () => !this.isCircle });
   readonly floor = new RoomFloor(this.#shared);
   readonly messages = new SessionMessages({ ...this.#shared, channel: () => this.e2ee, isHost: () => this.isCounselor });
-  readonly connection = new CallConnection();
+  readonly connection = new CallConnection({ announce: this.#shared.announce });
+  readonly screen = new ScreenShare({ ...this.#shared, isHost: () => this.isCounselor, isCircle: () => this.isCircle });
 
   /** The host: the counselor of a 1:1, the facilitator of a circle. */
   get isCounselor(): boolean {
@@ -135,6 +137,7 @@ export class SessionManager {
       'room:active-speaker': (speaker) => this.participants.speakerChanged(speaker),
       'room:peer-sending': (sending) => this.participants.sendingChanged(sending),
       'room:moderated': ({ action }) => this.local.moderated(action),
+      'room:share-permission': (permission) => this.screen.permissionChanged(permission),
       connect: () => void this.#onConnected(),
       // Lost the server: say so at once; the room is taken again when the connection is back.
       disconnect: () => {
@@ -167,9 +170,10 @@ export class SessionManager {
     }
   }
 
-  /** The device check passed: counselors open the room, clients knock at the lobby. */
-  async devicesReady(stream: MediaStream): Promise<void> {
+  /** The device check passed (voice only: the camera stays off): counselors open the room, clients knock at the lobby. */
+  async devicesReady(stream: MediaStream, { voiceOnly = false }: { voiceOnly?: boolean } = {}): Promise<void> {
     this.local.stream = stream;
+    if (voiceOnly) this.local.cameraOn = false;
     if (this.isCounselor) {
       await this.#joinRoom();
       await this.lobby.refreshQueue();
@@ -184,10 +188,21 @@ export class SessionManager {
     await this.#knock();
   }
 
-  /** A chosen mode answers the suggestion, whichever it is. */
+  /** A chosen mode answers any offer, whichever it is. */
   async setMediaMode(mode: MediaMode): Promise<void> {
-    this.connection.suggestAudioOnly = false;
+    this.connection.chose(mode);
     await this.local.setMediaMode(mode);
+  }
+
+  /** The weak-connection offer taken (voice only, or chat only), in the same encrypted session. */
+  async acceptOffer(): Promise<void> {
+    const mode = this.connection.accept();
+    if (mode) await this.local.setMediaMode(mode);
+  }
+
+  /** Back from an offer taken: video and voice again. */
+  async backToFull(): Promise<void> {
+    await this.setMediaMode('full');
   }
 
   async leave(): Promise<void> {
@@ -249,6 +264,7 @@ export class SessionManager {
   #useRoom(room: RoomClient | undefined): void {
     this.#room = room;
     this.local.use(room);
+    this.screen.use(room);
   }
 
   /**
@@ -342,12 +358,13 @@ export class SessionManager {
       onNotSending: (what) => this.local.couldNotEncrypt(what),
       onPeerJoined: (peer) => this.participants.joined(peer),
       onPeerLeft: (peerId) => this.participants.left(peerId),
-      onTrack: (peerId, track) => {
+      onTrack: (peerId, track, source) => {
         const view = this.local.videoView;
         if (track.kind === 'video') void room.setVideoView(view.width, view.visible).catch(() => undefined);
-        this.participants.trackAdded(peerId, track);
+        this.participants.trackAdded(peerId, track, source);
       },
-      onTrackEnded: (peerId, kind) => this.participants.trackEnded(peerId, kind),
+      onTrackEnded: (peerId, source) => this.participants.trackEnded(peerId, source),
+      onScreenShareEnded: (reason) => this.screen.stoppedByBrowser(reason),
       onConnectionState: (state) => {
         this.connection.state = state;
       },

@@ -1,5 +1,6 @@
 import {
   mediaModeAllows,
+  ProducerSource,
   type MediaMode,
   type NewConsumer,
   type PeerView,
@@ -14,15 +15,16 @@ import type { E2eeSession } from '../e2ee/e2ee-session.svelte.js';
 import { request, type AppSocket } from '../socket/socket-client.js';
 import { subscribe, type Unsubscribe } from '../socket/socket-subscription.js';
 import { connectEarly } from './receive-warm-up.js';
-import { TransformWatch, type SendKind } from './transform-watch.js';
+import { TransformWatch, type SendKind, type SendSource } from './transform-watch.js';
 
 export type MediaConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
 
 export interface RoomClientEvents {
   onPeerJoined(peer: PeerView): void;
   onPeerLeft(peerId: string): void;
-  onTrack(peerId: string, track: MediaStreamTrack): void;
-  onTrackEnded(peerId: string, kind: 'audio' | 'video'): void;
+  /** A participant's microphone, camera or shared screen arrived. */
+  onTrack(peerId: string, track: MediaStreamTrack, source: ProducerSource): void;
+  onTrackEnded(peerId: string, source: ProducerSource): void;
   onConnectionState(state: MediaConnectionState): void;
   /** Waiting prepared in the lobby, the host let us in: the server seated our prepared peer (`enter` goes on from there). */
   onEntered(): void;
@@ -34,6 +36,12 @@ export interface RoomClientEvents {
    * when it started or resumed.
    */
   onNotSending(what: 'all' | SendKind): void;
+  /**
+   * Our screen share ended without our asking: the browser's own "stop
+   * sharing" (the track ended), or its encryption did not run (closed, as a
+   * camera would be). The others have been told.
+   */
+  onScreenShareEnded(reason: 'ended' | 'not-encrypted'): void;
 }
 
 const SIMULCAST_ENCODINGS: RTCRtpEncodingParameters[] = [
@@ -41,6 +49,26 @@ const SIMULCAST_ENCODINGS: RTCRtpEncodingParameters[] = [
   { rid: 'r1', scaleResolutionDownBy: 2, maxBitrate: 450_000 },
   { rid: 'r2', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
 ];
+
+/**
+ * A shared screen is one stream, not simulcast: a lower layer of a document
+ * is text nobody can read, and a screen mostly stands still, so one stream at
+ * a low frame rate costs little. Its priority tells the browser's bandwidth
+ * allocation to give up the camera's top layer first (the others show the
+ * camera small while a share is on; see MAX_INCOMING_BITRATE in @care/media).
+ */
+export const SCREEN_MAX_BITRATE = 1_000_000;
+const SCREEN_ENCODING: RTCRtpEncodingParameters = { maxBitrate: SCREEN_MAX_BITRATE, maxFramerate: 15, priority: 'high', networkPriority: 'high' };
+
+/** Fewer audio packets than this in a poll's interval (a muted or silent circle) are too few to judge the voice by. */
+const MIN_AUDIO_PACKETS = 20;
+
+/** Percent of packets lost between two readings of cumulative counters; undefined when fewer than `min` were expected. */
+function lossSince(before: { received: number; lost: number }, now: { received: number; lost: number }, min = 1): number | undefined {
+  const received = Math.max(0, now.received - before.received);
+  const lost = Math.max(0, now.lost - before.lost);
+  return received + lost >= min ? (100 * lost) / (received + lost) : undefined;
+}
 
 /** A transport 'disconnected' this long is restarted (a network change rarely heals by itself). */
 const ICE_RESTART_AFTER_MS = 2000;
@@ -50,6 +78,11 @@ export interface ConnectionQuality {
   level: 0 | 1 | 2 | 3;
   /** Inbound packet loss over the last interval, percent. */
   lossPercent: number;
+  /**
+   * The same for audio alone (the voice), when enough of it arrived in the
+   * interval to tell (a muted or silent voice sends too little to judge).
+   */
+  audioLossPercent?: number | undefined;
   /** Round trip to the SFU, milliseconds (undefined before it is known). */
   rttMs: number | undefined;
 }
@@ -83,7 +116,9 @@ export class RoomClient {
   /** The id each sending track's transform counts its frames under (given before the producer exists). */
   readonly #senderTrackIds = new Map<SendKind, string>();
   readonly #watch: TransformWatch;
-  readonly #consumers = new Map<string, { consumer: types.Consumer; peerId: string }>();
+  /** Our shared screen, while it is shared (its track is ours to stop). */
+  #screen: { producer: types.Producer; trackId: string } | undefined;
+  readonly #consumers = new Map<string, { consumer: types.Consumer; peerId: string; source: ProducerSource }>();
   /** The people in the room we know of; a consumer of someone not (yet) known waits to be handed to the page. */
   readonly #known = new Set<string>();
   #visit: RoomVisit | undefined;
@@ -100,6 +135,7 @@ export class RoomClient {
   #mode: MediaMode = 'full';
   #restartTimers = new Map<string, ReturnType<typeof setTimeout>>();
   #lastTotals = { received: 0, lost: 0 };
+  #lastAudioTotals = { received: 0, lost: 0 };
   #lastByPeer = new Map<string, { received: number; lost: number }>();
   #unsubscribe: Unsubscribe | undefined;
   #closed = false;
@@ -111,11 +147,11 @@ export class RoomClient {
   ) {
     this.#watch = new TransformWatch(
       (trackId) => e2ee.framesSeen(trackId),
-      (kind) => {
-        const track = this.#producers.get(kind)?.track;
+      (source) => {
+        const track = (source === 'screen' ? this.#screen?.producer : this.#producers.get(source))?.track;
         return track?.readyState === 'live' && !track.muted;
       },
-      (kind) => this.#stopUnencrypted(kind),
+      (source) => (source === 'screen' ? this.#endScreenShare('not-encrypted') : this.#stopUnencrypted(source)),
     );
   }
 
@@ -258,17 +294,85 @@ export class RoomClient {
   #applySending(): void {
     const allowed = mediaModeAllows(this.#mode);
     for (const [kind, producer] of this.#producers) {
-      const wanted = this.#inRoom && this.#sendWanted[kind] && allowed[kind];
-      if (wanted && producer.paused) {
-        producer.resume();
-        // Every start is checked: a camera that began paused has never been seen by its transform.
-        const trackId = this.#senderTrackIds.get(kind);
-        if (trackId) this.#watch.started(kind, trackId);
-      } else if (!wanted && !producer.paused) {
-        producer.pause();
-        this.#watch.stopped(kind);
-      }
+      this.#follow(kind, producer, this.#senderTrackIds.get(kind), this.#inRoom && this.#sendWanted[kind] && allowed[kind]);
     }
+    // A shared screen follows the mode only: the camera switch is not the share's.
+    if (this.#screen) this.#follow('screen', this.#screen.producer, this.#screen.trackId, allowed.video);
+  }
+
+  #follow(source: SendSource, producer: types.Producer, trackId: string | undefined, wanted: boolean): void {
+    if (wanted && producer.paused) {
+      producer.resume();
+      // Every start is checked: a camera that began paused has never been seen by its transform.
+      if (trackId) this.#watch.started(source, trackId);
+    } else if (!wanted && !producer.paused) {
+      producer.pause();
+      this.#watch.stopped(source);
+    }
+  }
+
+  /**
+   * Shares a screen or window as a third producer, through the encrypting
+   * transform exactly as the camera: attached to its RTP sender before the
+   * offer, watched by the transform check, closed if it does not run. The
+   * browser's own "stop sharing" ends the track, which ends the share here
+   * and at the SFU.
+   */
+  async shareScreen(track: MediaStreamTrack): Promise<void> {
+    if (!this.#send || !this.#inRoom || this.#closed) throw new Error('not in the room');
+    if (this.#screen) await this.stopScreenShare();
+    // Detail over motion: text stays sharp, the frame rate gives way first.
+    track.contentHint = 'detail';
+    const trackId = `send-screen-${crypto.randomUUID()}`;
+    const producer = await this.#send.produce({
+      track,
+      stopTracks: false,
+      zeroRtpOnPause: true,
+      disableTrackOnPause: true,
+      encodings: [SCREEN_ENCODING],
+      appData: { source: 'screen' },
+      onRtpSender: (sender) => this.e2ee.attachSender(sender, 'video', trackId),
+    });
+    if (this.#closed || track.readyState === 'ended') {
+      producer.close();
+      track.stop();
+      if (!this.#closed) void request(this.socket, 'room:stop-share', {}).catch(() => undefined);
+      return;
+    }
+    this.#screen = { producer, trackId };
+    producer.on('trackended', () => this.#endScreenShare('ended'));
+    this.#watch.started('screen', trackId);
+    this.#applySending();
+  }
+
+  /** Stops our screen share: the capture ends (the browser's sharing bar goes), and the others' consumers close. */
+  async stopScreenShare(): Promise<void> {
+    if (!this.#dropScreen()) return;
+    await request(this.socket, 'room:stop-share', {});
+  }
+
+  /** The share is over without our asking (the browser ended it, or it could not be encrypted): the SFU and the page are told. */
+  #endScreenShare(reason: 'ended' | 'not-encrypted'): void {
+    if (this.#closed || !this.#dropScreen()) return;
+    void request(this.socket, 'room:stop-share', {}).catch(() => undefined);
+    this.events.onScreenShareEnded(reason);
+  }
+
+  /** Closes our screen producer and ends the capture; false if there was none. */
+  #dropScreen(): boolean {
+    const screen = this.#screen;
+    if (!screen) return false;
+    this.#screen = undefined;
+    this.#watch.stopped('screen');
+    const track = screen.producer.track;
+    screen.producer.close();
+    track?.stop();
+    return true;
+  }
+
+  /** The host withdrew our share: the SFU has closed it already, so only the capture ends here. */
+  screenShareWithdrawn(): void {
+    this.#dropScreen();
   }
 
   /**
@@ -285,27 +389,32 @@ export class RoomClient {
 
   /** Quality of what we receive, from getStats: loss since the last call, and the round trip. */
   async quality(): Promise<ConnectionQuality> {
-    let received = 0;
-    let lost = 0;
+    const all = { received: 0, lost: 0 };
+    const audio = { received: 0, lost: 0 };
     let rtt: number | undefined;
     const reports = [...(await this.inboundStats())];
     if (this.#recv) reports.push(await this.#recv.getStats());
+    // A stream's statistics can appear in more than one report (the transport's and its consumer's): count each once.
+    const seen = new Set<string>();
     for (const report of reports) {
-      report.forEach((s: { type: string; packetsReceived?: number; packetsLost?: number; state?: string; nominated?: boolean; currentRoundTripTime?: number }) => {
-        if (s.type === 'inbound-rtp') {
-          received += s.packetsReceived ?? 0;
-          lost += s.packetsLost ?? 0;
+      report.forEach((s: { id: string; type: string; kind?: string; packetsReceived?: number; packetsLost?: number; nominated?: boolean; currentRoundTripTime?: number }) => {
+        if (s.type === 'inbound-rtp' && !seen.has(s.id)) {
+          seen.add(s.id);
+          for (const total of s.kind === 'audio' ? [all, audio] : [all]) {
+            total.received += s.packetsReceived ?? 0;
+            total.lost += s.packetsLost ?? 0;
+          }
         }
         if (s.type === 'candidate-pair' && s.nominated && s.currentRoundTripTime !== undefined) rtt = s.currentRoundTripTime * 1000;
       });
     }
-    const dReceived = received - this.#lastTotals.received;
-    const dLost = Math.max(0, lost - this.#lastTotals.lost);
-    this.#lastTotals = { received, lost };
-    const lossPercent = dReceived + dLost > 0 ? (100 * dLost) / (dReceived + dLost) : 0;
+    const lossPercent = lossSince(this.#lastTotals, all) ?? 0;
+    const audioLossPercent = lossSince(this.#lastAudioTotals, audio, MIN_AUDIO_PACKETS);
+    this.#lastTotals = all;
+    this.#lastAudioTotals = audio;
     const connected = this.#state.recv === 'connected' || this.#state.send === 'connected';
     const level: ConnectionQuality['level'] = !connected ? 0 : lossPercent > 10 || (rtt ?? 0) > 600 ? 1 : lossPercent > 3 || (rtt ?? 0) > 250 ? 2 : 3;
-    return { level, lossPercent, rttMs: rtt };
+    return { level, lossPercent, audioLossPercent, rttMs: rtt };
   }
 
   /**
@@ -327,10 +436,8 @@ export class RoomClient {
     const result = new Map<string, ConnectionQuality>();
     for (const [peerId, total] of totals) {
       const last = this.#lastByPeer.get(peerId) ?? { received: 0, lost: 0 };
-      const dReceived = Math.max(0, total.received - last.received);
-      const dLost = Math.max(0, total.lost - last.lost);
-      if (dReceived + dLost === 0) continue;
-      const lossPercent = (100 * dLost) / (dReceived + dLost);
+      const lossPercent = lossSince(last, total);
+      if (lossPercent === undefined) continue;
       result.set(peerId, { level: lossPercent > 10 ? 1 : lossPercent > 3 ? 2 : 3, lossPercent, rttMs: undefined });
     }
     this.#lastByPeer = totals;
@@ -351,6 +458,7 @@ export class RoomClient {
     this.#closed = true;
     this.#unsubscribe?.();
     this.#watch.close();
+    this.#dropScreen();
     this.#send?.close();
     this.#recv?.close();
     this.#consumers.clear();
@@ -381,8 +489,10 @@ export class RoomClient {
       );
     });
     if (direction === 'send') {
-      transport.on('produce', ({ kind, rtpParameters }, callback, errback) => {
-        request(this.socket, 'room:produce', { transportId: transport.id, kind, rtpParameters }).then(
+      transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+        // A screen names its source; the microphone and camera go by their kind.
+        const source = ProducerSource.safeParse(appData.source).data;
+        request(this.socket, 'room:produce', { transportId: transport.id, kind, rtpParameters, ...(source ? { source } : {}) }).then(
           ({ producerId }) => callback({ id: producerId }),
           (error: Error) => errback(error),
         );
@@ -439,7 +549,7 @@ export class RoomClient {
         if (!entry) return;
         this.#consumers.delete(consumerId);
         entry.consumer.close();
-        this.events.onTrackEnded(entry.peerId, entry.consumer.kind);
+        this.events.onTrackEnded(entry.peerId, entry.source);
       },
       'room:peer-joined': (peer) => this.#peerJoined(peer),
       'room:peer-left': ({ peerId }) => {
@@ -468,7 +578,7 @@ export class RoomClient {
     if (this.#known.has(peer.peerId)) return;
     this.#known.add(peer.peerId);
     // Their media may have come before we heard of them (the server starts it as they enter).
-    for (const { consumer, peerId } of this.#consumers.values()) if (peerId === peer.peerId) this.events.onTrack(peerId, consumer.track);
+    for (const { consumer, peerId, source } of this.#consumers.values()) if (peerId === peer.peerId) this.events.onTrack(peerId, consumer.track, source);
   }
 
   async #consume(message: NewConsumer): Promise<void> {
@@ -485,7 +595,7 @@ export class RoomClient {
       consumer.close();
       throw new Error('left the room');
     }
-    this.#consumers.set(consumer.id, { consumer, peerId: message.peerId });
-    if (this.#known.has(message.peerId)) this.events.onTrack(message.peerId, consumer.track);
+    this.#consumers.set(consumer.id, { consumer, peerId: message.peerId, source: message.source });
+    if (this.#known.has(message.peerId)) this.events.onTrack(message.peerId, consumer.track, message.source);
   }
 }

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { TransformWatch, type SendKind } from './transform-watch.js';
+import { TransformWatch, type SendSource } from './transform-watch.js';
 
 describe('TransformWatch: every start and resume of a track is checked', () => {
   const frames = new Map<string, number>();
-  const muted = new Set<SendKind>();
-  let silent: SendKind[];
+  const muted = new Set<SendSource>();
+  let silent: SendSource[];
   let watch: TransformWatch;
 
   beforeEach(() => {
@@ -77,5 +77,14 @@ describe('TransformWatch: every start and resume of a track is checked', () => {
     muted.delete('video');
     vi.advanceTimersByTime(3000);
     expect(silent).toEqual(['video']);
+  });
+
+  it('watches a shared screen as its own track: a silent share is closed, the camera beside it is not', () => {
+    watch.started('video', 'v');
+    watch.started('screen', 's');
+    vi.advanceTimersByTime(1000);
+    frames.set('v', 30);
+    vi.advanceTimersByTime(2500);
+    expect(silent).toEqual(['screen']);
   });
 });

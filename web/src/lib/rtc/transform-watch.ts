@@ -1,4 +1,6 @@
 export type SendKind = 'audio' | 'video';
+/** What a sending track carries: the microphone, the camera (by kind), or a shared screen. */
+export type SendSource = SendKind | 'screen';
 
 /** How long after a track starts or resumes sending its encrypting transform must have seen new frames. */
 export const TRANSFORM_CHECK_MS = 3000;
@@ -18,24 +20,24 @@ export const TRANSFORM_CHECK_MS = 3000;
  * waits, and runs again until the source gives frames.
  */
 export class TransformWatch {
-  readonly #checks = new Map<SendKind, ReturnType<typeof setTimeout>>();
+  readonly #checks = new Map<SendSource, ReturnType<typeof setTimeout>>();
 
   constructor(
     /** Frames the worker has handled for a track so far (sealed or dropped for want of a key). */
     private readonly framesSeen: (trackId: string) => number,
     /** Whether the track of this kind is giving frames to encode (live and not muted). */
-    private readonly sourceLive: (kind: SendKind) => boolean,
-    private readonly onSilent: (kind: SendKind) => void,
+    private readonly sourceLive: (kind: SendSource) => boolean,
+    private readonly onSilent: (kind: SendSource) => void,
     private readonly checkMs: number = TRANSFORM_CHECK_MS,
   ) {}
 
-  /** The track of `kind` (its transform counting under `trackId`) starts sending now. */
-  started(kind: SendKind, trackId: string): void {
+  /** The track of `kind` (its transform counting under `trackId`) starts sending now; a shared screen is watched as its own track. */
+  started(kind: SendSource, trackId: string): void {
     this.stopped(kind);
     this.#arm(kind, trackId, this.framesSeen(trackId));
   }
 
-  #arm(kind: SendKind, trackId: string, before: number): void {
+  #arm(kind: SendSource, trackId: string, before: number): void {
     this.#checks.set(
       kind,
       setTimeout(() => {
@@ -48,7 +50,7 @@ export class TransformWatch {
   }
 
   /** The track is paused or gone: nothing to check until it starts again. */
-  stopped(kind: SendKind): void {
+  stopped(kind: SendSource): void {
     clearTimeout(this.#checks.get(kind));
     this.#checks.delete(kind);
   }

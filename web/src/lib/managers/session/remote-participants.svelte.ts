@@ -1,4 +1,4 @@
-import type { PeerView, ServerEventPayload } from '@care/shared';
+import type { PeerView, ProducerSource, ServerEventPayload } from '@care/shared';
 import type { Announce } from './announce.js';
 
 export interface RemoteParticipant {
@@ -9,6 +9,8 @@ export interface RemoteParticipant {
   sending: { audio: boolean; video: boolean };
   stream: MediaStream;
   hasVideo: boolean;
+  /** Their shared screen, while they share one (its own stream: shown large, apart from the camera). */
+  screen: MediaStream | undefined;
 }
 
 export interface RemoteParticipantsDeps {
@@ -34,6 +36,9 @@ export class RemoteParticipants {
   /** The account behind each peer, where it is shown (never for a pseudonym); kept across visits of the room. */
   readonly #accounts = new Map<string, string>();
   readonly #newStream: () => MediaStream;
+  /** When each share began, in order: the newest is the one shown. */
+  readonly #sharedAt = new Map<string, number>();
+  #shares = 0;
 
   constructor(private readonly deps: RemoteParticipantsDeps) {
     this.#newStream = deps.newStream ?? (() => new MediaStream());
@@ -56,7 +61,7 @@ export class RemoteParticipants {
     if (peer.userId) this.#accounts.set(peer.peerId, peer.userId);
     if (this.find(peer.peerId)) return;
     const stream = this.#newStream();
-    this.list = [...this.list, { peerId: peer.peerId, displayName: peer.displayName, host: peer.host, sending: peer.sending, stream, hasVideo: false }];
+    this.list = [...this.list, { peerId: peer.peerId, displayName: peer.displayName, host: peer.host, sending: peer.sending, stream, hasVideo: false, screen: undefined }];
     this.deps.announce('room.otherJoined', peer.displayName);
     this.otherLeft = false;
   }
@@ -69,13 +74,39 @@ export class RemoteParticipants {
     if (this.deps.oneToOne()) this.otherLeft = true;
   }
 
-  trackAdded(peerId: string, track: MediaStreamTrack): void {
-    this.#update(peerId, (p) => p.stream.addTrack(track));
+  /** Who is sharing a screen now (the one who started last, if several may). */
+  get sharer(): RemoteParticipant | undefined {
+    let latest: RemoteParticipant | undefined;
+    for (const p of this.list) {
+      if (p.screen && (!latest || (this.#sharedAt.get(p.peerId) ?? 0) > (this.#sharedAt.get(latest.peerId) ?? 0))) latest = p;
+    }
+    return latest;
   }
 
-  trackEnded(peerId: string, kind: 'audio' | 'video'): void {
+  trackAdded(peerId: string, track: MediaStreamTrack, source: ProducerSource): void {
+    if (source !== 'screen') {
+      this.#update(peerId, (p) => p.stream.addTrack(track));
+      return;
+    }
+    const sharer = this.find(peerId);
+    if (!sharer) return;
+    const screen = this.#newStream();
+    screen.addTrack(track);
+    this.#sharedAt.set(peerId, ++this.#shares);
+    this.#update(peerId, (p) => (p.screen = screen));
+    this.deps.announce('screen.startedBy', sharer.displayName);
+  }
+
+  trackEnded(peerId: string, source: ProducerSource): void {
+    if (source === 'screen') {
+      const sharer = this.find(peerId);
+      if (!sharer?.screen) return;
+      this.#update(peerId, (p) => (p.screen = undefined));
+      this.deps.announce('screen.stoppedBy', sharer.displayName);
+      return;
+    }
     this.#update(peerId, (p) => {
-      for (const track of kind === 'video' ? p.stream.getVideoTracks() : p.stream.getAudioTracks()) p.stream.removeTrack(track);
+      for (const track of source === 'camera' ? p.stream.getVideoTracks() : p.stream.getAudioTracks()) p.stream.removeTrack(track);
     });
   }
 

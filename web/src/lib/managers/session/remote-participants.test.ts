@@ -81,13 +81,41 @@ describe('RemoteParticipants', () => {
   it("follows each person's tracks: video shows while a video track is there", () => {
     const { part } = participants();
     part.joined(peer('p1'));
-    part.trackAdded('p1', track('audio'));
+    part.trackAdded('p1', track('audio'), 'microphone');
     expect(part.first?.hasVideo).toBe(false);
-    part.trackAdded('p1', track('video'));
+    part.trackAdded('p1', track('video'), 'camera');
     expect(part.first?.hasVideo).toBe(true);
-    part.trackEnded('p1', 'video');
+    part.trackEnded('p1', 'camera');
     expect(part.first?.hasVideo).toBe(false);
     expect(part.first?.stream.getAudioTracks()).toHaveLength(1);
+  });
+
+  it('keeps a shared screen apart from the camera, shows the newest share, and announces each start and stop', () => {
+    const { part, said } = participants();
+    part.joined(peer('p1'));
+    part.joined(peer('p2'));
+    part.trackAdded('p1', track('video'), 'camera');
+    expect(part.sharer).toBeUndefined();
+    part.trackAdded('p1', track('video'), 'screen');
+    expect(part.sharer?.peerId).toBe('p1');
+    expect(part.find('p1')?.stream.getVideoTracks()).toHaveLength(1);
+    expect(part.find('p1')?.screen?.getVideoTracks()).toHaveLength(1);
+    part.trackAdded('p2', track('video'), 'screen');
+    expect(part.sharer?.peerId).toBe('p2');
+    // Ending the share leaves the camera; the earlier share is shown again.
+    part.trackEnded('p2', 'screen');
+    expect(part.sharer?.peerId).toBe('p1');
+    part.trackEnded('p1', 'screen');
+    expect(part.sharer).toBeUndefined();
+    expect(part.find('p1')?.hasVideo).toBe(true);
+    // The grid keeps its order whoever shares.
+    expect(part.list.map((p) => p.peerId)).toEqual(['p1', 'p2']);
+    expect(said.filter((s) => s.startsWith('screen.'))).toEqual([
+      'screen.startedBy:name of p1',
+      'screen.startedBy:name of p2',
+      'screen.stoppedBy:name of p2',
+      'screen.stoppedBy:name of p1',
+    ]);
   });
 
   it("follows each person's switches and who speaks", () => {

@@ -3,7 +3,7 @@ import type { ServerLink } from '../../socket/socket-client.js';
 import type { Announce } from './announce.js';
 
 /** The requests about the floor; each refusal shows as the page's error line. */
-type FloorRequest = 'room:raise-hand' | 'room:moderate' | 'room:mute-all' | 'room:lock' | 'room:end';
+type FloorRequest = 'room:raise-hand' | 'room:moderate' | 'room:allow-share' | 'room:mute-all' | 'room:lock' | 'room:end';
 
 export interface RoomFloorDeps {
   link: ServerLink;
@@ -19,7 +19,8 @@ export interface RoomFloorDeps {
  * The floor of the room as everyone sees it — raised hands in the order
  * they went up, whether the room is locked to newcomers — and the
  * facilitator's tools: mute, stop video, lower a hand, remove someone (the
- * group re-keys without them), mute all, lock, end for all.
+ * group re-keys without them), allow or withdraw a screen share, mute all,
+ * lock, end for all.
  */
 export class RoomFloor {
   locked = $state(false);
@@ -53,6 +54,11 @@ export class RoomFloor {
   /** Facilitator: mute, stop video, lower a hand, or remove someone (the group re-keys without them). */
   async moderate(peerId: string, action: ModerationAction): Promise<void> {
     await this.#request('room:moderate', { peerId, action });
+  }
+
+  /** Facilitator: let someone share their screen, or withdraw it (their share closes at once). */
+  async allowShare(peerId: string, allowed: boolean): Promise<void> {
+    await this.#request('room:allow-share', { peerId, allowed });
   }
 
   async muteAll(): Promise<void> {
