@@ -25,6 +25,7 @@ export const en: Record<MessageKey, string> = {
   'appointments.ended': 'This session has ended.',
   'appointments.waitingCount': '{count} waiting in the lobby',
   'appointments.adminNote': 'Administrators see counts only, never personal appointments.',
+  'appointments.circleMeetings': 'Support circle meetings you facilitate',
 
   'presence.online': '{name} is online',
   'presence.offline': '{name} is not online yet',

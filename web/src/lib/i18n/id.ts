@@ -24,6 +24,7 @@ export const id = {
   'appointments.ended': 'Sesi telah berakhir.',
   'appointments.waitingCount': '{count} orang menunggu di ruang tunggu',
   'appointments.adminNote': 'Administrator hanya melihat jumlah, bukan jadwal pribadi.',
+  'appointments.circleMeetings': 'Pertemuan kelompok dukungan yang Anda pandu',
 
   'presence.online': '{name} sedang daring',
   'presence.offline': '{name} belum daring',
