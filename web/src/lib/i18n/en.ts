@@ -634,6 +634,9 @@ export const en: Record<MessageKey, string> = {
   'help.title': 'Need help now?',
   'help.intro': 'If you are in danger or in crisis, call:',
   'help.body': 'If you are in danger or in crisis, call 119 ext 8 (mental health line) or 112 (emergency).',
+  'offline.title': 'You are offline',
+  'offline.body': 'CARE ASN needs an internet connection to sign in and for sessions. Check your connection, then try again.',
+  'offline.retry': 'Try again',
 
   // Circles (issue 5).
   'errors.room_locked': 'The facilitator has locked the room to newcomers for now.',

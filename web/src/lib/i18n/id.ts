@@ -633,6 +633,9 @@ export const id = {
   'help.title': 'Butuh bantuan segera?',
   'help.intro': 'Jika Anda dalam bahaya atau krisis, hubungi:',
   'help.body': 'Jika Anda dalam bahaya atau krisis, hubungi 119 ext 8 (layanan kesehatan jiwa) atau 112 (darurat).',
+  'offline.title': 'Anda sedang tidak terhubung',
+  'offline.body': 'CARE ASN memerlukan koneksi internet untuk masuk dan untuk sesi. Periksa koneksi Anda, lalu coba lagi.',
+  'offline.retry': 'Coba lagi',
 
   // Circles (issue 5).
   'errors.room_locked': 'Fasilitator sedang mengunci ruangan untuk peserta baru.',
