@@ -33,33 +33,36 @@ export interface SmallTarget {
  * finger would find smaller than 44×44 CSS pixels. A checkbox or radio button
  * counts by its label, which is what a tap hits. Elements that are not
  * rendered (a closed disclosure's content, `display: none`) or kept off screen
- * until focused (the skip link) are not targets.
+ * until focused (the skip link) are not targets. `within`: a selector for
+ * the part of the page that can be touched (a cover over the rest).
  */
-export function smallTouchTargets(page: Page, min = MIN_TARGET_PX): Promise<SmallTarget[]> {
-  return page.evaluate((minimum) => {
-    const selector = 'a[href], button, input:not([type="hidden"]), select, textarea, summary, [role="button"], [role="link"], [role="checkbox"], [role="switch"], [tabindex]:not([tabindex="-1"])';
-    const small: SmallTarget[] = [];
-    for (const element of Array.from(document.querySelectorAll<HTMLElement>(selector))) {
-      if (element.getClientRects().length === 0) continue;
-      const style = getComputedStyle(element);
-      if (style.visibility === 'hidden' || element.closest('[inert]')) continue;
-      let box = element.getBoundingClientRect();
-      if (box.right <= 0 || box.left >= window.innerWidth) continue;
-      if (element instanceof HTMLInputElement && (element.type === 'checkbox' || element.type === 'radio')) {
-        for (const label of Array.from(element.labels ?? [])) {
-          const labelBox = label.getBoundingClientRect();
-          if (labelBox.width * labelBox.height > box.width * box.height) box = labelBox;
+export function smallTouchTargets(page: Page, within = 'html'): Promise<SmallTarget[]> {
+  return page.evaluate(
+    ({ minimum, root }) => {
+      const selector = 'a[href], button, input:not([type="hidden"]), select, textarea, summary, [role="button"], [role="link"], [role="checkbox"], [role="switch"], [tabindex]:not([tabindex="-1"])';
+      const small: SmallTarget[] = [];
+      for (const element of Array.from(document.querySelector(root)?.querySelectorAll<HTMLElement>(selector) ?? [])) {
+        // Not rendered: display none, inside a closed disclosure (content-visibility), invisible, or inert.
+        if (!element.checkVisibility({ contentVisibilityAuto: true, visibilityProperty: true }) || element.closest('[inert]')) continue;
+        let box = element.getBoundingClientRect();
+        if (box.right <= 0 || box.left >= window.innerWidth) continue;
+        if (element instanceof HTMLInputElement && (element.type === 'checkbox' || element.type === 'radio')) {
+          for (const label of Array.from(element.labels ?? [])) {
+            const labelBox = label.getBoundingClientRect();
+            if (labelBox.width * labelBox.height > box.width * box.height) box = labelBox;
+          }
+        }
+        // Sub-pixel layout: 43.99 is 44.
+        if (box.width + 0.5 < minimum || box.height + 0.5 < minimum) {
+          const name = (element.getAttribute('aria-label') ?? element.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40);
+          const id = element.getAttribute('data-testid') ?? element.id;
+          small.push({ what: `<${element.tagName.toLowerCase()}${id ? ` #${id}` : ''}> ${name}`, width: Math.round(box.width), height: Math.round(box.height) });
         }
       }
-      // Sub-pixel layout: 43.99 is 44.
-      if (box.width + 0.5 < minimum || box.height + 0.5 < minimum) {
-        const name = (element.getAttribute('aria-label') ?? element.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40);
-        const id = element.getAttribute('data-testid') ?? element.id;
-        small.push({ what: `<${element.tagName.toLowerCase()}${id ? ` #${id}` : ''}> ${name}`, width: Math.round(box.width), height: Math.round(box.height) });
-      }
-    }
-    return small;
-  }, min);
+      return small;
+    },
+    { minimum: MIN_TARGET_PX, root: within },
+  );
 }
 
 /** Whether each element lies wholly in the bottom third of the screen, where a thumb reaches holding the phone in one hand. */
@@ -74,10 +77,14 @@ export async function outsideThumbReach(page: Page, elements: Locator): Promise<
   return outside;
 }
 
-/** Keeps a full-page screenshot under .data/test-artifacts/phone/ (kept after the run, never committed). */
-export async function phoneScreenshot(page: Page, name: string): Promise<string> {
+/**
+ * Keeps a screenshot under .data/test-artifacts/phone/ (kept after the run,
+ * never committed): the whole page, or only the screen where what is fixed to
+ * it matters (the call's controls, the panic cover).
+ */
+export async function phoneScreenshot(page: Page, name: string, fullPage = true): Promise<string> {
   await mkdir(artefacts, { recursive: true });
   const file = path.join(artefacts, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage });
   return file;
 }

@@ -657,6 +657,8 @@ export const en: Record<MessageKey, string> = {
   'circle.facilitator': 'Facilitator',
   'circle.you': '{name} (you)',
   'circle.micOff': 'microphone off',
+  'circle.micOn': 'microphone on',
+  'circle.alsoHere': 'Also here ({count})',
   'circle.cameraOff': 'camera off',
   'circle.speaking': 'speaking',
   'circle.handUp': 'hand raised',

@@ -656,6 +656,8 @@ export const id = {
   'circle.facilitator': 'Fasilitator',
   'circle.you': '{name} (Anda)',
   'circle.micOff': 'mikrofon mati',
+  'circle.micOn': 'mikrofon menyala',
+  'circle.alsoHere': 'Juga di sesi ({count})',
   'circle.cameraOff': 'kamera mati',
   'circle.speaking': 'sedang berbicara',
   'circle.handUp': 'mengangkat tangan',

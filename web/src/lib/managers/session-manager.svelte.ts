@@ -257,13 +257,12 @@ export class SessionManager {
     }
   }
 
-  #videoView = { width: 1280, visible: true };
+  #videoView: { width: number; visible: boolean; onScreen?: ReadonlySet<string> } = { width: 1280, visible: true };
 
-  /** The remote video tile's width and the page's visibility, for the layer the SFU sends. */
-  async setVideoView(width: number, visible: boolean): Promise<void> {
-    if (width === this.#videoView.width && visible === this.#videoView.visible) return;
-    this.#videoView = { width, visible };
-    await this.#room?.setVideoView(width, visible).catch(() => undefined);
+  /** The remote video tile's width, the page's visibility and whose videos have a tile (all when left out), for what the SFU sends. */
+  async setVideoView(width: number, visible: boolean, onScreen?: ReadonlySet<string>): Promise<void> {
+    this.#videoView = { width, visible, ...(onScreen ? { onScreen } : {}) };
+    await this.#room?.setVideoView(width, visible, onScreen).catch(() => undefined);
   }
 
   async setMediaMode(mode: MediaMode): Promise<void> {
@@ -565,7 +564,7 @@ export class SessionManager {
         if (!this.isCircle) this.otherLeft = true;
       },
       onTrack: (peerId, track) => {
-        if (track.kind === 'video') void room.setVideoView(this.#videoView.width, this.#videoView.visible).catch(() => undefined);
+        if (track.kind === 'video') void room.setVideoView(this.#videoView.width, this.#videoView.visible, this.#videoView.onScreen).catch(() => undefined);
         this.#updateParticipant(peerId, (p) => {
           p.stream.addTrack(track);
         });
