@@ -130,7 +130,9 @@ describe('an app on the phone: installable, with an offline page', () => {
     expect(paths).toContain('/offline');
     expect(paths).toContain('/manifest.webmanifest');
     expect(paths).toContain('/icons/icon-192.png');
-    expect(paths.some((p) => p.startsWith('/_app/immutable/workers/'))).toBe(true);
+    expect(paths.some((p) => p.startsWith('/_app/immutable/entry/'))).toBe(true);
+    // The E2EE frame worker is fetched as if there were no service worker.
+    expect(paths.some((p) => p.startsWith('/_app/immutable/workers/'))).toBe(false);
     // Nothing else: no page, no API answer, no Socket.IO, nothing with a query.
     const unexpected = paths.filter((p) => !(p.startsWith('/_app/immutable/') || p.startsWith('/icons/') || p === '/manifest.webmanifest' || p === '/offline'));
     expect(unexpected).toEqual([]);

@@ -59,7 +59,7 @@ export async function needlesInCaches(page: Page, needles: string[]): Promise<st
 }
 
 /** Polls an asynchronous check in the page until it holds (waitForFunction would take the promise itself for a yes). */
-export async function untilInPage<A>(page: Page, check: (arg: A) => Promise<boolean>, arg: A, what: string, timeoutMs = 30_000): Promise<void> {
+export async function untilInPage(page: Page, check: (arg: string | undefined) => Promise<boolean>, arg: string | undefined, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await page.evaluate(check, arg))) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);

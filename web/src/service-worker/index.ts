@@ -2,19 +2,19 @@
 import { version } from '$app/env';
 import { assets, immutable, prerendered } from '$app/manifest';
 import { self } from '$app/service-worker';
-import { routeOf, serverUnreachable, shellCacheName } from './request-route.js';
+import { routeOf, serverUnreachable, shellCacheName, shellPaths } from './request-route.js';
 
 /*
  * The app shell, kept for a phone on a weak or absent connection: the build's
- * scripts and styles, the static files (icons, manifest) and the offline page
- * with the crisis lines. Never an API answer, never a page someone saw, nothing
+ * scripts and styles (not the frame worker, see shellPaths), the static files
+ * (icons, manifest) and the offline page with the crisis lines. Never an API answer, never a page someone saw, nothing
  * personal: the list below is fixed when the build is made, and the only file
  * ever stored again is the offline page (its lines may change on the server).
  */
 
 const CACHE = shellCacheName(version);
 const OFFLINE_PAGE = '/offline';
-const shell = new Set([...immutable, ...assets, ...prerendered].map((file) => (file.path.startsWith('/') ? file.path : `/${file.path}`)));
+const shell = shellPaths([...immutable, ...assets, ...prerendered]);
 /** How often, at most, a page load also asks for a fresh offline page (the deployment's lines can change). */
 const OFFLINE_REFRESH_MS = 10 * 60_000;
 let offlineFetchedAt = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { routeOf, serverUnreachable, shellCacheName } from './request-route.js';
+import { routeOf, serverUnreachable, shellCacheName, shellPaths } from './request-route.js';
 
 const origin = 'https://care.example.id';
 const shell = new Set(['/_app/immutable/entry/start.abc.js', '/manifest.webmanifest', '/offline']);
@@ -42,5 +42,16 @@ describe('what the service worker answers', () => {
   it('names one cache per build', () => {
     expect(shellCacheName('123')).toBe('care-asn-shell-123');
     expect(shellCacheName('124')).not.toBe(shellCacheName('123'));
+  });
+
+  it('keeps the build’s files rooted at /, never the frame worker’s script', () => {
+    const paths = shellPaths([
+      { path: '_app/immutable/entry/start.abc.js' },
+      { path: '_app/immutable/workers/frame-crypto.worker-abc.js' },
+      { path: 'manifest.webmanifest' },
+      { path: '/offline' },
+    ]);
+    expect([...paths]).toEqual(['/_app/immutable/entry/start.abc.js', '/manifest.webmanifest', '/offline']);
+    expect(routeOf(get('/_app/immutable/workers/frame-crypto.worker-abc.js'), origin, paths)).toBe('untouched');
   });
 });

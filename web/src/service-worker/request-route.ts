@@ -39,6 +39,17 @@ export function serverUnreachable(status: number): boolean {
   return status === 502 || status === 503 || status === 504;
 }
 
+/**
+ * The paths the shell keeps, from the build's file lists. The E2EE frame
+ * worker's script is left out: the browser fetches it exactly as it would with
+ * no service worker, so nothing stands between a page and its encryption (and
+ * a tampered or blocked worker is seen as the page would see it).
+ */
+export function shellPaths(files: ReadonlyArray<{ path: string }>): Set<string> {
+  const paths = files.map(({ path }) => (path.startsWith('/') ? path : `/${path}`));
+  return new Set(paths.filter((path) => !path.startsWith('/_app/immutable/workers/')));
+}
+
 const CACHE_PREFIX = 'care-asn-shell-';
 
 /** One cache per build: a new build installs beside the old one and removes it once it takes over. */
