@@ -1,9 +1,10 @@
 import { demoAccounts } from '@care/server';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrowserHarness } from '../support/browser-harness.js';
+import type { BrowserHarness } from '../support/browser-harness.js';
+import { knockFromCirclesPage, startCircleMeeting } from '../support/circle-meeting.js';
 import { encrypted } from '../support/group-view.js';
-import { horizontalOverflow, newPhoneContext, phoneScreenshot, smallTouchTargets } from '../support/phone.js';
+import { horizontalOverflow, newPhoneContext, phoneScreenshot, signInByTouch, smallTouchTargets } from '../support/phone.js';
 import { seriousViolations } from '../support/session-flow.js';
 
 /*
@@ -26,9 +27,7 @@ let phone: Page;
 let host: Page;
 
 beforeAll(async () => {
-  h = await BrowserHarness.start();
-  const meeting = await h.t.platform.db.connection.collection('circle_meetings').findOne({});
-  meetingId = String(meeting?._id);
+  ({ h, meetingId } = await startCircleMeeting());
 });
 afterAll(() => h?.close());
 
@@ -36,12 +35,18 @@ const ownName = (page: Page) => page.getByTestId('tile-self').getAttribute('data
 const tileNames = (page: Page) => page.locator('[data-testid="circle-grid"] > li').evaluateAll((tiles) => tiles.map((t) => t.getAttribute('data-name')));
 const listedNames = (page: Page) => page.getByTestId('listed-participant').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name')));
 
+interface Received {
+  packets: number;
+  frames: number;
+}
+
 /**
- * Video packets the phone received from each person over `ms`, by name: the
- * tiles' video elements and the list's audio elements hold each person's
- * stream, whose video track is the consumer's; getStats counts its packets.
+ * Video the phone received from each person over `ms`, by name: packets, and
+ * frames decrypted and decoded. The tiles' video elements and the list's
+ * audio elements hold each person's stream, whose video track is the
+ * consumer's; getStats counts for it.
  */
-async function videoPacketsByName(page: Page, ms: number): Promise<Record<string, number>> {
+async function videoByName(page: Page, ms: number): Promise<Record<string, Received>> {
   const snapshot = () =>
     page.evaluate(async () => {
       const trackOwner = new Map<string, string>();
@@ -50,29 +55,35 @@ async function videoPacketsByName(page: Page, ms: number): Promise<Record<string
         const stream = media?.srcObject instanceof MediaStream ? media.srcObject : undefined;
         for (const track of stream?.getVideoTracks() ?? []) trackOwner.set(track.id, element.getAttribute('data-name') ?? '');
       }
-      const packets: Record<string, number> = {};
+      const received: Record<string, { packets: number; frames: number }> = {};
       for (const pc of (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections) {
         if (pc.connectionState === 'closed') continue;
-        (await pc.getStats()).forEach((s: { type: string; kind?: string; trackIdentifier?: string; packetsReceived?: number }) => {
+        (await pc.getStats()).forEach((s: { type: string; kind?: string; trackIdentifier?: string; packetsReceived?: number; framesDecoded?: number }) => {
           const owner = s.type === 'inbound-rtp' && s.kind === 'video' ? trackOwner.get(s.trackIdentifier ?? '') : undefined;
-          if (owner !== undefined) packets[owner] = (packets[owner] ?? 0) + (s.packetsReceived ?? 0);
+          if (owner === undefined) return;
+          const sum = (received[owner] ??= { packets: 0, frames: 0 });
+          sum.packets += s.packetsReceived ?? 0;
+          sum.frames += s.framesDecoded ?? 0;
         });
       }
-      return packets;
+      return received;
     });
   const before = await snapshot();
   await page.waitForTimeout(ms);
   const after = await snapshot();
-  return Object.fromEntries(Object.entries(after).map(([name, count]) => [name, count - (before[name] ?? 0)]));
+  return Object.fromEntries(
+    Object.entries(after).map(([name, { packets, frames }]) => [name, { packets: packets - (before[name]?.packets ?? 0), frames: frames - (before[name]?.frames ?? 0) }]),
+  );
 }
 
-/** Waits (generously: four cameras on two shared cores) until the tiles' videos arrive and the list's do not. */
-async function onlyTilesReceived(page: Page, tiles: string[], listed: string[]): Promise<Record<string, number>> {
+/** Waits (generously: four cameras on two shared cores) until the tiles' videos arrive and are shown, and the list's do not arrive. */
+async function onlyTilesReceived(page: Page, tiles: string[], listed: string[]): Promise<Record<string, Received>> {
   const deadline = Date.now() + 60_000;
-  let last: Record<string, number> = {};
+  let last: Record<string, Received> = {};
   while (Date.now() < deadline) {
-    last = await videoPacketsByName(page, 3000);
-    if (tiles.every((name) => (last[name] ?? 0) > 10) && listed.every((name) => (last[name] ?? 0) === 0)) return last;
+    last = await videoByName(page, 3000);
+    const shown = tiles.every((name) => (last[name]?.packets ?? 0) > 10 && (last[name]?.frames ?? 0) > 0);
+    if (shown && listed.every((name) => (last[name]?.packets ?? 0) === 0)) return last;
   }
   return last;
 }
@@ -92,17 +103,8 @@ describe('a support circle on a phone', () => {
     const context = h.track(await newPhoneContext(h.browser, h.baseUrl));
     phone = await context.newPage();
     await phone.goto('/');
-    await phone.getByLabel('Email').tap();
-    await phone.getByLabel('Email').fill(phoneMember!.email);
-    await phone.getByLabel('Kata sandi').tap();
-    await phone.getByLabel('Kata sandi').fill(phoneMember!.password);
-    await phone.getByRole('button', { name: 'Masuk' }).tap();
-    await phone.waitForURL('**/appointments');
-    await phone.getByRole('link', { name: 'Kelompok dukungan', exact: true }).tap();
-    await phone.locator(`[data-testid="circle-meeting"][data-meeting-id="${meetingId}"]`).getByTestId('enter-meeting').tap();
-    await phone.getByTestId('consent-accept').tap();
-    await phone.getByTestId('devices-ready').tap();
-    await phone.getByTestId('lobby').waitFor();
+    await signInByTouch(phone, phoneMember!);
+    await knockFromCirclesPage(phone, meetingId, 'tap');
     await host.getByTestId('admit').click();
     await encrypted(phone).waitFor({ timeout: 60_000 });
     await phone.locator('[data-testid="circle-grid"][data-count="5"]').waitFor({ timeout: 60_000 });
@@ -129,8 +131,11 @@ describe('a support circle on a phone', () => {
     const remoteTiles = tiles.filter((name): name is string => name !== null && byName.has(name));
     expect(remoteTiles).toHaveLength(3);
     const received = await onlyTilesReceived(phone, remoteTiles, [inList]);
-    for (const name of remoteTiles) expect(received[name], `video from ${name}`).toBeGreaterThan(10);
-    expect(received[inList], `video from ${inList}, listed`).toBe(0);
+    for (const name of remoteTiles) {
+      expect(received[name]?.packets, `video packets from ${name}`).toBeGreaterThan(10);
+      expect(received[name]?.frames, `video frames from ${name}`).toBeGreaterThan(0);
+    }
+    expect(received[inList]?.packets ?? 0, `video from ${inList}, listed`).toBe(0);
 
     expect(await horizontalOverflow(phone)).toBe(0);
     expect(await smallTouchTargets(phone)).toEqual([]);
@@ -151,8 +156,10 @@ describe('a support circle on a phone', () => {
     expect(nowListed).toBeDefined();
     expect(nowListed).not.toBe(before);
     const received = await onlyTilesReceived(phone, [before], [nowListed]);
-    expect(received[before], `video from ${before}, now speaking`).toBeGreaterThan(10);
-    expect(received[nowListed], `video from ${nowListed}, now listed`).toBe(0);
+    // Decrypted and decoded at once: the SFU asks for a key frame when it starts a paused video.
+    expect(received[before]?.packets, `video packets from ${before}, now speaking`).toBeGreaterThan(10);
+    expect(received[before]?.frames, `video frames from ${before}, now speaking`).toBeGreaterThan(0);
+    expect(received[nowListed]?.packets ?? 0, `video from ${nowListed}, now listed`).toBe(0);
     await phoneScreenshot(phone, 'circle-speaker-first', false);
   });
 });

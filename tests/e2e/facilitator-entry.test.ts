@@ -2,6 +2,7 @@ import { demoAccounts } from '@care/server';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserHarness } from '../support/browser-harness.js';
+import { knockFromCirclesPage } from '../support/circle-meeting.js';
 import { encrypted } from '../support/group-view.js';
 import { seriousViolations } from '../support/session-flow.js';
 import { login, sessionHeaders } from '../support/test-platform.js';
@@ -72,11 +73,7 @@ describe('a way in for the facilitator', () => {
     await host.getByTestId('circle-grid').waitFor();
 
     const { page: asn } = await h.signIn(member.email, member.password);
-    await asn.getByRole('navigation', { name: 'Menu jadwal' }).getByRole('link', { name: 'Kelompok dukungan', exact: true }).click();
-    await asn.locator(`[data-testid="circle-meeting"][data-meeting-id="${demoMeetingId}"]`).getByTestId('enter-meeting').click();
-    await asn.getByTestId('consent-accept').click();
-    await asn.getByTestId('devices-ready').click();
-    await asn.getByTestId('lobby').waitFor();
+    await knockFromCirclesPage(asn, demoMeetingId, 'click');
     await host.getByTestId('admit').click();
     await encrypted(asn).waitFor({ timeout: 30_000 });
     await encrypted(host).waitFor({ timeout: 30_000 });

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForInboundMedia } from '../support/browser.js';
 import { BrowserHarness } from '../support/browser-harness.js';
-import { horizontalOverflow, newPhoneContext, outsideThumbReach, phoneScreenshot, smallTouchTargets } from '../support/phone.js';
+import { horizontalOverflow, newPhoneContext, outsideThumbReach, phoneScreenshot, signInByTouch, smallTouchTargets } from '../support/phone.js';
 import { activeServiceWorker, cachedEntries, needlesInCaches } from '../support/service-worker.js';
 import { encryptionState, openSession, seriousViolations } from '../support/session-flow.js';
 
@@ -44,12 +44,7 @@ describe('a 1:1 session on a phone', () => {
     await phone.goto('/');
     await phone.getByLabel('Email').waitFor();
     await fitsThePhone(phone, '01-sign-in');
-    await phone.getByLabel('Email').tap();
-    await phone.getByLabel('Email').fill(asn.email);
-    await phone.getByLabel('Kata sandi').tap();
-    await phone.getByLabel('Kata sandi').fill(asn.password);
-    await phone.getByRole('button', { name: 'Masuk' }).tap();
-    await phone.waitForURL('**/appointments');
+    await signInByTouch(phone, asn);
     await phone.getByTestId('open-session').waitFor();
     // Opened again from the home screen: from now on the service worker controls the page.
     await activeServiceWorker(phone);

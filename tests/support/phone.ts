@@ -17,6 +17,16 @@ export function newPhoneContext(browser: Browser, baseURL: string): Promise<Brow
   return newMediaContext(browser, baseURL, PHONE);
 }
 
+/** Signs in on the sign-in page the phone shows, by touch, and lands on the appointments. */
+export async function signInByTouch(page: Page, account: { email: string; password: string }): Promise<void> {
+  await page.getByLabel('Email').tap();
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Kata sandi').tap();
+  await page.getByLabel('Kata sandi').fill(account.password);
+  await page.getByRole('button', { name: 'Masuk' }).tap();
+  await page.waitForURL('**/appointments');
+}
+
 /** How many CSS pixels the page is wider than the screen (0: no horizontal scrolling). */
 export function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate(() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth));

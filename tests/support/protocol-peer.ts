@@ -142,8 +142,8 @@ export class ProtocolPeer {
   }
 
   /**
-   * Consumers are resumed one at a time as announced; each new video makes
-   * the web app send its view of every video it has (room-client.ts onTrack).
+   * Consumers are resumed one at a time as announced; each new video's view
+   * is told once (room-client.ts setVideoView tells only a view that changed).
    */
   #receive(): void {
     if (this.#receiving) return;
@@ -153,8 +153,7 @@ export class ProtocolPeer {
       queue = queue.then(async () => {
         this.consumers.set(consumerId, kind);
         await this.data('room:resume-consumer', { consumerId });
-        if (kind !== 'video') return;
-        for (const [id, k] of this.consumers) if (k === 'video') await this.data('room:consumer-view', { consumerId: id, spatialLayer: 1, visible: true });
+        if (kind === 'video') await this.data('room:consumer-view', { consumerId, spatialLayer: 1, visible: true });
       }).catch((error: unknown) => void this.#failures.push(error));
     });
     this.socket.on('room:consumer-closed', ({ consumerId }) => void this.consumers.delete(consumerId));
