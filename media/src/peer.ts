@@ -40,6 +40,10 @@ export class MediaPeer {
   // so requests arriving together cannot all pass the limit (peer-limits.ts).
   readonly #transportsClaimed: Record<TransportDirection, number> = { send: 0, recv: 0 };
   readonly #sourcesClaimed = new Set<ProducerSource>();
+  // Producers this peer consumes (or is about to), claimed before the worker is asked: a
+  // new producer and this peer becoming ready can both reach the same pair at once, and
+  // must make one consumer of it, not two.
+  readonly #producersConsumed = new Set<string>();
 
   constructor(
     readonly id: string,
@@ -119,15 +123,23 @@ export class MediaPeer {
   /** Creates a paused consumer; it starts once the client says it is ready for it. */
   async consume(producer: types.Producer, onClosed: (consumerId: string) => void): Promise<types.Consumer | undefined> {
     const transport = this.recvTransport;
-    if (!transport || !this.rtpCapabilities) return undefined;
-    const consumer = await transport.consume({
-      producerId: producer.id,
-      rtpCapabilities: this.rtpCapabilities,
-      paused: true,
-      appData: { peerId: producer.appData.peerId },
-    });
+    if (!transport || !this.rtpCapabilities || this.#producersConsumed.has(producer.id)) return undefined;
+    this.#producersConsumed.add(producer.id);
+    let consumer: types.Consumer;
+    try {
+      consumer = await transport.consume({
+        producerId: producer.id,
+        rtpCapabilities: this.rtpCapabilities,
+        paused: true,
+        appData: { peerId: producer.appData.peerId },
+      });
+    } catch (error) {
+      this.#producersConsumed.delete(producer.id);
+      throw error;
+    }
     this.consumers.set(consumer.id, consumer);
     const closed = (): void => {
+      this.#producersConsumed.delete(producer.id);
       if (this.consumers.delete(consumer.id)) onClosed(consumer.id);
     };
     consumer.on('producerclose', () => {
