@@ -1,7 +1,7 @@
 import { demoAccounts } from '@care/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audioParameters, dtlsParameters, ProtocolPeer, videoParameters } from '../support/protocol-peer.js';
-import { login, nextEvent, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import { audioParameters, dtlsParameters, pairInRoom, ProtocolPeer, videoParameters } from '../support/protocol-peer.js';
+import { login, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
 /*
  * One consumer per producer and receiver, whatever arrives together. A
@@ -20,14 +20,7 @@ let sessionId: string;
 beforeAll(async () => {
   t = await startTestPlatform();
   sessionId = String((await t.platform.db.appointments.findOne({}))?._id);
-  host = await ProtocolPeer.open(t.url, await login(t.url, counselor.email, counselor.password));
-  await host.join(sessionId);
-  member = await ProtocolPeer.open(t.url, await login(t.url, asn.email, asn.password));
-  const admitted = nextEvent(member.socket, 'lobby:admitted');
-  await member.data('lobby:knock', { sessionId });
-  await host.data('lobby:admit', { sessionId, userId: String((await t.platform.db.users.findOne({ email: asn.email }))?._id) });
-  await admitted;
-  await member.join(sessionId);
+  ({ host, member } = await pairInRoom(t, sessionId, counselor, asn));
 });
 
 afterAll(async () => {
