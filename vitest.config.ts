@@ -1,9 +1,14 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     projects: [
       {
+        // Web managers are Svelte 5 rune modules (`*.svelte.ts`). Vitest's node environment compiles them as Svelte
+        // does for the server (state as plain fields, deriveds computed on read): a unit test checks their logic;
+        // reactivity and rendering are the browser tests' part.
+        plugins: [svelte({ configFile: false })],
         test: {
           name: 'unit',
           include: ['shared/src/**/*.test.ts', 'media/src/**/*.test.ts', 'server/src/**/*.test.ts', 'web/src/**/*.test.ts'],

@@ -40,9 +40,10 @@ export class MediaPeer {
   // so requests arriving together cannot all pass the limit (peer-limits.ts).
   readonly #transportsClaimed: Record<TransportDirection, number> = { send: 0, recv: 0 };
   readonly #sourcesClaimed = new Set<ProducerSource>();
-  // Producers this peer consumes (or is about to), claimed before the worker is asked: a
-  // new producer and this peer becoming ready can both reach the same pair at once, and
-  // must make one consumer of it, not two.
+  // The producers this peer receives, claimed before the worker is asked: a
+  // producer appearing while this peer becomes ready reaches it by both paths
+  // (Room.produce and Room.setReady), and a repeated ready reaches every
+  // producer again; each must give it one consumer, not two.
   readonly #producersConsumed = new Set<string>();
 
   constructor(

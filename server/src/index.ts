@@ -12,4 +12,5 @@ export { groupTitle, circleMeetingUid } from './calendar/circle-ics.js';
 export { requestBudgets, familyOf, type RequestFamily } from './socket/request-budgets.js';
 export { MAX_SOCKET_PACKET_BYTES } from './socket/socket-server.js';
 export { NETWORK_CHECK_BUDGET, networkCheckCost } from './http/routes/network-check-routes.js';
-export { PRESENCE_TTL_MS } from './services/presence-service.js';
+export { PRESENCE_TTL_MS } from './presence/presence-service.js';
+export { FEED_CONNECTION_NAME, INVALIDATION_CHANNEL, WRITE_MARK_KEY } from './node-cache/cache-invalidations.js';

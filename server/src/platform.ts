@@ -16,6 +16,7 @@ import { inviteDeliveryFor } from './accounts/mail-invite-delivery.js';
 import { inviteRoutes } from './accounts/invite-routes.js';
 import { InviteService } from './accounts/invite-service.js';
 import { UserAdminService } from './accounts/user-admin-service.js';
+import { AccountCache } from './auth/account-cache.js';
 import { AttemptLimits } from './auth/attempt-limits.js';
 import { AuthService } from './auth/auth-service.js';
 import { LoginChallenges } from './auth/login-challenges.js';
@@ -43,6 +44,7 @@ import { createCircles } from './circles/circles.js';
 import { devOutboxRoutes } from './mail/dev-outbox-routes.js';
 import { createMail } from './mail/mail.js';
 import { createMetrics, createRateLimitedCounter } from './metrics.js';
+import { CacheInvalidations } from './node-cache/cache-invalidations.js';
 import { createNotifications, type Notifications } from './notifications/notifications.js';
 import { AttendanceRecorder } from './reporting/attendance-recorder.js';
 import { ReportCounts } from './reporting/report-counts.js';
@@ -51,20 +53,14 @@ import { SchedulingModels } from './scheduling/scheduling-models.js';
 import { createScheduling } from './scheduling/scheduling.js';
 import { schedulingRoutes } from './scheduling/scheduling-routes.js';
 import { seedDemo } from './seed/demo-seed.js';
-import { AdmissionService } from './services/admission-service.js';
-import { AppointmentService } from './services/appointment-service.js';
-import { LiveRoomService } from './services/live-room-service.js';
-import { LobbyService } from './services/lobby-service.js';
-import { MlsDeliveryService } from './services/mls-delivery-service.js';
-import { MlsGroupRoster } from './services/mls-group-roster.js';
-import { PresenceService } from './services/presence-service.js';
-import type { Notifier } from './services/room-notifier.js';
-import { RoomModerationService } from './services/room-moderation-service.js';
-import { SessionDirectory } from './services/session-directory.js';
-import { SessionFloorService } from './services/session-floor-service.js';
+import { createLiveSession } from './live/live-session.js';
+import { PresenceService } from './presence/presence-service.js';
+import { AppointmentService } from './sessions/appointment-service.js';
+import { SessionDirectory } from './sessions/session-directory.js';
 import { SessionSockets } from './socket/session-sockets.js';
 import { RequestLimiter } from './socket/request-limiter.js';
 import { createSocketServer, registerSocketFeatures } from './socket/socket-server.js';
+import { socketNotifier } from './socket/socket-notifier.js';
 import type { AppServer } from './socket/types.js';
 
 export class PortInUseError extends Error {
@@ -95,6 +91,10 @@ export interface PlatformOverrides {
   reportClock?: () => Date;
   /** How invite links reach people; by default email (SMTP_URL), or in development the links kept for the admin page. */
   inviteDelivery?: InviteDelivery;
+  /** Around each HTTP request: `handle` serves it. A benchmark counts there what each request costs. */
+  aroundRequest?: (req: http.IncomingMessage, res: http.ServerResponse, handle: () => void) => void;
+  /** The database driver's command monitoring on the platform's connection (`commandStarted` events). */
+  monitorDatabaseCommands?: boolean;
 }
 
 function mediaSettings(config: Config): MediaSettings {
@@ -148,8 +148,16 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     await redis.connect();
     cleanups.push(() => void redis.disconnect());
 
-    const db = await Database.connect(config.MONGODB_URI, config.MONGODB_DB, log);
+    // Node caches (accounts, rules) and the invalidations that keep them current on every node.
+    const invalidations = await CacheInvalidations.start(redis, log.child({ component: 'node-cache' }));
+    cleanups.push(() => invalidations.close());
+
+    const db = await Database.connect(config.MONGODB_URI, config.MONGODB_DB, log, {
+      monitorCommands: overrides.monitorDatabaseCommands ?? false,
+      onUsersWritten: (ids) => invalidations.publish('accounts', ids),
+    });
     cleanups.push(() => db.close());
+    const accounts = new AccountCache(db, invalidations);
 
     const pool = await WorkerPool.create(mediaSettings(config), log);
     cleanups.push(() => pool.close());
@@ -164,10 +172,12 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     // polling requests too (two answers to one request: an uncaught
     // ERR_HTTP_HEADERS_SENT in Engine.IO). The app itself is built below.
     const served: { app?: Express } = {};
-    const httpServer = http.createServer((req, res) => {
+    const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
       if (served.app) return void served.app(req, res);
       res.writeHead(503).end();
-    });
+    };
+    const around = overrides.aroundRequest;
+    const httpServer = http.createServer(around ? (req, res) => around(req, res, () => serve(req, res)) : serve);
     answerUnparsableRequests(httpServer);
     const origins = new OriginPolicy(config.PUBLIC_URL);
     const io = createSocketServer(httpServer, redis, origins);
@@ -177,14 +187,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
           io.close(() => resolve());
         }),
     );
-    const notifier: Notifier = {
-      toConnection: (connectionId, event, payload) => {
-        (io.to(connectionId).emit as (e: string, p: unknown) => boolean)(event, payload);
-      },
-      toUser: (userId, event, payload) => {
-        (io.to(`user:${userId}`).emit as (e: string, p: unknown) => boolean)(event, payload);
-      },
-    };
+    const notifier = socketNotifier(io);
 
     const mail = createMail(config, redis, log.child({ component: 'mail' }));
     cleanups.push(() => mail.mailer?.close());
@@ -206,7 +209,16 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       idleSeconds: Math.round(config.SESSION_IDLE_HOURS * 3600),
       maxSeconds: Math.round(config.SESSION_MAX_HOURS * 3600),
     });
-    const auth = new AuthService({ db, sessions: sessionStore, totp, challenges: new LoginChallenges(redis), limits, endings: new SessionSockets(io) });
+    const auth = new AuthService({
+      db,
+      sessions: sessionStore,
+      totp,
+      challenges: new LoginChallenges(redis),
+      limits,
+      endings: new SessionSockets(io),
+      accounts,
+      invalidations,
+    });
     const passwordResets = new PasswordResets(
       db,
       redis,
@@ -223,11 +235,15 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       db,
       redis,
       log: log.child({ component: 'scheduling' }),
+      accounts,
+      invalidations,
       options: {
-        onChange: ({ counselorId, clientId, bookingId, change }) => {
-          for (const userId of [counselorId, clientId]) notifier.toUser(userId, 'calendar:changed', { bookingId, change });
-          notifications.service.bookingChanged(bookingId, change);
-        },
+        // After the answer has gone: the person waiting for it does not wait for live pushes or invitations.
+        onChange: ({ counselorId, clientId, bookingId, change }) =>
+          setImmediate(() => {
+            for (const userId of [counselorId, clientId]) notifier.toUser(userId, 'calendar:changed', { bookingId, change });
+            notifications.service.bookingChanged(bookingId, change);
+          }),
       },
     });
     const { circles, models: circleModels } = await createCircles({
@@ -242,18 +258,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       },
     });
     const sessions = new SessionDirectory(db, appointments, circleModels);
-    const floor = new SessionFloorService(redis);
-    const admission = new AdmissionService(sessions, new LobbyService(redis), floor, notifier);
-    const rooms = new LiveRoomService(registry, notifier, log.child({ component: 'live-rooms' }));
-    const moderation = new RoomModerationService(rooms, admission, floor, notifier, log.child({ component: 'moderation' }));
-    const mls = new MlsDeliveryService(new MlsGroupRoster(redis), rooms, notifier);
-    rooms.onPeerLeft = (peer, keepsPlace) => {
-      moderation.peerLeft(peer, keepsPlace).catch((error: unknown) => log.warn({ err: error }, 'could not lower a leaving hand'));
-      mls.peerLeft(peer).catch((error: unknown) => log.warn({ err: error, roomId: peer.roomId }, 'could not mark a leaver for removal'));
-    };
-    rooms.onRoomEmptied = (roomId) => {
-      mls.endGroup(roomId).catch((error: unknown) => log.warn({ err: error, roomId }, 'could not end the MLS group'));
-    };
+    const live = createLiveSession({ redis, mediaRooms: registry, sessions, notifier, attendance, log });
     const presence = new PresenceService(redis);
 
     const metrics = createMetrics({ connections: () => io.engine.clientsCount, rooms: () => registry.size });
@@ -261,12 +266,8 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     registerSocketFeatures(io, {
       auth,
       appointments,
-      admission,
       presence,
-      rooms,
-      moderation,
-      mls,
-      attendance,
+      live,
       limits: new RequestLimiter(redis, rateLimited),
       maxConnectionsPerUser: config.SOCKETS_PER_USER,
       rateLimited,

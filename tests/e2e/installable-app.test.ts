@@ -39,7 +39,7 @@ afterAll(async () => {
 
 /** A browser profile of its own, as a person's phone has (an incognito context can never install an app). */
 async function personalProfile(): Promise<BrowserContext> {
-  const context = h.track(await chromium.launchPersistentContext(profile, { ...chromiumLaunch, baseURL: h.baseUrl }));
+  const context = h.track(await chromium.launchPersistentContext(profile, { ...chromiumLaunch(), baseURL: h.baseUrl }));
   await recordPolicyViolations(context);
   return context;
 }

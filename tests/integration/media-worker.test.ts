@@ -2,6 +2,7 @@ import dgram from 'node:dgram';
 import { MediaError, Room, RoomRegistry, WorkerPool, type MediaSettings } from '@care/media';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { audioParameters } from '../support/protocol-peer.js';
 
 const log = pino({ level: 'silent' });
 const settings = (over: Partial<MediaSettings> = {}): MediaSettings => ({
@@ -73,5 +74,24 @@ describe('mediasoup worker pool (the real worker)', () => {
     const again: Room = await registry.getOrCreate('fragile', 'group');
     expect(again).not.toBe(room);
     expect(again.closed).toBe(false);
+  });
+
+  it('gives a peer one consumer per producer, however many paths reach it at once', async () => {
+    pool = await WorkerPool.create(settings(), log);
+    const registry = new RoomRegistry(pool, settings(), log);
+    const room = await registry.getOrCreate('crowded', 'group');
+    room.addPeer('sender');
+    room.addPeer('receiver');
+    const send = await room.createTransport('sender', 'send');
+    await room.createTransport('receiver', 'recv');
+    const producer = await room.produce('sender', send.id, 'audio', audioParameters(1111, room.rtpCapabilities) as never);
+    const announced: string[] = [];
+    room.on('consumer', ({ peerId, consumer }) => {
+      if (peerId === 'receiver' && consumer.producerId === producer.id) announced.push(consumer.id);
+    });
+    // A page says it is ready while a reconnect (or a flood) says so again: both paths find the producer.
+    await Promise.all([room.setReady('receiver', room.rtpCapabilities), room.setReady('receiver', room.rtpCapabilities)]);
+    expect(announced).toHaveLength(1);
+    expect([...room.peer('receiver').consumers.values()].filter((c) => c.producerId === producer.id)).toHaveLength(1);
   });
 });

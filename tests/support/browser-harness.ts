@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoAccounts, type PlatformOverrides } from '@care/server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from './browser.js';
+import { launchChromium, type ChromiumOptions } from './browser.js';
 import { openSession, openSessionById, signIn, type SignInOptions } from './session-flow.js';
 import { startTestPlatform, type TestPlatform } from './test-platform.js';
 
@@ -30,9 +30,9 @@ export class BrowserHarness {
     readonly browser: Browser,
   ) {}
 
-  static async start(env: Record<string, string> = {}, overrides: PlatformOverrides = {}): Promise<BrowserHarness> {
+  static async start(env: Record<string, string> = {}, overrides: PlatformOverrides = {}, chromium: ChromiumOptions = {}): Promise<BrowserHarness> {
     const t = await startTestPlatform({ WEB_BUILD_DIR: webBuild, LOG_LEVEL: 'info', ...env }, overrides);
-    return new BrowserHarness(t, await launchChromium());
+    return new BrowserHarness(t, await launchChromium(chromium));
   }
 
   /** The app's address; localhost, so pages are a secure context (WebCrypto, workers). */

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { ChangePasswordBody, CurrentUser, LoginAnswer, LoginBody, SessionEndReason, TotpLoginBody } from '@care/shared';
 import { Locale } from '@care/shared';
 import type { Database } from '../db/database.js';
+import type { CacheInvalidations } from '../node-cache/cache-invalidations.js';
+import type { AccountCache, AccountSnapshot } from './account-cache.js';
 import { LastKnown } from '../db/last-known.js';
 import type { UserDocument } from '../db/models/user.js';
 import { AppError } from '../errors.js';
@@ -9,12 +11,19 @@ import type { AttemptLimits } from './attempt-limits.js';
 import type { LoginChallenges } from './login-challenges.js';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './password.js';
 import type { SessionEndings } from './session-endings.js';
-import type { Session, SessionStore } from './session-store.js';
+import type { ReadSession, Session, SessionStore } from './session-store.js';
 import type { TotpService } from './totp-service.js';
 
-export function toCurrentUser(user: UserDocument, totpEnrolmentRequired: boolean): CurrentUser {
+/** What the person's own view is made of: a stored account, or this node's snapshot of it. */
+type AccountView = Pick<AccountSnapshot, 'displayName' | 'role' | 'timeZone' | 'locale'> & {
+  id?: unknown;
+  consentAcceptedAt?: Date | null;
+  totpEnabledAt?: Date | null;
+};
+
+export function toCurrentUser(user: AccountView, totpEnrolmentRequired: boolean): CurrentUser {
   return {
-    id: user.id as string,
+    id: String(user.id),
     displayName: user.displayName,
     role: user.role,
     timeZone: user.timeZone,
@@ -39,6 +48,9 @@ export interface AuthServiceDeps {
   limits: AttemptLimits;
   /** Drops the live connections of ended sign-ins, on every node. */
   endings: SessionEndings;
+  /** Accounts in this node's memory, and the feed that keeps them (and the node's other caches) current. */
+  accounts: AccountCache;
+  invalidations: CacheInvalidations;
 }
 
 /** How a long a silent database is waited for at a reconnect before the person's last known account is used. */
@@ -66,8 +78,12 @@ export class AuthService {
   readonly #challenges: LoginChallenges;
   readonly #limits: AttemptLimits;
   readonly #endings: SessionEndings;
+  readonly #accounts: AccountCache;
+  readonly #invalidations: CacheInvalidations;
 
   constructor(deps: AuthServiceDeps) {
+    this.#accounts = deps.accounts;
+    this.#invalidations = deps.invalidations;
     this.#db = deps.db;
     this.#sessions = deps.sessions;
     this.#totp = deps.totp;
@@ -116,7 +132,7 @@ export class AuthService {
   }
 
   /** The live sign-in behind a cookie token (renewed for another idle period), if any. */
-  async session(token: string | undefined): Promise<Session | undefined> {
+  async session(token: string | undefined): Promise<ReadSession | undefined> {
     return token ? this.#sessions.get(token) : undefined;
   }
 
@@ -130,16 +146,33 @@ export class AuthService {
     return this.#sessions.timeLeft(session.ref);
   }
 
+  /** The whole account behind a sign-in, read fresh (its own security settings); void sign-ins and inactive accounts refused. */
   async user(session: Session): Promise<UserDocument> {
-    const user = await this.#db.users.findById(session.userId);
-    if (!user) throw gone();
-    if ((user.passwordStamp ?? null) !== session.passwordStamp) {
+    return this.#admitted(session, await this.#db.users.findById(session.userId));
+  }
+
+  /**
+   * Who is signed in, for a request on its way: this node's snapshot of the
+   * account, once the node has applied every invalidation sent before the
+   * sign-in was read, so a change answered before this request began (a
+   * deactivation, a new password, another time zone) is seen here, whichever
+   * node made it. Every node cache the request reads afterwards is as current.
+   */
+  async signedIn(session: ReadSession): Promise<CurrentUser> {
+    await this.#invalidations.catchUp(session.writeMark);
+    return this.view(await this.#admitted(session, await this.#accounts.get(session.userId)));
+  }
+
+  /** A sign-in goes on only with its account there, active, and still under the password it was opened with. */
+  async #admitted<A extends { passwordStamp?: string | null; active: boolean }>(session: Session, account: A | null): Promise<A> {
+    if (!account) throw gone();
+    if ((account.passwordStamp ?? null) !== session.passwordStamp) {
       // Opened with a password that has since changed (perhaps racing the change): void.
       await this.#end(session, 'password_changed');
       throw stale();
     }
-    if (!user.active) throw new AppError('account_inactive', 'This account has been deactivated.');
-    return user;
+    if (!account.active) throw new AppError('account_inactive', 'This account has been deactivated.');
+    return account;
   }
 
   /**
@@ -148,9 +181,8 @@ export class AuthService {
    * last read, so a dropped connection in a session can come back; a
    * deactivated account has no session left to come back with.
    */
-  async currentUser(session: Session): Promise<CurrentUser> {
-    const fresh = this.user(session).then((user) => this.view(user));
-    return this.#lastKnown.freshOr(session.userId, fresh, () => Date.now() + KNOWN_USER_FOR_MS);
+  async currentUser(session: ReadSession): Promise<CurrentUser> {
+    return this.#lastKnown.freshOr(session.userId, this.signedIn(session), () => Date.now() + KNOWN_USER_FOR_MS);
   }
 
   setLocale(userId: string, locale: Locale): Promise<CurrentUser> {
@@ -234,7 +266,7 @@ export class AuthService {
   }
 
   /** What the person and the web app see of the account. */
-  view(user: UserDocument): CurrentUser {
+  view(user: AccountView): CurrentUser {
     return toCurrentUser(user, this.#totp.isRequired(user) && !user.totpEnabledAt);
   }
 }

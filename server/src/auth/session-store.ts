@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Role } from '@care/shared';
 import { z } from 'zod';
+import { WRITE_MARK_KEY } from '../node-cache/cache-invalidations.js';
 
 const SessionRecord = z.object({
   /** An opaque id of this sign-in, never the token: its live connections share the room `session:<sid>`. */
@@ -20,6 +21,13 @@ export type SessionRecord = z.infer<typeof SessionRecord>;
 /** A live sign-in as the server sees it: the record and `ref`, the handle for refreshing it without the token. */
 export type Session = SessionRecord & { ref: string };
 
+/**
+ * A sign-in as a request reads it, with the number of cache invalidations
+ * sent before that moment (`WRITE_MARK_KEY`), read in the same command: the
+ * node's caches must have applied that many before they answer the request.
+ */
+export type ReadSession = Session & { writeMark: number };
+
 export interface SessionLifetimes {
   /** Without a request for this long, the sign-in ends. */
   idleSeconds: number;
@@ -30,7 +38,8 @@ export interface SessionLifetimes {
 /**
  * Reads a sign-in and, if it is still valid, gives it another idle period,
  * never reaching past its absolute end; past that end it is deleted. One
- * script, so a refresh can never resurrect a sign-in being ended.
+ * script, so a refresh can never resurrect a sign-in being ended. It also
+ * returns the cache invalidations' write mark (KEYS[2]): no extra command.
  */
 const READ_AND_REFRESH = `
 local raw = redis.call('GET', KEYS[1])
@@ -43,7 +52,7 @@ if left <= 0 then
   return false
 end
 redis.call('PEXPIRE', KEYS[1], math.min(tonumber(ARGV[2]), left))
-return raw`;
+return { raw, redis.call('GET', KEYS[2]) or '0' }`;
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -85,7 +94,7 @@ export class SessionStore {
   }
 
   /** The sign-in behind a cookie token, renewed for another idle period; undefined when there is none (any more). */
-  async get(token: string): Promise<Session | undefined> {
+  async get(token: string): Promise<ReadSession | undefined> {
     if (!TOKEN.test(token)) return undefined;
     return this.#refresh(this.#key(token));
   }
@@ -97,9 +106,10 @@ export class SessionStore {
     return session ? Math.min(this.lifetimes.idleSeconds * 1000, session.expiresAt - now) : undefined;
   }
 
-  async #refresh(ref: string, now = Date.now()): Promise<Session | undefined> {
-    const raw = (await this.redis.eval(READ_AND_REFRESH, 1, ref, now, this.lifetimes.idleSeconds * 1000)) as string | null;
-    return raw ? this.#parse(ref, raw) : undefined;
+  async #refresh(ref: string, now = Date.now()): Promise<ReadSession | undefined> {
+    const read = (await this.redis.eval(READ_AND_REFRESH, 2, ref, WRITE_MARK_KEY, now, this.lifetimes.idleSeconds * 1000)) as [string, string] | null;
+    const session = read ? this.#parse(ref, read[0]) : undefined;
+    return session && { ...session, writeMark: Number(read?.[1]) || 0 };
   }
 
   /** How long the sign-in has left as things stand (idle or absolute, whichever ends first), without renewing it. */

@@ -2,6 +2,18 @@ import mongoose, { type Model } from 'mongoose';
 import type { Logger } from 'pino';
 import { appointmentSchema, type Appointment } from './models/appointment.js';
 import { userSchema, type User } from './models/user.js';
+import { reportWrites, type Touched } from './write-reports.js';
+
+export interface DatabaseOptions {
+  /** The driver's command monitoring (`commandStarted` on the client): a benchmark counts the commands each request makes. */
+  monitorCommands?: boolean;
+  /**
+   * Told of every write to `users` with the accounts it touched, awaited
+   * before the write resolves: the nodes' account caches are invalidated
+   * there (`reportWrites`).
+   */
+  onUsersWritten?: (ids: Touched) => Promise<void>;
+}
 
 /**
  * The scheduling database (MongoDB, or FerretDB in dev and CI), with its
@@ -15,12 +27,16 @@ export class Database {
   private constructor(
     readonly connection: mongoose.Connection,
     private readonly log: Logger,
+    onUsersWritten: DatabaseOptions['onUsersWritten'],
   ) {
-    this.users = connection.model('User', userSchema);
+    // A copy of the schema per connection: its write hooks belong to this node (tests run two in one process).
+    const users = userSchema.clone();
+    if (onUsersWritten) reportWrites(users, onUsersWritten);
+    this.users = connection.model('User', users);
     this.appointments = connection.model('Appointment', appointmentSchema);
   }
 
-  static async connect(uri: string, dbName: string, log: Logger): Promise<Database> {
+  static async connect(uri: string, dbName: string, log: Logger, options: DatabaseOptions = {}): Promise<Database> {
     const dbLog = log.child({ component: 'database' });
     const connection = mongoose.createConnection(uri, {
       dbName,
@@ -39,9 +55,10 @@ export class Database {
       socketTimeoutMS: 10_000,
       autoIndex: false,
       autoCreate: false,
+      monitorCommands: options.monitorCommands ?? false,
     });
     await connection.asPromise();
-    const db = new Database(connection, dbLog);
+    const db = new Database(connection, dbLog, options.onUsersWritten);
     connection.on('disconnected', () => dbLog.warn('database disconnected'));
     connection.on('reconnected', () => dbLog.info('database reconnected'));
     await db.ensureIndexes();

@@ -1,15 +1,15 @@
 import type { CurrentUser, Role } from '@care/shared';
 import type { NextFunction, Request, Response } from 'express';
 import type { AuthService } from '../auth/auth-service.js';
-import type { Session } from '../auth/session-store.js';
+import type { ReadSession } from '../auth/session-store.js';
 import { readSessionToken } from '../auth/session-cookie.js';
-import type { UserDocument } from '../db/models/user.js';
 import { AppError } from '../errors.js';
 
 interface AuthLocals {
-  session?: Session;
+  /** The sign-in read once per request (the CSRF check and `requireUser` share it). */
+  sessionRead?: Promise<ReadSession | undefined>;
+  session?: ReadSession;
   user?: CurrentUser;
-  account?: UserDocument;
 }
 
 export interface RequireUserOptions {
@@ -21,15 +21,21 @@ export interface RequireUserOptions {
   beforeTotpEnrolment?: boolean;
 }
 
+/** The sign-in behind this request's cookie, read from Redis once however many checks ask. */
+export function requestSession(req: Request, res: Response, auth: AuthService): Promise<ReadSession | undefined> {
+  const locals = res.locals as AuthLocals;
+  locals.sessionRead ??= auth.session(readSessionToken(req.headers.cookie));
+  return locals.sessionRead;
+}
+
 /** Loads the signed-in user for the routes after it; 401 when there is none. */
 export function requireUser(auth: AuthService, options: RequireUserOptions = {}) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const session = await auth.session(readSessionToken(req.headers.cookie));
+    const session = await requestSession(req, res, auth);
     if (!session) throw new AppError('unauthenticated', 'Please sign in.');
     const locals = res.locals as AuthLocals;
     locals.session = session;
-    locals.account = await auth.user(session);
-    locals.user = auth.view(locals.account);
+    locals.user = await auth.signedIn(session);
     if (locals.user.totpEnrolmentRequired && !options.beforeTotpEnrolment) {
       throw new AppError('totp_enrolment_required', 'Please turn on two-step verification first (Account security).');
     }
@@ -52,15 +58,8 @@ export function currentUser(res: Response): CurrentUser {
 }
 
 /** The sign-in behind this request (to renew or end it). */
-export function currentSession(res: Response): Session {
+export function currentSession(res: Response): ReadSession {
   const session = (res.locals as AuthLocals).session;
   if (!session) throw new AppError('unauthenticated', 'Please sign in.');
   return session;
-}
-
-/** The signed-in person's account document (for their own security settings). */
-export function currentAccount(res: Response): UserDocument {
-  const account = (res.locals as AuthLocals).account;
-  if (!account) throw new AppError('unauthenticated', 'Please sign in.');
-  return account;
 }

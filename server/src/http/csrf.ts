@@ -3,6 +3,7 @@ import type { AuthService } from '../auth/auth-service.js';
 import { csrfTokenMatches } from '../auth/csrf-token.js';
 import { readSessionToken } from '../auth/session-cookie.js';
 import { AppError } from '../errors.js';
+import { requestSession } from './authenticate.js';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -18,10 +19,10 @@ export const CSRF_HEADER = 'x-csrf-token';
  */
 export function requireCsrfToken(auth: AuthService, exemptPaths: readonly string[]) {
   const exempt = new Set(exemptPaths);
-  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     if (safeMethods.has(req.method) || exempt.has(req.path)) return next();
     const token = readSessionToken(req.headers.cookie);
-    if (!token || !(await auth.session(token))) return next();
+    if (!token || !(await requestSession(req, res, auth))) return next();
     if (!csrfTokenMatches(token, req.get(CSRF_HEADER))) {
       throw new AppError('csrf_invalid', 'This request is missing its security token. Please reload the page and try again.');
     }

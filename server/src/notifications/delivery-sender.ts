@@ -1,7 +1,7 @@
 import type { ReminderDue } from '@care/shared';
 import type { Logger } from 'pino';
 import { MailSendError, type Mailer, type MailMessage } from '../mail/mailer.js';
-import type { Notifier } from '../services/room-notifier.js';
+import type { Notifier } from '../notifier.js';
 import type { DeliveryAttempt, DeliveryLedger } from './delivery-ledger.js';
 
 /** Attempts per message: the first and three retries. */

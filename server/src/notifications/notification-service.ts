@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { CalendarRecord, CalendarRecords } from '../calendar/calendar-records.js';
 import { appointmentMail, type AppointmentNotice } from './appointment-mail.js';
@@ -5,6 +6,9 @@ import type { DeliveryAttempt, DeliveryLedger, DeliveryTarget } from './delivery
 import { deliveryKey } from './delivery-ledger.js';
 import { wantsMessage } from './notification-preferences.js';
 import type { DeliverySender, Outgoing } from './delivery-sender.js';
+
+/** Bookings whose invitations are built and sent at the same time, per node. */
+const INVITATIONS_AT_ONCE = 2;
 
 export { MAX_ATTEMPTS } from './delivery-sender.js';
 
@@ -32,6 +36,12 @@ export interface NotificationOptions {
  */
 export class NotificationService {
   readonly #pending = new Set<Promise<void>>();
+  /**
+   * A few bookings' invitations at a time: each costs several times its
+   * booking's own work (the calendar file, claims, the mail), and a burst of
+   * bookings is answered first instead of sharing the CPU with it.
+   */
+  readonly #invitationTurns = pLimit(INVITATIONS_AT_ONCE);
   /** Reminder keys this node knows are claimed, with the session start after which they can be forgotten. */
   readonly #claimed = new Map<string, number>();
 
@@ -51,7 +61,7 @@ export class NotificationService {
    * out in the background, so the booking's answer never waits for SMTP.
    */
   bookingChanged(bookingId: string, change: BookingChange): void {
-    this.#background(this.sendInvitations(bookingId, change));
+    this.#background(this.#invitationTurns(() => this.sendInvitations(bookingId, change)));
   }
 
   /** The calendar invitation (or cancellation) to both people, by email. */

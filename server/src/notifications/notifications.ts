@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Mailer } from '../mail/mailer.js';
 import { SchedulingModels } from '../scheduling/scheduling-models.js';
-import type { Notifier } from '../services/room-notifier.js';
+import type { Notifier } from '../notifier.js';
 import { CircleNotificationService } from './circle-notification-service.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 import { DeliverySender } from './delivery-sender.js';

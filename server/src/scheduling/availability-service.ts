@@ -15,9 +15,13 @@ import {
   type InstantRangeQuery,
   type PutAvailabilityBody,
 } from '@care/shared';
-import { isValidObjectId, Types } from 'mongoose';
+import { Types } from 'mongoose';
+import type { AccountCache, AccountSnapshot } from '../auth/account-cache.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
+import type { CacheInvalidations } from '../node-cache/cache-invalidations.js';
+import { idKey } from '../node-cache/id-key.js';
+import { NodeCache } from '../node-cache/node-cache.js';
 import type { Availability } from './availability-model.js';
 import { isDuplicateKey } from './booking-errors.js';
 import { requireRole } from './scheduling-access.js';
@@ -28,6 +32,10 @@ const DAY = 86_400_000;
 export const NEXT_SLOTS = 3;
 /** At most this many counselors in one list (the programme has a few dozen). */
 const MAX_COUNSELORS = 200;
+/** Counselors' rules kept per node: all of them, many times over. */
+const MAX_CACHED_RULES = 2_000;
+/** Read again after a minute even without an invalidation (a writer that died between its save and telling the nodes). */
+const RULES_MAX_AGE_MS = 60_000;
 
 /** The programme's defaults in a counselor's time zone, before they set anything. */
 function defaultRules(timeZone: string): AvailabilityRules {
@@ -58,19 +66,39 @@ function toView(counselorId: string, rules: AvailabilityRules, profile: Counselo
   return { counselorId, ...rules, ...profile, updatedAt: updatedAt ? updatedAt.toISOString() : null };
 }
 
-/** Counselors' availability and the free slots it gives. */
+/**
+ * Counselors' availability and the free slots it gives. The rules are kept
+ * in this node's memory (one read per counselor, not per booking) and
+ * invalidated on every node when their counselor saves new ones.
+ */
 export class AvailabilityService {
+  readonly #rules: NodeCache<AvailabilityRules>;
+
   constructor(
     private readonly db: Database,
     private readonly models: SchedulingModels,
+    private readonly accounts: AccountCache,
+    private readonly invalidations: CacheInvalidations,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.#rules = new NodeCache(invalidations, 'rules', { maxEntries: MAX_CACHED_RULES, maxAgeMs: RULES_MAX_AGE_MS });
+  }
 
   /** The counselor's rules; undefined when they have not set any (so nothing can be booked with them). */
   async rulesOf(counselorId: string): Promise<AvailabilityRules | undefined> {
-    if (!isValidObjectId(counselorId)) return undefined;
-    const doc = await this.models.availabilities.findOne({ counselorId }).lean<Availability>();
-    return doc ? toRules(doc) : undefined;
+    const key = idKey(counselorId);
+    if (!key) return undefined;
+    const rules = await this.#rules.get(key, async (id) => {
+      const doc = await this.models.availabilities.findOne({ counselorId: id }).lean<Availability>();
+      return doc ? toRules(doc) : null;
+    });
+    return rules ?? undefined;
+  }
+
+  /** A counselor who can be booked, from this node's account cache; any other id (an ASN's, a deactivated counselor's) is null. */
+  async bookableCounselor(counselorId: string): Promise<AccountSnapshot | null> {
+    const account = await this.accounts.get(counselorId);
+    return account?.role === 'counselor' && account.active ? account : null;
   }
 
   async get(user: CurrentUser): Promise<AvailabilityView> {
@@ -106,6 +134,8 @@ export class AvailabilityService {
       doc = await write();
     }
     if (!doc) throw new AppError('internal', 'The availability could not be saved. Please try again.');
+    // Before the answer: a booking that begins after it is held to these rules, on every node.
+    await this.invalidations.publish('rules', [user.id]);
     return toView(user.id, toRules(doc), toProfile(doc), doc.updatedAt);
   }
 
@@ -174,9 +204,7 @@ export class AvailabilityService {
   }
 
   async #counselor(counselorId: string): Promise<{ timeZone: string }> {
-    const counselor = isValidObjectId(counselorId)
-      ? await this.db.users.findOne({ _id: counselorId, role: 'counselor', active: true }).select({ timeZone: 1 }).lean()
-      : null;
+    const counselor = await this.bookableCounselor(counselorId);
     // Any other id, an ASN's or a deactivated counselor's included, is just "no such counselor".
     if (!counselor) throw new AppError('not_found', 'No such counselor.');
     return counselor;

@@ -15,12 +15,13 @@ import {
 import { isValidObjectId, Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { calendarSequenceOf, calendarUidOf, firstCalendarUid } from '../calendar/calendar-identity.js';
+import type { AccountCache } from '../auth/account-cache.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { AvailabilityService } from './availability-service.js';
 import type { BookingChangeLock } from './booking-change-lock.js';
 import { duplicateKeyFields, isDuplicateKey, slotProblemError } from './booking-errors.js';
-import { cancelledRecord, liveRecord, toBookingViews, type BookingRecord } from './booking-views.js';
+import { cancelledRecord, liveRecord, toBookingViews, type BookingRecord, type NameLookup } from './booking-views.js';
 import type { DaySeats } from './day-seats.js';
 import { requireRole } from './scheduling-access.js';
 import type { SchedulingModels } from './scheduling-models.js';
@@ -100,10 +101,14 @@ interface LiveAppointment {
  *   appointment, which the next booking to find the day full reclaims.
  */
 export class BookingService {
+  /** Names from this node's account cache. */
+  readonly #names: NameLookup = async (id) => (await this.accounts.get(id))?.displayName;
+
   constructor(
     private readonly db: Database,
     private readonly models: SchedulingModels,
     private readonly availability: AvailabilityService,
+    private readonly accounts: AccountCache,
     private readonly lock: BookingChangeLock,
     private readonly daySeats: DaySeats,
     private readonly log: Logger,
@@ -119,16 +124,9 @@ export class BookingService {
     requireRole(user, ['asn'], 'book a session');
     const startsAt = new Date(body.startsAt);
     const rules = await this.#rulesOrRefuse(body.counselorId);
-    const bookedThatDay = await this.#assertBookable(rules, body.counselorId, user.id, startsAt, null);
+    await this.#assertBookable(rules, body.counselorId, user.id, startsAt, null);
     const _id = new Types.ObjectId();
-    await this.daySeats.claim({
-      counselorId: new Types.ObjectId(body.counselorId),
-      clientId: new Types.ObjectId(user.id),
-      appointmentId: _id,
-      startsAt,
-      rules,
-      bookedThatDay,
-    });
+    await this.daySeats.claim({ counselorId: new Types.ObjectId(body.counselorId), clientId: new Types.ObjectId(user.id), appointmentId: _id, startsAt, rules });
     const created = await this.#insertHoldingSeat({ _id, rules, counselorId: body.counselorId, clientId: user.id, startsAt });
     this.log.info({ appointmentId: created.id }, 'booked');
     return this.#announce(await this.#view(created, user), 'booked');
@@ -228,15 +226,16 @@ export class BookingService {
       this.models.cancelledAppointments.find(filter).sort({ startsAt: 1 }).limit(MAX_LISTED).lean(),
     ]);
     const records = [...live.map(liveRecord), ...cancelled.map(cancelledRecord)].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
-    return toBookingViews(this.db, records, this.cutoffMs, [user]);
+    return toBookingViews(this.#names, records, this.cutoffMs, [user]);
   }
 
-  /** The rules of a counselor who can be booked; a deactivated counselor is "no such counselor", rules or not. */
+  /**
+   * The rules of a counselor who can be booked; a deactivated counselor is
+   * "no such counselor", rules or not. Both from this node's caches, current
+   * as of the request's sign-in read (see AuthService.signedIn).
+   */
   async #rulesOrRefuse(counselorId: string): Promise<AvailabilityRules> {
-    const [rules, counselor] = await Promise.all([
-      this.availability.rulesOf(counselorId),
-      isValidObjectId(counselorId) ? this.db.users.exists({ _id: counselorId, role: 'counselor', active: true }) : null,
-    ]);
+    const [rules, counselor] = await Promise.all([this.availability.rulesOf(counselorId), this.availability.bookableCounselor(counselorId)]);
     if (!counselor) throw new AppError('not_found', 'No such counselor.');
     if (!rules) throw new AppError('outside_availability', 'This counselor has not opened any times for booking yet.');
     return rules;
@@ -246,10 +245,9 @@ export class BookingService {
    * The slot rules (window, grid, exceptions, buffer, daily maximum) against
    * the counselor's bookings, and the ASN's own sessions at that time. These
    * reads make refusals cheap and precise; the unique indexes on the insert
-   * are what make a double booking impossible. Returns how many bookings the
-   * counselor has on the slot's local day (a hint for the day-seat claim).
+   * are what make a double booking impossible.
    */
-  async #assertBookable(rules: AvailabilityRules, counselorId: string, clientId: string, startsAt: Date, movingId: string | null): Promise<number> {
+  async #assertBookable(rules: AvailabilityRules, counselorId: string, clientId: string, startsAt: Date, movingId: string | null): Promise<void> {
     const now = this.options.now();
     // Refuse what no booking can change before reading any.
     const early = slotProblem(rules, [], startsAt, now);
@@ -277,7 +275,6 @@ export class BookingService {
     }
     const problem = slotProblem(rules, others(counselorBookings), startsAt, now);
     if (problem) throw slotProblemError(problem, rules);
-    return counselorBookings.filter((b) => b.startsAt >= dayStarts && b.startsAt < dayEnds).length;
   }
 
   /** The insert of a booking whose day seat is claimed: a refused insert gives the seat back. */
@@ -400,7 +397,7 @@ export class BookingService {
   }
 
   async #view(record: BookingRecord, user: CurrentUser): Promise<BookingView> {
-    const [view] = await toBookingViews(this.db, [record], this.cutoffMs, [user]);
+    const [view] = await toBookingViews(this.#names, [record], this.cutoffMs, [user]);
     if (!view) throw new AppError('internal', 'The booking could not be shown.');
     return view;
   }

@@ -1,6 +1,5 @@
 import type { AppointmentStatus, BookingView, CancelReason } from '@care/shared';
 import type { Types } from 'mongoose';
-import type { Database } from '../db/database.js';
 
 /** A booking, live (in appointments) or cancelled (in cancelled_appointments), as the views need it. */
 export interface BookingRecord {
@@ -60,28 +59,31 @@ export function cancelledRecord(doc: CancelledDoc): BookingRecord {
   };
 }
 
+/** A person's display name by account id, or undefined when there is no such account. */
+export type NameLookup = (id: string) => Promise<string | undefined>;
+
 /**
  * Turns records into views with both people's display names. Callers pass
  * only records the viewer takes part in: that is the who-sees-what rule,
- * applied by the queries in BookingService.
- *
- * One lookup by _id per person rather than one `$in` query: FerretDB v1
- * pushes only plain equality down to PostgreSQL, so `$in` reads the whole
- * users collection (measured: 33 ms with 330 users, growing with every
- * account), while a lookup by _id stays at about 1 ms.
+ * applied by the queries in BookingService. Names come from `names` (this
+ * node's account cache), one id at a time: FerretDB v1 pushes only plain
+ * equality down to PostgreSQL, so a `$in` over users would read them all.
  */
 export async function toBookingViews(
-  db: Database,
+  names: NameLookup,
   records: BookingRecord[],
   cutoffMs: number,
   /** Names the caller already has (the signed-in person's own), not looked up again. */
   known: ReadonlyArray<{ id: string; displayName: string }> = [],
 ): Promise<BookingView[]> {
-  const names = new Map(known.map((p) => [p.id, p.displayName]));
-  const ids = [...new Set(records.flatMap((r) => [r.counselorId, r.clientId]))].filter((id) => !names.has(id));
-  const people = await Promise.all(ids.map((id) => db.users.findById(id).select({ displayName: 1 }).lean()));
-  for (const p of people) if (p) names.set(p._id.toString(), p.displayName);
-  const person = (id: string) => ({ id, displayName: names.get(id) ?? '—' });
+  const found = new Map(known.map((p) => [p.id, p.displayName]));
+  const ids = [...new Set(records.flatMap((r) => [r.counselorId, r.clientId]))].filter((id) => !found.has(id));
+  const looked = await Promise.all(ids.map(names));
+  ids.forEach((id, i) => {
+    const name = looked[i];
+    if (name !== undefined) found.set(id, name);
+  });
+  const person = (id: string) => ({ id, displayName: found.get(id) ?? '—' });
   return records.map((r) => ({
     id: r.id,
     startsAt: r.startsAt.toISOString(),

@@ -1,12 +1,18 @@
 import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { calendarDateIn, type AvailabilityRules } from '@care/shared';
+import { calendarDateIn, minutesOfDayIn, type AvailabilityRules } from '@care/shared';
 import type { Model, Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { isDuplicateKey, slotProblemError } from './booking-errors.js';
 import type { DaySeat } from './day-seat-model.js';
+
+/** The seat a slot tries first: its place on the day's grid of session + buffer steps, wrapped to 1..maxPerDay. */
+export function preferredSeat(startsAt: Date, rules: AvailabilityRules): number {
+  const step = rules.sessionMinutes + rules.bufferMinutes;
+  return 1 + (Math.floor(minutesOfDayIn(startsAt, rules.timeZone) / step) % rules.maxPerDay);
+}
 
 /** A claim with no appointment this long after it was made was left by a request that died: it is given back. */
 const ORPHAN_AFTER_MS = 60_000;
@@ -21,12 +27,6 @@ export interface SeatRequest {
   appointmentId: Types.ObjectId;
   startsAt: Date;
   rules: AvailabilityRules;
-  /**
-   * How many live bookings the caller just saw on that day, if it read them:
-   * while the day is far from full, a seat number picked at random is free
-   * with good odds, and the claim skips reading the day's seats.
-   */
-  bookedThatDay?: number;
 }
 
 interface SeatDoc {
@@ -43,11 +43,17 @@ interface SeatDoc {
  * The daily maximum as claim documents (`day_seats`, see day-seat-model.ts).
  * A booking claims a seat of its local day BEFORE its appointment is
  * inserted, and gives it back if that insert is refused; cancelling gives it
- * back after the appointment is gone. A free number is picked at random, so
- * that concurrent bookings of one day rarely try the same one (the lowest
- * free number would have all of them collide on it); a number claimed by
- * someone else in between is refused by the unique index and the day is
- * read again.
+ * back after the appointment is gone.
+ *
+ * Which number: first the slot's own (`preferredSeat`), without reading the
+ * day. Two bookings of one day start at least a session and its buffer apart,
+ * so they have different slot numbers, and unless the day holds more slots
+ * than seats, different seats: bookings of different slots, however many at
+ * once, do not collide, and the common booking claims its seat in one
+ * insert. When that number is held (a congruent slot, a seat kept by a move
+ * within the day), the day is read and a free number picked at random, so
+ * that concurrent retries rarely meet; one claimed in between is refused by
+ * the unique index and the day is read again.
  */
 export class DaySeats {
   constructor(
@@ -69,8 +75,7 @@ export class DaySeats {
   async claim(request: SeatRequest): Promise<void> {
     const { counselorId, clientId, appointmentId, startsAt, rules } = request;
     const localDate = this.localDateOf(startsAt, rules);
-    const openDay = request.bookedThatDay !== undefined && request.bookedThatDay * 2 < rules.maxPerDay;
-    let guess = openDay ? randomInt(1, rules.maxPerDay + 1) : undefined;
+    let guess: number | undefined = preferredSeat(startsAt, rules);
     let rechecks = 0;
     for (;;) {
       let seatNo = guess;

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { AccountCache } from '../auth/account-cache.js';
 import type { Database } from '../db/database.js';
+import type { CacheInvalidations } from '../node-cache/cache-invalidations.js';
 import { AvailabilityService } from './availability-service.js';
 import { BookingChangeLock } from './booking-change-lock.js';
 import { BookingService, type BookingOptions } from './booking-service.js';
@@ -16,18 +18,21 @@ export interface SchedulingDeps {
   db: Database;
   redis: Redis;
   log: Logger;
+  /** Counselors' accounts (bookable or not, their names) from this node's cache, and the feed that keeps the rules current. */
+  accounts: AccountCache;
+  invalidations: CacheInvalidations;
   options?: Partial<BookingOptions>;
 }
 
 export const DEFAULT_CHANGE_CUTOFF_HOURS = 24;
 
 /** Availability and 1:1 booking on the platform's database and Redis; their collections and indexes exist when this resolves. */
-export async function createScheduling({ db, redis, log, options = {} }: SchedulingDeps): Promise<Scheduling> {
+export async function createScheduling({ db, redis, log, accounts, invalidations, options = {} }: SchedulingDeps): Promise<Scheduling> {
   const models = await SchedulingModels.bind(db);
   const now = options.now ?? (() => new Date());
-  const availability = new AvailabilityService(db, models, now);
+  const availability = new AvailabilityService(db, models, accounts, invalidations, now);
   const daySeats = new DaySeats(models.daySeats, db, log, now);
-  const bookings = new BookingService(db, models, availability, new BookingChangeLock(redis), daySeats, log, {
+  const bookings = new BookingService(db, models, availability, accounts, new BookingChangeLock(redis), daySeats, log, {
     changeCutoffHours: options.changeCutoffHours ?? DEFAULT_CHANGE_CUTOFF_HOURS,
     now,
     ...(options.onChange ? { onChange: options.onChange } : {}),

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { RefusalLog } from '../limits/refusal-log.js';
 import type { RateLimitedCounter } from '../metrics.js';
-import type { PresenceService } from '../services/presence-service.js';
+import type { PresenceService } from '../presence/presence-service.js';
 import type { AppServer } from './types.js';
 
 /** What a connection over the cap is told (its `data`); the error's message is the code, as for every refused handshake. */

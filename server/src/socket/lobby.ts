@@ -4,7 +4,8 @@ import type { AppSocket } from './types.js';
 
 /** The waiting room: participants knock, the host sees who waits and admits one or all. */
 export function registerLobby(socket: AppSocket, deps: SocketDeps): void {
-  const { admission, log } = deps;
+  const { log } = deps;
+  const { admission } = deps.live;
   const user = socket.data.user;
   // The sessions this connection is waiting for, to withdraw the knock when it goes.
   const knocks = new Map<string, string>();

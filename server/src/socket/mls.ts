@@ -4,7 +4,8 @@ import type { AppSocket } from './types.js';
 
 /** The MLS delivery service over Socket.IO: framing checked, commits ordered, bytes forwarded. */
 export function registerMls(socket: AppSocket, deps: SocketDeps): void {
-  const { mls, log } = deps;
+  const { log } = deps;
+  const { mls } = deps.live;
 
   onRequest(socket, 'mls:publish-key-package', log, (published) => mls.publishKeyPackage(socket.id, published));
 

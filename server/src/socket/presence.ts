@@ -1,4 +1,4 @@
-import { PRESENCE_HEARTBEAT_MS } from '../services/presence-service.js';
+import { PRESENCE_HEARTBEAT_MS } from '../presence/presence-service.js';
 import type { SocketDeps } from './deps.js';
 import { onRequest } from './request-handler.js';
 import type { AppServer, AppSocket } from './types.js';

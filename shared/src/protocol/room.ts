@@ -102,6 +102,15 @@ export type NewConsumer = z.infer<typeof NewConsumer>;
 export const MediaMode = z.enum(['full', 'speaker-only', 'audio-only', 'chat-only']);
 export type MediaMode = z.infer<typeof MediaMode>;
 
+/**
+ * The kinds of media a mode lets through, each way: the one rule the SFU
+ * (what it forwards and delivers) and the browser (what it sends) both follow.
+ * 'speaker-only' lets video through; whose video is the SFU's choice.
+ */
+export function mediaModeAllows(mode: MediaMode): SendingState {
+  return { audio: mode !== 'chat-only', video: mode === 'full' || mode === 'speaker-only' };
+}
+
 export const SetMediaMode = z.strictObject({ mode: MediaMode });
 export type SetMediaMode = z.infer<typeof SetMediaMode>;
 

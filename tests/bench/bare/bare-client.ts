@@ -2,6 +2,7 @@
 // No auth, no database, no lobby, no E2EE: load the device, open a receive
 // transport, consume the producer that is already there, play it.
 import { Device, type types } from 'mediasoup-client';
+import { wireTransport } from '../transport-signalling.js';
 
 type Request = (method: string, data: string) => Promise<string>;
 
@@ -23,19 +24,10 @@ async function loadDevice(): Promise<Device> {
   return device;
 }
 
-function wire(transport: types.Transport): void {
-  transport.on('connect', ({ dtlsParameters }, done, fail) => {
-    call('connect', { id: transport.id, dtlsParameters }).then(() => done(), fail);
-  });
-  transport.on('produce', ({ kind, rtpParameters }, done, fail) => {
-    call<{ id: string }>('produce', { id: transport.id, kind, rtpParameters }).then(done, fail);
-  });
-}
-
 window.bareProduce = async () => {
   const device = await loadDevice();
   const transport = device.createSendTransport(await call<types.TransportOptions>('transport'));
-  wire(transport);
+  wireTransport(transport, call);
   const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 }, audio: true });
   for (const track of stream.getTracks()) await transport.produce({ track });
 };
@@ -45,7 +37,7 @@ window.bareJoin = async () => {
   const start = performance.now();
   const device = await loadDevice();
   const transport = device.createRecvTransport(await call<types.TransportOptions>('transport'));
-  wire(transport);
+  wireTransport(transport, call);
   const params = await call<{ id: string; producerId: string; kind: 'video'; rtpParameters: types.RtpParameters }>('consume', {
     id: transport.id,
     rtpCapabilities: device.recvRtpCapabilities,

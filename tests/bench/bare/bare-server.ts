@@ -1,12 +1,10 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mediaCodecs } from '@care/media';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import type { Page } from 'playwright-core';
-import { build } from 'rolldown';
+import { bundleForBrowser, chunkNamed, exposeRequests, startPageServer } from '../page-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -23,13 +21,7 @@ export interface BareServer {
 
 /** Bare mediasoup on loopback: one worker, one router, signalling by page function calls. */
 export async function startBareServer(workerBin: string | undefined): Promise<BareServer> {
-  const bundle = await build({
-    input: path.join(here, 'bare-client.ts'),
-    write: false,
-    output: { format: 'esm' },
-    logLevel: 'silent',
-  });
-  const code = bundle.output[0].code;
+  const bundle = await bundleForBrowser(path.join(here, 'bare-client.ts'));
   const worker = await mediasoup.createWorker({ logLevel: 'warn', ...(workerBin ? { workerBin } : {}) });
   const router = await worker.createRouter({ mediaCodecs });
   const transports = new Map<string, types.WebRtcTransport>();
@@ -68,27 +60,12 @@ export async function startBareServer(workerBin: string | undefined): Promise<Ba
     },
   };
 
-  const server = http.createServer((req, res) => {
-    if (req.url === '/bare.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(code);
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end('<!doctype html><html><body><script type="module" src="/bare.js"></script></body></html>');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const server = await startPageServer({ title: 'bare', entry: chunkNamed(bundle, 'bare-client'), scripts: bundle });
   return {
-    url: `http://localhost:${(server.address() as AddressInfo).port}/`,
+    url: server.url,
     router,
     videoProducer: () => videoProducer,
-    expose: async (page) => {
-      await page.exposeFunction('bareRequest', async (method: string, data: string) => {
-        const handler = handlers[method];
-        if (!handler) throw new Error(`unknown method ${method}`);
-        return JSON.stringify(await handler(JSON.parse(data) as Record<string, unknown>));
-      });
-    },
+    expose: (page) => exposeRequests(page, 'bareRequest', handlers),
     close: () => {
       server.close();
       worker.close();

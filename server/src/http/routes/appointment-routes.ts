@@ -1,7 +1,7 @@
 import { AppointmentParams } from '@care/shared';
 import { Router } from 'express';
 import type { AuthService } from '../../auth/auth-service.js';
-import type { AppointmentService } from '../../services/appointment-service.js';
+import type { AppointmentService } from '../../sessions/appointment-service.js';
 import { currentUser, requireUser } from '../authenticate.js';
 import { parseInput } from '../validate.js';
 

@@ -1,7 +1,7 @@
 import { SessionParams } from '@care/shared';
 import { Router } from 'express';
 import type { AuthService } from '../../auth/auth-service.js';
-import type { SessionDirectory } from '../../services/session-directory.js';
+import type { SessionDirectory } from '../../sessions/session-directory.js';
 import { currentUser, requireUser } from '../authenticate.js';
 import { parseInput } from '../validate.js';
 

@@ -1,6 +1,7 @@
 import { ApplicationPayload, MLS_FALLBACK_COMMIT_MS, MLS_FALLBACK_STEP_MS, type MlsJoinInfo } from '@care/shared';
 import { ApiError } from '../api/api-error.js';
 import { request, type AppSocket } from '../socket/socket-client.js';
+import { subscribe, type Unsubscribe } from '../socket/socket-subscription.js';
 import { commitRefusal, committerOrder, leavers, type GroupSeat, type RoomRoster } from './commit-policy.js';
 import { deviceIdentity } from './device-identity.js';
 import { inspectCommit, inspectMessage, MlsEpochError, MlsIdentity, MlsMember } from './mls/index.js';
@@ -98,7 +99,7 @@ export class E2eeSession {
   #keyPackageTimer: ReturnType<typeof setInterval> | undefined;
   #fallbackTimer: ReturnType<typeof setTimeout> | undefined;
   #epochWaiters: Array<() => void> = [];
-  #unsubscribe: Array<() => void> = [];
+  #unsubscribe: Unsubscribe | undefined;
   #closed = false;
 
   constructor(
@@ -155,6 +156,14 @@ export class E2eeSession {
   /** Someone is in the room (those already there when we joined, and each newcomer). */
   peerPresent(peerId: string): void {
     this.#present.add(peerId);
+  }
+
+  /** Someone left the room, or was removed: whatever leaves they hold are now to be removed. */
+  peerLeft(peerId: string): void {
+    this.#present.delete(peerId);
+    this.#wantedAdds.delete(peerId);
+    this.#announced.delete(peerId);
+    void this.#serial(() => this.#commitWanted());
   }
 
   /**
@@ -261,7 +270,7 @@ export class E2eeSession {
     this.#closed = true;
     this.#stopPublishing();
     if (this.#fallbackTimer) clearTimeout(this.#fallbackTimer);
-    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe?.();
     this.#post({ kind: 'clear' });
     this.#worker?.terminate();
   }
@@ -304,99 +313,89 @@ export class E2eeSession {
   }
 
   #listen(): void {
-    const on = <T>(event: string, handler: (payload: T) => void) => {
-      const socket = this.socket as unknown as { on(e: string, h: (p: T) => void): void; off(e: string, h: (p: T) => void): void };
-      socket.on(event, handler);
-      this.#unsubscribe.push(() => socket.off(event, handler));
-    };
-    on<{ peerId: string; keyPackage: Uint8Array; rejoin: boolean }>('mls:key-package', ({ peerId, keyPackage, rejoin }) => {
-      // A KeyPackage must name the peer it came from, or one participant could join as another;
-      // and that peer must be in the room, or the server could slip in a listener nobody sees.
-      let info;
-      try {
-        info = inspectMessage(new Uint8Array(keyPackage));
-      } catch {
-        return;
-      }
-      if (info.kind !== 'key-package' || info.participantId !== peerId || !this.#present.has(peerId)) return;
-      const bytes = new Uint8Array(keyPackage);
-      this.#announced.set(peerId, [...(this.#announced.get(peerId) ?? []), bytes].slice(-ANNOUNCED_PER_PEER));
-      this.#wantedAdds.set(peerId, { keyPackage: bytes, rejoin: rejoin === true });
-      void this.#serial(() => this.#commitWanted());
-    });
-    on<{ epoch: number; commit: Uint8Array }>('mls:commit', ({ commit }) => {
-      void this.#serial(async () => {
-        const member = this.#member;
-        if (!member || member.status !== 'active') return;
-        const bytes = new Uint8Array(commit);
-        let contents;
+    this.#unsubscribe = subscribe(this.socket, {
+      'mls:key-package': ({ peerId, keyPackage, rejoin }) => {
+        // A KeyPackage must name the peer it came from, or one participant could join as another;
+        // and that peer must be in the room, or the server could slip in a listener nobody sees.
+        let info;
         try {
-          contents = inspectCommit(bytes);
+          info = inspectMessage(new Uint8Array(keyPackage));
         } catch {
-          contents = undefined;
-        }
-        // A commit that breaks the room's rules is not followed, whoever let it through.
-        if (commitRefusal(member.members(), contents, this.#roster()) !== undefined) return this.#rejoin();
-        let result;
-        try {
-          result = await member.processCommit(bytes);
-        } catch (error) {
-          // An old commit delivered again changes nothing; any other failure leaves us behind the group.
-          if (error instanceof MlsEpochError && error.code === 'stale-epoch') return;
-          return this.#rejoin();
-        }
-        for (const add of contents?.adds ?? []) if (add.participantId !== undefined) this.#wantedAdds.delete(add.participantId);
-        if (result.removedSelf) {
-          this.state = 'removed';
-          this.members = [];
-          this.#post({ kind: 'clear' });
           return;
         }
-        await this.#enterEpoch();
-        // A commit of ours may have lost to this one: what we wanted to do is still to do.
-        await this.#commitWanted();
-      });
-    });
-    on<{ welcome: Uint8Array }>('mls:welcome', ({ welcome }) => {
-      void this.#serial(async () => {
-        const member = this.#member;
-        if (!member || member.status !== 'no-group') return;
-        try {
-          await member.joinFromWelcome(new Uint8Array(welcome), { expectedGroupId: this.#roomId });
-        } catch {
-          // Not for our KeyPackages, not this room's group, or broken: the server may count us in
-          // the group all the same, so ask to be added anew rather than wait for a Welcome that will not come.
-          return this.#rejoin();
-        }
-        this.#stopPublishing();
-        await this.#enterEpoch();
-        await this.#commitWanted();
-      });
-    });
-    on<Record<string, never>>('mls:group-restarted', () => {
-      // Everyone else lost the group after our commit and started it afresh without us.
-      void this.#serial(() => (this.#member?.status === 'active' ? this.#rejoin(false) : Promise.resolve()));
-    });
-    on<{ fromPeerId: string; message: Uint8Array; sentAt: string }>('mls:message', ({ message, sentAt }) => {
-      void this.#serial(async () => {
-        const member = this.#member;
-        if (!member || member.status !== 'active') return;
-        try {
-          const decrypted = await member.decryptApplication(new Uint8Array(message));
-          // Authentic, but still checked: a member's client could be buggy or hostile.
-          const payload = ApplicationPayload.safeParse(JSON.parse(new TextDecoder().decode(decrypted.plaintext)));
-          if (payload.success) this.onMessage(decrypted.senderParticipantId, payload.data, sentAt);
-        } catch {
-          // Not for us or not authentic: nothing to show.
-        }
-      });
-    });
-    on<{ peerId: string }>('room:peer-left', ({ peerId }) => {
-      // Left, or removed by the host: either way their leaves are now to be removed.
-      this.#present.delete(peerId);
-      this.#wantedAdds.delete(peerId);
-      this.#announced.delete(peerId);
-      void this.#serial(() => this.#commitWanted());
+        if (info.kind !== 'key-package' || info.participantId !== peerId || !this.#present.has(peerId)) return;
+        const bytes = new Uint8Array(keyPackage);
+        this.#announced.set(peerId, [...(this.#announced.get(peerId) ?? []), bytes].slice(-ANNOUNCED_PER_PEER));
+        this.#wantedAdds.set(peerId, { keyPackage: bytes, rejoin: rejoin === true });
+        void this.#serial(() => this.#commitWanted());
+      },
+      'mls:commit': ({ commit }) => {
+        void this.#serial(async () => {
+          const member = this.#member;
+          if (!member || member.status !== 'active') return;
+          const bytes = new Uint8Array(commit);
+          let contents;
+          try {
+            contents = inspectCommit(bytes);
+          } catch {
+            contents = undefined;
+          }
+          // A commit that breaks the room's rules is not followed, whoever let it through.
+          if (commitRefusal(member.members(), contents, this.#roster()) !== undefined) return this.#rejoin();
+          let result;
+          try {
+            result = await member.processCommit(bytes);
+          } catch (error) {
+            // An old commit delivered again changes nothing; any other failure leaves us behind the group.
+            if (error instanceof MlsEpochError && error.code === 'stale-epoch') return;
+            return this.#rejoin();
+          }
+          for (const add of contents?.adds ?? []) if (add.participantId !== undefined) this.#wantedAdds.delete(add.participantId);
+          if (result.removedSelf) {
+            this.state = 'removed';
+            this.members = [];
+            this.#post({ kind: 'clear' });
+            return;
+          }
+          await this.#enterEpoch();
+          // A commit of ours may have lost to this one: what we wanted to do is still to do.
+          await this.#commitWanted();
+        });
+      },
+      'mls:welcome': ({ welcome }) => {
+        void this.#serial(async () => {
+          const member = this.#member;
+          if (!member || member.status !== 'no-group') return;
+          try {
+            await member.joinFromWelcome(new Uint8Array(welcome), { expectedGroupId: this.#roomId });
+          } catch {
+            // Not for our KeyPackages, not this room's group, or broken: the server may count us in
+            // the group all the same, so ask to be added anew rather than wait for a Welcome that will not come.
+            return this.#rejoin();
+          }
+          this.#stopPublishing();
+          await this.#enterEpoch();
+          await this.#commitWanted();
+        });
+      },
+      'mls:group-restarted': () => {
+        // Everyone else lost the group after our commit and started it afresh without us.
+        void this.#serial(() => (this.#member?.status === 'active' ? this.#rejoin(false) : Promise.resolve()));
+      },
+      'mls:message': ({ message, sentAt }) => {
+        void this.#serial(async () => {
+          const member = this.#member;
+          if (!member || member.status !== 'active') return;
+          try {
+            const decrypted = await member.decryptApplication(new Uint8Array(message));
+            // Authentic, but still checked: a member's client could be buggy or hostile.
+            const payload = ApplicationPayload.safeParse(JSON.parse(new TextDecoder().decode(decrypted.plaintext)));
+            if (payload.success) this.onMessage(decrypted.senderParticipantId, payload.data, sentAt);
+          } catch {
+            // Not for us or not authentic: nothing to show.
+          }
+        });
+      },
     });
   }
 

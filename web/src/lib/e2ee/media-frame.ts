@@ -51,6 +51,7 @@ export function clearPrefixLength(codec: MediaCodec, frame: Uint8Array): number 
   }
 }
 
+/** Seals a frame into clear prefix || SFrame header || ciphertext || tag, one buffer. */
 export async function encryptFrame(
   context: SFrameContext,
   kid: bigint,
@@ -63,12 +64,7 @@ export async function encryptFrame(
   if (frame.length < prefixLength) {
     throw new SFrameError('malformed-frame', `${codec} frame is shorter than its ${prefixLength}-byte clear prefix`);
   }
-  const prefix = frame.subarray(0, prefixLength);
-  const sealed = await context.encrypt(kid, frame.subarray(prefixLength), prefix);
-  const out = new Uint8Array(prefixLength + sealed.length);
-  out.set(prefix, 0);
-  out.set(sealed, prefixLength);
-  return out;
+  return context.encrypt(kid, frame.subarray(prefixLength), frame.subarray(0, prefixLength), { metadataInFront: true });
 }
 
 export async function decryptFrame(
@@ -81,9 +77,6 @@ export async function decryptFrame(
     throw new SFrameError('malformed-frame', `${codec} frame has nothing after its clear prefix`);
   }
   const prefix = protectedFrame.subarray(0, prefixLength);
-  const { kid, ctr, plaintext } = await context.decrypt(protectedFrame.subarray(prefixLength), prefix);
-  const frame = new Uint8Array(prefixLength + plaintext.length);
-  frame.set(prefix, 0);
-  frame.set(plaintext, prefixLength);
-  return { kid, ctr, frame };
+  const { kid, ctr, plaintext } = await context.decrypt(protectedFrame.subarray(prefixLength), prefix, { metadataInFront: true });
+  return { kid, ctr, frame: plaintext };
 }

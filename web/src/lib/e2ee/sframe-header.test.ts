@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { headerVectors } from './fixtures/rfc9605-vectors.js';
 import { SFrameError, type SFrameErrorCode } from './sframe-error.js';
-import { decodeSFrameHeader, encodeSFrameHeader, SFRAME_HEADER_MAX_LENGTH, UINT64_MAX } from './sframe-header.js';
+import { decodeSFrameHeader, encodeSFrameHeader, SFRAME_HEADER_MAX_LENGTH, sframeHeaderLength, UINT64_MAX, writeSFrameHeader } from './sframe-header.js';
 
 function expectSFrameError(action: () => unknown, code: SFrameErrorCode): void {
   try {
@@ -22,6 +22,16 @@ describe('SFrame header (RFC 9605 §4.3)', () => {
   it('encodes every published vector exactly', () => {
     for (const v of headerVectors) {
       expect(encodeSFrameHeader(v.kid, v.ctr), `KID ${v.kid} CTR ${v.ctr}`).toEqual(v.encoded);
+    }
+  });
+
+  it('writes every published vector in place, at an offset, touching nothing around it', () => {
+    for (const v of headerVectors) {
+      expect(sframeHeaderLength(v.kid, v.ctr)).toBe(v.encoded.length);
+      const buffer = new Uint8Array(3 + v.encoded.length + 2).fill(0xee);
+      writeSFrameHeader(buffer, 3, v.kid, v.ctr);
+      expect(buffer.subarray(3, 3 + v.encoded.length), `KID ${v.kid} CTR ${v.ctr}`).toEqual(v.encoded);
+      expect([...buffer.subarray(0, 3), ...buffer.subarray(3 + v.encoded.length)]).toEqual([0xee, 0xee, 0xee, 0xee, 0xee]);
     }
   });
 
@@ -73,6 +83,8 @@ describe('SFrame header (RFC 9605 §4.3)', () => {
       [0x90, 0x00, 0xff], // KID 255 in two bytes
       [0x09, 0x00, 0x10], // CTR 16 in two bytes
       [0xf0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x08], // KID 8 in eight bytes
+      [0x0c, 0x00, 0xff, 0xff, 0xff, 0xff], // CTR 2^32 - 1 in five bytes
+      [0x0e, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00], // CTR 2^40 in seven bytes
     ];
     for (const bytes of nonMinimal) {
       expectSFrameError(() => decodeSFrameHeader(new Uint8Array(bytes)), 'malformed-header');

@@ -24,17 +24,38 @@ export interface SFrameHeader {
 }
 
 export function encodeSFrameHeader(kid: bigint, ctr: bigint): Uint8Array<ArrayBuffer> {
+  const header = new Uint8Array(sframeHeaderLength(kid, ctr));
+  writeSFrameHeader(header, 0, kid, ctr);
+  return header;
+}
+
+/** How many bytes the header of (KID, CTR) takes. */
+export function sframeHeaderLength(kid: bigint, ctr: bigint): number {
   assertUint64(kid, 'KID');
   assertUint64(ctr, 'CTR');
-  const kidLength = kid < 8n ? 0 : byteLength(kid);
-  const ctrLength = ctr < 8n ? 0 : byteLength(ctr);
-  const header = new Uint8Array(1 + kidLength + ctrLength);
+  return 1 + fieldLength(kid) + fieldLength(ctr);
+}
+
+/**
+ * Writes the header of (KID, CTR) into `target` at `offset`, where the caller
+ * made room for `sframeHeaderLength(kid, ctr)` bytes: a sealed media frame is
+ * assembled in one buffer, without a header of its own to copy in.
+ */
+export function writeSFrameHeader(target: Uint8Array, offset: number, kid: bigint, ctr: bigint): void {
+  assertUint64(kid, 'KID');
+  assertUint64(ctr, 'CTR');
+  const kidLength = fieldLength(kid);
+  const ctrLength = fieldLength(ctr);
   const k = kidLength === 0 ? Number(kid) : 0x08 | (kidLength - 1);
   const c = ctrLength === 0 ? Number(ctr) : 0x08 | (ctrLength - 1);
-  header[0] = (k << 4) | c;
-  writeBigEndian(header, 1, kidLength, kid);
-  writeBigEndian(header, 1 + kidLength, ctrLength, ctr);
-  return header;
+  target[offset] = (k << 4) | c;
+  writeBigEndian(target, offset + 1, kidLength, kid);
+  writeBigEndian(target, offset + 1 + kidLength, ctrLength, ctr);
+}
+
+/** Bytes a KID or CTR takes after the config byte: none for 0-7, else its minimal big-endian length. */
+function fieldLength(value: bigint): number {
+  return value < 8n ? 0 : byteLength(value);
 }
 
 /**
@@ -74,27 +95,40 @@ export function decodeSFrameHeader(bytes: Uint8Array): SFrameHeader {
 
 function readMinimal(bytes: Uint8Array, offset: number, length: number, field: 'KID' | 'CTR'): bigint {
   if (bytes.length < offset + length) throw malformed(`${field} runs past the end of the frame`);
-  let value = 0n;
-  for (let i = offset; i < offset + length; i++) value = (value << 8n) | BigInt(bytes[i] ?? 0);
   // Values 0-7 belong in the config byte; a leading zero byte means a shorter form existed.
-  if (value < 8n || bytes[offset] === 0) throw malformed(`${field} is not minimally encoded`);
+  if (bytes[offset] === 0) throw malformed(`${field} is not minimally encoded`);
+  // Up to 4 bytes (every KID and CTR of a call in practice) in plain numbers: no BigInt per byte.
+  const end = offset + length;
+  const split = Math.max(offset, end - 4);
+  let low = 0;
+  for (let i = split; i < end; i++) low = low * 256 + (bytes[i] ?? 0);
+  let value = BigInt(low);
+  if (split > offset) {
+    let high = 0;
+    for (let i = offset; i < split; i++) high = high * 256 + (bytes[i] ?? 0);
+    value |= BigInt(high) << 32n;
+  }
+  if (value < 8n) throw malformed(`${field} is not minimally encoded`);
   return value;
 }
 
+/** Big-endian bytes of a value up to 2^64 - 1 (at least 1). */
 function byteLength(value: bigint): number {
-  let length = 1;
-  while (value > 0xffn) {
-    value >>= 8n;
-    length++;
+  if (value <= 0xffffffffn) {
+    const n = Number(value);
+    return n < 0x100 ? 1 : n < 0x10000 ? 2 : n < 0x1000000 ? 3 : 4;
   }
-  return length;
+  return 4 + byteLength(value >> 32n);
 }
 
 function writeBigEndian(target: Uint8Array, offset: number, length: number, value: bigint): void {
-  for (let i = length - 1; i >= 0; i--) {
-    target[offset + i] = Number(value & 0xffn);
-    value >>= 8n;
+  // The low 4 bytes as a plain number; only a value past 32 bits needs BigInt for the rest.
+  let low = value <= 0xffffffffn ? Number(value) : Number(BigInt.asUintN(32, value));
+  for (let i = length - 1; i >= Math.max(0, length - 4); i--) {
+    target[offset + i] = low & 0xff;
+    low >>>= 8;
   }
+  if (length > 4) writeBigEndian(target, offset, length - 4, value >> 32n);
 }
 
 export function assertUint64(value: bigint, what: string): void {

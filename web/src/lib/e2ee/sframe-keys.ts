@@ -84,11 +84,19 @@ export function frameNonce(salt: Uint8Array, ctr: bigint): Uint8Array<ArrayBuffe
   assertUint64(ctr, 'CTR');
   if (salt.length !== AEAD_NN) throw new SFrameError('invalid-argument', `salt must be ${AEAD_NN} bytes`);
   const nonce = new Uint8Array(salt);
-  const counter = new Uint8Array(8);
-  new DataView(counter.buffer).setBigUint64(0, ctr);
-  // A 64-bit CTR fills the last 8 of the 12 nonce bytes; the first 4 keep the salt as is.
-  for (let i = 0; i < 8; i++) nonce[AEAD_NN - 8 + i] = (nonce[AEAD_NN - 8 + i] ?? 0) ^ (counter[i] ?? 0);
+  // A 64-bit CTR fills the last 8 of the 12 nonce bytes, as two 32-bit halves in plain numbers
+  // (once per frame: no DataView, no BigInt arithmetic for a counter below 2^32); the first 4 keep the salt.
+  const small = ctr <= 0xffffffffn;
+  xorUint32(nonce, AEAD_NN - 8, small ? 0 : Number(ctr >> 32n));
+  xorUint32(nonce, AEAD_NN - 4, small ? Number(ctr) : Number(BigInt.asUintN(32, ctr)));
   return nonce;
+}
+
+function xorUint32(target: Uint8Array, offset: number, value: number): void {
+  for (let i = 3; i >= 0; i--) {
+    target[offset + i] = (target[offset + i] ?? 0) ^ (value & 0xff);
+    value >>>= 8;
+  }
 }
 
 function label(prefix: string, kid: bigint): Uint8Array<ArrayBuffer> {

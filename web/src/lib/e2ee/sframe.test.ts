@@ -108,7 +108,60 @@ describe('RFC 9605 test vectors, AES_128_GCM_SHA256_128', () => {
   }
 });
 
+describe('frameNonce (§4.4.3)', () => {
+  /** The rule as written: the CTR as 8 big-endian bytes, XORed into the last 8 bytes of the salt. */
+  function reference(salt: Uint8Array, ctr: bigint): Uint8Array {
+    const nonce = new Uint8Array(salt);
+    for (let i = 0; i < 8; i++) nonce[11 - i] = (nonce[11 - i] ?? 0) ^ Number((ctr >> BigInt(8 * i)) & 0xffn);
+    return nonce;
+  }
+
+  it('XORs every counter, small or past 32 bits, into the salt as the RFC writes it', () => {
+    const salt = new Uint8Array([0x75, 0x23, 0x4e, 0xde, 0xfe, 0x07, 0x81, 0x90, 0x26, 0x75, 0x18, 0x16]);
+    const counters = [0n, 1n, 7n, 255n, 256n, 0xffffn, 0x10000n, 0xffffffffn, 0x100000000n, 0x1_0000_0005n, (1n << 40n) + 5n, (1n << 53n) + 1n, UINT64_MAX - 1n, UINT64_MAX];
+    for (const ctr of counters) expect(frameNonce(salt, ctr), `CTR ${ctr}`).toEqual(reference(salt, ctr));
+  });
+
+  it('refuses a counter outside 64 bits', () => {
+    expect(() => frameNonce(new Uint8Array(12), UINT64_MAX + 1n)).toThrow(SFrameError);
+    expect(() => frameNonce(new Uint8Array(12), -1n)).toThrow(SFrameError);
+  });
+});
+
 describe('SFrameContext', () => {
+  it('puts the metadata in front in the same buffer when asked, the rest byte for byte the usual layout', async () => {
+    const plain = new SFrameContext();
+    const inFront = new SFrameContext();
+    await plain.addSendKey(17n, KEY_A, { nextCounter: 300n });
+    await inFront.addSendKey(17n, KEY_A, { nextCounter: 300n });
+    const metadata = new Uint8Array([0x9d, 0x01, 0x2a]);
+    const payload = new Uint8Array(1200).map((_, i) => i & 0xff);
+    const sealed = await plain.encrypt(17n, payload, metadata);
+    const sealedInFront = await inFront.encrypt(17n, payload, metadata, { metadataInFront: true });
+    expect(sealedInFront).toEqual(new Uint8Array([...metadata, ...sealed]));
+
+    const receiver = new SFrameContext();
+    await receiver.addReceiveKey(17n, KEY_A);
+    expect((await receiver.decrypt(sealed, metadata)).plaintext).toEqual(payload);
+    const opened = await receiver.decrypt(sealedInFront.subarray(metadata.length), metadata, { metadataInFront: true });
+    expect(opened.plaintext).toEqual(new Uint8Array([...metadata, ...payload]));
+  });
+
+  it('seals and opens metadata longer than the sealed frame, in either layout', async () => {
+    const sender = new SFrameContext();
+    const receiver = new SFrameContext();
+    await sender.addSendKey(2n, KEY_A);
+    await receiver.addReceiveKey(2n, KEY_A);
+    const metadata = new Uint8Array(100).fill(0x5a);
+    const sealed = await sender.encrypt(2n, new Uint8Array(0), metadata);
+    expect(sealed.length).toBe(1 + AEAD_NT);
+    expect((await receiver.decrypt(sealed, metadata)).plaintext).toEqual(new Uint8Array(0));
+    const sealedInFront = await sender.encrypt(2n, new Uint8Array(0), metadata, { metadataInFront: true });
+    expect(sealedInFront.subarray(0, 100)).toEqual(metadata);
+    expect((await receiver.decrypt(sealedInFront.subarray(100), metadata, { metadataInFront: true })).plaintext).toEqual(metadata);
+  });
+
+
   it('rejects a frame whose KID has no receive key, naming the KID', async () => {
     const sender = new SFrameContext();
     await sender.addSendKey(7n, KEY_A);

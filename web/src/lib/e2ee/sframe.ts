@@ -1,6 +1,6 @@
 import { toBufferSource } from './buffer-source.js';
 import { SFrameError } from './sframe-error.js';
-import { assertUint64, decodeSFrameHeader, encodeSFrameHeader, UINT64_MAX } from './sframe-header.js';
+import { assertUint64, decodeSFrameHeader, sframeHeaderLength, UINT64_MAX, writeSFrameHeader } from './sframe-header.js';
 import { AEAD_NT, deriveKeyMaterial, frameNonce, type SFrameKeyMaterial } from './sframe-keys.js';
 
 /**
@@ -34,6 +34,12 @@ interface SendKey extends SFrameKeyMaterial {
 
 interface ReceiveKey extends SFrameKeyMaterial {
   readonly role: 'receive';
+}
+
+/** Where the metadata goes besides the AAD. */
+export interface FrameLayout {
+  /** Also in front of the SFrame ciphertext (sealing) or of the plaintext (opening), in the same buffer. */
+  readonly metadataInFront?: boolean;
 }
 
 const NO_METADATA = new Uint8Array(0);
@@ -100,11 +106,16 @@ export class SFrameContext {
     return this.#keys.get(kid)?.role === 'receive';
   }
 
-  /** Encrypts under the KID's next CTR. Returns header || ciphertext || tag. */
+  /**
+   * Encrypts under the KID's next CTR. Returns header || ciphertext || tag, or
+   * with `metadataInFront` metadata || header || ciphertext || tag: a media
+   * frame keeps its clear bytes in front, and is assembled in one buffer.
+   */
   async encrypt(
     kid: bigint,
     plaintext: Uint8Array,
     metadata: Uint8Array = NO_METADATA,
+    options: FrameLayout = {},
   ): Promise<Uint8Array<ArrayBuffer>> {
     const entry = this.#keys.get(kid);
     if (entry?.role !== 'send') throw new SFrameError('unknown-kid', 'no send key for this KID', kid);
@@ -114,26 +125,31 @@ export class SFrameContext {
     // A CTR lost to a failed encryption is harmless; a repeated one is not.
     entry.nextCounter = ctr + 1n;
 
-    const header = encodeSFrameHeader(kid, ctr);
+    const headerLength = sframeHeaderLength(kid, ctr);
+    const aad = new Uint8Array(headerLength + metadata.length);
+    writeSFrameHeader(aad, 0, kid, ctr);
+    aad.set(metadata, headerLength);
     const ciphertext = await crypto.subtle.encrypt(
-      {
-        name: 'AES-GCM',
-        iv: frameNonce(entry.salt, ctr),
-        additionalData: concat(header, metadata),
-        tagLength: AEAD_NT * 8,
-      },
+      { name: 'AES-GCM', iv: frameNonce(entry.salt, ctr), additionalData: aad, tagLength: AEAD_NT * 8 },
       entry.key,
       toBufferSource(plaintext),
     );
-    return concat(header, new Uint8Array(ciphertext));
+    // The header and metadata come from our own copy (the AAD), not from the caller's buffer after the await.
+    const lead = options.metadataInFront ? metadata.length : 0;
+    const out = new Uint8Array(lead + headerLength + ciphertext.byteLength);
+    if (lead > 0) out.set(aad.subarray(headerLength), 0);
+    out.set(aad.subarray(0, headerLength), lead);
+    out.set(new Uint8Array(ciphertext), lead + headerLength);
+    return out;
   }
 
   /**
    * Decrypts an SFrame ciphertext with the metadata the sender bound to it.
+   * With `metadataInFront` the plaintext returned is metadata || plaintext.
    * Throws `malformed-header`, `malformed-frame`, `unknown-kid` (the frame may
    * be kept for when the key arrives) or `authentication-failed`.
    */
-  async decrypt(frame: Uint8Array, metadata: Uint8Array = NO_METADATA): Promise<SFrameDecrypted> {
+  async decrypt(frame: Uint8Array, metadata: Uint8Array = NO_METADATA, options: FrameLayout = {}): Promise<SFrameDecrypted> {
     const { kid, ctr, length } = decodeSFrameHeader(frame);
     const entry = this.#keys.get(kid);
     if (entry?.role !== 'receive') throw new SFrameError('unknown-kid', 'no receive key for this KID', kid);
@@ -141,22 +157,24 @@ export class SFrameContext {
       throw new SFrameError('malformed-frame', 'ciphertext is shorter than its authentication tag', kid);
     }
 
-    let plaintext: ArrayBuffer;
+    const aad = new Uint8Array(length + metadata.length);
+    aad.set(frame.subarray(0, length), 0);
+    aad.set(metadata, length);
+    let opened: ArrayBuffer;
     try {
-      plaintext = await crypto.subtle.decrypt(
-        {
-          name: 'AES-GCM',
-          iv: frameNonce(entry.salt, ctr),
-          additionalData: concat(frame.subarray(0, length), metadata),
-          tagLength: AEAD_NT * 8,
-        },
+      opened = await crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv: frameNonce(entry.salt, ctr), additionalData: aad, tagLength: AEAD_NT * 8 },
         entry.key,
         toBufferSource(frame.subarray(length)),
       );
     } catch {
       throw new SFrameError('authentication-failed', 'frame failed authentication', kid);
     }
-    return { kid, ctr, plaintext: new Uint8Array(plaintext) };
+    if (!options.metadataInFront) return { kid, ctr, plaintext: new Uint8Array(opened) };
+    const plaintext = new Uint8Array(metadata.length + opened.byteLength);
+    plaintext.set(aad.subarray(length), 0);
+    plaintext.set(new Uint8Array(opened), metadata.length);
+    return { kid, ctr, plaintext };
   }
 
   async #install(
@@ -184,13 +202,6 @@ export class SFrameContext {
     }
     this.#keys.set(kid, makeEntry(material));
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 function hex(bytes: Uint8Array): string {

@@ -43,11 +43,6 @@ export interface TrackCounts {
   noKey: number;
   /** Frames that failed authentication, by the sender leaf encoded in their KID. */
   failuresByLeaf: Record<number, number>;
-  /** Time spent sealing or opening frames, milliseconds (for connection diagnostics and benchmarks). */
-  busyMs: number;
-  /** Bytes of the frames that passed, before and after the transform. */
-  bytesIn: number;
-  bytesOut: number;
 }
 
 /** Worker to main thread. */

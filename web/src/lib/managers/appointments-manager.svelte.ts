@@ -3,6 +3,7 @@ import { api } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
 import { connectSocket, request, type AppSocket } from '../socket/socket-client.js';
+import { subscribe, type Unsubscribe } from '../socket/socket-subscription.js';
 import { canEnter } from './circle-entry.js';
 import { nextFacilitatedMeetings, type FacilitatedMeeting } from './facilitated-meetings.js';
 
@@ -27,6 +28,7 @@ export class AppointmentsManager {
   now = $state(Date.now());
   #socket: AppSocket | undefined;
   #clock: ReturnType<typeof setInterval> | undefined;
+  #unsubscribe: Unsubscribe | undefined;
 
   async load(): Promise<void> {
     try {
@@ -64,6 +66,7 @@ export class AppointmentsManager {
 
   destroy(): void {
     clearInterval(this.#clock);
+    this.#unsubscribe?.();
     this.#socket?.disconnect();
     this.#socket = undefined;
   }
@@ -76,20 +79,22 @@ export class AppointmentsManager {
       ...this.appointments.filter((a) => this.joinState(a) === 'open').map((a) => a.id),
       ...this.circleMeetings.filter((m) => this.canEnterMeeting(m)).map((m) => m.meeting.id),
     ];
-    socket.on('connect', () => {
-      for (const sessionId of open()) {
-        request(socket, 'lobby:watch', { sessionId }).then(
-          (entries) => (this.waiting = { ...this.waiting, [sessionId]: entries }),
-          () => undefined,
-        );
-      }
-    });
-    socket.on('lobby:knock', (entry) => {
-      const list = (this.waiting[entry.sessionId] ?? []).filter((e) => e.userId !== entry.userId);
-      this.waiting = { ...this.waiting, [entry.sessionId]: [...list, entry] };
-    });
-    socket.on('lobby:left', ({ sessionId, userId }) => {
-      this.waiting = { ...this.waiting, [sessionId]: (this.waiting[sessionId] ?? []).filter((e) => e.userId !== userId) };
+    this.#unsubscribe = subscribe(socket, {
+      connect: () => {
+        for (const sessionId of open()) {
+          request(socket, 'lobby:watch', { sessionId }).then(
+            (entries) => (this.waiting = { ...this.waiting, [sessionId]: entries }),
+            () => undefined,
+          );
+        }
+      },
+      'lobby:knock': (entry) => {
+        const list = (this.waiting[entry.sessionId] ?? []).filter((e) => e.userId !== entry.userId);
+        this.waiting = { ...this.waiting, [entry.sessionId]: [...list, entry] };
+      },
+      'lobby:left': ({ sessionId, userId }) => {
+        this.waiting = { ...this.waiting, [sessionId]: (this.waiting[sessionId] ?? []).filter((e) => e.userId !== userId) };
+      },
     });
   }
 }

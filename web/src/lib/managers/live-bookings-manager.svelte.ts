@@ -2,6 +2,7 @@ import type { BookingView, CurrentUser, Role } from '@care/shared';
 import { api } from '../api/api-client.js';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
 import { connectSocket, type AppSocket } from '../socket/socket-client.js';
+import { subscribe, type Unsubscribe } from '../socket/socket-subscription.js';
 import { errorKey } from './schedule-format.js';
 
 /**
@@ -23,6 +24,7 @@ export abstract class LiveBookingsManager {
   upcoming = $derived(this.bookings.filter((b) => b.status === 'booked' && Date.parse(b.endsAt) > this.now));
 
   #socket: AppSocket | undefined;
+  #unsubscribe: Unsubscribe | undefined;
   #clock: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly role: Role) {}
@@ -52,6 +54,7 @@ export abstract class LiveBookingsManager {
   }
 
   destroy(): void {
+    this.#unsubscribe?.();
     this.#socket?.disconnect();
     this.#socket = undefined;
     clearInterval(this.#clock);
@@ -60,13 +63,15 @@ export abstract class LiveBookingsManager {
   #watch(): void {
     const socket = connectSocket();
     this.#socket = socket;
-    socket.on('calendar:changed', () => {
-      this.refresh().then(
-        () => this.onLiveUpdate(),
-        () => undefined,
-      );
+    this.#unsubscribe = subscribe(socket, {
+      'calendar:changed': () => {
+        this.refresh().then(
+          () => this.onLiveUpdate(),
+          () => undefined,
+        );
+      },
+      reconnect: () => void this.refresh().catch(() => undefined),
     });
-    socket.io.on('reconnect', () => void this.refresh().catch(() => undefined));
     this.#clock = setInterval(() => (this.now = Date.now()), 60_000);
   }
 }

@@ -1,6 +1,7 @@
 import type { CircleChanged, CurrentUser } from '@care/shared';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
 import { connectSocket, type AppSocket } from '../socket/socket-client.js';
+import { subscribe, type Unsubscribe } from '../socket/socket-subscription.js';
 
 /** Something that happened, for a role=status line: a message and what fills it. */
 export interface CircleNotice {
@@ -20,6 +21,7 @@ export abstract class LiveCirclesManager {
   timeZone: string;
 
   #socket: AppSocket | undefined;
+  #unsubscribe: Unsubscribe | undefined;
   #clock: ReturnType<typeof setInterval> | undefined;
 
   constructor(readonly me: CurrentUser) {
@@ -35,17 +37,20 @@ export abstract class LiveCirclesManager {
     await this.refresh();
     const socket = connectSocket();
     this.#socket = socket;
-    socket.on('circle:changed', (change) => {
-      this.refresh().then(
-        () => this.onLiveChange(change),
-        () => undefined,
-      );
+    this.#unsubscribe = subscribe(socket, {
+      'circle:changed': (change) => {
+        this.refresh().then(
+          () => this.onLiveChange(change),
+          () => undefined,
+        );
+      },
+      reconnect: () => void this.refresh().catch(() => undefined),
     });
-    socket.io.on('reconnect', () => void this.refresh().catch(() => undefined));
     this.#clock = setInterval(() => (this.now = Date.now()), 30_000);
   }
 
   destroy(): void {
+    this.#unsubscribe?.();
     this.#socket?.disconnect();
     this.#socket = undefined;
     clearInterval(this.#clock);

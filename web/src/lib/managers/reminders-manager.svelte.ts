@@ -1,6 +1,7 @@
 import type { CurrentUser, ReminderDue } from '@care/shared';
 import { api } from '../api/api-client.js';
 import { connectSocket, type AppSocket } from '../socket/socket-client.js';
+import { subscribe, type Unsubscribe } from '../socket/socket-subscription.js';
 
 /** At or below this many minutes before the start, a reminder counts the minutes ("in 15 minutes"). */
 export const SOON_MINUTES = 120;
@@ -24,6 +25,7 @@ export class RemindersManager {
   timeZone = $derived(this.me?.timeZone ?? 'Asia/Jakarta');
 
   #socket: AppSocket | undefined;
+  #unsubscribe: Unsubscribe | undefined;
   #clock: ReturnType<typeof setInterval> | undefined;
   #syncing: Promise<void> | undefined;
 
@@ -77,10 +79,12 @@ export class RemindersManager {
   #connect(): void {
     const socket = connectSocket();
     this.#socket = socket;
-    socket.on('reminder:due', (reminder) => {
-      // The newest reminder of a session replaces the earlier one.
-      this.items = [...this.items.filter((i) => i.sessionId !== reminder.sessionId), reminder];
-      this.now = Date.now();
+    this.#unsubscribe = subscribe(socket, {
+      'reminder:due': (reminder) => {
+        // The newest reminder of a session replaces the earlier one.
+        this.items = [...this.items.filter((i) => i.sessionId !== reminder.sessionId), reminder];
+        this.now = Date.now();
+      },
     });
     this.#clock = setInterval(() => {
       this.now = Date.now();
@@ -89,6 +93,8 @@ export class RemindersManager {
   }
 
   #disconnect(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
     this.#socket?.disconnect();
     this.#socket = undefined;
     clearInterval(this.#clock);

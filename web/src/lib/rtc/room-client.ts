@@ -1,7 +1,8 @@
-import type { MediaMode, NewConsumer, PeerView, RoomClosedReason, RoomJoined, SendingState, TransportOptions } from '@care/shared';
+import { mediaModeAllows, type MediaMode, type NewConsumer, type PeerView, type RoomClosedReason, type RoomJoined, type SendingState, type TransportOptions } from '@care/shared';
 import { Device, type types } from 'mediasoup-client';
 import type { E2eeSession } from '../e2ee/e2ee-session.svelte.js';
 import { request, type AppSocket } from '../socket/socket-client.js';
+import { subscribe, type Unsubscribe } from '../socket/socket-subscription.js';
 import { TransformWatch, type SendKind } from './transform-watch.js';
 
 export type MediaConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
@@ -44,7 +45,9 @@ export interface ConnectionQuality {
  * One participant's media in a room, through mediasoup-client: a send
  * transport carrying the local camera and microphone, a receive transport
  * carrying everyone else. Consumers arrive paused from the server and are
- * resumed once they exist here.
+ * resumed once they exist here. The room's comings and goings are heard
+ * here once and handed on: to the E2EE session (who may hold keys) and to
+ * the page (`RoomClientEvents`).
  */
 export class RoomClient {
   #send: types.Transport | undefined;
@@ -64,7 +67,7 @@ export class RoomClient {
   #restartTimers = new Map<string, ReturnType<typeof setTimeout>>();
   #lastTotals = { received: 0, lost: 0 };
   #lastByPeer = new Map<string, { received: number; lost: number }>();
-  readonly #unsubscribe: Array<() => void> = [];
+  #unsubscribe: Unsubscribe | undefined;
   #closed = false;
 
   constructor(
@@ -95,7 +98,7 @@ export class RoomClient {
     this.#sendWanted = { ...sending };
     const joined = await request(this.socket, 'room:join', { sessionId, sending });
     // Those already here first, so their media (announced after room:ready) has someone to belong to.
-    for (const peer of joined.peers) this.events.onPeerJoined(peer);
+    for (const peer of joined.peers) this.#peerJoined(peer);
     const device = new Device();
     await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as types.RtpCapabilities });
 
@@ -164,7 +167,7 @@ export class RoomClient {
   }
 
   #applySending(): void {
-    const allowed = { audio: this.#mode !== 'chat-only', video: this.#mode === 'full' || this.#mode === 'speaker-only' };
+    const allowed = mediaModeAllows(this.#mode);
     for (const [kind, producer] of this.#producers) {
       const wanted = this.#sendWanted[kind] && allowed[kind];
       if (wanted && producer.paused) {
@@ -268,7 +271,7 @@ export class RoomClient {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe?.();
     this.#watch.close();
     this.#send?.close();
     this.#recv?.close();
@@ -341,37 +344,42 @@ export class RoomClient {
   }
 
   #listen(): void {
-    const on = <A extends unknown[]>(event: string, handler: (...args: A) => void) => {
-      const socket = this.socket as unknown as { on(e: string, h: (...args: A) => void): void; off(e: string, h: (...args: A) => void): void };
-      socket.on(event, handler);
-      this.#unsubscribe.push(() => socket.off(event, handler));
-    };
-    on('room:new-consumer', (message: NewConsumer) => {
-      this.#consumerQueue = this.#consumerQueue.then(() => this.#consume(message)).catch(() => undefined);
-    });
-    on('room:consumer-closed', ({ consumerId }: { consumerId: string }) => {
-      const entry = this.#consumers.get(consumerId);
-      if (!entry) return;
-      this.#consumers.delete(consumerId);
-      this.#toldViews.delete(consumerId);
-      entry.consumer.close();
-      this.events.onTrackEnded(entry.peerId, entry.consumer.kind);
-    });
-    on('room:peer-joined', (peer: PeerView) => this.events.onPeerJoined(peer));
-    on('room:peer-left', ({ peerId }: { peerId: string }) => {
-      for (const [id, entry] of this.#consumers) {
-        if (entry.peerId === peerId) {
-          entry.consumer.close();
-          this.#consumers.delete(id);
-          this.#toldViews.delete(id);
+    this.#unsubscribe = subscribe(this.socket, {
+      'room:new-consumer': (message) => {
+        this.#consumerQueue = this.#consumerQueue.then(() => this.#consume(message)).catch(() => undefined);
+      },
+      'room:consumer-closed': ({ consumerId }) => {
+        const entry = this.#consumers.get(consumerId);
+        if (!entry) return;
+        this.#consumers.delete(consumerId);
+        this.#toldViews.delete(consumerId);
+        entry.consumer.close();
+        this.events.onTrackEnded(entry.peerId, entry.consumer.kind);
+      },
+      'room:peer-joined': (peer) => this.#peerJoined(peer),
+      'room:peer-left': ({ peerId }) => {
+        for (const [id, entry] of this.#consumers) {
+          if (entry.peerId === peerId) {
+            entry.consumer.close();
+            this.#consumers.delete(id);
+            this.#toldViews.delete(id);
+          }
         }
-      }
-      this.events.onPeerLeft(peerId);
+        this.events.onPeerLeft(peerId);
+        // Left, or removed by the host: either way their leaves are now to be removed from the group.
+        this.e2ee.peerLeft(peerId);
+      },
+      'room:closed': ({ reason }) => {
+        this.close();
+        this.events.onClosed(reason);
+      },
     });
-    on('room:closed', ({ reason }: { reason: RoomClosedReason }) => {
-      this.close();
-      this.events.onClosed(reason);
-    });
+  }
+
+  /** Someone is in the room (already there when we joined, or a newcomer): the group may hold their keys from now on. */
+  #peerJoined(peer: PeerView): void {
+    this.e2ee.peerPresent(peer.peerId);
+    this.events.onPeerJoined(peer);
   }
 
   async #consume(message: NewConsumer): Promise<void> {

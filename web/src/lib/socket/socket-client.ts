@@ -8,6 +8,7 @@ import type {
 } from '@care/shared';
 import { io, type Socket } from 'socket.io-client';
 import { ApiError } from '../api/api-error.js';
+import { subscribe } from './socket-subscription.js';
 
 export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -26,24 +27,33 @@ const RENEWED_RETRY_MS = 400;
  */
 export function connectSocket(): AppSocket {
   const socket: AppSocket = io({ path: '/socket.io', transports: ['websocket', 'polling'], withCredentials: true });
-  socket.on('session:ended', ({ reason }) => {
-    if (reason === 'renewed') {
-      socket.once('disconnect', () => reconnectRenewed(socket, RENEWED_RETRIES));
-      return;
-    }
-    window.location.assign(`/?ended=${encodeURIComponent(reason)}`);
+  // Lives as long as the socket: whoever holds it ends it with disconnect().
+  subscribe(socket, {
+    'session:ended': ({ reason }) => {
+      if (reason === 'renewed') {
+        const stop = subscribe(socket, {
+          disconnect: () => {
+            stop();
+            reconnectRenewed(socket, RENEWED_RETRIES);
+          },
+        });
+        return;
+      }
+      window.location.assign(`/?ended=${encodeURIComponent(reason)}`);
+    },
   });
   return socket;
 }
 
 function reconnectRenewed(socket: AppSocket, triesLeft: number): void {
-  const retry = () => {
-    socket.off('connect', connected);
-    if (triesLeft > 1) setTimeout(() => reconnectRenewed(socket, triesLeft - 1), RENEWED_RETRY_MS);
-  };
-  const connected = () => socket.off('connect_error', retry);
-  socket.once('connect_error', retry);
-  socket.once('connect', connected);
+  // Whichever comes first, the connection or its refusal, ends the wait for both.
+  const stop = subscribe(socket, {
+    connect: () => stop(),
+    connect_error: () => {
+      stop();
+      if (triesLeft > 1) setTimeout(() => reconnectRenewed(socket, triesLeft - 1), RENEWED_RETRY_MS);
+    },
+  });
   socket.connect();
 }
 
@@ -65,4 +75,28 @@ export async function request<E extends ClientRequestName>(
   }
   if (!response.ok) throw ApiError.from(response.error);
   return response.data;
+}
+
+/**
+ * Requests over whichever connection a page holds now (it may not have one
+ * yet, or be between connections): what the parts of a page are given
+ * instead of the socket itself.
+ */
+export interface ServerLink {
+  /** Whether the connection is up now. */
+  readonly connected: boolean;
+  request<E extends ClientRequestName>(event: E, payload: RequestPayload<E>): Promise<ResponseData<E>>;
+}
+
+export function serverLink(current: () => AppSocket | undefined): ServerLink {
+  return {
+    get connected() {
+      return current()?.connected ?? false;
+    },
+    request<E extends ClientRequestName>(event: E, payload: RequestPayload<E>): Promise<ResponseData<E>> {
+      const socket = current();
+      if (!socket) return Promise.reject(new ApiError('network', `${event}: not connected`));
+      return request(socket, event, payload);
+    },
+  };
 }

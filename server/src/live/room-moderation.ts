@@ -1,10 +1,12 @@
 import type { FloorState, ModerationAction } from '@care/shared';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
-import type { AdmissionService } from './admission-service.js';
-import type { LivePeer, LiveRoomService } from './live-room-service.js';
-import type { Notifier } from './room-notifier.js';
-import type { SessionFloorService } from './session-floor-service.js';
+import type { Notifier } from '../notifier.js';
+import type { Admission } from './admission.js';
+import type { LiveMedia } from './live-media.js';
+import type { LivePeer } from './live-peer.js';
+import type { LiveRooms } from './live-rooms.js';
+import type { SessionFloor } from './session-floor.js';
 
 /**
  * The floor of a session: raised hands in order, and what the host may do —
@@ -12,11 +14,12 @@ import type { SessionFloorService } from './session-floor-service.js';
  * someone (the others' browsers then re-key the MLS group without them), lock
  * the room to newcomers, and end it for all.
  */
-export class RoomModerationService {
+export class RoomModeration {
   constructor(
-    private readonly rooms: LiveRoomService,
-    private readonly admission: AdmissionService,
-    private readonly floor: SessionFloorService,
+    private readonly rooms: LiveRooms,
+    private readonly media: LiveMedia,
+    private readonly admission: Admission,
+    private readonly floor: SessionFloor,
     private readonly notifier: Notifier,
     private readonly log: Logger,
   ) {}
@@ -53,10 +56,10 @@ export class RoomModerationService {
     if (target === host) throw new AppError('invalid_payload', 'Use your own controls for your microphone and camera.');
     switch (action) {
       case 'mute':
-        await this.rooms.switchOff(target, 'audio');
+        await this.media.switchOff(target, 'audio');
         break;
       case 'stop-video':
-        await this.rooms.switchOff(target, 'video');
+        await this.media.switchOff(target, 'video');
         break;
       case 'lower-hand':
         await this.floor.setHand(host.sessionId, target.user.id, false);
@@ -73,7 +76,7 @@ export class RoomModerationService {
     const host = this.#host(connectionId);
     let muted = 0;
     for (const peer of this.rooms.peersIn(host.roomId)) {
-      if (peer !== host && (await this.rooms.switchOff(peer, 'audio'))) muted++;
+      if (peer !== host && (await this.media.switchOff(peer, 'audio'))) muted++;
     }
     this.log.info({ roomId: host.roomId, muted }, 'host muted everyone');
     return muted;

@@ -1,5 +1,5 @@
 import { MLS_FALLBACK_COMMIT_MS, MLS_FALLBACK_STEP_MS } from '@care/shared';
-import { AppError } from '../errors.js';
+import { AppError } from '../../errors.js';
 import type { CommitFacts } from './mls-framing.js';
 import type { GroupRecord, LeafHolder } from './mls-group-roster.js';
 

@@ -10,7 +10,7 @@ const FLOOR_TTL_SECONDS = 6 * 3600;
  * raised hands in the order they went up. Hands are kept by account, not by
  * connection, so a hand stays up, in its place, across a dropped connection.
  */
-export class SessionFloorService {
+export class SessionFloor {
   constructor(private readonly redis: Redis) {}
 
   /** Whether the room is locked, and the account ids of the raised hands, first raised first. */

@@ -1,10 +1,11 @@
 import type { KeyPackagePublished, MlsJoinInfo } from '@care/shared';
-import { AppError } from '../errors.js';
-import type { LivePeer, LiveRoomService } from './live-room-service.js';
+import { AppError } from '../../errors.js';
+import type { Notifier } from '../../notifier.js';
+import type { LivePeer } from '../live-peer.js';
+import type { LiveRooms } from '../live-rooms.js';
 import { committerOrder, groupLostTo, mayCommit, planCommit } from './mls-commit-rules.js';
 import { readCommit, readKeyPackage, readWelcome } from './mls-framing.js';
 import type { MlsGroupRoster } from './mls-group-roster.js';
-import type { Notifier } from './room-notifier.js';
 
 /**
  * The MLS delivery service. It orders each room's commits, keeps who sits at
@@ -16,10 +17,10 @@ import type { Notifier } from './room-notifier.js';
  * connection may publish, commit or send is the request layer's budget
  * (`socket/request-budgets.ts`), not this service's.
  */
-export class MlsDeliveryService {
+export class MlsDelivery {
   constructor(
     private readonly roster: MlsGroupRoster,
-    private readonly rooms: LiveRoomService,
+    private readonly rooms: LiveRooms,
     private readonly notifier: Notifier,
     private readonly now: () => number = Date.now,
   ) {}

@@ -20,7 +20,7 @@ export interface WaitingEntry {
  * Redis must not say who waits for whom; the host's view is given names as
  * it is read (SessionDirectory.nameInRoom).
  */
-export class LobbyService {
+export class Lobby {
   constructor(private readonly redis: Redis) {}
 
   async knock(sessionId: string, userId: string): Promise<WaitingEntry> {

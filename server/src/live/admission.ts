@@ -1,9 +1,9 @@
 import type { CurrentUser, LobbyEntry } from '@care/shared';
 import { AppError } from '../errors.js';
-import type { LobbyService } from './lobby-service.js';
-import type { Notifier } from './room-notifier.js';
-import type { SessionAccess, SessionDirectory } from './session-directory.js';
-import type { SessionFloorService } from './session-floor-service.js';
+import type { Notifier } from '../notifier.js';
+import type { SessionAccess, SessionDirectory } from '../sessions/session-directory.js';
+import type { Lobby } from './lobby.js';
+import type { SessionFloor } from './session-floor.js';
 
 /**
  * Who may enter which session room. The host (counselor or facilitator) opens
@@ -11,11 +11,11 @@ import type { SessionFloorService } from './session-floor-service.js';
  * check is made here, on the server, so no URL skips the lobby, and nobody
  * removed from a session, or arriving after it was locked or ended, gets in.
  */
-export class AdmissionService {
+export class Admission {
   constructor(
     private readonly sessions: SessionDirectory,
-    private readonly lobby: LobbyService,
-    private readonly floor: SessionFloorService,
+    private readonly lobby: Lobby,
+    private readonly floor: SessionFloor,
     private readonly notifier: Notifier,
   ) {}
 

@@ -5,7 +5,7 @@ import { getCiphersuiteFromName, type CiphersuiteImpl, type CiphersuiteName } fr
 import { getCiphersuiteImpl } from 'ts-mls/crypto/getCiphersuiteImpl.js';
 import { makeKeyPackageRef, verifyKeyPackage, type KeyPackage } from 'ts-mls/keyPackage.js';
 import { decodeMlsMessage, type MLSMessage } from 'ts-mls/message.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../../errors.js';
 
 /*
  * What the delivery service reads of MLS messages: public framing only. It

@@ -1,6 +1,6 @@
 import { MLS_FALLBACK_COMMIT_MS, MLS_FALLBACK_STEP_MS } from '@care/shared';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../errors.js';
+import { AppError } from '../../errors.js';
 import { committerOrder, groupLostTo, mayCommit, planCommit, workDue } from './mls-commit-rules.js';
 import type { CommitFacts } from './mls-framing.js';
 import type { GroupRecord, LeafHolder } from './mls-group-roster.js';

@@ -1,0 +1,67 @@
+import type { RoomRegistry } from '@care/media';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Notifier } from '../notifier.js';
+import type { AttendanceRecorder } from '../reporting/attendance-recorder.js';
+import type { SessionDirectory } from '../sessions/session-directory.js';
+import { Admission } from './admission.js';
+import { LiveMedia } from './live-media.js';
+import { LiveRooms } from './live-rooms.js';
+import { Lobby } from './lobby.js';
+import { MlsDelivery } from './mls/mls-delivery.js';
+import { MlsGroupRoster } from './mls/mls-group-roster.js';
+import { RoomEntry } from './room-entry.js';
+import { RoomModeration } from './room-moderation.js';
+import { SessionFloor } from './session-floor.js';
+
+/** The live session's parts, as the socket features use them. */
+export interface LiveSession {
+  /** The lobby and who may enter (every check on the server). */
+  admission: Admission;
+  /** The way into a room: admission, seat, floor and MLS group in one step. */
+  entry: RoomEntry;
+  /** Who is in which room on this node. */
+  rooms: LiveRooms;
+  /** Transports, producers, consumers and what each peer sends. */
+  media: LiveMedia;
+  /** Raised hands and the host's tools. */
+  moderation: RoomModeration;
+  /** The MLS delivery service: commits ordered, KeyPackages, Welcomes and chat forwarded as bytes. */
+  mls: MlsDelivery;
+}
+
+export interface LiveSessionDeps {
+  redis: Redis;
+  /** The media rooms this node hosts. */
+  mediaRooms: RoomRegistry;
+  sessions: SessionDirectory;
+  notifier: Notifier;
+  attendance: Pick<AttendanceRecorder, 'joined' | 'joinedCircleMeeting'>;
+  log: Logger;
+}
+
+/**
+ * Builds the live session and lets its parts follow the rooms: what a
+ * leaver held (a raised hand, an MLS leaf) and what an emptied room kept (its
+ * MLS group) end through the rooms' events, each part minding its own.
+ */
+export function createLiveSession({ redis, mediaRooms, sessions, notifier, attendance, log }: LiveSessionDeps): LiveSession {
+  const floor = new SessionFloor(redis);
+  const admission = new Admission(sessions, new Lobby(redis), floor, notifier);
+  const rooms = new LiveRooms(mediaRooms, notifier, log.child({ component: 'live-rooms' }));
+  const media = new LiveMedia(rooms, mediaRooms, notifier, log.child({ component: 'live-rooms' }));
+  const moderation = new RoomModeration(rooms, media, admission, floor, notifier, log.child({ component: 'moderation' }));
+  const mls = new MlsDelivery(new MlsGroupRoster(redis), rooms, notifier);
+
+  rooms.on('peerJoined', (_peer, room) => media.follow(room));
+  rooms.on('peerLeft', (peer, { keepsPlace }) => {
+    media.peerLeft(peer);
+    moderation.peerLeft(peer, keepsPlace).catch((error: unknown) => log.warn({ err: error }, 'could not lower a leaving hand'));
+    mls.peerLeft(peer).catch((error: unknown) => log.warn({ err: error, roomId: peer.roomId }, 'could not mark a leaver for removal'));
+  });
+  rooms.on('roomEmptied', (roomId) => {
+    mls.endGroup(roomId).catch((error: unknown) => log.warn({ err: error, roomId }, 'could not end the MLS group'));
+  });
+
+  return { admission, entry: new RoomEntry(admission, rooms, moderation, mls, attendance), rooms, media, moderation, mls };
+}
