@@ -11,6 +11,8 @@ export default defineConfig({
       // A single-page app served by the CARE ASN server: one origin, so the
       // session cookie can stay SameSite=Strict and Socket.IO needs no CORS.
       adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+      // Root-relative asset paths: the service worker shows the offline page in place of any page, at any depth.
+      paths: { relative: false },
     }),
   ],
   server: {

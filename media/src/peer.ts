@@ -47,7 +47,8 @@ export class MediaPeer {
   readonly #sourcesClaimed = new Set<ProducerSource>();
   // The producers this peer receives, claimed before the worker is asked: a
   // producer appearing while this peer becomes ready reaches it by both paths
-  // (Room.produce and Room.setReady), and must give it one consumer, not two.
+  // (Room.produce and Room.setReady), and a repeated ready reaches every
+  // producer again; each must give it one consumer, not two.
   readonly #producersConsumed = new Set<string>();
 
   // What to do when each consumer goes, whichever way it goes (its producer, its transport, or closeConsumer).

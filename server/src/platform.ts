@@ -330,6 +330,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
         metricsAccess: metricsAccess({ allow: config.METRICS_ALLOW, token: config.METRICS_TOKEN }),
       }),
       webBuildDir: config.WEB_BUILD_DIR,
+      helpLines: config.CRISIS_HOTLINES,
       csrf: requireCsrfToken(auth, sessionlessApiPaths),
       largeBodies: { '/admin/invites/csv': '300kb' },
       origins,

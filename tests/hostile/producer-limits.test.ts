@@ -1,8 +1,8 @@
 import { demoAccounts } from '@care/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audioParameters, ProtocolPeer, videoParameters, type Answer } from '../support/protocol-peer.js';
+import { audioParameters, pairInRoom, ProtocolPeer, videoParameters, type Answer } from '../support/protocol-peer.js';
 import { growth, rateLimitedCounts } from '../support/rate-limit-metrics.js';
-import { login, nextEvent, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import { login, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
 /*
  * A modified client asking the SFU for more than a participant sends: many
@@ -20,14 +20,7 @@ beforeAll(async () => {
   t = await startTestPlatform();
   const appointment = await t.platform.db.appointments.findOne({});
   const sessionId = String(appointment?._id);
-  host = await ProtocolPeer.open(t.url, await login(t.url, counselor.email, counselor.password));
-  await host.join(sessionId);
-  member = await ProtocolPeer.open(t.url, await login(t.url, asn.email, asn.password));
-  const admitted = nextEvent(member.socket, 'lobby:admitted');
-  await member.data('lobby:knock', { sessionId });
-  await host.data('lobby:admit', { sessionId, userId: String((await t.platform.db.users.findOne({ email: asn.email }))?._id) });
-  await admitted;
-  await member.join(sessionId);
+  ({ host, member } = await pairInRoom(t, sessionId, counselor, asn));
   for (const direction of ['send', 'recv'] as const) {
     member.transports[direction] = (await member.data<{ id: string }>('room:create-transport', { direction })).id;
   }

@@ -1,4 +1,4 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export interface ChromiumOptions {
   /**
@@ -23,9 +23,9 @@ export interface ChromiumOptions {
   extraArgs?: readonly string[];
 }
 
-/** Debian's Chromium, driven by playwright-core; fake camera and microphone. */
-export async function launchChromium(options: ChromiumOptions = {}): Promise<Browser> {
-  return chromium.launch({
+/** Debian's Chromium with a fake camera and microphone: how every test launches it. */
+export function chromiumLaunch(options: ChromiumOptions = {}): { executablePath: string; args: string[] } {
+  return {
     executablePath: options.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
       '--headless',
@@ -40,15 +40,20 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Bro
       '--autoplay-policy=no-user-gesture-required',
       ...(options.extraArgs ?? []),
     ],
-  });
+  };
+}
+
+/** Debian's Chromium, driven by playwright-core; fake camera and microphone. */
+export async function launchChromium(options: ChromiumOptions = {}): Promise<Browser> {
+  return chromium.launch(chromiumLaunch(options));
 }
 
 /**
  * A browser context whose pages remember every RTCPeerConnection they open,
  * so a test can read real getStats() numbers without any hook in the app.
  */
-export async function newMediaContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL, permissions: ['camera', 'microphone'] });
+export async function newMediaContext(browser: Browser, baseURL: string, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, permissions: ['camera', 'microphone'], ...options });
   await recordPolicyViolations(context);
   await context.addInitScript(() => {
     const seen: RTCPeerConnection[] = [];

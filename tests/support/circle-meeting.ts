@@ -38,3 +38,17 @@ export async function groupOnServer(c: CircleMeeting): Promise<{ epoch: number; 
   const leaves = JSON.parse(group.leaves ?? '[]') as Array<{ peerId: string } | null>;
   return { epoch: Number(group.epoch), leaves: leaves.map((leaf) => leaf?.peerId) };
 }
+
+/**
+ * A member goes in as a new user would: "Kelompok dukungan" in the menu, the
+ * meeting's "Masuk", the confidentiality note (first time), the device check,
+ * and waits in the lobby. `press`: a desk's click or a phone's tap.
+ */
+export async function knockFromCirclesPage(page: Page, meetingId: string, press: 'click' | 'tap'): Promise<void> {
+  await page.getByRole('navigation', { name: 'Menu jadwal' }).getByRole('link', { name: 'Kelompok dukungan', exact: true })[press]();
+  await page.locator(`[data-testid="circle-meeting"][data-meeting-id="${meetingId}"]`).getByTestId('enter-meeting')[press]();
+  await page.getByTestId('consent-accept').or(page.getByTestId('devices-ready')).waitFor();
+  if (await page.getByTestId('consent-accept').isVisible()) await page.getByTestId('consent-accept')[press]();
+  await page.getByTestId('devices-ready')[press]();
+  await page.getByTestId('lobby').waitFor();
+}

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ApplicationPayload } from '@care/shared';
 import { inspectMessage, MlsIdentity, MlsMember } from '../../web/src/lib/e2ee/mls/index.js';
-import { ask, connect, login, type TestSocket } from './test-platform.js';
+import { ask, connect, login, nextEvent, type TestPlatform, type TestSocket } from './test-platform.js';
 
 /*
  * An honest participant without a browser: a real socket.io-client
@@ -183,8 +183,8 @@ export class ProtocolPeer {
 
   /**
    * The server asks for each consumer (`room:consume`); the answer starts it.
-   * Each new video makes the web app send its view of every video it has
-   * (room-client.ts onTrack).
+   * Each new video's view is told once (room-client.ts setVideoView tells
+   * only a view that changed).
    */
   #receive(): void {
     if (this.#receiving) return;
@@ -194,11 +194,7 @@ export class ProtocolPeer {
       this.consumers.set(consumerId, kind);
       answer({ ok: true, data: {} });
       if (kind !== 'video') return;
-      queue = queue
-        .then(async () => {
-          for (const [id, k] of this.consumers) if (k === 'video') await this.data('room:consumer-view', { consumerId: id, spatialLayer: 1, visible: true });
-        })
-        .catch((error: unknown) => void this.#failures.push(error));
+      queue = queue.then(() => this.data('room:consumer-view', { consumerId, spatialLayer: 1, visible: true })).catch((error: unknown) => void this.#failures.push(error));
     });
     this.socket.on('room:consumer-closed', ({ consumerId }) => void this.consumers.delete(consumerId));
   }
@@ -355,4 +351,25 @@ export class ProtocolPeer {
     await member.confirmPendingCommit();
     return true;
   }
+}
+
+/**
+ * Two peers in the room of a 1:1 session: the counselor joined, the client
+ * knocked, was admitted and joined (neither has transports yet).
+ */
+export async function pairInRoom(
+  t: TestPlatform,
+  sessionId: string,
+  counselor: { email: string; password: string },
+  client: { email: string; password: string },
+): Promise<{ host: ProtocolPeer; member: ProtocolPeer }> {
+  const host = await ProtocolPeer.open(t.url, await login(t.url, counselor.email, counselor.password));
+  await host.join(sessionId);
+  const member = await ProtocolPeer.open(t.url, await login(t.url, client.email, client.password));
+  const admitted = nextEvent(member.socket, 'lobby:admitted');
+  await member.data('lobby:knock', { sessionId });
+  await host.data('lobby:admit', { sessionId, userId: String((await t.platform.db.users.findOne({ email: client.email }))?._id) });
+  await admitted;
+  await member.join(sessionId);
+  return { host, member };
 }

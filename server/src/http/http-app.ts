@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { HelpLine } from '@care/shared';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { AppError, toClientError } from '../errors.js';
+import { offlinePageOf } from './offline-page.js';
 import { contentSecurityDirectives, inlineSourcesOf, permissionsPolicy } from './page-policy.js';
 import { sameOriginRequests, type OriginPolicy } from './same-origin.js';
 
@@ -12,6 +14,8 @@ export interface HttpAppParts {
   api: Record<string, express.Router>;
   health: express.Router;
   webBuildDir?: string | undefined;
+  /** The crisis lines the offline page shows (the service worker keeps that page, never an API answer). */
+  helpLines: readonly HelpLine[];
   /** Checks the CSRF token of state-changing calls (after the Origin check). */
   csrf: express.RequestHandler;
   /** JSON body limits above the default 16 kB, by path under /api (a CSV upload). */
@@ -34,7 +38,7 @@ function requestUnreadable(error: unknown): boolean {
 }
 
 /** Express: JSON API under /api, health at the root, and the built web app for everything else. */
-export function createHttpApp({ api, health, webBuildDir, csrf, largeBodies = {}, origins, log }: HttpAppParts): Express {
+export function createHttpApp({ api, health, webBuildDir, helpLines, csrf, largeBodies = {}, origins, log }: HttpAppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -70,13 +74,21 @@ export function createHttpApp({ api, health, webBuildDir, csrf, largeBodies = {}
 
   if (buildDir) {
     const shell = path.join(buildDir, 'index.html');
+    const offlinePage = offlinePageOf(buildDir, helpLines);
+    if (offlinePage !== undefined) {
+      // What a phone shows without a connection; the service worker keeps a copy and asks again now and then.
+      app.get(['/offline', '/offline.html'], (_req, res) => {
+        res.setHeader('Cache-Control', 'no-cache');
+        res.type('html').send(offlinePage);
+      });
+    }
     app.use(
       express.static(buildDir, {
         index: 'index.html',
         maxAge: '1h',
-        // The shell names this build's hashed files: always asked for afresh.
+        // The shell names this build's hashed files, and a new service worker must be found at once: always asked for afresh.
         setHeaders: (res, file) => {
-          if (file.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+          if (file.endsWith('.html') || path.basename(file) === 'service-worker.js') res.setHeader('Cache-Control', 'no-cache');
         },
       }),
     );

@@ -63,11 +63,14 @@ export const requestBudgets = {
     perUser: { points: 60, seconds: 30 },
   },
   /**
-   * What this peer receives: the web client sends its view of every video
-   * again for each new one (in a circle of 21, 20 × 21 / 2 = 210 while
-   * everyone arrives), and asks for key frames once it holds an epoch's keys.
-   * Setting up each consumer is the server's request (`room:consume`), which
-   * costs the client nothing here.
+   * What this peer receives: the view of each video (its layer, whether it
+   * is shown), told once and again only when it changes: a resize, the tab
+   * hidden or shown, a phone's tiles following the speaker (one or two per
+   * change of speaker); and key frames once it holds an epoch's keys. Room
+   * to spare: the budget was set when every new video re-sent the view of
+   * all the others (210 while a circle of 21 arrives). Setting up each
+   * consumer is the server's request (`room:consume`), which costs the
+   * client nothing here.
    */
   consumer: {
     events: ['room:consumer-view', 'room:set-media-mode', 'room:request-key-frame'],

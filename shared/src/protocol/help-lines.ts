@@ -14,3 +14,8 @@ export const DEFAULT_HELP_LINES: HelpLine[] = [
   { name: { id: 'Layanan kesehatan jiwa', en: 'Mental health line' }, number: '119 ext 8' },
   { name: { id: 'Darurat', en: 'Emergency' }, number: '112' },
 ];
+
+/** The `tel:` address of a line: what a phone dials (the extension is chosen after the call connects). */
+export function dialUri(line: HelpLine): string {
+  return `tel:${line.number.replace(/ ext .*/, '').replace(/[ -]/g, '')}`;
+}

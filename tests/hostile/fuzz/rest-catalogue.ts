@@ -121,5 +121,7 @@ export const restCatalogue: Record<string, RouteInput> = {
   'GET /api/admin/reports': { query: ReportQuery },
 
   // The web app: any other path gets the app shell (client-side routes).
+  'GET /offline': {},
+  'GET /offline.html': {},
   'GET /{*path}': {},
 };

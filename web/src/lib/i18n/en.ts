@@ -25,6 +25,7 @@ export const en: Record<MessageKey, string> = {
   'appointments.ended': 'This session has ended.',
   'appointments.waitingCount': '{count} waiting in the lobby',
   'appointments.adminNote': 'Administrators see counts only, never personal appointments.',
+  'appointments.circleMeetings': 'Support circle meetings you facilitate',
 
   'presence.online': '{name} is online',
   'presence.offline': '{name} is not online yet',
@@ -633,6 +634,9 @@ export const en: Record<MessageKey, string> = {
   'help.title': 'Need help now?',
   'help.intro': 'If you are in danger or in crisis, call:',
   'help.body': 'If you are in danger or in crisis, call 119 ext 8 (mental health line) or 112 (emergency).',
+  'offline.title': 'You are offline',
+  'offline.body': 'CARE ASN needs an internet connection to sign in and for sessions. Check your connection, then try again.',
+  'offline.retry': 'Try again',
 
   // Circles (issue 5).
   'errors.room_locked': 'The facilitator has locked the room to newcomers for now.',
@@ -653,6 +657,8 @@ export const en: Record<MessageKey, string> = {
   'circle.facilitator': 'Facilitator',
   'circle.you': '{name} (you)',
   'circle.micOff': 'microphone off',
+  'circle.micOn': 'microphone on',
+  'circle.alsoHere': 'Also here ({count})',
   'circle.cameraOff': 'camera off',
   'circle.speaking': 'speaking',
   'circle.handUp': 'hand raised',

@@ -11,6 +11,13 @@ function initialLocale(): Locale {
   return saved === 'en' ? 'en' : 'id';
 }
 
+/** A message in a given language, its {placeholders} filled (a page that shows both languages at once, like the offline page). */
+export function translate(locale: Locale, key: MessageKey, params: Record<string, string | number> = {}): string {
+  // Keys built at run time (errors.<code>) are covered by a test; the fallback keeps a gap harmless.
+  const template = catalogs[locale][key] ?? catalogs.id[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
 /** The UI language: Indonesian unless the person chose English. */
 class I18n {
   locale = $state<Locale>(initialLocale());
@@ -22,11 +29,7 @@ class I18n {
   }
 
   /** Looks up a message and fills its {placeholders}. */
-  t = (key: MessageKey, params: Record<string, string | number> = {}): string => {
-    // Keys built at run time (errors.<code>) are covered by a test; the fallback keeps a gap harmless.
-    const template = catalogs[this.locale][key] ?? catalogs.id[key] ?? key;
-    return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
-  };
+  t = (key: MessageKey, params: Record<string, string | number> = {}): string => translate(this.locale, key, params);
 
   /** Times are shown in the person's own zone (WIB/WITA/WIT), in the UI language. */
   formatTime(iso: string, timeZone: string): string {

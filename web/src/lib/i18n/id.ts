@@ -24,6 +24,7 @@ export const id = {
   'appointments.ended': 'Sesi telah berakhir.',
   'appointments.waitingCount': '{count} orang menunggu di ruang tunggu',
   'appointments.adminNote': 'Administrator hanya melihat jumlah, bukan jadwal pribadi.',
+  'appointments.circleMeetings': 'Pertemuan kelompok dukungan yang Anda pandu',
 
   'presence.online': '{name} sedang daring',
   'presence.offline': '{name} belum daring',
@@ -632,6 +633,9 @@ export const id = {
   'help.title': 'Butuh bantuan segera?',
   'help.intro': 'Jika Anda dalam bahaya atau krisis, hubungi:',
   'help.body': 'Jika Anda dalam bahaya atau krisis, hubungi 119 ext 8 (layanan kesehatan jiwa) atau 112 (darurat).',
+  'offline.title': 'Anda sedang tidak terhubung',
+  'offline.body': 'CARE ASN memerlukan koneksi internet untuk masuk dan untuk sesi. Periksa koneksi Anda, lalu coba lagi.',
+  'offline.retry': 'Coba lagi',
 
   // Circles (issue 5).
   'errors.room_locked': 'Fasilitator sedang mengunci ruangan untuk peserta baru.',
@@ -652,6 +656,8 @@ export const id = {
   'circle.facilitator': 'Fasilitator',
   'circle.you': '{name} (Anda)',
   'circle.micOff': 'mikrofon mati',
+  'circle.micOn': 'mikrofon menyala',
+  'circle.alsoHere': 'Juga di sesi ({count})',
   'circle.cameraOff': 'kamera mati',
   'circle.speaking': 'sedang berbicara',
   'circle.handUp': 'mengangkat tangan',

@@ -360,7 +360,7 @@ export class SessionManager {
       onPeerLeft: (peerId) => this.participants.left(peerId),
       onTrack: (peerId, track, source) => {
         const view = this.local.videoView;
-        if (track.kind === 'video') void room.setVideoView(view.width, view.visible).catch(() => undefined);
+        if (track.kind === 'video') void room.setVideoView(view.width, view.visible, view.onScreen).catch(() => undefined);
         this.participants.trackAdded(peerId, track, source);
       },
       onTrackEnded: (peerId, source) => this.participants.trackEnded(peerId, source),

@@ -119,6 +119,8 @@ export class RoomClient {
   /** Our shared screen, while it is shared (its track is ours to stop). */
   #screen: { producer: types.Producer; trackId: string } | undefined;
   readonly #consumers = new Map<string, { consumer: types.Consumer; peerId: string; source: ProducerSource }>();
+  /** The view of each video consumer the SFU was last told. */
+  readonly #toldViews = new Map<string, { spatialLayer: number; visible: boolean }>();
   /** The people in the room we know of; a consumer of someone not (yet) known waits to be handed to the page. */
   readonly #known = new Set<string>();
   #visit: RoomVisit | undefined;
@@ -377,13 +379,26 @@ export class RoomClient {
 
   /**
    * Tells the SFU how the remote video is shown: a small tile gets a smaller
-   * simulcast layer, a hidden tab gets none.
+   * simulcast layer, a hidden tab gets none, and neither does a person shown
+   * without a tile (`onScreen`: whose videos have one; everyone's when left
+   * out). Only a consumer whose view changed is told, so a phone's tiles
+   * following the speaker cost a request or two, not one per person.
    */
-  async setVideoView(widthPx: number, visible: boolean): Promise<void> {
+  async setVideoView(widthPx: number, visible: boolean, onScreen?: ReadonlySet<string>): Promise<void> {
     const spatialLayer = widthPx >= 640 ? 2 : widthPx >= 320 ? 1 : 0;
-    for (const { consumer } of this.#consumers.values()) {
-      if (consumer.kind !== 'video') continue;
-      await request(this.socket, 'room:consumer-view', { consumerId: consumer.id, spatialLayer, visible });
+    for (const { consumer, peerId, source } of this.#consumers.values()) {
+      if (consumer.kind !== 'video' || consumer.closed) continue;
+      // A shared screen is shown on the stage whoever has a tile, so only the tab's visibility holds it back.
+      const shown = source === 'screen' || (onScreen?.has(peerId) ?? true);
+      const view = { spatialLayer, visible: visible && shown };
+      const told = this.#toldViews.get(consumer.id);
+      if (told?.spatialLayer === view.spatialLayer && told.visible === view.visible) continue;
+      this.#toldViews.set(consumer.id, view);
+      await request(this.socket, 'room:consumer-view', { consumerId: consumer.id, ...view }).catch((error: unknown) => {
+        // Not told after all: the next call tries again.
+        this.#toldViews.delete(consumer.id);
+        throw error;
+      });
     }
   }
 
@@ -462,6 +477,7 @@ export class RoomClient {
     this.#send?.close();
     this.#recv?.close();
     this.#consumers.clear();
+    this.#toldViews.clear();
     for (const timer of this.#restartTimers.values()) clearTimeout(timer);
     this.e2ee.close();
     this.events.onConnectionState('closed');
@@ -548,6 +564,7 @@ export class RoomClient {
         const entry = this.#consumers.get(consumerId);
         if (!entry) return;
         this.#consumers.delete(consumerId);
+        this.#toldViews.delete(consumerId);
         entry.consumer.close();
         this.events.onTrackEnded(entry.peerId, entry.source);
       },
@@ -558,6 +575,7 @@ export class RoomClient {
           if (entry.peerId === peerId) {
             entry.consumer.close();
             this.#consumers.delete(id);
+            this.#toldViews.delete(id);
           }
         }
         this.events.onPeerLeft(peerId);

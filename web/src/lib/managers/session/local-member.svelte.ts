@@ -11,6 +11,13 @@ export type ModeratedNotice = ServerEventPayload<'room:moderated'>['action'];
 /** The room's media as far as our own side goes: our tracks, our mode, how remote video is shown. */
 export type LocalMedia = Pick<RoomClient, 'setTrackEnabled' | 'setMediaMode' | 'setVideoView'>;
 
+/** How the remote video is shown: its tile's width, the page's visibility, whose videos have a tile (undefined: everyone's). */
+export interface VideoView {
+  width: number;
+  visible: boolean;
+  onScreen: ReadonlySet<string> | undefined;
+}
+
 export interface LocalMemberDeps {
   link: ServerLink;
   /** Whether we are in the room now (the server is told our switches only then). */
@@ -39,7 +46,7 @@ export class LocalMember {
   /** Our camera and microphone from the device check (read by the page once the room shows). */
   stream: MediaStream | undefined;
   #beforeHiding = { micOn: true, cameraOn: true };
-  #videoView = { width: 1280, visible: true };
+  #videoView: VideoView = { width: 1280, visible: true, onScreen: undefined };
   #media: LocalMedia | undefined;
 
   constructor(private readonly deps: LocalMemberDeps) {}
@@ -49,8 +56,8 @@ export class LocalMember {
     return { audio: this.micOn && !this.hidden, video: this.cameraOn && !this.hidden };
   }
 
-  /** How the remote video is shown (the width of its tile, and whether the page is visible). */
-  get videoView(): { width: number; visible: boolean } {
+  /** How the remote video is shown (the width of its tile, whether the page is visible, whose videos have a tile). */
+  get videoView(): VideoView {
     return this.#videoView;
   }
 
@@ -98,11 +105,17 @@ export class LocalMember {
     await this.#media?.setMediaMode(mode).catch((error: unknown) => this.deps.onError(error));
   }
 
-  /** The remote video tile's width and the page's visibility, for the layer the SFU sends. */
-  async setVideoView(width: number, visible: boolean): Promise<void> {
-    if (width === this.#videoView.width && visible === this.#videoView.visible) return;
-    this.#videoView = { width, visible };
-    await this.#media?.setVideoView(width, visible).catch(() => undefined);
+  /**
+   * The remote video tile's width, the page's visibility and whose videos have
+   * a tile (everyone's when undefined), for what the SFU sends. `onScreen` is
+   * compared as a set, not by content: the page makes a new one only when who
+   * is shown changed.
+   */
+  async setVideoView(width: number, visible: boolean, onScreen?: ReadonlySet<string>): Promise<void> {
+    const view = this.#videoView;
+    if (width === view.width && visible === view.visible && onScreen === view.onScreen) return;
+    this.#videoView = { width, visible, onScreen };
+    await this.#media?.setVideoView(width, visible, onScreen).catch(() => undefined);
   }
 
   /** The host switched it off at the SFU; our switch follows, and only we can turn it on again. */

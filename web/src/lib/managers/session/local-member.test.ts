@@ -16,8 +16,8 @@ class MediaDouble implements LocalMedia {
     this.calls.push(`mode:${mode}`);
     if (this.modeFails) throw new ApiError('not_in_room', 'Join the session first.');
   }
-  async setVideoView(width: number, visible: boolean): Promise<void> {
-    this.calls.push(`view:${width}:${visible}`);
+  async setVideoView(width: number, visible: boolean, onScreen?: ReadonlySet<string>): Promise<void> {
+    this.calls.push(`view:${width}:${visible}${onScreen ? `:${[...onScreen].join(',')}` : ''}`);
   }
 }
 
@@ -113,5 +113,17 @@ describe('LocalMember', () => {
     await part.setVideoView(320, true);
     await part.setVideoView(320, false);
     expect(media.calls).toEqual(['view:320:true', 'view:320:false']);
+  });
+
+  it('tells who has a tile each time that changes, and remembers it for the next video', async () => {
+    const { part, media } = member();
+    const shown = new Set(['peer-2', 'peer-3']);
+    await part.setVideoView(320, true, shown);
+    await part.setVideoView(320, true, shown);
+    await part.setVideoView(320, true, new Set(['peer-4']));
+    await part.setVideoView(320, true);
+    expect(media.calls).toEqual(['view:320:true:peer-2,peer-3', 'view:320:true:peer-4', 'view:320:true']);
+    await part.setVideoView(320, true, shown);
+    expect(part.videoView).toEqual({ width: 320, visible: true, onScreen: shown });
   });
 });
