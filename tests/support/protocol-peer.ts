@@ -194,7 +194,11 @@ export class ProtocolPeer {
       this.consumers.set(consumerId, kind);
       answer({ ok: true, data: {} });
       if (kind !== 'video') return;
-      queue = queue.then(() => this.data('room:consumer-view', { consumerId, spatialLayer: 1, visible: true })).catch((error: unknown) => void this.#failures.push(error));
+      queue = queue
+        .then(async () => {
+          await this.data('room:consumer-view', { consumerId, spatialLayer: 1, visible: true });
+        })
+        .catch((error: unknown) => void this.#failures.push(error));
     });
     this.socket.on('room:consumer-closed', ({ consumerId }) => void this.consumers.delete(consumerId));
   }
