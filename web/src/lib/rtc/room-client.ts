@@ -196,6 +196,8 @@ export class RoomClient {
     // Those already here first, so their media has someone to belong to.
     for (const peer of joined.peers) this.#peerJoined(peer);
     this.#inRoom = true;
+    // Transports the lobby connected say nothing more: tell the page where they stand now.
+    this.#reportState();
     // Let in by the server as we prepared: it forwards what we had switched on then; tell it what we switched since.
     const wanted = { ...this.#sendWanted };
     if (entered && (wanted.audio !== visit.sending.audio || wanted.video !== visit.sending.video)) {
