@@ -6,12 +6,14 @@ export interface ChromiumOptions {
    * 24 the app asks for; a benchmark of decoded frame rates needs more.
    */
   fakeCameraFps?: number;
+  /** Another way to start Chromium (a wrapper that runs it in a network namespace). */
+  executablePath?: string;
 }
 
 /** Debian's Chromium, driven by playwright-core; fake camera and microphone. */
 export async function launchChromium(options: ChromiumOptions = {}): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: options.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
       '--headless',
       '--no-sandbox',
