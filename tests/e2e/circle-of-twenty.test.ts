@@ -5,20 +5,20 @@ import { BrowserHarness } from '../support/browser-harness.js';
 import { newMediaContext } from '../support/browser.js';
 import { encrypted } from '../support/group-view.js';
 import { cpuWatch } from '../support/process-usage.js';
+import { HeadlessMedia, recordClip } from '../support/headless-media.js';
 import { ProtocolPeer } from '../support/protocol-peer.js';
+import { nextEvent } from '../support/test-platform.js';
 
 /*
  * A full circle: the facilitator and 19 members, 20 people. Three are real
  * Chromium pages (cameras at 160×120, so the machine holds them); seventeen
  * are headless participants (real socket.io connections with real session
- * cookies, the app's own MLS code) that take their seats, transports and
- * producers and join the MLS group. Every page then holds the group of 20
- * and decodes every other page's audio and video; the server's CPU and
- * memory over the call are printed.
- *
- * What this does not do yet: the headless participants send no frames (no
- * WebRTC in Node here), so the pages decode the three pages' media, not
- * twenty people's.
+ * cookies, the app's own MLS and SFrame code) that take their seats, join
+ * the MLS group and send media. Every page then holds the group of 20
+ * and decodes the audio and video of all nineteen others — the headless
+ * members' too: real VP8 and Opus sealed with SFrame under their own MLS
+ * keys (headless-media.ts) — and shows the same active speaker; the
+ * server's CPU and memory over the call are printed.
  */
 const PAGES = 3;
 const PEOPLE = 20;
@@ -28,6 +28,8 @@ let members: TestAccount[];
 let meetingId: string;
 const pages: Page[] = [];
 const headless: ProtocolPeer[] = [];
+const senders: HeadlessMedia[] = [];
+let roomId: string;
 
 beforeAll(async () => {
   h = await BrowserHarness.start();
@@ -37,9 +39,11 @@ beforeAll(async () => {
   for (const member of members) expect((await circlesClient(h.t.url, member).post(`/${circle.id}/enrol`)).status).toBe(200);
   const meeting = await h.t.platform.db.connection.collection('circle_meetings').findOne({}, { sort: { _id: -1 } });
   meetingId = String(meeting?._id);
+  roomId = String(meeting?.roomId);
 }, 120_000);
 
 afterAll(async () => {
+  for (const sender of senders) sender.stop();
   for (const peer of headless) peer.close();
   await h?.close();
 });
@@ -61,16 +65,18 @@ async function openPage(account: TestAccount): Promise<Page> {
   return page;
 }
 
-/** Inbound streams of a kind that are flowing on this page: their SSRCs whose packets (audio) or decoded frames (video) rose over `ms`. */
+/** Inbound streams of a kind this page decodes: their SSRCs whose decoded frames (video) or samples (audio) rose over `ms`. */
 async function flowing(page: Page, kind: 'audio' | 'video', ms: number): Promise<number> {
   const snapshot = () =>
     page.evaluate(async (k) => {
       const counts: Record<string, number> = {};
       for (const pc of (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections) {
         if (pc.connectionState === 'closed') continue;
-        (await pc.getStats()).forEach((s: { type: string; kind?: string; ssrc?: number; framesDecoded?: number; packetsReceived?: number }) => {
+        (await pc.getStats()).forEach((s: { type: string; kind?: string; ssrc?: number; framesDecoded?: number; totalSamplesReceived?: number; concealedSamples?: number }) => {
           if (s.type !== 'inbound-rtp' || s.kind !== k || s.ssrc === 1234) return;
-          counts[String(s.ssrc)] = (k === 'video' ? s.framesDecoded : s.packetsReceived) ?? 0;
+          // Decoded: video frames out of the decoder; audio samples that were not concealment (a frame the
+          // SFrame worker could not open never reaches the decoder, and the gap is concealed).
+          counts[String(s.ssrc)] = (k === 'video' ? s.framesDecoded : (s.totalSamplesReceived ?? 0) - (s.concealedSamples ?? 0)) ?? 0;
         });
       }
       return counts;
@@ -82,7 +88,7 @@ async function flowing(page: Page, kind: 'audio' | 'video', ms: number): Promise
 }
 
 describe('a circle of twenty', () => {
-  it('3 pages and 17 headless members in one MLS group; every page decodes every other page; server CPU and memory printed', { timeout: 420_000 }, async () => {
+  it('3 pages and 17 headless members in one MLS group; every page decodes all 19 others\' audio and video and agrees on the speaker; server CPU and memory printed', { timeout: 420_000 }, async () => {
     const host = await openPage(facilitator);
     await host.getByTestId('circle-grid').waitFor({ timeout: 60_000 });
     pages.push(host);
@@ -99,10 +105,15 @@ describe('a circle of twenty', () => {
       headless.push(peer);
       expect((await peer.request('lobby:knock', { sessionId: meetingId })).ok).toBe(true);
     }
+    const admitted = headless.map((peer) => nextEvent(peer.socket, 'lobby:admitted', 30_000));
     await host.getByTestId('admit-all').click();
+    await Promise.all(admitted);
+    const room = h.t.platform.media.get(roomId);
+    if (!room) throw new Error('the meeting has no media room');
     for (const [i, peer] of headless.entries()) {
-      await peer.join(meetingId);
-      await peer.sendMedia(50_000 + i * 100);
+      await peer.join(meetingId, { audio: true, video: true });
+      await peer.receiveMedia();
+      senders.push(await HeadlessMedia.attach(room, peer, 50_000 + i * 100));
       await peer.startMls();
     }
 
@@ -113,15 +124,23 @@ describe('a circle of twenty', () => {
     await expect.poll(() => headless.map((peer) => peer.groupSize()), { timeout: 120_000, interval: 1000 }).toEqual(headless.map(() => PEOPLE));
     expect(headless.flatMap((peer) => peer.failures())).toEqual([]);
 
-    // Cameras on (circles start with them off); then CPU is measured over the call.
+    // Cameras on (circles start with them off), the headless members' frames flowing; CPU is measured over the call.
     for (const page of pages) await page.getByRole('button', { name: 'Nyalakan kamera' }).click();
+    const clip = await recordClip(host);
+    for (const sender of senders) sender.start(clip);
     const pool = h.t.platform.pool.leastLoaded();
     const usage = cpuWatch({ server: process.pid, sfu: pool.worker.pid });
     for (const page of pages) {
-      await expect.poll(() => flowing(page, 'video', 2000), { timeout: 60_000, interval: 500 }).toBe(PAGES - 1);
-      expect(await flowing(page, 'audio', 2000)).toBeGreaterThanOrEqual(PAGES - 1);
+      await expect.poll(() => flowing(page, 'audio', 2000), { timeout: 90_000, interval: 500 }).toBe(PEOPLE - 1);
+      await expect.poll(() => flowing(page, 'video', 2000), { timeout: 90_000, interval: 500 }).toBe(PEOPLE - 1);
       await encrypted(page).waitFor();
     }
+    // One active speaker, the same on every page (chosen by the SFU from the audio levels; the speaker's own page marks its own tile).
+    const speakers = () => Promise.all(pages.map((page) => page.locator('[data-speaking="true"]').evaluateAll((tiles) => tiles.map((t) => t.getAttribute('data-name')).join(','))));
+    await expect.poll(async () => {
+      const names = await speakers();
+      return names.every((name) => name !== '' && !name.includes(',') && name === names[0]);
+    }, { timeout: 30_000, interval: 500 }).toBe(true);
     const used = usage();
     console.log(
       `circle20: pages=${PAGES} headless=${headless.length} server_cpu_pct=${used.server?.cpuPct} server_rss_mb=${used.server?.rssMb} ` +
