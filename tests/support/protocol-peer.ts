@@ -153,6 +153,14 @@ export class ProtocolPeer {
     await this.data('room:produce', { transportId: this.transports.send, kind: 'video', rtpParameters: videoParameters(ssrcBase + 10) });
   }
 
+  /** Only the receive transport, then ready, then connected: for a participant whose media goes another way (headless-media.ts). */
+  async receiveMedia(): Promise<void> {
+    const { id } = await this.data<{ id: string }>('room:create-transport', { direction: 'recv' });
+    this.transports.recv = id;
+    await this.data('room:ready', { rtpCapabilities: this.joined?.routerRtpCapabilities });
+    await this.data('room:connect-transport', { transportId: id, dtlsParameters });
+  }
+
   /**
    * Consumers are resumed one at a time as announced; each new video's view
    * is told once (room-client.ts setVideoView tells only a view that changed).

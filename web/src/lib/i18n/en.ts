@@ -56,6 +56,7 @@ export const en: Record<MessageKey, string> = {
   'lobby.waiting': 'Waiting for your counselor to let you in…',
   'lobby.counselorOnline': 'Your counselor is online.',
   'lobby.counselorOffline': 'Your counselor is not online yet. You will be let in when they are ready.',
+  'lobby.counselorInSession': 'Your counselor is still in another session. You will be let in when it is over.',
   'lobby.knocking': 'Letting your counselor know you are here…',
   'lobby.admitted': 'You have been let in.',
   'lobby.queueTitle': 'Waiting room',

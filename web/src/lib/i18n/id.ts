@@ -55,6 +55,7 @@ export const id = {
   'lobby.waiting': 'Menunggu konselor Anda mempersilakan masuk…',
   'lobby.counselorOnline': 'Konselor Anda sudah daring.',
   'lobby.counselorOffline': 'Konselor Anda belum daring. Anda akan dipersilakan masuk saat konselor siap.',
+  'lobby.counselorInSession': 'Konselor Anda sedang dalam sesi lain yang belum selesai. Anda akan dipersilakan masuk setelahnya.',
   'lobby.knocking': 'Memberi tahu konselor bahwa Anda sudah hadir…',
   'lobby.admitted': 'Anda dipersilakan masuk.',
   'lobby.queueTitle': 'Ruang tunggu',
