@@ -77,6 +77,8 @@ export function createHttpApp({ api, health, webBuildDir, csrf, largeBodies = {}
         // The shell names this build's hashed files: always asked for afresh.
         setHeaders: (res, file) => {
           if (file.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+          // The blur's model files have no registered type: named as bytes, so nothing sniffs them as a page.
+          if (file.endsWith('.tflite') || file.endsWith('.binarypb')) res.setHeader('Content-Type', 'application/octet-stream');
         },
       }),
     );
