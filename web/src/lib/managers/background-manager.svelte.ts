@@ -135,7 +135,10 @@ export class BackgroundManager {
           this.fps = figures?.fps;
           if (struggling && !this.#kept) this.struggling = true;
         },
-        onFailed: () => void this.#failed(effect),
+        onFailed: (error) => {
+          console.warn('background effect stopped', error);
+          void this.#failed(effect);
+        },
       });
       if (turn !== this.#turn) {
         effect.stop();

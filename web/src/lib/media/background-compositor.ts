@@ -2,9 +2,13 @@ import type { PersonMask } from './selfie-segmenter.js';
 
 /** A calm, even colour behind the person (the app's --brand-soft). */
 export const PLAIN_BACKGROUND = '#dcefee';
-/** The background is blurred at a quarter of the size and scaled back up: as soft, at a sixteenth of the work. */
+/**
+ * The background is blurred at a quarter of the size and scaled back up: as
+ * soft, at a sixteenth of the work. Strongly (about 32 px at 1280×720): papers
+ * and photographs behind the person are not to be read.
+ */
 const BLUR_SCALE = 4;
-const BLUR_PX = 4;
+const BLUR_PX = 8;
 
 export type BackgroundLook = 'blur' | 'plain';
 

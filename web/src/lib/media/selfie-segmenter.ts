@@ -43,6 +43,7 @@ export type PersonMask = CanvasImageSource;
  */
 export class SelfieSegmenter {
   #pending: ((results: Results) => void) | undefined;
+  #queue: Promise<void> = Promise.resolve();
 
   private constructor(private readonly solution: SelfieSegmentation) {
     solution.onResults((results) => this.#pending?.(results));
@@ -56,8 +57,18 @@ export class SelfieSegmenter {
     return new SelfieSegmenter(solution);
   }
 
-  /** Segments `image` and hands its mask to `use` (the mask is the solution's, valid only during the call). */
-  async segment(image: ImageBitmap, use: (mask: PersonMask) => void): Promise<void> {
+  /**
+   * Segments `image` and hands its mask to `use` (the mask is the solution's,
+   * valid only during the call). One picture at a time: an effect being
+   * replaced may still be sending its last frame when the next one starts.
+   */
+  segment(image: ImageBitmap, use: (mask: PersonMask) => void): Promise<void> {
+    const turn = this.#queue.then(() => this.#segment(image, use));
+    this.#queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async #segment(image: ImageBitmap, use: (mask: PersonMask) => void): Promise<void> {
     let used = false;
     this.#pending = (results) => {
       used = true;
