@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { inboundMedia, policyViolations, waitForInboundMedia } from '../support/browser.js';
 import { capturedKeys, withKeyCapture } from '../support/key-capture.js';
 import { tappedFrames } from '../support/sealed-frames.js';
-import { encryptionState, seriousViolations } from '../support/session-flow.js';
+import { encryptionState, reachDeviceCheck, seriousViolations } from '../support/session-flow.js';
 import { framesOpenedBy } from '../support/sframe-attempt.js';
 import { useTappedHarness } from '../support/tapped-harness.js';
 
@@ -113,9 +113,7 @@ describe('background blur in a 1:1 session', () => {
     recordOrigins(client.context, origins);
     recordModelTypes(client.page, modelTypes);
     await client.page.getByTestId('open-session').click();
-    await client.page.getByTestId('consent-accept').or(client.page.getByTestId('preview-video')).waitFor();
-    if (await client.page.getByTestId('consent-accept').isVisible()) await client.page.getByTestId('consent-accept').click();
-    await client.page.getByTestId('preview-video').waitFor();
+    await reachDeviceCheck(client.page);
     await chooseInDeviceCheck(client.page, 'blur');
 
     // Remembered on this device: after a reload the device check starts with blur on again.
@@ -184,9 +182,7 @@ describe('background blur in a 1:1 session', () => {
     const s = stage();
     const { page } = await s.h.signIn(asn.email, asn.password);
     await page.getByTestId('open-session').click();
-    await page.getByTestId('consent-accept').or(page.getByTestId('preview-video')).waitFor();
-    if (await page.getByTestId('consent-accept').isVisible()) await page.getByTestId('consent-accept').click();
-    await page.getByTestId('preview-video').waitFor();
+    await reachDeviceCheck(page);
     await chooseInDeviceCheck(page, 'blur');
     // A slow phone: the page's main thread (where the model runs) slowed twenty times.
     const cdp = await page.context().newCDPSession(page);

@@ -1,6 +1,7 @@
 import { demoAccounts } from '@care/server';
 import { percentile } from '../join-timing.js';
 import type { BrowserHarness } from '../../support/browser-harness.js';
+import { reachDeviceCheck } from '../../support/session-flow.js';
 
 const SAMPLES = 10;
 const SAMPLE_EVERY_MS = 1000;
@@ -28,8 +29,7 @@ export async function measureBlur(h: BrowserHarness): Promise<BlurFigures> {
   const { context, page } = await h.signIn(asn.email, asn.password);
   try {
     await page.getByTestId('open-session').click();
-    await page.getByTestId('consent-accept').or(page.getByTestId('preview-video')).waitFor();
-    if (await page.getByTestId('consent-accept').isVisible()) await page.getByTestId('consent-accept').click();
+    await reachDeviceCheck(page);
     await page.getByTestId('background-blur').check();
     const choice = page.locator('[data-testid="background-choice"][data-status="on"][data-ms-per-frame]');
     await choice.waitFor({ timeout: 120_000 });
