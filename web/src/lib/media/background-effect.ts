@@ -112,8 +112,11 @@ export class BackgroundEffect {
     if (done || !frame) return false;
     try {
       if (this.#stopped) return false;
-      // Camera off: nothing is sent, so nothing is worth segmenting.
-      if (!this.track.enabled && this.#compositor) return true;
+      // Camera off: nothing is sent, so nothing is worth segmenting (nor is the pace then the device's).
+      if (!this.track.enabled && this.#compositor) {
+        this.#pace.reset();
+        return true;
+      }
       const started = performance.now();
       const out = await this.#process(frame);
       const now = performance.now();

@@ -74,4 +74,15 @@ describe('FramePace', () => {
     pace.struggling(4000, 25);
     expect(pace.struggling(9000, 25)).toBe(true);
   });
+
+  it('judges afresh after a pause on purpose (the camera switched off), not as a device that gave nothing', () => {
+    const pace = new FramePace();
+    feed(pace, 0, 4000, 40, 10);
+    pace.reset();
+    expect(pace.figures(9000)).toBeUndefined();
+    expect(pace.struggling(15_000, 25)).toBe(false);
+    feed(pace, 15_000, 19_000, 40, 10);
+    expect(pace.struggling(19_000, 25)).toBe(false);
+    expect(pace.figures(19_000)?.msPerFrame).toBeCloseTo(10);
+  });
 });

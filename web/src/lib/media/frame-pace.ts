@@ -59,6 +59,13 @@ export class FramePace {
     return now - this.#behindSince >= STRUGGLE_AFTER_MS;
   }
 
+  /** Nothing was processed for a while on purpose (the camera was off): judge afresh from the next frame. */
+  reset(): void {
+    this.#frames.length = 0;
+    this.#firstAt = undefined;
+    this.#behindSince = undefined;
+  }
+
   #prune(now: number): void {
     while (this.#frames.length > 0 && this.#frames[0]!.at <= now - PACE_WINDOW_MS) this.#frames.shift();
   }
