@@ -29,6 +29,8 @@ interface Picture {
   sharp: number;
   /** Share of pixels as light and as nearly grey as the plain background (the fake camera's are saturated green and yellow). */
   plainShare: number;
+  /** Share of pixels that are not black. */
+  lit: number;
 }
 
 /** What a video element shows now, drawn at 320×180 and measured. */
@@ -45,16 +47,18 @@ function picture(page: Page, testId: string): Promise<Picture> {
     const luma = (i: number) => 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
     let sharp = 0;
     let near = 0;
+    let lit = 0;
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
         const i = (y * width + x) * 4;
         if (x > 0 && y > 0 && Math.abs(luma(i) - luma(i - 4)) + Math.abs(luma(i) - luma(i - width * 4)) > 24) sharp++;
         // The codec lifts the colour a little (RGB to YUV and back: 220,239,238 arrives as about 237,255,252): light and nearly grey.
         const [r, g, b] = [data[i]!, data[i + 1]!, data[i + 2]!];
+        if (luma(i) > 40) lit++;
         if (Math.min(r, g, b) > plain - 30 && Math.max(r, g, b) - Math.min(r, g, b) < 45) near++;
       }
     }
-    return { sharp: sharp / (width * height), plainShare: near / (width * height) };
+    return { sharp: sharp / (width * height), plainShare: near / (width * height), lit: lit / (width * height) };
   }, Math.min(...PLAIN));
 }
 
@@ -159,6 +163,19 @@ describe('background blur in a 1:1 session', () => {
     expect(await client.page.getByTestId('background-failed').count()).toBe(0);
     expect(videoProducers()).toBe(producersBefore);
     expect(await client.page.evaluate(() => localStorage.getItem('care.background'))).toBe('blur');
+
+    // Blur chosen again while the camera is off, then the camera on: the other side sees the camera blurred, not black.
+    await client.page.getByRole('button', { name: 'Matikan kamera' }).click();
+    await client.page.getByTestId('background-off').check();
+    await client.page.locator('[data-testid="background-choice"][data-status="off"]').waitFor();
+    await client.page.getByTestId('background-blur').check();
+    await client.page.locator('[data-testid="background-choice"][data-status="on"]').waitFor({ timeout: 60_000 });
+    const decodedWhileOff = (await inboundMedia(host.page)).videoFramesDecoded;
+    await client.page.getByRole('button', { name: 'Nyalakan kamera' }).click();
+    // New pictures, not the last one from before the camera went off.
+    await expect.poll(async () => (await inboundMedia(host.page)).videoFramesDecoded, { timeout: 30_000, interval: 500 }).toBeGreaterThan(decodedWhileOff + 10);
+    await untilPicture(host.page, 'remote-video', (p) => p.lit > 0.8 && p.sharp < asItIs.sharp * 0.5);
+    expect(await client.page.getByTestId('not-sending').count()).toBe(0);
 
     // What the SFU got from the blurred camera is sealed, every frame, from the first.
     const clientVideo = s.tap.producers.filter((t) => t.kind === 'video' && t.peerId !== s.tap.producers[0]?.peerId);

@@ -62,8 +62,11 @@ export class BackgroundEffect {
     const streams = insertableStreams();
     if (!streams) throw new Error('background effects need MediaStreamTrackProcessor');
     this.#look = look;
-    // A clone of our own: stopping the effect never stops the camera it came from.
+    // A clone of our own: stopping the effect never stops the camera it came from. Enabled even if the
+    // camera track was switched off as the sender's track: whether anything goes out is this track's
+    // (the generator's) enabled state, which the producer sets.
     this.#source = camera.clone();
+    this.#source.enabled = true;
     this.#reader = new streams.MediaStreamTrackProcessor({ track: this.#source, maxBufferSize: 1 }).readable.getReader();
     const generator = new streams.MediaStreamTrackGenerator({ kind: 'video' });
     this.#writer = generator.writable.getWriter();
