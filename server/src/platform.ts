@@ -52,6 +52,8 @@ import { ReportService } from './reporting/report-service.js';
 import { SchedulingModels } from './scheduling/scheduling-models.js';
 import { createScheduling } from './scheduling/scheduling.js';
 import { schedulingRoutes } from './scheduling/scheduling-routes.js';
+import { createProgramme } from './programme/programme.js';
+import { programmeRoutes } from './programme/programme-routes.js';
 import { seedDemo } from './seed/demo-seed.js';
 import { createLiveSession } from './live/live-session.js';
 import { PresenceService } from './presence/presence-service.js';
@@ -237,6 +239,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       log: log.child({ component: 'scheduling' }),
       accounts,
       invalidations,
+      allowancePerYear: config.ALLOWANCE_SESSIONS_PER_YEAR,
       options: {
         // After the answer has gone: the person waiting for it does not wait for live pushes or invitations.
         onChange: ({ counselorId, clientId, bookingId, change }) =>
@@ -246,6 +249,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
           }),
       },
     });
+    const programme = await createProgramme({ db, redis, log: log.child({ component: 'programme' }), accounts, scheduling });
     const { circles, models: circleModels } = await createCircles({
       db,
       redis,
@@ -313,6 +317,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
         '/appointments': appointmentRoutes(auth, appointments),
         '/sessions': sessionRoutes(auth, sessions),
         '/scheduling': schedulingRoutes({ auth, scheduling, calendarFiles: notifications.calendarFiles }),
+        '/programme': programmeRoutes(auth, programme),
         '/circles': circleRoutes({ auth, circles, calendarFiles: notifications.circleCalendarFiles }),
         '/network-check': networkCheckRoutes({ auth, redis, refusals: rateLimited, log: log.child({ component: 'network-check' }) }),
         '/help-lines': helpLineRoutes(config.CRISIS_HOTLINES),
