@@ -55,6 +55,7 @@ import { schedulingRoutes } from './scheduling/scheduling-routes.js';
 import { createProgramme } from './programme/programme.js';
 import { programmeRoutes } from './programme/programme-routes.js';
 import { seedDemo } from './seed/demo-seed.js';
+import { seedDemoProgramme } from './seed/demo-programme-seed.js';
 import { createLiveSession } from './live/live-session.js';
 import { PresenceService } from './presence/presence-service.js';
 import { AppointmentService } from './sessions/appointment-service.js';
@@ -250,6 +251,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       },
     });
     const programme = await createProgramme({ db, redis, log: log.child({ component: 'programme' }), accounts, scheduling });
+    if (config.SEED_DEMO) await seedDemoProgramme(db, scheduling.models, programme.models, log, { withHours: config.NODE_ENV !== 'test' });
     const { circles, models: circleModels } = await createCircles({
       db,
       redis,

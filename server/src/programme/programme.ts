@@ -16,6 +16,7 @@ export interface Programme {
   myCounselor: MyCounselor;
   grants: AllowanceGrants;
   followUps: FollowUps;
+  models: ProgrammeModels;
 }
 
 export interface ProgrammeDeps {
@@ -39,5 +40,6 @@ export async function createProgramme({ db, redis, log, accounts, scheduling, no
     myCounselor: new MyCounselor(db, scheduling.availability, scheduling.allowance, now),
     grants: new AllowanceGrants(scheduling.models.allowanceGrants, scheduling.allowance, caseload, log, now),
     followUps: new FollowUps(db, models, scheduling, caseload, accounts, turns, log, now),
+    models,
   };
 }
