@@ -48,6 +48,7 @@ import { CacheInvalidations } from './node-cache/cache-invalidations.js';
 import { createNotifications, type Notifications } from './notifications/notifications.js';
 import { AttendanceRecorder } from './reporting/attendance-recorder.js';
 import { ReportCounts } from './reporting/report-counts.js';
+import { AllowanceCounts } from './reporting/allowance-counts.js';
 import { ReportService } from './reporting/report-service.js';
 import { SchedulingModels } from './scheduling/scheduling-models.js';
 import { createScheduling } from './scheduling/scheduling.js';
@@ -298,6 +299,11 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       circles: circleModels.circles,
     });
     const reports = new ReportService(reportCounts, schedulingModels.availabilities, { minCount: config.REPORT_MIN_COUNT, now: overrides.reportClock ?? (() => new Date()) });
+    const allowanceCounts = new AllowanceCounts(db, scheduling.models.allowanceSeats, scheduling.models.allowanceGrants, {
+      minCount: config.REPORT_MIN_COUNT,
+      perYear: config.ALLOWANCE_SESSIONS_PER_YEAR,
+      now: overrides.reportClock ?? (() => new Date()),
+    });
     const inviteCounts = new InviteCounts(db, accountModels.invites, { minCount: config.REPORT_MIN_COUNT, now: () => new Date() });
     const lookup = new AccountLookup(db, invites, accountsLog);
     const retirement = new CircleRetirement({
@@ -327,7 +333,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
         '/account/notifications': notificationSettingsRoutes(auth, notifications.preferences),
         '/account': accountSecurityRoutes(auth, totp, cookiesSecure),
         '/invites': inviteRoutes(invites, limits.invite),
-        '/admin': adminRoutes({ auth, invites, inviteCounts, lookup, users, reports, redis }),
+        '/admin': adminRoutes({ auth, invites, inviteCounts, lookup, users, reports, allowanceCounts, redis }),
       },
       health: healthRoutes({
         redis,

@@ -19,6 +19,8 @@ export const allowanceSeatSchema = new Schema(
     seatNo: { type: Number, required: true, min: 1, max: MAX_ALLOWANCE_SEAT },
     /** The appointment holding the seat; its id is chosen before either insert. */
     appointmentId: { type: Types.ObjectId, required: true },
+    /** The session's start: staff counts take only seats of sessions in closed months (see AllowanceCounts). */
+    startsAt: { type: Date, required: true },
     /** A seat whose appointment never appeared is reclaimed once it is this old (see AllowanceSeats). */
     claimedAt: { type: Date, required: true },
   },

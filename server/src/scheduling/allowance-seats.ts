@@ -111,7 +111,7 @@ export class AllowanceSeats {
         next = free.find((n) => n !== seatNo);
       }
       try {
-        await this.seats.create({ clientId, year, seatNo, appointmentId, claimedAt: this.options.now() });
+        await this.seats.create({ clientId, year, seatNo, appointmentId, startsAt, claimedAt: this.options.now() });
         this.#remember(key, next ?? seatNo + 1);
         return;
       } catch (error) {
@@ -133,8 +133,8 @@ export class AllowanceSeats {
   }
 
   /** A booking moved within its programme year keeps its seat: not a capacity decision, so a plain update is enough. */
-  async transfer(from: Types.ObjectId, to: Types.ObjectId): Promise<void> {
-    await this.seats.updateOne({ appointmentId: from }, { $set: { appointmentId: to } });
+  async transfer(from: Types.ObjectId, to: { appointmentId: Types.ObjectId; startsAt: Date }): Promise<void> {
+    await this.seats.updateOne({ appointmentId: from }, { $set: { appointmentId: to.appointmentId, startsAt: to.startsAt } });
   }
 
   /** The programme's sessions plus every grant of that year. */

@@ -188,7 +188,7 @@ export class BookingService {
         await this.#holdingSeats(_id, () => this.seats.day.claim({ counselorId: old.counselorId, clientId: old.clientId, appointmentId: _id, startsAt, rules }));
         created = await this.#insertHoldingSeat({ _id, rules, counselorId, clientId: user.id, startsAt, calendar });
       }
-      if (keepsAllowance) await this.seats.allowance.transfer(old._id, _id);
+      if (keepsAllowance) await this.seats.allowance.transfer(old._id, { appointmentId: _id, startsAt });
       await this.#moveToCancelled(old, { cancelledBy: 'asn', reason: 'rescheduled', rescheduledTo: _id });
       this.log.info({ appointmentId: created.id, replaces: old._id.toString() }, 'booking rescheduled');
       return this.#announce(await this.#view(created, user), 'rescheduled');

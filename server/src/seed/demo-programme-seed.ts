@@ -72,7 +72,7 @@ export async function seedDemoProgramme(
         status: 'completed',
       })
       .then(() =>
-        scheduling.allowanceSeats.create({ clientId, year: programmeYearOf(lastWeek), seatNo: 1, appointmentId, claimedAt: now }).catch(ignoreDuplicate),
+        scheduling.allowanceSeats.create({ clientId, year: programmeYearOf(lastWeek), seatNo: 1, appointmentId, startsAt: lastWeek, claimedAt: now }).catch(ignoreDuplicate),
       )
       .catch(ignoreDuplicate);
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ObjectIdString } from '../domain.js';
+import { ReportFigure } from './accounts.js';
 import { Instant, SlotView } from './scheduling.js';
 
 /*
@@ -118,3 +119,34 @@ export type ProposeFollowUpResult = z.infer<typeof ProposeFollowUpResult>;
 
 export const AcceptProposalResult = z.object({ proposal: ProposalView, allowance: AllowanceView });
 export type AcceptProposalResult = z.infer<typeof AcceptProposalResult>;
+
+/** GET /api/admin/reports/allowance?year=: allowance use in one programme year, for staff. */
+export const AllowanceCountsQuery = z.strictObject({ year: z.coerce.number().int().min(2020).max(2100) });
+export type AllowanceCountsQuery = z.infer<typeof AllowanceCountsQuery>;
+
+/** How much of their allowance people used: some of it (1..N−1 sessions), all of it (N), more (after a grant). */
+export const allowanceBands = ['some', 'all', 'beyond'] as const;
+export type AllowanceBand = (typeof allowanceBands)[number];
+
+export const AllowanceCountRow = z.object({
+  agencyUnit: z.string(),
+  people: z.object({ some: ReportFigure, all: ReportFigure, beyond: ReportFigure }),
+  grants: ReportFigure,
+});
+export type AllowanceCountRow = z.infer<typeof AllowanceCountRow>;
+
+/**
+ * Counts only, suppressed like the report (k, small units merged, totals
+ * withheld when they would narrow a hidden cell), and only of sessions and
+ * grants before the end of the year's last closed month (`through`; null
+ * when none is closed yet), so two requests a day apart tell nothing more.
+ */
+export const AllowanceCountsView = z.object({
+  year: z.number().int(),
+  perYear: z.number().int(),
+  through: z.string().nullable(),
+  minCount: z.number().int(),
+  units: z.array(AllowanceCountRow),
+  total: z.object({ people: z.object({ some: ReportFigure, all: ReportFigure, beyond: ReportFigure }), grants: ReportFigure }),
+});
+export type AllowanceCountsView = z.infer<typeof AllowanceCountsView>;

@@ -3,6 +3,7 @@ import {
   AccountActiveBody,
   AccountLookupBody,
   ChangePasswordBody,
+  AllowanceCountsQuery,
   ClientParams,
   GrantAllowanceBody,
   ProposalParams,
@@ -132,6 +133,7 @@ export const restCatalogue: Record<string, RouteInput> = {
   'POST /api/admin/invites': { body: CreateInviteBody },
   'POST /api/admin/invites/csv': { body: CsvInviteBody },
   'GET /api/admin/reports': { query: ReportQuery },
+  'GET /api/admin/reports/allowance': { query: AllowanceCountsQuery },
 
   // The web app: any other path gets the app shell (client-side routes).
   'GET /{*path}': {},

@@ -95,6 +95,7 @@ describe('the session allowance (real FerretDB and Redis)', () => {
         year,
         seatNo: i + 1,
         appointmentId: new Types.ObjectId(),
+        startsAt: new Date(slots[1]!),
         claimedAt: new Date(Date.now() - 120_000),
       })),
     );
