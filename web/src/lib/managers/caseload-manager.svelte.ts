@@ -4,16 +4,14 @@ import {
   MAX_SESSIONS_PER_GRANT,
   type CaseloadEntry,
   type CaseloadView,
-  type CurrentUser,
   type ProposalView,
   type ProposeFollowUpResult,
   type SlotView,
 } from '@care/shared';
 import { api, programmeApi } from '../api/api-client.js';
-import type { MessageKey } from '../i18n/i18n.svelte.js';
 import { slotWindow } from './find-counselor-manager.svelte.js';
 import { PageAction } from './page-action.svelte.js';
-import { errorKey } from './schedule-format.js';
+import { RolePage } from './role-page.svelte.js';
 
 export const grantReasons = GrantReason.options;
 export const followUpWeeks = Array.from({ length: MAX_FOLLOW_UP_WEEKS }, (_, i) => i + 1);
@@ -27,12 +25,9 @@ type Panel = { clientId: string; kind: 'propose' | 'grant' };
  * of their own free times, once or weekly for N weeks) and "grant more
  * sessions" (a reason code) for each.
  */
-export class CaseloadManager {
-  me = $state<CurrentUser | undefined>(undefined);
+export class CaseloadManager extends RolePage {
   view = $state<CaseloadView | undefined>(undefined);
   proposals = $state<ProposalView[]>([]);
-  loading = $state(true);
-  error = $state<MessageKey | undefined>(undefined);
   readonly action = new PageAction();
 
   panel = $state<Panel | undefined>(undefined);
@@ -44,23 +39,8 @@ export class CaseloadManager {
   /** What the last proposal did: how many weeks went out, how many were skipped. */
   lastProposal = $state<ProposeFollowUpResult | undefined>(undefined);
 
-  timeZone = $derived(this.me?.timeZone ?? 'Asia/Jakarta');
-
-  async load(): Promise<void> {
-    this.loading = true;
-    this.error = undefined;
-    try {
-      this.me = await api.me();
-      if (this.me.role !== 'counselor') {
-        this.error = 'errors.forbidden';
-        return;
-      }
-      await this.#refresh();
-    } catch (error) {
-      this.error = errorKey(error);
-    } finally {
-      this.loading = false;
-    }
+  constructor() {
+    super('counselor');
   }
 
   isOpen(entry: CaseloadEntry, kind: Panel['kind']): boolean {
@@ -95,7 +75,7 @@ export class CaseloadManager {
     if (panel?.kind !== 'propose' || !this.startsAt) return false;
     const done = await this.action.run(async () => {
       this.lastProposal = await programmeApi.propose({ clientId: panel.clientId, startsAt: this.startsAt, weeks: this.weeks });
-      await this.#refresh();
+      await this.read();
     }, 'caseload.proposed');
     if (done) this.close();
     return done;
@@ -106,7 +86,7 @@ export class CaseloadManager {
     if (panel?.kind !== 'grant') return false;
     const done = await this.action.run(async () => {
       await programmeApi.grant(panel.clientId, { reason: this.reason, sessions: this.sessions });
-      await this.#refresh();
+      await this.read();
     }, 'caseload.granted');
     if (done) this.close();
     return done;
@@ -121,7 +101,7 @@ export class CaseloadManager {
     this.action.notice = undefined;
   }
 
-  async #refresh(): Promise<void> {
+  protected async read(): Promise<void> {
     [this.view, this.proposals] = await Promise.all([programmeApi.caseload(), programmeApi.proposals()]);
   }
 }
