@@ -252,7 +252,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       },
     });
     const programme = await createProgramme({ db, redis, log: log.child({ component: 'programme' }), accounts, scheduling });
-    if (config.SEED_DEMO) await seedDemoProgramme(db, scheduling.models, programme.models, log, { withHours: config.NODE_ENV !== 'test' });
+    if (config.SEED_DEMO) await seedDemoProgramme(db, scheduling.models, programme.models, log, { outsideTests: config.NODE_ENV !== 'test' });
     const { circles, models: circleModels } = await createCircles({
       db,
       redis,

@@ -13,19 +13,20 @@ const DAY = 86_400_000;
 
 export interface DemoProgrammeOptions {
   /**
-   * Give the demo counselor weekday hours (08:00–16:00 WIB) if they have none,
-   * so the proposal can be accepted. Not under test: tests set their own
-   * hours and count them (the report's utilisation).
+   * Outside tests only: weekday hours (08:00–16:00 WIB) for the demo counselor
+   * if they have none, so the proposal can be accepted, and the session of a
+   * week ago. Tests set their own hours and count every session (the report's
+   * utilisation and held sessions, checked cell by cell).
    */
-  withHours: boolean;
+  outsideTests: boolean;
   now?: Date;
 }
 
 /**
  * Accompaniment in the demo (issue 13): a session of the demo ASN with the
  * demo counselor a week ago (so "Konselor saya" has someone, holding one
- * seat of the allowance), and a follow-up the counselor proposed for a week
- * ahead, waiting for an answer. Safe on several nodes at once: every insert
+ * seat of the allowance; the demo's session open now would do too), and a
+ * follow-up the counselor proposed for a week ahead, waiting for an answer. Safe on several nodes at once: every insert
  * is under a unique index, and a refused one means another node did it.
  */
 export async function seedDemoProgramme(
@@ -33,14 +34,14 @@ export async function seedDemoProgramme(
   scheduling: SchedulingModels,
   programme: ProgrammeModels,
   log: Logger,
-  { withHours, now = new Date() }: DemoProgrammeOptions,
+  { outsideTests, now = new Date() }: DemoProgrammeOptions,
 ): Promise<void> {
   const [counselorId, clientId] = [new Types.ObjectId(await ensureUser(db, demoAccounts[0])), new Types.ObjectId(await ensureUser(db, demoAccounts[1]))];
   const ignoreDuplicate = (error: unknown) => {
     if (!isDuplicateKey(error)) throw error;
   };
 
-  if (withHours && !(await scheduling.availabilities.exists({ counselorId }))) {
+  if (outsideTests && !(await scheduling.availabilities.exists({ counselorId }))) {
     const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri'] as const;
     await scheduling.availabilities
       .create({
@@ -59,7 +60,7 @@ export async function seedDemoProgramme(
 
   const today = calendarDateIn(now, PROGRAMME_TIME_ZONE);
   const lastWeek = instantAt(addDays(today, -7), 10 * 60, PROGRAMME_TIME_ZONE);
-  if (!(await db.appointments.exists({ counselorId, clientId, startsAt: { $lt: new Date(now.getTime() - DAY) } }))) {
+  if (outsideTests && !(await db.appointments.exists({ counselorId, clientId, startsAt: { $lt: new Date(now.getTime() - DAY) } }))) {
     const appointmentId = new Types.ObjectId();
     await db.appointments
       .create({
