@@ -1,12 +1,15 @@
 import adapter from '@sveltejs/adapter-static';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vite';
+import { segmentationModel } from './segmentation-model.vite.js';
 
 // In `vite dev`, API and Socket.IO calls go to a running server (npm start prints its URL).
 const apiTarget = process.env.CARE_API_URL ?? 'http://localhost:3000';
 
 export default defineConfig({
   plugins: [
+    // Background blur's model, loader and wasm, from the npm package to our own origin.
+    segmentationModel(),
     sveltekit({
       // A single-page app served by the CARE ASN server: one origin, so the
       // session cookie can stay SameSite=Strict and Socket.IO needs no CORS.

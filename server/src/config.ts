@@ -194,6 +194,16 @@ const ConfigFields = z.object({
     .min(5, 'must be at least 5: smaller counts single people out')
     .max(1000, 'must be at most 1000')
     .default(10),
+  /**
+   * Sessions each ASN may book per programme year (the calendar year in WIB)
+   * before a counselor grants more (issue 13).
+   */
+  ALLOWANCE_SESSIONS_PER_YEAR: z.coerce
+    .number({ message: 'must be a whole number of sessions' })
+    .int('must be a whole number of sessions')
+    .min(1, 'must be at least 1')
+    .max(52, 'must be at most 52 (one a week)')
+    .default(8),
   /** The agency unit codes invites may use, comma-separated; unset: any code of 1–32 letters, digits, - or _. */
   AGENCY_UNITS: z
     .string()

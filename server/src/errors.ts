@@ -49,6 +49,8 @@ const httpStatus: Record<ErrorCode, number> = {
   reset_used: 410,
   // Trust under attack (issue 12): administrators — the last active one cannot be deactivated.
   last_admin: 409,
+  // The programme (issue 13): the person's sessions for the programme year are all booked or held.
+  allowance_used: 409,
 };
 
 /** What a client is told of each media failure; a peer over its limits (peer-limits.ts) is rate_limited. */

@@ -48,11 +48,15 @@ import { CacheInvalidations } from './node-cache/cache-invalidations.js';
 import { createNotifications, type Notifications } from './notifications/notifications.js';
 import { AttendanceRecorder } from './reporting/attendance-recorder.js';
 import { ReportCounts } from './reporting/report-counts.js';
+import { AllowanceCounts } from './reporting/allowance-counts.js';
 import { ReportService } from './reporting/report-service.js';
 import { SchedulingModels } from './scheduling/scheduling-models.js';
 import { createScheduling } from './scheduling/scheduling.js';
 import { schedulingRoutes } from './scheduling/scheduling-routes.js';
+import { createProgramme } from './programme/programme.js';
+import { programmeRoutes } from './programme/programme-routes.js';
 import { seedDemo } from './seed/demo-seed.js';
+import { seedDemoProgramme } from './seed/demo-programme-seed.js';
 import { createLiveSession } from './live/live-session.js';
 import { PresenceService } from './presence/presence-service.js';
 import { AppointmentService } from './sessions/appointment-service.js';
@@ -237,6 +241,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       log: log.child({ component: 'scheduling' }),
       accounts,
       invalidations,
+      allowancePerYear: config.ALLOWANCE_SESSIONS_PER_YEAR,
       options: {
         // After the answer has gone: the person waiting for it does not wait for live pushes or invitations.
         onChange: ({ counselorId, clientId, bookingId, change }) =>
@@ -246,6 +251,8 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
           }),
       },
     });
+    const programme = await createProgramme({ db, redis, log: log.child({ component: 'programme' }), accounts, scheduling });
+    if (config.SEED_DEMO) await seedDemoProgramme(db, scheduling.models, programme.models, log, { outsideTests: config.NODE_ENV !== 'test' });
     const { circles, models: circleModels } = await createCircles({
       db,
       redis,
@@ -292,6 +299,11 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       circles: circleModels.circles,
     });
     const reports = new ReportService(reportCounts, schedulingModels.availabilities, { minCount: config.REPORT_MIN_COUNT, now: overrides.reportClock ?? (() => new Date()) });
+    const allowanceCounts = new AllowanceCounts(db, scheduling.models.allowanceSeats, scheduling.models.allowanceGrants, {
+      minCount: config.REPORT_MIN_COUNT,
+      perYear: config.ALLOWANCE_SESSIONS_PER_YEAR,
+      now: overrides.reportClock ?? (() => new Date()),
+    });
     const inviteCounts = new InviteCounts(db, accountModels.invites, { minCount: config.REPORT_MIN_COUNT, now: () => new Date() });
     const lookup = new AccountLookup(db, invites, accountsLog);
     const retirement = new CircleRetirement({
@@ -313,6 +325,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
         '/appointments': appointmentRoutes(auth, appointments),
         '/sessions': sessionRoutes(auth, sessions),
         '/scheduling': schedulingRoutes({ auth, scheduling, calendarFiles: notifications.calendarFiles }),
+        '/programme': programmeRoutes(auth, programme),
         '/circles': circleRoutes({ auth, circles, calendarFiles: notifications.circleCalendarFiles }),
         '/network-check': networkCheckRoutes({ auth, redis, refusals: rateLimited, log: log.child({ component: 'network-check' }) }),
         '/help-lines': helpLineRoutes(config.CRISIS_HOTLINES),
@@ -320,7 +333,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
         '/account/notifications': notificationSettingsRoutes(auth, notifications.preferences),
         '/account': accountSecurityRoutes(auth, totp, cookiesSecure),
         '/invites': inviteRoutes(invites, limits.invite),
-        '/admin': adminRoutes({ auth, invites, inviteCounts, lookup, users, reports, redis }),
+        '/admin': adminRoutes({ auth, invites, inviteCounts, lookup, users, reports, allowanceCounts, redis }),
       },
       health: healthRoutes({
         redis,

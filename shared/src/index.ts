@@ -21,3 +21,4 @@ export * from './protocol/dev-outbox.js';
 export * from './protocol/accounts.js';
 export * from './protocol/password.js';
 export * from './protocol/account-lookup.js';
+export * from './protocol/programme.js';

@@ -49,6 +49,8 @@ export const errorCodes = [
   'reset_used',
   // Trust under attack (issue 12): administrators.
   'last_admin',
+  // The programme around the sessions (issue 13): every session of the year's allowance is held.
+  'allowance_used',
 ] as const;
 
 export const ErrorCode = z.enum(errorCodes);

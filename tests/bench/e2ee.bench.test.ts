@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BrowserHarness } from '../support/browser-harness.js';
+import { measureBlur } from './e2ee/blur-cost.js';
 import type { FrameTarget, TargetFigures } from './e2ee/frame-bench-protocol.js';
 import { measureFrameCrypto } from './e2ee/frame-side-by-side.js';
 import { appCall, CPU_THROTTLING_RATE, PHONE_VIEWPORT, plainCall, type CallFigures } from './e2ee/throttled-call.js';
@@ -18,6 +19,9 @@ import { appCall, CPU_THROTTLING_RATE, PHONE_VIEWPORT, plainCall, type CallFigur
  *     throttled 4× (and just before, unthrottled); and the control, the same
  *     media through bare mediasoup pages without the app or E2EE, measured
  *     the same way on the same machine.
+ *  3. Background blur on the device (issue 16): the built app's own figure
+ *     for segmentation + compositing per frame, on the fake camera, beside
+ *     the frame crypto's.
  */
 
 const ROUNDS = 12;
@@ -56,6 +60,8 @@ it('e2ee benchmark', { timeout: 900_000 }, async ({ task }) => {
   const plain = await plainCall(h.browser, process.env.MEDIASOUP_WORKER_BIN, app.media, app.spatialLayer);
   expect(app.figures.throttled.fps).toBeGreaterThan(0);
   expect(plain.throttled.fps).toBeGreaterThan(0);
+  const blur = await measureBlur(h);
+  expect(blur.fps).toBeGreaterThan(0);
 
   const ours = figures.care;
   const theirs = figures.livekit;
@@ -73,6 +79,9 @@ it('e2ee benchmark', { timeout: 900_000 }, async ({ task }) => {
     'the same calls unthrottled, just before:',
     callLine('app with E2EE', app.figures.unthrottled),
     callLine('control: bare mediasoup pages, no app, no E2EE', plain.unthrottled),
-    `e2ee: us_per_frame=${us(ours.usPerFrame)} livekit_us_per_frame=${us(theirs.usPerFrame)} ratio=${(ours.usPerFrame / theirs.usPerFrame).toFixed(2)} bytes_per_frame=${ours.bytesPerFrame.toFixed(1)} livekit_bytes_per_frame=${theirs.bytesPerFrame.toFixed(1)} throttled_fps=${app.figures.throttled.fps.toFixed(1)}`,
+    `background blur on the device (web/build: MediaPipe selfie segmentation, landscape model, CPU inference, then canvas compositing), camera ${blur.width}×${blur.height}, unthrottled:`,
+    `  ${us(blur.usPerFrame)} µs/frame segmentation + compositing (${(blur.usPerFrame / ours.usPerFrame).toFixed(0)}× our frame crypto's ${us(ours.usPerFrame)} µs/frame), ${blur.fps.toFixed(1)} frames/s out`,
+    `blur: us_per_frame=${us(blur.usPerFrame)} fps=${blur.fps.toFixed(1)} camera=${blur.width}x${blur.height}`,
+    `e2ee: us_per_frame=${us(ours.usPerFrame)} livekit_us_per_frame=${us(theirs.usPerFrame)} ratio=${(ours.usPerFrame / theirs.usPerFrame).toFixed(2)} bytes_per_frame=${ours.bytesPerFrame.toFixed(1)} livekit_bytes_per_frame=${theirs.bytesPerFrame.toFixed(1)} throttled_fps=${app.figures.throttled.fps.toFixed(1)} blur_us_per_frame=${us(blur.usPerFrame)}`,
   ];
 });

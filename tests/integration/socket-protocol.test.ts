@@ -130,11 +130,11 @@ describe('Socket.IO protocol (real Redis, FerretDB, mediasoup)', () => {
 
     const online = nextEvent<{ userId: string; online: boolean }>(client, 'presence:update');
     const host = await open(counselorCookie);
-    expect(await online).toEqual({ userId: counselorId, online: true });
+    expect(await online).toEqual({ userId: counselorId, online: true, status: 'online' });
 
-    const offline = nextEvent<{ online: boolean }>(client, 'presence:update');
+    const offline = nextEvent<{ online: boolean; status: string }>(client, 'presence:update');
     host.close();
-    expect((await offline).online).toBe(false);
+    expect(await offline).toMatchObject({ online: false, status: 'offline' });
   });
 
   it('does not reveal the presence of people one has no appointment with', async () => {

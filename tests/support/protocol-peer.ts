@@ -181,6 +181,14 @@ export class ProtocolPeer {
     if (this.joined) await this.data('room:request-key-frame', {});
   }
 
+  /** Only the receive transport, then ready, then connected: for a participant whose media goes another way (headless-media.ts). */
+  async receiveMedia(): Promise<void> {
+    const { id } = await this.data<{ id: string }>('room:create-transport', { direction: 'recv' });
+    this.transports.recv = id;
+    await this.data('room:ready', { rtpCapabilities: this.joined?.routerRtpCapabilities });
+    await this.data('room:connect-transport', { transportId: id, dtlsParameters });
+  }
+
   /**
    * The server asks for each consumer (`room:consume`); the answer starts it.
    * Each new video's view is told once (room-client.ts setVideoView tells

@@ -44,10 +44,15 @@ export async function openSessionById(page: Page, sessionId: string): Promise<vo
   await passDeviceCheck(page);
 }
 
-async function passDeviceCheck(page: Page): Promise<void> {
+/** From the session page's first step to the device check's preview (accepting the consent step if shown). */
+export async function reachDeviceCheck(page: Page): Promise<void> {
   await page.getByTestId('consent-accept').or(page.getByTestId('preview-video')).waitFor();
   if (await page.getByTestId('consent-accept').isVisible()) await page.getByTestId('consent-accept').click();
   await page.getByTestId('preview-video').waitFor();
+}
+
+async function passDeviceCheck(page: Page): Promise<void> {
+  await reachDeviceCheck(page);
   await page.getByTestId('devices-ready').click();
 }
 

@@ -1,6 +1,7 @@
 import {
   AccountActiveBody,
   AccountLookupBody,
+  AllowanceCountsQuery,
   CreateInviteBody,
   CsvInviteBody,
   Empty,
@@ -18,6 +19,7 @@ import type { AuthService } from '../auth/auth-service.js';
 import { AppError } from '../errors.js';
 import { currentUser, requireRole, requireUser } from '../http/authenticate.js';
 import { parseInput } from '../http/validate.js';
+import type { AllowanceCounts } from '../reporting/allowance-counts.js';
 import type { ReportService } from '../reporting/report-service.js';
 import type { AccountLookup } from './account-lookup.js';
 import type { InviteCounts } from './invite-counts.js';
@@ -31,6 +33,8 @@ export interface AdminRouteDeps {
   lookup: AccountLookup;
   users: UserAdminService;
   reports: ReportService;
+  /** Allowance use (issue 13), suppressed like the report. */
+  allowanceCounts: AllowanceCounts;
   redis: Redis;
 }
 
@@ -40,7 +44,7 @@ export interface AdminRouteDeps {
  * answer lists ASN: they are found one at a time by exact address (in a
  * POST body, never a URL), and counted per unit.
  */
-export function adminRoutes({ auth, invites, inviteCounts, lookup, users, reports, redis }: AdminRouteDeps): Router {
+export function adminRoutes({ auth, invites, inviteCounts, lookup, users, reports, allowanceCounts, redis }: AdminRouteDeps): Router {
   const router = Router();
   router.use(requireUser(auth), requireRole('admin'));
   const perAdmin = (keyPrefix: string, points: number, message: string) => {
@@ -111,6 +115,12 @@ export function adminRoutes({ auth, invites, inviteCounts, lookup, users, report
     const query = parseInput(ReportQuery, req.query, 'report range');
     res.setHeader('Cache-Control', 'no-store');
     res.json({ ok: true, data: await reports.report(query) });
+  });
+
+  router.get('/reports/allowance', async (req, res) => {
+    const { year } = parseInput(AllowanceCountsQuery, req.query, 'programme year');
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ ok: true, data: await allowanceCounts.view(year) });
   });
 
   return router;

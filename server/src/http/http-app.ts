@@ -89,6 +89,8 @@ export function createHttpApp({ api, health, webBuildDir, helpLines, csrf, large
         // The shell names this build's hashed files, and a new service worker must be found at once: always asked for afresh.
         setHeaders: (res, file) => {
           if (file.endsWith('.html') || path.basename(file) === 'service-worker.js') res.setHeader('Cache-Control', 'no-cache');
+          // The blur's model files have no registered type: named as bytes, so nothing sniffs them as a page.
+          if (file.endsWith('.tflite') || file.endsWith('.binarypb')) res.setHeader('Content-Type', 'application/octet-stream');
         },
       }),
     );

@@ -29,6 +29,8 @@ describe('inlineSourcesOf', () => {
   it('gives a policy that forbids style attributes altogether when the build has none, and names the socket origins', () => {
     const directives = contentSecurityDirectives({ scripts: [], styleAttributes: [] }, () => ['http://localhost:3000', 'http://[::1]:3000']);
     expect(directives['style-src-attr']).toEqual(["'none'"]);
+    // WebAssembly from our own files (the blur's model); never JavaScript eval.
+    expect(directives['script-src']).toEqual(["'self'", "'wasm-unsafe-eval'"]);
     const connect = directives['connect-src']!.map((v) => (typeof v === 'function' ? v() : v));
     // An IPv6 literal is no valid CSP source ('self' covers a page opened there).
     expect(connect).toEqual(["'self'", 'ws://localhost:3000']);

@@ -61,12 +61,15 @@ function webSocketOrigins(origins: readonly string[]): string[] {
  * Styles: our own stylesheets; style attributes only the hashed ones the
  * build has (Svelte's dynamic styles go through the CSSOM, which CSP does
  * not govern). Images: ours and data: (the TOTP QR code). Workers: ours
- * (the frame encryption worker behind RTCRtpScriptTransform).
+ * (the frame encryption worker behind RTCRtpScriptTransform). WebAssembly:
+ * compiled from our own files (the blur's segmentation model), nothing else.
  */
 export function contentSecurityDirectives(inline: InlineSources, origins: () => readonly string[]): Record<string, Array<string | (() => string)>> {
   return {
     'default-src': ["'self'"],
-    'script-src': ["'self'", ...inline.scripts],
+    // 'wasm-unsafe-eval' compiles WebAssembly only (background blur's segmentation model, served from
+    // our origin); JavaScript eval and new Function stay refused.
+    'script-src': ["'self'", "'wasm-unsafe-eval'", ...inline.scripts],
     'style-src': ["'self'"],
     'style-src-attr': inline.styleAttributes.length > 0 ? ["'unsafe-hashes'", ...inline.styleAttributes] : ["'none'"],
     'img-src': ["'self'", 'data:'],

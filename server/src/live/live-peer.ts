@@ -11,6 +11,8 @@ export interface LivePeer {
   /** The name the others see: the person's own, or their pseudonym in a circle. */
   readonly nameInRoom: string;
   readonly host: boolean;
+  /** 1:1: the other person's account id (to them, a host in this session is not "busy elsewhere"). */
+  readonly otherId?: string;
   /** Members of a pseudonymous circle are shown without their account id. */
   readonly anonymous: boolean;
   /** The person's own microphone and camera switches (a host may switch them off). */

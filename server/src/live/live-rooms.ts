@@ -150,6 +150,7 @@ export class LiveRooms extends EventEmitter<LiveRoomEvents> {
       user,
       nameInRoom: access.nameInRoom,
       host: access.isHost,
+      ...(access.other ? { otherId: access.other.id } : {}),
       anonymous: access.pseudonymous && !access.isHost,
       sending,
       mode: 'full',

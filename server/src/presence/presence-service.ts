@@ -1,3 +1,4 @@
+import type { PresenceStatus } from '@care/shared';
 import type { Redis } from 'ioredis';
 
 export const PRESENCE_TTL_MS = 30_000;
@@ -19,6 +20,24 @@ return live
 `;
 
 export type ConnectionClaim = 'refused' | 'came-online' | 'already-online';
+
+/**
+ * Of a person's connections, those hosting a session now (live ones only),
+ * and for each the people who take part in that session: to them it is not
+ * "another session". ARGV: now. Returns [online (0/1), ...JSON per hosting connection].
+ */
+const HOSTING = `
+local live = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '+inf')
+local out = { #live > 0 and 1 or 0 }
+if #live == 0 then return out end
+local hosting = redis.call('HGETALL', KEYS[2])
+local alive = {}
+for _, c in ipairs(live) do alive[c] = true end
+for i = 1, #hosting, 2 do
+  if alive[hosting[i]] then out[#out + 1] = hosting[i + 1] end
+end
+return out
+`;
 
 /**
  * Who is online, in Redis. Each connection is a member of the user's sorted
@@ -46,13 +65,41 @@ export class PresenceService {
       .zadd(key, now + PRESENCE_TTL_MS, connectionId)
       .zremrangebyscore(key, '-inf', now)
       .pexpire(key, PRESENCE_TTL_MS)
+      .pexpire(this.#hostingKey(userId), PRESENCE_TTL_MS)
       .exec();
   }
 
   /** Returns true when this was the user's last live connection. */
   async disconnect(userId: string, connectionId: string, now = Date.now()): Promise<boolean> {
-    await this.redis.zrem(this.#key(userId), connectionId);
+    await this.redis.multi().zrem(this.#key(userId), connectionId).hdel(this.#hostingKey(userId), connectionId).exec();
     return !(await this.isOnline(userId, now));
+  }
+
+  /**
+   * The connection now hosts a session in which `takingPart` (account ids;
+   * none for a circle, whose members stay unnamed here) take part. Called in
+   * the order rooms are entered and left, so a rejoin's leave and enter keep
+   * their order on the one Redis connection.
+   */
+  async startedHosting(userId: string, connectionId: string, takingPart: readonly string[]): Promise<void> {
+    const key = this.#hostingKey(userId);
+    await this.redis.multi().hset(key, connectionId, JSON.stringify(takingPart)).pexpire(key, PRESENCE_TTL_MS).exec();
+  }
+
+  async stoppedHosting(userId: string, connectionId: string): Promise<void> {
+    await this.redis.hdel(this.#hostingKey(userId), connectionId);
+  }
+
+  /**
+   * How `viewerId` sees `userId`: offline, online, or in a session — one the
+   * viewer does not take part in (a counselor still in the session before
+   * theirs), never the one they wait for.
+   */
+  async statusFor(userId: string, viewerId: string, now = Date.now()): Promise<PresenceStatus> {
+    const [online, ...hosting] = (await this.redis.eval(HOSTING, 2, this.#key(userId), this.#hostingKey(userId), String(now))) as [number, ...string[]];
+    if (online !== 1) return 'offline';
+    const elsewhere = hosting.some((entry) => !(JSON.parse(entry) as string[]).includes(viewerId));
+    return elsewhere ? 'in_session' : 'online';
   }
 
   async isOnline(userId: string, now = Date.now()): Promise<boolean> {
@@ -61,5 +108,9 @@ export class PresenceService {
 
   #key(userId: string): string {
     return `presence:${userId}`;
+  }
+
+  #hostingKey(userId: string): string {
+    return `presence:${userId}:hosting`;
   }
 }

@@ -21,14 +21,16 @@ export class BookingChangeLock {
   constructor(
     private readonly redis: Redis,
     private readonly ttlMs = 30_000,
+    /** Another thing changed one request at a time the same way (follow-up proposals to one person), with its own keys and words. */
+    private readonly subject = { prefix: 'booking-change', busy: 'This booking is being changed in another request. Please reload and try again.' },
   ) {}
 
   async hold<T>(bookingId: string, change: () => Promise<T>): Promise<T> {
-    const key = `booking-change:${bookingId}`;
+    const key = `${this.subject.prefix}:${bookingId}`;
     const token = randomUUID();
     const acquired = await this.redis.set(key, token, 'PX', this.ttlMs, 'NX');
     if (acquired !== 'OK') {
-      throw new AppError('conflict', 'This booking is being changed in another request. Please reload and try again.');
+      throw new AppError('conflict', this.subject.busy);
     }
     try {
       return await change();

@@ -22,6 +22,7 @@ import type { AvailabilityService } from './availability-service.js';
 import type { BookingChangeLock } from './booking-change-lock.js';
 import { duplicateKeyFields, isDuplicateKey, slotProblemError } from './booking-errors.js';
 import { cancelledRecord, liveRecord, toBookingViews, type BookingRecord, type NameLookup } from './booking-views.js';
+import { programmeYearOf, type AllowanceSeats } from './allowance-seats.js';
 import type { DaySeats } from './day-seats.js';
 import { requireRole } from './scheduling-access.js';
 import type { SchedulingModels } from './scheduling-models.js';
@@ -67,6 +68,12 @@ interface NewBooking {
   calendar?: CalendarContinuation | null;
 }
 
+/** The capacity claims a booking holds besides its appointment: its counselor's day seat and its person's allowance seat. */
+export interface BookingSeats {
+  day: DaySeats;
+  allowance: AllowanceSeats;
+}
+
 /** The live appointment as the changes read it. */
 interface LiveAppointment {
   _id: Types.ObjectId;
@@ -92,13 +99,17 @@ interface LiveAppointment {
  * - the daily maximum: a `day_seats` claim ({counselorId, localDate, seatNo}
  *   unique, seat numbers 1..maxPerDay) inserted before the appointment and
  *   given back if the appointment is refused (DaySeats);
+ * - the person's session allowance: an `allowance_seats` claim ({clientId,
+ *   year, seatNo} unique, 1..allowance + grants) inserted first of all and
+ *   given back if the day seat or the appointment is refused, or the booking
+ *   is cancelled (AllowanceSeats);
  * - overlapping but different starts (after a counselor changed the grid)
  *   and an ASN's overlapping sessions with two counselors are checked before
  *   the insert, not by an index: two requests racing on those can both pass
  *   (a known limit);
- * - nothing half-written: a refused booking gives back its day seat; a
- *   request that dies between the two inserts leaves a seat with no
- *   appointment, which the next booking to find the day full reclaims.
+ * - nothing half-written: a refused booking gives back its seats; a
+ *   request that dies between the inserts leaves seats with no appointment,
+ *   which the next booking to find the day (or the year) full reclaims.
  */
 export class BookingService {
   /** Names from this node's account cache. */
@@ -110,7 +121,7 @@ export class BookingService {
     private readonly availability: AvailabilityService,
     private readonly accounts: AccountCache,
     private readonly lock: BookingChangeLock,
-    private readonly daySeats: DaySeats,
+    private readonly seats: BookingSeats,
     private readonly log: Logger,
     private readonly options: BookingOptions,
   ) {}
@@ -119,14 +130,20 @@ export class BookingService {
     return this.options.changeCutoffHours * HOUR;
   }
 
-  /** An ASN books a free slot of a counselor. */
-  async book(user: CurrentUser, body: CreateBookingBody): Promise<BookingView> {
+  /**
+   * An ASN books a free slot of a counselor. `appointmentId`: the id to book
+   * under, chosen by a caller that recorded it first (an accepted follow-up
+   * proposal); a fresh one otherwise.
+   */
+  async book(user: CurrentUser, body: CreateBookingBody, appointmentId: Types.ObjectId = new Types.ObjectId()): Promise<BookingView> {
     requireRole(user, ['asn'], 'book a session');
     const startsAt = new Date(body.startsAt);
     const rules = await this.#rulesOrRefuse(body.counselorId);
     await this.#assertBookable(rules, body.counselorId, user.id, startsAt, null);
-    const _id = new Types.ObjectId();
-    await this.daySeats.claim({ counselorId: new Types.ObjectId(body.counselorId), clientId: new Types.ObjectId(user.id), appointmentId: _id, startsAt, rules });
+    const _id = appointmentId;
+    const [counselorId, clientId] = [new Types.ObjectId(body.counselorId), new Types.ObjectId(user.id)];
+    await this.seats.allowance.claim({ clientId, appointmentId: _id, startsAt });
+    await this.#holdingSeats(_id, () => this.seats.day.claim({ counselorId, clientId, appointmentId: _id, startsAt, rules }));
     const created = await this.#insertHoldingSeat({ _id, rules, counselorId: body.counselorId, clientId: user.id, startsAt });
     this.log.info({ appointmentId: created.id }, 'booked');
     return this.#announce(await this.#view(created, user), 'booked');
@@ -158,16 +175,20 @@ export class BookingService {
       // The same calendar event, moved: calendars update it in place.
       const calendar = { uid: calendarUidOf(old), sequence: calendarSequenceOf(old) + 1 };
       const _id = new Types.ObjectId();
-      const oldSeat = await this.daySeats.heldBy(old._id);
+      const [oldSeat, oldAllowance] = await Promise.all([this.seats.day.heldBy(old._id), this.seats.allowance.heldBy(old._id)]);
+      // Within its programme year the booking keeps its allowance seat (a used-up allowance must not refuse a move).
+      const keepsAllowance = oldAllowance !== null && oldAllowance.year === programmeYearOf(startsAt);
+      if (!keepsAllowance) await this.seats.allowance.claim({ clientId: old.clientId, appointmentId: _id, startsAt });
       let created: BookingRecord;
-      if (oldSeat && oldSeat.localDate === this.daySeats.localDateOf(startsAt, rules)) {
+      if (oldSeat && oldSeat.localDate === this.seats.day.localDateOf(startsAt, rules)) {
         // Within its day the booking keeps its seat (a full day must not refuse the move).
-        created = await this.#insert({ _id, rules, counselorId, clientId: user.id, startsAt, calendar });
-        await this.daySeats.transfer(old._id, { appointmentId: _id, startsAt });
+        created = await this.#holdingSeats(_id, () => this.#insert({ _id, rules, counselorId, clientId: user.id, startsAt, calendar }));
+        await this.seats.day.transfer(old._id, { appointmentId: _id, startsAt });
       } else {
-        await this.daySeats.claim({ counselorId: old.counselorId, clientId: old.clientId, appointmentId: _id, startsAt, rules });
+        await this.#holdingSeats(_id, () => this.seats.day.claim({ counselorId: old.counselorId, clientId: old.clientId, appointmentId: _id, startsAt, rules }));
         created = await this.#insertHoldingSeat({ _id, rules, counselorId, clientId: user.id, startsAt, calendar });
       }
+      if (keepsAllowance) await this.seats.allowance.transfer(old._id, { appointmentId: _id, startsAt });
       await this.#moveToCancelled(old, { cancelledBy: 'asn', reason: 'rescheduled', rescheduledTo: _id });
       this.log.info({ appointmentId: created.id, replaces: old._id.toString() }, 'booking rescheduled');
       return this.#announce(await this.#view(created, user), 'rescheduled');
@@ -254,7 +275,7 @@ export class BookingService {
     if (early) throw slotProblemError(early, rules);
     // The slot's local day (the daily maximum) and whatever could overlap it: no more, since every booking read costs.
     const endsAt = slotEnd(rules, startsAt);
-    const day = this.daySeats.localDateOf(startsAt, rules);
+    const day = this.seats.day.localDateOf(startsAt, rules);
     const [dayStarts, dayEnds] = [instantAt(day, 0, rules.timeZone), instantAt(day, 1440, rules.timeZone)];
     const window = {
       $gte: new Date(Math.min(dayStarts.getTime(), startsAt.getTime() - OVERLAP_REACH_MS)),
@@ -277,17 +298,31 @@ export class BookingService {
     if (problem) throw slotProblemError(problem, rules);
   }
 
-  /** The insert of a booking whose day seat is claimed: a refused insert gives the seat back. */
+  /** The insert of a booking whose seats are claimed: a refused insert gives them back. */
   async #insertHoldingSeat(booking: NewBooking): Promise<BookingRecord> {
+    return this.#holdingSeats(booking._id, () => this.#insert(booking));
+  }
+
+  /**
+   * A step of a booking that holds seats (its allowance seat, maybe its day
+   * seat): if the step is refused, every seat claimed for this appointment id
+   * is given back before the refusal goes on. A seat of the booking being
+   * moved belongs to the old id and stays.
+   */
+  async #holdingSeats<T>(appointmentId: Types.ObjectId, step: () => Promise<T>): Promise<T> {
     try {
-      return await this.#insert(booking);
+      return await step();
     } catch (error) {
-      await this.daySeats.release(booking._id).catch((releaseError: unknown) => {
-        // Left behind, it is reclaimed as an orphan by the next booking that finds the day full.
-        this.log.warn({ err: releaseError, appointmentId: booking._id.toString() }, 'day seat not given back');
+      await this.#releaseSeats(appointmentId).catch((releaseError: unknown) => {
+        // Left behind, they are reclaimed as orphans by the next booking that finds the day (or the year) full.
+        this.log.warn({ err: releaseError, appointmentId: appointmentId.toString() }, 'seats not given back');
       });
       throw error;
     }
+  }
+
+  async #releaseSeats(appointmentId: Types.ObjectId): Promise<void> {
+    await Promise.all([this.seats.day.release(appointmentId), this.seats.allowance.release(appointmentId)]);
   }
 
   /** The commit point of a booking: one insert under the unique indexes. */
@@ -391,8 +426,9 @@ export class BookingService {
       if (earlier) record = cancelledRecord(earlier);
     }
     await this.db.appointments.deleteOne({ _id: booking._id });
-    // After the booking is gone: a crash in between leaves an orphan seat, reclaimed later, never a booking without one.
-    await this.daySeats.release(booking._id);
+    // After the booking is gone: a crash in between leaves orphan seats, reclaimed later, never a booking without one.
+    // Every cancellation here is timely (an ASN's before the cut-off, a counselor's not the ASN's doing): the allowance seat goes back too.
+    await this.#releaseSeats(booking._id);
     return record;
   }
 

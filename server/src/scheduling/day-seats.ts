@@ -7,6 +7,7 @@ import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { isDuplicateKey, slotProblemError } from './booking-errors.js';
 import type { DaySeat } from './day-seat-model.js';
+import { PENDING_RECHECK_MS, PENDING_RECHECKS, unconfirmedSeats } from './seat-confirmation.js';
 
 /** The seat a slot tries first: its place on the day's grid of session + buffer steps, wrapped to 1..maxPerDay. */
 export function preferredSeat(startsAt: Date, rules: AvailabilityRules): number {
@@ -14,11 +15,6 @@ export function preferredSeat(startsAt: Date, rules: AvailabilityRules): number 
   return 1 + (Math.floor(minutesOfDayIn(startsAt, rules.timeZone) / step) % rules.maxPerDay);
 }
 
-/** A claim with no appointment this long after it was made was left by a request that died: it is given back. */
-const ORPHAN_AFTER_MS = 60_000;
-/** When the day looks full but some seats' bookings are still being written, look again this often, this many times. */
-const PENDING_RECHECK_MS = 25;
-const PENDING_RECHECKS = 40;
 
 export interface SeatRequest {
   counselorId: Types.ObjectId;
@@ -92,7 +88,7 @@ export class DaySeats {
         const taken = new Set(held.map((s) => s.seatNo));
         const free = Array.from({ length: rules.maxPerDay }, (_, i) => i + 1).filter((n) => !taken.has(n));
         if (free.length === 0) {
-          const { orphans, pending } = await this.#unconfirmed(held.filter((s) => s.seatNo <= rules.maxPerDay));
+          const { orphans, pending } = await unconfirmedSeats(this.db, held.filter((s) => s.seatNo <= rules.maxPerDay), this.now());
           if (orphans.length > 0) {
             await Promise.all(orphans.map((s) => this.seats.deleteOne({ _id: s._id, appointmentId: s.appointmentId })));
             this.log.warn({ counselorId: counselorId.toString(), seats: orphans.length }, 'orphaned day seats given back');
@@ -144,16 +140,5 @@ export class DaySeats {
         await sleep(PENDING_RECHECK_MS);
       }
     }
-  }
-
-  /** Seats with no live appointment: orphans (old claims of requests that died) and pending ones (being written now). */
-  async #unconfirmed(seats: SeatDoc[]): Promise<{ orphans: SeatDoc[]; pending: SeatDoc[] }> {
-    const live = await Promise.all(seats.map((s) => this.db.appointments.exists({ _id: s.appointmentId })));
-    const unconfirmed = seats.filter((_, i) => !live[i]);
-    const cutoff = this.now().getTime() - ORPHAN_AFTER_MS;
-    return {
-      orphans: unconfirmed.filter((s) => s.claimedAt.getTime() < cutoff),
-      pending: unconfirmed.filter((s) => s.claimedAt.getTime() >= cutoff),
-    };
   }
 }

@@ -1,4 +1,6 @@
-import { PRESENCE_HEARTBEAT_MS } from '../presence/presence-service.js';
+import type { PresenceState } from '@care/shared';
+import type { LivePeer } from '../live/live-peer.js';
+import { PRESENCE_HEARTBEAT_MS, type PresenceService } from '../presence/presence-service.js';
 import type { SocketDeps } from './deps.js';
 import { onRequest } from './request-handler.js';
 import type { AppServer, AppSocket } from './types.js';
@@ -11,7 +13,7 @@ export function registerPresence(io: AppServer, socket: AppSocket, deps: SocketD
   const user = socket.data.user;
 
   // The connection was counted in when it was let in (connection-cap.ts).
-  if (socket.data.cameOnline) io.to(channel(user.id)).emit('presence:update', { userId: user.id, online: true });
+  if (socket.data.cameOnline) io.to(channel(user.id)).emit('presence:update', { userId: user.id, online: true, status: 'online' });
   const heartbeat = setInterval(() => {
     presence.heartbeat(user.id, socket.id).catch((error: unknown) => log.warn({ err: error }, 'presence heartbeat failed'));
   }, PRESENCE_HEARTBEAT_MS);
@@ -20,7 +22,7 @@ export function registerPresence(io: AppServer, socket: AppSocket, deps: SocketD
     clearInterval(heartbeat);
     presence.disconnect(user.id, socket.id).then(
       (wentOffline) => {
-        if (wentOffline) io.to(channel(user.id)).emit('presence:update', { userId: user.id, online: false });
+        if (wentOffline) io.to(channel(user.id)).emit('presence:update', { userId: user.id, online: false, status: 'offline' });
       },
       (error: unknown) => log.warn({ err: error }, 'presence disconnect failed'),
     );
@@ -29,6 +31,48 @@ export function registerPresence(io: AppServer, socket: AppSocket, deps: SocketD
   onRequest(socket, 'presence:subscribe', log, async ({ userIds }) => {
     const allowed = await appointments.counterparts(user.id, userIds);
     await socket.join(allowed.map(channel));
-    return Promise.all(allowed.map(async (userId) => ({ userId, online: await presence.isOnline(userId) })));
+    return Promise.all(allowed.map((userId) => stateFor(presence, userId, user.id)));
   });
+}
+
+/**
+ * A counselor's "in a session": each host's connection is marked while it is
+ * in a room, and whoever follows their presence is told again, each as they
+ * see it (the client of that very session still sees "online"). Only hosts:
+ * that a client is in a session with another counselor is nobody's business.
+ */
+export function followHosting(io: AppServer, deps: Pick<SocketDeps, 'live' | 'presence' | 'log'>): void {
+  const { live, presence, log } = deps;
+  const hosts = (peer: LivePeer) => peer.host && peer.user.role === 'counselor';
+  const tellFollowers = (userId: string) => {
+    void (async () => {
+      const followers = await io.in(channel(userId)).fetchSockets();
+      const states = new Map<string, Promise<PresenceState>>();
+      for (const follower of followers) {
+        const viewerId = follower.data.user.id;
+        if (!states.has(viewerId)) states.set(viewerId, stateFor(presence, userId, viewerId));
+        follower.emit('presence:update', await (states.get(viewerId) as Promise<PresenceState>));
+      }
+    })().catch((error: unknown) => log.warn({ err: error }, 'could not push a host presence'));
+  };
+  // The Redis commands are issued as the events come (a rejoin's leave before its enter); the pushes follow each.
+  live.rooms.on('peerJoined', (peer) => {
+    if (!hosts(peer)) return;
+    presence.startedHosting(peer.user.id, peer.connectionId, peer.otherId ? [peer.otherId] : []).then(
+      () => tellFollowers(peer.user.id),
+      (error: unknown) => log.warn({ err: error }, 'could not mark a host in session'),
+    );
+  });
+  live.rooms.on('peerLeft', (peer) => {
+    if (!hosts(peer)) return;
+    presence.stoppedHosting(peer.user.id, peer.connectionId).then(
+      () => tellFollowers(peer.user.id),
+      (error: unknown) => log.warn({ err: error }, 'could not mark a host out of session'),
+    );
+  });
+}
+
+async function stateFor(presence: PresenceService, userId: string, viewerId: string): Promise<PresenceState> {
+  const status = await presence.statusFor(userId, viewerId);
+  return { userId, online: status !== 'offline', status };
 }

@@ -10,7 +10,7 @@ import type { OriginPolicy } from '../http/same-origin.js';
 import type { SocketDeps } from './deps.js';
 import { registerLobby } from './lobby.js';
 import { registerMls } from './mls.js';
-import { registerPresence } from './presence.js';
+import { followHosting, registerPresence } from './presence.js';
 import { limitRequests, rejectUnknownEvents } from './request-handler.js';
 import { registerRoom } from './room.js';
 import { sessionRoom, userRoom } from './session-sockets.js';
@@ -77,6 +77,8 @@ export function registerSocketFeatures(io: AppServer, deps: SocketDeps): void {
     refusals: deps.rateLimited,
     log: deps.log,
   });
+
+  followHosting(io, deps);
 
   io.on('connection', (socket) => {
     const log = deps.log.child({ connectionId: socket.id, userId: socket.data.user.id });

@@ -3,6 +3,11 @@ import {
   AccountActiveBody,
   AccountLookupBody,
   ChangePasswordBody,
+  AllowanceCountsQuery,
+  ClientParams,
+  GrantAllowanceBody,
+  ProposalParams,
+  ProposeFollowUpBody,
   CompletePasswordResetBody,
   PasswordResetCheckBody,
   PasswordResetRequestBody,
@@ -85,6 +90,15 @@ export const restCatalogue: Record<string, RouteInput> = {
   'GET /api/scheduling/bookings/:bookingId/calendar.ics': { params: BookingParams },
   'POST /api/scheduling/bookings/:bookingId/cancel': { params: BookingParams, body: CancelBookingBody },
 
+  'GET /api/programme/allowance': { query: Empty },
+  'GET /api/programme/my-counselor': { query: Empty },
+  'GET /api/programme/caseload': { query: Empty },
+  'POST /api/programme/caseload/:clientId/grants': { params: ClientParams, body: GrantAllowanceBody },
+  'GET /api/programme/proposals': { query: Empty },
+  'POST /api/programme/proposals': { body: ProposeFollowUpBody },
+  'POST /api/programme/proposals/:proposalId/accept': { params: ProposalParams, body: Empty },
+  'POST /api/programme/proposals/:proposalId/decline': { params: ProposalParams, body: Empty },
+
   'GET /api/circles': {},
   'POST /api/circles': { body: CreateCircleBody },
   'GET /api/circles/mine': {},
@@ -119,6 +133,7 @@ export const restCatalogue: Record<string, RouteInput> = {
   'POST /api/admin/invites': { body: CreateInviteBody },
   'POST /api/admin/invites/csv': { body: CsvInviteBody },
   'GET /api/admin/reports': { query: ReportQuery },
+  'GET /api/admin/reports/allowance': { query: AllowanceCountsQuery },
 
   // The web app: any other path gets the app shell (client-side routes).
   'GET /offline': {},

@@ -55,12 +55,12 @@ export interface ApiAnswer<T = unknown> {
   body: { ok: boolean; data?: T; error?: { code: string; message: string; issues?: Array<{ path: string; message: string }> } };
 }
 
-/** A JSON client for /api/scheduling as one person (or nobody). */
-export function schedulingClient(baseUrl: string, cookie?: string) {
+/** A JSON client for /api/scheduling (or another API under `api`, e.g. /api/programme) as one person (or nobody). */
+export function schedulingClient(baseUrl: string, cookie?: string, api = '/api/scheduling') {
   const call = async <T>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> => {
     const headers: Record<string, string> = cookie ? sessionHeaders(cookie) : {};
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${baseUrl}/api/scheduling${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(`${baseUrl}${api}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: response.status, body: (await response.json()) as ApiAnswer<T>['body'] };
   };
   return {

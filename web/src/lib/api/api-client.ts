@@ -43,6 +43,14 @@ import type {
   ChangePasswordBody,
   CompletePasswordResetBody,
   PasswordResetLinkView,
+  AcceptProposalResult,
+  AllowanceView,
+  CaseloadView,
+  GrantAllowanceBody,
+  MyCounselorView,
+  ProposalView,
+  ProposeFollowUpBody,
+  ProposeFollowUpResult,
 } from '@care/shared';
 import { sessionlessApiPaths } from '@care/shared';
 import { ApiError } from './api-error.js';
@@ -162,6 +170,19 @@ export const api = {
 
   // Development without SMTP_URL only: the email sent to the signed-in person.
   devOutbox: () => call<OutboxList>('/dev/outbox'),
+};
+
+/** The programme around the sessions (/api/programme): the allowance, "my counselor", the caseload, follow-up proposals. */
+export const programmeApi = {
+  allowance: () => call<AllowanceView>('/programme/allowance'),
+  myCounselor: () => call<MyCounselorView>('/programme/my-counselor'),
+  caseload: () => call<CaseloadView>('/programme/caseload'),
+  grant: (clientId: string, body: GrantAllowanceBody) =>
+    call<AllowanceView>(`/programme/caseload/${encodeURIComponent(clientId)}/grants`, { method: 'POST', body: JSON.stringify(body) }),
+  proposals: () => call<ProposalView[]>('/programme/proposals'),
+  propose: (body: ProposeFollowUpBody) => call<ProposeFollowUpResult>('/programme/proposals', { method: 'POST', body: JSON.stringify(body) }),
+  accept: (proposalId: string) => call<AcceptProposalResult>(`/programme/proposals/${encodeURIComponent(proposalId)}/accept`, { method: 'POST', body: '{}' }),
+  decline: (proposalId: string) => call<ProposalView>(`/programme/proposals/${encodeURIComponent(proposalId)}/decline`, { method: 'POST', body: '{}' }),
 };
 
 /** Accounts: invites, people management, the report, and one's own security settings. */

@@ -1,5 +1,5 @@
-import { counselorLanguages, specialities, type BookingView, type CounselorLanguage, type CounselorQuery, type CounselorSummary, type CurrentUser, type SlotView, type Speciality } from '@care/shared';
-import { api } from '../api/api-client.js';
+import { counselorLanguages, specialities, type AllowanceView, type BookingView, type CounselorLanguage, type CounselorQuery, type CounselorSummary, type CurrentUser, type SlotView, type Speciality } from '@care/shared';
+import { api, programmeApi } from '../api/api-client.js';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
 import { errorKey } from './schedule-format.js';
 import { groupByLocalDate } from './slot-days.js';
@@ -41,6 +41,9 @@ export class FindCounselorManager {
   bookError = $state<MessageKey | undefined>(undefined);
   booked = $state<BookingView | undefined>(undefined);
 
+  /** The session allowance, shown before booking (and read again after each booking). */
+  allowance = $state<AllowanceView | undefined>(undefined);
+
   /** Times are shown in the ASN's own zone. */
   timeZone = $derived(this.me?.timeZone ?? 'Asia/Jakarta');
   days = $derived(groupByLocalDate(this.slots, this.timeZone));
@@ -54,7 +57,7 @@ export class FindCounselorManager {
         this.error = 'errors.forbidden';
         return;
       }
-      this.counselors = await api.counselors();
+      [this.counselors, this.allowance] = await Promise.all([api.counselors(), programmeApi.allowance()]);
     } catch (error) {
       this.error = errorKey(error);
     } finally {
@@ -138,6 +141,7 @@ export class FindCounselorManager {
       this.booked = await api.book({ counselorId: this.selected.id, startsAt: this.pending.startsAt });
       this.pending = undefined;
       void this.loadSlots();
+      void this.#readAllowance();
       return true;
     } catch (error) {
       this.bookError = errorKey(error);
@@ -147,5 +151,10 @@ export class FindCounselorManager {
     } finally {
       this.booking = false;
     }
+  }
+
+  async #readAllowance(): Promise<void> {
+    // Only shown: a failure here leaves the last figure, and the server refuses a booking past it anyway.
+    this.allowance = await programmeApi.allowance().catch(() => this.allowance);
   }
 }

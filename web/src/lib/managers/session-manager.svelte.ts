@@ -7,6 +7,7 @@ import type { MessageKey } from '../i18n/i18n.svelte.js';
 import { RoomClient, type RoomVisit } from '../rtc/room-client.js';
 import { connectSocket, serverLink, type AppSocket } from '../socket/socket-client.js';
 import { subscribe, type Unsubscribe } from '../socket/socket-subscription.js';
+import { BackgroundManager } from './background-manager.svelte.js';
 import { errorKey } from './schedule-format.js';
 import { CallConnection } from './session/call-connection.svelte.js';
 import { LocalMember } from './session/local-member.svelte.js';
@@ -75,6 +76,12 @@ export class SessionManager {
   readonly messages = new SessionMessages({ ...this.#shared, channel: () => this.e2ee, isHost: () => this.isCounselor });
   readonly connection = new CallConnection({ announce: this.#shared.announce });
   readonly screen = new ScreenShare({ ...this.#shared, isHost: () => this.isCounselor, isCircle: () => this.isCircle });
+  /** Background blur on our camera; should it break down in a call, the camera goes off rather than show what it hid. */
+  readonly background = new BackgroundManager({
+    onFailed: () => {
+      if (this.local.cameraOn) this.local.toggleCamera();
+    },
+  });
 
   /** The host: the counselor of a 1:1, the facilitator of a circle. */
   get isCounselor(): boolean {
@@ -210,7 +217,7 @@ export class SessionManager {
     this.#useRoom(undefined);
     this.participants.clear();
     this.stage = 'left';
-    this.local.stopStream();
+    this.#stopCamera();
   }
 
   async rejoin(): Promise<void> {
@@ -229,7 +236,7 @@ export class SessionManager {
     this.#unsubscribe?.();
     this.#room?.close();
     this.#socket?.disconnect();
-    this.local.stopStream();
+    this.#stopCamera();
   }
 
   async #pollQuality(): Promise<void> {
@@ -265,6 +272,13 @@ export class SessionManager {
     this.#room = room;
     this.local.use(room);
     this.screen.use(room);
+    this.background.sendTo(room ? (track) => room.replaceTrack('video', track) : undefined);
+  }
+
+  /** The session is over for this page: camera, microphone and the background effect. */
+  #stopCamera(): void {
+    this.local.stopStream();
+    this.background.stop();
   }
 
   /**
@@ -392,7 +406,7 @@ export class SessionManager {
     if (reason === 'removed' || reason === 'ended') {
       this.#useRoom(undefined);
       this.stage = reason;
-      this.local.stopStream();
+      this.#stopCamera();
     }
   }
 

@@ -282,6 +282,19 @@ export class RoomClient {
     this.events.onNotSending(kind);
   }
 
+  /**
+   * A new track for `kind` on the same producer (background blur switched on
+   * or off): the sender, its encrypting transform and the negotiation stay;
+   * the transform must see the new track's frames, as at any start.
+   */
+  async replaceTrack(kind: SendKind, track: MediaStreamTrack): Promise<void> {
+    const producer = this.#producers.get(kind);
+    if (this.#closed || !producer || producer.closed) return;
+    await producer.replaceTrack({ track });
+    const trackId = this.#senderTrackIds.get(kind);
+    if (!producer.paused && trackId) this.#watch.started(kind, trackId);
+  }
+
   /** The person's own mute/camera switch; the media mode may still hold a track back. */
   setTrackEnabled(kind: 'audio' | 'video', enabled: boolean): void {
     this.#sendWanted[kind] = enabled;

@@ -1,4 +1,4 @@
-import type { LobbyEntry, ServerEventPayload } from '@care/shared';
+import type { LobbyEntry, PresenceStatus, ServerEventPayload } from '@care/shared';
 import { ApiError } from '../../api/api-error.js';
 import type { ServerLink } from '../../socket/socket-client.js';
 import type { Announce } from './announce.js';
@@ -30,8 +30,8 @@ export class SessionLobby {
   refused = $state<LobbyRefusal | undefined>(undefined);
   /** Participant: the host said they are running late (minutes). */
   lateMinutes = $state<number | undefined>(undefined);
-  /** Participant of a 1:1: whether the counselor is online. */
-  otherOnline = $state<boolean | undefined>(undefined);
+  /** Participant of a 1:1: whether the counselor is online, and whether they are still in another session. */
+  otherStatus = $state<PresenceStatus | undefined>(undefined);
   /** Participant: the page is ready to be let in (connected, KeyPackage published), so entering will be quick. */
   prepared = $state(false);
 
@@ -66,8 +66,8 @@ export class SessionLobby {
     if (this.concerns(notice)) this.lateMinutes = notice.minutes;
   }
 
-  presenceChanged({ userId, online }: ServerEventPayload<'presence:update'>): void {
-    if (userId === this.deps.other()?.id) this.otherOnline = online;
+  presenceChanged({ userId, status }: ServerEventPayload<'presence:update'>): void {
+    if (userId === this.deps.other()?.id) this.otherStatus = status;
   }
 
   /** Asks for the other person's presence (and its pushes from now on); a courtesy the session works without. */
@@ -76,7 +76,7 @@ export class SessionLobby {
     if (!this.deps.link.connected || !other) return;
     try {
       const states = await this.deps.link.request('presence:subscribe', { userIds: [other.id] });
-      this.otherOnline = states.find((s) => s.userId === other.id)?.online ?? false;
+      this.otherStatus = states.find((s) => s.userId === other.id)?.status ?? 'offline';
     } catch {
       // Presence is a courtesy; the session works without it.
     }

@@ -60,19 +60,21 @@ describe('SessionLobby, waiting', () => {
   });
 
   it("follows the counselor's presence, and nobody else's", async () => {
-    const { part } = lobby({ 'presence:subscribe': ({ userIds }) => userIds.map((userId) => ({ userId, online: true })) });
+    const { part } = lobby({ 'presence:subscribe': ({ userIds }) => userIds.map((userId) => ({ userId, online: true, status: 'in_session' as const })) });
     await part.refreshPresence();
-    expect(part.otherOnline).toBe(true);
-    part.presenceChanged({ userId: 'someone-else', online: false });
-    expect(part.otherOnline).toBe(true);
-    part.presenceChanged({ userId: 'counselor', online: false });
-    expect(part.otherOnline).toBe(false);
+    expect(part.otherStatus).toBe('in_session');
+    part.presenceChanged({ userId: 'someone-else', online: false, status: 'offline' });
+    expect(part.otherStatus).toBe('in_session');
+    part.presenceChanged({ userId: 'counselor', online: true, status: 'online' });
+    expect(part.otherStatus).toBe('online');
+    part.presenceChanged({ userId: 'counselor', online: false, status: 'offline' });
+    expect(part.otherStatus).toBe('offline');
   });
 
   it('treats presence as a courtesy: a refusal changes nothing, and a circle asks for none', async () => {
     const refused = lobby();
     await refused.part.refreshPresence();
-    expect(refused.part.otherOnline).toBeUndefined();
+    expect(refused.part.otherStatus).toBeUndefined();
 
     const circle = lobby({}, { circle: true });
     await circle.part.refreshPresence();

@@ -1,0 +1,142 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/*
+ * A network namespace for one browser, so its address can really change
+ * (a phone moving from Wi-Fi to mobile data): a veth pair, the host's end
+ * at `.1` (where the SFU listens), the namespace's end at `.2`, moved to
+ * `.3` by `moveAddress`. Needs root and iproute2; no netem is needed.
+ *
+ * Signalling does not cross the veth: the browser reaches the server at
+ * http://localhost:<port> inside the namespace, where a small relay passes
+ * each connection through a Unix socket (a file, seen from both sides) to
+ * the server's real port. So moving the address breaks the media path only,
+ * as on a phone whose WebSocket reconnects through a proxy — and what heals
+ * the call is ICE, not a Socket.IO reconnect.
+ */
+
+/** Whether this process may make namespaces (root with iproute2 and a kernel that allows it). */
+export function namespacesUsable(): { usable: true } | { usable: false; why: string } {
+  try {
+    const name = `care-probe-${process.pid}`;
+    execFileSync('ip', ['netns', 'add', name], { stdio: 'pipe' });
+    execFileSync('ip', ['netns', 'delete', name], { stdio: 'pipe' });
+    return { usable: true };
+  } catch (error) {
+    return { usable: false, why: String((error as { stderr?: Buffer }).stderr ?? error).trim() };
+  }
+}
+
+export class NetworkNamespace {
+  readonly #relays: Array<ChildProcess | net.Server> = [];
+  #current: string;
+
+  private constructor(
+    readonly name: string,
+    readonly hostAddress: string,
+    readonly prefix: string,
+    private readonly nsDevice: string,
+    private readonly hostDevice: string,
+    private readonly dir: string,
+  ) {
+    this.#current = `${prefix}.2`;
+  }
+
+  /** A namespace with its veth up; addresses in a /24 picked from this process id. */
+  static create(): NetworkNamespace {
+    const tag = `${process.pid % 10_000}`;
+    const prefix = `10.${200 + (process.pid % 50)}.${Math.floor(process.pid / 50) % 250}`;
+    const name = `care-ice-${tag}`;
+    const hostDevice = `cih${tag}`;
+    const nsDevice = `cin${tag}`;
+    const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
+    ip('netns', 'add', name);
+    ip('link', 'add', hostDevice, 'type', 'veth', 'peer', 'name', nsDevice);
+    ip('link', 'set', nsDevice, 'netns', name);
+    ip('addr', 'add', `${prefix}.1/24`, 'dev', hostDevice);
+    ip('link', 'set', hostDevice, 'up');
+    ip('netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up');
+    ip('netns', 'exec', name, 'ip', 'addr', 'add', `${prefix}.2/24`, 'dev', nsDevice);
+    ip('netns', 'exec', name, 'ip', 'link', 'set', nsDevice, 'up');
+    return new NetworkNamespace(name, `${prefix}.1`, prefix, nsDevice, hostDevice, mkdtempSync(path.join(os.tmpdir(), 'care-ice-')));
+  }
+
+  /** The namespace's address now. */
+  get address(): string {
+    return this.#current;
+  }
+
+  /** The namespace's end takes a new address and gives up the old one (what a phone does changing networks). */
+  moveAddress(): string {
+    const next = this.#current.endsWith('.2') ? `${this.prefix}.3` : `${this.prefix}.2`;
+    // Old address first: a second address of the same /24 is a "secondary", which Linux deletes with the primary.
+    execFileSync('ip', ['netns', 'exec', this.name, 'ip', 'addr', 'del', `${this.#current}/24`, 'dev', this.nsDevice], { stdio: 'pipe' });
+    execFileSync('ip', ['netns', 'exec', this.name, 'ip', 'addr', 'add', `${next}/24`, 'dev', this.nsDevice], { stdio: 'pipe' });
+    this.#current = next;
+    return next;
+  }
+
+  /** A script that runs Chromium (or anything) inside the namespace, for playwright's `executablePath`. */
+  wrap(executable: string): string {
+    const file = path.join(this.dir, 'in-namespace.sh');
+    writeFileSync(file, `#!/bin/sh\nexec ip netns exec ${this.name} ${executable} "$@"\n`);
+    chmodSync(file, 0o755);
+    return file;
+  }
+
+  /**
+   * `localhost:<port>` inside the namespace reaches `127.0.0.1:<port>` outside,
+   * through a Unix socket: a Node relay in the namespace, one in this process.
+   */
+  async forwardLocalhost(port: number): Promise<void> {
+    const socketPath = path.join(this.dir, `relay-${port}.sock`);
+    const outside = net.createServer((incoming) => {
+      const upstream = net.connect(port, '127.0.0.1');
+      incoming.pipe(upstream).pipe(incoming);
+      const end = () => {
+        incoming.destroy();
+        upstream.destroy();
+      };
+      incoming.on('error', end).on('close', end);
+      upstream.on('error', end).on('close', end);
+    });
+    await new Promise<void>((resolve) => outside.listen(socketPath, resolve));
+    this.#relays.push(outside);
+    const relay = `
+      const net = require('node:net');
+      net.createServer((c) => {
+        const u = net.connect(${JSON.stringify(socketPath)});
+        c.pipe(u).pipe(c);
+        const end = () => { c.destroy(); u.destroy(); };
+        c.on('error', end).on('close', end); u.on('error', end).on('close', end);
+      }).listen(${port}, '127.0.0.1', () => process.stdout.write('ready\\n'));
+    `;
+    const child = spawn('ip', ['netns', 'exec', this.name, process.execPath, '-e', relay], { stdio: ['ignore', 'pipe', 'inherit'] });
+    this.#relays.push(child);
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.once('data', () => resolve());
+      child.once('exit', (code) => reject(new Error(`the namespace relay exited (${code})`)));
+    });
+  }
+
+  close(): void {
+    for (const relay of this.#relays) {
+      if (relay instanceof net.Server) relay.close();
+      else relay.kill();
+    }
+    try {
+      execFileSync('ip', ['link', 'delete', this.hostDevice], { stdio: 'pipe' });
+    } catch {
+      // Gone with the namespace already.
+    }
+    try {
+      execFileSync('ip', ['netns', 'delete', this.name], { stdio: 'pipe' });
+    } catch {
+      // Already gone.
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
