@@ -51,9 +51,18 @@ export class MediaPeer {
   // producer again; each must give it one consumer, not two.
   readonly #producersConsumed = new Set<string>();
 
+  // What to do when each consumer goes, whichever way it goes (its producer, its transport, or closeConsumer).
+  readonly #onConsumerClosed = new Map<string, () => void>();
+
   constructor(
     readonly id: string,
     private readonly log: Logger,
+    /**
+     * Waiting in the lobby: it may create and connect its transports and
+     * send, but nothing of it is forwarded and it receives nothing until the
+     * room admits it (Room.admit).
+     */
+    public held = false,
   ) {}
 
   get closed(): boolean {
@@ -163,8 +172,12 @@ export class MediaPeer {
     this.consumers.set(consumer.id, consumer);
     const closed = (): void => {
       this.#producersConsumed.delete(producer.id);
+      this.#onConsumerClosed.delete(consumer.id);
+      this.#ready.delete(consumer.id);
+      this.#offScreen.delete(consumer.id);
       if (this.consumers.delete(consumer.id)) onClosed(consumer.id);
     };
+    this.#onConsumerClosed.set(consumer.id, closed);
     consumer.on('producerclose', () => {
       consumer.close();
       closed();
@@ -173,8 +186,16 @@ export class MediaPeer {
     return consumer;
   }
 
-  /** Starts a consumer the client is ready for, unless this peer does not want that kind now. */
-  async resumeConsumer(consumerId: string): Promise<void> {
+  /** Closes a consumer the client could not take (it never answered, or said no): nothing waits on it. */
+  closeConsumer(consumerId: string): void {
+    const consumer = this.consumers.get(consumerId);
+    if (!consumer) return;
+    consumer.close();
+    this.#onConsumerClosed.get(consumerId)?.();
+  }
+
+  /** Starts a consumer the client has set up, unless this peer does not want that kind now. */
+  async consumerReady(consumerId: string): Promise<void> {
     const consumer = this.consumers.get(consumerId);
     if (!consumer) throw new MediaError('not_found', `consumer ${consumerId} is not one of this peer's`);
     this.#ready.add(consumerId);
@@ -229,16 +250,13 @@ export class MediaPeer {
   }
 
   /**
-   * Asks the senders of every video this peer receives for a key frame: its
-   * decoder can start only from one, and one that came before this peer had
-   * the end-to-end keys could not be decrypted. At most once a second.
+   * Whether a key frame request of this peer is due: at most one a second,
+   * however often it asks (Room.requestKeyFrames).
    */
-  async requestKeyFrames(now = Date.now()): Promise<void> {
-    if (now - this.#lastKeyFrameRequest < 1000) return;
+  keyFrameDue(now: number): boolean {
+    if (now - this.#lastKeyFrameRequest < 1000) return false;
     this.#lastKeyFrameRequest = now;
-    for (const consumer of this.consumers.values()) {
-      if (consumer.kind === 'video' && !consumer.closed) await consumer.requestKeyFrame();
-    }
+    return true;
   }
 
   async restartIce(transportId: string): Promise<types.IceParameters> {

@@ -29,11 +29,16 @@ interface RoomEvents {
 
 /**
  * A room's media: one router on one worker, and its peers. Whenever media can
- * flow from one peer to another (a new producer, or a peer becoming ready),
- * the room creates the paused consumer and announces it.
+ * flow from one peer to another (a new producer, a peer becoming ready, or a
+ * held peer admitted), the room creates the paused consumers, all at once,
+ * and announces each. A peer added `held` (waiting in the lobby) may set up
+ * its transports and producers, but nothing of it is forwarded and it
+ * receives nothing until `admit`.
  */
 export class Room extends EventEmitter<RoomEvents> {
   readonly #peers = new Map<string, MediaPeer>();
+  /** Audio producers the speaker observer listens to. */
+  readonly #heard = new Set<string>();
   #closed = false;
 
   private constructor(
@@ -88,18 +93,41 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.#peers.size;
   }
 
-  addPeer(peerId: string): MediaPeer {
+  addPeer(peerId: string, options: { held?: boolean } = {}): MediaPeer {
     if (this.#closed) throw new MediaError('unavailable', 'the room media is closed');
     if (this.#peers.has(peerId)) throw new MediaError('invalid_state', `peer ${peerId} is already in the room`);
-    const peer = new MediaPeer(peerId, this.log.child({ peerId }));
+    const peer = new MediaPeer(peerId, this.log.child({ peerId }), options.held === true);
     this.#peers.set(peerId, peer);
     return peer;
+  }
+
+  /**
+   * Lets a held peer's media flow: its voice joins the speaker observer, and
+   * it and the others receive each other (consumers created together).
+   */
+  async admit(peerId: string): Promise<void> {
+    const peer = this.peer(peerId);
+    if (!peer.held) return;
+    peer.held = false;
+    for (const producer of peer.producers.values()) await this.#listenTo(producer);
+    const pairs: Array<[MediaPeer, types.Producer]> = [];
+    for (const other of this.#peers.values()) {
+      if (other === peer) continue;
+      for (const producer of other.producers.values()) pairs.push([peer, producer]);
+      for (const producer of peer.producers.values()) pairs.push([other, producer]);
+    }
+    await this.#consumeAll(pairs);
   }
 
   peer(peerId: string): MediaPeer {
     const peer = this.#peers.get(peerId);
     if (!peer) throw new MediaError('not_found', 'not in this room');
     return peer;
+  }
+
+  /** The peer, if it is (still) in the room. */
+  peerIfPresent(peerId: string): MediaPeer | undefined {
+    return this.#peers.get(peerId);
   }
 
   removePeer(peerId: string): void {
@@ -144,31 +172,73 @@ export class Room extends EventEmitter<RoomEvents> {
     source?: ProducerSource,
   ): Promise<types.Producer> {
     checkProducerParameters(this.shape, kind, rtpParameters);
-    const producer = await this.peer(peerId).produce(transportId, kind, rtpParameters, source);
-    if (kind === 'audio' && this.speakers) await this.speakers.addProducer({ producerId: producer.id });
-    for (const other of this.#peers.values()) {
-      if (other.id !== peerId) await this.#consume(other, producer);
-    }
+    const peer = this.peer(peerId);
+    const producer = await peer.produce(transportId, kind, rtpParameters, source);
+    // A held peer's media waits for its admission (Room.admit).
+    if (peer.held) return producer;
+    await this.#listenTo(producer);
+    // The producer's answer does not wait for the others' consumers.
+    void this.#consumeAll([...this.#peers.values()].filter((other) => other !== peer).map((other) => [other, producer]));
     return producer;
   }
 
-  /** The peer can receive now: give it everything the others already send. */
+  /** The peer can receive now: give it everything the others already send (a held peer: once admitted). */
   async setReady(peerId: string, rtpCapabilities: types.RtpCapabilities): Promise<void> {
     const peer = this.peer(peerId);
     if (!peer.recvTransport) throw new MediaError('invalid_state', 'create the receive transport first');
     peer.rtpCapabilities = rtpCapabilities;
+    const pairs: Array<[MediaPeer, types.Producer]> = [];
     for (const other of this.#peers.values()) {
-      if (other.id === peerId) continue;
-      for (const producer of other.producers.values()) await this.#consume(peer, producer);
+      if (other !== peer) for (const producer of other.producers.values()) pairs.push([peer, producer]);
     }
+    await this.#consumeAll(pairs);
+  }
+
+  /**
+   * Asks for key frames of every video this peer receives, and of its own
+   * video for everyone who receives it: a decoder starts only from a key
+   * frame, and one sent before this peer and the others held the end-to-end
+   * keys of the epoch could not be decrypted. At most once a second per peer.
+   */
+  async requestKeyFrames(peerId: string, now = Date.now()): Promise<void> {
+    const peer = this.peer(peerId);
+    if (!peer.keyFrameDue(now)) return;
+    const consumers = [...peer.consumers.values()];
+    for (const other of this.#peers.values()) {
+      if (other === peer) continue;
+      for (const consumer of other.consumers.values()) if (consumer.appData.peerId === peerId) consumers.push(consumer);
+    }
+    await Promise.all(consumers.filter((c) => c.kind === 'video' && !c.closed).map((c) => c.requestKeyFrame()));
   }
 
   close(): void {
     this.#shutdown('ended');
   }
 
+  /** A voice joins the speaker observer, once (admission and a new producer may both get here). */
+  async #listenTo(producer: types.Producer): Promise<void> {
+    if (producer.kind !== 'audio' || !this.speakers || this.#heard.has(producer.id)) return;
+    this.#heard.add(producer.id);
+    producer.observer.once('close', () => this.#heard.delete(producer.id));
+    await this.speakers.addProducer({ producerId: producer.id });
+  }
+
+  /** Creates these consumers side by side; one that cannot be made (its peer left meanwhile) does not stop the others. */
+  async #consumeAll(pairs: ReadonlyArray<[MediaPeer, types.Producer]>): Promise<void> {
+    const results = await Promise.allSettled(pairs.map(([receiver, producer]) => this.#consume(receiver, producer)));
+    results.forEach((result, index) => {
+      if (result.status === 'fulfilled') return;
+      const [receiver, producer] = pairs[index] ?? [];
+      // A peer or producer that went while its consumer was being made is the usual reason, and no fault.
+      const gone = this.#closed || receiver?.closed === true || producer?.closed === true;
+      this.log[gone ? 'debug' : 'warn']({ err: result.reason, peerId: receiver?.id, producerId: producer?.id }, 'consumer not created');
+    });
+  }
+
   async #consume(receiver: MediaPeer, producer: types.Producer): Promise<void> {
-    if (!receiver.rtpCapabilities || !receiver.recvTransport) return;
+    if (!receiver.rtpCapabilities || !receiver.recvTransport || producer.closed) return;
+    // Nobody held in the lobby receives or is received.
+    if (receiver.held || this.#peers.get(String(producer.appData.peerId))?.held !== false) return;
     if (!this.router.canConsume({ producerId: producer.id, rtpCapabilities: receiver.rtpCapabilities })) {
       this.log.warn({ peerId: receiver.id, producerId: producer.id }, 'peer cannot consume this producer');
       return;

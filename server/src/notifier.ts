@@ -1,7 +1,14 @@
-import type { ServerEventName, ServerEventPayload } from '@care/shared';
+import type { ServerEventName, ServerEventPayload, ServerRequestName, ServerRequestPayload, ServerResponseData } from '@care/shared';
 
 /** How the server's parts reach one connection, or every connection of one person, without knowing about Socket.IO. */
 export interface Notifier {
   toConnection<E extends ServerEventName>(connectionId: string, event: E, payload: ServerEventPayload<E>): void;
   toUser<E extends ServerEventName>(userId: string, event: E, payload: ServerEventPayload<E>): void;
+  /**
+   * Asks one connection of this node and waits for its answer, checked
+   * against the request's schema. Rejects (an AppError) when the connection
+   * is not here, does not answer in time, answers something malformed, or
+   * answers with an error.
+   */
+  ask<E extends ServerRequestName>(connectionId: string, event: E, payload: ServerRequestPayload<E>): Promise<ServerResponseData<E>>;
 }

@@ -1,50 +1,85 @@
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { newMediaContext } from '../support/browser.js';
-import type { BrowserHarness } from '../support/browser-harness.js';
-import type { BareServer } from './bare/bare-server.js';
-import { bareJoins, clickToFirstRemoteFrame, percentile, startSideBySide } from './join-timing.js';
+import { BrowserHarness } from '../support/browser-harness.js';
+import { startBareServer, type BareServer } from './bare/bare-server.js';
+import { circleAdmitAll, lobbyAdmits, rejoins } from './join-scenarios.js';
+import { bareJoins, percentile } from './join-timing.js';
+import { measureServerMemory } from './server-memory.js';
+import { toneWav } from './tone-wav.js';
 
 /*
- * bench:join — join to the first remote frame shown, from the click on Join
- * ("Lanjut" after the device check, for a client the counselor already admitted)
- * to the first requestVideoFrameCallback of the remote video; our app (auth,
- * lobby check, MLS join, E2EE) against a bare mediasoup page (no auth, no DB,
- * no E2EE) in the same run on the same machine.
+ * bench:join — in one run, on this machine:
+ *  (a) lobby admit → first remote frame shown, on both sides: the client
+ *      waits in the lobby (its page prepared there), the counselor clicks
+ *      "admit"; from that click to the other's first frame on each screen
+ *      (admit_* is the later of the two, per run);
+ *  (b) a re-join after a dropped connection → the first frame again (from
+ *      the connection being back; the time from the drop, which adds
+ *      Socket.IO's reconnection delay, is printed beside);
+ *  (c) the floor: a bare mediasoup page (no app, no E2EE) signalling over
+ *      its own Socket.IO connection to a small server, from its join call to
+ *      the first frame;
+ *  (d) a circle: "admit all" for 8 waiting members → every page decoding
+ *      (so decrypting) every other's audio;
+ *  and the server's resident memory with 100 idle signed-in users, then with
+ *  10 live 1:1 sessions besides (server-memory.ts).
+ * Goals: (a) p50 ≤ 1.5 × (c) p50 and p95 ≤ 2 × (c) p95; (d) ≤ 3 × (c) p95.
+ * Runs: BENCH_JOIN_RUNS (20) for (a)–(c), BENCH_JOIN_CIRCLE_RUNS (3) for (d), whose median is circle8_ms.
  */
 
-const JOINS = 20;
+const RUNS = Number(process.env.BENCH_JOIN_RUNS ?? 20);
+const CIRCLE_RUNS = Number(process.env.BENCH_JOIN_CIRCLE_RUNS ?? 3);
+const CIRCLE_MEMBERS = 8;
 
 let h: BrowserHarness;
 let bare: BareServer;
-let stop: (() => Promise<void>) | undefined;
+let tone: string;
 
 beforeAll(async () => {
-  ({ h, bare, close: stop } = await startSideBySide());
+  tone = toneWav();
+  h = await BrowserHarness.start({ LOG_LEVEL: 'warn' }, {}, { extraArgs: [`--use-file-for-fake-audio-capture=${tone}`] });
+  bare = await startBareServer(process.env.MEDIASOUP_WORKER_BIN);
 }, 120_000);
 
-afterAll(() => stop?.());
+afterAll(async () => {
+  bare?.close();
+  await h?.close();
+  if (tone) rmSync(tone, { force: true });
+});
 
-it('join benchmark', { timeout: 900_000 }, async ({ task }) => {
-  const { client } = await h.sessionPair();
-  const sessionUrl = client.page.url();
+const ms = (values: number[]) => values.map((v) => v.toFixed(0)).join(',');
 
-  const app: number[] = [];
-  for (let i = 0; i < JOINS; i++) {
-    await client.page.goto(sessionUrl);
-    await client.page.getByTestId('devices-ready').waitFor();
-    app.push(await clickToFirstRemoteFrame(client.page, () => client.page.getByTestId('devices-ready').click()));
-  }
-  const bareContext = h.track(await newMediaContext(h.browser, bare.url));
-  const plain = await bareJoins(bare, bareContext, JOINS);
-  expect(app).toHaveLength(JOINS);
-  expect(plain).toHaveLength(JOINS);
+it('join benchmark', { timeout: 3_600_000 }, async ({ task }) => {
+  const pair = await h.sessionPair();
+  const admits = await lobbyAdmits(h, pair, RUNS);
+  const again = await rejoins(h, pair, RUNS);
+  await pair.host.context.close();
+  await pair.client.context.close();
 
-  const p50 = percentile(app, 50);
-  const p95 = percentile(app, 95);
+  const plain = await bareJoins(bare, h.track(await newMediaContext(h.browser, bare.url)), RUNS);
+  const circle = await circleAdmitAll(h, CIRCLE_MEMBERS, CIRCLE_RUNS);
+  const memory = await measureServerMemory();
+
+  expect(admits.both).toHaveLength(RUNS);
+  expect(again.fromReconnect).toHaveLength(RUNS);
+  expect(plain).toHaveLength(RUNS);
+  expect(circle).toHaveLength(CIRCLE_RUNS);
+
+  const admitP50 = percentile(admits.both, 50);
+  const admitP95 = percentile(admits.both, 95);
   const bareP50 = percentile(plain, 50);
+  const bareP95 = percentile(plain, 95);
+  const circle8 = percentile(circle, 50);
+  const mb = (value: number) => value.toFixed(1);
   (task.meta as { summary?: string[] }).summary = [
-    `app joins (ms): ${app.map((v) => v.toFixed(0)).join(',')}`,
-    `bare joins (ms): ${plain.map((v) => v.toFixed(0)).join(',')}`,
-    `join: p50_ms=${p50.toFixed(0)} p95_ms=${p95.toFixed(0)} bare_p50_ms=${bareP50.toFixed(0)} ratio=${(p50 / bareP50).toFixed(2)}`,
+    `(a) lobby admit → first frame, client side (ms): ${ms(admits.client)}`,
+    `(a) lobby admit → first frame, counselor side (ms): ${ms(admits.host)}`,
+    `(b) re-join, connection back → first frame (ms): ${ms(again.fromReconnect)}`,
+    `(b) re-join, from the drop → first frame (ms): ${ms(again.fromDrop)} (p50 ${percentile(again.fromDrop, 50).toFixed(0)})`,
+    `(c) bare mediasoup over Socket.IO → first frame (ms): ${ms(plain)}`,
+    `(d) circle admit all ${CIRCLE_MEMBERS} → everyone decoding everyone's audio (ms): ${ms(circle)}`,
+    `memory: server_rss_idle_mb=${mb(memory.idleMb)} (${memory.idleUsers} idle users) server_rss_live_mb=${mb(memory.liveMb)} (+${memory.sessions} live 1:1 sessions) per_session_mb=${mb(memory.perSessionMb)}; worker_rss_idle_mb=${mb(memory.workerIdleMb)} worker_rss_live_mb=${mb(memory.workerLiveMb)} worker_per_session_mb=${mb(memory.workerPerSessionMb)}`,
+    `join: admit_p50_ms=${admitP50.toFixed(0)} admit_p95_ms=${admitP95.toFixed(0)} rejoin_p50_ms=${percentile(again.fromReconnect, 50).toFixed(0)} circle8_ms=${circle8.toFixed(0)} bare_p50_ms=${bareP50.toFixed(0)} bare_p95_ms=${bareP95.toFixed(0)} ratio_p50=${(admitP50 / bareP50).toFixed(2)} ratio_p95=${(admitP95 / bareP95).toFixed(2)} circle_ratio=${(circle8 / bareP95).toFixed(2)}`,
   ];
 });

@@ -22,8 +22,15 @@ export function chunkNamed(chunks: Map<string, string>, name: string): string {
   return key;
 }
 
-/** Serves an HTML page at / that loads the module `entry`, and the scripts by path, with `headers` on every answer. */
-export async function startPageServer(options: { title: string; entry: string; scripts: Map<string, string>; headers?: Record<string, string> }): Promise<PageServer> {
+/** Serves an HTML page at / that loads the module `entry`, and the scripts by path, with `headers` on every answer (Socket.IO's own paths excepted, when attached). */
+export async function startPageServer(options: {
+  title: string;
+  entry: string;
+  scripts: Map<string, string>;
+  headers?: Record<string, string>;
+  /** Something more on the same server (a Socket.IO endpoint the page signals to). */
+  attach?: (server: http.Server) => void;
+}): Promise<PageServer> {
   const html = `<!doctype html><html><head><title>${options.title}</title></head><body style="margin:0"><script type="module" src="${options.entry}"></script></body></html>`;
   const server = http.createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -32,6 +39,7 @@ export async function startPageServer(options: { title: string; entry: string; s
     res.writeHead(found ? 200 : 404, { ...options.headers, 'content-type': script !== undefined ? 'text/javascript' : 'text/html' });
     res.end(script ?? (found ? html : 'not found'));
   });
+  options.attach?.(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://localhost:${(server.address() as AddressInfo).port}/`, close: () => server.close() };
 }

@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MlsMember, MlsIdentity } from '../../web/src/lib/e2ee/mls/index.js';
 import { groupOnServer, startCircleMeeting, type CircleMeeting } from '../support/circle-meeting.js';
 import { encrypted, keyHolders, safetyCode, showsCode } from '../support/group-view.js';
-import { enterAsSocket, sendChat, SocketMember, type KeyPackageEvent } from '../support/mls-socket-member.js';
+import { enterAsSocket, nextKeyPackage, sendChat, SocketMember } from '../support/mls-socket-member.js';
 import { openSessionById } from '../support/session-flow.js';
-import { nextEvent } from '../support/test-platform.js';
 
 /*
  * One member of a support circle runs a patched client: a real Socket.IO
@@ -119,7 +118,7 @@ describe('a member who sends the delivery service what the app never would', () 
     await host.evaluate(() => {
       Object.defineProperty(crypto.subtle, 'sign', { value: () => new Promise(() => undefined) });
     });
-    const announced = nextEvent<KeyPackageEvent>(attacker.socket, 'mls:key-package', 30_000);
+    const announced = nextKeyPackage(attacker.socket, 30_000);
     const entered = await enterAsSocket(c.h.t.url, newcomerAccount, host, c.meetingId);
     const newcomer = await SocketMember.create(entered.socket, entered.joined);
     const joining = newcomer.joinGroup({ timeoutMs: 60_000 });

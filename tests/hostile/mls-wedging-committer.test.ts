@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupOnServer, memberPageJoins, startCircleMeeting, type CircleMeeting } from '../support/circle-meeting.js';
 import { encrypted, keyHolders, settleOnOneCode, showsCode } from '../support/group-view.js';
-import { enterAsSocket, SocketMember, type KeyPackageEvent } from '../support/mls-socket-member.js';
+import { enterAsSocket, nextKeyPackage, SocketMember } from '../support/mls-socket-member.js';
 import { openSessionById } from '../support/session-flow.js';
 import { nextEvent } from '../support/test-platform.js';
 
@@ -60,7 +60,7 @@ describe('a committer whose commits nobody else can process', () => {
     const oldFacilitator = before.leaves[0] ?? '';
     // The facilitator reloads the page: its old leaf must go, its new KeyPackage come in.
     // The attacker now has the lowest leaf among those present: the commit is its to make.
-    const announced = nextEvent<KeyPackageEvent>(attacker.socket, 'mls:key-package', 30_000);
+    const announced = nextKeyPackage(attacker.socket, 30_000);
     const restarted = nextEvent(attacker.socket, 'mls:group-restarted', 60_000);
     await host.reload();
     await openSessionById(host, c.meetingId);

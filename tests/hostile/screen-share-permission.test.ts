@@ -49,11 +49,12 @@ function sourcesAtSfu(p: ProtocolPeer): string[] {
     .sort();
 }
 
-/** Screen consumers the server announced to `p`, and which of them it said were closed. */
+/** Screen consumers the server asked `p` to take (`room:consume`), and which of them it said were closed. */
 function screenConsumers(p: ProtocolPeer): { announced: Map<string, string>; closed: Set<string> } {
   const announced = new Map<string, string>();
   const closed = new Set<string>();
-  p.socket.on('room:new-consumer', ({ consumerId, peerId, source }) => {
+  // Seen beside ProtocolPeer's own listener, which answers the request.
+  p.socket.on('room:consume', ({ consumerId, peerId, source }) => {
     if (source === 'screen') announced.set(consumerId, peerId);
   });
   p.socket.on('room:consumer-closed', ({ consumerId }) => void closed.add(consumerId));

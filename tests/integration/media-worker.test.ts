@@ -94,4 +94,33 @@ describe('mediasoup worker pool (the real worker)', () => {
     expect(announced).toHaveLength(1);
     expect([...room.peer('receiver').consumers.values()].filter((c) => c.producerId === producer.id)).toHaveLength(1);
   });
+
+  it('holds a peer waiting in the lobby: its producer reaches nobody and it receives nothing until admitted, then both at once', async () => {
+    pool = await WorkerPool.create(settings(), log);
+    const registry = new RoomRegistry(pool, settings(), log);
+    const room = await registry.getOrCreate('lobby', 'group');
+    room.addPeer('inside');
+    room.addPeer('waiting', { held: true });
+    const inside = await room.createTransport('inside', 'send');
+    await room.createTransport('inside', 'recv');
+    const waiting = await room.createTransport('waiting', 'send');
+    await room.createTransport('waiting', 'recv');
+    const created: Array<[string, string]> = [];
+    room.on('consumer', ({ peerId, producerPeerId }) => created.push([peerId, producerPeerId]));
+    await room.produce('inside', inside.id, 'audio', audioParameters(2222, room.rtpCapabilities) as never);
+    await room.produce('waiting', waiting.id, 'audio', audioParameters(3333, room.rtpCapabilities) as never);
+    await room.setReady('inside', room.rtpCapabilities);
+    await room.setReady('waiting', room.rtpCapabilities);
+    expect(created).toEqual([]);
+    expect(room.peer('waiting').consumers.size).toBe(0);
+
+    await room.admit('waiting');
+    expect(created.sort()).toEqual([
+      ['inside', 'waiting'],
+      ['waiting', 'inside'],
+    ]);
+    // Admitted twice (a late second call) changes nothing.
+    await room.admit('waiting');
+    expect(created).toHaveLength(2);
+  });
 });

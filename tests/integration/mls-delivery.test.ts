@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SocketMember, type Ack, type KeyPackageEvent } from '../support/mls-socket-member.js';
+import { nextKeyPackage, nextKeyPackages, SocketMember, type Ack } from '../support/mls-socket-member.js';
 import { ask, enterRoomTogether, nextEvent, startTestPlatform, type TestPlatform, type TestSocket } from '../support/test-platform.js';
 
 /*
@@ -54,7 +54,7 @@ describe('MLS delivery service', () => {
   });
 
   it('forwards a KeyPackage to the members; the committer adds it; the Welcome goes to the joiner only', async () => {
-    const arrived = nextEvent<KeyPackageEvent>(host, 'mls:key-package');
+    const arrived = nextKeyPackage(host);
     const welcomed = nextEvent<{ epoch: number; welcome: Uint8Array }>(client, 'mls:welcome');
     const keyPackage = await asn.member.createKeyPackage();
     expect(await asn.publish(keyPackage)).toEqual({ ok: true, data: { create: false } });
@@ -74,7 +74,7 @@ describe('MLS delivery service', () => {
   });
 
   it('ignores a joiner\'s retry that crossed its Welcome', async () => {
-    const noise = nextEvent(host, 'mls:key-package', 500).then(
+    const noise = nextKeyPackages(host, 500).then(
       () => 'forwarded',
       () => 'quiet',
     );
@@ -95,7 +95,7 @@ describe('MLS delivery service', () => {
     asn = again;
     expect(await serverEpoch()).toBe(0);
 
-    const arrived = nextEvent<KeyPackageEvent>(client, 'mls:key-package');
+    const arrived = nextKeyPackage(client);
     const welcomed = nextEvent<{ epoch: number; welcome: Uint8Array }>(host, 'mls:welcome');
     counselor = await SocketMember.create(host, hostJoin);
     expect(await counselor.publish(await counselor.member.createKeyPackage())).toEqual({ ok: true, data: { create: false } });

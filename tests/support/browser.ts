@@ -19,8 +19,8 @@ export interface ChromiumOptions {
   shareTabTitled?: string;
   /** Where Chromium runs, if not here (a wrapper that starts it in a network namespace). */
   executablePath?: string;
-  /** More switches. */
-  extraArgs?: string[];
+  /** More switches (a fake microphone's file, say). */
+  extraArgs?: readonly string[];
 }
 
 /** Debian's Chromium with a fake camera and microphone: how every test launches it. */

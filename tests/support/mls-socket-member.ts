@@ -14,6 +14,18 @@ export interface KeyPackageEvent {
   rejoin: boolean;
 }
 
+/** The next KeyPackages the server hands this connection (`mls:key-packages`: one publication, or everyone let in together). */
+export async function nextKeyPackages(socket: TestSocket, timeoutMs = 5000): Promise<KeyPackageEvent[]> {
+  return (await nextEvent<{ keyPackages: KeyPackageEvent[] }>(socket, 'mls:key-packages', timeoutMs)).keyPackages;
+}
+
+/** The first of the next KeyPackages handed to this connection. */
+export async function nextKeyPackage(socket: TestSocket, timeoutMs = 5000): Promise<KeyPackageEvent> {
+  const [first] = await nextKeyPackages(socket, timeoutMs);
+  if (!first) throw new Error('an empty mls:key-packages');
+  return first;
+}
+
 /**
  * A room member outside the browser: a real Socket.IO connection with a real
  * session cookie, and the web app's own MLS layer (`MlsMember`, the same code

@@ -8,7 +8,8 @@ import { ask, connect, login, nextEvent, type TestPlatform, type TestSocket } fr
  * connection with a real session cookie, sending what the web app sends
  * (web/src/lib/rtc/room-client.ts and web/src/lib/e2ee/e2ee-session.svelte.ts),
  * in the same order and at the same moments, with the app's own MLS code
- * (web/src/lib/e2ee/mls) running in Node. No WebRTC: transports are created,
+ * (web/src/lib/e2ee/mls) running in Node, and answering the server's
+ * requests (`room:consume`) as the app does. No WebRTC: transports are created,
  * connected and produced on with well-formed parameters, so the SFU builds
  * every transport, producer and consumer, but no packet flows. What it leaves
  * out of E2eeSession: the committer fallback (a stuck committer) and the
@@ -17,10 +18,13 @@ import { ask, connect, login, nextEvent, type TestPlatform, type TestSocket } fr
 
 export type Answer<T = unknown> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 
-interface Joined {
+interface Prepared {
   roomId: string;
   peerId: string;
   routerRtpCapabilities: unknown;
+}
+
+interface Joined extends Prepared {
   peers: Array<{ peerId: string; host: boolean }>;
   mls: { role: 'create' | 'join'; epoch: number | null };
 }
@@ -91,6 +95,8 @@ export class ProtocolPeer {
   /** Every answer this peer got, in order. */
   readonly answers: Array<{ event: string; answer: Answer }> = [];
   joined: Joined | undefined;
+  /** The peer prepared in the lobby (`room:prepare`), before it is let in. */
+  prepared: Prepared | undefined;
   readonly transports: { send?: string; recv?: string } = {};
   /** Consumers the server announced, by id, with their kind. */
   readonly consumers = new Map<string, 'audio' | 'video'>();
@@ -108,6 +114,13 @@ export class ProtocolPeer {
 
   static async open(url: string, cookie: string): Promise<ProtocolPeer> {
     return new ProtocolPeer(await connect(url, cookie));
+  }
+
+  /** A peer of this account, signed in over REST as the app does; kept in `opened` (to close them all after the test). */
+  static async signIn(url: string, account: { email: string; password: string }, opened: ProtocolPeer[] = []): Promise<ProtocolPeer> {
+    const peer = await ProtocolPeer.open(url, await login(url, account.email, account.password));
+    opened.push(peer);
+    return peer;
   }
 
   async request<T>(event: string, payload: unknown): Promise<Answer<T>> {
@@ -138,19 +151,34 @@ export class ProtocolPeer {
     return this.joined;
   }
 
-  /** Both transports, connected, a microphone and a camera, then ready: RoomClient.join's order. */
+  /**
+   * In the lobby, as RoomClient.prepare: a peer of its own, held (`room:prepare`);
+   * `sendMedia` and `prepareMls` then work as they do in the room. Let in, the
+   * server says `room:entered` (kept in `joined`).
+   */
+  async prepare(sessionId: string, sending = { audio: true, video: false }): Promise<Prepared> {
+    this.#receive();
+    this.socket.on('room:entered', (joined) => {
+      this.joined = joined as Joined;
+    });
+    this.prepared = await this.data<Prepared>('room:prepare', { sessionId, sending });
+    return this.prepared;
+  }
+
+  /** Both transports, connected, a microphone and a camera, then ready: RoomClient's order. */
   async sendMedia(ssrcBase: number): Promise<void> {
+    const capabilities = (this.joined ?? this.prepared)?.routerRtpCapabilities;
     for (const direction of ['send', 'recv'] as const) {
       const { id } = await this.data<{ id: string }>('room:create-transport', { direction });
       this.transports[direction] = id;
     }
-    await this.data('room:ready', { rtpCapabilities: this.joined?.routerRtpCapabilities });
-    await this.data('room:request-key-frame', {});
+    await this.data('room:ready', { rtpCapabilities: capabilities });
     for (const direction of ['send', 'recv'] as const) {
       await this.data('room:connect-transport', { transportId: this.transports[direction], dtlsParameters });
     }
-    await this.data('room:produce', { transportId: this.transports.send, kind: 'audio', rtpParameters: audioParameters(ssrcBase, this.joined?.routerRtpCapabilities) });
+    await this.data('room:produce', { transportId: this.transports.send, kind: 'audio', rtpParameters: audioParameters(ssrcBase, capabilities) });
     await this.data('room:produce', { transportId: this.transports.send, kind: 'video', rtpParameters: videoParameters(ssrcBase + 10) });
+    if (this.joined) await this.data('room:request-key-frame', {});
   }
 
   /** Only the receive transport, then ready, then connected: for a participant whose media goes another way (headless-media.ts). */
@@ -162,43 +190,63 @@ export class ProtocolPeer {
   }
 
   /**
-   * Consumers are resumed one at a time as announced; each new video's view
-   * is told once (room-client.ts setVideoView tells only a view that changed).
+   * The server asks for each consumer (`room:consume`); the answer starts it.
+   * Each new video's view is told once (room-client.ts setVideoView tells
+   * only a view that changed).
    */
   #receive(): void {
     if (this.#receiving) return;
     this.#receiving = true;
     let queue = Promise.resolve();
-    this.socket.on('room:new-consumer', ({ consumerId, kind }) => {
-      queue = queue.then(async () => {
-        this.consumers.set(consumerId, kind);
-        await this.data('room:resume-consumer', { consumerId });
-        if (kind === 'video') await this.data('room:consumer-view', { consumerId, spatialLayer: 1, visible: true });
-      }).catch((error: unknown) => void this.#failures.push(error));
+    this.socket.on('room:consume', ({ consumerId, kind }, answer) => {
+      this.consumers.set(consumerId, kind);
+      answer({ ok: true, data: {} });
+      if (kind !== 'video') return;
+      queue = queue
+        .then(async () => {
+          await this.data('room:consumer-view', { consumerId, spatialLayer: 1, visible: true });
+        })
+        .catch((error: unknown) => void this.#failures.push(error));
     });
     this.socket.on('room:consumer-closed', ({ consumerId }) => void this.consumers.delete(consumerId));
   }
 
-  /** Joins (or creates) the room's MLS group as E2eeSession.start does; resolves once this peer holds an epoch. */
+  /** In the lobby, as E2eeSession.prepareMember: the member, and its KeyPackage published (the server holds it). */
+  async prepareMls(): Promise<void> {
+    const prepared = this.prepared;
+    if (!prepared) throw new Error('prepare in the lobby first');
+    this.member = await MlsMember.create(await MlsIdentity.generate(prepared.peerId));
+    this.#listenMls();
+    await this.#publish(this.member, prepared.roomId);
+  }
+
+  /** Joins (or creates) the room's MLS group as E2eeSession.start does. */
   async startMls(): Promise<void> {
     const joined = this.joined;
     if (!joined) throw new Error('join the room first');
-    const member = await MlsMember.create(await MlsIdentity.generate(joined.peerId));
+    const prepared = this.member;
+    const member = prepared ?? (await MlsMember.create(await MlsIdentity.generate(joined.peerId)));
     this.member = member;
-    this.#listenMls();
+    if (!prepared) this.#listenMls();
+    if (member.status === 'active') return;
     if (joined.mls.role === 'create') {
-      await this.#serial(() => member.createGroup(joined.roomId));
+      await this.#serial(async () => {
+        await member.createGroup(joined.roomId);
+        await this.#commitWanted();
+      });
       return;
     }
-    const publish = () =>
-      this.#serial(async () => {
-        if (member.status !== 'no-group') return;
-        const { create } = await this.data<{ create: boolean }>('mls:publish-key-package', { keyPackage: await member.createKeyPackage() });
-        // No one present holds the group any more: this peer starts it afresh, as E2eeSession does.
-        if (create) await member.createGroup(joined.roomId);
-      });
-    await publish();
-    this.#keyPackageTimer = setInterval(() => void publish().catch((error: unknown) => this.#failures.push(error)), KEY_PACKAGE_RETRY_MS);
+    if (!prepared) await this.#publish(member, joined.roomId);
+    this.#keyPackageTimer = setInterval(() => void this.#publish(member, joined.roomId).catch((error: unknown) => this.#failures.push(error)), KEY_PACKAGE_RETRY_MS);
+  }
+
+  #publish(member: MlsMember, roomId: string): Promise<void> {
+    return this.#serial(async () => {
+      if (member.status !== 'no-group') return;
+      const { create } = await this.data<{ create: boolean }>('mls:publish-key-package', { keyPackage: await member.createKeyPackage() });
+      // No one present holds the group any more: this peer starts it afresh, as E2eeSession does.
+      if (create) await member.createGroup(roomId);
+    });
   }
 
   /**
@@ -238,16 +286,17 @@ export class ProtocolPeer {
   }
 
   #listenMls(): void {
-    this.socket.on('mls:key-package', ({ peerId, keyPackage }) => {
-      const bytes = new Uint8Array(keyPackage);
-      let info;
-      try {
-        info = inspectMessage(bytes);
-      } catch {
-        return;
+    this.socket.on('mls:key-packages', ({ keyPackages }) => {
+      for (const { peerId, keyPackage } of keyPackages) {
+        const bytes = new Uint8Array(keyPackage);
+        let info;
+        try {
+          info = inspectMessage(bytes);
+        } catch {
+          continue;
+        }
+        if (info.kind === 'key-package' && info.participantId === peerId) this.#wantedAdds.set(peerId, bytes);
       }
-      if (info.kind !== 'key-package' || info.participantId !== peerId) return;
-      this.#wantedAdds.set(peerId, bytes);
       void this.#serial(() => this.#commitWanted());
     });
     this.socket.on('mls:commit', ({ commit }) => {
@@ -282,7 +331,7 @@ export class ProtocolPeer {
     });
   }
 
-  /** The lowest leaf still present commits: removes leavers first, then adds joiners one at a time. */
+  /** The lowest leaf still present commits: removes leavers first, then adds every joiner in one commit, as E2eeSession does. */
   async #commitWanted(): Promise<void> {
     const member = this.member;
     if (!member || member.status !== 'active') return;
@@ -295,13 +344,12 @@ export class ProtocolPeer {
       if (await this.#submit(member, { commit })) await this.#commitWanted();
       return;
     }
-    const next = [...this.#wantedAdds].find(([peerId]) => !inGroup.has(peerId));
-    if (!next) return;
-    const [peerId, keyPackage] = next;
-    const { commit, welcome } = await member.addMembers([keyPackage]);
+    const joiners = [...this.#wantedAdds].filter(([peerId]) => !inGroup.has(peerId));
+    if (joiners.length === 0) return;
+    const { commit, welcome } = await member.addMembers(joiners.map(([, keyPackage]) => keyPackage));
     // The server sends the Welcome to the peers whose KeyPackages the commit adds, and no one else.
     if (await this.#submit(member, { commit, welcome })) {
-      this.#wantedAdds.delete(peerId);
+      for (const [peerId] of joiners) this.#wantedAdds.delete(peerId);
       await this.#commitWanted();
     }
   }

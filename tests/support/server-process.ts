@@ -8,6 +8,8 @@ const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../.
 
 export interface ServerProcess {
   url: string;
+  /** The node process's id (its resident memory is read from /proc by the join benchmark). */
+  pid: number;
   output: string[];
   stop(): Promise<void>;
   /** SIGKILL: the node dies without closing anything (no disconnects, nothing cleaned up in Redis). */
@@ -59,6 +61,7 @@ export async function startServerProcess(env: Record<string, string | undefined>
   });
   return {
     url,
+    pid: child.pid ?? -1,
     output,
     stop: () =>
       new Promise((resolve) => {

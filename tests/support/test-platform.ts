@@ -70,6 +70,11 @@ export async function login(url: string, email: string, password: string): Promi
   return cookie.split(';')[0] ?? '';
 }
 
+/** The id of the account with this email (to admit it from the lobby, say). */
+export async function userIdOf(t: TestPlatform, email: string): Promise<string> {
+  return String((await t.platform.db.users.findOne({ email }))?._id);
+}
+
 /** A platform with one person signed in on it (the cookie), for a test file's `beforeAll`. */
 export async function startSignedIn(account: { email: string; password: string }, env: Record<string, string> = {}): Promise<{ t: TestPlatform; cookie: string }> {
   const t = await startTestPlatform(env);

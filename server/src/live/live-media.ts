@@ -1,4 +1,4 @@
-import { sourceOf, type Room, type RoomRegistry } from '@care/media';
+import { sourceOf, type ConsumerCreated, type Room, type RoomRegistry } from '@care/media';
 import {
   mediaModeAllows,
   type DtlsParameters,
@@ -23,8 +23,10 @@ import type { ScreenShares } from './screen-shares.js';
 /**
  * What flows in the live rooms: each peer's transports, producers and
  * consumers on its room's media, what each peer sends (its switches and its
- * media mode, held back at the SFU), and who speaks. Consumers are announced
- * to their receiver as the media `Room` creates them.
+ * media mode, held back at the SFU), and who speaks. A peer prepared in the
+ * lobby may set up its transports and producers (held); the rest needs a
+ * peer in the room. Each consumer the media `Room` creates costs one round
+ * trip: its receiver is asked to set it up, and its answer starts it.
  */
 export class LiveMedia {
   readonly #followed = new WeakSet<Room>();
@@ -40,17 +42,18 @@ export class LiveMedia {
   ) {}
 
   async createTransport(connectionId: string, direction: TransportDirection): Promise<TransportOptions> {
-    const peer = this.rooms.peerOf(connectionId);
+    const peer = this.rooms.mediaPeerOf(connectionId);
     return (await this.#room(peer).createTransport(peer.peerId, direction)) as TransportOptions;
   }
 
   async connectTransport(connectionId: string, transportId: string, dtlsParameters: DtlsParameters): Promise<void> {
-    const peer = this.rooms.peerOf(connectionId);
+    const peer = this.rooms.mediaPeerOf(connectionId);
     await this.#room(peer).peer(peer.peerId).connectTransport(transportId, dtlsParameters as ms.DtlsParameters);
   }
 
   async produce(connectionId: string, transportId: string, kind: MediaKind, rtpParameters: RtpParameters, named?: ProducerSource): Promise<string> {
-    const peer = this.rooms.peerOf(connectionId);
+    // A screen is shared from the room only; a waiting page prepares its microphone and camera.
+    const peer = named === 'screen' ? this.rooms.peerOf(connectionId) : this.rooms.mediaPeerOf(connectionId);
     const room = this.#room(peer);
     if (named === 'screen') this.#assertMayShare(peer, room);
     const producer = await room.produce(peer.peerId, transportId, kind, rtpParameters as ms.RtpParameters, named);
@@ -60,8 +63,8 @@ export class LiveMedia {
       producer.close();
       this.#assertMayShare(peer, room);
     }
-    // A track the person (or the host) switched off stays held back at the SFU from the start.
-    if (!forwardedSources(peer)[source]) await producer.pause();
+    // Held back at the SFU from the start: a track the person (or the host) switched off, and everything of someone still waiting.
+    if (!peer.admitted || !forwardedSources(peer)[source]) await producer.pause();
     this.log.info({ roomId: peer.roomId, peerId: peer.peerId, producerId: producer.id, kind, source }, 'producer created');
     return producer.id;
   }
@@ -84,14 +87,17 @@ export class LiveMedia {
     }
   }
 
+  /** The peer's receive side is set up; what it receives starts once it is in the room. */
   async ready(connectionId: string, rtpCapabilities: RtpCapabilities): Promise<void> {
-    const peer = this.rooms.peerOf(connectionId);
+    const peer = this.rooms.mediaPeerOf(connectionId);
     await this.#room(peer).setReady(peer.peerId, rtpCapabilities as ms.RtpCapabilities);
   }
 
-  async resumeConsumer(connectionId: string, consumerId: string): Promise<void> {
-    const peer = this.rooms.peerOf(connectionId);
-    await this.#room(peer).peer(peer.peerId).resumeConsumer(consumerId);
+  /** A peer entered its room: what it sends goes out as its switches say, and it and the others receive each other. */
+  async admitted(peer: LivePeer): Promise<void> {
+    const room = this.#room(peer);
+    await room.peer(peer.peerId).setSending(forwardedSources(peer));
+    await room.admit(peer.peerId);
   }
 
   /** Low-bandwidth modes hold media back at the SFU, both what this peer sends and what it receives. */
@@ -125,32 +131,22 @@ export class LiveMedia {
     await this.#room(peer).peer(peer.peerId).setConsumerView(consumerId, spatialLayer, visible);
   }
 
+  /** Key frames of what this peer receives and of what it sends (it, and so everyone, holds the epoch's keys now). */
   async requestKeyFrames(connectionId: string): Promise<void> {
     const peer = this.rooms.peerOf(connectionId);
-    await this.#room(peer).peer(peer.peerId).requestKeyFrames();
+    await this.#room(peer).requestKeyFrames(peer.peerId);
   }
 
   async restartIce(connectionId: string, transportId: string): Promise<IceParameters> {
-    const peer = this.rooms.peerOf(connectionId);
+    const peer = this.rooms.mediaPeerOf(connectionId);
     return (await this.#room(peer).peer(peer.peerId).restartIce(transportId)) as IceParameters;
   }
 
-  /** Announces a room's consumers to their receivers and follows its speaker; once per media room. */
+  /** Offers a room's consumers to their receivers and follows its speaker; once per media room. */
   follow(room: Room): void {
     if (this.#followed.has(room)) return;
     this.#followed.add(room);
-    room.on('consumer', ({ peerId, producerPeerId, source, consumer }) => {
-      const receiver = this.rooms.peerById(peerId);
-      if (!receiver) return;
-      this.notifier.toConnection(receiver.connectionId, 'room:new-consumer', {
-        consumerId: consumer.id,
-        producerId: consumer.producerId,
-        peerId: producerPeerId,
-        kind: consumer.kind,
-        source,
-        rtpParameters: consumer.rtpParameters as RtpParameters,
-      });
-    });
+    room.on('consumer', (created) => void this.#offer(room, created));
     room.on('consumerClosed', ({ peerId, consumerId }) => {
       const receiver = this.rooms.peerById(peerId);
       if (receiver) this.notifier.toConnection(receiver.connectionId, 'room:consumer-closed', { consumerId });
@@ -167,6 +163,33 @@ export class LiveMedia {
           .catch((error: unknown) => this.log.warn({ err: error, peerId: peer.peerId }, 'could not follow the active speaker'));
       }
     });
+  }
+
+  /**
+   * One round trip per consumer: the receiver is asked to set it up (its
+   * decrypting transform in place), and its answer starts it. A receiver that
+   * cannot, does not answer in time, or answers something else does not get
+   * it: the consumer is closed, so nothing is left waiting on it.
+   */
+  async #offer(room: Room, { peerId, producerPeerId, source, consumer }: ConsumerCreated): Promise<void> {
+    const receiver = this.rooms.peerById(peerId);
+    try {
+      if (!receiver) throw new AppError('not_in_room', 'the receiver left');
+      await this.notifier.ask(receiver.connectionId, 'room:consume', {
+        consumerId: consumer.id,
+        producerId: consumer.producerId,
+        peerId: producerPeerId,
+        kind: consumer.kind,
+        source,
+        rtpParameters: consumer.rtpParameters as RtpParameters,
+      });
+      await room.peer(peerId).consumerReady(consumer.id);
+    } catch (error) {
+      if (consumer.closed || room.closed) return;
+      consumer.close();
+      room.peerIfPresent(peerId)?.closeConsumer(consumer.id);
+      this.log.info({ roomId: room.id, peerId, consumerId: consumer.id, code: error instanceof AppError ? error.code : 'internal' }, 'consumer not taken');
+    }
   }
 
   /** A speaker who left is nobody's focus any more. */

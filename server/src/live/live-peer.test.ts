@@ -12,6 +12,7 @@ const peer = (overrides: Partial<LivePeer> = {}): LivePeer => ({
   anonymous: false,
   sending: { audio: true, video: true },
   mode: 'full',
+  admitted: true,
   ...overrides,
 });
 

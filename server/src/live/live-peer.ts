@@ -18,6 +18,12 @@ export interface LivePeer {
   /** The person's own microphone and camera switches (a host may switch them off). */
   sending: SendingState;
   mode: MediaMode;
+  /**
+   * Let into the room. Until then the peer is only prepared in the lobby
+   * (`room:prepare`): its transports and producers exist, held at the SFU,
+   * and no one in the room knows of it.
+   */
+  admitted: boolean;
 }
 
 /** Why a peer left its room, as the others are told. */

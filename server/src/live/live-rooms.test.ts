@@ -55,6 +55,8 @@ function setUp() {
       told.push({ to: connectionId, event, payload });
     },
     toUser() {},
+    // LiveRooms never asks a client anything; a request would be a change this test should see.
+    ask: () => Promise.reject(new Error('LiveRooms asked a client')),
   };
   const media = new MediaRoomsDouble();
   const rooms = new LiveRooms(media as unknown as RoomRegistry, notifier, pino({ level: 'silent' }));
@@ -62,6 +64,7 @@ function setUp() {
   rooms.on('peerJoined', (peer, room) => events.push({ name: 'peerJoined', args: [peer.peerId, (room as unknown as MediaRoomDouble).id] }));
   rooms.on('peerLeft', (peer, departure) => events.push({ name: 'peerLeft', args: [peer.peerId, departure] }));
   rooms.on('roomEmptied', (roomId) => events.push({ name: 'roomEmptied', args: [roomId] }));
+  rooms.on('waitingEnded', (peer) => events.push({ name: 'waitingEnded', args: [peer.peerId] }));
   return { rooms, media, told, events };
 }
 
@@ -156,5 +159,58 @@ describe('LiveRooms', () => {
 
     expect(rooms.peersIn('room-1')).toEqual([]);
     expect(told.filter((t) => t.event === 'room:closed').map((t) => t.to)).toEqual(['c1', 'c2']);
+  });
+
+  it('holds a peer prepared in the lobby apart: in the media room, in no room\'s list, told of nothing and told to nobody', async () => {
+    const { rooms, media, told, events } = setUp();
+    await rooms.join('c1', access({ isHost: true }), { id: 'host', role: 'counselor' });
+    told.length = 0;
+    events.length = 0;
+    const prepared = await rooms.prepare('c2', access(), asn('a'));
+
+    expect(media.get('room-1')?.peers.has(prepared.peerId)).toBe(true);
+    expect(rooms.peersIn('room-1').map((p) => p.peerId)).not.toContain(prepared.peerId);
+    expect(rooms.peerById(prepared.peerId)).toBeUndefined();
+    expect(() => rooms.peerOf('c2')).toThrow(expect.objectContaining({ code: 'not_admitted' }));
+    expect(rooms.mediaPeerOf('c2').peerId).toBe(prepared.peerId);
+    expect(rooms.mediaPeerOf('c2').admitted).toBe(false);
+    expect(told).toEqual([]);
+    expect(events).toEqual([]);
+  });
+
+  it('lets the prepared peer in as it is: the same peer, the others told, the live session told', async () => {
+    const { rooms, told, events } = setUp();
+    const host = await rooms.join('c1', access({ isHost: true }), { id: 'host', role: 'counselor' });
+    const prepared = await rooms.prepare('c2', access(), asn('a'));
+    const [waiting] = rooms.waitingFor('s1', ['a']);
+    const entered = waiting && (await rooms.letIn(waiting.peer, waiting.access));
+
+    expect(entered?.peerId).toBe(prepared.peerId);
+    expect(entered?.peers.map((p) => p.peerId)).toEqual([host.peerId]);
+    expect(rooms.peerOf('c2').admitted).toBe(true);
+    expect(told).toContainEqual(expect.objectContaining({ to: 'c1', event: 'room:peer-joined' }));
+    expect(events.at(-1)).toEqual({ name: 'peerJoined', args: [prepared.peerId, 'room-1'] });
+    // Its own `room:join` afterwards would be a rejoin; before, it is the way in for a page the host's node did not let in.
+    const other = await rooms.prepare('c3', access(), asn('b'));
+    expect((await rooms.join('c3', access(), asn('b'))).peerId).toBe(other.peerId);
+  });
+
+  it('drops the prepared peers of those turned away, and a prepared peer that leaves, without a word to the room', async () => {
+    const { rooms, media, told, events } = setUp();
+    await rooms.join('c1', access({ isHost: true }), { id: 'host', role: 'counselor' });
+    const a = await rooms.prepare('c2', access(), asn('a'));
+    const b = await rooms.prepare('c3', access(), asn('b'));
+    told.length = 0;
+    events.length = 0;
+    rooms.dropWaiting('s1', ['a']);
+    await rooms.leave('c3', 'disconnected');
+
+    expect(events).toEqual([
+      { name: 'waitingEnded', args: [a.peerId] },
+      { name: 'waitingEnded', args: [b.peerId] },
+    ]);
+    expect(told).toEqual([]);
+    expect(media.get('room-1')?.peers.size).toBe(1);
+    expect(rooms.waitingFor('s1', ['a', 'b'])).toEqual([]);
   });
 });

@@ -19,7 +19,7 @@ import { SessionFloor } from './session-floor.js';
 export interface LiveSession {
   /** The lobby and who may enter (every check on the server). */
   admission: Admission;
-  /** The way into a room: admission, seat, floor and MLS group in one step. */
+  /** The way into a room: preparing in the lobby, admission, seat, floor and MLS group. */
   entry: RoomEntry;
   /** Who is in which room on this node. */
   rooms: LiveRooms;
@@ -42,9 +42,11 @@ export interface LiveSessionDeps {
 }
 
 /**
- * Builds the live session and lets its parts follow the rooms: what a
- * leaver held (a raised hand, an MLS leaf) and what an emptied room kept (its
- * MLS group) end through the rooms' events, each part minding its own.
+ * Builds the live session and lets its parts follow the rooms: a newcomer's
+ * media starts flowing, what a leaver held (a raised hand, an MLS leaf), what
+ * someone who stopped waiting had prepared (a held KeyPackage) and what an
+ * emptied room kept (its MLS group) end through the rooms' events, and those
+ * turned away in the lobby lose what they prepared, each part minding its own.
  */
 export function createLiveSession({ redis, mediaRooms, sessions, notifier, attendance, log }: LiveSessionDeps): LiveSession {
   const floor = new SessionFloor(redis);
@@ -58,7 +60,10 @@ export function createLiveSession({ redis, mediaRooms, sessions, notifier, atten
   rooms.on('peerJoined', (peer, room) => {
     media.follow(room);
     shares.peerJoined(peer);
+    media.admitted(peer).catch((error: unknown) => log.warn({ err: error, roomId: peer.roomId }, 'could not start a newcomer\'s media'));
   });
+  rooms.on('waitingEnded', (peer) => mls.waitingEnded(peer));
+  admission.on('turnedAway', (sessionId, userIds) => rooms.dropWaiting(sessionId, userIds));
   rooms.on('peerLeft', (peer, { keepsPlace }) => {
     media.peerLeft(peer);
     shares.peerLeft(peer, keepsPlace);
@@ -70,5 +75,6 @@ export function createLiveSession({ redis, mediaRooms, sessions, notifier, atten
     mls.endGroup(roomId).catch((error: unknown) => log.warn({ err: error, roomId }, 'could not end the MLS group'));
   });
 
-  return { admission, entry: new RoomEntry(admission, rooms, moderation, mls, attendance), rooms, media, moderation, mls };
+  const entry = new RoomEntry(admission, rooms, moderation, mls, attendance, notifier, log.child({ component: 'room-entry' }));
+  return { admission, entry, rooms, media, moderation, mls };
 }

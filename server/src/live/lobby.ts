@@ -59,11 +59,18 @@ export class Lobby {
       .exec();
   }
 
-  /** Admits everyone waiting; returns who they were. */
+  /** Admits everyone waiting, in one step; returns who they were. */
   async admitAll(sessionId: string): Promise<string[]> {
-    const waiting = await this.waiting(sessionId);
-    for (const entry of waiting) await this.admit(sessionId, entry.userId);
-    return waiting.map((e) => e.userId);
+    const userIds = (await this.waiting(sessionId)).map((e) => e.userId);
+    if (userIds.length === 0) return [];
+    const admittedKey = this.#admittedKey(sessionId);
+    await this.redis
+      .multi()
+      .sadd(admittedKey, ...userIds)
+      .expire(admittedKey, LOBBY_TTL_SECONDS)
+      .hdel(this.#waitingKey(sessionId), ...userIds)
+      .exec();
+    return userIds;
   }
 
   /** Sends everyone waiting away (the room was locked or ended); returns who they were. */
@@ -75,6 +82,10 @@ export class Lobby {
 
   async revoke(sessionId: string, userId: string): Promise<void> {
     await this.redis.multi().srem(this.#admittedKey(sessionId), userId).hdel(this.#waitingKey(sessionId), userId).exec();
+  }
+
+  async isWaiting(sessionId: string, userId: string): Promise<boolean> {
+    return (await this.redis.hexists(this.#waitingKey(sessionId), userId)) === 1;
   }
 
   async isAdmitted(sessionId: string, userId: string): Promise<boolean> {

@@ -1,7 +1,11 @@
-import type { CurrentUser, RoomJoined, SendingState } from '@care/shared';
+import type { CurrentUser, RoomJoined, RoomPrepared, SendingState } from '@care/shared';
+import type { Logger } from 'pino';
+import type { Notifier } from '../notifier.js';
 import type { AttendanceRecorder } from '../reporting/attendance-recorder.js';
+import type { SessionAccess } from '../sessions/session-directory.js';
 import type { Admission } from './admission.js';
-import type { LiveRooms } from './live-rooms.js';
+import type { LivePeer } from './live-peer.js';
+import type { Entered, LiveRooms } from './live-rooms.js';
 import type { MlsDelivery } from './mls/mls-delivery.js';
 import type { RoomModeration } from './room-moderation.js';
 
@@ -10,6 +14,14 @@ import type { RoomModeration } from './room-moderation.js';
  * the lobby, never the page), then a seat in the room, the first join
  * counted for the report, and what the newcomer needs to take part: the
  * floor as it stands and its place in the MLS group.
+ *
+ * A waiting person's page prepares in the lobby (`prepare`), so that being
+ * let in costs little more than the MLS commit that adds them: when the host
+ * admits, whoever waits prepared on this node enters at once (`room:entered`),
+ * all together for "admit all", and the KeyPackages they published while they
+ * waited go to the members in one message, for one commit. Anyone else
+ * admitted (another node, a page that did not prepare) joins by itself when
+ * told (`lobby:admitted`, then `room:join`).
  */
 export class RoomEntry {
   constructor(
@@ -18,16 +30,96 @@ export class RoomEntry {
     private readonly moderation: RoomModeration,
     private readonly mls: MlsDelivery,
     private readonly attendance: Pick<AttendanceRecorder, 'joined' | 'joinedCircleMeeting'>,
+    private readonly notifier: Notifier,
+    private readonly log: Logger,
   ) {}
 
+  /** In the lobby: the page gets ready to be let in, and nothing more (see LiveRooms.prepare). */
+  async prepare(connectionId: string, user: CurrentUser, sessionId: string, sending: SendingState | undefined): Promise<RoomPrepared> {
+    const access = await this.admission.authorizePreparation(user, sessionId);
+    return this.rooms.prepare(connectionId, access, user, sending);
+  }
+
+  /** `room:join`: an admitted person (or the host) enters, with the peer it prepared if it did. */
   async enter(connectionId: string, user: CurrentUser, sessionId: string, sending: SendingState | undefined): Promise<RoomJoined> {
     const access = await this.admission.authorizeRoom(user, sessionId);
-    const joined = await this.rooms.join(connectionId, access, user, sending);
-    // Only admitted participants reach here; an admin never does (authorizeRoom).
-    if (user.role !== 'admin') {
-      if (access.kind === 'one-to-one') await this.attendance.joined(sessionId, user.role);
-      else await this.attendance.joinedCircleMeeting(sessionId, user.id, user.role, access.startsAt);
+    const entered = await this.rooms.join(connectionId, access, user, sending);
+    const peer = this.rooms.peerOf(connectionId);
+    const joined = await this.#takePart(peer, entered);
+    await this.mls.releaseHeld(peer.roomId, [{ peer, mls: joined.mls }]);
+    await this.#countAttendance(peer, access);
+    return joined;
+  }
+
+  /** The host admits one person waiting. */
+  async admit(host: CurrentUser, sessionId: string, userId: string): Promise<void> {
+    await this.admission.admit(host, sessionId, userId);
+    try {
+      await this.#letIn(sessionId, [userId]);
+    } finally {
+      this.admission.tellAdmitted(sessionId, [userId]);
     }
-    return { ...joined, floor: await this.moderation.peerJoined(connectionId), mls: await this.mls.joinInfo(access.roomId, connectionId) };
+  }
+
+  /** The host admits everyone waiting, together. Returns how many. */
+  async admitAll(host: CurrentUser, sessionId: string): Promise<number> {
+    const userIds = await this.admission.admitAll(host, sessionId);
+    try {
+      await this.#letIn(sessionId, userIds);
+    } finally {
+      this.admission.tellAdmitted(sessionId, userIds);
+    }
+    return userIds.length;
+  }
+
+  /**
+   * Those just admitted whose pages wait prepared on this node enter now,
+   * before they are told they were admitted: each is told `room:entered`
+   * (what `room:join` would have answered), then the members get their held
+   * KeyPackages in one message. One who cannot enter (the room full, their
+   * page gone) is left to join by itself, and told why then.
+   */
+  async #letIn(sessionId: string, userIds: readonly string[]): Promise<void> {
+    const waiting = this.rooms.waitingFor(sessionId, userIds);
+    const admissible = await Promise.all(waiting.map(({ peer, access }) => this.admission.stillAdmissible(access, peer.user.id)));
+    const entered: Array<{ peer: LivePeer; access: SessionAccess; joined: RoomJoined }> = [];
+    for (const [index, { peer, access }] of waiting.entries()) {
+      if (!admissible[index]) continue;
+      try {
+        const seated = await this.rooms.letIn(peer, access);
+        if (!seated) continue;
+        const joined = await this.#takePart(peer, seated);
+        this.notifier.toConnection(peer.connectionId, 'room:entered', joined);
+        entered.push({ peer, access, joined });
+      } catch (error) {
+        this.log.info({ roomId: peer.roomId, peerId: peer.peerId, err: error }, 'a prepared peer could not enter; it joins by itself');
+      }
+    }
+    const [first] = entered;
+    if (!first) return;
+    try {
+      await this.mls.releaseHeld(first.peer.roomId, entered.map(({ peer, joined }) => ({ peer, mls: joined.mls })));
+    } catch (error) {
+      // They publish again after a few seconds without a Welcome (E2eeSession), and are added then.
+      this.log.warn({ roomId: first.peer.roomId, err: error }, 'could not hand on the KeyPackages of those let in');
+    }
+    // Counted after they are told: the report can wait, they should not.
+    void Promise.all(
+      entered.map(({ peer, access }) =>
+        this.#countAttendance(peer, access).catch((error: unknown) => this.log.warn({ err: error }, 'could not count an attendance')),
+      ),
+    );
+  }
+
+  /** What the newcomer needs to take part: the floor as it stands and its place in the MLS group. */
+  async #takePart(peer: LivePeer, entered: Entered): Promise<RoomJoined> {
+    return { ...entered, floor: await this.moderation.peerJoined(peer.connectionId), mls: await this.mls.joinInfo(peer.roomId, peer.connectionId) };
+  }
+
+  /** The first join of each person, for the report. Only admitted participants reach here; an admin never does (authorizeRoom). */
+  async #countAttendance(peer: LivePeer, access: SessionAccess): Promise<void> {
+    if (peer.user.role === 'admin') return;
+    if (access.kind === 'one-to-one') await this.attendance.joined(access.sessionId, peer.user.role);
+    else await this.attendance.joinedCircleMeeting(access.sessionId, peer.user.id, peer.user.role, access.startsAt);
   }
 }

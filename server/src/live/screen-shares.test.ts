@@ -14,6 +14,7 @@ const peer = (peerId: string, userId: string, host = false): LivePeer => ({
   anonymous: false,
   sending: { audio: true, video: false },
   mode: 'full',
+  admitted: true,
 });
 
 function shares(present: LivePeer[]) {
@@ -21,6 +22,8 @@ function shares(present: LivePeer[]) {
   const notifier: Notifier = {
     toConnection: (to, _event, payload) => void told.push({ to, ...(payload as { peerId: string; allowed: boolean }) }),
     toUser: () => undefined,
+    // Screen shares never ask a client anything.
+    ask: () => Promise.reject(new Error('ScreenShares asked a client')),
   };
   return { told, shares: new ScreenShares({ peersIn: () => present }, notifier) };
 }

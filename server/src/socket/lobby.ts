@@ -5,7 +5,7 @@ import type { AppSocket } from './types.js';
 /** The waiting room: participants knock, the host sees who waits and admits one or all. */
 export function registerLobby(socket: AppSocket, deps: SocketDeps): void {
   const { log } = deps;
-  const { admission } = deps.live;
+  const { admission, entry } = deps.live;
   const user = socket.data.user;
   // The sessions this connection is waiting for, to withdraw the knock when it goes.
   const knocks = new Map<string, string>();
@@ -19,11 +19,11 @@ export function registerLobby(socket: AppSocket, deps: SocketDeps): void {
   onRequest(socket, 'lobby:watch', log, ({ sessionId }) => admission.waiting(user, sessionId));
 
   onRequest(socket, 'lobby:admit', log, async ({ sessionId, userId }) => {
-    await admission.admit(user, sessionId, userId);
+    await entry.admit(user, sessionId, userId);
     return {};
   });
 
-  onRequest(socket, 'lobby:admit-all', log, async ({ sessionId }) => ({ admitted: await admission.admitAll(user, sessionId) }));
+  onRequest(socket, 'lobby:admit-all', log, async ({ sessionId }) => ({ admitted: await entry.admitAll(user, sessionId) }));
 
   onRequest(socket, 'lobby:late', log, async ({ sessionId, minutes }) => {
     await admission.notifyLate(user, sessionId, minutes);

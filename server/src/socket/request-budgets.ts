@@ -37,6 +37,15 @@ export const requestBudgets = {
     perConnection: { points: 60, seconds: 60 },
     perUser: { points: 120, seconds: 60 },
   },
+  /**
+   * Getting ready in the lobby: once on reaching it, again after a reconnect
+   * or a media restart. Each one makes a peer (held: nothing forwarded) on the SFU.
+   */
+  prepare: {
+    events: ['room:prepare'],
+    perConnection: { points: 4, seconds: 30 },
+    perUser: { points: 8, seconds: 60 },
+  },
   /** A join, a rejoin after a reconnect, a media restart or a second tab, and leaving. Each one re-keys the group. */
   join: {
     events: ['room:join', 'room:leave'],
@@ -44,7 +53,7 @@ export const requestBudgets = {
     perUser: { points: 8, seconds: 60 },
   },
   /**
-   * Per join: two transports, their two connects, two producers and ready
+   * Per visit (prepared in the lobby or not): two transports, their two connects, two producers and ready
    * (7); an ICE restart per transport at most every 2 s; a screen share
    * started (one producer) now and then.
    */
@@ -54,15 +63,17 @@ export const requestBudgets = {
     perUser: { points: 60, seconds: 30 },
   },
   /**
-   * What this peer receives: two resumes per other peer, and the view of each
-   * video (its layer, whether it is shown), told once and again only when it
-   * changes: a resize, the tab hidden or shown, a phone's tiles following the
-   * speaker (one or two per change of speaker). Room to spare: the budget was
-   * set when every new video re-sent the view of all the others (210 while a
-   * circle of 21 arrives).
+   * What this peer receives: the view of each video (its layer, whether it
+   * is shown), told once and again only when it changes: a resize, the tab
+   * hidden or shown, a phone's tiles following the speaker (one or two per
+   * change of speaker); and key frames once it holds an epoch's keys. Room
+   * to spare: the budget was set when every new video re-sent the view of
+   * all the others (210 while a circle of 21 arrives). Setting up each
+   * consumer is the server's request (`room:consume`), which costs the
+   * client nothing here.
    */
   consumer: {
-    events: ['room:resume-consumer', 'room:consumer-view', 'room:set-media-mode', 'room:request-key-frame'],
+    events: ['room:consumer-view', 'room:set-media-mode', 'room:request-key-frame'],
     perConnection: { points: 500, seconds: 10 },
     perUser: { points: 1000, seconds: 10 },
   },

@@ -2,11 +2,13 @@ import type { SocketDeps } from './deps.js';
 import { onRequest } from './request-handler.js';
 import type { AppSocket } from './types.js';
 
-/** Room signalling: join, transports, produce, consume; all through acks. */
+/** Room signalling: prepare (in the lobby), join, transports, produce; all through acks. Consumers are the server's requests (LiveMedia). */
 export function registerRoom(socket: AppSocket, deps: SocketDeps): void {
   const { live, log } = deps;
   const { entry, rooms, media, moderation } = live;
   const user = socket.data.user;
+
+  onRequest(socket, 'room:prepare', log, ({ sessionId, sending }) => entry.prepare(socket.id, user, sessionId, sending));
 
   onRequest(socket, 'room:join', log, ({ sessionId, sending }) => entry.enter(socket.id, user, sessionId, sending));
 
@@ -28,11 +30,6 @@ export function registerRoom(socket: AppSocket, deps: SocketDeps): void {
 
   onRequest(socket, 'room:ready', log, async ({ rtpCapabilities }) => {
     await media.ready(socket.id, rtpCapabilities);
-    return {};
-  });
-
-  onRequest(socket, 'room:resume-consumer', log, async ({ consumerId }) => {
-    await media.resumeConsumer(socket.id, consumerId);
     return {};
   });
 

@@ -1,6 +1,20 @@
+import { ErrorCode, serverRequests } from '@care/shared';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
 import type { Notifier } from '../notifier.js';
 import { userRoom } from './session-sockets.js';
 import type { AppServer } from './types.js';
+
+/** How long a client has to answer a request of the server (the web client gives the server as long). */
+export const SERVER_REQUEST_TIMEOUT_MS = 10_000;
+
+/** A client's answer: an ack like the server's own, whose data is checked against the request's response schema. */
+function answerTo(data: z.ZodType): z.ZodType<{ ok: true; data: unknown } | { ok: false; error: { code: ErrorCode; message: string } }> {
+  return z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), data }),
+    z.object({ ok: z.literal(false), error: z.object({ code: ErrorCode, message: z.string().max(500) }) }),
+  ]) as never;
+}
 
 /** The `Notifier` through Socket.IO rooms: a connection's own room, or every connection of a person on any node (Redis adapter). */
 export function socketNotifier(io: AppServer): Notifier {
@@ -11,6 +25,21 @@ export function socketNotifier(io: AppServer): Notifier {
     },
     toUser: (userId, event, payload) => {
       (io.to(userRoom(userId)).emit as (e: string, p: unknown) => boolean)(event, payload);
+    },
+    ask: async (connectionId, event, payload) => {
+      const socket = io.sockets.sockets.get(connectionId);
+      if (!socket) throw new AppError('not_in_room', 'That connection is not on this node.');
+      let raw: unknown;
+      try {
+        // Typed by the Notifier's signature; Socket.IO's emitWithAck cannot follow a generic event name.
+        raw = await (socket.timeout(SERVER_REQUEST_TIMEOUT_MS) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }).emitWithAck(event, payload);
+      } catch {
+        throw new AppError('unavailable', `${event}: the client did not answer in time`);
+      }
+      const answer = answerTo(serverRequests[event].response).safeParse(raw);
+      if (!answer.success) throw new AppError('invalid_payload', `${event}: the client's answer is malformed`);
+      if (!answer.data.ok) throw new AppError(answer.data.error.code, `${event}: the client could not: ${answer.data.error.message}`);
+      return answer.data.data as never;
     },
   };
 }

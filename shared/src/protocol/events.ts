@@ -18,8 +18,8 @@ import {
   CommitArrived,
   CommitResult,
   GroupRestarted,
-  KeyPackageArrived,
   KeyPackagePublished,
+  KeyPackagesArrived,
   PublishKeyPackage,
   SendApplicationMessage,
   SubmitCommit,
@@ -42,7 +42,6 @@ import {
   RaiseHand,
   SendingState,
   ConsumerClosed,
-  ConsumerRef,
   CreateTransport,
   NewConsumer,
   PeerLeft,
@@ -52,6 +51,8 @@ import {
   RoomClosed,
   RoomJoin,
   RoomJoined,
+  RoomPrepare,
+  RoomPrepared,
   ConsumerView,
   RestartIce,
   RoomReady,
@@ -75,12 +76,12 @@ export const clientRequests = {
   'lobby:admit': { request: LobbyAdmit, response: Empty },
   'lobby:admit-all': { request: LobbyAdmitAll, response: LobbyAdmittedCount },
   'lobby:late': { request: LobbyLate, response: Empty },
+  'room:prepare': { request: RoomPrepare, response: RoomPrepared },
   'room:join': { request: RoomJoin, response: RoomJoined },
   'room:create-transport': { request: CreateTransport, response: TransportOptions },
   'room:connect-transport': { request: ConnectTransport, response: Empty },
   'room:produce': { request: Produce, response: Produced },
   'room:ready': { request: RoomReady, response: Empty },
-  'room:resume-consumer': { request: ConsumerRef, response: Empty },
   'room:leave': { request: Empty, response: Empty },
   'room:set-media-mode': { request: SetMediaMode, response: Empty },
   'room:consumer-view': { request: ConsumerView, response: Empty },
@@ -119,7 +120,8 @@ export const serverEvents = {
   'reminder:due': ReminderDue,
   'room:peer-joined': PeerView,
   'room:peer-left': PeerLeft,
-  'room:new-consumer': NewConsumer,
+  /** The host admitted this waiting (prepared) connection: it is in the room now, as `room:join` would have answered. */
+  'room:entered': RoomJoined,
   'room:consumer-closed': ConsumerClosed,
   'room:closed': RoomClosed,
   'room:peer-sending': PeerSending,
@@ -127,7 +129,7 @@ export const serverEvents = {
   'room:floor': FloorState,
   'room:moderated': Moderated,
   'room:share-permission': SharePermission,
-  'mls:key-package': KeyPackageArrived,
+  'mls:key-packages': KeyPackagesArrived,
   'mls:commit': CommitArrived,
   'mls:welcome': WelcomeArrived,
   'mls:message': ApplicationMessageArrived,
@@ -139,12 +141,27 @@ export const serverEvents = {
 export type ServerEventName = keyof typeof serverEvents;
 export type ServerEventPayload<E extends ServerEventName> = z.output<(typeof serverEvents)[E]>;
 
+/**
+ * What the server asks of a client and waits for (an ack with a timeout):
+ * the payload it sends, and the schema of the data the client's answer
+ * carries, which the server checks like any request.
+ */
+export const serverRequests = {
+  'room:consume': { request: NewConsumer, response: Empty },
+} as const;
+
+export type ServerRequestName = keyof typeof serverRequests;
+export type ServerRequestPayload<E extends ServerRequestName> = z.output<(typeof serverRequests)[E]['request']>;
+export type ServerResponseData<E extends ServerRequestName> = z.output<(typeof serverRequests)[E]['response']>;
+
 export type ClientToServerEvents = {
   [E in ClientRequestName]: (payload: RequestPayload<E>, ack: (response: Ack<ResponseData<E>>) => void) => void;
 };
 
 export type ServerToClientEvents = {
   [E in ServerEventName]: (payload: ServerEventPayload<E>) => void;
+} & {
+  [E in ServerRequestName]: (payload: ServerRequestPayload<E>, ack: (response: Ack<ServerResponseData<E>>) => void) => void;
 } & {
   /** Told to a client that sent something the server could not even route to a handler. */
   'app:error': (error: ErrorBody) => void;

@@ -40,6 +40,10 @@ export const MLS_MAX_APPLICATION = 16 * 1024;
 
 export const MlsEpoch = z.number().int().nonnegative();
 
+/**
+ * A joiner's KeyPackage. Published from the lobby, it is held by the server
+ * (forwarded to nobody) until the host admits the publisher.
+ */
 export const PublishKeyPackage = z.strictObject({
   keyPackage: bytes(MLS_MAX_KEY_PACKAGE, 'keyPackage'),
   /** This member lost its group state (a commit it could not process) and asks to be added anew. */
@@ -82,6 +86,14 @@ export const ApplicationMessageSent = z.object({ sentAt: z.string() });
 /** `rejoin`: the peer is a member that lost its group state; its old leaf goes as the new one comes. */
 export const KeyPackageArrived = z.object({ peerId: z.string(), keyPackage: binary('keyPackage'), rejoin: z.boolean() });
 export type KeyPackageArrived = z.infer<typeof KeyPackageArrived>;
+
+/**
+ * KeyPackages to add, in one message: one publication, or everyone the host
+ * admitted at once (their KeyPackages, held while they waited), so the
+ * committer adds them all in one commit with one Welcome.
+ */
+export const KeyPackagesArrived = z.object({ keyPackages: z.array(KeyPackageArrived) });
+export type KeyPackagesArrived = z.infer<typeof KeyPackagesArrived>;
 
 export const CommitArrived = z.object({ fromPeerId: z.string(), epoch: MlsEpoch, commit: binary('commit') });
 export type CommitArrived = z.infer<typeof CommitArrived>;

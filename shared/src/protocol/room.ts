@@ -33,6 +33,24 @@ export type PeerView = z.infer<typeof PeerView>;
 export const RoomJoin = z.strictObject({ sessionId: ObjectIdString, sending: SendingState.optional() });
 export type RoomJoin = z.input<typeof RoomJoin>;
 
+/**
+ * In the lobby: a waiting participant's page gets ready to be let in. It is
+ * given a peer id and the router's capabilities, and may create and connect
+ * its two transports, send (held at the SFU) and publish one KeyPackage (held
+ * by the server), and nothing more: no consumer, no one's presence, no MLS
+ * message reaches it, and nothing of it reaches the room, until the host
+ * admits it (then `room:entered`, or its own `room:join`).
+ */
+export const RoomPrepare = RoomJoin;
+export type RoomPrepare = z.input<typeof RoomPrepare>;
+
+export const RoomPrepared = z.object({
+  roomId: z.string(),
+  peerId: z.string(),
+  routerRtpCapabilities: RtpCapabilities,
+});
+export type RoomPrepared = z.infer<typeof RoomPrepared>;
+
 /** The room's shared state: locked to newcomers, and the raised hands in the order they went up. */
 export const FloorState = z.object({ locked: z.boolean(), hands: z.array(z.string()) });
 export type FloorState = z.infer<typeof FloorState>;
@@ -87,13 +105,14 @@ export type Produced = z.infer<typeof Produced>;
 export const RoomReady = z.strictObject({ rtpCapabilities: RtpCapabilities });
 export type RoomReady = z.infer<typeof RoomReady>;
 
-export const ConsumerRef = z.strictObject({ consumerId: MediaId });
-export type ConsumerRef = z.infer<typeof ConsumerRef>;
-
 export const ProducerRef = z.strictObject({ producerId: MediaId });
 export type ProducerRef = z.infer<typeof ProducerRef>;
 
-/** A consumer the server created (paused) for this client. */
+/**
+ * The server asks the client to set up a consumer it created (paused); the
+ * client's answer (an empty ack, or its error) is what starts it: one round
+ * trip per consumer, as mediasoup-demo does.
+ */
 export const NewConsumer = z.object({
   consumerId: z.string(),
   producerId: z.string(),

@@ -1,21 +1,26 @@
 // The baseline for join benchmarks: the least a mediasoup receiver can do.
 // No auth, no database, no lobby, no E2EE: load the device, open a receive
-// transport, consume the producer that is already there, play it.
+// transport, consume the producer that is already there, play it. Signalling
+// goes over a Socket.IO connection to the bare server, as the app's does.
 import { Device, type types } from 'mediasoup-client';
+import { io, type Socket } from 'socket.io-client';
 import { wireTransport } from '../transport-signalling.js';
-
-type Request = (method: string, data: string) => Promise<string>;
 
 declare global {
   interface Window {
-    bareRequest: Request;
+    bareConnected: Promise<void>;
     bareProduce: () => Promise<void>;
     bareJoin: () => Promise<number>;
   }
 }
 
+const socket: Socket = io({ transports: ['websocket'] });
+window.bareConnected = new Promise((resolve) => socket.once('connect', () => resolve()));
+
 async function call<T>(method: string, data: unknown = {}): Promise<T> {
-  return JSON.parse(await window.bareRequest(method, JSON.stringify(data))) as T;
+  const answer = (await socket.timeout(10_000).emitWithAck(`bare:${method}`, data)) as { ok: boolean; data?: T; error?: string };
+  if (!answer.ok) throw new Error(`${method}: ${answer.error ?? 'failed'}`);
+  return answer.data as T;
 }
 
 async function loadDevice(): Promise<Device> {
@@ -25,6 +30,7 @@ async function loadDevice(): Promise<Device> {
 }
 
 window.bareProduce = async () => {
+  await window.bareConnected;
   const device = await loadDevice();
   const transport = device.createSendTransport(await call<types.TransportOptions>('transport'));
   wireTransport(transport, call);
@@ -32,8 +38,13 @@ window.bareProduce = async () => {
   for (const track of stream.getTracks()) await transport.produce({ track });
 };
 
-/** Resolves with milliseconds from the call to the first remote video frame presented (requestVideoFrameCallback). */
+/**
+ * Resolves with milliseconds from the call (the connection already open, as a
+ * page's is once loaded) to the first remote video frame presented
+ * (requestVideoFrameCallback).
+ */
 window.bareJoin = async () => {
+  await window.bareConnected;
   const start = performance.now();
   const device = await loadDevice();
   const transport = device.createRecvTransport(await call<types.TransportOptions>('transport'));

@@ -39,6 +39,34 @@ function refusal(run: () => unknown): string | undefined {
 describe('the commit rules the delivery service keeps', () => {
   const everyone = new Set(['host', 'm1', 'm2']);
 
+  it('takes one commit adding everyone the host let in together, with one Welcome for exactly them (admit all)', () => {
+    const record = group({ leaves: [seat('host')], keyPackages: new Map(['a', 'b', 'c'].map((id) => [id, [`kp-${id}`]])) });
+    const adds = ['a', 'b', 'c'].map((id) => ({ participantId: id, ref: `kp-${id}` }));
+    const present = new Set(['host', 'a', 'b', 'c']);
+    const plan = planCommit(record, commit({ adds }), present, ['kp-c', 'kp-a', 'kp-b']);
+    expect(plan.addedPeerIds).toEqual(['a', 'b', 'c']);
+    expect(plan.leaves.map((l) => l?.peerId)).toEqual(['host', 'a', 'b', 'c']);
+    expect(plan.workRemains).toBe(false);
+    // The Welcome must be for all of them and nobody else.
+    expect(refusal(() => planCommit(record, commit({ adds }), present, ['kp-a', 'kp-b']))).toMatch(/exactly the KeyPackages/);
+    expect(refusal(() => planCommit(record, commit({ adds }), present, ['kp-a', 'kp-b', 'kp-c', 'kp-x']))).toMatch(/exactly the KeyPackages/);
+  });
+
+  it('refuses a multi-add that slips in someone still waiting in the lobby (not present, KeyPackage held, not announced)', () => {
+    const record = group({ leaves: [seat('host')], keyPackages: new Map([['a', ['kp-a']], ['b', ['kp-b']]]) });
+    const present = new Set(['host', 'a', 'b']);
+    const withWaiting = [
+      { participantId: 'a', ref: 'kp-a' },
+      { participantId: 'b', ref: 'kp-b' },
+      { participantId: 'waiting', ref: 'kp-waiting' },
+    ];
+    expect(refusal(() => planCommit(record, commit({ adds: withWaiting }), present, ['kp-a', 'kp-b', 'kp-waiting']))).toMatch(/not in the session/);
+    // Present but never announced (its KeyPackage still held) is refused too.
+    expect(refusal(() => planCommit(record, commit({ adds: withWaiting }), new Set([...present, 'waiting']), ['kp-a', 'kp-b', 'kp-waiting']))).toMatch(
+      /not announced/,
+    );
+  });
+
   it('refuses the removal of someone still in the room (a member removing the facilitator)', () => {
     expect(refusal(() => planCommit(group(), commit({ senderLeaf: 1, removes: [0] }), everyone, undefined))).toMatch(/left the session/);
   });

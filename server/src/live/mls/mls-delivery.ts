@@ -1,4 +1,4 @@
-import type { KeyPackagePublished, MlsJoinInfo } from '@care/shared';
+import type { KeyPackageArrived, KeyPackagePublished, MlsJoinInfo } from '@care/shared';
 import { AppError } from '../../errors.js';
 import type { Notifier } from '../../notifier.js';
 import type { LivePeer } from '../live-peer.js';
@@ -18,6 +18,13 @@ import type { MlsGroupRoster } from './mls-group-roster.js';
  * (`socket/request-budgets.ts`), not this service's.
  */
 export class MlsDelivery {
+  /**
+   * KeyPackages published from the lobby, by peer: held here (on this node,
+   * in memory, one per peer) and forwarded to nobody until the host admits
+   * the publisher (`releaseHeld`); gone when the peer stops waiting.
+   */
+  readonly #held = new Map<string, { keyPackage: Uint8Array; ref: string }>();
+
   constructor(
     private readonly roster: MlsGroupRoster,
     private readonly rooms: LiveRooms,
@@ -45,9 +52,16 @@ export class MlsDelivery {
    */
   async publishKeyPackage(connectionId: string, published: { keyPackage: Uint8Array; rejoin?: boolean | undefined }): Promise<KeyPackagePublished> {
     const { keyPackage } = published;
-    const peer = this.rooms.peerOf(connectionId);
+    const peer = this.rooms.mediaPeerOf(connectionId);
     const facts = await readKeyPackage(keyPackage);
     if (facts.participantId !== peer.peerId) throw new AppError('invalid_payload', 'A KeyPackage must name the peer that publishes it.');
+    // Checked again after reading it: the peer may have left, or the host let it in, meanwhile.
+    if (this.rooms.mediaPeerOf(connectionId) !== peer) throw new AppError('not_in_room', 'Join the session first.');
+    if (!peer.admitted) {
+      if (published.rejoin) throw new AppError('invalid_payload', 'Only a member of the group can ask to rejoin it.');
+      this.#held.set(peer.peerId, { keyPackage, ref: facts.ref });
+      return { create: false };
+    }
     const before = await this.roster.read(peer.roomId);
     const seated = before?.leaves.some((holder) => holder?.peerId === peer.peerId) ?? false;
     // A joiner's periodic retry that crossed its Welcome: it is in, nothing to do.
@@ -66,11 +80,41 @@ export class MlsDelivery {
         return { create: true };
       }
     }
-    for (const other of this.rooms.peersIn(peer.roomId)) {
-      if (other.connectionId === connectionId) continue;
-      this.notifier.toConnection(other.connectionId, 'mls:key-package', { peerId: peer.peerId, keyPackage, rejoin: seated });
-    }
+    this.#forward(peer.roomId, [{ peerId: peer.peerId, keyPackage, rejoin: seated }]);
     return { create: false };
+  }
+
+  /**
+   * The host let these peers in: the KeyPackages they published while they
+   * waited are announced now, and go to the room's members in one message
+   * each, so the committer adds them all in one commit (one Welcome for all).
+   * A peer that starts the group itself (`role: 'create'`) has none to add.
+   */
+  async releaseHeld(roomId: string, entered: ReadonlyArray<{ peer: Pick<LivePeer, 'peerId'>; mls: MlsJoinInfo }>): Promise<void> {
+    const released: KeyPackageArrived[] = [];
+    const now = this.now();
+    for (const { peer, mls } of entered) {
+      const held = this.#held.get(peer.peerId);
+      this.#held.delete(peer.peerId);
+      if (!held || mls.role !== 'join') continue;
+      await this.roster.announceKeyPackage(roomId, peer.peerId, held.ref, false, now);
+      released.push({ peerId: peer.peerId, keyPackage: held.keyPackage, rejoin: false });
+    }
+    this.#forward(roomId, released);
+  }
+
+  /** Hands KeyPackages to everyone in the room but their publishers, in one message each. */
+  #forward(roomId: string, keyPackages: readonly KeyPackageArrived[]): void {
+    if (keyPackages.length === 0) return;
+    for (const other of this.rooms.peersIn(roomId)) {
+      const theirs = keyPackages.filter((k) => k.peerId !== other.peerId);
+      if (theirs.length > 0) this.notifier.toConnection(other.connectionId, 'mls:key-packages', { keyPackages: theirs });
+    }
+  }
+
+  /** A peer stopped waiting without entering: what it published goes. */
+  waitingEnded(peer: Pick<LivePeer, 'peerId'>): void {
+    this.#held.delete(peer.peerId);
   }
 
   async submitCommit(connectionId: string, submitted: { commit: Uint8Array; welcome?: Uint8Array | undefined }): Promise<{ accepted: boolean; epoch: number }> {
@@ -121,6 +165,7 @@ export class MlsDelivery {
 
   /** Someone left the room: if they held a leaf, their removal is now due. */
   async peerLeft(peer: Pick<LivePeer, 'roomId' | 'peerId'>): Promise<void> {
+    this.#held.delete(peer.peerId);
     const record = await this.roster.read(peer.roomId);
     await this.roster.forget(peer.roomId, peer.peerId);
     if (record?.leaves.some((holder) => holder?.peerId === peer.peerId)) await this.roster.markDue(peer.roomId, this.now());

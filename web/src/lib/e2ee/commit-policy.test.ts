@@ -49,6 +49,17 @@ describe('what a member accepts in a commit', () => {
     expect(commitRefusal(seats, contents([1], [{ participantId: 'm1', keyPackage: kp(5) }], 0), room)).toBeUndefined();
   });
 
+  it('accepts one commit adding everyone let in together, and refuses it if one of them is not in the room', () => {
+    const room = roster([...everyone, 'a', 'b'], { a: [kp(1)], b: [kp(2)], waiting: [kp(3)] });
+    const both = [
+      { participantId: 'a', keyPackage: kp(1) },
+      { participantId: 'b', keyPackage: kp(2) },
+    ];
+    expect(commitRefusal(seats, contents([], both, 0), room)).toBeUndefined();
+    expect(commitRefusal(seats, contents([], [...both, { participantId: 'waiting', keyPackage: kp(3) }], 0), room)).toBe('adds-absent');
+    expect(commitRefusal(seats, contents([], [...both, { participantId: 'a', keyPackage: kp(1) }], 0), room)).toBe('second-leaf');
+  });
+
   it('refuses a blank leaf, and anything that is not a by-value commit', () => {
     expect(commitRefusal(seats, contents([7], [], 0), roster(everyone))).toBe('removes-blank');
     expect(commitRefusal(seats, undefined, roster(everyone))).toBe('unexpected-commit');

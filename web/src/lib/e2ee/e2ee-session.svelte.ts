@@ -97,6 +97,10 @@ export class E2eeSession {
   #roomId = '';
   #identity: MlsIdentity | undefined;
   #keyPackageTimer: ReturnType<typeof setInterval> | undefined;
+  /** The member made in the lobby, its KeyPackage published there (held by the server until this person is let in). */
+  #preparing: Promise<void> | undefined;
+  /** The current member's KeyPackage is out: the server holds it, or has handed it to the group. */
+  #published = false;
   #fallbackTimer: ReturnType<typeof setTimeout> | undefined;
   #epochWaiters: Array<() => void> = [];
   #unsubscribe: Unsubscribe | undefined;
@@ -128,6 +132,28 @@ export class E2eeSession {
   }
 
   /**
+   * In the lobby: the member this device will be in the room's group, and
+   * its KeyPackage, published; the server holds it until the host lets this
+   * person in, then hands it to the group's members with everyone let in at
+   * the same time, so one commit adds them all.
+   */
+  prepareMember(roomId: string, peerId: string, options: { unlinkable?: boolean } = {}): Promise<void> {
+    this.#preparing ??= this.#prepareMember(roomId, peerId, options);
+    return this.#preparing;
+  }
+
+  async #prepareMember(roomId: string, peerId: string, options: { unlinkable?: boolean }): Promise<void> {
+    this.prepare();
+    if (this.state === 'unsupported' || this.#closed) return;
+    this.#roomId = roomId;
+    this.#present.add(peerId);
+    this.#identity = await this.#identityFor(peerId, options);
+    const member = await MlsMember.create(this.#identity);
+    this.#member = member;
+    await this.#publishFrom(member, false);
+  }
+
+  /**
    * Joins (or creates) the room's group. Resolves once this device holds the
    * keys of an epoch. `unlinkable`: sign with a key made for this visit only
    * instead of the device's key, so a member under a pseudonym cannot be
@@ -139,18 +165,32 @@ export class E2eeSession {
     const entered = this.nextEpoch();
     this.#roomId = roomId;
     this.#present.add(peerId);
-    this.#identity = options.unlinkable ? await MlsIdentity.generate(peerId) : await deviceIdentity(peerId);
+    // A lobby publication that failed is made again below.
+    await this.#preparing?.catch(() => undefined);
+    // Its lobby publication found nobody holding the group, and it started the group itself.
+    if (this.#member?.status === 'active') return;
+    this.#identity ??= await this.#identityFor(peerId, options);
     if (mls.role === 'create') {
-      this.#member = await MlsMember.create(this.#identity);
-      const member = this.#member;
+      this.#stopPublishing();
+      const member = this.#member ?? (await MlsMember.create(this.#identity));
+      this.#member = member;
       await this.#serial(async () => {
         await member.createGroup(roomId);
         await this.#enterEpoch();
+        // KeyPackages that came while the group did not exist yet: their owners are added now, not at their next publication.
+        await this.#commitWanted();
       });
+    } else if (this.#member && this.#published) {
+      // Published from the lobby: the server hands it to the committer now; ask again only if no Welcome comes.
+      this.#keepPublishing(this.#member, false);
     } else {
       await this.#joinAnew(false);
     }
     await entered;
+  }
+
+  #identityFor(peerId: string, options: { unlinkable?: boolean }): Promise<MlsIdentity> {
+    return options.unlinkable ? MlsIdentity.generate(peerId) : deviceIdentity(peerId);
   }
 
   /** Someone is in the room (those already there when we joined, and each newcomer). */
@@ -174,22 +214,31 @@ export class E2eeSession {
   async #joinAnew(rejoin: boolean): Promise<void> {
     if (!this.#identity || this.#closed) return;
     this.#member = await MlsMember.create(this.#identity);
-    const member = this.#member;
-    const publish = () =>
-      this.#serial(async () => {
-        if (member !== this.#member || member.status !== 'no-group' || this.#closed) return;
-        const keyPackage = await member.createKeyPackage();
-        const { create } = await request(this.socket, 'mls:publish-key-package', { keyPackage, ...(rejoin ? { rejoin } : {}) });
-        if (!create) return;
-        // Nobody present holds the group any more: this device starts it afresh.
-        this.#stopPublishing();
-        await member.createGroup(this.#roomId);
-        await this.#enterEpoch();
-        await this.#commitWanted();
-      });
+    this.#published = false;
+    this.#keepPublishing(this.#member, rejoin);
+    await this.#publishFrom(this.#member, rejoin);
+  }
+
+  /** Publishes the member's KeyPackage again every few seconds until it is in a group. */
+  #keepPublishing(member: MlsMember, rejoin: boolean): void {
     this.#stopPublishing();
-    this.#keyPackageTimer = setInterval(() => void publish().catch(() => undefined), KEY_PACKAGE_RETRY_MS);
-    await publish();
+    this.#keyPackageTimer = setInterval(() => void this.#publishFrom(member, rejoin).catch(() => undefined), KEY_PACKAGE_RETRY_MS);
+  }
+
+  /** One publication of a fresh KeyPackage of this member; if nobody present holds the group any more, it starts the group afresh. */
+  #publishFrom(member: MlsMember, rejoin: boolean): Promise<void> {
+    return this.#serial(async () => {
+      if (member !== this.#member || member.status !== 'no-group' || this.#closed) return;
+      const keyPackage = await member.createKeyPackage();
+      const { create } = await request(this.socket, 'mls:publish-key-package', { keyPackage, ...(rejoin ? { rejoin } : {}) });
+      this.#published = true;
+      if (!create) return;
+      // Nobody present holds the group any more: this device starts it afresh.
+      this.#stopPublishing();
+      await member.createGroup(this.#roomId);
+      await this.#enterEpoch();
+      await this.#commitWanted();
+    });
   }
 
   #stopPublishing(): void {
@@ -314,19 +363,22 @@ export class E2eeSession {
 
   #listen(): void {
     this.#unsubscribe = subscribe(this.socket, {
-      'mls:key-package': ({ peerId, keyPackage, rejoin }) => {
-        // A KeyPackage must name the peer it came from, or one participant could join as another;
-        // and that peer must be in the room, or the server could slip in a listener nobody sees.
-        let info;
-        try {
-          info = inspectMessage(new Uint8Array(keyPackage));
-        } catch {
-          return;
+      'mls:key-packages': ({ keyPackages }) => {
+        for (const { peerId, keyPackage, rejoin } of keyPackages) {
+          // A KeyPackage must name the peer it came from, or one participant could join as another;
+          // and that peer must be in the room, or the server could slip in a listener nobody sees.
+          let info;
+          try {
+            info = inspectMessage(new Uint8Array(keyPackage));
+          } catch {
+            continue;
+          }
+          if (info.kind !== 'key-package' || info.participantId !== peerId || !this.#present.has(peerId)) continue;
+          const bytes = new Uint8Array(keyPackage);
+          this.#announced.set(peerId, [...(this.#announced.get(peerId) ?? []), bytes].slice(-ANNOUNCED_PER_PEER));
+          this.#wantedAdds.set(peerId, { keyPackage: bytes, rejoin: rejoin === true });
         }
-        if (info.kind !== 'key-package' || info.participantId !== peerId || !this.#present.has(peerId)) return;
-        const bytes = new Uint8Array(keyPackage);
-        this.#announced.set(peerId, [...(this.#announced.get(peerId) ?? []), bytes].slice(-ANNOUNCED_PER_PEER));
-        this.#wantedAdds.set(peerId, { keyPackage: bytes, rejoin: rejoin === true });
+        // All of them in one commit: everyone let in together joins one epoch, with one Welcome.
         void this.#serial(() => this.#commitWanted());
       },
       'mls:commit': ({ commit }) => {
@@ -407,19 +459,21 @@ export class E2eeSession {
   }
 
   /**
-   * What is due: every leaf whose participant is not here goes, and the next
-   * present peer waiting to be added comes (a member that lost its state
-   * leaves its old leaf in the same commit). `order`: who may commit, first
-   * the designated committer.
+   * What is due: every leaf whose participant is not here goes, and every
+   * present peer waiting to be added comes, all in one commit (a member that
+   * lost its state leaves its old leaf in the same commit). `order`: who may
+   * commit, first the designated committer.
    */
-  #work(member: MlsMember): { remove: string[]; add: [string, Uint8Array] | undefined; order: number[] } {
+  #work(member: MlsMember): { remove: string[]; add: Array<[string, Uint8Array]>; order: number[] } {
     const seats = member.members();
     const seated = new Set(seats.map((seat) => seat.participantId));
     const rejoining = new Set([...this.#wantedAdds].filter(([peerId, wanted]) => wanted.rejoin && seated.has(peerId)).map(([peerId]) => peerId));
-    const next = [...this.#wantedAdds].find(([peerId]) => this.#present.has(peerId) && (!seated.has(peerId) || rejoining.has(peerId)));
+    const add = [...this.#wantedAdds]
+      .filter(([peerId]) => this.#present.has(peerId) && (!seated.has(peerId) || rejoining.has(peerId)))
+      .map(([peerId, wanted]): [string, Uint8Array] => [peerId, wanted.keyPackage]);
     const remove = leavers(seats, this.#present);
-    if (next && rejoining.has(next[0])) remove.push(next[0]);
-    return { remove, add: next && [next[0], next[1].keyPackage], order: committerOrder(seats, this.#present, rejoining) };
+    for (const [peerId] of add) if (rejoining.has(peerId)) remove.push(peerId);
+    return { remove, add, order: committerOrder(seats, this.#present, rejoining) };
   }
 
   /**
@@ -430,7 +484,7 @@ export class E2eeSession {
    */
   #armFallback(member: MlsMember): void {
     const { remove, add, order } = this.#work(member);
-    if (this.#fallbackTimer || (remove.length === 0 && !add)) return;
+    if (this.#fallbackTimer || (remove.length === 0 && add.length === 0)) return;
     const rank = Math.max(1, order.indexOf(member.ownLeafIndex));
     const epoch = member.epoch;
     this.#fallbackTimer = setTimeout(() => {
@@ -445,23 +499,23 @@ export class E2eeSession {
     const member = this.#member;
     if (!member || member.status !== 'active' || this.#closed) return;
     const { remove, add, order } = this.#work(member);
-    if (remove.length === 0 && !add) return;
+    if (remove.length === 0 && add.length === 0) return;
     if (!instead && order[0] !== member.ownLeafIndex) {
       this.#armFallback(member);
       return;
     }
     let built;
     try {
-      built = await member.changeMembers({ remove, add: add ? [add[1]] : [] });
+      built = await member.changeMembers({ remove, add: add.map(([, keyPackage]) => keyPackage) });
     } catch {
-      // An unusable KeyPackage; the joiner will publish a fresh one.
-      if (add) this.#wantedAdds.delete(add[0]);
+      // An unusable KeyPackage spoils the commit: drop it (its owner publishes a fresh one) and add the others.
+      if (await this.#dropUnusable(member, add)) await this.#commitWanted(instead);
       return;
     }
     const outcome = await this.#submit(member, { commit: built.commit, ...(built.welcome ? { welcome: built.welcome } : {}) });
     switch (outcome) {
       case 'accepted':
-        if (add) this.#wantedAdds.delete(add[0]);
+        for (const [peerId] of add) this.#wantedAdds.delete(peerId);
         return this.#commitWanted(instead);
       case 'lost':
         return;
@@ -470,9 +524,30 @@ export class E2eeSession {
         return;
       case 'refused':
         // The server saw something we did not (a newer KeyPackage, someone gone): wait for news.
-        if (add) this.#wantedAdds.delete(add[0]);
+        for (const [peerId] of add) this.#wantedAdds.delete(peerId);
         return;
     }
+  }
+
+  /**
+   * Finds which of these KeyPackages cannot be added (by trying each alone)
+   * and forgets them. Whether anything is left to try again: when none was at
+   * fault, all are forgotten, so a commit that cannot be built is not retried forever.
+   */
+  async #dropUnusable(member: MlsMember, add: ReadonlyArray<[string, Uint8Array]>): Promise<boolean> {
+    let dropped = 0;
+    for (const [peerId, keyPackage] of add.length > 1 ? add : []) {
+      try {
+        await member.changeMembers({ add: [keyPackage] });
+        await member.discardPendingCommit();
+      } catch {
+        this.#wantedAdds.delete(peerId);
+        dropped++;
+      }
+    }
+    if (dropped > 0 && dropped < add.length) return true;
+    for (const [peerId] of add) this.#wantedAdds.delete(peerId);
+    return false;
   }
 
   /**

@@ -818,4 +818,7 @@ export const en: Record<MessageKey, string> = {
   'grantReason.needs_more_time': 'Needs more time',
   'grantReason.after_crisis': 'After a crisis',
   'grantReason.before_referral': 'Before a further referral',
+  // Admit → seeing each other (issue 15).
+  'lobby.preparing': 'Getting your connection ready…',
+  'lobby.prepared': 'Your connection is ready. As soon as you are let in, you are connected.',
 };

@@ -817,6 +817,9 @@ export const id = {
   'grantReason.needs_more_time': 'Perlu waktu lebih',
   'grantReason.after_crisis': 'Setelah masa krisis',
   'grantReason.before_referral': 'Sebelum rujukan lanjutan',
+  // Admit → seeing each other (issue 15): the page gets ready while the person waits.
+  'lobby.preparing': 'Menyiapkan sambungan Anda…',
+  'lobby.prepared': 'Sambungan Anda sudah siap. Begitu dipersilakan masuk, Anda langsung terhubung.',
 } as const;
 
 export type MessageKey = keyof typeof id;

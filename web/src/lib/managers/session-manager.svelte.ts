@@ -1,10 +1,10 @@
-import type { CurrentUser, MediaMode, RoomClosedReason, SessionView } from '@care/shared';
+import type { CurrentUser, MediaMode, RoomClosedReason, RoomJoined, SessionView } from '@care/shared';
 import { api } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
 import { E2eeSession } from '../e2ee/e2ee-session.svelte.js';
 import { groupCensus, type GroupCensus } from '../e2ee/group-census.js';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
-import { RoomClient } from '../rtc/room-client.js';
+import { RoomClient, type RoomVisit } from '../rtc/room-client.js';
 import { connectSocket, serverLink, type AppSocket } from '../socket/socket-client.js';
 import { subscribe, type Unsubscribe } from '../socket/socket-subscription.js';
 import { BackgroundManager } from './background-manager.svelte.js';
@@ -49,6 +49,8 @@ export class SessionManager {
 
   #socket: AppSocket | undefined;
   #room: RoomClient | undefined;
+  /** In the lobby: how far the page's preparation for being let in has got (undefined: none made). */
+  #roomPrepared: 'preparing' | 'ready' | 'failed' | undefined;
   #sessionId = '';
   #unsubscribe: Unsubscribe | undefined;
   #timers: Array<ReturnType<typeof setInterval>> = [];
@@ -129,11 +131,13 @@ export class SessionManager {
       'lobby:left': ({ userId }) => this.lobby.left(userId),
       'lobby:late': (notice) => this.lobby.late(notice),
       'lobby:admitted': (notice) => {
-        if (this.lobby.concerns(notice) && this.stage === 'lobby') void this.#joinRoom();
+        if (this.lobby.concerns(notice) && this.stage === 'lobby') void this.#enterRoom();
       },
       'lobby:refused': (notice) => {
         if (!this.lobby.concerns(notice) || this.stage !== 'lobby') return;
         this.lobby.refused = notice.reason;
+        // Turned away: what was prepared goes (the server has dropped it too).
+        this.#dropPreparation();
         if (notice.reason === 'ended') this.stage = 'ended';
       },
       'room:floor': (floor) => this.floor.changed(floor),
@@ -243,8 +247,11 @@ export class SessionManager {
   async #onConnected(): Promise<void> {
     this.tooManyConnections = false;
     await this.lobby.refreshPresence();
-    // After a reconnect the server has forgotten our place: take it again.
-    if (this.stage === 'lobby') await this.#knock();
+    // After a reconnect the server has forgotten our place (and what the lobby prepared): take it again.
+    if (this.stage === 'lobby') {
+      this.#dropPreparation();
+      await this.#knock();
+    }
     if (this.stage === 'room' && this.#room) {
       this.#room.close();
       await this.#joinRoom();
@@ -255,6 +262,7 @@ export class SessionManager {
   async #knock(): Promise<void> {
     try {
       if (await this.lobby.knock()) await this.#joinRoom();
+      else if (!this.lobby.refused) this.#prepareInLobby();
     } catch (error) {
       this.#fail(error);
     }
@@ -273,11 +281,86 @@ export class SessionManager {
     this.background.stop();
   }
 
-  /** One visit of the room: its media and its end-to-end encryption, both new each time. */
-  async #joinRoom(): Promise<void> {
-    const stream = this.local.stream;
-    if (!this.#socket || !stream) return;
+  /**
+   * While waiting, the page gets ready to be let in (RoomClient.prepare): the
+   * host's click then costs little more than the MLS commit that adds us.
+   * A preparation that fails is dropped; being let in then joins as before.
+   */
+  #prepareInLobby(): void {
+    if (this.#room && this.#roomPrepared !== 'failed') return;
+    const room = this.#newVisit();
+    if (!room) return;
+    this.#roomPrepared = 'preparing';
+    this.lobby.prepared = false;
+    room.prepare(this.#visit(), { keyPackage: true }).then(
+      () => {
+        if (this.#room !== room) return;
+        this.#roomPrepared = 'ready';
+        this.lobby.prepared = true;
+      },
+      () => {
+        if (this.#room !== room) return;
+        this.#roomPrepared = 'failed';
+        this.#dropPreparation();
+      },
+    );
+  }
+
+  /** Whatever the lobby prepared goes (turned away, or it failed). */
+  #dropPreparation(): void {
+    if (this.stage !== 'lobby') return;
+    this.#room?.close();
+    this.#useRoom(undefined);
+    this.#roomPrepared = undefined;
+    this.lobby.prepared = false;
+  }
+
+  /** Let in: enters with what the lobby prepared, or joins afresh when nothing was (or it failed). */
+  async #enterRoom(): Promise<void> {
+    const room = this.#room;
+    if (!room || this.#roomPrepared === undefined || this.#roomPrepared === 'failed') return this.#joinRoom();
     this.stage = 'joining';
+    await this.#visitRoom(room, () => room.enter());
+  }
+
+  /** What this visit starts with: the session, our tracks and switches, and how we sign. */
+  #visit(): RoomVisit {
+    // Under a pseudonym, a key made for this visit: the device's key would link one's pseudonyms across circles.
+    const unlinkable = this.isCircle && (this.session?.circle?.pseudonymous ?? false) && !this.isCounselor;
+    return { sessionId: this.#sessionId, localStream: this.local.stream ?? new MediaStream(), sending: this.local.sending, unlinkable };
+  }
+
+  /** One visit of the room, prepared and entered at once (the host; someone already admitted; a reconnect or media restart). */
+  async #joinRoom(): Promise<void> {
+    if (!this.#socket || !this.local.stream) return;
+    this.stage = 'joining';
+    const room = this.#newVisit();
+    if (!room) return;
+    this.#roomPrepared = undefined;
+    await this.#visitRoom(room, () => room.join(this.#visit()));
+  }
+
+  async #visitRoom(room: RoomClient, enter: () => Promise<RoomJoined>): Promise<void> {
+    try {
+      const joined = await enter();
+      this.floor.set(joined.floor);
+      await this.local.entered(joined.peerId, room);
+      this.stage = 'room';
+    } catch (error) {
+      room.close();
+      if (this.#room === room) this.#useRoom(undefined);
+      this.#roomPrepared = undefined;
+      if (error instanceof ApiError && error.code === 'not_admitted') {
+        this.stage = 'lobby';
+        return;
+      }
+      this.#fail(error);
+    }
+  }
+
+  /** A fresh room visit: its media and its end-to-end encryption, both new each time. */
+  #newVisit(): RoomClient | undefined {
+    if (!this.#socket || !this.local.stream) return undefined;
     this.#room?.close();
     this.participants.clear();
     this.participants.activeSpeaker = undefined;
@@ -299,29 +382,26 @@ export class SessionManager {
       onConnectionState: (state) => {
         this.connection.state = state;
       },
+      // Let in while waiting prepared: straight in, without waiting for `lobby:admitted` behind it.
+      onEntered: () => {
+        if (this.stage === 'lobby') void this.#enterRoom();
+      },
       onClosed: (reason) => this.#roomClosed(reason),
     });
     this.#useRoom(room);
-    try {
-      // Under a pseudonym, a key made for this visit: the device's key would link one's pseudonyms across circles.
-      const unlinkable = this.isCircle && (this.session?.circle?.pseudonymous ?? false) && !this.isCounselor;
-      const joined = await room.join(this.#sessionId, stream, this.local.sending, { unlinkable });
-      this.floor.set(joined.floor);
-      await this.local.entered(joined.peerId, room);
-      this.stage = 'room';
-    } catch (error) {
-      room.close();
-      if (error instanceof ApiError && error.code === 'not_admitted') {
-        this.stage = 'lobby';
-        return;
-      }
-      this.#fail(error);
-    }
+    return room;
   }
 
   #roomClosed(reason: RoomClosedReason): void {
     this.closedReason = reason;
     this.participants.clear();
+    // The media restarted while we waited: prepare again on the fresh router.
+    if (reason === 'media_failure' && this.stage === 'lobby') {
+      this.#roomPrepared = undefined;
+      this.#useRoom(undefined);
+      this.#prepareInLobby();
+      return;
+    }
     if (reason === 'media_failure') void this.#joinRoom();
     if (reason === 'removed' || reason === 'ended') {
       this.#useRoom(undefined);

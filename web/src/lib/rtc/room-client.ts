@@ -6,6 +6,7 @@ import {
   type PeerView,
   type RoomClosedReason,
   type RoomJoined,
+  type RoomPrepared,
   type SendingState,
   type TransportOptions,
 } from '@care/shared';
@@ -13,6 +14,7 @@ import { Device, type types } from 'mediasoup-client';
 import type { E2eeSession } from '../e2ee/e2ee-session.svelte.js';
 import { request, type AppSocket } from '../socket/socket-client.js';
 import { subscribe, type Unsubscribe } from '../socket/socket-subscription.js';
+import { connectEarly } from './receive-warm-up.js';
 import { TransformWatch, type SendKind, type SendSource } from './transform-watch.js';
 
 export type MediaConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
@@ -24,6 +26,8 @@ export interface RoomClientEvents {
   onTrack(peerId: string, track: MediaStreamTrack, source: ProducerSource): void;
   onTrackEnded(peerId: string, source: ProducerSource): void;
   onConnectionState(state: MediaConnectionState): void;
+  /** Waiting prepared in the lobby, the host let us in: the server seated our prepared peer (`enter` goes on from there). */
+  onEntered(): void;
   /** The server ended our place in the room: another tab took over, the media restarted, the host ended it or removed us. */
   onClosed(reason: RoomClosedReason): void;
   /**
@@ -83,13 +87,27 @@ export interface ConnectionQuality {
   rttMs: number | undefined;
 }
 
+/** What a room visit is given to start with. */
+export interface RoomVisit {
+  sessionId: string;
+  localStream: MediaStream;
+  /** The person's microphone and camera switches as they enter. */
+  sending: SendingState;
+  /** Sign with a key made for this visit (a pseudonym), not the device's. */
+  unlinkable?: boolean;
+}
+
 /**
  * One participant's media in a room, through mediasoup-client: a send
  * transport carrying the local camera and microphone, a receive transport
- * carrying everyone else. Consumers arrive paused from the server and are
- * resumed once they exist here. The room's comings and goings are heard
- * here once and handed on: to the E2EE session (who may hold keys) and to
- * the page (`RoomClientEvents`).
+ * carrying everyone else. A waiting participant's page prepares in the
+ * lobby (`prepare`): both transports created and connected, the tracks
+ * produced (held at the SFU, paused here), the MLS KeyPackage published
+ * (held by the server); admitted, it only has to `enter`. Each consumer is
+ * the server's request (`room:consume`), answered once it exists here with
+ * its decrypting transform in place; they are set up side by side. The
+ * room's comings and goings are heard here once and handed on: to the E2EE
+ * session (who may hold keys) and to the page (`RoomClientEvents`).
  */
 export class RoomClient {
   #send: types.Transport | undefined;
@@ -103,8 +121,17 @@ export class RoomClient {
   readonly #consumers = new Map<string, { consumer: types.Consumer; peerId: string; source: ProducerSource }>();
   /** The view of each video consumer the SFU was last told. */
   readonly #toldViews = new Map<string, { spatialLayer: number; visible: boolean }>();
-  // Consumers are set up one at a time, in the order the server announced them.
-  #consumerQueue: Promise<void> = Promise.resolve();
+  /** The people in the room we know of; a consumer of someone not (yet) known waits to be handed to the page. */
+  readonly #known = new Set<string>();
+  #visit: RoomVisit | undefined;
+  /** Our peer, once the server made it (`room:prepare`). */
+  #prepared: Promise<RoomPrepared> | undefined;
+  /** The media side prepared: transports, `room:ready`, the tracks produced. */
+  #mediaReady: Promise<void> | undefined;
+  /** What the host's admission gave us, if the server let our prepared page in itself (`room:entered`). */
+  #entered: RoomJoined | undefined;
+  /** In the room: our tracks may be sent (until then they stay paused here, and held at the SFU). */
+  #inRoom = false;
   #state: Record<'send' | 'recv', types.ConnectionState> = { send: 'new', recv: 'new' };
   #sendWanted = { audio: true, video: true };
   #mode: MediaMode = 'full';
@@ -131,45 +158,103 @@ export class RoomClient {
   }
 
   /**
-   * Joins the room and its MLS group, then sends the local tracks, each
-   * through the encrypting transform, attached to the RTP sender before its
-   * first negotiation, so no frame can leave before it. Fail-closed: without
-   * transform support, or without keys, nothing is produced; a track whose
-   * transform does not run when it starts or resumes is stopped.
+   * In the lobby: gets everything ready that being let in would otherwise
+   * wait for, and nothing the server would not give a waiting person: our
+   * peer and the router's capabilities, both transports created and
+   * connected (ICE and DTLS done), the tracks produced (paused here, held
+   * at the SFU), each through the encrypting transform attached to its RTP
+   * sender before its first negotiation, and (`keyPackage`) our MLS
+   * KeyPackage published, held by the server until the host admits us.
+   * Fail-closed: without transform support nothing is produced.
    */
-  async join(sessionId: string, localStream: MediaStream, sending: SendingState, options: { unlinkable?: boolean } = {}): Promise<RoomJoined> {
+  async prepare(visit: RoomVisit, options: { keyPackage?: boolean } = {}): Promise<void> {
+    this.#visit = visit;
+    this.#sendWanted = { ...visit.sending };
     this.#listen();
+    const prepared = request(this.socket, 'room:prepare', { sessionId: visit.sessionId, sending: visit.sending });
+    this.#prepared = prepared;
+    this.#mediaReady = prepared.then((peer) => this.#prepareMedia(peer, visit));
+    await Promise.all([
+      this.#mediaReady,
+      options.keyPackage ? prepared.then((peer) => this.e2ee.prepareMember(peer.roomId, peer.peerId, { unlinkable: visit.unlinkable })) : undefined,
+    ]);
+  }
+
+  /**
+   * Admitted: enters the room and its MLS group with what was prepared
+   * (the server may have let us in already, `room:entered`; else `room:join`),
+   * then sends the local tracks. Resolves once this device holds an epoch's keys.
+   */
+  async enter(): Promise<RoomJoined> {
+    const visit = this.#visit;
+    if (!visit || !this.#prepared) throw new Error('prepare the room visit first');
     this.events.onConnectionState('connecting');
-    this.#sendWanted = { ...sending };
-    const joined = await request(this.socket, 'room:join', { sessionId, sending });
-    // Those already here first, so their media (announced after room:ready) has someone to belong to.
+    await this.#prepared;
+    const entered = this.#entered;
+    const joined = entered ?? (await request(this.socket, 'room:join', { sessionId: visit.sessionId, sending: visit.sending }));
+    this.#entered = joined;
+    // Those already here first, so their media has someone to belong to.
     for (const peer of joined.peers) this.#peerJoined(peer);
+    this.#inRoom = true;
+    // Transports the lobby connected say nothing more: tell the page where they stand now.
+    this.#reportState();
+    // Let in by the server as we prepared: it forwards what we had switched on then; tell it what we switched since.
+    const wanted = { ...this.#sendWanted };
+    if (entered && (wanted.audio !== visit.sending.audio || wanted.video !== visit.sending.video)) {
+      void request(this.socket, 'room:set-sending', wanted).catch(() => undefined);
+    }
+    const sending = this.#mediaReady?.then(() => this.#applySending());
+    if (this.e2ee.state === 'unsupported') {
+      await sending;
+      return joined;
+    }
+    await Promise.all([sending, this.e2ee.start(joined.roomId, joined.peerId, joined.mls, { unlinkable: visit.unlinkable })]);
+    // Now this device, and so everyone, holds the epoch's keys: key frames both ways start the pictures
+    // (any sent before could not be decrypted by whoever lacked the keys then).
+    void request(this.socket, 'room:request-key-frame', {}).catch(() => undefined);
+    return joined;
+  }
+
+  /** Prepares and enters at once: the host, someone already admitted (a reload, a reconnect), a media restart. */
+  async join(visit: RoomVisit): Promise<RoomJoined> {
+    const preparing = this.prepare(visit);
+    // Entering does not wait for the media to be ready: the tracks go out as soon as they are.
+    const [joined] = await Promise.all([this.enter(), preparing]);
+    return joined;
+  }
+
+  async #prepareMedia(prepared: RoomPrepared, visit: RoomVisit): Promise<void> {
     const device = new Device();
-    await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as types.RtpCapabilities });
-
-    this.#send = this.#createTransport(device, 'send', await request(this.socket, 'room:create-transport', { direction: 'send' }));
-    this.#recv = this.#createTransport(device, 'recv', await request(this.socket, 'room:create-transport', { direction: 'recv' }));
-
-    // Receive while the group forms: consumers get their decrypting transform at once and
-    // show frames from the moment the keys arrive.
+    await device.load({ routerRtpCapabilities: prepared.routerRtpCapabilities as types.RtpCapabilities });
+    const [sendOptions, recvOptions] = await Promise.all([
+      request(this.socket, 'room:create-transport', { direction: 'send' }),
+      request(this.socket, 'room:create-transport', { direction: 'recv' }),
+    ]);
+    if (this.#closed) return;
+    this.#send = this.#createTransport(device, 'send', sendOptions);
+    this.#recv = this.#createTransport(device, 'recv', recvOptions);
+    // Receive with the decrypting transform from the first consumer on; frames show from the moment the keys arrive.
     this.e2ee.prepare();
     if (this.e2ee.state === 'unsupported') {
       this.events.onNotSending('all');
-      return joined;
+      return;
     }
-    await request(this.socket, 'room:ready', { rtpCapabilities: device.recvRtpCapabilities });
-    await this.e2ee.start(joined.roomId, joined.peerId, joined.mls, options);
-    // Key frames that arrived before the keys were dropped: ask for a fresh one to start the pictures now.
-    void request(this.socket, 'room:request-key-frame', {}).catch(() => undefined);
+    await Promise.all([
+      request(this.socket, 'room:ready', { rtpCapabilities: device.recvRtpCapabilities }),
+      connectEarly(this.#recv, device, (receiver) => this.e2ee.attachReceiver(receiver, 'audio', `warm-up-${crypto.randomUUID()}`)),
+      this.#produce(device, this.#send, visit.localStream),
+    ]);
+  }
 
+  async #produce(device: Device, send: types.Transport, localStream: MediaStream): Promise<void> {
     for (const track of localStream.getTracks()) {
       const kind: SendKind = track.kind === 'audio' ? 'audio' : 'video';
-      if (!device.canProduce(kind)) continue;
+      if (!device.canProduce(kind) || this.#closed) continue;
       const trackId = `send-${kind}-${crypto.randomUUID()}`;
-      const producer = await this.#send.produce({
+      const producer = await send.produce({
         track,
         stopTracks: false,
-        // Paused means nothing leaves: no black frames, no silence packets (panic key, audio-only).
+        // Paused means nothing leaves: no black frames, no silence packets (the lobby, the panic key, audio-only).
         zeroRtpOnPause: true,
         disableTrackOnPause: true,
         // Three simulcast layers: the SFU forwards each receiver the one its link and view can take.
@@ -183,10 +268,9 @@ export class RoomClient {
       this.#producers.set(kind, producer);
       this.#senderTrackIds.set(kind, trackId);
       this.#watch.started(kind, trackId);
-      // Switched off before joining (a circle starts with the camera off): paused from the first moment.
+      // In the lobby, or switched off before entering (a circle starts with the camera off): paused from the first moment.
       this.#applySending();
     }
-    return joined;
   }
 
   /** A transform that saw no frame means the track is not encrypted: stop it and say so. */
@@ -227,7 +311,7 @@ export class RoomClient {
   #applySending(): void {
     const allowed = mediaModeAllows(this.#mode);
     for (const [kind, producer] of this.#producers) {
-      this.#follow(kind, producer, this.#senderTrackIds.get(kind), this.#sendWanted[kind] && allowed[kind]);
+      this.#follow(kind, producer, this.#senderTrackIds.get(kind), this.#inRoom && this.#sendWanted[kind] && allowed[kind]);
     }
     // A shared screen follows the mode only: the camera switch is not the share's.
     if (this.#screen) this.#follow('screen', this.#screen.producer, this.#screen.trackId, allowed.video);
@@ -252,7 +336,7 @@ export class RoomClient {
    * and at the SFU.
    */
   async shareScreen(track: MediaStreamTrack): Promise<void> {
-    if (!this.#send || this.#closed) throw new Error('not in the room');
+    if (!this.#send || !this.#inRoom || this.#closed) throw new Error('not in the room');
     if (this.#screen) await this.stopScreenShare();
     // Detail over motion: text stays sharp, the frame rate gives way first.
     track.contentHint = 'detail';
@@ -478,9 +562,18 @@ export class RoomClient {
   }
 
   #listen(): void {
+    this.#unsubscribe?.();
     this.#unsubscribe = subscribe(this.socket, {
-      'room:new-consumer': (message) => {
-        this.#consumerQueue = this.#consumerQueue.then(() => this.#consume(message)).catch(() => undefined);
+      // Set up side by side (mediasoup-client negotiates those that arrive together at once); each answer starts its consumer.
+      'room:consume': (message, answer) => {
+        this.#consume(message).then(
+          () => answer({ ok: true, data: {} }),
+          (error: unknown) => answer({ ok: false, error: { code: 'unavailable', message: error instanceof Error ? error.message : 'could not consume' } }),
+        );
+      },
+      'room:entered': (joined) => {
+        this.#entered = joined;
+        this.events.onEntered();
       },
       'room:consumer-closed': ({ consumerId }) => {
         const entry = this.#consumers.get(consumerId);
@@ -492,6 +585,7 @@ export class RoomClient {
       },
       'room:peer-joined': (peer) => this.#peerJoined(peer),
       'room:peer-left': ({ peerId }) => {
+        this.#known.delete(peerId);
         for (const [id, entry] of this.#consumers) {
           if (entry.peerId === peerId) {
             entry.consumer.close();
@@ -514,10 +608,14 @@ export class RoomClient {
   #peerJoined(peer: PeerView): void {
     this.e2ee.peerPresent(peer.peerId);
     this.events.onPeerJoined(peer);
+    if (this.#known.has(peer.peerId)) return;
+    this.#known.add(peer.peerId);
+    // Their media may have come before we heard of them (the server starts it as they enter).
+    for (const { consumer, peerId, source } of this.#consumers.values()) if (peerId === peer.peerId) this.events.onTrack(peerId, consumer.track, source);
   }
 
   async #consume(message: NewConsumer): Promise<void> {
-    if (!this.#recv || this.#closed) return;
+    if (!this.#recv || this.#closed) throw new Error('not receiving');
     const consumer = await this.#recv.consume({
       id: message.consumerId,
       producerId: message.producerId,
@@ -526,8 +624,11 @@ export class RoomClient {
       // Before the answer is made: no frame reaches the decoder except through the decrypting transform.
       onRtpReceiver: (receiver) => this.e2ee.attachReceiver(receiver, message.kind, message.consumerId),
     });
+    if (this.#closed) {
+      consumer.close();
+      throw new Error('left the room');
+    }
     this.#consumers.set(consumer.id, { consumer, peerId: message.peerId, source: message.source });
-    this.events.onTrack(message.peerId, consumer.track, message.source);
-    await request(this.socket, 'room:resume-consumer', { consumerId: consumer.id });
+    if (this.#known.has(message.peerId)) this.events.onTrack(message.peerId, consumer.track, message.source);
   }
 }

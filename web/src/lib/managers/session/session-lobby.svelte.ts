@@ -32,6 +32,8 @@ export class SessionLobby {
   lateMinutes = $state<number | undefined>(undefined);
   /** Participant of a 1:1: whether the counselor is online, and whether they are still in another session. */
   otherStatus = $state<PresenceStatus | undefined>(undefined);
+  /** Participant: the page is ready to be let in (connected, KeyPackage published), so entering will be quick. */
+  prepared = $state(false);
 
   constructor(private readonly deps: SessionLobbyDeps) {}
 
