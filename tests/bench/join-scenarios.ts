@@ -27,6 +27,17 @@ async function preparedInLobby(page: Page): Promise<void> {
 
 /** Opens the session page, through consent (first time only) and the device check, to the lobby, prepared. */
 async function intoLobby(page: Page, url: string): Promise<void> {
+  const said: string[] = [];
+  page.on('console', (m) => said.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => said.push(`pageerror: ${e.message}`));
+  try {
+    await reachLobby(page, url);
+  } catch (error) {
+    throw new Error(`the lobby was not reached prepared; the page said:\n${said.join('\n')}`, { cause: error });
+  }
+}
+
+async function reachLobby(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await page.getByTestId('consent-accept').or(page.getByTestId('preview-video')).waitFor();
   if (await page.getByTestId('consent-accept').isVisible()) await page.getByTestId('consent-accept').click();

@@ -79,6 +79,8 @@ export async function measureServerMemory(idleUsers = 100, sessions = 10): Promi
         displayName: `${prefix} ${i}`,
         role,
         passwordHash: 'not-used-by-this-benchmark',
+        // Written past mongoose, so its defaults are spelled out.
+        active: true,
         createdAt: now,
         updatedAt: now,
       }));
