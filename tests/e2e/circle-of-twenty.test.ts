@@ -140,7 +140,8 @@ describe('a circle of twenty', () => {
     await expect.poll(async () => {
       const names = await speakers();
       return names.every((name) => name !== '' && !name.includes(',') && name === names[0]);
-    }, { timeout: 30_000, interval: 500 }).toBe(true);
+      // The SFU's choice reaches each page on its own path: under a loaded machine they agree a moment later.
+    }, { timeout: 90_000, interval: 500 }).toBe(true);
     const used = usage();
     console.log(
       `circle20: pages=${PAGES} headless=${headless.length} server_cpu_pct=${used.server?.cpuPct} server_rss_mb=${used.server?.rssMb} ` +
