@@ -41,6 +41,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...minimal, SOCKETS_PER_USER: 'many' })).toThrowError(/SOCKETS_PER_USER="many" must be a number/);
   });
 
+  it('finds Redis through sentinels when they are listed, and names a bad list', () => {
+    expect(loadConfig(minimal).REDIS_SENTINELS).toBeUndefined();
+    const config = loadConfig({ ...minimal, REDIS_SENTINELS: '10.0.0.5:26379, sentinel-b.internal:26380', REDIS_MASTER_NAME: 'care' });
+    expect(config.REDIS_SENTINELS).toEqual([
+      { host: '10.0.0.5', port: 26379 },
+      { host: 'sentinel-b.internal', port: 26380 },
+    ]);
+    expect(config.REDIS_MASTER_NAME).toBe('care');
+    expect(loadConfig(minimal).REDIS_MASTER_NAME).toBe('mymaster');
+    expect(() => loadConfig({ ...minimal, REDIS_SENTINELS: '10.0.0.5' })).toThrowError(/REDIS_SENTINELS.*host:port pairs/);
+    expect(() => loadConfig({ ...minimal, REDIS_SENTINELS: '10.0.0.5:99999' })).toThrowError(/REDIS_SENTINELS.*host:port pairs/);
+  });
+
   it('names a bad value and what would be right', () => {
     expect(() => loadConfig({ ...minimal, PORT: 'eighty' })).toThrowError(/PORT="eighty" must be a port number/);
     expect(() => loadConfig({ ...minimal, MEDIA_LISTEN_IP: 'localhost' })).toThrowError(/MEDIA_LISTEN_IP="localhost" must be an IP address/);

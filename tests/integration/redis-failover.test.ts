@@ -55,6 +55,19 @@ describe('Redis primary failover through Sentinel', () => {
     expect((await schedulingClient(b.url, clients[0]!.cookie).post<BookingView>('/bookings', { counselorId: counselor.id, startsAt: slots[0] })).status).toBe(201);
     expect((await first).change).toBe('booked');
 
+    // Every change the counselor is told of, on node A, from here on.
+    const told = new Set<string>();
+    counselorSocket.on('calendar:changed', ({ bookingId }) => told.add(bookingId));
+
+    // And a steady stream of broadcasts from node B to the counselor's connection on node A, through the outage.
+    const probes = new Set<string>();
+    let sent = 0;
+    const probing = setInterval(() => {
+      const bookingId = `probe-${sent++}`;
+      b.platform.io.to(`user:${counselor.id}`).emit('calendar:changed', { bookingId, change: 'booked' });
+      probes.add(bookingId);
+    }, 25);
+
     // People keep booking on both nodes while the primary dies.
     const answers: Array<{ status: number; id?: string; code?: string }> = [];
     const booking = (async () => {
@@ -69,6 +82,7 @@ describe('Redis primary failover through Sentinel', () => {
     const { before, after } = await set.killPrimary();
     expect(after).not.toBe(before);
     await booking;
+    clearInterval(probing);
 
     // Every answer was an answer (booked, or a typed refusal while Redis was away), and every "booked" is kept.
     const booked = answers.filter((answer) => answer.status === 201);
@@ -80,6 +94,11 @@ describe('Redis primary failover through Sentinel', () => {
       expect(answer.code, JSON.stringify(answer)).toBeTruthy();
     }
     expect(booked.length).toBeGreaterThan(0);
+    // No broadcast lost: each booking made on node B, even while Redis was changing hands, reached node A.
+    await expect
+      .poll(() => booked.filter((answer) => !told.has(answer.id!)).map((answer) => answer.id), { timeout: 20_000, interval: 250 })
+      .toEqual([]);
+    await expect.poll(() => [...probes].filter((id) => !told.has(id)).length, { timeout: 20_000, interval: 250 }).toBe(0);
 
     // Signed in before the failover: still signed in, on both nodes (the replica had the sessions).
     for (const node of [a, b]) {
@@ -95,7 +114,7 @@ describe('Redis primary failover through Sentinel', () => {
     expect(made.status).toBe(201);
     expect(await later).toEqual({ bookingId: made.body.data?.id, change: 'booked' });
     console.log(
-      `redis failover: bookings_answered=${answers.length} booked=${booked.length} refused=${answers.length - booked.length} lost=${lost.length}`,
+      `redis failover: bookings_answered=${answers.length} booked=${booked.length} refused=${answers.length - booked.length} lost=${lost.length} broadcasts=${probes.size}`,
     );
   }, 120_000);
 });

@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Redis } from 'ioredis';
 import { MLS_MAX_HANDSHAKE } from '@care/shared';
 import { Server } from 'socket.io';
@@ -45,7 +45,20 @@ export function createSocketServer(httpServer: HttpServer, redis: Redis, origins
     },
     maxHttpBufferSize: MAX_SOCKET_PACKET_BYTES,
   });
-  io.adapter(createAdapter(redis.duplicate(), redis.duplicate()));
+  // Broadcasts between nodes go through a Redis stream that each node reads
+  // from where it left off, on a connection whose commands wait for Redis to
+  // come back (no retry limit): a broadcast made while Redis restarts or fails
+  // over is delivered late, not lost (a PUBLISH would be dropped then, and a
+  // node that had not yet resubscribed would miss what was published).
+  // Socket.IO's connection state recovery is deliberately off: it writes the
+  // missed packets of the old rooms to a returning client before the
+  // middleware has checked that its sign-in still holds (socket.io 4.8
+  // Socket constructor); clients ask again for what they missed instead.
+  const adapterClient = redis.duplicate({ maxRetriesPerRequest: null, connectionName: 'care-socket-adapter' });
+  // Its failures are the main connection's too, and logged there.
+  adapterClient.on('error', () => undefined);
+  httpServer.once('close', () => adapterClient.disconnect());
+  io.adapter(createAdapter(adapterClient, { streamName: 'care:socket.io', channelPrefix: 'care:socket.io' }));
   return io;
 }
 
