@@ -11,7 +11,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 command=${1:-}
-case $command in start | test | setup | bench | fuzz) ;; *) echo "usage: scripts/care.sh start|test|setup|fuzz|bench NAME" >&2; exit 2 ;; esac
+case $command in start | test | setup | bench | fuzz | faults) ;; *) echo "usage: scripts/care.sh start|test|setup|fuzz|faults|bench NAME" >&2; exit 2 ;; esac
 if [ "$command" = bench ]; then
   bench=${2:-}
   [ -f "tests/bench/$bench.bench.test.ts" ] || { echo "usage: scripts/care.sh bench NAME (tests/bench/NAME.bench.test.ts)" >&2; exit 2; }
@@ -121,6 +121,13 @@ case $command in
     echo
     echo "[care] benchmark $bench (the last line is the result)"
     exec node node_modules/vitest/vitest.mjs run --project bench "tests/bench/$bench.bench.test.ts" --reporter=./tests/support/summary-reporter.ts
+    ;;
+  faults)
+    # Issue 14's fault tests alone (root: namespaces, nftables, tc), ending with every figure in one line.
+    [ "$(id -u)" = 0 ] || die "the fault tests need root (network namespaces, nftables, tc)"
+    echo
+    echo "[care] fault tests: a Redis failover, an address change, a narrow line (the last line has every figure)"
+    exec node node_modules/vitest/vitest.mjs run --project system tests/faults --reporter=default --reporter=./tests/support/faults-reporter.ts
     ;;
   fuzz)
     # The fuzz test of `npm test`, with more inputs (CARE_FUZZ_RUNS; CARE_FUZZ_SEED replays a run).

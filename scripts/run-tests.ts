@@ -10,9 +10,25 @@ const reportDir = join(repoDir, '.data', 'test-reports');
 mkdirSync(reportDir, { recursive: true });
 const report = join(reportDir, 'vitest.json');
 
+// The fault tests (issue 14) make network namespaces, nftables rules and tc
+// queues: root only. Elsewhere they are left out, and the run says so.
+const asRoot = process.getuid?.() === 0;
+if (!asRoot) console.log('[care] fault tests (tests/faults) skipped: they need root for network namespaces, nftables and tc; run as root to include them');
+
 const run = spawnSync(
   process.execPath,
-  [join(repoDir, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'unit', '--project', 'system', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+  [
+    join(repoDir, 'node_modules/vitest/vitest.mjs'),
+    'run',
+    '--project',
+    'unit',
+    '--project',
+    'system',
+    ...(asRoot ? [] : ['--exclude', 'tests/faults/**']),
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+  ],
   { cwd: repoDir, stdio: 'inherit', env: process.env },
 );
 

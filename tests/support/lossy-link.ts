@@ -24,6 +24,7 @@ export class LossyLink {
     readonly chromiumPath: string,
     private readonly dir: string,
     private readonly hostDevice: string,
+    private readonly nsDevice: string,
   ) {}
 
   static async create(): Promise<LossyLink> {
@@ -53,7 +54,7 @@ export class LossyLink {
     const chromiumPath = path.join(dir, 'chromium');
     await writeFile(chromiumPath, `#!/bin/sh\nexec ip netns exec ${namespace} ${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'} "$@"\n`);
     await chmod(chromiumPath, 0o755);
-    return new LossyLink(namespace, hostAddress, chromiumPath, dir, hostDevice);
+    return new LossyLink(namespace, hostAddress, chromiumPath, dir, hostDevice, nsDevice);
   }
 
   /** From now on, drop this share (0–100) of the UDP packets the browser's side receives from the host. */
@@ -64,6 +65,25 @@ export class LossyLink {
       'netns', 'exec', this.namespace, 'nft', 'add', 'rule', 'inet', 'care', 'in',
       'ip', 'saddr', this.hostAddress, 'meta', 'l4proto', 'udp', 'numgen', 'random', 'mod', '100', 'lt', String(Math.round(percent)), 'counter', 'drop',
     ]);
+  }
+
+  /**
+   * Caps the link at `kbit` kbit/s each way with a token bucket (tc tbf, what
+   * this kernel has; no netem): the browser's uplink at its end, its downlink
+   * at the host's. Undefined lifts the cap. TCP (the page, Socket.IO) shares
+   * the narrow link with media, as on a real poor connection.
+   */
+  async setRate(kbit: number | undefined): Promise<void> {
+    const onHost = (...args: string[]) => run('tc', ['qdisc', ...args]);
+    const inBrowser = (...args: string[]) => run('ip', ['netns', 'exec', this.namespace, 'tc', 'qdisc', ...args]);
+    if (kbit === undefined) {
+      await onHost('del', 'dev', this.hostDevice, 'root').catch(() => undefined);
+      await inBrowser('del', 'dev', this.nsDevice, 'root').catch(() => undefined);
+      return;
+    }
+    const bucket = ['root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '1600', 'latency', '50ms'];
+    await onHost('replace', 'dev', this.hostDevice, ...bucket);
+    await inBrowser('replace', 'dev', this.nsDevice, ...bucket);
   }
 
   /** Packets the current rule has dropped (its counter). */

@@ -3,8 +3,9 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stillServed, TwoSessionNodes } from '../hostile/session-sockets.js';
 import { SentinelSet, MASTER_NAME } from '../support/sentinel-set.js';
+import { recordFault } from '../support/fault-figures.js';
 import { nextEvent, type TestPlatform, type TestSocket } from '../support/test-platform.js';
-import { allWeek, createAccounts, schedulingClient, type TestAccount } from './scheduling/scheduling-app.js';
+import { allWeek, createAccounts, schedulingClient, type TestAccount } from '../integration/scheduling/scheduling-app.js';
 
 /*
  * Redis behind Sentinel (issue 14, "State that must survive a failover"):
@@ -49,7 +50,7 @@ const bookingExists = async (id: string) =>
   (await a.platform.db.connection.collection('appointments').countDocuments({ _id: new Types.ObjectId(id) })) === 1;
 
 describe('Redis primary failover through Sentinel', () => {
-  it('loses no answered booking, signs nobody out, and carries changes across nodes on the new primary', async () => {
+  it('loses no answered booking, signs nobody out, and carries changes across nodes on the new primary', async (context) => {
     // Before: a booking on node B reaches the counselor connected to node A.
     const first = nextEvent<{ change: string }>(counselorSocket, 'calendar:changed');
     expect((await schedulingClient(b.url, clients[0]!.cookie).post<BookingView>('/bookings', { counselorId: counselor.id, startsAt: slots[0] })).status).toBe(201);
@@ -88,6 +89,7 @@ describe('Redis primary failover through Sentinel', () => {
     const booked = answers.filter((answer) => answer.status === 201);
     const lost = [];
     for (const answer of booked) if (!(await bookingExists(answer.id!))) lost.push(answer.id);
+    recordFault(context, { failover_lost_bookings: lost.length });
     expect(lost).toEqual([]);
     for (const answer of answers.filter((answer) => answer.status !== 201)) {
       expect(answer.status, JSON.stringify(answer)).toBeGreaterThanOrEqual(400);
