@@ -183,13 +183,13 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     const httpServer = http.createServer(around ? (req, res) => around(req, res, () => serve(req, res)) : serve);
     answerUnparsableRequests(httpServer);
     const origins = new OriginPolicy(config.PUBLIC_URL);
-    const io = createSocketServer(httpServer, redis, origins);
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          io.close(() => resolve());
-        }),
-    );
+    const { io, closeAdapter } = createSocketServer(httpServer, redis, origins, log.child({ component: 'socket' }));
+    cleanups.push(async () => {
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+      });
+      await closeAdapter();
+    });
     const notifier = socketNotifier(io);
 
     const mail = createMail(config, redis, log.child({ component: 'mail' }));

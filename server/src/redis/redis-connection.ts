@@ -48,8 +48,6 @@ export function redisOptions(config: RedisConnectionConfig): RedisOptions {
     ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
     ...(Number.isInteger(db) ? { db } : {}),
     sentinelRetryStrategy: retryDelay,
-    // Told of a new primary by the sentinels themselves (+switch-master), not only when the old one stops answering.
-    failoverDetector: true,
   };
 }
 

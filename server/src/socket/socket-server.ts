@@ -1,10 +1,12 @@
 import type { Server as HttpServer } from 'node:http';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { MLS_MAX_HANDSHAKE } from '@care/shared';
 import { Server } from 'socket.io';
 import { readSessionToken } from '../auth/session-cookie.js';
 import { AppError } from '../errors.js';
+import { broadcastPublisher } from './broadcast-publisher.js';
 import { capConnectionsPerUser } from './connection-cap.js';
 import type { OriginPolicy } from '../http/same-origin.js';
 import type { SocketDeps } from './deps.js';
@@ -30,7 +32,12 @@ export const MAX_SOCKET_PACKET_BYTES = Math.ceil((MLS_MAX_HANDSHAKE * 4) / 3) + 
 /** Where Socket.IO answers (WebSocket and long-polling alike); nothing else may answer there. */
 export const SOCKET_IO_PATH = '/socket.io/';
 
-export function createSocketServer(httpServer: HttpServer, redis: Redis, origins: OriginPolicy): AppServer {
+export function createSocketServer(
+  httpServer: HttpServer,
+  redis: Redis,
+  origins: OriginPolicy,
+  log: Logger,
+): { io: AppServer; closeAdapter: () => Promise<void> } {
   const io: AppServer = new Server(httpServer, {
     path: SOCKET_IO_PATH,
     serveClient: false,
@@ -45,21 +52,28 @@ export function createSocketServer(httpServer: HttpServer, redis: Redis, origins
     },
     maxHttpBufferSize: MAX_SOCKET_PACKET_BYTES,
   });
-  // Broadcasts between nodes go through a Redis stream that each node reads
-  // from where it left off, on a connection whose commands wait for Redis to
-  // come back (no retry limit): a broadcast made while Redis restarts or fails
-  // over is delivered late, not lost (a PUBLISH would be dropped then, and a
-  // node that had not yet resubscribed would miss what was published).
+  // Broadcasts between nodes go through Redis pub/sub: in transit only, never
+  // kept. (A Redis stream, @socket.io/redis-streams-adapter, would survive a
+  // failover more gracefully, but it keeps every broadcast in Redis for a
+  // while, lobby knocks with names and circle pseudonyms included, and a copy
+  // of Redis must not say who waits for whom: tests/hostile/names-in-redis.)
+  // The publishing connection waits for Redis (broadcast-publisher.ts).
   // Socket.IO's connection state recovery is deliberately off: it writes the
   // missed packets of the old rooms to a returning client before the
   // middleware has checked that its sign-in still holds (socket.io 4.8
   // Socket constructor); clients ask again for what they missed instead.
-  const adapterClient = redis.duplicate({ maxRetriesPerRequest: null, connectionName: 'care-socket-adapter' });
-  // Its failures are the main connection's too, and logged there.
-  adapterClient.on('error', () => undefined);
-  httpServer.once('close', () => adapterClient.disconnect());
-  io.adapter(createAdapter(adapterClient, { streamName: 'care:socket.io', channelPrefix: 'care:socket.io' }));
-  return io;
+  const publisher = broadcastPublisher(redis, log);
+  const subscriber = redis.duplicate({ connectionName: 'care-socket-subscribe' });
+  // Their failures are the main connection's too, and logged there.
+  for (const client of [publisher, subscriber]) client.on('error', () => undefined);
+  io.adapter(createAdapter(publisher, subscriber));
+  return {
+    io,
+    // After io.close: the adapter unsubscribes as it closes, so its connections end with QUIT (replies first), not a cut.
+    closeAdapter: async () => {
+      await Promise.allSettled([publisher.quit(), subscriber.quit()]);
+    },
+  };
 }
 
 /** Authenticates each connection with the session cookie, then wires the features. */
