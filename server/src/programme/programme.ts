@@ -7,16 +7,23 @@ import type { Scheduling } from '../scheduling/scheduling.js';
 import { AllowanceGrants } from './allowance-grants.js';
 import { Caseload } from './caseload.js';
 import { FollowUps } from './follow-ups.js';
+import { Matching } from './matching.js';
 import { MyCounselor } from './my-counselor.js';
+import { NotesModels } from './notes-models.js';
+import { PrivateNotes } from './notes.js';
 import { ProgrammeModels } from './programme-models.js';
 
-/** The programme around the sessions (issue 13): accompaniment with one counselor and the session allowance. */
+/** The programme around the sessions (issue 13): accompaniment with one counselor, the session allowance, private notes and matching. */
 export interface Programme {
   caseload: Caseload;
   myCounselor: MyCounselor;
   grants: AllowanceGrants;
   followUps: FollowUps;
   models: ProgrammeModels;
+  /** A counselor's private notes, as sealed ciphertext (§3). */
+  notes: PrivateNotes;
+  /** Ranking counselors for an intake's match request (§7). */
+  matching: Matching;
 }
 
 export interface ProgrammeDeps {
@@ -30,6 +37,7 @@ export interface ProgrammeDeps {
 
 export async function createProgramme({ db, redis, log, accounts, scheduling, now = () => new Date() }: ProgrammeDeps): Promise<Programme> {
   const models = await ProgrammeModels.bind(db);
+  const notesModels = await NotesModels.bind(db);
   const caseload = new Caseload(db, scheduling.allowance, accounts, now);
   const turns = new BookingChangeLock(redis, 10_000, {
     prefix: 'follow-up-proposal',
@@ -41,5 +49,7 @@ export async function createProgramme({ db, redis, log, accounts, scheduling, no
     grants: new AllowanceGrants(scheduling.models.allowanceGrants, scheduling.allowance, caseload, log, now),
     followUps: new FollowUps(db, models, scheduling, caseload, accounts, turns, log, now),
     models,
+    notes: new PrivateNotes(notesModels, caseload, log.child({ part: 'private-notes' }), now),
+    matching: new Matching(scheduling.availability),
   };
 }
