@@ -36,6 +36,7 @@ export function notesRoutes(notes: PrivateNotes): Router {
 
   router.delete('/:clientId/:noteId', async (req, res) => {
     const { clientId, noteId } = parseInput(PrivateNoteParams, req.params, 'note address');
+    parseInput(Empty, req.body ?? {}, 'deletion (takes no body fields)');
     await notes.remove(currentUser(res), clientId, noteId);
     res.json({ ok: true, data: { noteId } });
   });

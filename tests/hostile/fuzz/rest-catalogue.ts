@@ -108,7 +108,7 @@ export const restCatalogue: Record<string, RouteInput> = {
   'PUT /api/programme/notes/check': { body: PutPassphraseCheckBody },
   'GET /api/programme/notes/:clientId': { params: NoteClientParams, query: Empty },
   'PUT /api/programme/notes/:clientId/:noteId': { params: PrivateNoteParams, body: PutSealedNoteBody },
-  'DELETE /api/programme/notes/:clientId/:noteId': { params: PrivateNoteParams },
+  'DELETE /api/programme/notes/:clientId/:noteId': { params: PrivateNoteParams, body: Empty },
 
   'GET /api/circles': {},
   'POST /api/circles': { body: CreateCircleBody },
