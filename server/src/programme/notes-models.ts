@@ -17,7 +17,7 @@ export const sealedPrivateNoteSchema = new Schema(
     counselorId: { type: Types.ObjectId, required: true, ref: 'User' },
     clientId: { type: Types.ObjectId, required: true, ref: 'User' },
     noteId: { type: String, required: true, maxlength: 36 },
-    /** Opaque sealed ciphertext (base64) from the counselor's browser; never plaintext. */
+    /** Opaque sealed ciphertext (base64url) from the counselor's browser; never plaintext. */
     sealedCiphertext: { type: String, required: true, maxlength: MAX_SEALED_NOTE_CHARS },
     storedAt: { type: Date, required: true },
   },
@@ -35,7 +35,7 @@ export type SealedPrivateNote = InferSchemaType<typeof sealedPrivateNoteSchema>;
 export const sealedPassphraseCheckSchema = new Schema(
   {
     counselorId: { type: Types.ObjectId, required: true, ref: 'User' },
-    /** Opaque sealed ciphertext (base64) of a fixed text; never the passphrase or anything derived from it in plain. */
+    /** Opaque sealed ciphertext (base64url) of a fixed text; never the passphrase or anything derived from it in plain. */
     sealedCheck: { type: String, required: true, maxlength: MAX_SEALED_CHECK_CHARS },
     storedAt: { type: Date, required: true },
   },

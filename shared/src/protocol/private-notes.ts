@@ -12,23 +12,19 @@ import { ObjectIdString } from '../domain.js';
  * the page opens it.
  */
 
-/** At most this many base64 characters in one sealed note (about 8.9 kB of ciphertext; the JSON body limit is 16 kB). */
+/** At most this many base64 characters in one sealed note (about 9 kB sealed; the JSON body limit is 16 kB). */
 export const MAX_SEALED_NOTE_CHARS = 12_000;
 /** At most this many notes per counselor and person. */
 export const MAX_NOTES_PER_CLIENT = 200;
 /** The sealed passphrase check is small: a fixed text and the envelope's parameters. */
 export const MAX_SEALED_CHECK_CHARS = 2_000;
 
-const base64 = /^[A-Za-z0-9+/]+={0,2}$/;
+/** base64url without padding: the web's `sealedToText` alphabet. */
+const base64url = /^[A-Za-z0-9_-]+$/;
 
-/** Opaque sealed bytes in standard base64, bounded; the server only stores and returns them. */
+/** Opaque sealed bytes as base64url text, bounded; the server only stores and returns them. */
 function sealedBlob(max: number) {
-  return z
-    .string()
-    .min(16, 'must be a sealed envelope')
-    .max(max, `must be at most ${max} characters`)
-    .regex(base64, 'must be base64')
-    .refine((s) => s.length % 4 === 0, 'must be base64 (a multiple of 4 characters)');
+  return z.string().min(16, 'must be a sealed piece').max(max, `must be at most ${max} characters`).regex(base64url, 'must be base64url text');
 }
 
 export const SealedNoteCiphertext = sealedBlob(MAX_SEALED_NOTE_CHARS);
