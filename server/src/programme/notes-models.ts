@@ -1,7 +1,5 @@
 import { MAX_SEALED_CHECK_CHARS, MAX_SEALED_NOTE_CHARS } from '@care/shared';
-import { Schema, Types, type InferSchemaType, type Model } from 'mongoose';
-import type { Database } from '../db/database.js';
-import { ensureCollections } from '../scheduling/scheduling-models.js';
+import { Schema, Types, type InferSchemaType } from 'mongoose';
 
 /**
  * A counselor's private note on one person, as SEALED CIPHERTEXT ONLY: the
@@ -44,22 +42,3 @@ export const sealedPassphraseCheckSchema = new Schema(
 sealedPassphraseCheckSchema.index({ counselorId: 1 }, { unique: true });
 
 export type SealedPassphraseCheck = InferSchemaType<typeof sealedPassphraseCheckSchema>;
-
-/** The notes' two collections, on the platform's connection. */
-export class NotesModels {
-  private constructor(
-    readonly notes: Model<SealedPrivateNote>,
-    readonly checks: Model<SealedPassphraseCheck>,
-  ) {}
-
-  static async bind(db: Database): Promise<NotesModels> {
-    const connection = db.connection;
-    const notes =
-      (connection.models.SealedPrivateNote as Model<SealedPrivateNote> | undefined) ?? connection.model('SealedPrivateNote', sealedPrivateNoteSchema);
-    const checks =
-      (connection.models.SealedPassphraseCheck as Model<SealedPassphraseCheck> | undefined) ??
-      connection.model('SealedPassphraseCheck', sealedPassphraseCheckSchema);
-    await ensureCollections([notes, checks] as Model<unknown>[]);
-    return new NotesModels(notes, checks);
-  }
-}

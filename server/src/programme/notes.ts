@@ -11,7 +11,8 @@ import { AppError } from '../errors.js';
 import { isDuplicateKey } from '../scheduling/booking-errors.js';
 import { requireRole } from '../scheduling/scheduling-access.js';
 import type { Caseload } from './caseload.js';
-import type { NotesModels, SealedPrivateNote } from './notes-models.js';
+import type { SealedPrivateNote } from './notes-models.js';
+import type { ProgrammeModels } from './programme-models.js';
 
 /**
  * A counselor's private notes (issue 13 §3), kept as sealed ciphertext the
@@ -22,7 +23,7 @@ import type { NotesModels, SealedPrivateNote } from './notes-models.js';
  */
 export class PrivateNotes {
   constructor(
-    private readonly models: NotesModels,
+    private readonly models: ProgrammeModels,
     private readonly caseload: Caseload,
     private readonly log: Logger,
     private readonly now: () => Date,
@@ -30,7 +31,7 @@ export class PrivateNotes {
 
   async passphraseCheck(user: CurrentUser): Promise<PassphraseCheckView> {
     requireRole(user, ['counselor'], 'keep private notes');
-    const check = await this.models.checks.findOne({ counselorId: user.id }).select({ sealedCheck: 1 }).lean();
+    const check = await this.models.passphraseChecks.findOne({ counselorId: user.id }).select({ sealedCheck: 1 }).lean();
     return { sealedCheck: check?.sealedCheck ?? null };
   }
 
@@ -41,7 +42,7 @@ export class PrivateNotes {
   async setPassphraseCheck(user: CurrentUser, { sealedCheck }: PutPassphraseCheckBody): Promise<PassphraseCheckView> {
     requireRole(user, ['counselor'], 'keep private notes');
     try {
-      await this.models.checks.create({ counselorId: user.id, sealedCheck, storedAt: this.now() });
+      await this.models.passphraseChecks.create({ counselorId: user.id, sealedCheck, storedAt: this.now() });
     } catch (error) {
       if (isDuplicateKey(error)) throw new AppError('already_exists', 'Your notes passphrase is already set. Unlock with it.');
       throw error;
@@ -51,7 +52,7 @@ export class PrivateNotes {
 
   async list(user: CurrentUser, clientId: string): Promise<SealedNoteView[]> {
     await this.#assertMayKeep(user, clientId);
-    const notes = await this.models.notes
+    const notes = await this.models.sealedNotes
       .find({ counselorId: user.id, clientId })
       .select({ noteId: 1, sealedCiphertext: 1, storedAt: 1 })
       .sort({ storedAt: 1 })
@@ -65,12 +66,12 @@ export class PrivateNotes {
     await this.#assertMayKeep(user, clientId);
     const key = { counselorId: user.id, clientId, noteId };
     const storedAt = this.now();
-    const existing = await this.models.notes.exists(key);
-    if (!existing && (await this.models.notes.countDocuments({ counselorId: user.id, clientId })) >= MAX_NOTES_PER_CLIENT) {
+    const existing = await this.models.sealedNotes.exists(key);
+    if (!existing && (await this.models.sealedNotes.countDocuments({ counselorId: user.id, clientId })) >= MAX_NOTES_PER_CLIENT) {
       throw new AppError('conflict', `At most ${MAX_NOTES_PER_CLIENT} notes per person. Delete an old one first.`);
     }
     try {
-      await this.models.notes.updateOne(key, { $set: { sealedCiphertext, storedAt } }, { upsert: true, runValidators: true });
+      await this.models.sealedNotes.updateOne(key, { $set: { sealedCiphertext, storedAt } }, { upsert: true, runValidators: true });
     } catch (error) {
       // Two first saves of one note at once: one of them is refused by the unique index.
       if (isDuplicateKey(error)) throw new AppError('conflict', 'This note is being saved in another request. Please try again.');
@@ -82,7 +83,7 @@ export class PrivateNotes {
 
   async remove(user: CurrentUser, clientId: string, noteId: string): Promise<void> {
     await this.#assertMayKeep(user, clientId);
-    const { deletedCount } = await this.models.notes.deleteOne({ counselorId: user.id, clientId, noteId });
+    const { deletedCount } = await this.models.sealedNotes.deleteOne({ counselorId: user.id, clientId, noteId });
     if (deletedCount === 0) throw new AppError('not_found', 'No such note.');
     this.log.info('sealed private note deleted');
   }

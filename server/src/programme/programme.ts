@@ -9,7 +9,6 @@ import { Caseload } from './caseload.js';
 import { FollowUps } from './follow-ups.js';
 import { Matching } from './matching.js';
 import { MyCounselor } from './my-counselor.js';
-import { NotesModels } from './notes-models.js';
 import { PrivateNotes } from './notes.js';
 import { ProgrammeModels } from './programme-models.js';
 
@@ -37,7 +36,6 @@ export interface ProgrammeDeps {
 
 export async function createProgramme({ db, redis, log, accounts, scheduling, now = () => new Date() }: ProgrammeDeps): Promise<Programme> {
   const models = await ProgrammeModels.bind(db);
-  const notesModels = await NotesModels.bind(db);
   const caseload = new Caseload(db, scheduling.allowance, accounts, now);
   const turns = new BookingChangeLock(redis, 10_000, {
     prefix: 'follow-up-proposal',
@@ -49,7 +47,7 @@ export async function createProgramme({ db, redis, log, accounts, scheduling, no
     grants: new AllowanceGrants(scheduling.models.allowanceGrants, scheduling.allowance, caseload, log, now),
     followUps: new FollowUps(db, models, scheduling, caseload, accounts, turns, log, now),
     models,
-    notes: new PrivateNotes(notesModels, caseload, log.child({ part: 'private-notes' }), now),
+    notes: new PrivateNotes(models, caseload, log.child({ part: 'private-notes' }), now),
     matching: new Matching(scheduling.availability),
   };
 }
