@@ -22,3 +22,5 @@ export * from './protocol/accounts.js';
 export * from './protocol/password.js';
 export * from './protocol/account-lookup.js';
 export * from './protocol/programme.js';
+export * from './protocol/private-notes.js';
+export * from './protocol/matching.js';

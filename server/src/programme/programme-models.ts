@@ -2,12 +2,15 @@ import type { Model } from 'mongoose';
 import type { Database } from '../db/database.js';
 import { ensureCollections } from '../scheduling/scheduling-models.js';
 import { followUpAnswerSchema, followUpProposalSchema, type FollowUpAnswer, type FollowUpProposal } from './follow-up-models.js';
+import { sealedPassphraseCheckSchema, sealedPrivateNoteSchema, type SealedPassphraseCheck, type SealedPrivateNote } from './notes-models.js';
 
-/** The programme's own collections (follow-up proposals and their answers), on the platform's connection. */
+/** The programme's own collections (follow-up proposals and their answers; sealed private notes and passphrase checks), on the platform's connection. */
 export class ProgrammeModels {
   private constructor(
     readonly proposals: Model<FollowUpProposal>,
     readonly answers: Model<FollowUpAnswer>,
+    readonly sealedNotes: Model<SealedPrivateNote>,
+    readonly passphraseChecks: Model<SealedPassphraseCheck>,
   ) {}
 
   /** Binds the models (reusing them on a second bind) and makes sure their collections and indexes exist. */
@@ -16,7 +19,12 @@ export class ProgrammeModels {
     const proposals =
       (connection.models.FollowUpProposal as Model<FollowUpProposal> | undefined) ?? connection.model('FollowUpProposal', followUpProposalSchema);
     const answers = (connection.models.FollowUpAnswer as Model<FollowUpAnswer> | undefined) ?? connection.model('FollowUpAnswer', followUpAnswerSchema);
-    await ensureCollections([proposals, answers] as Model<unknown>[]);
-    return new ProgrammeModels(proposals, answers);
+    const sealedNotes =
+      (connection.models.SealedPrivateNote as Model<SealedPrivateNote> | undefined) ?? connection.model('SealedPrivateNote', sealedPrivateNoteSchema);
+    const passphraseChecks =
+      (connection.models.SealedPassphraseCheck as Model<SealedPassphraseCheck> | undefined) ??
+      connection.model('SealedPassphraseCheck', sealedPassphraseCheckSchema);
+    await ensureCollections([proposals, answers, sealedNotes, passphraseChecks] as Model<unknown>[]);
+    return new ProgrammeModels(proposals, answers, sealedNotes, passphraseChecks);
   }
 }

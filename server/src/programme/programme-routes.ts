@@ -1,9 +1,10 @@
-import { ClientParams, Empty, GrantAllowanceBody, ProposalParams, ProposeFollowUpBody } from '@care/shared';
+import { ClientParams, Empty, GrantAllowanceBody, MatchRequest, ProposalParams, ProposeFollowUpBody } from '@care/shared';
 import { Router } from 'express';
 import type { AuthService } from '../auth/auth-service.js';
 import { currentUser, requireUser } from '../http/authenticate.js';
 import { parseInput } from '../http/validate.js';
 import { refuseAdmin } from '../scheduling/scheduling-access.js';
+import { notesRoutes } from './notes-routes.js';
 import type { Programme } from './programme.js';
 
 /**
@@ -11,7 +12,7 @@ import type { Programme } from './programme.js';
  * may do what decided in the services. Administrators get 403 everywhere
  * here: they see allowance use only as suppressed counts in the report.
  */
-export function programmeRoutes(auth: AuthService, { caseload, myCounselor, grants, followUps }: Programme): Router {
+export function programmeRoutes(auth: AuthService, { caseload, myCounselor, grants, followUps, notes, matching }: Programme): Router {
   const router = Router();
   router.use(requireUser(auth));
   router.use((_req, res, next) => {
@@ -61,6 +62,15 @@ export function programmeRoutes(auth: AuthService, { caseload, myCounselor, gran
     parseInput(Empty, req.body ?? {}, 'decline');
     res.json({ ok: true, data: await followUps.decline(currentUser(res), proposalId) });
   });
+
+  // An intake's match request says why someone seeks help: in the body, never a URL; ranked, answered, forgotten.
+  router.post('/match', async (req, res) => {
+    const request = parseInput(MatchRequest, req.body, 'match request');
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ ok: true, data: await matching.match(currentUser(res), request) });
+  });
+
+  router.use('/notes', notesRoutes(notes));
 
   return router;
 }

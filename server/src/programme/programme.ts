@@ -7,16 +7,22 @@ import type { Scheduling } from '../scheduling/scheduling.js';
 import { AllowanceGrants } from './allowance-grants.js';
 import { Caseload } from './caseload.js';
 import { FollowUps } from './follow-ups.js';
+import { Matching } from './matching.js';
 import { MyCounselor } from './my-counselor.js';
+import { PrivateNotes } from './notes.js';
 import { ProgrammeModels } from './programme-models.js';
 
-/** The programme around the sessions (issue 13): accompaniment with one counselor and the session allowance. */
+/** The programme around the sessions (issue 13): accompaniment with one counselor, the session allowance, private notes and matching. */
 export interface Programme {
   caseload: Caseload;
   myCounselor: MyCounselor;
   grants: AllowanceGrants;
   followUps: FollowUps;
   models: ProgrammeModels;
+  /** A counselor's private notes, as sealed ciphertext (§3). */
+  notes: PrivateNotes;
+  /** Ranking counselors for an intake's match request (§7). */
+  matching: Matching;
 }
 
 export interface ProgrammeDeps {
@@ -41,5 +47,7 @@ export async function createProgramme({ db, redis, log, accounts, scheduling, no
     grants: new AllowanceGrants(scheduling.models.allowanceGrants, scheduling.allowance, caseload, log, now),
     followUps: new FollowUps(db, models, scheduling, caseload, accounts, turns, log, now),
     models,
+    notes: new PrivateNotes(models, caseload, log.child({ part: 'private-notes' }), now),
+    matching: new Matching(scheduling.availability),
   };
 }

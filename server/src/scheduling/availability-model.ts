@@ -1,4 +1,4 @@
-import { counselorLanguages, isValidTimeZone, specialities, weekdays } from '@care/shared';
+import { counselorGenders, counselorLanguages, isValidTimeZone, specialities, weekdays } from '@care/shared';
 import { Schema, Types, type HydratedDocument, type InferSchemaType } from 'mongoose';
 
 const clockTime = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -37,6 +37,8 @@ export const availabilitySchema = new Schema(
     /** The counselor's profile, as codes from fixed lists (never free text): languages they hold sessions in, what they work with. */
     languages: { type: [{ type: String, enum: counselorLanguages }], default: [] },
     specialities: { type: [{ type: String, enum: specialities }], default: [] },
+    /** The gender the counselor chose to state, if any (a code; for people who ask for a woman or a man). */
+    gender: { type: String, enum: counselorGenders, default: null },
   },
   { timestamps: true, strict: 'throw', collection: 'availabilities' },
 );

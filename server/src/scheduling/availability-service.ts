@@ -59,7 +59,7 @@ function toRules(doc: Availability): AvailabilityRules {
 
 function toProfile(doc: Availability | null): CounselorProfile {
   // Parsed on the way out like the rules; documents saved before profiles existed have none.
-  return CounselorProfile.parse({ languages: [...(doc?.languages ?? [])], specialities: [...(doc?.specialities ?? [])] });
+  return CounselorProfile.parse({ languages: [...(doc?.languages ?? [])], specialities: [...(doc?.specialities ?? [])], gender: doc?.gender ?? null });
 }
 
 function toView(counselorId: string, rules: AvailabilityRules, profile: CounselorProfile, updatedAt: Date | null): AvailabilityView {
@@ -114,7 +114,7 @@ export class AvailabilityService {
    */
   async set(user: CurrentUser, body: PutAvailabilityBody): Promise<AvailabilityView> {
     requireRole(user, ['counselor'], 'set an availability');
-    const { languages, specialities, ...draft } = body;
+    const { languages, specialities, gender, ...draft } = body;
     const timeZone = draft.timeZone ?? defaultRules(user.timeZone).timeZone;
     // Days off already past change nothing any more: they are dropped on save, so the list stays short.
     const today = calendarDateIn(this.now(), timeZone);
@@ -122,7 +122,7 @@ export class AvailabilityService {
     const filter = { counselorId: new Types.ObjectId(user.id) };
     const write = () =>
       this.models.availabilities
-        .findOneAndUpdate(filter, { $set: { ...rules, languages, specialities } }, { upsert: true, returnDocument: 'after', runValidators: true })
+        .findOneAndUpdate(filter, { $set: { ...rules, languages, specialities, gender } }, { upsert: true, returnDocument: 'after', runValidators: true })
         .lean<Availability>();
     let doc: Availability | null;
     try {

@@ -3,7 +3,7 @@ import { ObjectIdString } from '../domain.js';
 import { AppointmentView } from './appointments.js';
 import { availabilitySettingsShape, checkRanges, WeeklyRange } from '../scheduling/availability.js';
 import { CalendarDateString } from '../scheduling/calendar-date.js';
-import { CounselorLanguage, counselorProfileShape, Speciality } from '../scheduling/counselor-profile.js';
+import { CounselorGender, CounselorLanguage, counselorProfileShape, Speciality } from '../scheduling/counselor-profile.js';
 import { TimeZoneName } from '../scheduling/time-zones.js';
 
 /*
@@ -37,6 +37,7 @@ export const AvailabilityView = z.object({
   horizonDays: z.number(),
   languages: z.array(CounselorLanguage),
   specialities: z.array(Speciality),
+  gender: CounselorGender.nullable(),
   /** When the counselor last saved it; null while they have set none (the view then shows the defaults). */
   updatedAt: z.string().nullable(),
 });
@@ -91,6 +92,8 @@ export const CounselorSummary = z.object({
   sessionMinutes: z.number(),
   languages: z.array(CounselorLanguage),
   specialities: z.array(Speciality),
+  /** Only when the counselor chose to state it. */
+  gender: CounselorGender.nullable(),
   nextSlots: z.array(SlotView),
 });
 export type CounselorSummary = z.infer<typeof CounselorSummary>;

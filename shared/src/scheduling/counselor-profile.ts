@@ -17,6 +17,14 @@ export const specialities = ['stres-kerja', 'konflik-kerja', 'keluarga', 'kecema
 export const Speciality = z.enum(specialities, { message: `must be one of ${specialities.join(', ')}` });
 export type Speciality = z.infer<typeof Speciality>;
 
+/**
+ * A counselor's gender, if they choose to state it (issue 13 §7: some people
+ * would rather talk to a woman, or to a man). Optional; null when not stated.
+ */
+export const counselorGenders = ['female', 'male'] as const;
+export const CounselorGender = z.enum(counselorGenders, { message: `must be one of ${counselorGenders.join(', ')}` });
+export type CounselorGender = z.infer<typeof CounselorGender>;
+
 /** A set of codes: repeats dropped, in the list's own order (so two saves of one choice store the same thing). */
 function inListOrder<T extends string>(codes: readonly T[]): (chosen: T[]) => T[] {
   return (chosen) => codes.filter((code) => chosen.includes(code));
@@ -25,6 +33,7 @@ function inListOrder<T extends string>(codes: readonly T[]): (chosen: T[]) => T[
 export const counselorProfileShape = {
   languages: z.array(CounselorLanguage).max(counselorLanguages.length).default([]).transform(inListOrder(counselorLanguages)),
   specialities: z.array(Speciality).max(specialities.length).default([]).transform(inListOrder(specialities)),
+  gender: CounselorGender.nullable().default(null),
 };
 
 export const CounselorProfile = z.strictObject(counselorProfileShape);

@@ -233,8 +233,8 @@ describe('booking, rescheduling and cancelling', () => {
     const availability = await t.platform.db.connection.collection('availabilities').findOne({});
     const availabilityFields = [
       ...['__v', '_id', 'bufferMinutes', 'counselorId', 'createdAt', 'exceptions', 'horizonDays', 'maxPerDay', 'minNoticeHours', 'sessionMinutes', 'timeZone', 'updatedAt', 'weekly'],
-      // The profile: codes from fixed lists.
-      ...['languages', 'specialities'],
+      // The profile: codes from fixed lists (gender only as a counselor chose to state it, else null).
+      ...['languages', 'specialities', 'gender'],
     ];
     expect(availabilityFields).toEqual(expect.arrayContaining(Object.keys(availability ?? {})));
     const seat = await t.platform.db.connection.collection('day_seats').findOne({});

@@ -67,6 +67,7 @@ export function schedulingClient(baseUrl: string, cookie?: string, api = '/api/s
     get: <T = unknown>(path: string) => call<T>('GET', path),
     post: <T = unknown>(path: string, body: unknown = {}) => call<T>('POST', path, body),
     put: <T = unknown>(path: string, body: unknown) => call<T>('PUT', path, body),
+    delete: <T = unknown>(path: string, body: unknown = {}) => call<T>('DELETE', path, body),
   };
 }
 export type SchedulingClient = ReturnType<typeof schedulingClient>;

@@ -51,6 +51,10 @@ import type {
   ProposalView,
   ProposeFollowUpBody,
   ProposeFollowUpResult,
+  MatchRequest,
+  MatchView,
+  PassphraseCheckView,
+  SealedNoteView,
 } from '@care/shared';
 import { sessionlessApiPaths } from '@care/shared';
 import { ApiError } from './api-error.js';
@@ -183,6 +187,22 @@ export const programmeApi = {
   propose: (body: ProposeFollowUpBody) => call<ProposeFollowUpResult>('/programme/proposals', { method: 'POST', body: JSON.stringify(body) }),
   accept: (proposalId: string) => call<AcceptProposalResult>(`/programme/proposals/${encodeURIComponent(proposalId)}/accept`, { method: 'POST', body: '{}' }),
   decline: (proposalId: string) => call<ProposalView>(`/programme/proposals/${encodeURIComponent(proposalId)}/decline`, { method: 'POST', body: '{}' }),
+  /** An intake's match request (language, gender preference, speciality) in the body; the rest of the intake stays on the device. */
+  match: (body: MatchRequest) => call<MatchView>('/programme/match', { method: 'POST', body: JSON.stringify(body) }),
+};
+
+/** A counselor's private notes (/api/programme/notes): sealed in the browser, stored and returned as ciphertext only. */
+export const notesApi = {
+  passphraseCheck: () => call<PassphraseCheckView>('/programme/notes/check'),
+  setPassphraseCheck: (sealedCheck: string) => call<PassphraseCheckView>('/programme/notes/check', { method: 'PUT', body: JSON.stringify({ sealedCheck }) }),
+  list: (clientId: string) => call<SealedNoteView[]>(`/programme/notes/${encodeURIComponent(clientId)}`),
+  put: (clientId: string, noteId: string, sealedCiphertext: string) =>
+    call<SealedNoteView>(`/programme/notes/${encodeURIComponent(clientId)}/${encodeURIComponent(noteId)}`, {
+      method: 'PUT',
+      body: JSON.stringify({ sealedCiphertext }),
+    }),
+  remove: (clientId: string, noteId: string) =>
+    call<{ noteId: string }>(`/programme/notes/${encodeURIComponent(clientId)}/${encodeURIComponent(noteId)}`, { method: 'DELETE', body: '{}' }),
 };
 
 /** Accounts: invites, people management, the report, and one's own security settings. */

@@ -1,10 +1,12 @@
 import {
   calendarDateIn,
+  counselorGenders,
   counselorLanguages,
   isCalendarDate,
   indonesianTimeZones,
   specialities,
   weekdays,
+  type CounselorGender,
   type CounselorLanguage,
   type CurrentUser,
   type PutAvailabilityBody,
@@ -35,7 +37,7 @@ export const numberFields = [
 export type NumberField = (typeof numberFields)[number]['name'];
 
 export const zoneChoices = Object.entries(indonesianTimeZones).map(([label, zone]) => ({ label, zone }));
-export { counselorLanguages, specialities, weekdays };
+export { counselorGenders, counselorLanguages, specialities, weekdays };
 
 /** A server issue as something to show: a translated message when we know the case, else the server's words. */
 export interface ShownIssue {
@@ -73,6 +75,8 @@ export class AvailabilityManager {
   /** The profile: codes from the shared lists, shown by name. */
   languages = $state<CounselorLanguage[]>([]);
   specialities = $state<Speciality[]>([]);
+  /** Stated only if the counselor chooses to (null: not stated). */
+  gender = $state<CounselorGender | null>(null);
   /** Days off (local dates in the counselor's zone), sorted; past ones are dropped on save. */
   daysOff = $state<string[]>([]);
   newDayOff = $state('');
@@ -106,6 +110,7 @@ export class AvailabilityManager {
       this.daysOff = view.exceptions.filter((date) => date >= this.today());
       this.languages = view.languages;
       this.specialities = view.specialities;
+      this.gender = view.gender;
       this.updatedAt = view.updatedAt;
     } catch (error) {
       this.error = errorKey(error);
@@ -178,6 +183,11 @@ export class AvailabilityManager {
     this.#edited();
   }
 
+  setGender(gender: CounselorGender | null): void {
+    this.gender = gender;
+    this.#edited();
+  }
+
   toggleSpeciality(code: Speciality, on: boolean): void {
     this.specialities = on ? [...new Set([...this.specialities, code])] : this.specialities.filter((c) => c !== code);
     this.#edited();
@@ -215,6 +225,7 @@ export class AvailabilityManager {
       exceptions: this.daysOff.filter((date) => date >= this.today()),
       languages: this.languages,
       specialities: this.specialities,
+      gender: this.gender,
       ...this.settings,
     } as PutAvailabilityBody;
     try {
@@ -222,6 +233,7 @@ export class AvailabilityManager {
       this.updatedAt = view.updatedAt;
       this.languages = view.languages;
       this.specialities = view.specialities;
+      this.gender = view.gender;
       this.daysOff = view.exceptions;
       this.saved = true;
       return true;
