@@ -48,7 +48,8 @@ const dbName = `care_bench_chat_${randomBytes(4).toString('hex')}`;
 let facilitator: TestAccount;
 let members: TestAccount[];
 let meetingId: string;
-const processes: Array<{ stop(): Promise<void> }> = [];
+/** Processes still running: stopped by their run, or by afterAll if the run failed. */
+const running = new Set<{ stop(): Promise<void> }>();
 
 interface Ack<T = unknown> {
   ok: boolean;
@@ -73,11 +74,11 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  for (const running of processes) await running.stop();
+  for (const left of running) await left.stop();
   const connection = await mongoose.createConnection(inject('mongodbUri'), { dbName }).asPromise();
   await connection.dropDatabase().catch(() => undefined);
   await connection.close();
-});
+}, 300_000);
 
 function open(url: string, cookie?: string): Promise<Socket> {
   const socket = io(url, { transports: ['websocket'], extraHeaders: cookie ? { cookie } : {}, reconnection: false, forceNew: true });
@@ -168,14 +169,17 @@ async function startRawServer(): Promise<{ url: string; stop(): Promise<void> }>
       }
     });
   });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-  processes.push({ stop });
-  return { url, stop };
+  const handle = {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        running.delete(handle);
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+  running.add(handle);
+  return { url, stop: handle.stop };
 }
 
 /** The floor: the same connections and room on a bare Socket.IO server. */
@@ -203,7 +207,7 @@ async function ourRun(nodeCount: number) {
   for (let i = 0; i < nodeCount; i += 1) {
     const node = await startServerProcess({ MONGODB_DB: dbName, SEED_DEMO: 'false', LOG_LEVEL: 'warn', SOCKETS_PER_USER: String(Math.ceil(SOCKETS / PEOPLE) + 2) });
     nodes.push(node);
-    processes.push(node);
+    running.add(node);
   }
   const home = nodes[0]!.url;
   const people = [facilitator, ...members];
@@ -230,7 +234,10 @@ async function ourRun(nodeCount: number) {
     );
   } finally {
     closeAll([...room, ...idle]);
-    for (const node of nodes) await node.stop();
+    for (const node of nodes) {
+      running.delete(node);
+      await node.stop();
+    }
   }
 }
 

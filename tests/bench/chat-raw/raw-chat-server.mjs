@@ -3,6 +3,7 @@
 // joins the room, and a message to the room goes to everyone else in it.
 // Plain JavaScript, run by node as it is. Prints "RAW_CHAT_READY <url>".
 import { createServer } from 'node:http';
+import process from 'node:process';
 import { Server } from 'socket.io';
 
 const httpServer = createServer();
@@ -19,7 +20,7 @@ io.on('connection', (socket) => {
 });
 httpServer.listen(0, '127.0.0.1', () => {
   const { port } = httpServer.address();
-  console.log(`RAW_CHAT_READY http://127.0.0.1:${port}`);
+  process.stdout.write(`RAW_CHAT_READY http://127.0.0.1:${port}\n`);
 });
 process.on('SIGTERM', () => {
   io.close();
