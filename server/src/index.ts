@@ -14,3 +14,5 @@ export { MAX_SOCKET_PACKET_BYTES } from './socket/socket-server.js';
 export { NETWORK_CHECK_BUDGET, networkCheckCost } from './http/routes/network-check-routes.js';
 export { PRESENCE_TTL_MS } from './presence/presence-service.js';
 export { FEED_CONNECTION_NAME, INVALIDATION_CHANNEL, WRITE_MARK_KEY } from './node-cache/cache-invalidations.js';
+export { MlsGroupRoster } from './live/mls/mls-group-roster.js';
+export { MlsEpochClaims } from './live/mls/mls-epoch-claims.js';

@@ -11,6 +11,7 @@ export * from './protocol/media-parameters.js';
 export * from './protocol/room.js';
 export * from './protocol/chat.js';
 export * from './protocol/mls.js';
+export * from './protocol/message-sequence.js';
 export * from './protocol/help-lines.js';
 export * from './protocol/events.js';
 export * from './scheduling/index.js';

@@ -9,6 +9,7 @@ import { LiveMedia } from './live-media.js';
 import { LiveRooms } from './live-rooms.js';
 import { Lobby } from './lobby.js';
 import { MlsDelivery } from './mls/mls-delivery.js';
+import type { MlsEpochClaims } from './mls/mls-epoch-claims.js';
 import { MlsGroupRoster } from './mls/mls-group-roster.js';
 import { RoomEntry } from './room-entry.js';
 import { RoomModeration } from './room-moderation.js';
@@ -33,6 +34,8 @@ export interface LiveSession {
 
 export interface LiveSessionDeps {
   redis: Redis;
+  /** The authoritative MLS epochs (claims in the database); Redis holds a copy. */
+  epochClaims: MlsEpochClaims;
   /** The media rooms this node hosts. */
   mediaRooms: RoomRegistry;
   sessions: SessionDirectory;
@@ -48,14 +51,14 @@ export interface LiveSessionDeps {
  * emptied room kept (its MLS group) end through the rooms' events, and those
  * turned away in the lobby lose what they prepared, each part minding its own.
  */
-export function createLiveSession({ redis, mediaRooms, sessions, notifier, attendance, log }: LiveSessionDeps): LiveSession {
+export function createLiveSession({ redis, epochClaims, mediaRooms, sessions, notifier, attendance, log }: LiveSessionDeps): LiveSession {
   const floor = new SessionFloor(redis);
   const admission = new Admission(sessions, new Lobby(redis), floor, notifier);
   const rooms = new LiveRooms(mediaRooms, notifier, log.child({ component: 'live-rooms' }));
   const shares = new ScreenShares(rooms, notifier);
   const media = new LiveMedia(rooms, mediaRooms, shares, notifier, log.child({ component: 'live-rooms' }));
   const moderation = new RoomModeration(rooms, media, admission, floor, shares, notifier, log.child({ component: 'moderation' }));
-  const mls = new MlsDelivery(new MlsGroupRoster(redis), rooms, notifier);
+  const mls = new MlsDelivery(new MlsGroupRoster(redis, epochClaims), rooms, notifier);
 
   rooms.on('peerJoined', (peer, room) => {
     media.follow(room);

@@ -11,5 +11,5 @@ export function registerMls(socket: AppSocket, deps: SocketDeps): void {
 
   onRequest(socket, 'mls:commit', log, (commit) => mls.submitCommit(socket.id, commit));
 
-  onRequest(socket, 'mls:message', log, ({ epoch, message }) => mls.relayApplicationMessage(socket.id, epoch, message));
+  onRequest(socket, 'mls:message', log, ({ epoch, message, to }) => mls.relayApplicationMessage(socket.id, epoch, message, to));
 }

@@ -77,6 +77,8 @@ export type CommitResult = z.infer<typeof CommitResult>;
 export const SendApplicationMessage = z.strictObject({
   epoch: MlsEpoch,
   message: bytes(MLS_MAX_APPLICATION, 'message'),
+  /** Only for this peer of the room (lines sent again to a page that came back), not everyone. */
+  to: z.string().min(1).max(64).optional(),
 });
 export type SendApplicationMessage = z.infer<typeof SendApplicationMessage>;
 

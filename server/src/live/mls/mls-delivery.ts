@@ -147,17 +147,23 @@ export class MlsDelivery {
     return { accepted: true, epoch };
   }
 
-  /** Relays an application message (chat) to the others in the room, and forgets it. */
-  async relayApplicationMessage(connectionId: string, epoch: number, message: Uint8Array): Promise<{ sentAt: string }> {
+  /**
+   * Relays an application message (chat) to the others in the room, and
+   * forgets it. `to`: only to that peer (a line sent again to a page that came
+   * back); nobody when it is not in the room (any more).
+   */
+  async relayApplicationMessage(connectionId: string, epoch: number, message: Uint8Array, to?: string): Promise<{ sentAt: string }> {
     const peer = this.rooms.peerOf(connectionId);
     // Everyone in the room is at the server's epoch once its commit reached them, so a
     // message for another epoch could not be read by all: the sender re-encrypts it.
-    if ((await this.roster.epoch(peer.roomId)) !== epoch) {
+    // Redis's copy first (no database on the way of every chat line); only when it disagrees are
+    // the claims asked, which repair a copy a Redis failover set back.
+    if ((await this.roster.epoch(peer.roomId)) !== epoch && (await this.roster.read(peer.roomId))?.epoch !== epoch) {
       throw new AppError('stale_epoch', 'The group moved to a new epoch; encrypt the message again.');
     }
     const sentAt = new Date().toISOString();
     for (const other of this.rooms.peersIn(peer.roomId)) {
-      if (other.connectionId === connectionId) continue;
+      if (other.connectionId === connectionId || (to !== undefined && other.peerId !== to)) continue;
       this.notifier.toConnection(other.connectionId, 'mls:message', { fromPeerId: peer.peerId, epoch, message, sentAt });
     }
     return { sentAt };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { EpochClaim, MlsEpochClaims } from './mls-epoch-claims.js';
 
 /** Who holds a leaf: a peer of the room (an opaque id). */
 export interface LeafHolder {
@@ -28,18 +29,20 @@ export interface GroupRecord {
 /** A room's group state lives as long as the room, and at most this long. */
 const GROUP_TTL_SECONDS = 12 * 3600;
 
-// Moves the epoch on and records the new leaves in one step, only if the group
-// is still the same one at the same epoch: the first valid commit wins.
-const ADVANCE = `
-if redis.call('HGET', KEYS[1], 'generation') ~= ARGV[1] then return -1 end
-local current = redis.call('HGET', KEYS[1], 'epoch')
-if current ~= ARGV[2] then return -1 end
-local nextEpoch = tonumber(current) + 1
-redis.call('HSET', KEYS[1], 'epoch', tostring(nextEpoch), 'leaves', ARGV[3], 'epochAt', ARGV[4], 'committer', ARGV[7])
-if ARGV[5] == '1' then redis.call('HSET', KEYS[1], 'dueAt', ARGV[4]) else redis.call('HDEL', KEYS[1], 'dueAt') end
-redis.call('EXPIRE', KEYS[1], ARGV[6])
-for i = 8, #ARGV do redis.call('SREM', KEYS[2], ARGV[i]) end
-return nextEpoch
+// Writes an epoch the database has claimed (ARGV[2..]) into the copy, unless
+// the copy is already there or beyond: only over the generation the caller
+// read (ARGV[1]; none at all also does), so a repair from an older read cannot
+// undo a group started afresh meanwhile. 1 when written.
+const RESTORE = `
+local current = redis.call('HGET', KEYS[1], 'generation')
+if current and current ~= ARGV[1] then return 0 end
+if current == ARGV[2] and tonumber(redis.call('HGET', KEYS[1], 'epoch')) >= tonumber(ARGV[3]) then return 0 end
+redis.call('HSET', KEYS[1], 'generation', ARGV[2], 'epoch', ARGV[3], 'leaves', ARGV[4], 'epochAt', ARGV[5])
+if ARGV[6] == '' then redis.call('HDEL', KEYS[1], 'committer') else redis.call('HSET', KEYS[1], 'committer', ARGV[6]) end
+if ARGV[7] == '1' then redis.call('HSET', KEYS[1], 'dueAt', ARGV[5]) else redis.call('HDEL', KEYS[1], 'dueAt') end
+redis.call('EXPIRE', KEYS[1], ARGV[8])
+for i = 9, #ARGV do redis.call('SREM', KEYS[2], ARGV[i]) end
+return 1
 `;
 
 // Starts the group with its creator at leaf 0, on a condition (ARGV[5]): '*'
@@ -87,14 +90,44 @@ return 1
 
 /**
  * The leaf ↔ peer map of each room's group, with its epoch, in Redis so every
- * node reads the same. It changes only with the epoch (one Lua script), as
- * RFC 9420 assigns leaves: removes blank theirs, adds fill the leftmost blank
- * leaf or extend the tree. Peer ids are opaque; nothing here names a person.
+ * node reads the same. It changes only with the epoch, as RFC 9420 assigns
+ * leaves: removes blank theirs, adds fill the leftmost blank leaf or extend
+ * the tree. Peer ids are opaque; nothing here names a person.
+ *
+ * Redis is a copy: the epoch is decided by claims in the database
+ * (`MlsEpochClaims`), because Redis replication is asynchronous and a
+ * failover can lose an acknowledged advance, after which a second commit for
+ * the same epoch would be taken and the group fork. Each read compares the
+ * copy with the claims and repairs it when it is behind or gone; the database
+ * wins.
  */
 export class MlsGroupRoster {
-  constructor(private readonly redis: Redis) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly claims: MlsEpochClaims,
+  ) {}
 
+  /** The room's group, repaired from the claims first if Redis lost some of it. */
   async read(roomId: string): Promise<GroupRecord | undefined> {
+    const [cached, newest] = await Promise.all([this.#readCopy(roomId), this.claims.newestGeneration(roomId)]);
+    // No claim: no group, or one whose start is being claimed right now.
+    if (newest === undefined) return cached;
+    let authority: EpochClaim | undefined;
+    if (!cached || cached.generation === newest) {
+      authority = await this.claims.latest(roomId, newest);
+      if (!authority || (cached && cached.epoch >= authority.epoch)) return cached;
+    } else {
+      // Another generation than the newest claimed: either one just started (its claim not in
+      // yet; the copy is right) or an older one Redis went back to (the claims win).
+      if (!(await this.claims.latest(roomId, cached.generation))) return cached;
+      authority = await this.claims.latest(roomId, newest);
+      if (!authority) return cached;
+    }
+    await this.#restore(authority, cached?.generation ?? '');
+    return this.#readCopy(roomId);
+  }
+
+  async #readCopy(roomId: string): Promise<GroupRecord | undefined> {
     // One MULTI: the leaves, the KeyPackages and the rejoiners as of one moment.
     const replies = await this.redis
       .multi()
@@ -135,19 +168,21 @@ export class MlsGroupRoster {
     return this.#create(roomId, creatorPeerId, now, options.replacing ?? '*', options.keepWaiting !== true);
   }
 
-  /** True when this call created the group (the peer is its creator). */
-  createIfAbsent(roomId: string, creatorPeerId: string, now: number): Promise<boolean> {
+  /** True when this call created the group (the peer is its creator). A group Redis lost but the claims hold is put back, not replaced. */
+  async createIfAbsent(roomId: string, creatorPeerId: string, now: number): Promise<boolean> {
+    if (await this.read(roomId)) return false;
     return this.#create(roomId, creatorPeerId, now, '', true);
   }
 
   async #create(roomId: string, creatorPeerId: string, now: number, condition: string, clearKeyPackages: boolean): Promise<boolean> {
+    const generation = randomUUID();
     const created = await this.redis.eval(
       CREATE,
       3,
       this.#groupKey(roomId),
       this.#keyPackagesKey(roomId),
       this.#rejoiningKey(roomId),
-      randomUUID(),
+      generation,
       JSON.stringify([{ peerId: creatorPeerId } satisfies LeafHolder]),
       String(now),
       String(GROUP_TTL_SECONDS),
@@ -155,7 +190,10 @@ export class MlsGroupRoster {
       clearKeyPackages ? '1' : '0',
       creatorPeerId,
     );
-    return created === 1;
+    if (created !== 1) return false;
+    // Redis decided which start wins (the condition); the claim makes it the room's newest group.
+    await this.claims.claim({ roomId, generation, epoch: 0, leaves: [creatorPeerId], committer: null, added: [], workRemains: false, at: now });
+    return true;
   }
 
   /** `rejoin`: the peer holds a leaf but lost its group state. */
@@ -180,29 +218,53 @@ export class MlsGroupRoster {
     await this.redis.eval(MARK_DUE, 1, this.#groupKey(roomId), String(now));
   }
 
-  /** The new epoch number, or undefined when another commit (or a fresh group) came first. `added`: now seated, no longer rejoining. */
+  /**
+   * The new epoch number, or undefined when another commit (on any node)
+   * claimed the epoch first. The claim is the commit point; Redis is told
+   * after it. `added`: now seated, no longer rejoining.
+   */
   async advance(
     roomId: string,
     from: GroupRecord,
     change: { committer: string; leaves: ReadonlyArray<LeafHolder | null>; addedPeerIds: readonly string[]; workRemains: boolean },
     now: number,
   ): Promise<number | undefined> {
-    const { leaves, workRemains } = change;
-    const result = (await this.redis.eval(
-      ADVANCE,
+    const claim: EpochClaim = {
+      roomId,
+      generation: from.generation,
+      epoch: from.epoch + 1,
+      leaves: change.leaves.map((holder) => holder?.peerId ?? null),
+      committer: change.committer,
+      added: change.addedPeerIds,
+      workRemains: change.workRemains,
+      at: now,
+    };
+    if (!(await this.claims.claim(claim))) {
+      // Lost: whatever Redis says, the copy catches up with the winner now.
+      await this.read(roomId);
+      return undefined;
+    }
+    await this.#restore(claim, from.generation);
+    return claim.epoch;
+  }
+
+  /** Writes a claimed epoch into Redis over the generation last read there ('' for none). */
+  async #restore(claim: EpochClaim, over: string): Promise<void> {
+    await this.redis.eval(
+      RESTORE,
       2,
-      this.#groupKey(roomId),
-      this.#rejoiningKey(roomId),
-      from.generation,
-      String(from.epoch),
-      JSON.stringify(leaves),
-      String(now),
-      workRemains ? '1' : '0',
+      this.#groupKey(claim.roomId),
+      this.#rejoiningKey(claim.roomId),
+      over,
+      claim.generation,
+      String(claim.epoch),
+      JSON.stringify(claim.leaves.map((peerId): LeafHolder | null => (peerId === null ? null : { peerId }))),
+      String(claim.at),
+      claim.committer ?? '',
+      claim.workRemains ? '1' : '0',
       String(GROUP_TTL_SECONDS),
-      change.committer,
-      ...change.addedPeerIds,
-    )) as number;
-    return result < 0 ? undefined : result;
+      ...claim.added,
+    );
   }
 
   /** The peer left the room: what it announced goes with it. */
@@ -210,8 +272,9 @@ export class MlsGroupRoster {
     await Promise.all([this.redis.hdel(this.#keyPackagesKey(roomId), peerId), this.redis.srem(this.#rejoiningKey(roomId), peerId)]);
   }
 
+  /** The room ended: the group goes, from Redis and from the claims. */
   async end(roomId: string): Promise<void> {
-    await this.redis.del(this.#groupKey(roomId), this.#keyPackagesKey(roomId), this.#rejoiningKey(roomId));
+    await Promise.all([this.redis.del(this.#groupKey(roomId), this.#keyPackagesKey(roomId), this.#rejoiningKey(roomId)), this.claims.end(roomId)]);
   }
 
   #groupKey(roomId: string): string {

@@ -1,9 +1,10 @@
-import { ApplicationPayload, MLS_FALLBACK_COMMIT_MS, MLS_FALLBACK_STEP_MS, type MlsJoinInfo } from '@care/shared';
+import { ApplicationPayload, MLS_FALLBACK_COMMIT_MS, MLS_FALLBACK_STEP_MS, ResumeNotice, SequencedEnvelope, type MlsJoinInfo } from '@care/shared';
 import { ApiError } from '../api/api-error.js';
 import { request, type AppSocket } from '../socket/socket-client.js';
 import { subscribe, type Unsubscribe } from '../socket/socket-subscription.js';
 import { commitRefusal, committerOrder, leavers, type GroupSeat, type RoomRoster } from './commit-policy.js';
 import { deviceIdentity } from './device-identity.js';
+import type { MessageSequence } from './message-sequence.js';
 import { inspectCommit, inspectMessage, MlsEpochError, MlsIdentity, MlsMember } from './mls/index.js';
 import { deviceFingerprint, rememberVerifiedDevice, verifiedDevice } from './verified-devices.js';
 import type { FromWorker, ToWorker, TrackCounts, TransformOptions } from './worker-protocol.js';
@@ -105,11 +106,19 @@ export class E2eeSession {
   #epochWaiters: Array<() => void> = [];
   #unsubscribe: Unsubscribe | undefined;
   #closed = false;
+  /** This visit has said who it is to the group (see `MessageSequence.announce`). */
+  #announcedToGroup = false;
 
+  /**
+   * `sequence`: the page's numbering of what it sends and record of what it
+   * received, kept across room visits so that after a reconnect the others
+   * send again what this page missed (and it does the same for them).
+   */
   constructor(
     private readonly socket: AppSocket,
     private readonly onMessage: (fromPeerId: string, payload: ApplicationPayload, sentAt: string) => void,
     private readonly trust?: TrustContext,
+    private readonly sequence?: MessageSequence,
   ) {}
 
   get peerLeaves(): ReadonlyMap<number, string> {
@@ -295,14 +304,19 @@ export class E2eeSession {
 
   /** Sends a chat line or an emergency contact as an MLS application message. */
   async send(payload: ApplicationPayload): Promise<{ sentAt: string }> {
-    const plaintext = new TextEncoder().encode(JSON.stringify(payload));
+    return this.#sendPlaintext(this.sequence ? await this.sequence.seal(payload) : payload);
+  }
+
+  /** Encrypts for the current epoch and sends (`to`: that peer only), again for a newer epoch if the group moved on. */
+  async #sendPlaintext(content: SequencedEnvelope | ResumeNotice | ApplicationPayload, to?: string): Promise<{ sentAt: string }> {
+    const plaintext = new TextEncoder().encode(JSON.stringify(content));
     for (let attempt = 0; ; attempt++) {
       const member = this.#member;
       if (!member || member.status !== 'active') throw new ApiError('unavailable', 'not in the group yet');
       const epoch = Number(member.epoch);
       const message = await member.encryptApplication(plaintext);
       try {
-        return await request(this.socket, 'mls:message', { epoch, message });
+        return await request(this.socket, 'mls:message', { epoch, message, ...(to === undefined ? {} : { to }) });
       } catch (error) {
         // The group moved on while this was in flight: encrypt again for the new epoch.
         if (error instanceof ApiError && error.code === 'stale_epoch' && attempt < CHAT_RETRIES) {
@@ -440,15 +454,53 @@ export class E2eeSession {
           if (!member || member.status !== 'active') return;
           try {
             const decrypted = await member.decryptApplication(new Uint8Array(message));
-            // Authentic, but still checked: a member's client could be buggy or hostile.
-            const payload = ApplicationPayload.safeParse(JSON.parse(new TextDecoder().decode(decrypted.plaintext)));
-            if (payload.success) this.onMessage(decrypted.senderParticipantId, payload.data, sentAt);
+            await this.#received(decrypted.senderParticipantId, JSON.parse(new TextDecoder().decode(decrypted.plaintext)) as unknown, sentAt);
           } catch {
             // Not for us or not authentic: nothing to show.
           }
         });
       },
     });
+  }
+
+  /**
+   * An application message's content, authentic but still checked (a
+   * member's client could be buggy or hostile): a numbered payload (shown
+   * once, however often it comes), a page announcing itself (answered with
+   * what it missed), or a bare payload from a client that does not number.
+   */
+  async #received(fromPeerId: string, content: unknown, sentAt: string): Promise<void> {
+    const sequenced = SequencedEnvelope.safeParse(content);
+    if (sequenced.success) {
+      const payload = this.sequence ? await this.sequence.receive(sequenced.data) : sequenced.data.payload;
+      if (payload) this.onMessage(fromPeerId, payload, sentAt);
+      return;
+    }
+    const notice = ResumeNotice.safeParse(content);
+    if (notice.success) {
+      if (!this.sequence) return;
+      const { resend, answer } = await this.sequence.resume(notice.data);
+      // Not awaited here: a send may wait for the next epoch, which this queue has to let in.
+      void this.#sendAgain(fromPeerId, [...(answer ? [answer] : []), ...resend]);
+      return;
+    }
+    const payload = ApplicationPayload.safeParse(content);
+    if (payload.success) this.onMessage(fromPeerId, payload.data, sentAt);
+  }
+
+  /** Sends these to one peer, in order; one that fails is not retried (the page asks again when it comes back again). */
+  async #sendAgain(to: string, contents: ReadonlyArray<SequencedEnvelope | ResumeNotice>): Promise<void> {
+    for (const content of contents) await this.#sendPlaintext(content, to).catch(() => undefined);
+  }
+
+  /** Once per visit, on holding the group's keys: who this page is, and what it holds of each sender if it was here before. */
+  #announce(): void {
+    if (!this.sequence || this.#announcedToGroup) return;
+    this.#announcedToGroup = true;
+    void this.sequence
+      .announce()
+      .then((notice) => this.#sendPlaintext(notice))
+      .catch(() => undefined);
   }
 
   #roster(): RoomRoster {
@@ -617,6 +669,7 @@ export class E2eeSession {
     const confirmedNow = this.#verifiedCode === this.safetyCode;
     this.rememberedVerification = remembered && !confirmedNow;
     this.state = confirmedNow || remembered ? 'verified' : 'encrypted';
+    this.#announce();
     const waiters = this.#epochWaiters;
     this.#epochWaiters = [];
     for (const resolve of waiters) resolve();

@@ -2,6 +2,7 @@ import type { CurrentUser, MediaMode, RoomClosedReason, RoomJoined, SessionView 
 import { api } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
 import { E2eeSession } from '../e2ee/e2ee-session.svelte.js';
+import { MessageSequence } from '../e2ee/message-sequence.js';
 import { groupCensus, type GroupCensus } from '../e2ee/group-census.js';
 import type { MessageKey } from '../i18n/i18n.svelte.js';
 import { RoomClient, type RoomVisit } from '../rtc/room-client.js';
@@ -74,6 +75,8 @@ export class SessionManager {
   readonly participants = new RemoteParticipants({ ...this.#shared, oneToOne: () => !this.isCircle });
   readonly floor = new RoomFloor(this.#shared);
   readonly messages = new SessionMessages({ ...this.#shared, channel: () => this.e2ee, isHost: () => this.isCounselor });
+  /** What this page sent and received over MLS, numbered: kept across reconnects (each a new room visit) so missed lines are sent again. */
+  readonly #sequence = new MessageSequence();
   readonly connection = new CallConnection({ announce: this.#shared.announce });
   readonly screen = new ScreenShare({ ...this.#shared, isHost: () => this.isCounselor, isCircle: () => this.isCircle });
   /** Background blur on our camera; should it break down in a call, the camera goes off rather than show what it hid. */
@@ -366,7 +369,7 @@ export class SessionManager {
     this.participants.activeSpeaker = undefined;
     this.local.notSending = undefined;
     const trust = this.me ? { ownerId: this.me.id, accountOf: (peerId: string) => this.participants.accountOf(peerId) } : undefined;
-    const e2ee = new E2eeSession(this.#socket, (fromPeerId, payload, sentAt) => this.messages.received(fromPeerId, payload, sentAt), trust);
+    const e2ee = new E2eeSession(this.#socket, (fromPeerId, payload, sentAt) => this.messages.received(fromPeerId, payload, sentAt), trust, this.#sequence);
     this.e2ee = e2ee;
     const room = new RoomClient(this.#socket, e2ee, {
       onNotSending: (what) => this.local.couldNotEncrypt(what),
