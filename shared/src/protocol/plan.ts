@@ -92,3 +92,18 @@ export const PlanRecord = z.strictObject({
   ops: z.array(PlanOp).max(PLAN_TEXT_FIELDS.length + PLAN_MAX_STEPS * 5 + PLAN_MAX_NOTES * 4),
 });
 export type PlanRecord = z.infer<typeof PlanRecord>;
+
+/** The client's own plan as their device keeps it, with whether the counselor's device may keep a copy. */
+export const StoredPlan = z.strictObject({
+  record: PlanRecord,
+  counselorMayKeep: z.boolean(),
+});
+export type StoredPlan = z.infer<typeof StoredPlan>;
+
+/** The export file's outer shape: the plan sealed with a passphrase (base64url of the sealed bytes). */
+export const PlanExportFile = z.strictObject({
+  format: z.literal('care-asn-plan'),
+  version: z.literal(1),
+  sealed: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be base64url').max(512 * 1024),
+});
+export type PlanExportFile = z.infer<typeof PlanExportFile>;

@@ -1,5 +1,8 @@
 import {
+  PLAN_FIELD_MAX_CHARS,
   PLAN_MAX_NOTES,
+  PLAN_NOTE_MAX_CHARS,
+  PLAN_STEP_MAX_CHARS,
   PLAN_MAX_STEPS,
   PLAN_TEXT_FIELDS,
   type PlanActor,
@@ -30,7 +33,7 @@ export interface PlanView {
 }
 
 /** The register an operation sets: one per text field, one per property of each step and note. */
-function registerOf(op: PlanOp): string {
+export function registerOf(op: PlanOp): string {
   switch (op.op) {
     case 'field':
       return `field:${op.field}`;
@@ -137,7 +140,7 @@ export class PlanDocument {
   // Local edits: each makes one operation, applies it and returns it (to send); undefined when refused.
 
   setField(field: PlanTextField, value: string): PlanOp {
-    return this.#edit({ op: 'field', field, value });
+    return this.#edit({ op: 'field', field, value: value.slice(0, PLAN_FIELD_MAX_CHARS) });
   }
 
   /** A new step after the last one; undefined when the plan holds as many steps as it may. */
@@ -147,13 +150,13 @@ export class PlanDocument {
     const order = Math.max(-1, ...this.#values('step-order').map((op) => Number(op.value))) + 1;
     return [
       this.#edit({ op: 'step-order', step, value: Math.min(order, 10_000) }),
-      this.#edit({ op: 'step-text', step, value: text }),
+      this.#edit({ op: 'step-text', step, value: text.slice(0, PLAN_STEP_MAX_CHARS) }),
       ...(due ? [this.#edit({ op: 'step-due', step, value: due })] : []),
     ];
   }
 
   setStepText(step: string, value: string): PlanOp {
-    return this.#edit({ op: 'step-text', step, value });
+    return this.#edit({ op: 'step-text', step, value: value.slice(0, PLAN_STEP_MAX_CHARS) });
   }
 
   setStepDue(step: string, value: string): PlanOp {
@@ -172,7 +175,7 @@ export class PlanDocument {
   addNote(text: string, by: 'asn' | 'counselor', at = new Date().toISOString()): PlanOp[] | undefined {
     if (this.#notes.size >= PLAN_MAX_NOTES) return undefined;
     const note = crypto.randomUUID();
-    return [this.#edit({ op: 'note-at', note, value: at }), this.#edit({ op: 'note-by', note, value: by }), this.#edit({ op: 'note-text', note, value: text })];
+    return [this.#edit({ op: 'note-at', note, value: at }), this.#edit({ op: 'note-by', note, value: by }), this.#edit({ op: 'note-text', note, value: text.slice(0, PLAN_NOTE_MAX_CHARS) })];
   }
 
   removeNote(note: string): PlanOp {
