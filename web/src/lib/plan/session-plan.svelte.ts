@@ -7,7 +7,13 @@ import { PlanSaving } from './plan-saving.svelte.js';
 import { PlanStore } from './plan-store.js';
 
 /** Edits typed within this long travel together (one field's keystrokes become one operation). */
-const SEND_AFTER_MS = 250;
+const SEND_GATHER_MS = 150;
+/**
+ * At most one plan message a second from this page while someone types: plan
+ * edits share the server's budget for application messages with the chat
+ * (request-budgets.ts, `chat`), which cannot tell them apart.
+ */
+const SEND_EVERY_MS = 1000;
 
 export interface SessionPlanDeps {
   /** The room's end-to-end encrypted group (none before it is set up). */
@@ -44,6 +50,7 @@ export class SessionPlan {
   #queue: Promise<void> = Promise.resolve();
   readonly #pending = new Map<string, PlanOp>();
   #sendTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastSent = 0;
   /** The other members we last offered the plan to (a new one gets all of it). */
   #offeredTo = '';
 
@@ -167,7 +174,8 @@ export class SessionPlan {
   #changed(ops: PlanOp[], local: boolean): void {
     if (local) {
       for (const op of ops) this.#pending.set(registerOf(op), op);
-      this.#sendTimer ??= setTimeout(() => void this.#flushSend(), SEND_AFTER_MS);
+      const wait = Math.max(SEND_GATHER_MS, this.#lastSent + SEND_EVERY_MS - Date.now());
+      this.#sendTimer ??= setTimeout(() => void this.#flushSend(), wait);
     }
     this.#scheduleSave();
   }
@@ -178,6 +186,7 @@ export class SessionPlan {
     const ops = [...this.#pending.values()];
     this.#pending.clear();
     if (ops.length === 0) return;
+    this.#lastSent = Date.now();
     try {
       await this.#send(ops);
     } catch {
