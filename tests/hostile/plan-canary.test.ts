@@ -3,7 +3,8 @@ import { demoAccounts } from '@care/server';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { BrowserHarness } from '../support/browser-harness.js';
-import { collectionHaystacks, filesBelow, findLeaks, needleForms, redisHaystacks, type Haystack } from '../support/byte-search.js';
+import { findLeaks, needleForms, type Haystack } from '../support/byte-search.js';
+import { recordServerTraffic, serverSideHaystacks } from '../support/server-side-haystacks.js';
 
 /*
  * The server (or whoever holds it) never holds the improvement plan, in any
@@ -35,14 +36,7 @@ async function recordFrames(context: BrowserContext): Promise<void> {
 
 beforeAll(async () => {
   h = await BrowserHarness.start({ LOG_LEVEL: 'debug' });
-  h.t.platform.io.engine.on('connection', (raw: { on(event: string, listener: (packet: { data?: unknown }) => void): void }) => {
-    const record = (packet: { data?: unknown }) => {
-      const data = packet.data;
-      if (typeof data === 'string' || data instanceof Uint8Array) serverTraffic.push({ label: 'socket.io traffic at the server', bytes: Buffer.from(data) });
-    };
-    raw.on('packet', record);
-    raw.on('packetCreate', record);
-  });
+  recordServerTraffic(h.t, serverTraffic);
 });
 
 afterAll(() => h?.close());
@@ -68,13 +62,7 @@ describe('plan canary: nothing of the plan reaches the server side', () => {
     expect(serverTraffic.length).toBeGreaterThan(20);
     expect(pageTraffic.length).toBeGreaterThan(20);
     const haystacks: Haystack[] = [...serverTraffic, ...pageTraffic];
-    haystacks.push({ label: 'server logs', bytes: Buffer.from(t.logs.join('')) });
-    haystacks.push({ label: 'metrics', bytes: Buffer.from(await (await fetch(`${t.url}/metrics`)).text()) });
-    haystacks.push(...(await redisHaystacks(t.platform.redis)));
-    const db = t.platform.db.connection.db;
-    if (!db) throw new Error('no database handle');
-    haystacks.push(...(await collectionHaystacks(db)));
-    for (const dir of inject('databaseDirs')) haystacks.push(...filesBelow(dir));
+    haystacks.push(...(await serverSideHaystacks(t, inject('databaseDirs'))));
 
     // Positive control for the search: stored metadata is found where it is kept.
     const control = findLeaks(needleForms('stored email', new TextEncoder().encode(counselor.email)).slice(0, 1), haystacks);
