@@ -10,6 +10,7 @@ export * from './protocol/session.js';
 export * from './protocol/media-parameters.js';
 export * from './protocol/room.js';
 export * from './protocol/chat.js';
+export * from './protocol/plan.js';
 export * from './protocol/mls.js';
 export * from './protocol/message-sequence.js';
 export * from './protocol/help-lines.js';

@@ -3,7 +3,8 @@ import { demoAccounts } from '@care/server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BrowserHarness } from '../support/browser-harness.js';
 import { capturedKeys, withKeyCapture } from '../support/key-capture.js';
-import { collectionHaystacks, filesBelow, findLeaks, needleForms, redisHaystacks, type Haystack } from '../support/byte-search.js';
+import { findLeaks, needleForms, type Haystack } from '../support/byte-search.js';
+import { recordServerTraffic, serverSideHaystacks } from '../support/server-side-haystacks.js';
 
 const [counselor] = demoAccounts;
 const canary = `Kanari rahasia ${randomUUID()}`;
@@ -12,17 +13,7 @@ const socketTraffic: Haystack[] = [];
 
 beforeAll(async () => {
   h = await BrowserHarness.start({ LOG_LEVEL: 'debug' });
-  const t = h.t;
-  // Record every Engine.IO packet in and out: what a compromised server could have kept.
-  t.platform.io.engine.on('connection', (raw: { on(event: string, listener: (packet: { data?: unknown }) => void): void }) => {
-    const record = (packet: { data?: unknown }) => {
-      const data = packet.data;
-      if (typeof data === 'string') socketTraffic.push({ label: 'socket.io traffic', bytes: Buffer.from(data) });
-      else if (data instanceof Uint8Array) socketTraffic.push({ label: 'socket.io traffic', bytes: Buffer.from(data) });
-    };
-    raw.on('packet', record);
-    raw.on('packetCreate', record);
-  });
+  recordServerTraffic(h.t, socketTraffic);
 });
 
 afterAll(() => h?.close());
@@ -56,15 +47,7 @@ describe('canary: nothing said and no key reaches the server side', () => {
 
     const haystacks: Haystack[] = [...socketTraffic];
     expect(socketTraffic.length).toBeGreaterThan(20);
-    haystacks.push({ label: 'server logs', bytes: Buffer.from(t.logs.join('')) });
-    haystacks.push({ label: 'metrics', bytes: Buffer.from(await (await fetch(`${t.url}/metrics`)).text()) });
-
-    haystacks.push(...(await redisHaystacks(t.platform.redis)));
-
-    const db = t.platform.db.connection.db;
-    if (!db) throw new Error('no database handle');
-    haystacks.push(...(await collectionHaystacks(db)));
-    for (const dir of inject('databaseDirs')) haystacks.push(...filesBelow(dir));
+    haystacks.push(...(await serverSideHaystacks(t, inject('databaseDirs'))));
     expect(haystacks.length).toBeGreaterThan(50);
 
     // Positive control for the search itself: stored metadata is found, in the collections

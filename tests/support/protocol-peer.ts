@@ -109,6 +109,8 @@ export class ProtocolPeer {
   #receiving = false;
   /** Chat lines this peer decrypted, with who sent them (their peer id). */
   readonly chat: Array<{ from: string; text: string }> = [];
+  /** Every application message this peer decrypted, in order. */
+  readonly received: ApplicationPayload[] = [];
 
   private constructor(readonly socket: TestSocket) {}
 
@@ -254,7 +256,11 @@ export class ProtocolPeer {
    * for the current epoch, encrypted again if the group moved on meanwhile.
    */
   async say(text: string): Promise<Answer> {
-    const plaintext = new TextEncoder().encode(JSON.stringify({ kind: 'chat', id: randomUUID(), text }));
+    return this.sendApplication(new TextEncoder().encode(JSON.stringify({ kind: 'chat', id: randomUUID(), text })));
+  }
+
+  /** Any bytes as an MLS application message, as a modified app could send them (authentic, whatever they hold). */
+  async sendApplication(plaintext: Uint8Array): Promise<Answer> {
     for (let attempt = 0; ; attempt++) {
       const member = this.member;
       if (!member || member.status !== 'active') throw new Error('not in the group yet');
@@ -321,6 +327,7 @@ export class ProtocolPeer {
         if (!member || member.status !== 'active') return;
         const decrypted = await member.decryptApplication(new Uint8Array(message));
         const payload = ApplicationPayload.parse(JSON.parse(new TextDecoder().decode(decrypted.plaintext)));
+        this.received.push(payload);
         if (payload.kind === 'chat') this.chat.push({ from: decrypted.senderParticipantId, text: payload.text });
       });
     });

@@ -110,12 +110,16 @@ export const requestBudgets = {
   /**
    * Chat lines, reactions and the emergency contact, each resent at most
    * three times across a re-key: people send a few lines together, and type
-   * far slower than one and a half a second.
+   * far slower than one and a half a second. The improvement plan's edits
+   * (issue 13 §2) travel here too, as encrypted as the chat so the server
+   * cannot tell them apart: at most one message a second while someone types
+   * in it (web/src/lib/plan/session-plan.svelte.ts), and a whole plan offered
+   * when someone joins (up to 26 messages for the largest plan).
    */
   chat: {
     events: ['mls:message'],
-    perConnection: { points: 30, seconds: 20 },
-    perUser: { points: 60, seconds: 20 },
+    perConnection: { points: 60, seconds: 20 },
+    perUser: { points: 120, seconds: 20 },
   },
   /** Events no handler knows: an honest client sends none. */
   unknown: {

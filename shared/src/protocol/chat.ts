@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PlanControlPayload, PlanOpsPayload } from './plan.js';
 
 export const CHAT_MAX_CHARS = 2000;
 
@@ -45,5 +46,12 @@ export const ReactionPayload = z.strictObject({
 });
 export type ReactionPayload = z.infer<typeof ReactionPayload>;
 
-export const ApplicationPayload = z.discriminatedUnion('kind', [ChatPayload, EmergencyContactPayload, ReactionPayload]);
+export const ApplicationPayload = z.discriminatedUnion('kind', [
+  ChatPayload,
+  EmergencyContactPayload,
+  ReactionPayload,
+  // The improvement plan, co-edited in a 1:1 session (issue 13 §2).
+  PlanOpsPayload,
+  PlanControlPayload,
+]);
 export type ApplicationPayload = z.infer<typeof ApplicationPayload>;

@@ -17,6 +17,7 @@ import { RoomFloor } from './session/room-floor.svelte.js';
 import { ScreenShare } from './session/screen-share.svelte.js';
 import { SessionLobby } from './session/session-lobby.svelte.js';
 import { SessionMessages } from './session/session-messages.svelte.js';
+import { SessionPlan } from '../plan/session-plan.svelte.js';
 
 export type SessionStage = 'loading' | 'consent' | 'device-check' | 'lobby' | 'joining' | 'room' | 'left' | 'ended' | 'removed' | 'error';
 
@@ -74,7 +75,18 @@ export class SessionManager {
   readonly local = new LocalMember({ ...this.#shared, inRoom: () => this.stage === 'room' });
   readonly participants = new RemoteParticipants({ ...this.#shared, oneToOne: () => !this.isCircle });
   readonly floor = new RoomFloor(this.#shared);
-  readonly messages = new SessionMessages({ ...this.#shared, channel: () => this.e2ee, isHost: () => this.isCounselor });
+  /** The improvement plan, co-edited in a 1:1 (none in a circle). */
+  readonly plan = new SessionPlan({
+    channel: () => this.e2ee,
+    role: () => (!this.session || this.isCircle ? undefined : this.isCounselor ? 'counselor' : 'asn'),
+    accountId: () => this.me?.id,
+  });
+  readonly messages = new SessionMessages({
+    ...this.#shared,
+    channel: () => this.e2ee,
+    isHost: () => this.isCounselor,
+    plan: (payload) => this.plan.received(payload),
+  });
   /** What this page sent and received over MLS, numbered: kept across reconnects (each a new room visit) so missed lines are sent again. */
   readonly #sequence = new MessageSequence();
   readonly connection = new CallConnection({ announce: this.#shared.announce });
@@ -109,6 +121,13 @@ export class SessionManager {
       this.local.peerId,
       this.participants.list.map((p) => p.peerId),
     );
+  }
+
+  /** The peers who hold this room's group key with us (empty until this device holds it). */
+  get groupOthers(): string[] {
+    const e2ee = this.e2ee;
+    if (!e2ee || (e2ee.state !== 'encrypted' && e2ee.state !== 'verified')) return [];
+    return e2ee.members.map((m) => m.participantId).filter((id) => id !== this.local.peerId);
   }
 
   nameOf(peerId: string): string {
@@ -235,6 +254,7 @@ export class SessionManager {
 
   destroy(): void {
     clearTimeout(this.#refusedRetry);
+    this.plan.stop();
     for (const timer of this.#timers) clearInterval(timer);
     this.#unsubscribe?.();
     this.#room?.close();
@@ -349,6 +369,7 @@ export class SessionManager {
       this.floor.set(joined.floor);
       await this.local.entered(joined.peerId, room);
       this.stage = 'room';
+      void this.plan.start();
     } catch (error) {
       room.close();
       if (this.#room === room) this.#useRoom(undefined);

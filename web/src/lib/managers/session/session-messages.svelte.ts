@@ -1,4 +1,4 @@
-import type { ApplicationPayload, Reaction } from '@care/shared';
+import type { ApplicationPayload, PlanControlPayload, PlanOpsPayload, Reaction } from '@care/shared';
 import type { E2eeSession } from '../../e2ee/e2ee-session.svelte.js';
 import type { MessageKey } from '../../i18n/i18n.svelte.js';
 import { errorKey } from '../schedule-format.js';
@@ -40,6 +40,8 @@ export interface SessionMessagesDeps {
   /** The host sees an emergency contact a client shares; nobody else does. */
   isHost: () => boolean;
   announce: Announce;
+  /** The improvement plan's messages go to the session's plan (1:1). */
+  plan?: (payload: PlanOpsPayload | PlanControlPayload) => void;
 }
 
 /**
@@ -74,6 +76,10 @@ export class SessionMessages {
         // A resent message (after a rekey) shows once; the chat log is a polite live region.
         if (this.chat.some((line) => line.id === payload.id)) return;
         this.chat = [...this.chat, { id: payload.id, mine: false, from: this.deps.nameOf(fromPeerId), text: payload.text, sentAt }];
+        return;
+      case 'plan-ops':
+      case 'plan-control':
+        this.deps.plan?.(payload);
         return;
       default: {
         const unknown: never = payload;
