@@ -22,3 +22,6 @@ export * from './protocol/accounts.js';
 export * from './protocol/password.js';
 export * from './protocol/account-lookup.js';
 export * from './protocol/programme.js';
+export * from './protocol/referral.js';
+export * from './protocol/feedback.js';
+export * from './protocol/programme-report.js';
