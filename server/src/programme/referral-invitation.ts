@@ -36,7 +36,7 @@ export class ReferralInvitation {
           `Masuk ke CARE ASN untuk melihat dan menjawab undangan: ${link}`,
           '',
           'You are invited to use CARE ASN counseling. It is voluntary: you are free to take it up or not, and your choice',
-          'does not affect your performance assessment. The referrer learns only whether you took it up or withdrew, and — only',
+          'has no bearing on your work appraisal. The referrer learns only whether you took it up or withdrew, and — only',
           'if you allow it separately — whether you attended (yes/no). Never what you talk about, your counselor, dates, the',
           'number of sessions, check-ins or your plan. You can withdraw consent at any time. Sign in to answer: ' + link,
         ].join('\n'),

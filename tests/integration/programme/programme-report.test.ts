@@ -36,10 +36,9 @@ async function seed(): Promise<void> {
   const ref = Array.from({ length: 12 }, (_, i) => person(i, 'REF'));
   const tiny = Array.from({ length: 2 }, (_, i) => person(i, 'TINY'));
   await collection('users').insertMany([...ref, ...tiny]);
-  const counselorId = new Types.ObjectId();
   const sessions: Array<Record<string, unknown>> = [];
   const session = (clientId: Types.ObjectId, startsAt: Date) =>
-    sessions.push({ counselorId, clientId, startsAt, endsAt: new Date(startsAt.getTime() + 1_800_000), roomId: `pr-${sessions.length}`, status: 'completed' });
+    sessions.push({ counselorId: new Types.ObjectId(), clientId, startsAt, endsAt: new Date(startsAt.getTime() + 1_800_000), roomId: `pr-${sessions.length}`, status: 'completed' });
   // Seven referrals by REF in March, one by TINY; six taken up on 10 March, five of them allowing attendance; one withdrawn in April.
   const referrals = [...ref.slice(0, 7), tiny[0]!].map((p, i) => ({
     _id: new Types.ObjectId(),
