@@ -874,6 +874,21 @@ export const id = {
   'referral.mine.withdrawNote': 'Menarik diri bersifat final. Anda tetap dapat memakai CARE ASN seperti biasa, atas nama Anda sendiri.',
   'referral.mine.history': 'Riwayat persetujuan',
   'referral.mine.selfHelp': 'Bacaan bantuan diri',
+  // Session feedback (issue 13 §8).
+  'feedback.question': 'Bagaimana sesi ini bagi Anda?',
+  'feedback.scale': '1 = tidak membantu, 5 = sangat membantu',
+  'feedback.chipsLabel': 'Pilih yang sesuai (boleh tidak memilih)',
+  'feedback.chip.felt_heard': 'Saya merasa didengar',
+  'feedback.chip.felt_safe': 'Saya merasa aman',
+  'feedback.chip.helpful': 'Membantu',
+  'feedback.chip.clear_next_steps': 'Langkah berikutnya jelas',
+  'feedback.chip.too_short': 'Terlalu singkat',
+  'feedback.chip.connection_problems': 'Sambungan bermasalah',
+  'feedback.chip.hard_to_talk': 'Sulit untuk bercerita',
+  'feedback.privacy': 'Penilaian disimpan tanpa nama dan tanpa akun Anda, hanya dengan bulannya, dan dilaporkan sebagai jumlah saja. Konselor tidak melihat penilaian Anda.',
+  'feedback.send': 'Kirim penilaian',
+  'feedback.thanks': 'Terima kasih atas penilaian Anda.',
+  'feedback.already': 'Anda sudah menilai sesi ini.',
 } as const;
 
 export type MessageKey = keyof typeof id;
