@@ -86,7 +86,9 @@ describe('referral with consent in two Chromium contexts (Indonesian)', () => {
   });
 
   it('the self-help library and the leaders page are static: reading them asks the server for nothing but their own files', { timeout: 120_000 }, async () => {
-    const { page } = await h.signIn(asn.email, asn.password);
+    // A reader who is not signed in, in a fresh browser context: nothing of the app is loaded, so every request is the reading's own.
+    const context = await h.browser.newContext();
+    const page = await context.newPage();
     const requested: string[] = [];
     page.on('request', (request) => requested.push(new URL(request.url()).pathname));
     await page.goto(`${h.t.url}/bantuan-diri/index.html`);
@@ -110,5 +112,7 @@ describe('referral with consent in two Chromium contexts (Indonesian)', () => {
       await page.getByRole('heading', { name: 'Bacaan bantuan diri', level: 1 }).waitFor();
     }
     expect(requested.filter((path) => !/^\/bantuan-diri\/[a-z-]+\.(html|css)$/.test(path))).toEqual([]);
+    expect(requested).toContain('/bantuan-diri/pemimpin.html');
+    await context.close();
   });
 });

@@ -58,7 +58,7 @@ async function seed(): Promise<void> {
   for (const p of ref.slice(6, 12)) for (const day of [3, 10, 17]) session(p._id, at(2, day));
   await collection('appointments').insertMany(sessions);
   const month = `${year}-03`;
-  await collection('session_feedback').insertMany([
+  await t.platform.db.connection.collection<{ _id: string; month: string; rating: number; chips: string[] }>('session_feedback').insertMany([
     ...Array.from({ length: 6 }, () => ({ _id: crypto.randomUUID(), month, rating: 5, chips: ['felt_heard'] })),
     { _id: crypto.randomUUID(), month, rating: 4, chips: ['felt_heard', 'helpful'] },
     { _id: crypto.randomUUID(), month, rating: 4, chips: [] },
