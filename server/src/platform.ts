@@ -55,6 +55,10 @@ import { createScheduling } from './scheduling/scheduling.js';
 import { schedulingRoutes } from './scheduling/scheduling-routes.js';
 import { createProgramme } from './programme/programme.js';
 import { programmeRoutes } from './programme/programme-routes.js';
+import { feedbackRoutes } from './programme/feedback-routes.js';
+import { createReferralFeedback } from './programme/referral-feedback.js';
+import { referralRoutes } from './programme/referral-routes.js';
+import { ProgrammeReport } from './reporting/programme-report.js';
 import { seedDemo } from './seed/demo-seed.js';
 import { seedDemoProgramme } from './seed/demo-programme-seed.js';
 import { createLiveSession } from './live/live-session.js';
@@ -304,6 +308,18 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       perYear: config.ALLOWANCE_SESSIONS_PER_YEAR,
       now: overrides.reportClock ?? (() => new Date()),
     });
+    const referralFeedback = await createReferralFeedback({
+      db,
+      attendance: accountModels.attendance,
+      mailer: mail.mailer,
+      appUrl: () => appUrl,
+      log: log.child({ component: 'referrals' }),
+    });
+    const programmeReport = new ProgrammeReport(
+      db,
+      { ...referralFeedback.models, held: referralFeedback.held },
+      { minCount: config.REPORT_MIN_COUNT, now: overrides.reportClock ?? (() => new Date()) },
+    );
     const inviteCounts = new InviteCounts(db, accountModels.invites, { minCount: config.REPORT_MIN_COUNT, now: () => new Date() });
     const lookup = new AccountLookup(db, invites, accountsLog);
     const retirement = new CircleRetirement({
@@ -326,6 +342,8 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
         '/sessions': sessionRoutes(auth, sessions),
         '/scheduling': schedulingRoutes({ auth, scheduling, calendarFiles: notifications.calendarFiles }),
         '/programme': programmeRoutes(auth, programme),
+        '/referrals': referralRoutes(auth, referralFeedback.referrals, redis),
+        '/feedback': feedbackRoutes(auth, referralFeedback.feedback),
         '/circles': circleRoutes({ auth, circles, calendarFiles: notifications.circleCalendarFiles }),
         '/network-check': networkCheckRoutes({ auth, redis, refusals: rateLimited, log: log.child({ component: 'network-check' }) }),
         '/help-lines': helpLineRoutes(config.CRISIS_HOTLINES),
@@ -333,7 +351,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
         '/account/notifications': notificationSettingsRoutes(auth, notifications.preferences),
         '/account': accountSecurityRoutes(auth, totp, cookiesSecure),
         '/invites': inviteRoutes(invites, limits.invite),
-        '/admin': adminRoutes({ auth, invites, inviteCounts, lookup, users, reports, allowanceCounts, redis }),
+        '/admin': adminRoutes({ auth, invites, inviteCounts, lookup, users, reports, allowanceCounts, programmeReport, redis }),
       },
       health: healthRoutes({
         redis,

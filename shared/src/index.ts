@@ -26,3 +26,6 @@ export * from './protocol/account-lookup.js';
 export * from './protocol/programme.js';
 export * from './protocol/private-notes.js';
 export * from './protocol/matching.js';
+export * from './protocol/referral.js';
+export * from './protocol/feedback.js';
+export * from './protocol/programme-report.js';

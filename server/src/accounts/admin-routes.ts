@@ -6,6 +6,7 @@ import {
   CsvInviteBody,
   Empty,
   PendingInviteQuery,
+  ProgrammeReportQuery,
   ReportQuery,
   ResendInviteBody,
   SetActiveBody,
@@ -20,6 +21,7 @@ import { AppError } from '../errors.js';
 import { currentUser, requireRole, requireUser } from '../http/authenticate.js';
 import { parseInput } from '../http/validate.js';
 import type { AllowanceCounts } from '../reporting/allowance-counts.js';
+import type { ProgrammeReport } from '../reporting/programme-report.js';
 import type { ReportService } from '../reporting/report-service.js';
 import type { AccountLookup } from './account-lookup.js';
 import type { InviteCounts } from './invite-counts.js';
@@ -35,6 +37,8 @@ export interface AdminRouteDeps {
   reports: ReportService;
   /** Allowance use (issue 13), suppressed like the report. */
   allowanceCounts: AllowanceCounts;
+  /** Referral funnel, outcomes, feedback, accompaniment length (issue 13 §9), suppressed like the report. */
+  programmeReport: ProgrammeReport;
   redis: Redis;
 }
 
@@ -44,7 +48,7 @@ export interface AdminRouteDeps {
  * answer lists ASN: they are found one at a time by exact address (in a
  * POST body, never a URL), and counted per unit.
  */
-export function adminRoutes({ auth, invites, inviteCounts, lookup, users, reports, allowanceCounts, redis }: AdminRouteDeps): Router {
+export function adminRoutes({ auth, invites, inviteCounts, lookup, users, reports, allowanceCounts, programmeReport, redis }: AdminRouteDeps): Router {
   const router = Router();
   router.use(requireUser(auth), requireRole('admin'));
   const perAdmin = (keyPrefix: string, points: number, message: string) => {
@@ -121,6 +125,12 @@ export function adminRoutes({ auth, invites, inviteCounts, lookup, users, report
     const { year } = parseInput(AllowanceCountsQuery, req.query, 'programme year');
     res.setHeader('Cache-Control', 'no-store');
     res.json({ ok: true, data: await allowanceCounts.view(year) });
+  });
+
+  router.get('/reports/programme', async (req, res) => {
+    const { year } = parseInput(ProgrammeReportQuery, req.query, 'programme year');
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ ok: true, data: await programmeReport.view(year) });
   });
 
   return router;

@@ -1,12 +1,11 @@
-import { NO_UNIT, type AllowanceBand, type AllowanceCountRow, type AllowanceCountsView, type ReportFigure } from '@care/shared';
+import { NO_UNIT, type AllowanceBand, type AllowanceCountRow, type AllowanceCountsView } from '@care/shared';
 import type { Model } from 'mongoose';
 import type { Database } from '../db/database.js';
 import type { AllowanceGrant } from '../scheduling/allowance-grant-model.js';
 import type { AllowanceSeat } from '../scheduling/allowance-seat-model.js';
 import { monthStart, nextMonth } from './report-months.js';
-import { isClosed } from './report-service.js';
-import { cellState, shown, suppressTotal } from './small-counts.js';
-import { byUnitColumn, unitGroups } from './unit-groups.js';
+import { lastClosedMonthOf } from './report-service.js';
+import { groupByUnit, publishTable, zeroes } from './suppressed-table.js';
 
 export interface AllowanceCountOptions {
   /** k, as in the report. */
@@ -17,7 +16,7 @@ export interface AllowanceCountOptions {
 }
 
 type Measure = AllowanceBand | 'grants';
-const zero = (): Record<Measure, number> => ({ some: 0, all: 0, beyond: 0, grants: 0 });
+const measureNames: readonly Measure[] = ['some', 'all', 'beyond', 'grants'];
 
 /**
  * Allowance use for staff (issue 13): per agency unit, how many people used
@@ -41,7 +40,7 @@ export class AllowanceCounts {
   async view(year: number): Promise<AllowanceCountsView> {
     const { minCount: k, perYear } = this.options;
     const now = this.options.now();
-    const through = [...Array(12).keys()].map((i) => `${year}-${String(12 - i).padStart(2, '0')}`).find((month) => isClosed(month, now)) ?? null;
+    const through = lastClosedMonthOf(year, now);
     if (!through) return { year, perYear, through, minCount: k, units: [], total: { people: { some: 0, all: 0, beyond: 0 }, grants: 0 } };
     const cutoff = monthStart(nextMonth(through));
     const [seats, grants, accounts] = await Promise.all([
@@ -52,34 +51,25 @@ export class AllowanceCounts {
     const unitOf = new Map(accounts.map((a) => [a._id.toString(), a.agencyUnit ?? NO_UNIT]));
     const sizes = new Map<string, number>();
     for (const unit of unitOf.values()) sizes.set(unit, (sizes.get(unit) ?? 0) + 1);
-    const groupOf = unitGroups(sizes, k);
-    const columnSizes = new Map<string, number>();
-    for (const [unit, size] of sizes) columnSizes.set(groupOf(unit), (columnSizes.get(groupOf(unit)) ?? 0) + size);
-
-    const byColumn = new Map<string, Record<Measure, number>>();
+    const byUnit = new Map<string, Record<Measure, number>>();
     const add = (clientId: string, measure: Measure) => {
       const unit = unitOf.get(clientId);
       // An account made after the cut-off (or gone) has nothing before it.
       if (unit === undefined) return;
-      const cell = byColumn.get(groupOf(unit)) ?? zero();
+      const cell = byUnit.get(unit) ?? zeroes(measureNames);
       cell[measure] += 1;
-      byColumn.set(groupOf(unit), cell);
+      byUnit.set(unit, cell);
     };
     const used = new Map<string, number>();
     for (const seat of seats) used.set(seat.clientId.toString(), (used.get(seat.clientId.toString()) ?? 0) + 1);
     for (const [clientId, n] of used) add(clientId, n < perYear ? 'some' : n === perYear ? 'all' : 'beyond');
     for (const grant of grants) add(grant.clientId.toString(), 'grants');
-
-    const columns = [...byColumn.keys()].sort(byUnitColumn(NO_UNIT));
-    const cells = columns.map((column) => byColumn.get(column) ?? zero());
-    const small = columns.map((column) => (columnSizes.get(column) ?? 0) < k);
-    const stateOf = (measure: Measure) => cells.map((c, i) => cellState(c[measure], k, small[i]));
-    const figure = (measure: Measure, i: number): ReportFigure => shown(cells[i]?.[measure] ?? 0, stateOf(measure)[i] ?? 'exact', k);
-    const totalOf = (measure: Measure) => suppressTotal(cells.map((c) => c[measure]), k, stateOf(measure));
-    const units: AllowanceCountRow[] = columns.map((agencyUnit, i) => ({
+    const table = groupByUnit(measureNames, byUnit, sizes, k);
+    const { cells, totals } = publishTable(measureNames, table, k);
+    const units: AllowanceCountRow[] = table.columns.map((agencyUnit, i) => ({
       agencyUnit,
-      people: { some: figure('some', i), all: figure('all', i), beyond: figure('beyond', i) },
-      grants: figure('grants', i),
+      people: { some: cells.some[i] ?? null, all: cells.all[i] ?? null, beyond: cells.beyond[i] ?? null },
+      grants: cells.grants[i] ?? null,
     }));
     return {
       year,
@@ -87,7 +77,7 @@ export class AllowanceCounts {
       through,
       minCount: k,
       units,
-      total: { people: { some: totalOf('some'), all: totalOf('all'), beyond: totalOf('beyond') }, grants: totalOf('grants') },
+      total: { people: { some: totals.some, all: totals.all, beyond: totals.beyond }, grants: totals.grants },
     };
   }
 }

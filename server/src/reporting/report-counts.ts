@@ -147,7 +147,7 @@ export class ReportCounts {
 }
 
 /** ASN accounts per unit as they stood at the end of each month. */
-function unitSizes(months: readonly string[], accounts: ReadonlyArray<{ agencyUnit?: string | null; createdAt?: unknown }>): Map<string, Map<string, number>> {
+export function unitSizes(months: readonly string[], accounts: ReadonlyArray<{ agencyUnit?: string | null; createdAt?: unknown }>): Map<string, Map<string, number>> {
   return new Map(
     months.map((month) => {
       const end = monthStart(nextMonth(month));

@@ -112,6 +112,11 @@ export function isClosed(month: string, now: Date): boolean {
   return monthStart(nextMonth(month)).getTime() + SETTLE_MS <= now.getTime();
 }
 
+/** The last month of a programme year that has closed, or null when none has. */
+export function lastClosedMonthOf(year: number, now: Date): string | null {
+  return [...Array(12).keys()].map((i) => `${year}-${String(12 - i).padStart(2, '0')}`).find((month) => isClosed(month, now)) ?? null;
+}
+
 /** A month's raw counts in its unit columns (small units merged); columns with nothing at all left out. */
 function groupMonth(raw: RawMonth | undefined, sizes: ReadonlyMap<string, number>, k: number): MonthCounts {
   const groupOf = unitGroups(sizes, k);

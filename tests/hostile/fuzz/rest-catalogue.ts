@@ -1,5 +1,11 @@
 import {
   AcceptInviteBody,
+  AcceptReferralBody,
+  AttendanceConsentBody,
+  CreateReferralBody,
+  FeedbackBody,
+  ProgrammeReportQuery,
+  ReferralParams,
   AccountActiveBody,
   AccountLookupBody,
   ChangePasswordBody,
@@ -109,6 +115,15 @@ export const restCatalogue: Record<string, RouteInput> = {
   'GET /api/programme/notes/:clientId': { params: NoteClientParams, query: Empty },
   'PUT /api/programme/notes/:clientId/:noteId': { params: PrivateNoteParams, body: PutSealedNoteBody },
   'DELETE /api/programme/notes/:clientId/:noteId': { params: PrivateNoteParams, body: Empty },
+  'GET /api/referrals': { query: Empty },
+  'POST /api/referrals': { body: CreateReferralBody },
+  'GET /api/referrals/mine': { query: Empty },
+  'POST /api/referrals/:referralId/accept': { params: ReferralParams, body: AcceptReferralBody },
+  'POST /api/referrals/:referralId/decline': { params: ReferralParams, body: Empty },
+  'POST /api/referrals/:referralId/withdraw': { params: ReferralParams, body: Empty },
+  'POST /api/referrals/:referralId/attendance-consent': { params: ReferralParams, body: AttendanceConsentBody },
+  'GET /api/feedback/:appointmentId': { params: AppointmentParams, query: Empty },
+  'POST /api/feedback': { body: FeedbackBody },
 
   'GET /api/circles': {},
   'POST /api/circles': { body: CreateCircleBody },
@@ -145,6 +160,7 @@ export const restCatalogue: Record<string, RouteInput> = {
   'POST /api/admin/invites/csv': { body: CsvInviteBody },
   'GET /api/admin/reports': { query: ReportQuery },
   'GET /api/admin/reports/allowance': { query: AllowanceCountsQuery },
+  'GET /api/admin/reports/programme': { query: ProgrammeReportQuery },
 
   // The web app: any other path gets the app shell (client-side routes).
   'GET /offline': {},

@@ -1,4 +1,11 @@
 import type {
+  AcceptReferralBody,
+  CreateReferralBody,
+  FeedbackBody,
+  FeedbackStatus,
+  ProgrammeReportView,
+  ReferralAsnView,
+  ReferralStaffView,
   AccountLookupView,
   AcceptedInviteView,
   AcceptInviteBody,
@@ -203,6 +210,25 @@ export const notesApi = {
     }),
   remove: (clientId: string, noteId: string) =>
     call<{ noteId: string }>(`/programme/notes/${encodeURIComponent(clientId)}/${encodeURIComponent(noteId)}`, { method: 'DELETE', body: '{}' }),
+};
+
+/** Referral with consent (issue 13 §5): staff record and follow; the ASN answers their own. */
+export const referralApi = {
+  list: () => call<ReferralStaffView[]>('/referrals'),
+  create: (body: CreateReferralBody) => call<ReferralStaffView>('/referrals', { method: 'POST', body: JSON.stringify(body) }),
+  mine: () => call<ReferralAsnView[]>('/referrals/mine'),
+  accept: (id: string, body: AcceptReferralBody) => call<ReferralAsnView>(`/referrals/${encodeURIComponent(id)}/accept`, { method: 'POST', body: JSON.stringify(body) }),
+  decline: (id: string) => call<ReferralAsnView>(`/referrals/${encodeURIComponent(id)}/decline`, { method: 'POST', body: '{}' }),
+  withdraw: (id: string) => call<ReferralAsnView>(`/referrals/${encodeURIComponent(id)}/withdraw`, { method: 'POST', body: '{}' }),
+  attendanceConsent: (id: string, consent: boolean) =>
+    call<ReferralAsnView>(`/referrals/${encodeURIComponent(id)}/attendance-consent`, { method: 'POST', body: JSON.stringify({ consent }) }),
+};
+
+/** Session feedback (issue 13 §8) and the programme's report lines (§9). */
+export const feedbackApi = {
+  status: (appointmentId: string) => call<FeedbackStatus>(`/feedback/${encodeURIComponent(appointmentId)}`),
+  rate: (body: FeedbackBody) => call<FeedbackStatus>('/feedback', { method: 'POST', body: JSON.stringify(body) }),
+  programmeReport: (year: number) => call<ProgrammeReportView>(`/admin/reports/programme${query({ year: String(year) })}`),
 };
 
 /** Accounts: invites, people management, the report, and one's own security settings. */
