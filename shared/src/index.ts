@@ -22,3 +22,4 @@ export * from './protocol/accounts.js';
 export * from './protocol/password.js';
 export * from './protocol/account-lookup.js';
 export * from './protocol/programme.js';
+export * from './protocol/checkins.js';

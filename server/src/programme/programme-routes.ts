@@ -1,4 +1,4 @@
-import { ClientParams, Empty, GrantAllowanceBody, ProposalParams, ProposeFollowUpBody } from '@care/shared';
+import { ClientParams, ContributeEvaluationBody, Empty, GrantAllowanceBody, ProposalParams, ProposeFollowUpBody } from '@care/shared';
 import { Router } from 'express';
 import type { AuthService } from '../auth/auth-service.js';
 import { currentUser, requireUser } from '../http/authenticate.js';
@@ -11,7 +11,7 @@ import type { Programme } from './programme.js';
  * may do what decided in the services. Administrators get 403 everywhere
  * here: they see allowance use only as suppressed counts in the report.
  */
-export function programmeRoutes(auth: AuthService, { caseload, myCounselor, grants, followUps }: Programme): Router {
+export function programmeRoutes(auth: AuthService, { caseload, myCounselor, grants, followUps, evaluation }: Programme): Router {
   const router = Router();
   router.use(requireUser(auth));
   router.use((_req, res, next) => {
@@ -60,6 +60,11 @@ export function programmeRoutes(auth: AuthService, { caseload, myCounselor, gran
     const { proposalId } = parseInput(ProposalParams, req.params, 'proposal id');
     parseInput(Empty, req.body ?? {}, 'decline');
     res.json({ ok: true, data: await followUps.decline(currentUser(res), proposalId) });
+  });
+
+  router.post('/evaluation', async (req, res) => {
+    const body = parseInput(ContributeEvaluationBody, req.body, 'evaluation contribution');
+    res.status(201).json({ ok: true, data: await evaluation.contribute(currentUser(res), body) });
   });
 
   return router;

@@ -6,16 +6,18 @@ import { BookingChangeLock } from '../scheduling/booking-change-lock.js';
 import type { Scheduling } from '../scheduling/scheduling.js';
 import { AllowanceGrants } from './allowance-grants.js';
 import { Caseload } from './caseload.js';
+import { Evaluation } from './evaluation.js';
 import { FollowUps } from './follow-ups.js';
 import { MyCounselor } from './my-counselor.js';
 import { ProgrammeModels } from './programme-models.js';
 
-/** The programme around the sessions (issue 13): accompaniment with one counselor and the session allowance. */
+/** The programme around the sessions (issue 13): accompaniment with one counselor, the session allowance and the evaluation of check-ins. */
 export interface Programme {
   caseload: Caseload;
   myCounselor: MyCounselor;
   grants: AllowanceGrants;
   followUps: FollowUps;
+  evaluation: Evaluation;
   models: ProgrammeModels;
 }
 
@@ -40,6 +42,7 @@ export async function createProgramme({ db, redis, log, accounts, scheduling, no
     myCounselor: new MyCounselor(db, scheduling.availability, scheduling.allowance, now),
     grants: new AllowanceGrants(scheduling.models.allowanceGrants, scheduling.allowance, caseload, log, now),
     followUps: new FollowUps(db, models, scheduling, caseload, accounts, turns, log, now),
+    evaluation: new Evaluation(db, models.evaluationClaims, models.evaluationContributions, log, now),
     models,
   };
 }

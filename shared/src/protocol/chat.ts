@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CheckinResultPayload, CheckinSuggestionPayload } from './checkins.js';
 
 export const CHAT_MAX_CHARS = 2000;
 
@@ -45,5 +46,12 @@ export const ReactionPayload = z.strictObject({
 });
 export type ReactionPayload = z.infer<typeof ReactionPayload>;
 
-export const ApplicationPayload = z.discriminatedUnion('kind', [ChatPayload, EmergencyContactPayload, ReactionPayload]);
+export const ApplicationPayload = z.discriminatedUnion('kind', [
+  ChatPayload,
+  EmergencyContactPayload,
+  ReactionPayload,
+  // Check-ins (issue 13 §4): a result the ASN shares, a questionnaire the counselor suggests.
+  CheckinResultPayload,
+  CheckinSuggestionPayload,
+]);
 export type ApplicationPayload = z.infer<typeof ApplicationPayload>;

@@ -5,6 +5,7 @@ import {
   ChangePasswordBody,
   AllowanceCountsQuery,
   ClientParams,
+  ContributeEvaluationBody,
   GrantAllowanceBody,
   ProposalParams,
   ProposeFollowUpBody,
@@ -98,6 +99,7 @@ export const restCatalogue: Record<string, RouteInput> = {
   'POST /api/programme/proposals': { body: ProposeFollowUpBody },
   'POST /api/programme/proposals/:proposalId/accept': { params: ProposalParams, body: Empty },
   'POST /api/programme/proposals/:proposalId/decline': { params: ProposalParams, body: Empty },
+  'POST /api/programme/evaluation': { body: ContributeEvaluationBody },
 
   'GET /api/circles': {},
   'POST /api/circles': { body: CreateCircleBody },
