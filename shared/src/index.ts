@@ -23,3 +23,4 @@ export * from './protocol/password.js';
 export * from './protocol/account-lookup.js';
 export * from './protocol/programme.js';
 export * from './protocol/checkins.js';
+export * from './checkins/checkin-journal.js';

@@ -51,6 +51,8 @@ import type {
   ProposalView,
   ProposeFollowUpBody,
   ProposeFollowUpResult,
+  ContributeEvaluationBody,
+  EvaluationContributionView,
 } from '@care/shared';
 import { sessionlessApiPaths } from '@care/shared';
 import { ApiError } from './api-error.js';
@@ -183,6 +185,8 @@ export const programmeApi = {
   propose: (body: ProposeFollowUpBody) => call<ProposeFollowUpResult>('/programme/proposals', { method: 'POST', body: JSON.stringify(body) }),
   accept: (proposalId: string) => call<AcceptProposalResult>(`/programme/proposals/${encodeURIComponent(proposalId)}/accept`, { method: 'POST', body: '{}' }),
   decline: (proposalId: string) => call<ProposalView>(`/programme/proposals/${encodeURIComponent(proposalId)}/decline`, { method: 'POST', body: '{}' }),
+  /** The opt-in evaluation: a change category only (issue 13 §4). */
+  contribute: (body: ContributeEvaluationBody) => call<EvaluationContributionView>('/programme/evaluation', { method: 'POST', body: JSON.stringify(body) }),
 };
 
 /** Accounts: invites, people management, the report, and one's own security settings. */

@@ -73,7 +73,7 @@ export class SessionManager {
   readonly local = new LocalMember({ ...this.#shared, inRoom: () => this.stage === 'room' });
   readonly participants = new RemoteParticipants({ ...this.#shared, oneToOne: () => !this.isCircle });
   readonly floor = new RoomFloor(this.#shared);
-  readonly messages = new SessionMessages({ ...this.#shared, channel: () => this.e2ee, isHost: () => this.isCounselor });
+  readonly messages = new SessionMessages({ ...this.#shared, channel: () => this.e2ee, isHost: () => this.isCounselor, isCircle: () => this.isCircle });
   readonly connection = new CallConnection({ announce: this.#shared.announce });
   readonly screen = new ScreenShare({ ...this.#shared, isHost: () => this.isCounselor, isCircle: () => this.isCircle });
   /** Background blur on our camera; should it break down in a call, the camera goes off rather than show what it hid. */
