@@ -61,6 +61,7 @@ describe('check-ins on the device, in Indonesian', () => {
     await navLink(client, 'Konselor saya').click();
     // Computed on the device: no check-in yet, so one is due.
     await client.getByTestId('checkin-due-reminder').waitFor();
+    expect(await seriousViolations(client)).toEqual([]);
     await client.getByRole('link', { name: 'Isi check-in' }).click();
     await client.getByRole('heading', { name: 'Check-in kesejahteraan' }).waitFor();
     await client.getByTestId('checkin-due').waitFor();

@@ -1,10 +1,15 @@
-import type { CheckinRecord } from '@care/shared';
+import type { CheckinRecord, Instrument } from '@care/shared';
 
 /** WHO-5 is asked again after this many days … */
 export const WHO5_EVERY_DAYS = 28;
 /** … or after this many sessions, whichever comes first. */
 export const WHO5_EVERY_SESSIONS = 3;
 const DAY = 86_400_000;
+
+/** One instrument's results, oldest first. */
+export function inOrder(results: readonly CheckinRecord[], instrument: Instrument): CheckinRecord[] {
+  return results.filter((r) => r.instrument === instrument).sort((a, b) => Date.parse(a.takenAt) - Date.parse(b.takenAt));
+}
 
 export type Who5Due = { due: true; reason: 'intake' | 'weeks' | 'sessions' } | { due: false; nextBy: Date };
 
@@ -14,7 +19,7 @@ export type Who5Due = { due: true; reason: 'intake' | 'weeks' | 'sessions' } | {
  * every three sessions.
  */
 export function who5Due(results: readonly CheckinRecord[], sessionsUsed: number | null, now: Date): Who5Due {
-  const last = results.filter((r) => r.instrument === 'who5').sort((a, b) => Date.parse(a.takenAt) - Date.parse(b.takenAt)).at(-1);
+  const last = inOrder(results, 'who5').at(-1);
   if (!last) return { due: true, reason: 'intake' };
   const nextBy = new Date(Date.parse(last.takenAt) + WHO5_EVERY_DAYS * DAY);
   if (now.getTime() >= nextBy.getTime()) return { due: true, reason: 'weeks' };

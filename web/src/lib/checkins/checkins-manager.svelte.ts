@@ -6,18 +6,13 @@ import { PageAction } from '../managers/page-action.svelte.js';
 import { RolePage } from '../managers/role-page.svelte.js';
 import { SealError } from '../sealed/seal-error.js';
 import { CheckinJournal } from './checkin-journal.js';
-import { who5Due } from './checkin-schedule.js';
+import { inOrder, who5Due } from './checkin-schedule.js';
 import { INSTRUMENT_DEFINITIONS } from './instruments.js';
 import { changeCategory, indicatesRisk, score, type Scored } from './scoring.js';
 
 /** The programme year as the server reckons it: the calendar year in WIB (UTC+7 all year). */
 export function programmeYearNow(now = new Date()): number {
   return new Date(now.getTime() + 7 * 3_600_000).getUTCFullYear();
-}
-
-/** By oldest first. */
-export function inOrder(results: readonly CheckinRecord[], instrument: Instrument): CheckinRecord[] {
-  return results.filter((r) => r.instrument === instrument).sort((a, b) => Date.parse(a.takenAt) - Date.parse(b.takenAt));
 }
 
 export function storageProblem(error: unknown): MessageKey {
