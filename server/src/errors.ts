@@ -51,6 +51,8 @@ const httpStatus: Record<ErrorCode, number> = {
   last_admin: 409,
   // The programme (issue 13): the person's sessions for the programme year are all booked or held.
   allowance_used: 409,
+  // Check-ins (issue 13 §4): one evaluation contribution per person and cycle.
+  already_contributed: 409,
 };
 
 /** What a client is told of each media failure; a peer over its limits (peer-limits.ts) is rate_limited. */

@@ -29,3 +29,5 @@ export * from './protocol/matching.js';
 export * from './protocol/referral.js';
 export * from './protocol/feedback.js';
 export * from './protocol/programme-report.js';
+export * from './protocol/checkins.js';
+export * from './checkins/checkin-journal.js';

@@ -51,6 +51,8 @@ export const errorCodes = [
   'last_admin',
   // The programme around the sessions (issue 13): every session of the year's allowance is held.
   'allowance_used',
+  // Check-ins (issue 13 §4): this person's change category for the cycle is counted already.
+  'already_contributed',
 ] as const;
 
 export const ErrorCode = z.enum(errorCodes);

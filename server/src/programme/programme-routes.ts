@@ -1,4 +1,4 @@
-import { ClientParams, Empty, GrantAllowanceBody, MatchRequest, ProposalParams, ProposeFollowUpBody } from '@care/shared';
+import { ClientParams, ContributeEvaluationBody, Empty, GrantAllowanceBody, MatchRequest, ProposalParams, ProposeFollowUpBody } from '@care/shared';
 import { Router } from 'express';
 import type { AuthService } from '../auth/auth-service.js';
 import { currentUser, requireUser } from '../http/authenticate.js';
@@ -12,7 +12,7 @@ import type { Programme } from './programme.js';
  * may do what decided in the services. Administrators get 403 everywhere
  * here: they see allowance use only as suppressed counts in the report.
  */
-export function programmeRoutes(auth: AuthService, { caseload, myCounselor, grants, followUps, notes, matching }: Programme): Router {
+export function programmeRoutes(auth: AuthService, { caseload, myCounselor, grants, followUps, notes, matching, evaluation }: Programme): Router {
   const router = Router();
   router.use(requireUser(auth));
   router.use((_req, res, next) => {
@@ -71,6 +71,11 @@ export function programmeRoutes(auth: AuthService, { caseload, myCounselor, gran
   });
 
   router.use('/notes', notesRoutes(notes));
+
+  router.post('/evaluation', async (req, res) => {
+    const body = parseInput(ContributeEvaluationBody, req.body, 'evaluation contribution');
+    res.status(201).json({ ok: true, data: await evaluation.contribute(currentUser(res), body) });
+  });
 
   return router;
 }

@@ -6,18 +6,20 @@ import { BookingChangeLock } from '../scheduling/booking-change-lock.js';
 import type { Scheduling } from '../scheduling/scheduling.js';
 import { AllowanceGrants } from './allowance-grants.js';
 import { Caseload } from './caseload.js';
+import { Evaluation } from './evaluation.js';
 import { FollowUps } from './follow-ups.js';
 import { Matching } from './matching.js';
 import { MyCounselor } from './my-counselor.js';
 import { PrivateNotes } from './notes.js';
 import { ProgrammeModels } from './programme-models.js';
 
-/** The programme around the sessions (issue 13): accompaniment with one counselor, the session allowance, private notes and matching. */
+/** The programme around the sessions (issue 13): accompaniment with one counselor, the session allowance, private notes, matching and the evaluation of check-ins. */
 export interface Programme {
   caseload: Caseload;
   myCounselor: MyCounselor;
   grants: AllowanceGrants;
   followUps: FollowUps;
+  evaluation: Evaluation;
   models: ProgrammeModels;
   /** A counselor's private notes, as sealed ciphertext (§3). */
   notes: PrivateNotes;
@@ -46,6 +48,7 @@ export async function createProgramme({ db, redis, log, accounts, scheduling, no
     myCounselor: new MyCounselor(db, scheduling.availability, scheduling.allowance, now),
     grants: new AllowanceGrants(scheduling.models.allowanceGrants, scheduling.allowance, caseload, log, now),
     followUps: new FollowUps(db, models, scheduling, caseload, accounts, turns, log, now),
+    evaluation: new Evaluation(db, models.evaluationClaims, models.evaluationContributions, log, now),
     models,
     notes: new PrivateNotes(models, caseload, log.child({ part: 'private-notes' }), now),
     matching: new Matching(scheduling.availability),

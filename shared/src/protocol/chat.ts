@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PlanControlPayload, PlanOpsPayload } from './plan.js';
+import { CheckinResultPayload, CheckinSuggestionPayload } from './checkins.js';
 
 export const CHAT_MAX_CHARS = 2000;
 
@@ -53,5 +54,8 @@ export const ApplicationPayload = z.discriminatedUnion('kind', [
   // The improvement plan, co-edited in a 1:1 session (issue 13 §2).
   PlanOpsPayload,
   PlanControlPayload,
+  // Check-ins (issue 13 §4): a result the ASN shares, a questionnaire the counselor suggests.
+  CheckinResultPayload,
+  CheckinSuggestionPayload,
 ]);
 export type ApplicationPayload = z.infer<typeof ApplicationPayload>;

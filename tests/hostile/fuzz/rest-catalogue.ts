@@ -11,6 +11,7 @@ import {
   ChangePasswordBody,
   AllowanceCountsQuery,
   ClientParams,
+  ContributeEvaluationBody,
   GrantAllowanceBody,
   MatchRequest,
   NoteClientParams,
@@ -124,6 +125,7 @@ export const restCatalogue: Record<string, RouteInput> = {
   'POST /api/referrals/:referralId/attendance-consent': { params: ReferralParams, body: AttendanceConsentBody },
   'GET /api/feedback/:appointmentId': { params: AppointmentParams, query: Empty },
   'POST /api/feedback': { body: FeedbackBody },
+  'POST /api/programme/evaluation': { body: ContributeEvaluationBody },
 
   'GET /api/circles': {},
   'POST /api/circles': { body: CreateCircleBody },

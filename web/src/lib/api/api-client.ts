@@ -62,6 +62,8 @@ import type {
   MatchView,
   PassphraseCheckView,
   SealedNoteView,
+  ContributeEvaluationBody,
+  EvaluationContributionView,
 } from '@care/shared';
 import { sessionlessApiPaths } from '@care/shared';
 import { ApiError } from './api-error.js';
@@ -196,6 +198,8 @@ export const programmeApi = {
   decline: (proposalId: string) => call<ProposalView>(`/programme/proposals/${encodeURIComponent(proposalId)}/decline`, { method: 'POST', body: '{}' }),
   /** An intake's match request (language, gender preference, speciality) in the body; the rest of the intake stays on the device. */
   match: (body: MatchRequest) => call<MatchView>('/programme/match', { method: 'POST', body: JSON.stringify(body) }),
+  /** The opt-in evaluation: a change category only (issue 13 §4). */
+  contribute: (body: ContributeEvaluationBody) => call<EvaluationContributionView>('/programme/evaluation', { method: 'POST', body: JSON.stringify(body) }),
 };
 
 /** A counselor's private notes (/api/programme/notes): sealed in the browser, stored and returned as ciphertext only. */

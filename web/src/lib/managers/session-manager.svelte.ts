@@ -85,6 +85,7 @@ export class SessionManager {
     ...this.#shared,
     channel: () => this.e2ee,
     isHost: () => this.isCounselor,
+    isCircle: () => this.isCircle,
     plan: (payload) => this.plan.received(payload),
   });
   /** What this page sent and received over MLS, numbered: kept across reconnects (each a new room visit) so missed lines are sent again. */

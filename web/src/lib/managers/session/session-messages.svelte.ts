@@ -1,4 +1,4 @@
-import type { ApplicationPayload, PlanControlPayload, PlanOpsPayload, Reaction } from '@care/shared';
+import type { ApplicationPayload, CheckinResultPayload, PlanControlPayload, PlanOpsPayload, Reaction, SuggestedInstrument } from '@care/shared';
 import type { E2eeSession } from '../../e2ee/e2ee-session.svelte.js';
 import type { MessageKey } from '../../i18n/i18n.svelte.js';
 import { errorKey } from '../schedule-format.js';
@@ -39,6 +39,8 @@ export interface SessionMessagesDeps {
   nameOf: (peerId: string) => string;
   /** The host sees an emergency contact a client shares; nobody else does. */
   isHost: () => boolean;
+  /** Check-ins travel in a 1:1 only, between the ASN and their counselor (a circle member's would be anyone's). */
+  isCircle?: () => boolean;
   announce: Announce;
   /** The improvement plan's messages go to the session's plan (1:1). */
   plan?: (payload: PlanOpsPayload | PlanControlPayload) => void;
@@ -58,6 +60,10 @@ export class SessionMessages {
   emergencyContact = $state<EmergencyContactShown | undefined>(undefined);
   /** Client: the contact went to the counselor. */
   emergencyShared = $state(false);
+  /** Counselor: check-in results the client chose to show in this session (memory only). */
+  checkinResults = $state<Array<CheckinResultPayload & { sentAt: string }>>([]);
+  /** Client: questionnaires the counselor suggested in this session. */
+  suggestedCheckins = $state<SuggestedInstrument[]>([]);
 
   constructor(private readonly deps: SessionMessagesDeps) {}
 
@@ -71,6 +77,16 @@ export class SessionMessages {
       case 'emergency-contact':
         // Shown to the counselor for this session only; never stored.
         if (this.deps.isHost()) this.emergencyContact = { name: payload.name, phone: payload.phone, relation: payload.relation, sentAt };
+        return;
+      case 'checkin-result':
+        // To the counselor of a 1:1 only; a resent one (after a rekey) shows once.
+        if (!this.deps.isHost() || this.deps.isCircle?.()) return;
+        if (!this.checkinResults.some((r) => r.id === payload.id)) this.checkinResults = [...this.checkinResults, { ...payload, sentAt }];
+        return;
+      case 'checkin-suggestion':
+        // From the counselor of a 1:1 only: in a 1:1 the one other member is the counselor.
+        if (this.deps.isHost() || this.deps.isCircle?.()) return;
+        if (!this.suggestedCheckins.includes(payload.instrument)) this.suggestedCheckins = [...this.suggestedCheckins, payload.instrument];
         return;
       case 'chat':
         // A resent message (after a rekey) shows once; the chat log is a polite live region.
@@ -116,11 +132,26 @@ export class SessionMessages {
 
   /** Client: gives the counselor an emergency contact, for this session only; resolves the problem to show, if any. */
   async shareEmergencyContact(contact: { name: string; phone: string; relation: string }): Promise<MessageKey | undefined> {
+    const problem = await this.#sendOnce({ kind: 'emergency-contact', id: crypto.randomUUID(), ...contact });
+    if (!problem) this.emergencyShared = true;
+    return problem;
+  }
+
+  /** Client: shows one check-in result to the counselor; resolves the problem to show, if any. */
+  async shareCheckin(result: Omit<CheckinResultPayload, 'kind' | 'id'>): Promise<MessageKey | undefined> {
+    return this.#sendOnce({ kind: 'checkin-result', id: crypto.randomUUID(), ...result });
+  }
+
+  /** Counselor: suggests a questionnaire to the client. */
+  async suggestCheckin(instrument: SuggestedInstrument): Promise<MessageKey | undefined> {
+    return this.#sendOnce({ kind: 'checkin-suggestion', id: crypto.randomUUID(), instrument });
+  }
+
+  async #sendOnce(payload: ApplicationPayload): Promise<MessageKey | undefined> {
     const channel = this.deps.channel();
     if (!channel) return 'errors.unavailable';
     try {
-      await channel.send({ kind: 'emergency-contact', id: crypto.randomUUID(), ...contact });
-      this.emergencyShared = true;
+      await channel.send(payload);
       return undefined;
     } catch (error) {
       return errorKey(error);

@@ -16,10 +16,17 @@ class ChannelDouble implements MessageChannel {
 }
 
 /** `early`: the room's group is not set up yet, so there is no channel. */
-function messages({ host = false, early = false } = {}) {
+function messages({ host = false, early = false, circle = false } = {}) {
   const channel = early ? undefined : new ChannelDouble();
   const { said, announce } = announcements();
-  const part = new SessionMessages({ channel: () => channel, myPeerId: () => 'me', nameOf: (peerId) => `name of ${peerId}`, isHost: () => host, announce });
+  const part = new SessionMessages({
+    channel: () => channel,
+    myPeerId: () => 'me',
+    nameOf: (peerId) => `name of ${peerId}`,
+    isHost: () => host,
+    isCircle: () => circle,
+    announce,
+  });
   return { part, channel, said };
 }
 
@@ -100,5 +107,44 @@ describe('SessionMessages, sending', () => {
     expect(refused.part.emergencyShared).toBe(false);
 
     expect(await messages({ early: true }).part.shareEmergencyContact(contact)).toBe('errors.unavailable');
+  });
+});
+
+describe('SessionMessages, check-ins (1:1 only)', () => {
+  const result = { kind: 'checkin-result', id: uuid(5), instrument: 'who5', score: 96, takenOn: '2026-12-05' } as const;
+  const suggestion = { kind: 'checkin-suggestion', id: uuid(6), instrument: 'phq9' } as const;
+
+  it('the counselor sees a result the client shows, once; the client keeps a suggestion, once', () => {
+    const counselor = messages({ host: true }).part;
+    counselor.received('p1', result, 't1');
+    counselor.received('p1', result, 't2');
+    expect(counselor.checkinResults).toEqual([{ ...result, sentAt: 't1' }]);
+    counselor.received('p1', suggestion, 't1');
+    expect(counselor.suggestedCheckins).toEqual([]);
+
+    const client = messages().part;
+    client.received('p2', suggestion, 't1');
+    client.received('p2', { ...suggestion, id: uuid(7) }, 't2');
+    expect(client.suggestedCheckins).toEqual(['phq9']);
+    client.received('p2', result, 't1');
+    expect(client.checkinResults).toEqual([]);
+  });
+
+  it('in a circle neither is taken from anyone', () => {
+    const facilitator = messages({ host: true, circle: true }).part;
+    facilitator.received('p1', result, 't1');
+    expect(facilitator.checkinResults).toEqual([]);
+    const member = messages({ circle: true }).part;
+    member.received('p1', suggestion, 't1');
+    expect(member.suggestedCheckins).toEqual([]);
+  });
+
+  it('sharing sends the score and date only; a failed send says why', async () => {
+    const { part, channel } = messages();
+    expect(await part.shareCheckin({ instrument: 'who5', score: 52, takenOn: '2026-12-05' })).toBeUndefined();
+    expect(channel?.sent).toEqual([{ kind: 'checkin-result', id: expect.any(String), instrument: 'who5', score: 52, takenOn: '2026-12-05' }]);
+    channel!.failWith = new ApiError('stale_epoch', 'again');
+    expect(await part.suggestCheckin('gad7')).toBe('errors.stale_epoch');
+    expect(await messages({ early: true }).part.shareCheckin({ instrument: 'who5', score: 52, takenOn: '2026-12-05' })).toBe('errors.unavailable');
   });
 });
