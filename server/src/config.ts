@@ -99,6 +99,13 @@ const ConfigFields = z.object({
    * network change briefly holds the old ones too until the server notices.
    */
   SOCKETS_PER_USER: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(2, 'must be at least 2').max(200, 'must be at most 200').default(16),
+  /**
+   * Multiplies every Socket.IO request budget (request-budgets.ts), per
+   * connection and per person. 1 (the budgets as written) unless a benchmark
+   * or load test's own server asks for more, never in production: there the
+   * budgets are the floor issue 12 set against floods.
+   */
+  REQUEST_BUDGET_SCALE: z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(100, 'must be at most 100').default(1),
   /** Folder holding the built web app; served at /. */
   WEB_BUILD_DIR: z.string().optional(),
   SEED_DEMO: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false').transform((v) => v === 'true'),
@@ -238,6 +245,9 @@ export const ConfigSchema = ConfigFields.superRefine((config, ctx) => {
   if (config.NODE_ENV !== 'production') return;
   for (const name of ['TOTP_ENCRYPTION_KEY', 'RATE_LIMIT_KEY'] as const) {
     if (!config[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'must be set in production: 32 random bytes in base64 (openssl rand -base64 32); for a local try-out set NODE_ENV=development' });
+  }
+  if (config.REQUEST_BUDGET_SCALE !== 1) {
+    ctx.addIssue({ code: 'custom', path: ['REQUEST_BUDGET_SCALE'], message: 'must be 1 in production: looser request budgets are for a benchmark\'s own server (set NODE_ENV=test or development there)' });
   }
   if (config.SEED_DEMO) {
     ctx.addIssue({ code: 'custom', path: ['SEED_DEMO'], message: 'must not be true in production: demo accounts have published passwords (set NODE_ENV=development for a demo)' });

@@ -275,7 +275,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       appointments,
       presence,
       live,
-      limits: new RequestLimiter(redis, rateLimited),
+      limits: new RequestLimiter(redis, rateLimited, config.REQUEST_BUDGET_SCALE),
       maxConnectionsPerUser: config.SOCKETS_PER_USER,
       rateLimited,
       log: log.child({ component: 'socket' }),
