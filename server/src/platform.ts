@@ -58,6 +58,7 @@ import { programmeRoutes } from './programme/programme-routes.js';
 import { seedDemo } from './seed/demo-seed.js';
 import { seedDemoProgramme } from './seed/demo-programme-seed.js';
 import { createLiveSession } from './live/live-session.js';
+import { TurnCredentials, turnSettings } from './live/turn-credentials.js';
 import { PresenceService } from './presence/presence-service.js';
 import { AppointmentService } from './sessions/appointment-service.js';
 import { SessionDirectory } from './sessions/session-directory.js';
@@ -265,7 +266,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       },
     });
     const sessions = new SessionDirectory(db, appointments, circleModels);
-    const live = createLiveSession({ redis, mediaRooms: registry, sessions, notifier, attendance, log });
+    const live = createLiveSession({ redis, mediaRooms: registry, sessions, notifier, attendance, turn: new TurnCredentials(turnSettings(config)), log });
     const presence = new PresenceService(redis);
 
     const metrics = createMetrics({ connections: () => io.engine.clientsCount, rooms: () => registry.size });
