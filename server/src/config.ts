@@ -75,6 +75,29 @@ const ConfigFields = z.object({
   PORT_FALLBACK: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false').transform((v) => v === 'true'),
   PUBLIC_URL: url(['http:', 'https:'], 'https://care.example.go.id').optional(),
   REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+  /**
+   * Redis through Sentinel: each sentinel as host:port, comma-separated. When
+   * set, the primary's address is asked of them by REDIS_MASTER_NAME (and asked
+   * again after a failover); REDIS_URL then gives only the password and db.
+   */
+  REDIS_SENTINELS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return undefined;
+      const sentinels = raw.split(',').map((part) => {
+        const match = /^\[?([A-Za-z0-9.:-]+?)\]?:(\d{1,5})$/.exec(part.trim());
+        const portNumber = Number(match?.[2]);
+        return match?.[1] && portNumber >= 1 && portNumber <= 65_535 ? { host: match[1], port: portNumber } : undefined;
+      });
+      if (sentinels.some((sentinel) => sentinel === undefined)) {
+        ctx.addIssue({ code: 'custom', message: 'must be host:port pairs separated by commas, like 10.0.0.5:26379,10.0.0.6:26379' });
+        return z.NEVER;
+      }
+      return sentinels as Array<{ host: string; port: number }>;
+    }),
+  REDIS_MASTER_NAME: z.string().trim().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be the name the sentinels monitor (letters, digits, . _ -)').default('mymaster'),
   MONGODB_URI: url(['mongodb:', 'mongodb+srv:'], 'mongodb://127.0.0.1:27017/care'),
   MONGODB_DB: z.string().trim().regex(/^[A-Za-z0-9_-]{1,60}$/, 'must be a database name (letters, digits, _ or -)').default('care'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {

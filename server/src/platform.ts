@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { RoomRegistry, WorkerPool, type MediaSettings } from '@care/media';
 import { sessionlessApiPaths } from '@care/shared';
 import type { Express } from 'express';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { accountSecurityRoutes } from './accounts/account-security-routes.js';
 import { notificationSettingsRoutes } from './notifications/notification-settings-routes.js';
@@ -67,6 +67,7 @@ import { RequestLimiter } from './socket/request-limiter.js';
 import { createSocketServer, registerSocketFeatures } from './socket/socket-server.js';
 import { socketNotifier } from './socket/socket-notifier.js';
 import type { AppServer } from './socket/types.js';
+import { connectRedis } from './redis/redis-connection.js';
 
 export class PortInUseError extends Error {
   override readonly name = 'PortInUseError';
@@ -148,9 +149,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     }
   };
   try {
-    const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
-    redis.on('error', (error) => log.warn({ err: error }, 'redis error'));
-    await redis.connect();
+    const redis = await connectRedis(config, log);
     cleanups.push(() => void redis.disconnect());
 
     // Node caches (accounts, rules) and the invalidations that keep them current on every node.

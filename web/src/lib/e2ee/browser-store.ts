@@ -1,7 +1,8 @@
 /**
  * One IndexedDB object store used as a key-value map: what the E2EE keeps
- * across visits in this browser (the device key, the devices verified).
- * Every call opens and closes the database: these are read once per visit.
+ * across visits in this browser (the device key, the devices verified), and
+ * the device vault's sealed records. Every call opens and closes the
+ * database: these are read a few times per visit.
  */
 export class BrowserStore {
   constructor(
@@ -15,6 +16,28 @@ export class BrowserStore {
 
   async put(key: string, value: unknown): Promise<void> {
     await this.#run('readwrite', (store) => store.put(value, key));
+  }
+
+  /** Stores `value` unless `key` is taken (two tabs racing to make the same record): false when it was. */
+  async addIfAbsent(key: string, value: unknown): Promise<boolean> {
+    try {
+      await this.#run('readwrite', (store) => store.add(value, key));
+      return true;
+    } catch (error) {
+      if (error instanceof DOMException && error.name === 'ConstraintError') return false;
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#run('readwrite', (store) => store.delete(key));
+  }
+
+  /** Every key that starts with `prefix`, in key order. */
+  async keysWithPrefix(prefix: string): Promise<string[]> {
+    const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
+    const keys = await this.#run('readonly', (store) => store.getAllKeys(range));
+    return keys.filter((key): key is string => typeof key === 'string');
   }
 
   #open(): Promise<IDBDatabase> {
