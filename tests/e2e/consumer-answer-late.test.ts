@@ -40,7 +40,7 @@ async function slowReceiver(context: BrowserContext): Promise<void> {
         w.__offersHeld = (w.__offersHeld ?? 0) + 1;
         await new Promise((resolve) => setTimeout(resolve, hold));
       }
-      return native.call(this, description as RTCSessionDescriptionInit);
+      return (native as (this: RTCPeerConnection, d?: RTCSessionDescriptionInit) => Promise<void>).call(this, description);
     } as typeof native;
   });
 }
