@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupOnServer, memberPageJoins, startCircleMeeting, type CircleMeeting } from '../support/circle-meeting.js';
 import { encrypted, settleOnOneCode } from '../support/group-view.js';
 import { openSessionById } from '../support/session-flow.js';
-import { eventsNamed, recordSocketEvents, type SeenEvent } from '../support/socket-frames.js';
+import { eventsNamed, recordSocketEvents, socketEvents, type SeenEvent } from '../support/socket-frames.js';
 
 /*
  * Issue 15: "admit all" with the committer present and working costs one
@@ -33,39 +33,28 @@ const commitsSent = (events: { sent: SeenEvent[] }) => eventsNamed(events.sent, 
 describe('a circle\'s "admit all" with its committer present', () => {
   it('is one commit by the facilitator: every member decrypts, nobody falls back', { timeout: 240_000 }, async () => {
     if (!facilitator || !m1 || !m2 || !m3) throw new Error('demo accounts missing');
-    const { page: host } = await c.h.signIn(facilitator.email, facilitator.password);
-    const hostEvents = recordSocketEvents(host);
+    const { page: host } = await c.h.signIn(facilitator.email, facilitator.password, { prepare: recordSocketEvents });
     await openSessionById(host, c.meetingId);
     await host.getByTestId('circle-grid').waitFor();
 
     // One member in first, so the group has a member that is not the committer and hears the commit.
-    const recorded: { first?: ReturnType<typeof recordSocketEvents> } = {};
-    const firstPage = await memberPageJoins(c, host, m1, {
-      // Before the page loads the session (its socket opens under the recording).
-      prepare: async (context) => {
-        const page = context.pages()[0];
-        if (page) recorded.first = recordSocketEvents(page);
-      },
-    });
-    const firstEvents = recorded.first;
-    if (!firstEvents) throw new Error('the first member\'s page was not recorded');
+    const firstPage = await memberPageJoins(c, host, m1, { prepare: recordSocketEvents });
     const before = await groupOnServer(c);
-    const hostCommitsBefore = commitsSent(hostEvents);
+    const hostCommitsBefore = commitsSent(await socketEvents(host));
 
-    const waiting: Array<{ page: Page; events: ReturnType<typeof recordSocketEvents> }> = [];
+    const waiting: Page[] = [];
     for (const account of [m2, m3]) {
-      const { page } = await c.h.signIn(account.email, account.password);
-      const events = recordSocketEvents(page);
+      const { page } = await c.h.signIn(account.email, account.password, { prepare: recordSocketEvents });
       await page.goto(`/session/${c.meetingId}`);
       await page.getByTestId('consent-accept').click();
       await page.getByTestId('devices-ready').click();
       await page.locator('[data-testid="lobby"][data-prepared="true"]').waitFor({ timeout: 30_000 });
-      waiting.push({ page, events });
+      waiting.push(page);
     }
     await host.getByTestId('admit').nth(1).waitFor();
     await host.getByTestId('admit-all').click();
 
-    const everyone = [host, firstPage, ...waiting.map((w) => w.page)];
+    const everyone = [host, firstPage, ...waiting];
     for (const page of everyone) await encrypted(page).waitFor({ timeout: 60_000 });
     const code = await settleOnOneCode(everyone);
     // Past every member's fallback wait: any fallback commit would have been sent, and delivered, by now.
@@ -77,12 +66,14 @@ describe('a circle\'s "admit all" with its committer present', () => {
     expect(after.epoch).toBe(before.epoch + 1);
     expect(after.leaves.filter(Boolean)).toHaveLength(4);
     // … committed by the facilitator alone: its one commit was the one delivered, members committed nothing.
-    expect(commitsSent(hostEvents) - hostCommitsBefore).toBe(1);
+    expect(commitsSent(await socketEvents(host)) - hostCommitsBefore).toBe(1);
+    const firstEvents = await socketEvents(firstPage);
     const heard = eventsNamed(firstEvents.received, 'mls:commit').filter((commit) => Number(commit.epoch) >= before.epoch);
     expect(heard).toHaveLength(1);
     expect(heard[0]?.fromPeerId).toBe(before.leaves[0]);
     expect(commitsSent(firstEvents)).toBe(0);
-    for (const { events } of waiting) {
+    for (const page of waiting) {
+      const events = await socketEvents(page);
       expect(commitsSent(events)).toBe(0);
       expect(eventsNamed(events.received, 'mls:welcome').map((w) => Number(w.epoch))).toEqual([after.epoch]);
     }
