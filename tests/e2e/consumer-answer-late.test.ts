@@ -44,9 +44,9 @@ describe('a consumer whose answer came too late', () => {
     const events = await socketEvents(client);
     const asked = eventsNamed(events.received, 'room:consume').map((body) => ({ consumerId: String(body.consumerId), producerId: String(body.producerId) }));
     const closed = new Set(eventsNamed(events.received, 'room:consumer-closed').map((body) => String(body.consumerId)));
-    // The server did give up on the held one: a consumer it asked for, then closed …
+    // The server did give up on the held one (and, on a loaded machine, perhaps on another slow one): asked for, then closed …
     const dropped = asked.filter(({ consumerId }) => closed.has(consumerId));
-    expect(dropped).toHaveLength(1);
+    expect(dropped.length).toBeGreaterThanOrEqual(1);
     // … the page said again it was ready to receive, and the same media came again under a new consumer.
     expect(eventsNamed(events.sent, 'room:ready').length).toBeGreaterThanOrEqual(2);
     for (const { consumerId, producerId } of dropped) {

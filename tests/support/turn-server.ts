@@ -58,22 +58,15 @@ export class TurnServer {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const turn = new TurnServer(child, dir, address, port, secret, log);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`coturn did not start listening:\n${log.join('')}`)), 15_000);
-      const onData = (chunk: Buffer) => {
-        log.push(chunk.toString());
-        if (/listener opened on/i.test(log.join(''))) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`coturn exited (${code}):\n${log.join('')}`));
-      });
-    });
+    child.stdout?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`coturn exited (${code}):\n${log.join('')}`))));
+    try {
+      await Promise.race([stunAnswers(address, port, 30_000), exited]);
+    } catch (error) {
+      turn.close();
+      throw new Error(`coturn did not answer STUN on ${address}:${port}:\n${log.join('')}`, { cause: error });
+    }
     return turn;
   }
 
@@ -85,6 +78,31 @@ export class TurnServer {
   close(): void {
     this.child.kill();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Resolves once a STUN Binding request to the server gets its success response (RFC 5389), retrying until `withinMs`. */
+async function stunAnswers(address: string, port: number, withinMs: number): Promise<void> {
+  const socket = dgram.createSocket('udp4');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const transaction = randomBytes(12);
+      const request = Buffer.concat([Buffer.from([0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42]), transaction]);
+      const timer = setInterval(() => socket.send(request, port, address), 250);
+      const deadline = setTimeout(() => {
+        clearInterval(timer);
+        reject(new Error(`no STUN answer within ${withinMs} ms`));
+      }, withinMs);
+      socket.on('message', (message) => {
+        if (message.readUInt16BE(0) !== 0x0101 || !message.subarray(8, 20).equals(transaction)) return;
+        clearInterval(timer);
+        clearTimeout(deadline);
+        resolve();
+      });
+      socket.send(request, port, address);
+    });
+  } finally {
+    socket.close();
   }
 }
 
