@@ -31,7 +31,7 @@ afterAll(() => c?.h.close());
 const commitsSent = (events: { sent: SeenEvent[] }) => eventsNamed(events.sent, 'mls:commit').length;
 
 describe('a circle\'s "admit all" with its committer present', () => {
-  it('is one commit by the facilitator: every member decrypts, nobody falls back', { timeout: 240_000 }, async () => {
+  it('is one commit by the facilitator: every member decrypts, nobody falls back', { timeout: 480_000 }, async () => {
     if (!facilitator || !m1 || !m2 || !m3) throw new Error('demo accounts missing');
     const { page: host } = await c.h.signIn(facilitator.email, facilitator.password, { prepare: recordSocketEvents });
     await openSessionById(host, c.meetingId);
