@@ -120,7 +120,7 @@ describe.each(roles)('deploy/systemd/$file', ({ file, role }) => {
     if (existsSync(path.join(repo, 'server/dist'))) expect(existsSync(path.join(repo, inRepo))).toBe(true);
   });
 
-  it('passes systemd\'s own checks where systemd-analyze is installed', () => {
+  it('passes systemd\'s own checks where systemd-analyze is installed', { timeout: 60_000 }, () => {
     const analyze = spawnSync('systemd-analyze', ['--version'], { stdio: 'pipe' });
     if (analyze.error) {
       console.warn(`${file}: not checked by systemd-analyze (not installed here); parsed above only`);
