@@ -54,6 +54,11 @@ wanted=()
 [ -n "${REDIS_URL:-}" ] || command -v redis-server >/dev/null 2>&1 || wanted+=(redis-server)
 [ -n "${MONGODB_URI:-}" ] || [ -x /usr/lib/postgresql/15/bin/initdb ] || wanted+=(postgresql)
 if [ "$command" = test ] || [ "$command" = bench ]; then command -v chromium >/dev/null 2>&1 || wanted+=(chromium); fi
+# The relay-only TURN test runs as root only (network namespaces), with Debian's coturn and nftables.
+if [ "$command" = test ] && [ "$(id -u)" -eq 0 ]; then
+  command -v turnserver >/dev/null 2>&1 || wanted+=(coturn)
+  command -v nft >/dev/null 2>&1 || wanted+=(nftables)
+fi
 if [ ${#wanted[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "  installing ${wanted[*]} from Debian's archive"

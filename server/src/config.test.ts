@@ -54,6 +54,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...minimal, REDIS_SENTINELS: '10.0.0.5:99999' })).toThrowError(/REDIS_SENTINELS.*host:port pairs/);
   });
 
+  it('keeps the request budgets as written unless a non-production server scales them', () => {
+    expect(loadConfig(minimal).REQUEST_BUDGET_SCALE).toBe(1);
+    expect(loadConfig({ ...minimal, REQUEST_BUDGET_SCALE: '10' }).REQUEST_BUDGET_SCALE).toBe(10);
+    expect(() => loadConfig({ ...minimal, REQUEST_BUDGET_SCALE: '0' })).toThrowError(/REQUEST_BUDGET_SCALE="0" must be at least 1/);
+    expect(() => loadConfig({ ...production, REQUEST_BUDGET_SCALE: '10' })).toThrowError(/REQUEST_BUDGET_SCALE="10" must be 1 in production/);
+    expect(loadConfig({ ...production, REQUEST_BUDGET_SCALE: '1' }).REQUEST_BUDGET_SCALE).toBe(1);
+  });
+
   it('names a bad value and what would be right', () => {
     expect(() => loadConfig({ ...minimal, PORT: 'eighty' })).toThrowError(/PORT="eighty" must be a port number/);
     expect(() => loadConfig({ ...minimal, MEDIA_LISTEN_IP: 'localhost' })).toThrowError(/MEDIA_LISTEN_IP="localhost" must be an IP address/);

@@ -35,6 +35,9 @@ const base64Key = () =>
 /** nodemailer reads options from the URL's query; these would let mail go without verified TLS. */
 const TLS_WEAKENING_SMTP_OPTIONS = /^(ignoreTLS|requireTLS|secure|tls\..*)$/;
 
+/** A TURN server's URL as browsers take it: turn: or turns:, a host, a port, at most a transport (RFC 7065). */
+const TURN_URL = /^turns?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/;
+
 /** A comma-separated list of networks like 127.0.0.0/8,::1/128 (a bare address is one host). */
 const networks = (fallback: string) =>
   z
@@ -122,6 +125,34 @@ const ConfigFields = z.object({
    * network change briefly holds the old ones too until the server notices.
    */
   SOCKETS_PER_USER: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(2, 'must be at least 2').max(200, 'must be at most 200').default(16),
+  /**
+   * Multiplies every Socket.IO request budget (request-budgets.ts), per
+   * connection and per person. 1 (the budgets as written) unless a benchmark
+   * or load test's own server asks for more, never in production: there the
+   * budgets are the floor issue 12 set against floods.
+   */
+  REQUEST_BUDGET_SCALE: z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(100, 'must be at most 100').default(1),
+  /**
+   * TURN servers (coturn) for networks that block direct media, as
+   * comma-separated turn:/turns: URLs, like turn:turn.example.go.id:3478,turns:turn.example.go.id:5349?transport=tcp.
+   * Unset: no TURN (media goes directly to the SFU, over UDP or TCP).
+   */
+  TURN_URLS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((raw, ctx) => {
+      const urls = (raw ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+      if (urls.some((u) => !TURN_URL.test(u)) || urls.length > 8) {
+        ctx.addIssue({ code: 'custom', message: 'must be up to 8 comma-separated URLs like turn:turn.example.go.id:3478,turns:turn.example.go.id:5349?transport=tcp' });
+        return z.NEVER;
+      }
+      return urls;
+    }),
+  /** The secret shared with coturn (its static-auth-secret): signs the TURN credentials the server issues. */
+  TURN_SECRET: z.string().trim().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional(),
+  /** How long an issued TURN credential lets a browser allocate and refresh a relay (coturn checks the expiry in the username). */
+  TURN_TTL_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int('must be whole seconds').min(600, 'must be at least 600').max(86_400, 'must be at most 86400 (a day)').default(14_400),
   /** Folder holding the built web app; served at /. */
   WEB_BUILD_DIR: z.string().optional(),
   SEED_DEMO: z.enum(['true', 'false'], { message: 'must be true or false' }).default('false').transform((v) => v === 'true'),
@@ -255,12 +286,21 @@ const ConfigFields = z.object({
  * form it expects. Parsed once at start; a bad value names itself.
  */
 export const ConfigSchema = ConfigFields.superRefine((config, ctx) => {
+  if (config.TURN_URLS.length > 0 && !config.TURN_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['TURN_SECRET'], message: 'must be set with TURN_URLS: the static-auth-secret of the TURN server (openssl rand -base64 32)' });
+  }
+  if (config.TURN_SECRET && config.TURN_URLS.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['TURN_URLS'], message: 'must name the TURN server(s) TURN_SECRET is for, like turn:turn.example.go.id:3478' });
+  }
   if (config.SESSION_IDLE_HOURS > config.SESSION_MAX_HOURS) {
     ctx.addIssue({ code: 'custom', path: ['SESSION_IDLE_HOURS'], message: 'must not be longer than SESSION_MAX_HOURS' });
   }
   if (config.NODE_ENV !== 'production') return;
   for (const name of ['TOTP_ENCRYPTION_KEY', 'RATE_LIMIT_KEY'] as const) {
     if (!config[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'must be set in production: 32 random bytes in base64 (openssl rand -base64 32); for a local try-out set NODE_ENV=development' });
+  }
+  if (config.REQUEST_BUDGET_SCALE !== 1) {
+    ctx.addIssue({ code: 'custom', path: ['REQUEST_BUDGET_SCALE'], message: 'must be 1 in production: looser request budgets are for a benchmark\'s own server (set NODE_ENV=test or development there)' });
   }
   if (config.SEED_DEMO) {
     ctx.addIssue({ code: 'custom', path: ['SEED_DEMO'], message: 'must not be true in production: demo accounts have published passwords (set NODE_ENV=development for a demo)' });

@@ -63,6 +63,7 @@ import { seedDemo } from './seed/demo-seed.js';
 import { seedDemoProgramme } from './seed/demo-programme-seed.js';
 import { createLiveSession } from './live/live-session.js';
 import { MlsEpochClaims } from './live/mls/mls-epoch-claims.js';
+import { TurnCredentials, turnSettings } from './live/turn-credentials.js';
 import { PresenceService } from './presence/presence-service.js';
 import { AppointmentService } from './sessions/appointment-service.js';
 import { SessionDirectory } from './sessions/session-directory.js';
@@ -269,7 +270,16 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       },
     });
     const sessions = new SessionDirectory(db, appointments, circleModels);
-    const live = createLiveSession({ redis, epochClaims: await MlsEpochClaims.bind(db.connection), mediaRooms: registry, sessions, notifier, attendance, log });
+    const live = createLiveSession({
+      redis,
+      epochClaims: await MlsEpochClaims.bind(db.connection),
+      mediaRooms: registry,
+      sessions,
+      notifier,
+      attendance,
+      turn: new TurnCredentials(turnSettings(config)),
+      log,
+    });
     const presence = new PresenceService(redis);
 
     const metrics = createMetrics({ connections: () => io.engine.clientsCount, rooms: () => registry.size });
@@ -279,7 +289,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       appointments,
       presence,
       live,
-      limits: new RequestLimiter(redis, rateLimited),
+      limits: new RequestLimiter(redis, rateLimited, config.REQUEST_BUDGET_SCALE),
       maxConnectionsPerUser: config.SOCKETS_PER_USER,
       rateLimited,
       log: log.child({ component: 'socket' }),

@@ -26,11 +26,18 @@ import { toneWav } from './tone-wav.js';
  *  10 live 1:1 sessions besides (server-memory.ts).
  * Goals: (a) p50 ≤ 1.5 × (c) p50 and p95 ≤ 2 × (c) p95; (d) ≤ 3 × (c) p95.
  * Runs: BENCH_JOIN_RUNS (20) for (a)–(c), BENCH_JOIN_CIRCLE_RUNS (3) for (d), whose median is circle8_ms.
+ * One person re-entering a lobby every few seconds, 20 times over, is far
+ * past what issue 12's request budgets leave an honest person (a join and a
+ * knock a few times a minute), so the bench's own server multiplies them by
+ * BUDGET_SCALE (REQUEST_BUDGET_SCALE, refused in production); the budgets
+ * still apply, and the summary says so.
  */
 
 const RUNS = Number(process.env.BENCH_JOIN_RUNS ?? 20);
 const CIRCLE_RUNS = Number(process.env.BENCH_JOIN_CIRCLE_RUNS ?? 3);
 const CIRCLE_MEMBERS = 8;
+/** Enough for 20 lobby entries and 20 re-joins of one person in a few minutes; each family's budget still holds. */
+const BUDGET_SCALE = 20;
 
 let h: BrowserHarness;
 let bare: BareServer;
@@ -38,7 +45,7 @@ let tone: string;
 
 beforeAll(async () => {
   tone = toneWav();
-  h = await BrowserHarness.start({ LOG_LEVEL: 'warn' }, {}, { extraArgs: [`--use-file-for-fake-audio-capture=${tone}`] });
+  h = await BrowserHarness.start({ LOG_LEVEL: 'warn', REQUEST_BUDGET_SCALE: String(BUDGET_SCALE) }, {}, { extraArgs: [`--use-file-for-fake-audio-capture=${tone}`] });
   bare = await startBareServer(process.env.MEDIASOUP_WORKER_BIN);
 }, 120_000);
 
@@ -78,6 +85,7 @@ it('join benchmark', { timeout: 3_600_000 }, async ({ task }) => {
     `(b) re-join, connection back → first frame (ms): ${ms(again.fromReconnect)}`,
     `(b) re-join, from the drop → first frame (ms): ${ms(again.fromDrop)} (p50 ${percentile(again.fromDrop, 50).toFixed(0)})`,
     `(c) bare mediasoup over Socket.IO → first frame (ms): ${ms(plain)}`,
+    `request budgets: ×${BUDGET_SCALE} on the bench's own server (REQUEST_BUDGET_SCALE; production refuses anything but 1)`,
     `(d) circle admit all ${CIRCLE_MEMBERS} → everyone decoding everyone's audio (ms): ${ms(circle)}`,
     `memory: server_rss_idle_mb=${mb(memory.idleMb)} (${memory.idleUsers} idle users) server_rss_live_mb=${mb(memory.liveMb)} (+${memory.sessions} live 1:1 sessions) per_session_mb=${mb(memory.perSessionMb)}; worker_rss_idle_mb=${mb(memory.workerIdleMb)} worker_rss_live_mb=${mb(memory.workerLiveMb)} worker_per_session_mb=${mb(memory.workerPerSessionMb)}`,
     `join: admit_p50_ms=${admitP50.toFixed(0)} admit_p95_ms=${admitP95.toFixed(0)} rejoin_p50_ms=${percentile(again.fromReconnect, 50).toFixed(0)} circle8_ms=${circle8.toFixed(0)} bare_p50_ms=${bareP50.toFixed(0)} bare_p95_ms=${bareP95.toFixed(0)} ratio_p50=${(admitP50 / bareP50).toFixed(2)} ratio_p95=${(admitP95 / bareP95).toFixed(2)} circle_ratio=${(circle8 / bareP95).toFixed(2)}`,

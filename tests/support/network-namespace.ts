@@ -79,6 +79,18 @@ export class NetworkNamespace {
     return next;
   }
 
+  /** One more address on the host's end of the link (for a second service the namespace reaches, such as a TURN server). */
+  addHostAddress(lastOctet: number): string {
+    const address = `${this.prefix}.${lastOctet}`;
+    execFileSync('ip', ['addr', 'add', `${address}/24`, 'dev', this.hostDevice], { stdio: 'pipe' });
+    return address;
+  }
+
+  /** Runs a command inside the namespace (`input` on its standard input); its output. */
+  exec(command: string, args: readonly string[], input?: string): string {
+    return execFileSync('ip', ['netns', 'exec', this.name, command, ...args], { stdio: 'pipe', ...(input === undefined ? {} : { input }) }).toString();
+  }
+
   /** A script that runs Chromium (or anything) inside the namespace, for playwright's `executablePath`. */
   wrap(executable: string): string {
     const file = path.join(this.dir, 'in-namespace.sh');

@@ -19,6 +19,7 @@ import type { Notifier } from '../notifier.js';
 import { forwardedSources, type LivePeer } from './live-peer.js';
 import type { LiveRooms } from './live-rooms.js';
 import type { ScreenShares } from './screen-shares.js';
+import { TurnCredentials } from './turn-credentials.js';
 
 /**
  * What flows in the live rooms: each peer's transports, producers and
@@ -39,11 +40,14 @@ export class LiveMedia {
     private readonly shares: Pick<ScreenShares, 'mayShare'>,
     private readonly notifier: Notifier,
     private readonly log: Logger,
+    private readonly turn: TurnCredentials = new TurnCredentials(undefined),
   ) {}
 
+  /** A transport for a peer in the room or prepared in its lobby, with a fresh TURN credential when the deployment has TURN. */
   async createTransport(connectionId: string, direction: TransportDirection): Promise<TransportOptions> {
     const peer = this.rooms.mediaPeerOf(connectionId);
-    return (await this.#room(peer).createTransport(peer.peerId, direction)) as TransportOptions;
+    const options = (await this.#room(peer).createTransport(peer.peerId, direction)) as TransportOptions;
+    return this.turn.enabled ? { ...options, iceServers: this.turn.iceServers() } : options;
   }
 
   async connectTransport(connectionId: string, transportId: string, dtlsParameters: DtlsParameters): Promise<void> {

@@ -14,6 +14,7 @@ import { MlsGroupRoster } from './mls/mls-group-roster.js';
 import { RoomEntry } from './room-entry.js';
 import { RoomModeration } from './room-moderation.js';
 import { ScreenShares } from './screen-shares.js';
+import type { TurnCredentials } from './turn-credentials.js';
 import { SessionFloor } from './session-floor.js';
 
 /** The live session's parts, as the socket features use them. */
@@ -41,6 +42,8 @@ export interface LiveSessionDeps {
   sessions: SessionDirectory;
   notifier: Notifier;
   attendance: Pick<AttendanceRecorder, 'joined' | 'joinedCircleMeeting'>;
+  /** TURN credentials handed out with each transport (none when the deployment has no TURN). */
+  turn?: TurnCredentials;
   log: Logger;
 }
 
@@ -51,12 +54,12 @@ export interface LiveSessionDeps {
  * emptied room kept (its MLS group) end through the rooms' events, and those
  * turned away in the lobby lose what they prepared, each part minding its own.
  */
-export function createLiveSession({ redis, epochClaims, mediaRooms, sessions, notifier, attendance, log }: LiveSessionDeps): LiveSession {
+export function createLiveSession({ redis, epochClaims, mediaRooms, sessions, notifier, attendance, turn, log }: LiveSessionDeps): LiveSession {
   const floor = new SessionFloor(redis);
   const admission = new Admission(sessions, new Lobby(redis), floor, notifier);
   const rooms = new LiveRooms(mediaRooms, notifier, log.child({ component: 'live-rooms' }));
   const shares = new ScreenShares(rooms, notifier);
-  const media = new LiveMedia(rooms, mediaRooms, shares, notifier, log.child({ component: 'live-rooms' }));
+  const media = new LiveMedia(rooms, mediaRooms, shares, notifier, log.child({ component: 'live-rooms' }), turn);
   const moderation = new RoomModeration(rooms, media, admission, floor, shares, notifier, log.child({ component: 'moderation' }));
   const mls = new MlsDelivery(new MlsGroupRoster(redis, epochClaims), rooms, notifier);
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { localBudget, sharedBudget, spend, type BudgetLimiter } from '../limits/budget.js';
+import { localBudget, sharedBudget, spend, type Budget, type BudgetLimiter } from '../limits/budget.js';
 import { RefusalLog } from '../limits/refusal-log.js';
 import type { RateLimitedCounter, RefusalScope } from '../metrics.js';
 import { familyOf, requestBudgets, type RequestFamily } from './request-budgets.js';
@@ -25,16 +25,19 @@ interface FamilyLimiters {
 export class RequestLimiter {
   readonly #families: ReadonlyMap<RequestFamily, FamilyLimiters>;
 
+  /** `scale` multiplies every budget's points (REQUEST_BUDGET_SCALE: 1 but on a benchmark's own server). */
   constructor(
     redis: Redis,
     private readonly refusals: RateLimitedCounter,
+    scale = 1,
   ) {
+    const scaled = ({ points, seconds }: Budget): Budget => ({ points: points * scale, seconds });
     this.#families = new Map(
       (Object.keys(requestBudgets) as RequestFamily[]).map((family) => [
         family,
         {
-          perConnection: localBudget(requestBudgets[family].perConnection),
-          perUser: sharedBudget(redis, `request:${family}`, requestBudgets[family].perUser),
+          perConnection: localBudget(scaled(requestBudgets[family].perConnection)),
+          perUser: sharedBudget(redis, `request:${family}`, scaled(requestBudgets[family].perUser)),
         },
       ]),
     );

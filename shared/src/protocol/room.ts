@@ -71,11 +71,25 @@ export type TransportDirection = z.infer<typeof TransportDirection>;
 export const CreateTransport = z.strictObject({ direction: TransportDirection });
 export type CreateTransport = z.infer<typeof CreateTransport>;
 
+/**
+ * A TURN server the browser may relay through (issue 14), with a
+ * time-limited credential the server issued (coturn's REST-API scheme:
+ * `username` is `expiry:opaque id`, `credential` an HMAC of it).
+ */
+export const IceServer = z.object({
+  urls: z.array(z.string().regex(/^turns?:/, 'must be a turn: or turns: URL')).min(1).max(8),
+  username: z.string().max(200),
+  credential: z.string().max(200),
+});
+export type IceServer = z.infer<typeof IceServer>;
+
 export const TransportOptions = z.object({
   id: z.string(),
   iceParameters: IceParameters,
   iceCandidates: z.array(IceCandidate),
   dtlsParameters: DtlsParameters,
+  /** TURN servers for networks that block direct media (absent when the deployment has none). */
+  iceServers: z.array(IceServer).max(4).optional(),
 });
 export type TransportOptions = z.infer<typeof TransportOptions>;
 

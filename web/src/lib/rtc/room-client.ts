@@ -14,6 +14,7 @@ import { Device, type types } from 'mediasoup-client';
 import type { E2eeSession } from '../e2ee/e2ee-session.svelte.js';
 import { request, type AppSocket } from '../socket/socket-client.js';
 import { subscribe, type Unsubscribe } from '../socket/socket-subscription.js';
+import { ConsumerReoffer } from './consumer-reoffer.js';
 import { connectEarly } from './receive-warm-up.js';
 import { TransformWatch, type SendKind, type SendSource } from './transform-watch.js';
 
@@ -123,6 +124,13 @@ export class RoomClient {
   readonly #toldViews = new Map<string, { spatialLayer: number; visible: boolean }>();
   /** The people in the room we know of; a consumer of someone not (yet) known waits to be handed to the page. */
   readonly #known = new Set<string>();
+  /** What we receive with, once known: told again when a consumer is to be offered anew. */
+  #recvCapabilities: types.RtpCapabilities | undefined;
+  /** Consumers the server gave up waiting for are asked for again. */
+  readonly #reoffer = new ConsumerReoffer(
+    (peerId) => this.#known.has(peerId),
+    () => this.#readyAgain(),
+  );
   #visit: RoomVisit | undefined;
   /** Our peer, once the server made it (`room:prepare`). */
   #prepared: Promise<RoomPrepared> | undefined;
@@ -239,6 +247,7 @@ export class RoomClient {
       this.events.onNotSending('all');
       return;
     }
+    this.#recvCapabilities = device.recvRtpCapabilities;
     await Promise.all([
       request(this.socket, 'room:ready', { rtpCapabilities: device.recvRtpCapabilities }),
       connectEarly(this.#recv, device, (receiver) => this.e2ee.attachReceiver(receiver, 'audio', `warm-up-${crypto.randomUUID()}`)),
@@ -493,6 +502,7 @@ export class RoomClient {
     this.#recv?.close();
     this.#consumers.clear();
     this.#toldViews.clear();
+    this.#reoffer.close();
     for (const timer of this.#restartTimers.values()) clearTimeout(timer);
     this.e2ee.close();
     this.events.onConnectionState('closed');
@@ -509,6 +519,8 @@ export class RoomClient {
       iceParameters: options.iceParameters as types.IceParameters,
       iceCandidates: options.iceCandidates as types.IceCandidate[],
       dtlsParameters: options.dtlsParameters as types.DtlsParameters,
+      // The deployment's TURN server with a credential the server just issued: media gets through networks that block UDP.
+      ...(options.iceServers ? { iceServers: options.iceServers } : {}),
     };
     // Without this, Chromium runs the transform's worker but sends frames around it, unencrypted.
     const withTransforms = { ...params, additionalSettings: { encodedInsertableStreams: true } as RTCConfiguration };
@@ -577,6 +589,7 @@ export class RoomClient {
       },
       'room:consumer-closed': ({ consumerId }) => {
         const entry = this.#consumers.get(consumerId);
+        this.#reoffer.closed(consumerId, entry?.peerId);
         if (!entry) return;
         this.#consumers.delete(consumerId);
         this.#toldViews.delete(consumerId);
@@ -614,19 +627,34 @@ export class RoomClient {
     for (const { consumer, peerId, source } of this.#consumers.values()) if (peerId === peer.peerId) this.events.onTrack(peerId, consumer.track, source);
   }
 
+  /** The server offers again whatever we lack (consumers it closed for want of our answer). */
+  #readyAgain(): void {
+    if (this.#closed || !this.#recv || !this.#recvCapabilities) return;
+    void request(this.socket, 'room:ready', { rtpCapabilities: this.#recvCapabilities }).catch(() => undefined);
+  }
+
   async #consume(message: NewConsumer): Promise<void> {
     if (!this.#recv || this.#closed) throw new Error('not receiving');
-    const consumer = await this.#recv.consume({
-      id: message.consumerId,
-      producerId: message.producerId,
-      kind: message.kind,
-      rtpParameters: message.rtpParameters as types.RtpParameters,
-      // Before the answer is made: no frame reaches the decoder except through the decrypting transform.
-      onRtpReceiver: (receiver) => this.e2ee.attachReceiver(receiver, message.kind, message.consumerId),
-    });
-    if (this.#closed) {
+    this.#reoffer.asked(message.consumerId, message.peerId);
+    let consumer: types.Consumer;
+    try {
+      consumer = await this.#recv.consume({
+        id: message.consumerId,
+        producerId: message.producerId,
+        kind: message.kind,
+        rtpParameters: message.rtpParameters as types.RtpParameters,
+        // Before the answer is made: no frame reaches the decoder except through the decrypting transform.
+        onRtpReceiver: (receiver) => this.e2ee.attachReceiver(receiver, message.kind, message.consumerId),
+      });
+    } catch (error) {
+      this.#reoffer.settled(message.consumerId);
+      throw error;
+    }
+    // Closed by the server while we set it up (it stopped waiting for our answer): it is being offered again.
+    const stillWanted = this.#reoffer.settled(message.consumerId);
+    if (this.#closed || !stillWanted) {
       consumer.close();
-      throw new Error('left the room');
+      throw new Error(this.#closed ? 'left the room' : 'closed by the server meanwhile');
     }
     this.#consumers.set(consumer.id, { consumer, peerId: message.peerId, source: message.source });
     if (this.#known.has(message.peerId)) this.events.onTrack(message.peerId, consumer.track, message.source);
