@@ -79,7 +79,12 @@ async function measure(sfu: Fanout, scene: Scene): Promise<Measured> {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const expected = consumers.reduce((sum, c) => sum + sent[c.kind], 0);
     const lossOf = (got: number) => (expected === 0 ? 1 : Math.max(0, 1 - got / expected));
-    return { loss: lossOf(await forwarded()), receivedLoss: lossOf(counter.received), cpuPct: Math.round(cpuPct), consumers: consumers.length };
+    return {
+      loss: lossOf(await forwarded()),
+      receivedLoss: lossOf(counter.received),
+      cpuPct: Math.round(cpuPct),
+      consumers: consumers.length,
+    };
   } finally {
     streams.close();
     sfu.teardown();

@@ -45,7 +45,13 @@ export interface Fanout {
 }
 
 const CRYPTO: types.SrtpCryptoSuite = 'AEAD_AES_128_GCM';
-const listenInfo = { protocol: 'udp', ip: '127.0.0.1' } as const;
+/*
+ * Socket buffers of 4 MB (the kernel's limit here), for both SFUs alike: this
+ * process sends in bursts when the shared machine delays its timers, and a
+ * default buffer would drop them before the worker reads, which is this
+ * harness's fault, not the SFU's.
+ */
+const listenInfo = { protocol: 'udp', ip: '127.0.0.1', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 } as const;
 
 /** Pins a worker to one core, so both SFUs get the same, single core. */
 export function pin(pid: number, core: number): void {
