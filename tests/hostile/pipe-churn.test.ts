@@ -1,7 +1,7 @@
 import { demoAccounts } from '@care/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProtocolPeer } from '../support/protocol-peer.js';
-import { login, nextEvent, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
+import { nextEvent, startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
 /*
  * A modified client that tries to make the SFU open pipes between workers
@@ -22,14 +22,8 @@ let t: TestPlatform;
 let meetingId: string;
 const open: ProtocolPeer[] = [];
 
-async function peer(account: { email: string; password: string }): Promise<ProtocolPeer> {
-  const p = await ProtocolPeer.open(t.url, await login(t.url, account.email, account.password));
-  open.push(p);
-  return p;
-}
-
 async function admitted(host: ProtocolPeer, account: { email: string; password: string }, ssrc: number): Promise<ProtocolPeer> {
-  const p = await peer(account);
+  const p = await ProtocolPeer.signIn(t.url, account, open);
   const letIn = nextEvent(p.socket, 'lobby:admitted', 15_000);
   await p.data('lobby:knock', { sessionId: meetingId });
   const userId = String((await t.platform.db.users.findOne({ email: account.email }))?._id);
@@ -52,7 +46,7 @@ afterAll(async () => {
 
 describe('pipes between workers under join/leave churn', () => {
   it(`${ROUNDS} rounds of a member placed on the far worker joining with media and leaving: no pipe, router or consumer left behind`, async () => {
-    const host = await peer(counselor);
+    const host = await ProtocolPeer.signIn(t.url, counselor, open);
     await host.join(meetingId);
     await host.sendMedia(1000);
     const stays = await admitted(host, member, 2000);
