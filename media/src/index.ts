@@ -7,3 +7,5 @@ export { MAX_INCOMING_BITRATE, PRODUCER_SOURCES, TRANSPORTS_PER_DIRECTION, type 
 export type { MediaSettings } from './media-settings.js';
 export { mediaCodecs } from './codecs.js';
 export { AUDIO_LEVEL_EXTENSION, routerCodecs, type RoomShape } from './room-shape.js';
+export type { WorkerLoad } from './worker-load.js';
+export { placeParticipant, type WorkerChoice } from './placement.js';

@@ -16,4 +16,9 @@ export interface MediaSettings {
   /** Initial outgoing bitrate per WebRTC transport, bits per second. */
   initialAvailableOutgoingBitrate: number;
   logLevel: 'debug' | 'warn' | 'error' | 'none';
+  /**
+   * Consumers on a worker (every room's) from which a room places new
+   * participants on a lighter worker and pipes media across (placement.ts).
+   */
+  consumersPerWorker: number;
 }

@@ -4,9 +4,10 @@ import type { Logger } from 'pino';
 import { MediaError } from './media-error.js';
 import type { MediaSettings } from './media-settings.js';
 import { MediaPeer, sourceOf, type TransportDirection, type TransportOptionsForClient } from './peer.js';
-import { checkProducerParameters, offeredCapabilities, routerCodecs, type RoomShape } from './room-shape.js';
+import { checkProducerParameters, offeredCapabilities, type RoomShape } from './room-shape.js';
 import { MAX_INCOMING_BITRATE, type ProducerSource } from './peer-limits.js';
-import type { PooledWorker, WorkerPool } from './worker-pool.js';
+import { RoomRouters } from './room-routers.js';
+import type { WorkerPool } from './worker-pool.js';
 
 export interface ConsumerCreated {
   /** The peer that receives. */
@@ -28,7 +29,8 @@ interface RoomEvents {
 }
 
 /**
- * A room's media: one router on one worker, and its peers. Whenever media can
+ * A room's media: its peers, and its routers (room-routers.ts: one at first,
+ * more on other workers once a worker is full, joined by pipes). Whenever media can
  * flow from one peer to another (a new producer, a peer becoming ready, or a
  * held peer admitted), the room creates the paused consumers, all at once,
  * and announces each. A peer added `held` (waiting in the lobby) may set up
@@ -45,26 +47,26 @@ export class Room extends EventEmitter<RoomEvents> {
     readonly id: string,
     /** A pair's audio follows no speech and has no speaker to pick; a group's does (see room-shape.ts). */
     readonly shape: RoomShape,
-    private readonly router: types.Router,
+    private readonly routers: RoomRouters,
     private readonly speakers: types.ActiveSpeakerObserver | undefined,
-    private readonly slot: PooledWorker,
     private readonly settings: MediaSettings,
     private readonly log: Logger,
   ) {
     super();
-    router.on('workerclose', () => this.#shutdown('media_failure'));
     speakers?.on('dominantspeaker', ({ producer }) => {
       this.emit('activeSpeaker', { peerId: String(producer.appData.peerId) });
     });
   }
 
   static async create(id: string, shape: RoomShape, pool: WorkerPool, settings: MediaSettings, log: Logger): Promise<Room> {
-    const slot = pool.leastLoaded();
-    const router = await slot.worker.createRouter({ mediaCodecs: routerCodecs(shape) });
-    slot.routers++;
-    const speakers = shape === 'group' ? await router.createActiveSpeakerObserver({ interval: 300 }) : undefined;
-    const room = new Room(id, shape, router, speakers, slot, settings, log.child({ component: 'room', roomId: id }));
-    room.log.info({ workerIndex: slot.index, shape }, 'room media created');
+    const roomLog = log.child({ component: 'room', roomId: id });
+    // The room is made once its routers are: a worker dying before then is the creation's failure.
+    const failed = { room: undefined as Room | undefined };
+    const routers = await RoomRouters.create(shape, pool, settings.consumersPerWorker, () => failed.room?.shutdownOnFailure(), roomLog);
+    const speakers = shape === 'group' ? await routers.home.router.createActiveSpeakerObserver({ interval: 300 }) : undefined;
+    const room = new Room(id, shape, routers, speakers, settings, roomLog);
+    failed.room = room;
+    room.log.info({ workerIndex: routers.home.slot.index, shape }, 'room media created');
     return room;
   }
 
@@ -74,12 +76,22 @@ export class Room extends EventEmitter<RoomEvents> {
 
   /** What the room offers its clients to negotiate (a pair's leaves out the audio-level extension). */
   get rtpCapabilities(): types.RtpCapabilities {
-    return offeredCapabilities(this.shape, this.router.rtpCapabilities);
+    return offeredCapabilities(this.shape, this.routers.home.router.rtpCapabilities);
   }
 
-  /** The room's router, for observers on the server side (they see only what the SFU sees). */
+  /** The room's home router, for observers on the server side (they see only what the SFU sees). */
   get mediaRouter(): types.Router {
-    return this.router;
+    return this.routers.home.router;
+  }
+
+  /** The router a peer's transports are on (undefined before its first transport). */
+  mediaRouterOf(peerId: string): types.Router | undefined {
+    return this.routers.routerOf(peerId)?.router;
+  }
+
+  /** How many routers the room spans now, and how many pipes join them (each one producer carried to one router). */
+  get span(): { routers: number; pipes: number } {
+    return { routers: this.routers.count, pipes: this.routers.pipeCount };
   }
 
   /** Every producer in the room, with the peer that sends it. */
@@ -135,6 +147,7 @@ export class Room extends EventEmitter<RoomEvents> {
     if (!peer) return;
     this.#peers.delete(peerId);
     peer.close();
+    this.routers.release(peerId);
   }
 
   async createTransport(peerId: string, direction: TransportDirection): Promise<TransportOptionsForClient> {
@@ -142,8 +155,9 @@ export class Room extends EventEmitter<RoomEvents> {
     peer.claimTransport(direction);
     let transport: types.WebRtcTransport | undefined;
     try {
-      transport = await this.router.createWebRtcTransport({
-        webRtcServer: this.slot.webRtcServer,
+      const { router, slot } = await this.routers.place(peerId);
+      transport = await router.createWebRtcTransport({
+        webRtcServer: slot.webRtcServer,
         enableUdp: true,
         enableTcp: true,
         preferUdp: true,
@@ -215,11 +229,35 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#shutdown('ended');
   }
 
-  /** A voice joins the speaker observer, once (admission and a new producer may both get here). */
+  /** A worker under one of the room's routers died (RoomRouters tells): its media is gone. */
+  private shutdownOnFailure(): void {
+    this.#shutdown('media_failure');
+  }
+
+  /**
+   * A voice joins the speaker observer, once (admission and a new producer
+   * may both get here). The observer is on the home router: a voice sent to
+   * another router is piped home for as long as it is sent.
+   */
   async #listenTo(producer: types.Producer): Promise<void> {
     if (producer.kind !== 'audio' || !this.speakers || this.#heard.has(producer.id)) return;
     this.#heard.add(producer.id);
-    producer.observer.once('close', () => this.#heard.delete(producer.id));
+    const from = this.routers.routerOf(String(producer.appData.peerId));
+    let release = (): void => undefined;
+    try {
+      if (from) release = await this.routers.carry(producer, from.router, this.routers.home.router);
+    } catch (error) {
+      this.#heard.delete(producer.id);
+      throw error;
+    }
+    if (producer.closed) {
+      release();
+      return;
+    }
+    producer.observer.once('close', () => {
+      this.#heard.delete(producer.id);
+      release();
+    });
     await this.speakers.addProducer({ producerId: producer.id });
   }
 
@@ -238,14 +276,26 @@ export class Room extends EventEmitter<RoomEvents> {
   async #consume(receiver: MediaPeer, producer: types.Producer): Promise<void> {
     if (!receiver.rtpCapabilities || !receiver.recvTransport || producer.closed) return;
     // Nobody held in the lobby receives or is received.
-    if (receiver.held || this.#peers.get(String(producer.appData.peerId))?.held !== false) return;
-    if (!this.router.canConsume({ producerId: producer.id, rtpCapabilities: receiver.rtpCapabilities })) {
-      this.log.warn({ peerId: receiver.id, producerId: producer.id }, 'peer cannot consume this producer');
-      return;
+    const producerPeerId = String(producer.appData.peerId);
+    if (receiver.held || this.#peers.get(producerPeerId)?.held !== false) return;
+    const from = this.routers.routerOf(producerPeerId);
+    const to = this.routers.routerOf(receiver.id);
+    if (!from || !to) return;
+    // The consumer holds the pipe that brings the producer to its router (none on the same router) until it closes.
+    const release = await this.routers.carry(producer, from.router, to.router);
+    let consumer: types.Consumer | undefined;
+    try {
+      if (!to.router.canConsume({ producerId: producer.id, rtpCapabilities: receiver.rtpCapabilities })) {
+        this.log.warn({ peerId: receiver.id, producerId: producer.id }, 'peer cannot consume this producer');
+      } else {
+        consumer = await receiver.consume(producer, (consumerId) => {
+          release();
+          this.emit('consumerClosed', { peerId: receiver.id, consumerId });
+        });
+      }
+    } finally {
+      if (!consumer) release();
     }
-    const consumer = await receiver.consume(producer, (consumerId) =>
-      this.emit('consumerClosed', { peerId: receiver.id, consumerId }),
-    );
     if (!consumer) return;
     this.emit('consumer', {
       peerId: receiver.id,
@@ -260,8 +310,7 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#closed = true;
     for (const peer of this.#peers.values()) peer.close();
     this.#peers.clear();
-    this.slot.routers = Math.max(0, this.slot.routers - 1);
-    this.router.close();
+    this.routers.close();
     this.log.info({ reason }, 'room media closed');
     this.emit('closed', reason);
   }

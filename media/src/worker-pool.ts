@@ -4,6 +4,7 @@ import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { MediaError } from './media-error.js';
 import type { MediaSettings } from './media-settings.js';
+import { trackLoad, type WorkerLoad } from './worker-load.js';
 
 /** One mediasoup worker process and the WebRtcServer that gives it a single media port. */
 export interface PooledWorker {
@@ -13,8 +14,8 @@ export interface PooledWorker {
   /** The ports the WebRtcServer actually listens on. */
   readonly udpPort: number;
   readonly tcpPort: number;
-  /** Routers currently placed on this worker, for least-loaded placement. */
-  routers: number;
+  /** Routers and consumers on this worker now, for placement (worker-load.ts). */
+  readonly load: WorkerLoad;
 }
 
 interface WorkerPoolEvents {
@@ -56,14 +57,19 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     return this.#slots.length;
   }
 
-  /** The worker with the fewest routers: rooms spread over the cores. */
+  /** The worker with the fewest consumers, then the fewest routers: rooms spread over the cores. */
   leastLoaded(): PooledWorker {
     let best: PooledWorker | undefined;
-    for (const slot of this.#slots) {
-      if (!slot.worker.closed && (!best || slot.routers < best.routers)) best = slot;
+    for (const slot of this.running()) {
+      if (!best || slot.load.consumers < best.load.consumers || (slot.load.consumers === best.load.consumers && slot.load.routers < best.load.routers)) best = slot;
     }
     if (!best) throw new MediaError('unavailable', 'no media worker is running');
     return best;
+  }
+
+  /** The workers running now (a dead one's slot is empty until its replacement starts). */
+  running(): PooledWorker[] {
+    return this.#slots.filter((slot) => !slot.worker.closed);
   }
 
   /** The media ports in use (for logs and the startup banner). */
@@ -85,6 +91,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       ...(settings.workerBin ? { workerBin: settings.workerBin } : {}),
       disableLiburing: true,
     });
+    const load = trackLoad(worker);
     const port = settings.portBase === 0 ? undefined : settings.portBase + index;
     const common = {
       ip: settings.listenIp,
@@ -115,7 +122,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       webRtcServer,
       udpPort: dump.udpSockets[0]?.port ?? 0,
       tcpPort: dump.tcpServers[0]?.port ?? 0,
-      routers: 0,
+      load,
     };
     worker.on('died', (error) => this.#onDied(slot, error));
     this.log.info({ workerIndex: index, pid: worker.pid, udpPort: slot.udpPort, tcpPort: slot.tcpPort }, 'media worker started');

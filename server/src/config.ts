@@ -163,6 +163,12 @@ const ConfigFields = z.object({
   MEDIA_PORT_BASE: port(40000),
   MEDIA_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
   /**
+   * Consumers a media worker carries before a room's new participants go to
+   * another worker, their media piped across (issue 14). mediasoup's own
+   * guideline is about 500 per worker; tests set it low to split a small circle.
+   */
+  MEDIA_CONSUMERS_PER_WORKER: z.coerce.number({ message: 'must be a number' }).int().min(1, 'must be at least 1').default(500),
+  /**
    * Outgoing mail server, smtp:// or smtps:// (user and password in the URL).
    * Unset: mail goes to the dev outbox (/dev/outbox) outside production, and
    * nowhere in production (in-app reminders still go out). In production

@@ -116,6 +116,7 @@ function mediaSettings(config: Config): MediaSettings {
     announcedAddress: config.MEDIA_ANNOUNCED_ADDRESS,
     portBase: config.MEDIA_PORT_BASE,
     initialAvailableOutgoingBitrate: 1_000_000,
+    consumersPerWorker: config.MEDIA_CONSUMERS_PER_WORKER,
     logLevel: config.MEDIA_LOG_LEVEL,
   };
 }

@@ -11,6 +11,7 @@ const settings = (over: Partial<MediaSettings> = {}): MediaSettings => ({
   listenIp: '127.0.0.1',
   portBase: 0,
   initialAvailableOutgoingBitrate: 1_000_000,
+  consumersPerWorker: 500,
   logLevel: 'warn',
   ...over,
 });

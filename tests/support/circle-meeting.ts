@@ -9,8 +9,8 @@ export interface CircleMeeting {
   roomId: string;
 }
 
-export async function startCircleMeeting(): Promise<CircleMeeting> {
-  const h = await BrowserHarness.start();
+export async function startCircleMeeting(env: Record<string, string> = {}): Promise<CircleMeeting> {
+  const h = await BrowserHarness.start(env);
   const meeting = await h.t.platform.db.connection.collection('circle_meetings').findOne({});
   return { h, meetingId: String(meeting?._id), roomId: String(meeting?.roomId) };
 }

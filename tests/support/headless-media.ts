@@ -104,7 +104,9 @@ export class HeadlessMedia {
   static async attach(room: Room, peer: ProtocolPeer, ssrcBase: number): Promise<HeadlessMedia> {
     const peerId = peer.joined?.peerId;
     if (!peerId) throw new Error('join the room first');
-    const transport = await room.mediaRouter.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: true, appData: { direction: 'send' } });
+    // On the participant's own router (a room spanning workers places participants on several).
+    const router = room.mediaRouterOf(peerId) ?? room.mediaRouter;
+    const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: true, appData: { direction: 'send' } });
     // Registered where the participant's own transports live, so its `room:produce` finds it.
     room.peer(peerId).transports.set(transport.id, transport as never);
     transport.observer.on('close', () => room.peer(peerId).transports.delete(transport.id));
