@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ApplicationPayload } from '@care/shared';
+import { ApplicationPayload, ResumeNotice, SequencedEnvelope } from '@care/shared';
 import { inspectMessage, MlsIdentity, MlsMember } from '../../web/src/lib/e2ee/mls/index.js';
 import { ask, connect, login, nextEvent, type TestPlatform, type TestSocket } from './test-platform.js';
 
@@ -326,7 +326,11 @@ export class ProtocolPeer {
         const member = this.member;
         if (!member || member.status !== 'active') return;
         const decrypted = await member.decryptApplication(new Uint8Array(message));
-        const payload = ApplicationPayload.parse(JSON.parse(new TextDecoder().decode(decrypted.plaintext)));
+        const content: unknown = JSON.parse(new TextDecoder().decode(decrypted.plaintext));
+        // Pages number what they send (issue 14); a resume notice is their bookkeeping, not a message.
+        if (ResumeNotice.safeParse(content).success) return;
+        const sequenced = SequencedEnvelope.safeParse(content);
+        const payload = sequenced.success ? sequenced.data.payload : ApplicationPayload.parse(content);
         this.received.push(payload);
         if (payload.kind === 'chat') this.chat.push({ from: decrypted.senderParticipantId, text: payload.text });
       });
