@@ -61,6 +61,7 @@ import { referralRoutes } from './programme/referral-routes.js';
 import { ProgrammeReport } from './reporting/programme-report.js';
 import { seedDemo } from './seed/demo-seed.js';
 import { seedDemoProgramme } from './seed/demo-programme-seed.js';
+import { seedDemoReferral } from './seed/demo-referral-seed.js';
 import { createLiveSession } from './live/live-session.js';
 import { MlsEpochClaims } from './live/mls/mls-epoch-claims.js';
 import { TurnCredentials, turnSettings } from './live/turn-credentials.js';
@@ -326,6 +327,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       appUrl: () => appUrl,
       log: log.child({ component: 'referrals' }),
     });
+    if (config.SEED_DEMO) await seedDemoReferral(db, referralFeedback.models.referrals, log, { outsideTests: config.NODE_ENV !== 'test' });
     const programmeReport = new ProgrammeReport(
       db,
       { ...referralFeedback.models, held: referralFeedback.held },

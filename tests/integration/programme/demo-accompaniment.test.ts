@@ -1,5 +1,5 @@
 import { demoAccounts } from '@care/server';
-import type { AcceptProposalResult, CaseloadView, MyCounselorView, ProposalView } from '@care/shared';
+import type { AcceptProposalResult, CaseloadView, MyCounselorView, ProposalView, ReferralAsnView } from '@care/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login, startTestPlatform, type TestPlatform } from '../../support/test-platform.js';
 import { schedulingClient } from '../scheduling/scheduling-app.js';
@@ -35,5 +35,15 @@ describe('the demo shows an accompaniment', () => {
     const entry = caseload.body.data?.people.find((p) => p.displayName === asn.displayName);
     expect(entry?.lastSessionAt).not.toBeNull();
     expect(entry?.nextSessionAt).toBe(pending[0]!.startsAt);
+  });
+});
+
+describe('the demo shows a referral', () => {
+  it('the demo ASN has one referral waiting for an answer, for a wellbeing concern', async () => {
+    const referrals = schedulingClient(t.url, await login(t.url, asn.email, asn.password), '/api');
+    const mine = await referrals.get<ReferralAsnView[]>('/referrals/mine');
+    expect(mine.status).toBe(200);
+    expect(mine.body.data).toHaveLength(1);
+    expect(mine.body.data?.[0]?.reason).toBe('wellbeing');
   });
 });
