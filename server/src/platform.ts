@@ -62,6 +62,7 @@ import { ProgrammeReport } from './reporting/programme-report.js';
 import { seedDemo } from './seed/demo-seed.js';
 import { seedDemoProgramme } from './seed/demo-programme-seed.js';
 import { seedDemoReferral } from './seed/demo-referral-seed.js';
+import { demoDeviceRoutes } from './seed/demo-device-routes.js';
 import { createLiveSession } from './live/live-session.js';
 import { MlsEpochClaims } from './live/mls/mls-epoch-claims.js';
 import { TurnCredentials, turnSettings } from './live/turn-credentials.js';
@@ -361,6 +362,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
         '/network-check': networkCheckRoutes({ auth, redis, refusals: rateLimited, log: log.child({ component: 'network-check' }) }),
         '/help-lines': helpLineRoutes(config.CRISIS_HOTLINES),
         ...(mail.outbox ? { '/dev/outbox': devOutboxRoutes(auth, mail.outbox) } : {}),
+        ...(config.SEED_DEMO ? { '/dev/demo-device': demoDeviceRoutes(auth) } : {}),
         '/account/notifications': notificationSettingsRoutes(auth, notifications.preferences),
         '/account': accountSecurityRoutes(auth, totp, cookiesSecure),
         '/invites': inviteRoutes(invites, limits.invite),

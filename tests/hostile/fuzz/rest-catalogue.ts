@@ -140,6 +140,7 @@ export const restCatalogue: Record<string, RouteInput> = {
   'GET /api/network-check': {},
   'GET /api/help-lines': {},
   'GET /api/dev/outbox': {},
+  'GET /api/dev/demo-device': {},
 
   'GET /api/account/notifications': {},
   'PUT /api/account/notifications': { body: NotificationSettingsBody },

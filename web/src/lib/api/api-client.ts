@@ -183,6 +183,8 @@ export const api = {
 
   // Development without SMTP_URL only: the email sent to the signed-in person.
   devOutbox: () => call<OutboxList>('/dev/outbox'),
+  // A seeded demo only: whether an ASN's page may fill the device with the sample plan and check-ins.
+  demoDevice: () => call<{ samples: true }>('/dev/demo-device'),
 };
 
 /** The programme around the sessions (/api/programme): the allowance, "my counselor", the caseload, follow-up proposals. */

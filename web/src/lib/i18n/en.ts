@@ -1078,4 +1078,9 @@ export const en: Record<MessageKey, string> = {
   'checkins.suggestedByCounselor': 'Your counselor suggests the {title}. You can fill it in on the Check-in page.',
   'checkins.dueReminder': 'Time for a well-being check-in (WHO-5).',
   'checkins.dueLink': 'Fill in the check-in',
+  // The demo's device samples (issue 13).
+  'demo.deviceOffer': 'This is a demo server. Load a sample improvement plan and check-in history onto this device to see how they work? The samples are kept on this device only.',
+  'demo.deviceLoad': 'Load samples',
+  'demo.deviceLoading': 'Loading samples…',
+  'demo.deviceLoaded': 'Samples loaded onto this device.',
 };

@@ -1077,6 +1077,11 @@ export const id = {
   'checkins.suggestedByCounselor': 'Konselor Anda menyarankan {title}. Anda dapat mengisinya di halaman Check-in.',
   'checkins.dueReminder': 'Saatnya check-in kesejahteraan (WHO-5).',
   'checkins.dueLink': 'Isi check-in',
+  // The demo's device samples (issue 13).
+  'demo.deviceOffer': 'Ini server demo. Muat contoh rencana perbaikan dan riwayat check-in ke perangkat ini untuk melihat cara kerjanya? Contoh hanya disimpan di perangkat ini.',
+  'demo.deviceLoad': 'Muat contoh',
+  'demo.deviceLoading': 'Memuat contoh…',
+  'demo.deviceLoaded': 'Contoh dimuat ke perangkat ini.',
 } as const;
 
 export type MessageKey = keyof typeof id;
