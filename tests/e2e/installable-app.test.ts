@@ -134,7 +134,11 @@ describe('an app on the phone: installable, with an offline page', () => {
     // The E2EE frame worker is fetched as if there were no service worker.
     expect(paths.some((p) => p.startsWith('/_app/immutable/workers/'))).toBe(false);
     // Nothing else: no page, no API answer, no Socket.IO, nothing with a query.
-    const unexpected = paths.filter((p) => !(p.startsWith('/_app/immutable/') || p.startsWith('/icons/') || p === '/manifest.webmanifest' || p === '/offline'));
+    // The self-help library is static too, so it can be read offline.
+    expect(paths).toContain('/bantuan-diri/index.html');
+    const unexpected = paths.filter(
+      (p) => !(p.startsWith('/_app/immutable/') || p.startsWith('/icons/') || p.startsWith('/bantuan-diri/') || p === '/manifest.webmanifest' || p === '/offline'),
+    );
     expect(unexpected).toEqual([]);
     expect(entries.every((e) => e.status === 200 && new URL(e.url).search === '')).toBe(true);
   });

@@ -7,7 +7,7 @@ import { routeOf, serverUnreachable, shellCacheName, shellPaths } from './reques
 /*
  * The app shell, kept for a phone on a weak or absent connection: the build's
  * scripts and styles (not the frame worker, see shellPaths), the static files
- * (icons, manifest) and the offline page with the crisis lines. Never an API answer, never a page someone saw, nothing
+ * (icons, manifest, the self-help library: readable offline) and the offline page with the crisis lines. Never an API answer, never a page someone saw, nothing
  * personal: the list below is fixed when the build is made, and the only file
  * ever stored again is the offline page (its lines may change on the server).
  */
