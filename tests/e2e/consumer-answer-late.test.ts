@@ -36,6 +36,19 @@ describe('a consumer whose answer came too late', () => {
     await holdNextAnswer(client, 'room:consume', HOLD_FIRST_ANSWER_MS);
     await host.getByTestId('admit').click();
 
+    // Which consumer was held depends on the order the server offers them (audio or video first): wait for the
+    // server to give up on it (its 10 s) and for the same media to come again under a new one.
+    const dropping = async () => {
+      const events = await socketEvents(client);
+      const asked = eventsNamed(events.received, 'room:consume').map((body) => ({ consumerId: String(body.consumerId), producerId: String(body.producerId) }));
+      const closed = new Set(eventsNamed(events.received, 'room:consumer-closed').map((body) => String(body.consumerId)));
+      const dropped = asked.filter(({ consumerId }) => closed.has(consumerId));
+      const offeredAgain = dropped.every(({ consumerId, producerId }) =>
+        asked.some((again) => again.producerId === producerId && again.consumerId !== consumerId && !closed.has(again.consumerId)),
+      );
+      return dropped.length > 0 && offeredAgain;
+    };
+    await expect.poll(dropping, { timeout: 90_000, interval: 500 }).toBe(true);
     await waitForVideoFrames(client, 90_000);
     await client.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor({ timeout: 60_000 });
     await waitForVideoFrames(host, 30_000);

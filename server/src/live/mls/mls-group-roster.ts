@@ -1,6 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { EpochClaim, MlsEpochClaims } from './mls-epoch-claims.js';
+import { isDatabaseUnavailable } from '../../errors.js';
+
+/** What a claims call gives back while the database cannot be reached. */
+const DATABASE_DOWN: unique symbol = Symbol('database down');
+/**
+ * How long a claims call may keep a room waiting: a refused database fails at
+ * once, but a silent one only after the driver's timeouts (3–10 s), and a
+ * join or commit must not wait that long.
+ */
+const CLAIM_WAIT_MS = 2000;
+/** After the database was found away, the claims are not asked again for this long. */
+const DOWN_FOR_MS = 5000;
 
 /** Who holds a leaf: a peer of the room (an opaque id). */
 export interface LeafHolder {
@@ -102,28 +114,70 @@ return 1
  * wins.
  */
 export class MlsGroupRoster {
+  #databaseDownUntil = 0;
+
   constructor(
     private readonly redis: Redis,
     private readonly claims: MlsEpochClaims,
   ) {}
 
-  /** The room's group, repaired from the claims first if Redis lost some of it. */
+  /**
+   * One call to the claims, or DATABASE_DOWN when the database refuses, stays
+   * silent past CLAIM_WAIT_MS, or was found away in the last DOWN_FOR_MS. A
+   * claim that lands after its wait ran out holds what Redis was then told, so
+   * the two agree.
+   */
+  async #ask<T>(call: () => Promise<T>): Promise<T | typeof DATABASE_DOWN> {
+    if (Date.now() < this.#databaseDownUntil) return DATABASE_DOWN;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<typeof DATABASE_DOWN>((resolve) => {
+      timer = setTimeout(() => resolve(DATABASE_DOWN), CLAIM_WAIT_MS);
+    });
+    const answer: Promise<T | typeof DATABASE_DOWN> = call().catch((error: unknown): typeof DATABASE_DOWN => {
+      if (isDatabaseUnavailable(error)) return DATABASE_DOWN;
+      throw error;
+    });
+    try {
+      const result = await Promise.race([answer, late]);
+      if (result === DATABASE_DOWN) {
+        this.#databaseDownUntil = Date.now() + DOWN_FOR_MS;
+        // Whatever the call comes to later, nobody waits for it.
+        answer.catch(() => undefined);
+      }
+      return result;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * The room's group, repaired from the claims first if Redis lost some of it.
+   * While the database is away the Redis copy is all there is, and it is used:
+   * a room keeps working through a database outage (see advance).
+   */
   async read(roomId: string): Promise<GroupRecord | undefined> {
-    const [cached, newest] = await Promise.all([this.#readCopy(roomId), this.claims.newestGeneration(roomId)]);
+    const [cached, newest] = await Promise.all([this.#readCopy(roomId), this.#ask(() => this.claims.newestGeneration(roomId))]);
+    if (newest === DATABASE_DOWN) return cached;
     // No claim: no group, or one whose start is being claimed right now.
     if (newest === undefined) return cached;
-    let authority: EpochClaim | undefined;
-    if (!cached || cached.generation === newest) {
-      authority = await this.claims.latest(roomId, newest);
-      if (!authority || (cached && cached.epoch >= authority.epoch)) return cached;
-    } else {
-      // Another generation than the newest claimed: either one just started (its claim not in
-      // yet; the copy is right) or an older one Redis went back to (the claims win).
-      if (!(await this.claims.latest(roomId, cached.generation))) return cached;
-      authority = await this.claims.latest(roomId, newest);
-      if (!authority) return cached;
+    try {
+      let authority: EpochClaim | undefined | typeof DATABASE_DOWN;
+      if (!cached || cached.generation === newest) {
+        authority = await this.#ask(() => this.claims.latest(roomId, newest));
+        if (authority === DATABASE_DOWN || !authority || (cached && cached.epoch >= authority.epoch)) return cached;
+      } else {
+        // Another generation than the newest claimed: either one just started (its claim not in
+        // yet; the copy is right) or an older one Redis went back to (the claims win).
+        const own = await this.#ask(() => this.claims.latest(roomId, cached.generation));
+        if (own === DATABASE_DOWN || !own) return cached;
+        authority = await this.#ask(() => this.claims.latest(roomId, newest));
+        if (authority === DATABASE_DOWN || !authority) return cached;
+      }
+      await this.#restore(authority, cached?.generation ?? '');
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      return cached;
     }
-    await this.#restore(authority, cached?.generation ?? '');
     return this.#readCopy(roomId);
   }
 
@@ -191,8 +245,9 @@ export class MlsGroupRoster {
       creatorPeerId,
     );
     if (created !== 1) return false;
-    // Redis decided which start wins (the condition); the claim makes it the room's newest group.
-    await this.claims.claim({ roomId, generation, epoch: 0, leaves: [creatorPeerId], committer: null, added: [], workRemains: false, at: now });
+    // Redis decided which start wins (the condition); the claim makes it the room's newest group
+    // (with the database away, the group stands in Redis alone until its next claimed epoch).
+    await this.#ask(() => this.claims.claim({ roomId, generation, epoch: 0, leaves: [creatorPeerId], committer: null, added: [], workRemains: false, at: now }));
     return true;
   }
 
@@ -239,7 +294,13 @@ export class MlsGroupRoster {
       workRemains: change.workRemains,
       at: now,
     };
-    if (!(await this.claims.claim(claim))) {
+    const won = await this.#ask(() => this.claims.claim(claim));
+    if (won === DATABASE_DOWN) {
+      // The database is away: Redis decides alone, atomically on the epoch (as before the claims),
+      // so the room keeps working. Only a Redis failover during the outage could still fork it.
+      return (await this.#restore(claim, from.generation)) ? claim.epoch : undefined;
+    }
+    if (!won) {
       // Lost: whatever Redis says, the copy catches up with the winner now.
       await this.read(roomId);
       return undefined;
@@ -249,8 +310,8 @@ export class MlsGroupRoster {
   }
 
   /** Writes a claimed epoch into Redis over the generation last read there ('' for none). */
-  async #restore(claim: EpochClaim, over: string): Promise<void> {
-    await this.redis.eval(
+  async #restore(claim: EpochClaim, over: string): Promise<boolean> {
+    const restored = await this.redis.eval(
       RESTORE,
       2,
       this.#groupKey(claim.roomId),
@@ -265,6 +326,7 @@ export class MlsGroupRoster {
       String(GROUP_TTL_SECONDS),
       ...claim.added,
     );
+    return restored === 1;
   }
 
   /** The peer left the room: what it announced goes with it. */
@@ -274,7 +336,8 @@ export class MlsGroupRoster {
 
   /** The room ended: the group goes, from Redis and from the claims. */
   async end(roomId: string): Promise<void> {
-    await Promise.all([this.redis.del(this.#groupKey(roomId), this.#keyPackagesKey(roomId), this.#rejoiningKey(roomId)), this.claims.end(roomId)]);
+    // Claims that cannot be removed now (database away) stay; nothing reads a finished room's claims.
+    await Promise.all([this.redis.del(this.#groupKey(roomId), this.#keyPackagesKey(roomId), this.#rejoiningKey(roomId)), this.#ask(() => this.claims.end(roomId))]);
   }
 
   #groupKey(roomId: string): string {
