@@ -1,0 +1,131 @@
+import { demoAccounts } from '@care/server';
+import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inboundMedia, launchChromium } from '../support/browser.js';
+import { FailoverProxy } from '../support/failover-proxy.js';
+import { recordFault } from '../support/fault-figures.js';
+import { safetyCode } from '../support/group-view.js';
+import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { encryptionState, openSession, signIn } from '../support/session-flow.js';
+
+/*
+ * Issue 14, fault 2: a node dies (SIGKILL: nothing closed, nothing said)
+ * under a live 1:1. Two nodes share Redis and the database behind a
+ * balancer that sends each new connection to the first node that takes it;
+ * both pages are on the first. Its death ends their Socket.IO connections
+ * and their media; the pages reconnect through the balancer to the other
+ * node, which did not know them, and are back in the room: a new MLS epoch
+ * (a new safety code, the same on both screens), end-to-end encrypted, and
+ * decoding each other's video again. The figure is the time from the kill
+ * to the later of the two pages doing all of that (goal < 10 s).
+ *
+ * Each node here runs both roles (`npm start`'s shape), so the node's media
+ * dies with it: the case where signalling and media are lost together.
+ */
+const [counselor, asn] = demoAccounts;
+let first: ServerProcess;
+let second: ServerProcess;
+let proxy: FailoverProxy;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  // The same database and Redis, the same keys and the one address people use, as nodes of one deployment have.
+  proxy = await FailoverProxy.start();
+  const shared = {
+    PUBLIC_URL: proxy.url,
+    MONGODB_DB: `care_e2e_${randomBytes(4).toString('hex')}`,
+    RATE_LIMIT_KEY: randomBytes(32).toString('base64'),
+    TOTP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  };
+  const ports = [await freePort(), await freePort()];
+  first = await startServerProcess({ ...shared, PORT: String(ports[0]) });
+  second = await startServerProcess({ ...shared, PORT: String(ports[1]) });
+  proxy.targets = ports.map((port) => ({ host: '127.0.0.1', port }));
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  await proxy?.close();
+  await second?.stop();
+  await first?.crash();
+});
+
+/** A loopback port free now (each node is told its own: with PUBLIC_URL set, a node names only that). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function enter(email: string, password: string): Promise<Page> {
+  const { context, page } = await signIn(browser, proxy.url, email, password);
+  contexts.push(context);
+  await openSession(page);
+  return page;
+}
+
+/** Video frames this page decoded so far, over its open peer connections. */
+const framesDecoded = async (page: Page) => (await inboundMedia(page)).videoFramesDecoded;
+
+/**
+ * Resolves with the time (ms since `since`) at which this page is back: its
+ * screen says encrypted with a safety code other than `before`, and video
+ * frames are being decoded again (the count rising within a second: the old
+ * media path died with the node, so only the new one can make it rise).
+ */
+async function backAfter(page: Page, before: string | null, since: number, timeoutMs: number): Promise<number> {
+  const deadline = since + timeoutMs;
+  let last = await framesDecoded(page).catch(() => 0);
+  let lastAt = Date.now();
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const frames = await framesDecoded(page).catch(() => 0);
+    const rising = frames > last;
+    if (Date.now() - lastAt > 1000 || rising) {
+      last = frames;
+      lastAt = Date.now();
+    }
+    if (!rising) continue;
+    if ((await encryptionState(page)) !== 'encrypted') continue;
+    const code = await safetyCode(page).catch(() => null);
+    if (code && code !== before) return Date.now() - since;
+  }
+  throw new Error(`the page was not back within ${timeoutMs} ms`);
+}
+
+describe('a node is killed under a live 1:1', () => {
+  it('both pages reconnect to the other node and are back in the room, on a new MLS epoch, decoding each other', { timeout: 240_000 }, async (context) => {
+    const host = await enter(counselor.email, counselor.password);
+    const client = await enter(asn.email, asn.password);
+    await host.getByTestId('admit').click();
+    for (const page of [host, client]) {
+      await page.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor({ timeout: 60_000 });
+      await expect.poll(() => framesDecoded(page), { timeout: 30_000 }).toBeGreaterThan(10);
+    }
+    const before = await safetyCode(host);
+    expect(before).toMatch(/^\d{5}( \d{5}){5}$/);
+    expect(await safetyCode(client)).toBe(before);
+
+    const killedAt = Date.now();
+    await first.crash();
+    // While it is away, the pages say so rather than freeze.
+    await host.locator('[data-testid="connection-state"]:not([data-state="connected"])').waitFor({ timeout: 15_000 });
+    const [hostBack, clientBack] = await Promise.all([backAfter(host, before, killedAt, 90_000), backAfter(client, before, killedAt, 90_000)]);
+    const seconds = Math.max(hostBack, clientBack) / 1000;
+    recordFault(context, { signal_node_s: seconds });
+    console.log(`signal node loss: host back ${(hostBack / 1000).toFixed(2)} s, client back ${(clientBack / 1000).toFixed(2)} s`);
+
+    // One group again: the same new code on both screens.
+    expect(await safetyCode(client)).toBe(await safetyCode(host));
+    expect(await safetyCode(host)).not.toBe(before);
+    expect(await encryptionState(host)).toBe('encrypted');
+    expect(await encryptionState(client)).toBe('encrypted');
+  });
+});

@@ -1,0 +1,71 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+/**
+ * What a load balancer in front of several signal nodes does, on one
+ * loopback port: each new connection goes to the first node that accepts
+ * it, so while the first node lives everyone is on it, and once it is gone
+ * (its port refuses) new connections reach the next. Connections already
+ * relayed to a node end with it.
+ */
+export class FailoverProxy {
+  readonly #sockets = new Set<Socket>();
+  /** The nodes, in order of preference (set once they listen: they are told the balancer's address first). */
+  targets: ReadonlyArray<{ host: string; port: number }> = [];
+
+  private constructor(private readonly server: Server) {}
+
+  static async start(): Promise<FailoverProxy> {
+    const server = createServer();
+    const proxy = new FailoverProxy(server);
+    server.on('connection', (inbound) => proxy.#relay(inbound));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    return proxy;
+  }
+
+  get url(): string {
+    const address = this.server.address();
+    if (!address || typeof address === 'string') throw new Error('the proxy is not listening');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  #relay(inbound: Socket, index = 0): void {
+    const target = this.targets[index];
+    if (!target) {
+      inbound.destroy();
+      return;
+    }
+    inbound.pause();
+    const outbound = connect(target.port, target.host);
+    const refused = () => {
+      outbound.destroy();
+      this.#relay(inbound, index + 1);
+    };
+    outbound.once('error', refused);
+    outbound.once('connect', () => {
+      outbound.off('error', refused);
+      for (const socket of [inbound, outbound]) {
+        this.#sockets.add(socket);
+        socket.on('close', () => this.#sockets.delete(socket));
+        socket.on('error', () => {
+          inbound.destroy();
+          outbound.destroy();
+        });
+        socket.on('close', () => {
+          inbound.destroy();
+          outbound.destroy();
+        });
+      }
+      inbound.pipe(outbound);
+      outbound.pipe(inbound);
+      inbound.resume();
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
