@@ -76,11 +76,13 @@ echo "  ok"
 # --- 3: npm packages ---------------------------------------------------------
 step 3 "npm packages"
 stamp=node_modules/.care-install-stamp
-want_stamp="$(sha256sum package-lock.json | cut -c1-64) node-$current"
+want_stamp="$(cat package-lock.json patches/*.patch | sha256sum | cut -c1-64) node-$current"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want_stamp" ]; then
   # Install scripts are not run: the only one that matters (mediasoup's worker
   # download) is replaced by step 4, which works offline.
   npm ci --ignore-scripts --no-audit --no-fund
+  # Fixes to dependencies not yet released upstream (patches/README.md says why each is there).
+  npx --no-install patch-package --error-on-fail
   echo "$want_stamp" > "$stamp"
 else
   echo "  up to date"
