@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccounts, createCircle, circlesClient, type TestAccount } from '../integration/circles/circles-client.js';
+import type { TestAccount } from '../integration/circles/circles-client.js';
 import { BrowserHarness } from '../support/browser-harness.js';
-import { newMediaContext } from '../support/browser.js';
+import { circleOfPeople, openCirclePage } from '../support/circle-of-people.js';
 import { encrypted } from '../support/group-view.js';
 import { decodedStreams as flowing } from '../support/decoded-streams.js';
 import { cpuWatch } from '../support/process-usage.js';
@@ -34,13 +34,7 @@ let roomId: string;
 
 beforeAll(async () => {
   h = await BrowserHarness.start();
-  [facilitator] = (await createAccounts(h.t, 'counselor', 1, 'circle20-facilitator')) as [TestAccount];
-  members = await createAccounts(h.t, 'asn', PEOPLE - 1, 'circle20-member');
-  const circle = await createCircle(h.t.url, facilitator, { capacity: PEOPLE - 1, firstStartsAt: new Date(Math.ceil((Date.now() + 120_000) / 60_000) * 60_000).toISOString() });
-  for (const member of members) expect((await circlesClient(h.t.url, member).post(`/${circle.id}/enrol`)).status).toBe(200);
-  const meeting = await h.t.platform.db.connection.collection('circle_meetings').findOne({}, { sort: { _id: -1 } });
-  meetingId = String(meeting?._id);
-  roomId = String(meeting?.roomId);
+  ({ facilitator, members, meetingId, roomId } = await circleOfPeople(h, PEOPLE, 'circle20'));
 }, 120_000);
 
 afterAll(async () => {
@@ -49,22 +43,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** A page signed in by its session cookie, with a low-resolution camera (160×120), on the meeting's page. */
-async function openPage(account: TestAccount): Promise<Page> {
-  const context = h.track(await newMediaContext(h.browser, h.baseUrl));
-  await context.addCookies([{ name: 'care_session', value: account.cookie.slice('care_session='.length), url: h.baseUrl }]);
-  await context.addInitScript(() => {
-    const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-    navigator.mediaDevices.getUserMedia = (constraints) =>
-      original(constraints?.video ? { ...constraints, video: { ...(typeof constraints.video === 'object' ? constraints.video : {}), width: 160, height: 120 } } : constraints);
-  });
-  const page = await context.newPage();
-  await page.goto(`/session/${meetingId}`);
-  await page.getByTestId('consent-accept').or(page.getByTestId('preview-video')).waitFor();
-  if (await page.getByTestId('consent-accept').isVisible()) await page.getByTestId('consent-accept').click();
-  await page.getByTestId('devices-ready').click();
-  return page;
-}
+const openPage = (account: TestAccount) => openCirclePage(h, account, meetingId);
 
 describe('a circle of twenty', () => {
   it('3 pages and 17 headless members in one MLS group; every page decodes all 19 others\' audio and video and agrees on the speaker; server CPU and memory printed', { timeout: 420_000 }, async () => {
