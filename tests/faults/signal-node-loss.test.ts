@@ -106,8 +106,9 @@ describe('a node is killed under a live 1:1', () => {
     const client = await enter(asn.email, asn.password);
     await host.getByTestId('admit').click();
     for (const page of [host, client]) {
+      await page.getByTestId('remote-video').waitFor({ timeout: 60_000 });
       await page.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor({ timeout: 60_000 });
-      await expect.poll(() => framesDecoded(page), { timeout: 30_000 }).toBeGreaterThan(10);
+      await expect.poll(() => framesDecoded(page), { timeout: 60_000 }).toBeGreaterThan(10);
     }
     const before = await safetyCode(host);
     expect(before).toMatch(/^\d{5}( \d{5}){5}$/);
