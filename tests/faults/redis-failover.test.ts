@@ -144,8 +144,9 @@ describe('Redis primary failover through Sentinel', () => {
       expect(answer.code, JSON.stringify(answer)).toBeTruthy();
     }
     expect(booked.length).toBeGreaterThan(0);
-    // Broadcasts: pub/sub keeps nothing, so one published on the new primary before the other node has
-    // resubscribed there is lost (a figure, not a pass/fail: see docs/ARCHITECTURE.md "When Redis fails over").
+    // Broadcasts: the nodes read the (sealed) stream on from where they were, so none should be missed; one
+    // written to the old primary in the instant before it died may not have reached the replica (asynchronous
+    // replication), so this is a figure, not a pass/fail (docs/ARCHITECTURE.md "When Redis fails over").
     await new Promise((resolve) => setTimeout(resolve, 5000));
     const sentIds = [...booked.map((answer) => answer.id!), ...probes];
     const missed = sentIds.filter((id) => !told.has(id)).length;
@@ -176,10 +177,8 @@ describe('Redis primary failover through Sentinel', () => {
     expect(oneGroup).toBe(true);
     expect(Number(asnMember.member.epoch)).toBe(1);
     expect(JSON.parse(new TextDecoder().decode(read.plaintext)).text).toBe('setelah pergantian Redis');
-    const publishFailures = [a, b].flatMap((node) => node.logs.filter((line) => line.includes('could not be published')));
     console.log(
-      `redis failover: bookings_answered=${answers.length} booked=${booked.length} refused=${answers.length - booked.length} lost=${lost.length} broadcasts=${sentIds.length} broadcasts_missed=${missed} publish_failure_lines=${publishFailures.length}`,
+      `redis failover: bookings_answered=${answers.length} booked=${booked.length} refused=${answers.length - booked.length} lost=${lost.length} broadcasts=${sentIds.length} broadcasts_missed=${missed}`,
     );
-    for (const line of publishFailures) console.log(line.slice(0, 400));
   }, 120_000);
 });
