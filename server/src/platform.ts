@@ -273,9 +273,14 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       },
     });
     const sessions = new SessionDirectory(db, appointments, circleModels);
+    const epochClaims = await MlsEpochClaims.bind(db.connection);
+    notifications.scheduler.alsoEachPass('mls epoch claims', async (now) => {
+      const removed = await epochClaims.sweep(now.getTime());
+      if (removed > 0) log.info({ removed }, 'epoch claims of rooms long quiet removed');
+    });
     const live = createLiveSession({
       redis,
-      epochClaims: await MlsEpochClaims.bind(db.connection),
+      epochClaims,
       mediaRooms: registry,
       sessions,
       notifier,

@@ -137,4 +137,18 @@ describe('MLS epochs claimed in the database, across two signal nodes', () => {
     expect(await claimsOf(roomId)).toHaveLength(0);
     expect(await a.roster.read(roomId)).toBeUndefined();
   });
+
+  it('sweeps the history of rooms long quiet (their node died before the end), keeping any room with a newer epoch whole', async () => {
+    const [a] = nodes as [SignalNode];
+    const quiet = `room-${randomUUID()}`;
+    const live = `room-${randomUUID()}`;
+    const hoursAgo = (hours: number) => Date.now() - hours * 3600_000;
+    for (const [roomId, at] of [[quiet, hoursAgo(30)], [quiet, hoursAgo(20)], [live, hoursAgo(30)], [live, hoursAgo(1)]] as const) {
+      const epoch = (await claimsOf(roomId)).length;
+      expect(await a.claims.claim({ roomId, generation: 'g1', epoch, leaves: ['p0'], committer: null, added: [], workRemains: false, at })).toBe(true);
+    }
+    expect(await a.claims.sweep(Date.now())).toBe(2);
+    expect(await claimsOf(quiet)).toEqual([]);
+    expect((await claimsOf(live)).map((claim) => claim.epoch)).toEqual([0, 1]);
+  });
 });

@@ -3,6 +3,9 @@ import { isDuplicateKey } from '../../scheduling/booking-errors.js';
 import { ensureCollections } from '../../scheduling/scheduling-models.js';
 import { mlsEpochClaimSchema, type MlsEpochClaim } from './mls-epoch-claim-model.js';
 
+/** Longer than any session runs without a single join or leave: 12 hours. */
+const CLAIMS_KEPT_AFTER_QUIET_MS = 12 * 3600_000;
+
 /** An epoch as the database holds it: the authority on which commit began it. */
 export interface EpochClaim {
   readonly roomId: string;
@@ -68,6 +71,22 @@ export class MlsEpochClaims {
   /** The room ended: its group's history goes with it. */
   async end(roomId: string): Promise<void> {
     await this.claims.deleteMany({ roomId });
+  }
+
+  /**
+   * Removes the history of rooms with no epoch for `quietMs`: a room whose
+   * node died never reached `end`. A room with a newer epoch keeps all of
+   * its history. Returns how many claims went.
+   */
+  async sweep(now: number, quietMs = CLAIMS_KEPT_AFTER_QUIET_MS): Promise<number> {
+    const cutoff = now - quietMs;
+    const rooms = (await this.claims.distinct('roomId', { at: { $lt: cutoff } })) as string[];
+    let removed = 0;
+    for (const roomId of rooms) {
+      if (await this.claims.exists({ roomId, at: { $gte: cutoff } })) continue;
+      removed += (await this.claims.deleteMany({ roomId, at: { $lt: cutoff } })).deletedCount;
+    }
+    return removed;
   }
 }
 
