@@ -1,4 +1,5 @@
 import type {
+  AllowanceCountsView,
   AcceptReferralBody,
   CreateReferralBody,
   FeedbackBody,
@@ -256,6 +257,7 @@ export const accountsApi = {
   createInvite: (body: CreateInviteBody) => call<InviteView>('/admin/invites', { method: 'POST', body: JSON.stringify(body) }),
   importInvites: (csv: string) => call<CsvInviteReport>('/admin/invites/csv', { method: 'POST', body: JSON.stringify({ csv }) }),
   report: (from: string, to: string) => call<ReportView>(`/admin/reports${query({ from, to })}`),
+  allowanceCounts: (year: number) => call<AllowanceCountsView>(`/admin/reports/allowance${query({ year: String(year) })}`),
 
   security: () => call<SecurityView>('/account/security'),
   totpSetup: () => call<TotpSetupView>('/account/totp/setup', { method: 'POST', body: '{}' }),
