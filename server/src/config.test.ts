@@ -62,6 +62,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...production, REQUEST_BUDGET_SCALE: '1' }).REQUEST_BUDGET_SCALE).toBe(1);
   });
 
+  it('keeps the presence heartbeat lapse at 30 s unless a test server shortens it', () => {
+    expect(loadConfig(minimal).PRESENCE_TTL_SECONDS).toBe(30);
+    expect(loadConfig({ ...minimal, PRESENCE_TTL_SECONDS: '6' }).PRESENCE_TTL_SECONDS).toBe(6);
+    expect(() => loadConfig({ ...minimal, PRESENCE_TTL_SECONDS: '2' })).toThrowError(/PRESENCE_TTL_SECONDS="2" must be at least 3/);
+    expect(() => loadConfig({ ...production, PRESENCE_TTL_SECONDS: '6' })).toThrowError(/PRESENCE_TTL_SECONDS="6" must be 30 in production/);
+  });
+
+  it('keeps the request budget windows as written unless a test server divides them', () => {
+    expect(loadConfig(minimal).REQUEST_BUDGET_TIME_SCALE).toBe(1);
+    expect(loadConfig({ ...minimal, REQUEST_BUDGET_TIME_SCALE: '5' }).REQUEST_BUDGET_TIME_SCALE).toBe(5);
+    expect(() => loadConfig({ ...minimal, REQUEST_BUDGET_TIME_SCALE: '3' })).toThrowError(/REQUEST_BUDGET_TIME_SCALE="3" must be 1, 2, 5 or 10/);
+    expect(() => loadConfig({ ...production, REQUEST_BUDGET_TIME_SCALE: '5' })).toThrowError(/REQUEST_BUDGET_TIME_SCALE="5" must be 1 in production/);
+    expect(loadConfig({ ...production, REQUEST_BUDGET_TIME_SCALE: '1' }).REQUEST_BUDGET_TIME_SCALE).toBe(1);
+  });
+
   it('names a bad value and what would be right', () => {
     expect(() => loadConfig({ ...minimal, PORT: 'eighty' })).toThrowError(/PORT="eighty" must be a port number/);
     expect(() => loadConfig({ ...minimal, MEDIA_LISTEN_IP: 'localhost' })).toThrowError(/MEDIA_LISTEN_IP="localhost" must be an IP address/);

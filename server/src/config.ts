@@ -126,12 +126,30 @@ const ConfigFields = z.object({
    */
   SOCKETS_PER_USER: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(2, 'must be at least 2').max(200, 'must be at most 200').default(16),
   /**
+   * How long a connection stays online, and holds its place under
+   * SOCKETS_PER_USER, without a heartbeat (one every third of it): how long a
+   * node that died keeps its people counted. 30 on every node (they share the
+   * Redis keys, so all must agree), shorter only on a test's own server.
+   */
+  PRESENCE_TTL_SECONDS: z.coerce.number({ message: 'must be a whole number of seconds' }).int('must be whole seconds').min(3, 'must be at least 3').max(30, 'must be at most 30').default(30),
+  /**
    * Multiplies every Socket.IO request budget (request-budgets.ts), per
    * connection and per person. 1 (the budgets as written) unless a benchmark
    * or load test's own server asks for more, never in production: there the
    * budgets are the floor issue 12 set against floods.
    */
   REQUEST_BUDGET_SCALE: z.coerce.number({ message: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(100, 'must be at most 100').default(1),
+  /**
+   * Divides the window of every Socket.IO request budget (request-budgets.ts),
+   * points unchanged: 1 (the budgets as written) unless a test's own server
+   * plays honest traffic that many times faster against the same proportions
+   * (tests/integration/honest-budgets.test.ts, the day of chat), never in
+   * production. Each window stays whole seconds, so it divides them all.
+   */
+  REQUEST_BUDGET_TIME_SCALE: z.coerce
+    .number({ message: 'must be 1, 2, 5 or 10' })
+    .refine((scale) => [1, 2, 5, 10].includes(scale), 'must be 1, 2, 5 or 10')
+    .default(1),
   /**
    * TURN servers (coturn) for networks that block direct media, as
    * comma-separated turn:/turns: URLs, like turn:turn.example.go.id:3478,turns:turn.example.go.id:5349?transport=tcp.
@@ -307,6 +325,12 @@ export const ConfigSchema = ConfigFields.superRefine((config, ctx) => {
   }
   if (config.REQUEST_BUDGET_SCALE !== 1) {
     ctx.addIssue({ code: 'custom', path: ['REQUEST_BUDGET_SCALE'], message: 'must be 1 in production: looser request budgets are for a benchmark\'s own server (set NODE_ENV=test or development there)' });
+  }
+  if (config.PRESENCE_TTL_SECONDS !== 30) {
+    ctx.addIssue({ code: 'custom', path: ['PRESENCE_TTL_SECONDS'], message: 'must be 30 in production: a shorter heartbeat lapse is for a test\'s own server (set NODE_ENV=test there)' });
+  }
+  if (config.REQUEST_BUDGET_TIME_SCALE !== 1) {
+    ctx.addIssue({ code: 'custom', path: ['REQUEST_BUDGET_TIME_SCALE'], message: 'must be 1 in production: shorter request budget windows are for a test\'s own server (set NODE_ENV=test there)' });
   }
   if (config.SEED_DEMO) {
     ctx.addIssue({ code: 'custom', path: ['SEED_DEMO'], message: 'must not be true in production: demo accounts have published passwords (set NODE_ENV=development for a demo)' });

@@ -288,7 +288,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       turn: new TurnCredentials(turnSettings(config)),
       log,
     });
-    const presence = new PresenceService(redis);
+    const presence = new PresenceService(redis, config.PRESENCE_TTL_SECONDS * 1000);
 
     const metrics = createMetrics({ connections: () => io.engine.clientsCount, rooms: () => registry.size });
     const rateLimited = createRateLimitedCounter(metrics);
@@ -297,7 +297,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       appointments,
       presence,
       live,
-      limits: new RequestLimiter(redis, rateLimited, config.REQUEST_BUDGET_SCALE),
+      limits: new RequestLimiter(redis, rateLimited, config.REQUEST_BUDGET_SCALE, config.REQUEST_BUDGET_TIME_SCALE),
       maxConnectionsPerUser: config.SOCKETS_PER_USER,
       rateLimited,
       log: log.child({ component: 'socket' }),

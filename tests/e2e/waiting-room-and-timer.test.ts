@@ -95,7 +95,7 @@ describe('the session timer', () => {
     expect(minutesIn(nearer.timer)).toBeLessThanOrEqual(10);
     expect(nearer.notice).toBe('Sesi akan berakhir dalam 10 menit.');
 
-    // Time passes (the timer looks every 15 s) until each crosses its line.
+    // Time passes until each crosses its line (the timer wakes as its minute changes, and every 15 s at least).
     await oneToOne.page.getByTestId('session-timer-notice').filter({ hasText: 'Sesi akan berakhir dalam 10 menit.' }).waitFor({ timeout: 150_000 });
     expect((await timerState(oneToOne.page)).timer).toBe('Sisa waktu sesi: 10 menit');
     await circle.page.getByTestId('session-timer-notice').filter({ hasText: 'Sesi akan berakhir dalam 5 menit.' }).waitFor({ timeout: 150_000 });

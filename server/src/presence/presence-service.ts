@@ -1,8 +1,8 @@
 import type { PresenceStatus } from '@care/shared';
 import type { Redis } from 'ioredis';
 
+/** How long a connection stays counted without a heartbeat (PRESENCE_TTL_SECONDS; shorter only on a test's own server). */
 export const PRESENCE_TTL_MS = 30_000;
-export const PRESENCE_HEARTBEAT_MS = 10_000;
 
 // Takes a place for a connection among the person's live ones, unless they
 // already hold `max`: expired places are dropped first, and the count and the
@@ -46,14 +46,22 @@ return out
  * caps how many connections one person may hold across every node.
  */
 export class PresenceService {
-  constructor(private readonly redis: Redis) {}
+  /** Three heartbeats per TTL: a live connection lapses only when two in a row are late or lost. */
+  readonly heartbeatMs: number;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly ttlMs = PRESENCE_TTL_MS,
+  ) {
+    this.heartbeatMs = ttlMs / 3;
+  }
 
   /**
    * Counts a new connection in, unless the person already holds
    * `maxConnections` live ones; says whether it made them come online.
    */
   async connect(userId: string, connectionId: string, maxConnections = Number.MAX_SAFE_INTEGER, now = Date.now()): Promise<ConnectionClaim> {
-    const before = (await this.redis.eval(CLAIM, 1, this.#key(userId), String(now), String(PRESENCE_TTL_MS), connectionId, String(maxConnections))) as number;
+    const before = (await this.redis.eval(CLAIM, 1, this.#key(userId), String(now), String(this.ttlMs), connectionId, String(maxConnections))) as number;
     if (before < 0) return 'refused';
     return before === 0 ? 'came-online' : 'already-online';
   }
@@ -62,10 +70,10 @@ export class PresenceService {
     const key = this.#key(userId);
     await this.redis
       .multi()
-      .zadd(key, now + PRESENCE_TTL_MS, connectionId)
+      .zadd(key, now + this.ttlMs, connectionId)
       .zremrangebyscore(key, '-inf', now)
-      .pexpire(key, PRESENCE_TTL_MS)
-      .pexpire(this.#hostingKey(userId), PRESENCE_TTL_MS)
+      .pexpire(key, this.ttlMs)
+      .pexpire(this.#hostingKey(userId), this.ttlMs)
       .exec();
   }
 
@@ -83,7 +91,7 @@ export class PresenceService {
    */
   async startedHosting(userId: string, connectionId: string, takingPart: readonly string[]): Promise<void> {
     const key = this.#hostingKey(userId);
-    await this.redis.multi().hset(key, connectionId, JSON.stringify(takingPart)).pexpire(key, PRESENCE_TTL_MS).exec();
+    await this.redis.multi().hset(key, connectionId, JSON.stringify(takingPart)).pexpire(key, this.ttlMs).exec();
   }
 
   async stoppedHosting(userId: string, connectionId: string): Promise<void> {

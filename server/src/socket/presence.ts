@@ -1,6 +1,6 @@
 import type { PresenceState } from '@care/shared';
 import type { LivePeer } from '../live/live-peer.js';
-import { PRESENCE_HEARTBEAT_MS, type PresenceService } from '../presence/presence-service.js';
+import type { PresenceService } from '../presence/presence-service.js';
 import type { SocketDeps } from './deps.js';
 import { onRequest } from './request-handler.js';
 import type { AppServer, AppSocket } from './types.js';
@@ -16,7 +16,7 @@ export function registerPresence(io: AppServer, socket: AppSocket, deps: SocketD
   if (socket.data.cameOnline) io.to(channel(user.id)).emit('presence:update', { userId: user.id, online: true, status: 'online' });
   const heartbeat = setInterval(() => {
     presence.heartbeat(user.id, socket.id).catch((error: unknown) => log.warn({ err: error }, 'presence heartbeat failed'));
-  }, PRESENCE_HEARTBEAT_MS);
+  }, presence.heartbeatMs);
 
   socket.on('disconnect', () => {
     clearInterval(heartbeat);

@@ -28,6 +28,14 @@ describe('request budgets', () => {
     }
   });
 
+  it('keep windows a test server can divide by REQUEST_BUDGET_TIME_SCALE into whole seconds', () => {
+    for (const family of families) {
+      for (const budget of [requestBudgets[family].perConnection, requestBudgets[family].perUser]) {
+        for (const timeScale of [2, 5, 10]) expect(Number.isInteger(budget.seconds / timeScale), `${family} / ${timeScale}`).toBe(true);
+      }
+    }
+  });
+
   it('leave room for what the issue says honest people do', () => {
     // Chat: bursts of five, one line a second on average, none refused in any window.
     expect(requestBudgets.chat.perConnection.points).toBeGreaterThanOrEqual(requestBudgets.chat.perConnection.seconds);

@@ -25,13 +25,21 @@ interface FamilyLimiters {
 export class RequestLimiter {
   readonly #families: ReadonlyMap<RequestFamily, FamilyLimiters>;
 
-  /** `scale` multiplies every budget's points (REQUEST_BUDGET_SCALE: 1 but on a benchmark's own server). */
+  /**
+   * `scale` multiplies every budget's points (REQUEST_BUDGET_SCALE: 1 but on a benchmark's own server); `timeScale`
+   * divides every window (REQUEST_BUDGET_TIME_SCALE: 1 but on a test's own server that replays honest traffic faster).
+   */
   constructor(
     redis: Redis,
     private readonly refusals: RateLimitedCounter,
     scale = 1,
+    timeScale = 1,
   ) {
-    const scaled = ({ points, seconds }: Budget): Budget => ({ points: points * scale, seconds });
+    const scaled = ({ points, seconds }: Budget): Budget => {
+      // The Redis budget keeps its window in whole seconds (rate-limiter-flexible rounds down): a fraction would change the budget.
+      if (!Number.isInteger(seconds / timeScale)) throw new Error(`a budget window of ${seconds} s cannot be divided by ${timeScale}`);
+      return { points: points * scale, seconds: seconds / timeScale };
+    };
     this.#families = new Map(
       (Object.keys(requestBudgets) as RequestFamily[]).map((family) => [
         family,
