@@ -32,6 +32,7 @@ describe('pipe messages', () => {
       'offer',
       { ...offer, pipeId: '../../etc' },
       { ...offer, kind: 'data' },
+      { ...offer, kind: 'audio' },
       { ...offer, endpoint: { ...offer.endpoint, ip: 'evil.example' } },
       { ...offer, endpoint: { ...offer.endpoint, port: 70000 } },
       { ...offer, endpoint: { ...offer.endpoint, srtpParameters: { cryptoSuite: 'NULL', keyBase64: 'AAAA' } } },

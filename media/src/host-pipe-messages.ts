@@ -75,7 +75,7 @@ export const pipeOfferSchema = z.object({
   /** Opaque ids only (never a name): which room, participant and source the producer is. */
   appData: z.object({ roomId: id.optional(), peerId: id.optional(), source: z.string().regex(/^[a-z-]{1,16}$/).optional() }),
   endpoint: pipeEndpointSchema,
-});
+}).refine((offer) => offer.rtpParameters.codecs.every((codec) => codec.mimeType.toLowerCase().startsWith(`${offer.kind}/`)), 'codecs of another kind than the producer');
 
 /** B → A: my end; join yours to it. */
 export const pipeAnswerSchema = z.object({ pipeId: id, endpoint: pipeEndpointSchema });

@@ -140,11 +140,15 @@ export class HostPipeReceiver extends EventEmitter<HostPipeReceiverEvents> {
 
   async #open(key: string, router: types.Router, producerId: string, far: FarHost): Promise<InboundPipe> {
     const pipeId = randomUUID();
-    const offer = parsePipeMessage(pipeOfferSchema, await far.open({ pipeId, producerId }), 'pipe offer');
     const refuse = (why: string) => {
       far.close({ pipeId });
       return new MediaError('pipe_refused', why);
     };
+    const raw = await far.open({ pipeId, producerId });
+    const parsed = pipeOfferSchema.safeParse(raw);
+    // The far end may be open already: it is told to close whatever is wrong with its offer.
+    if (!parsed.success) throw refuse(`pipe offer refused: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    const offer = parsed.data;
     if (offer.pipeId !== pipeId || offer.producerId !== producerId) throw refuse('pipe offer for another pipe');
     if (!this.#range.allows(offer.endpoint.ip, offer.endpoint.port)) throw refuse('pipe offer outside the private pipe range');
     const transport = await router.createPipeTransport({ listenInfo: pipeListenInfo(this.settings), enableSrtp: true, enableRtx: true, enableSctp: false });
