@@ -18,8 +18,8 @@ export interface HostPipeSettings {
   /** UDP port range of pipe ends, both sides (MEDIA_PIPE_PORT_MIN / MEDIA_PIPE_PORT_MAX). */
   portMin: number;
   portMax: number;
-  /** Networks (CIDR) far pipe ends may be in (MEDIA_PIPE_PEER_NETWORKS). */
-  peerNetworks: readonly string[];
+  /** Networks far pipe ends may be in (MEDIA_PIPE_PEER_NETWORKS, parsed by the server's config). */
+  peerNetworks: readonly PipeNetwork[];
   /** How often each pipe's stats are read (ms). */
   watchIntervalMs: number;
   /** Bytes standing still this long while media should flow: the link is dead (ms). */
@@ -28,31 +28,21 @@ export interface HostPipeSettings {
   connectTimeoutMs: number;
 }
 
-/** The usual private networks (RFC 1918, unique local IPv6), for a deployment that names none. */
-export const PRIVATE_NETWORKS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'] as const;
+/** A network, as the server's config parses one (`10.0.0.0/8` → address, prefix, family). */
+export interface PipeNetwork {
+  address: string;
+  prefix: number;
+  family: 'ipv4' | 'ipv6';
+}
 
 export const PIPE_WATCH_DEFAULTS = { watchIntervalMs: 1000, deadAfterMs: 4000, connectTimeoutMs: 15_000 } as const;
-
-/** Parses `a.b.c.d/n` (or an IPv6 one); undefined if it is not a network. */
-export function parseNetwork(cidr: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
-  const [address, bits, ...rest] = cidr.trim().split('/');
-  if (!address || bits === undefined || rest.length > 0 || !/^\d{1,3}$/.test(bits)) return undefined;
-  const prefix = Number(bits);
-  if (isIPv4(address) && prefix <= 32) return { address, prefix, family: 'ipv4' };
-  if (isIPv6(address) && prefix <= 128) return { address, prefix, family: 'ipv6' };
-  return undefined;
-}
 
 /** The far addresses a pipe may be joined to: inside the configured networks and port range. */
 export class PipePeerRange {
   readonly #networks = new BlockList();
 
   constructor(private readonly settings: Pick<HostPipeSettings, 'peerNetworks' | 'portMin' | 'portMax'>) {
-    for (const cidr of settings.peerNetworks) {
-      const network = parseNetwork(cidr);
-      if (!network) throw new TypeError(`not a network: ${cidr}`);
-      this.#networks.addSubnet(network.address, network.prefix, network.family);
-    }
+    for (const network of settings.peerNetworks) this.#networks.addSubnet(network.address, network.prefix, network.family);
   }
 
   allows(ip: string, port: number): boolean {

@@ -11,7 +11,7 @@ export type { WorkerLoad } from './worker-load.js';
 export { placeParticipant, type WorkerChoice } from './placement.js';
 export { HostPipeSender } from './host-pipe-sender.js';
 export { HostPipeReceiver, type CarriedProducer, type FarHost } from './host-pipe-receiver.js';
-export { PIPE_WATCH_DEFAULTS, PRIVATE_NETWORKS, PipePeerRange, parseNetwork, type HostPipeSettings } from './host-pipe-settings.js';
+export { PIPE_WATCH_DEFAULTS, PipePeerRange, type HostPipeSettings, type PipeNetwork } from './host-pipe-settings.js';
 export {
   pipeAnswerSchema,
   pipeCloseSchema,

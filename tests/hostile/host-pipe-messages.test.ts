@@ -17,7 +17,7 @@ const settings: HostPipeSettings = {
   listenIp: '127.0.0.1',
   portMin: 41200,
   portMax: 41299,
-  peerNetworks: ['127.0.0.0/8'],
+  peerNetworks: [{ address: '127.0.0.0', prefix: 8, family: 'ipv4' }],
   watchIntervalMs: 1000,
   deadAfterMs: 4000,
   connectTimeoutMs: 1500,

@@ -160,7 +160,7 @@ export class MediaHostPair {
           listenIp: pipeAddress[name],
           portMin: PIPE_PORTS.min,
           portMax: PIPE_PORTS.max,
-          peerNetworks: [`10.182.${k}.0/24`],
+          peerNetworks: [{ address: `10.182.${k}.0`, prefix: 24, family: 'ipv4' }],
           watchIntervalMs: 1000,
           deadAfterMs: 4000,
           connectTimeoutMs: 15_000,
