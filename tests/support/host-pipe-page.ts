@@ -7,7 +7,8 @@ import { Device, type types } from 'mediasoup-client';
 import { io, type Socket } from 'socket.io-client';
 import { wireTransport } from '../bench/transport-signalling.js';
 
-interface InboundVideo {
+/** Inbound video on a receiver page, summed over its consumers. */
+export interface InboundVideo {
   framesDecoded: number;
   freezeCount: number;
   totalFreezesDuration: number;

@@ -3,19 +3,12 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { Server } from 'socket.io';
 import { bundleForBrowser, chunkNamed, startPageServer, type PageServer } from '../bench/page-server.js';
+import type { InboundVideo } from './host-pipe-page.js';
 import type { MediaHostPair } from './media-hosts.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
+export type { InboundVideo };
 
-/** Inbound video on a receiver page (host-pipe-page.ts), summed over its consumers. */
-export interface InboundVideo {
-  framesDecoded: number;
-  freezeCount: number;
-  totalFreezesDuration: number;
-  packetsReceived: number;
-  packetsLost: number;
-  nackCount: number;
-}
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 /**
  * Serves the bare pipe page (host-pipe-page.ts) on localhost and passes each

@@ -154,6 +154,7 @@ const handlers: Record<string, (data: Record<string, unknown>) => Promise<unknow
       for (const stat of await producer.getStats()) {
         stats.push({
           producerId: producer.id,
+          ssrc: stat.ssrc,
           paused: producer.paused,
           byteCount: stat.byteCount,
           packetCount: stat.packetCount,

@@ -67,6 +67,7 @@ export class MediaHostProcess extends EventEmitter<{ event: [HostEvent] }> {
 
 export interface PipedStat {
   producerId: string;
+  ssrc: number;
   paused: boolean;
   byteCount: number;
   packetCount: number;
@@ -218,6 +219,38 @@ export class MediaHostPair {
       dropped += Number(/counter packets (\d+)/.exec(stdout)?.[1] ?? 0);
     }
     return dropped;
+  }
+
+  /**
+   * The UDP payloads B's pipe device carries from A, as on the wire (up to
+   * `count`, within `ms`): read with a raw packet socket inside B's
+   * namespace (Python's AF_PACKET; no tcpdump on this machine).
+   */
+  async captureFromA(count: number, ms: number): Promise<Buffer[]> {
+    const script = `
+import socket, sys, time
+dev, want, count, ms = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(0x0003))
+s.bind((dev, 0))
+s.settimeout(0.2)
+end = time.time() + ms / 1000
+seen = 0
+while seen < count and time.time() < end:
+    try:
+        frame = s.recv(65535)
+    except socket.timeout:
+        continue
+    if frame[12] != 8 or frame[13] != 0:
+        continue
+    ip = frame[14:]
+    if ip[9] != 17 or socket.inet_ntoa(ip[12:16]) != want:
+        continue
+    udp = ip[(ip[0] & 15) * 4:]
+    print(udp[8:].hex())
+    seen += 1
+`;
+    const { stdout } = await run('ip', ['netns', 'exec', this.b.namespace, 'python3', '-c', script, this.pipeDevice.b, this.a.pipeAddress, String(count), String(ms)], { maxBuffer: 64 * 1024 * 1024 });
+    return stdout.split('\n').filter(Boolean).map((hex) => Buffer.from(hex, 'hex'));
   }
 
   /** Cuts (or restores) the pipe link at B's end: `ip link set … down` (its veth peer loses carrier too). */
