@@ -141,7 +141,7 @@ export class HostPipeReceiver extends EventEmitter<HostPipeReceiverEvents> {
   async #open(key: string, router: types.Router, producerId: string, far: FarHost): Promise<InboundPipe> {
     const pipeId = randomUUID();
     const refuse = (why: string) => {
-      far.close({ pipeId });
+      this.#tellClosed(far, pipeId);
       return new MediaError('pipe_refused', why);
     };
     const raw = await far.open({ pipeId, producerId });
@@ -151,9 +151,10 @@ export class HostPipeReceiver extends EventEmitter<HostPipeReceiverEvents> {
     const offer = parsed.data;
     if (offer.pipeId !== pipeId || offer.producerId !== producerId) throw refuse('pipe offer for another pipe');
     if (!this.#range.allows(offer.endpoint.ip, offer.endpoint.port)) throw refuse('pipe offer outside the private pipe range');
-    const transport = await router.createPipeTransport({ listenInfo: pipeListenInfo(this.settings), enableSrtp: true, enableRtx: true, enableSctp: false });
+    let transport: types.PipeTransport | undefined;
     let producer: types.Producer;
     try {
+      transport = await router.createPipeTransport({ listenInfo: pipeListenInfo(this.settings), enableSrtp: true, enableRtx: true, enableSctp: false });
       await transport.connect({ ip: offer.endpoint.ip, port: offer.endpoint.port, srtpParameters: offer.endpoint.srtpParameters });
       producer = await transport.produce({
         id: producerId,
@@ -166,16 +167,17 @@ export class HostPipeReceiver extends EventEmitter<HostPipeReceiverEvents> {
       await far.connect({ pipeId, endpoint: endpointOf(transport, this.settings) });
     } catch (error) {
       // Both ends go, whichever step failed (an orphaned far end would wait for its connect timeout otherwise).
-      transport.close();
-      far.close({ pipeId });
+      transport?.close();
+      this.#tellClosed(far, pipeId);
       throw error instanceof MediaError ? error : new MediaError('pipe_refused', `pipe could not be opened: ${error instanceof Error ? error.message : String(error)}`);
     }
+    const opened = transport;
     let closed = false;
     const pipe: InboundPipe = {
       key,
       pipeId,
       far,
-      transport,
+      transport: opened,
       producer,
       stopWatch: () => undefined,
       close: () => {
@@ -184,15 +186,15 @@ export class HostPipeReceiver extends EventEmitter<HostPipeReceiverEvents> {
         pipe.stopWatch();
         if (this.#byKey.get(key) === pipe) this.#byKey.delete(key);
         this.#byId.delete(pipeId);
-        transport.close();
-        far.close({ pipeId });
+        opened.close();
+        this.#tellClosed(far, pipeId);
         this.log.debug({ pipeId, farHost: far.id }, 'pipe from a far host closed');
       },
     };
     this.#byKey.set(key, pipe);
     this.#byId.set(pipeId, pipe);
     // The router closing (the room's media here ended) closes the transport: forget the pipe.
-    transport.observer.once('close', () => this.#drop(pipe));
+    opened.observer.once('close', () => this.#drop(pipe));
     pipe.stopWatch = watchPipe(
       async () => {
         const stats = await producer.getStats();
@@ -203,6 +205,15 @@ export class HostPipeReceiver extends EventEmitter<HostPipeReceiverEvents> {
     );
     this.log.debug({ pipeId, producerId, farHost: far.id }, 'pipe from a far host opened');
     return pipe;
+  }
+
+  /** Tells the far host to close its end; the channel failing here must not stop this end closing. */
+  #tellClosed(far: FarHost, pipeId: string): void {
+    try {
+      far.close({ pipeId });
+    } catch (error) {
+      this.log.warn({ pipeId, farHost: far.id, err: error }, 'could not tell the far host a pipe closed');
+    }
   }
 
   #onDead(pipe: InboundPipe): void {

@@ -110,7 +110,12 @@ export class HostPipeSender extends EventEmitter<HostPipeSenderEvents> {
     const { ip, port, srtpParameters } = answer.endpoint;
     if (!this.#range.allows(ip, port)) throw new MediaError('pipe_refused', 'pipe answer outside the private pipe range');
     pipe.connected = true;
-    await pipe.transport.connect({ ip, port, srtpParameters });
+    try {
+      await pipe.transport.connect({ ip, port, srtpParameters });
+    } catch (error) {
+      pipe.transport.close();
+      throw new MediaError('pipe_refused', `pipe could not be joined: ${error instanceof Error ? error.message : String(error)}`);
+    }
     let sent = 0;
     pipe.stopWatch = watchPipe(
       async () => {
