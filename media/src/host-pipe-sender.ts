@@ -8,8 +8,8 @@ import { MediaError } from './media-error.js';
 
 /** What the sending end emits for the control channel to carry to the far host. */
 interface HostPipeSenderEvents {
-  /** Tell the far host (its HostPipeReceiver.mirror). */
-  mirror: [PipeMirror];
+  /** Carry `message` to `farHost` (its HostPipeReceiver.mirror). */
+  mirror: [message: PipeMirror, farHost: string];
   /** This end found the link dead and closed (the far host is told too, through `mirror`). */
   dead: [DeadPipe];
 }
@@ -78,8 +78,8 @@ export class HostPipeSender extends EventEmitter<HostPipeSenderEvents> {
     const { pipeId } = request;
     const pipe: OutboundPipe = { farHost, transport, consumer, connected: false };
     this.#pipes.set(pipeId, pipe);
-    consumer.observer.on('pause', () => this.emit('mirror', { pipeId, event: 'pause' }));
-    consumer.observer.on('resume', () => this.emit('mirror', { pipeId, event: 'resume' }));
+    consumer.observer.on('pause', () => this.emit('mirror', { pipeId, event: 'pause' }, farHost));
+    consumer.observer.on('resume', () => this.emit('mirror', { pipeId, event: 'resume' }, farHost));
     // The producer closed (its consumer with it) or the transport went: either way the far end closes.
     transport.observer.once('close', () => this.#forget(pipeId, pipe, 'close'));
     consumer.observer.once('close', () => transport.close());
@@ -155,6 +155,6 @@ export class HostPipeSender extends EventEmitter<HostPipeSenderEvents> {
     if (this.#pipes.get(pipeId) !== pipe) return;
     this.#pipes.delete(pipeId);
     pipe.stopWatch?.();
-    this.emit('mirror', { pipeId, event });
+    this.emit('mirror', { pipeId, event }, pipe.farHost);
   }
 }

@@ -186,9 +186,9 @@ describe('pipe messages from a hostile or corrupted media host', () => {
     expect(sender.size).toBe(1);
     // Nobody joins it: it closes by itself, and says so to the far host.
     const mirrored: unknown[] = [];
-    sender.on('mirror', (message) => mirrored.push(message));
+    sender.on('mirror', (message, farHost) => mirrored.push({ ...message, farHost }));
     await expect.poll(() => sender.size, { timeout: 10_000 }).toBe(0);
-    expect(mirrored).toContainEqual({ pipeId: 'p2', event: 'close' });
+    expect(mirrored).toContainEqual({ pipeId: 'p2', event: 'close', farHost: 'B' });
     expect(await transportsOn(routerA)).toBe(1);
   });
 

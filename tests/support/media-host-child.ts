@@ -55,7 +55,8 @@ const far: FarHost = {
   close: (message) => void farCall('close', message).catch(() => undefined),
 };
 
-sender.on('mirror', (message) => send({ kind: 'event', name: 'mirror', data: message }));
+// One far host here: the mirror goes to it (a media node with several would send it to `farHost`).
+sender.on('mirror', (message, farHost) => send({ kind: 'event', name: 'mirror', data: { ...message, farHost } }));
 sender.on('dead', (dead) => send({ kind: 'event', name: 'sender-dead', data: dead }));
 receiver.on('dead', (dead) => send({ kind: 'event', name: 'receiver-dead', data: dead }));
 

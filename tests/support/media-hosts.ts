@@ -119,7 +119,9 @@ export class MediaHostPair {
         );
       });
       from.on('event', (event) => {
-        if (event.name === 'mirror') void to.call('pipeMirror', { message: event.data, farHost: from.name }).catch(() => undefined);
+        if (event.name !== 'mirror' || event.data.farHost !== to.name) return;
+        const { pipeId, event: mirrored } = event.data;
+        void to.call('pipeMirror', { message: { pipeId, event: mirrored }, farHost: from.name }).catch(() => undefined);
       });
     }
   }
