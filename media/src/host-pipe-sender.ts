@@ -22,6 +22,13 @@ interface OutboundPipe {
   stopWatch?: () => void;
 }
 
+/**
+ * Ends a far host may have opened here and not yet joined. An honest host
+ * joins each within a round trip; a flood of requests never joined would
+ * otherwise hold a transport each until its connect timeout.
+ */
+export const MAX_UNJOINED_PER_FAR_HOST = 64;
+
 /** The ids a pipe may carry across: opaque ones only. */
 function pipedAppData(appData: types.AppData): PipeOffer['appData'] {
   const out: PipeOffer['appData'] = {};
@@ -43,6 +50,8 @@ function pipedAppData(appData: types.AppData): PipeOffer['appData'] {
  */
 export class HostPipeSender extends EventEmitter<HostPipeSenderEvents> {
   readonly #pipes = new Map<string, OutboundPipe>();
+  /** Openings under way, by far host. */
+  readonly #opening = new Map<string, number>();
   readonly #range: PipePeerRange;
 
   constructor(
@@ -67,15 +76,31 @@ export class HostPipeSender extends EventEmitter<HostPipeSenderEvents> {
     const request = parsePipeMessage(pipeRequestSchema, rawRequest, 'pipe request');
     if (request.producerId !== producer.id) throw new MediaError('pipe_refused', 'pipe request for another producer');
     if (this.#pipes.has(request.pipeId)) throw new MediaError('pipe_refused', 'pipe id already in use');
-    const transport = await router.createPipeTransport({ listenInfo: pipeListenInfo(this.settings), enableSrtp: true, enableRtx: true, enableSctp: false });
+    // Counted with the openings still under way, so requests arriving together are bounded too.
+    const opening = this.#opening.get(farHost) ?? 0;
+    let unjoined = opening;
+    for (const pipe of this.#pipes.values()) if (pipe.farHost === farHost && !pipe.connected) unjoined++;
+    if (unjoined >= MAX_UNJOINED_PER_FAR_HOST) throw new MediaError('limit_reached', 'too many pipe ends waiting for this far host to join them');
+    this.#opening.set(farHost, opening + 1);
+    let transport: types.PipeTransport | undefined;
     let consumer: types.Consumer;
     try {
+      transport = await router.createPipeTransport({ listenInfo: pipeListenInfo(this.settings), enableSrtp: true, enableRtx: true, enableSctp: false });
       consumer = await transport.consume({ producerId: producer.id });
     } catch (error) {
-      transport.close();
+      transport?.close();
       throw error;
+    } finally {
+      const left = (this.#opening.get(farHost) ?? 1) - 1;
+      if (left > 0) this.#opening.set(farHost, left);
+      else this.#opening.delete(farHost);
     }
     const { pipeId } = request;
+    // The same id asked for twice at once: the first keeps it.
+    if (this.#pipes.has(pipeId)) {
+      transport.close();
+      throw new MediaError('pipe_refused', 'pipe id already in use');
+    }
     const pipe: OutboundPipe = { farHost, transport, consumer, connected: false };
     this.#pipes.set(pipeId, pipe);
     consumer.observer.on('pause', () => this.emit('mirror', { pipeId, event: 'pause' }, farHost));

@@ -1,4 +1,4 @@
-import { HostPipeReceiver, HostPipeSender, mediaCodecs, MediaError, type FarHost, type HostPipeSettings, type PipeOffer } from '@care/media';
+import { HostPipeReceiver, HostPipeSender, MAX_UNJOINED_PER_FAR_HOST, mediaCodecs, MediaError, type FarHost, type HostPipeSettings, type PipeOffer } from '@care/media';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { pino } from 'pino';
@@ -189,6 +189,21 @@ describe('pipe messages from a hostile or corrupted media host', () => {
     sender.on('mirror', (message, farHost) => mirrored.push({ ...message, farHost }));
     await expect.poll(() => sender.size, { timeout: 10_000 }).toBe(0);
     expect(mirrored).toContainEqual({ pipeId: 'p2', event: 'close', farHost: 'B' });
+    expect(await transportsOn(routerA)).toBe(1);
+  });
+
+  it('a far host flooding requests it never joins is held to a bounded number of open ends; others are not affected', async () => {
+    const opened = await Promise.allSettled(Array.from({ length: MAX_UNJOINED_PER_FAR_HOST + 20 }, (_, i) => sender.open(routerA, producer, { pipeId: `flood-${i}`, producerId: producer.id }, 'F')));
+    const refused = opened.filter((result) => result.status === 'rejected');
+    expect(opened.length - refused.length).toBeLessThanOrEqual(MAX_UNJOINED_PER_FAR_HOST);
+    expect(refused.length).toBeGreaterThanOrEqual(20);
+    expect(refused.every((result) => result.reason instanceof MediaError && result.reason.code === 'limit_reached')).toBe(true);
+    // Another far host still gets its pipe, honestly joined.
+    const carried = await receiver.carry(routerB, producer.id, honestA());
+    expect(carried.producer.closed).toBe(false);
+    carried.release();
+    sender.closeFarHost('F');
+    await expect.poll(() => sender.size).toBe(0);
     expect(await transportsOn(routerA)).toBe(1);
   });
 
