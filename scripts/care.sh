@@ -133,7 +133,7 @@ case $command in
     # Issue 14's fault tests alone (root: namespaces, nftables, tc), ending with every figure in one line.
     [ "$(id -u)" = 0 ] || die "the fault tests need root (network namespaces, nftables, tc)"
     echo
-    echo "[care] fault tests: a Redis failover, an address change, a narrow line (the last line has every figure)"
+    echo "[care] fault tests: a Redis failover, an address change, a narrow line, loss between media hosts (the last line has every figure)"
     exec node node_modules/vitest/vitest.mjs run --project system tests/faults --reporter=default --reporter=./tests/support/faults-reporter.ts
     ;;
   fuzz)

@@ -9,3 +9,20 @@ export { mediaCodecs } from './codecs.js';
 export { AUDIO_LEVEL_EXTENSION, routerCodecs, type RoomShape } from './room-shape.js';
 export type { WorkerLoad } from './worker-load.js';
 export { placeParticipant, type WorkerChoice } from './placement.js';
+export { HostPipeSender, MAX_UNJOINED_PER_FAR_HOST } from './host-pipe-sender.js';
+export { HostPipeReceiver, type CarriedProducer, type FarHost } from './host-pipe-receiver.js';
+export { PIPE_WATCH_DEFAULTS, PipePeerRange, type HostPipeSettings, type PipeNetwork } from './host-pipe-settings.js';
+export {
+  pipeAnswerSchema,
+  pipeCloseSchema,
+  pipeMirrorSchema,
+  pipeOfferSchema,
+  pipeRequestSchema,
+  type DeadPipe,
+  type PipeAnswer,
+  type PipeClose,
+  type PipeEndpoint,
+  type PipeMirror,
+  type PipeOffer,
+  type PipeRequest,
+} from './host-pipe-messages.js';

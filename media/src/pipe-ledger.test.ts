@@ -49,4 +49,20 @@ describe('pipe ledger', () => {
     (await ledger.acquire('p>r', open('p>r')))();
     expect(log).toEqual(['open p>r', 'close p>r']);
   });
+
+  it('drops a pipe whose link died: closed at once, a new one opens for the next holder, old releases touch only the old pipe', async () => {
+    const ledger = new PipeLedger();
+    const { log, open } = recorder();
+    const oldHold = await ledger.acquire('p>r', open('p>r #1'));
+    ledger.drop('p>r');
+    expect(log).toEqual(['open p>r #1', 'close p>r #1']);
+    expect(ledger.size).toBe(0);
+    const newHold = await ledger.acquire('p>r', open('p>r #2'));
+    oldHold();
+    expect(ledger.has('p>r')).toBe(true);
+    expect(log).toEqual(['open p>r #1', 'close p>r #1', 'open p>r #2', 'close p>r #1']);
+    newHold();
+    expect(log.at(-1)).toBe('close p>r #2');
+    expect(ledger.size).toBe(0);
+  });
 });

@@ -67,6 +67,19 @@ export class PipeLedger {
     };
   }
 
+  /**
+   * Closes one pipe now, whoever still holds it (its link died): the next
+   * `acquire` of the key opens a new one, and the old holders' releases
+   * touch only the pipe they held.
+   */
+  drop(key: string): void {
+    const entry = this.#entries.get(key);
+    if (!entry) return;
+    this.#entries.delete(key);
+    if (entry.pipe) entry.pipe.close();
+    else void entry.opened.then((pipe) => pipe.close(), () => undefined);
+  }
+
   /** Forgets every pipe (their routers are closing, which closes them). */
   clear(): void {
     this.#entries.clear();

@@ -187,6 +187,17 @@ const ConfigFields = z.object({
    */
   MEDIA_CONSUMERS_PER_WORKER: z.coerce.number({ message: 'must be a number' }).int().min(1, 'must be at least 1').default(500),
   /**
+   * Pipes between media hosts (issue 14): the private address this host's
+   * pipe ends listen on, the one far hosts send to if another (NAT), the UDP
+   * port range both sides use, and the networks a far host's pipe end may be
+   * in: a description naming any other address or port is refused.
+   */
+  MEDIA_PIPE_LISTEN_IP: z.union([z.ipv4(), z.ipv6()], { message: 'must be an IP address on the private network between media hosts, like 10.20.0.5' }).default('127.0.0.1'),
+  MEDIA_PIPE_ANNOUNCED_IP: z.union([z.ipv4(), z.ipv6()], { message: 'must be an IP address far media hosts reach this one at' }).optional(),
+  MEDIA_PIPE_PORT_MIN: port(41000),
+  MEDIA_PIPE_PORT_MAX: port(41999),
+  MEDIA_PIPE_PEER_NETWORKS: networks('10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7'),
+  /**
    * Outgoing mail server, smtp:// or smtps:// (user and password in the URL).
    * Unset: mail goes to the dev outbox (/dev/outbox) outside production, and
    * nowhere in production (in-app reminders still go out). In production
@@ -315,6 +326,9 @@ export const ConfigSchema = ConfigFields.superRefine((config, ctx) => {
   }
   if (config.TURN_SECRET && config.TURN_URLS.length === 0) {
     ctx.addIssue({ code: 'custom', path: ['TURN_URLS'], message: 'must name the TURN server(s) TURN_SECRET is for, like turn:turn.example.go.id:3478' });
+  }
+  if (config.MEDIA_PIPE_PORT_MIN === 0 || config.MEDIA_PIPE_PORT_MIN > config.MEDIA_PIPE_PORT_MAX) {
+    ctx.addIssue({ code: 'custom', path: ['MEDIA_PIPE_PORT_MIN'], message: 'must be a port from 1 up to MEDIA_PIPE_PORT_MAX' });
   }
   if (config.SESSION_IDLE_HOURS > config.SESSION_MAX_HOURS) {
     ctx.addIssue({ code: 'custom', path: ['SESSION_IDLE_HOURS'], message: 'must not be longer than SESSION_MAX_HOURS' });

@@ -63,6 +63,8 @@ const mediaErrorCode: Record<MediaErrorCode, ErrorCode> = {
   port_in_use: 'unavailable',
   unavailable: 'unavailable',
   limit_reached: 'rate_limited',
+  // Between media hosts (issue 14): never a client's doing; a client that meets it sees the media unavailable.
+  pipe_refused: 'unavailable',
 };
 
 /** An error whose message is written for the client. */
