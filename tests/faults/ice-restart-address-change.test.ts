@@ -9,6 +9,7 @@ import { decodeAsSpy } from '../support/spy-decoder.js';
 import { tapProducers, vp8Frames } from '../support/rtp-tap.js';
 import { waitForVideoFrames } from '../support/video-flow.js';
 import { recordFault } from '../support/fault-figures.js';
+import { formatTimeline, pageEvents, pollTimeline, watchPage } from '../support/ice-timeline.js';
 
 /*
  * The client's browser runs in its own network namespace and its address
@@ -63,6 +64,18 @@ function clientTransports(address: string): Array<{ peerId: string; ufrag: strin
   return found;
 }
 
+/** The SFU's view of the moving client's transports, for the timeline: ICE state, credentials, address. */
+function clientTransportsSeen(peerId: string): string {
+  const peer = h.t.platform.media.get(roomId)?.peerIfPresent(peerId);
+  if (!peer) return 'no peer';
+  const seen: string[] = [];
+  for (const transport of peer.transports.values()) {
+    const remote = transport.iceSelectedTuple?.remoteIp;
+    seen.push(`${String(transport.appData.direction)}:${transport.iceState}/${transport.iceParameters.usernameFragment.slice(0, 4)}/${remote ?? '-'}`);
+  }
+  return seen.sort().join(' ');
+}
+
 describe('a call whose client changes address', () => {
   it('recovers through an ICE restart: media both ways again, from the new address, still encrypted', { timeout: 240_000 }, async (context) => {
     host = (await h.signIn(counselor.email, counselor.password)).page;
@@ -79,6 +92,10 @@ describe('a call whose client changes address', () => {
     expect(before.length).toBe(2);
 
     const oldAddress = ns.address;
+    // Where the time goes (printed with the figure): each page's transports, the SFU's view, the first new frames.
+    await Promise.all([watchPage(host, 'host'), watchPage(client, 'client')]);
+    const clientPeerId = before[0]?.peerId ?? '';
+    const timeline = pollTimeline({ host, client }, () => clientTransportsSeen(clientPeerId));
     const movedAt = Date.now();
     const newAddress = ns.moveAddress();
     expect(newAddress).not.toBe(oldAddress);
@@ -99,6 +116,8 @@ describe('a call whose client changes address', () => {
     // Media decodes again on both sides, after the move (issue 14's figure: from the move to both decoding, polled every 0.5 s).
     await Promise.all([waitForVideoFrames(host, 60_000), waitForVideoFrames(client, 60_000)]);
     recordFault(context, { ice_restart_s: (Date.now() - movedAt) / 1000 });
+    const events = [...(await timeline.stop()), ...(await pageEvents(host)), ...(await pageEvents(client))];
+    console.log(`ice restart timeline (from the move):\n${formatTimeline(movedAt, events)}`);
     for (const page of [host, client]) expect(await page.getByTestId('encryption').getAttribute('data-state')).toBe('encrypted');
 
     // And what the SFU forwards from the moved client is still sealed: a spy's VP8 decoder gets no picture.
