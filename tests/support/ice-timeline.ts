@@ -60,42 +60,51 @@ export function pollTimeline(
   pages: Record<string, Page>,
   sample: () => string,
   intervalMs = 100,
-): { events: TimelineEvent[]; stop: () => Promise<TimelineEvent[]> } {
+): { events: TimelineEvent[]; stop: (graceMs?: number) => Promise<TimelineEvent[]> } {
   const events: TimelineEvent[] = [];
   let running = true;
   let last = '';
-  const loop = (async () => {
-    // Per page: frames decoded last, since when they stand still, and whether they stood still at all.
-    const seen: Record<string, { frames: number; since: number; stalled: boolean; resumed: boolean }> = {};
-    for (const [label, page] of Object.entries(pages)) seen[label] = { frames: await framesDecoded(page), since: Date.now(), stalled: false, resumed: false };
+  const sfu = (async () => {
     while (running) {
       const now = sample();
       if (now !== last) events.push({ at: Date.now(), what: `sfu ${now}` });
       last = now;
-      for (const [label, page] of Object.entries(pages)) {
-        const state = seen[label];
-        if (!state || state.resumed) continue;
-        const frames = await framesDecoded(page).catch(() => state.frames);
-        if (frames === state.frames) {
-          if (!state.stalled && Date.now() - state.since >= 400) {
-            state.stalled = true;
-            events.push({ at: state.since, what: `${label} last frame before the stall` });
-          }
-          continue;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  })();
+  // Each page on its own loop, so a slow page does not hold the other's readings back.
+  const watches = Object.entries(pages).map(async ([label, page]) => {
+    // Frames decoded last, since when they stand still, and whether they stood still at all.
+    let frames = await framesDecoded(page);
+    let since = Date.now();
+    let stalled = false;
+    while (running) {
+      const now = await framesDecoded(page).catch(() => frames);
+      if (now === frames) {
+        if (!stalled && Date.now() - since >= 400) {
+          stalled = true;
+          events.push({ at: since, what: `${label} last frame before the stall` });
         }
-        state.frames = frames;
-        state.since = Date.now();
-        if (state.stalled) {
-          state.resumed = true;
-          events.push({ at: Date.now(), what: `${label} decodes again` });
+      } else {
+        frames = now;
+        since = Date.now();
+        if (stalled) {
+          events.push({ at: since, what: `${label} decodes again` });
+          return;
         }
       }
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
-  })();
+  });
+  const loop = Promise.all([sfu, ...watches]);
   return {
     events,
-    stop: async () => {
+    /** Stops once every page was seen decoding again (or after `graceMs` more). */
+    stop: async (graceMs = 3000) => {
+      const until = Date.now() + graceMs;
+      while (Date.now() < until && events.filter((e) => e.what.endsWith('decodes again')).length < Object.keys(pages).length) {
+        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      }
       running = false;
       await loop;
       return events;
