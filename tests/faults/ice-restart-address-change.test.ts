@@ -9,6 +9,7 @@ import { decodeAsSpy } from '../support/spy-decoder.js';
 import { tapProducers, vp8Frames } from '../support/rtp-tap.js';
 import { waitForVideoFrames } from '../support/video-flow.js';
 import { recordFault } from '../support/fault-figures.js';
+import { sfuTransports } from '../support/sfu-transports.js';
 import { formatTimeline, pageEvents, pollTimeline, watchPage } from '../support/ice-timeline.js';
 
 /*
@@ -49,31 +50,18 @@ afterAll(async () => {
 
 /** The client's WebRTC transports at the SFU: those whose ICE path comes from the namespace. */
 function clientTransports(address: string): Array<{ peerId: string; ufrag: string; iceState: string }> {
-  const found: Array<{ peerId: string; ufrag: string; iceState: string }> = [];
-  const room = h.t.platform.media.get(roomId);
-  if (room) {
-    const peerIds = new Set([...room.producers()].map((p) => p.peerId));
-    for (const peerId of peerIds) {
-      for (const transport of room.peer(peerId).transports.values()) {
-        const tuple = transport.iceSelectedTuple;
-        if (tuple?.remoteIp !== address) continue;
-        found.push({ peerId, ufrag: transport.iceParameters.usernameFragment, iceState: transport.iceState });
-      }
-    }
-  }
-  return found;
+  return sfuTransports(h.t.platform.media.get(roomId))
+    .filter((t) => t.remoteIp === address)
+    .map(({ peerId, ufrag, iceState }) => ({ peerId, ufrag, iceState }));
 }
 
 /** The SFU's view of the moving client's transports, for the timeline: ICE state, credentials, address. */
 function clientTransportsSeen(peerId: string): string {
-  const peer = h.t.platform.media.get(roomId)?.peerIfPresent(peerId);
-  if (!peer) return 'no peer';
-  const seen: string[] = [];
-  for (const transport of peer.transports.values()) {
-    const remote = transport.iceSelectedTuple?.remoteIp;
-    seen.push(`${String(transport.appData.direction)}:${transport.iceState}/${transport.iceParameters.usernameFragment.slice(0, 4)}/${remote ?? '-'}`);
-  }
-  return seen.sort().join(' ');
+  return sfuTransports(h.t.platform.media.get(roomId))
+    .filter((t) => t.peerId === peerId)
+    .map((t) => `${t.direction}:${t.iceState}/${t.ufrag.slice(0, 4)}/${t.remoteIp ?? '-'}`)
+    .sort()
+    .join(' ');
 }
 
 describe('a call whose client changes address', () => {

@@ -74,22 +74,23 @@ export function pollTimeline(
   })();
   // Each page on its own loop, so a slow page does not hold the other's readings back.
   const watches = Object.entries(pages).map(async ([label, page]) => {
-    // Frames decoded last, since when they stand still, and whether they stood still at all.
+    // Frames decoded last, since when they stand still, and the count they stood still at.
     let frames = await framesDecoded(page);
     let since = Date.now();
-    let stalled = false;
+    let stalledAt: number | undefined;
     while (running) {
       const now = await framesDecoded(page).catch(() => frames);
       if (now === frames) {
-        if (!stalled && Date.now() - since >= 400) {
-          stalled = true;
+        if (stalledAt === undefined && Date.now() - since >= 400) {
+          stalledAt = frames;
           events.push({ at: since, what: `${label} last frame before the stall` });
         }
       } else {
+        if (stalledAt !== undefined && frames === stalledAt) events.push({ at: Date.now(), what: `${label} decodes again` });
         frames = now;
         since = Date.now();
-        if (stalled) {
-          events.push({ at: since, what: `${label} decodes again` });
+        if (stalledAt !== undefined && frames >= stalledAt + 10) {
+          events.push({ at: since, what: `${label} decoded 10 frames since` });
           return;
         }
       }
@@ -102,7 +103,7 @@ export function pollTimeline(
     /** Stops once every page was seen decoding again (or after `graceMs` more). */
     stop: async (graceMs = 3000) => {
       const until = Date.now() + graceMs;
-      while (Date.now() < until && events.filter((e) => e.what.endsWith('decodes again')).length < Object.keys(pages).length) {
+      while (Date.now() < until && events.filter((e) => e.what.endsWith('decoded 10 frames since')).length < Object.keys(pages).length) {
         await new Promise((resolve) => setTimeout(resolve, intervalMs));
       }
       running = false;
