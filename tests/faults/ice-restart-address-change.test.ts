@@ -19,6 +19,8 @@ import { formatTimeline, pageEvents, pollTimeline, watchPage } from '../support/
  * ICE credentials (`room:restart-ice`) and reconnects from the new address.
  * Media resumes both ways, still end-to-end encrypted. Signalling reaches
  * the server through a Unix-socket relay, so only media feels the move.
+ * Beside the figure it prints where the time went (ice-timeline.ts): the
+ * page's restart, the SFU seeing the new address, the first new frames.
  */
 const [counselor, asn] = demoAccounts;
 const probe = namespacesUsable();
@@ -121,5 +123,7 @@ describe('a call whose client changes address', () => {
       expect(spied.decoded).toEqual([]);
     }
     expect(frames).toBeGreaterThan(10);
+    // One restart per transport brought it back: seconds later the SFU still has the same credentials (no restart storm).
+    expect(clientTransports(newAddress).map((t) => t.ufrag).sort()).toEqual(after.map((t) => t.ufrag).sort());
   });
 });

@@ -53,9 +53,16 @@ describe('PathSilence', () => {
   it('takes a counter that fell (a candidate pair replaced by a restart) as the new baseline, not as something arriving', () => {
     const silence = new PathSilence();
     run(silence, 0, 4000, (t) => ({ recv: { bytes: t, answers: 10 } }));
-    expect(silence.observe(4500, new Map([['recv', { bytes: 4000, answers: 0 }]]))).toBe(false);
-    expect(silence.observe(5000, new Map([['recv', { bytes: 4000, answers: 0 }]]))).toBe(true);
-    expect(silence.observe(5500, new Map([['recv', { bytes: 4000, answers: 1 }]]))).toBe(false);
+    expect(silence.observe(4000 + SILENCE_POLL_MS, new Map([['recv', { bytes: 4000, answers: 0 }]]))).toBe(false);
+    expect(silence.observe(4000 + SILENCE_MS, new Map([['recv', { bytes: 4000, answers: 0 }]]))).toBe(true);
+    expect(silence.observe(4000 + SILENCE_MS + SILENCE_POLL_MS, new Map([['recv', { bytes: 4000, answers: 1 }]]))).toBe(false);
+  });
+
+  it('judges a path gone that had only just begun to carry (two polls running), as a call moments old', () => {
+    const silence = new PathSilence();
+    const stop = 3 * SILENCE_POLL_MS;
+    const judged = run(silence, 0, 5000, (t) => ({ recv: { bytes: t <= SILENCE_POLL_MS ? 0 : Math.min(t, stop), answers: 0 } }));
+    expect(judged[0]).toBeLessThanOrEqual(stop + SILENCE_MS + SILENCE_POLL_MS);
   });
 
   it('forgets a transport no longer given', () => {

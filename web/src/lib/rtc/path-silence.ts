@@ -1,10 +1,15 @@
-/** How often the transports' received bytes are read. */
-export const SILENCE_POLL_MS = 500;
-/** Nothing at all received on any transport this long, after a steady flow, means the path is gone. */
-export const SILENCE_MS = 1000;
-/** A transport counts as flowing once it received something at every poll for this long. */
-export const STEADY_MS = 1000;
-
+/** How often the transports' received counters are read. */
+export const SILENCE_POLL_MS = 400;
+/**
+ * Nothing at all received on any transport this long, after a steady flow,
+ * means the path is gone. Above the longest gap a narrow line gave the voice
+ * here (0.95 s at 100 kbit/s on a loaded machine, tests/faults/low-bandwidth),
+ * and short enough that the restart is asked before Chromium on Linux even
+ * lists the new address (it waits 2 s for the network to settle).
+ */
+export const SILENCE_MS = 1200;
+/** A transport counts as flowing once something new arrived at two polls running (ICE check answers alone come every 2.5 s). */
+export const STEADY_MS = SILENCE_POLL_MS;
 /**
  * What a transport has received so far: media bytes, and answers to the
  * browser's ICE checks (which keep coming, every few seconds, on a path
@@ -51,7 +56,8 @@ export class PathSilence {
     for (const [id, counts] of received) {
       const flow = this.#flows.get(id);
       if (!flow) {
-        this.#flows.set(id, { last: counts, grewLastPoll: false, lastGrowth: now, runStart: now });
+        // Media already received before the first look counts as this poll's (a call moments old may move at once).
+        this.#flows.set(id, { last: counts, grewLastPoll: counts.bytes > 0, lastGrowth: now, runStart: now });
         continue;
       }
       // Counters only grow; one that fell (a candidate pair replaced by a restart) starts again from here.
