@@ -59,7 +59,7 @@ interface Watch {
  * Brings the media path back after the network under it changed, by ICE
  * restarts (new credentials from the SFU, the browser finds the new path),
  * without a storm:
- * - what asks for one: the path silent (`PathSilence`, about 1 s after the
+ * - what asks for one: the path silent (`PathSilence`, 1.2–1.6 s after the
  *   move), Chromium's 'disconnected' held a second, 'failed', or the browser
  *   saying the network changed; the path's silence and the network restart
  *   every transport at once, a transport's own state only that one;
