@@ -9,6 +9,8 @@ import { decodeAsSpy } from '../support/spy-decoder.js';
 import { tapProducers, vp8Frames } from '../support/rtp-tap.js';
 import { waitForVideoFrames } from '../support/video-flow.js';
 import { recordFault } from '../support/fault-figures.js';
+import { sfuTransports } from '../support/sfu-transports.js';
+import { formatTimeline, pageEvents, pollTimeline, watchPage } from '../support/ice-timeline.js';
 
 /*
  * The client's browser runs in its own network namespace and its address
@@ -17,6 +19,8 @@ import { recordFault } from '../support/fault-figures.js';
  * ICE credentials (`room:restart-ice`) and reconnects from the new address.
  * Media resumes both ways, still end-to-end encrypted. Signalling reaches
  * the server through a Unix-socket relay, so only media feels the move.
+ * Beside the figure it prints where the time went (ice-timeline.ts): the
+ * page's restart, the SFU seeing the new address, the first new frames.
  */
 const [counselor, asn] = demoAccounts;
 const probe = namespacesUsable();
@@ -48,19 +52,18 @@ afterAll(async () => {
 
 /** The client's WebRTC transports at the SFU: those whose ICE path comes from the namespace. */
 function clientTransports(address: string): Array<{ peerId: string; ufrag: string; iceState: string }> {
-  const found: Array<{ peerId: string; ufrag: string; iceState: string }> = [];
-  const room = h.t.platform.media.get(roomId);
-  if (room) {
-    const peerIds = new Set([...room.producers()].map((p) => p.peerId));
-    for (const peerId of peerIds) {
-      for (const transport of room.peer(peerId).transports.values()) {
-        const tuple = transport.iceSelectedTuple;
-        if (tuple?.remoteIp !== address) continue;
-        found.push({ peerId, ufrag: transport.iceParameters.usernameFragment, iceState: transport.iceState });
-      }
-    }
-  }
-  return found;
+  return sfuTransports(h.t.platform.media.get(roomId))
+    .filter((t) => t.remoteIp === address)
+    .map(({ peerId, ufrag, iceState }) => ({ peerId, ufrag, iceState }));
+}
+
+/** The SFU's view of the moving client's transports, for the timeline: ICE state, credentials, address. */
+function clientTransportsSeen(peerId: string): string {
+  return sfuTransports(h.t.platform.media.get(roomId))
+    .filter((t) => t.peerId === peerId)
+    .map((t) => `${t.direction}:${t.iceState}/${t.ufrag.slice(0, 4)}/${t.remoteIp ?? '-'}`)
+    .sort()
+    .join(' ');
 }
 
 describe('a call whose client changes address', () => {
@@ -79,6 +82,10 @@ describe('a call whose client changes address', () => {
     expect(before.length).toBe(2);
 
     const oldAddress = ns.address;
+    // Where the time goes (printed with the figure): each page's transports, the SFU's view, the first new frames.
+    await Promise.all([watchPage(host, 'host'), watchPage(client, 'client')]);
+    const clientPeerId = before[0]?.peerId ?? '';
+    const timeline = pollTimeline({ host, client }, () => clientTransportsSeen(clientPeerId));
     const movedAt = Date.now();
     const newAddress = ns.moveAddress();
     expect(newAddress).not.toBe(oldAddress);
@@ -99,6 +106,8 @@ describe('a call whose client changes address', () => {
     // Media decodes again on both sides, after the move (issue 14's figure: from the move to both decoding, polled every 0.5 s).
     await Promise.all([waitForVideoFrames(host, 60_000), waitForVideoFrames(client, 60_000)]);
     recordFault(context, { ice_restart_s: (Date.now() - movedAt) / 1000 });
+    const events = [...(await timeline.stop()), ...(await pageEvents(host)), ...(await pageEvents(client))];
+    console.log(`ice restart timeline (from the move):\n${formatTimeline(movedAt, events)}`);
     for (const page of [host, client]) expect(await page.getByTestId('encryption').getAttribute('data-state')).toBe('encrypted');
 
     // And what the SFU forwards from the moved client is still sealed: a spy's VP8 decoder gets no picture.
@@ -114,5 +123,7 @@ describe('a call whose client changes address', () => {
       expect(spied.decoded).toEqual([]);
     }
     expect(frames).toBeGreaterThan(10);
+    // One restart per transport brought it back: seconds later the SFU still has the same credentials (no restart storm).
+    expect(clientTransports(newAddress).map((t) => t.ufrag).sort()).toEqual(after.map((t) => t.ufrag).sort());
   });
 });

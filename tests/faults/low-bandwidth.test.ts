@@ -7,6 +7,7 @@ import { launchChromium, waitForInboundMedia } from '../support/browser.js';
 import { recordFault } from '../support/fault-figures.js';
 import { LossyLink } from '../support/lossy-link.js';
 import { namespacesUsable } from '../support/network-namespace.js';
+import { sfuTransports } from '../support/sfu-transports.js';
 import { openSession, signIn } from '../support/session-flow.js';
 import { startTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
@@ -134,6 +135,11 @@ describe('a line that narrows to 100 kbit/s for 20 s', () => {
       const samples = await samplesOf(page);
       return frameRate(samples, Date.now() - 5000, Date.now());
     }));
+    // ICE credentials now: a narrow line is not a moved address, and must not be restarted (ice-recovery.ts).
+    const room = async () => t.platform.media.get(String((await t.platform.db.connection.collection('appointments').findOne({}))?.roomId));
+    const credentials = async () => sfuTransports(await room()).map((transport) => transport.ufrag).sort();
+    const credentialsBefore = await credentials();
+    expect(credentialsBefore).toHaveLength(4);
     const narrowedAt = Date.now();
     await link.setRate(NARROW_KBIT);
     await host.waitForTimeout(NARROW_MS);
@@ -166,6 +172,8 @@ describe('a line that narrows to 100 kbit/s for 20 s', () => {
       console.log(`low-bandwidth: side=${i === 0 ? 'counselor' : 'client'} settled_fps=${settled[i]!.toFixed(1)} back_ms=${videoBackAfter(samples, restoredAt, settled[i]!) ?? 'never'} fps_every_2s_from_-25s=${fps.join(',')}`);
     }
     recordFault(context, { lowbw_audio_gap_s: audioGapMs / 1000, lowbw_video_back_s: videoBack });
+    // No ICE restart through it all: the slow line was not taken for a dead path.
+    expect(await credentials()).toEqual(credentialsBefore);
     // Still end-to-end encrypted after all that.
     for (const page of [host, client]) expect(await page.getByTestId('encryption').getAttribute('data-state')).toMatch(/encrypted|verified/);
   });

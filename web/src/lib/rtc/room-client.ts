@@ -15,6 +15,8 @@ import type { E2eeSession } from '../e2ee/e2ee-session.svelte.js';
 import { request, type AppSocket } from '../socket/socket-client.js';
 import { subscribe, type Unsubscribe } from '../socket/socket-subscription.js';
 import { ConsumerReoffer } from './consumer-reoffer.js';
+import { IceRecovery, type WatchedTransport } from './ice-recovery.js';
+import { listenToNetwork } from './network-change.js';
 import { connectEarly } from './receive-warm-up.js';
 import { TransformWatch, type SendKind, type SendSource } from './transform-watch.js';
 
@@ -70,9 +72,6 @@ function lossSince(before: { received: number; lost: number }, now: { received: 
   const lost = Math.max(0, now.lost - before.lost);
   return received + lost >= min ? (100 * lost) / (received + lost) : undefined;
 }
-
-/** A transport 'disconnected' this long is restarted (a network change rarely heals by itself). */
-const ICE_RESTART_AFTER_MS = 2000;
 
 export interface ConnectionQuality {
   /** 0 (lost) to 3 (good). */
@@ -143,7 +142,16 @@ export class RoomClient {
   #state: Record<'send' | 'recv', types.ConnectionState> = { send: 'new', recv: 'new' };
   #sendWanted = { audio: true, video: true };
   #mode: MediaMode = 'full';
-  #restartTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Wi-Fi to mobile and back: ICE restarts bring the media path back (or give up, and the page offers a rejoin). */
+  readonly #recovery = new IceRecovery({
+    restart: (transport) => this.#restartIce(transport),
+    onRecovered: () => {
+      // The path is back: pictures start at the next key frame, asked now both ways rather than waited for.
+      if (this.#inRoom && !this.#closed) void request(this.socket, 'room:request-key-frame', {}).catch(() => undefined);
+    },
+    onChange: () => this.#reportState(),
+    listenToNetwork,
+  });
   #lastTotals = { received: 0, lost: 0 };
   #lastAudioTotals = { received: 0, lost: 0 };
   #lastByPeer = new Map<string, { received: number; lost: number }>();
@@ -503,7 +511,7 @@ export class RoomClient {
     this.#consumers.clear();
     this.#toldViews.clear();
     this.#reoffer.close();
-    for (const timer of this.#restartTimers.values()) clearTimeout(timer);
+    this.#recovery.close();
     this.e2ee.close();
     this.events.onConnectionState('closed');
   }
@@ -543,31 +551,27 @@ export class RoomClient {
     }
     transport.on('connectionstatechange', (state) => {
       this.#state[direction] = state;
+      this.#recovery.stateChanged(transport.id, state);
       this.#reportState();
-      // Wi-Fi to mobile and back: new ICE credentials let the browser find the new path.
-      clearTimeout(this.#restartTimers.get(transport.id));
-      if (state === 'failed') void this.#restartIce(transport);
-      else if (state === 'disconnected') {
-        this.#restartTimers.set(transport.id, setTimeout(() => void this.#restartIce(transport), ICE_RESTART_AFTER_MS));
-      }
     });
+    this.#recovery.watch(transport);
     return transport;
   }
 
-  async #restartIce(transport: types.Transport): Promise<void> {
-    if (this.#closed || transport.closed) return;
-    try {
-      const { iceParameters } = await request(this.socket, 'room:restart-ice', { transportId: transport.id });
-      await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
-    } catch {
-      // The socket is down too: the session rejoins the room when it reconnects.
-    }
+  /** New ICE credentials from the SFU for one of our transports; the browser finds the path with them. */
+  async #restartIce(watched: WatchedTransport): Promise<void> {
+    const transport = watched.id === this.#send?.id ? this.#send : watched.id === this.#recv?.id ? this.#recv : undefined;
+    if (this.#closed || !transport || transport.closed) return;
+    const { iceParameters } = await request(this.socket, 'room:restart-ice', { transportId: transport.id });
+    await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
   }
 
   #reportState(): void {
+    if (this.#closed) return;
     const states = Object.values(this.#state);
-    if (states.includes('failed')) this.events.onConnectionState('failed');
-    else if (states.includes('disconnected')) this.events.onConnectionState('reconnecting');
+    // Restarts that did not bring the path back: the page offers a rejoin. Until then a failed path is being recovered.
+    if (this.#recovery.gaveUp) this.events.onConnectionState('failed');
+    else if (this.#recovery.recovering || states.includes('failed') || states.includes('disconnected')) this.events.onConnectionState('reconnecting');
     else if (states.every((s) => s === 'connected' || s === 'new') && states.includes('connected')) {
       this.events.onConnectionState('connected');
     }
