@@ -107,6 +107,9 @@ fi
 # --- 6: build ----------------------------------------------------------------
 step 6 "building shared, media, server and web"
 npx turbo run build --output-logs=errors-only
+# SvelteKit's generated types ($app/tsconfig), which a build served from turbo's cache does not write
+# and vitest needs when a test file is run on its own.
+(cd web && npx --no-install svelte-kit sync)
 
 case $command in
   setup)
