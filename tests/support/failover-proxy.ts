@@ -1,4 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { relayBetween } from './tcp-proxy.js';
 
 /**
  * What a load balancer in front of several signal nodes does, on one
@@ -46,20 +47,9 @@ export class FailoverProxy {
     outbound.once('error', refused);
     outbound.once('connect', () => {
       outbound.off('error', refused);
-      for (const socket of [inbound, outbound]) {
-        this.#sockets.add(socket);
-        socket.on('close', () => this.#sockets.delete(socket));
-        socket.on('error', () => {
-          inbound.destroy();
-          outbound.destroy();
-        });
-        socket.on('close', () => {
-          inbound.destroy();
-          outbound.destroy();
-        });
-      }
-      inbound.pipe(outbound);
-      outbound.pipe(inbound);
+      // A node that dies takes its connections with it: the page's side ends too.
+      outbound.on('close', () => inbound.destroy());
+      relayBetween(inbound, outbound, this.#sockets);
       inbound.resume();
     });
   }

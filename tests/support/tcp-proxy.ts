@@ -36,17 +36,7 @@ export class TcpProxy {
         inbound.resume();
         return;
       }
-      const outbound = connect(this.target.port, this.target.host);
-      for (const socket of [inbound, outbound]) {
-        this.#sockets.add(socket);
-        socket.on('close', () => this.#sockets.delete(socket));
-        socket.on('error', () => {
-          inbound.destroy();
-          outbound.destroy();
-        });
-      }
-      inbound.pipe(outbound);
-      outbound.pipe(inbound);
+      relayBetween(inbound, connect(this.target.port, this.target.host), this.#sockets);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -80,4 +70,18 @@ export class TcpProxy {
     this.#sockets.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/** Relays both ways between two sockets, kept in `open` while they are; an error on either ends both. */
+export function relayBetween(inbound: Socket, outbound: Socket, open: Set<Socket>): void {
+  for (const socket of [inbound, outbound]) {
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+    socket.on('error', () => {
+      inbound.destroy();
+      outbound.destroy();
+    });
+  }
+  inbound.pipe(outbound);
+  outbound.pipe(inbound);
 }
