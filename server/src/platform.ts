@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RoomRegistry, WorkerPool, type MediaSettings } from '@care/media';
+import { LocalMediaRooms, RoomRegistry, WorkerPool, type MediaSettings } from '@care/media';
 import { sessionlessApiPaths } from '@care/shared';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
@@ -276,7 +276,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     const live = createLiveSession({
       redis,
       epochClaims: await MlsEpochClaims.bind(db.connection),
-      mediaRooms: registry,
+      mediaRooms: new LocalMediaRooms(registry),
       sessions,
       notifier,
       attendance,
