@@ -169,6 +169,24 @@ const ConfigFields = z.object({
    */
   MEDIA_CONSUMERS_PER_WORKER: z.coerce.number({ message: 'must be a number' }).int().min(1, 'must be at least 1').default(500),
   /**
+   * What this process is (issue 14, roles): `all` (the default, one process:
+   * HTTP, Socket.IO and the media workers), `signal` (HTTP, Socket.IO,
+   * scheduling; rooms' media on media nodes) or `media` (the workers and the
+   * control channel only).
+   */
+  CARE_ROLE: z.enum(['all', 'signal', 'media'], { message: 'must be all, signal or media' }).default('all'),
+  /** A media node's control channel: where it listens (a private address). */
+  MEDIA_CONTROL_HOST: z.union([z.ipv4(), z.ipv6()], { message: 'must be an IP address' }).default('127.0.0.1'),
+  MEDIA_CONTROL_PORT: port(4450),
+  /** Where signal nodes reach this media node's control channel (ws://host:port); by default ws://MEDIA_CONTROL_HOST:port. */
+  MEDIA_CONTROL_URL: z.string().regex(/^wss?:\/\/[^\s]+$/, 'must be a ws:// or wss:// URL').optional(),
+  /** The secret signal and media nodes share to authenticate the control channel; required for the signal and media roles. */
+  MEDIA_CONTROL_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional(),
+  /** A media node's egress capacity, Mbit/s: its load is the larger of CPU and the share of this it sends. */
+  MEDIA_EGRESS_MBPS: z.coerce.number({ message: 'must be a number' }).positive().default(1000),
+  /** How long a draining media node (SIGTERM) waits for its rooms to end before it exits. */
+  MEDIA_DRAIN_GRACE_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(0).max(86_400).default(900),
+  /**
    * Outgoing mail server, smtp:// or smtps:// (user and password in the URL).
    * Unset: mail goes to the dev outbox (/dev/outbox) outside production, and
    * nowhere in production (in-app reminders still go out). In production
@@ -300,6 +318,9 @@ export const ConfigSchema = ConfigFields.superRefine((config, ctx) => {
   }
   if (config.SESSION_IDLE_HOURS > config.SESSION_MAX_HOURS) {
     ctx.addIssue({ code: 'custom', path: ['SESSION_IDLE_HOURS'], message: 'must not be longer than SESSION_MAX_HOURS' });
+  }
+  if (config.CARE_ROLE !== 'all' && !config.MEDIA_CONTROL_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['MEDIA_CONTROL_SECRET'], message: `must be set for CARE_ROLE=${config.CARE_ROLE}: the secret signal and media nodes share (openssl rand -base64 32)` });
   }
   if (config.NODE_ENV !== 'production') return;
   for (const name of ['TOTP_ENCRYPTION_KEY', 'RATE_LIMIT_KEY'] as const) {
