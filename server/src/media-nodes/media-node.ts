@@ -12,6 +12,8 @@ export interface MediaNode {
   readonly nodeId: string;
   /** The control port it listens on. */
   readonly controlPort: number;
+  /** Rooms open on it now. */
+  readonly roomCount: number;
   /**
    * Stops taking rooms (its entry says 'draining'), waits for its rooms to
    * end, at most `graceMs`, then closes.
@@ -73,6 +75,9 @@ export async function startMediaNode(config: Config, settings: MediaSettings, lo
   return {
     nodeId,
     controlPort: control.port,
+    get roomCount() {
+      return rooms.size;
+    },
     async drain(graceMs: number) {
       state = 'draining';
       rooms.drain();
