@@ -173,6 +173,9 @@ describe('loadConfig', () => {
       expect(loadConfig({ ...production, CARE_ROLE: role, MEDIA_CONTROL_SECRET: key }).CARE_ROLE).toBe(role);
     }
     expect(() => loadConfig({ ...minimal, CARE_ROLE: 'both' })).toThrow(/must be all, signal or media/);
+    // A media node has no database to name.
+    expect(loadConfig({ REDIS_URL: minimal.REDIS_URL, NODE_ENV: 'development', CARE_ROLE: 'media', MEDIA_CONTROL_SECRET: key }).CARE_ROLE).toBe('media');
+    expect(() => loadConfig({ REDIS_URL: minimal.REDIS_URL, NODE_ENV: 'development', CARE_ROLE: 'signal', MEDIA_CONTROL_SECRET: key })).toThrow(/MONGODB_URI is missing/);
     expect(() => loadConfig({ ...minimal, MEDIA_CONTROL_URL: 'http://media-1:4450' })).toThrow(/ws:\/\/ or wss:\/\//);
   });
 });

@@ -353,9 +353,12 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** A media node opens no database; its config names none (this is never dialled: startMediaNode has no database). */
+const MEDIA_NODE_NO_DATABASE = 'mongodb://media-node-has-no-database.invalid/';
+
 /** Reads the config, or throws one error that lists every bad or missing variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = ConfigSchema.safeParse(env);
+  const result = ConfigSchema.safeParse(env.CARE_ROLE === 'media' && !env.MONGODB_URI ? { ...env, MONGODB_URI: MEDIA_NODE_NO_DATABASE } : env);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '?');

@@ -50,6 +50,13 @@ async function dial(): Promise<{ socket: WebSocket; frames: Array<Record<string,
   return { socket, frames, nonce: String(challenge.nonce), closed };
 }
 
+/** Sends one request on an authenticated connection and waits for its reply (a signal node waits for each, as RemoteRoomMedia does). */
+async function call(connection: { socket: WebSocket; frames: Array<Record<string, unknown>> }, id: number, request: Record<string, unknown>): Promise<Record<string, unknown>> {
+  connection.socket.send(JSON.stringify({ type: 'request', id, call: request }));
+  await expect.poll(() => connection.frames.find((f) => f.type === 'reply' && f.id === id), { timeout: 20_000 }).toBeDefined();
+  return connection.frames.find((f) => f.type === 'reply' && f.id === id) as Record<string, unknown>;
+}
+
 const hello = (proof: string) => JSON.stringify({ type: 'hello', signalId: randomUUID(), proof });
 const openRoom = (id: number) => JSON.stringify({ type: 'request', id, call: { op: 'open', roomId: `hostile-${id}`, shape: 'group' } });
 
@@ -66,14 +73,13 @@ async function honest(id: number, frame: string): Promise<Record<string, unknown
 
 describe('the media node control channel', () => {
   it('honest: a signal node answering its challenge opens a room and gets a transport with candidates', async () => {
-    const { socket, frames, nonce } = await dial();
+    const connection = await dial();
+    const { socket, frames, nonce } = connection;
     socket.send(hello(controlProof(secret, nonce)));
     await expect.poll(() => frames.some((f) => f.type === 'welcome')).toBe(true);
-    socket.send(JSON.stringify({ type: 'request', id: 1, call: { op: 'open', roomId: 'honest-room', shape: 'pair' } }));
-    socket.send(JSON.stringify({ type: 'request', id: 2, call: { op: 'addPeer', roomId: 'honest-room', peerId: 'peer-1', held: false } }));
-    socket.send(JSON.stringify({ type: 'request', id: 3, call: { op: 'createTransport', roomId: 'honest-room', peerId: 'peer-1', direction: 'recv' } }));
-    await expect.poll(() => frames.filter((f) => f.type === 'reply').length, { timeout: 20_000 }).toBe(3);
-    const transport = frames.find((f) => f.id === 3) as { ok: boolean; result: { iceCandidates: unknown[] } };
+    expect(await call(connection, 1, { op: 'open', roomId: 'honest-room', shape: 'pair' })).toMatchObject({ ok: true });
+    expect(await call(connection, 2, { op: 'addPeer', roomId: 'honest-room', peerId: 'peer-1', held: false })).toMatchObject({ ok: true });
+    const transport = (await call(connection, 3, { op: 'createTransport', roomId: 'honest-room', peerId: 'peer-1', direction: 'recv' })) as { ok: boolean; result: { iceCandidates: unknown[] } };
     expect(transport.ok).toBe(true);
     expect(transport.result.iceCandidates.length).toBeGreaterThan(0);
     expect(node.roomCount).toBe(1);
@@ -154,12 +160,12 @@ describe('the media node control channel', () => {
   });
 
   it('a peer another signal node added is not found from this one', async () => {
-    const { socket, frames, nonce } = await dial();
+    const connection = await dial();
+    const { socket, frames, nonce } = connection;
     socket.send(hello(controlProof(secret, nonce)));
     await expect.poll(() => frames.some((f) => f.type === 'welcome')).toBe(true);
-    socket.send(JSON.stringify({ type: 'request', id: 1, call: { op: 'open', roomId: 'shared-room', shape: 'group' } }));
-    socket.send(JSON.stringify({ type: 'request', id: 2, call: { op: 'addPeer', roomId: 'shared-room', peerId: 'owned', held: false } }));
-    await expect.poll(() => frames.filter((f) => f.type === 'reply').length, { timeout: 20_000 }).toBe(2);
+    expect(await call(connection, 1, { op: 'open', roomId: 'shared-room', shape: 'group' })).toMatchObject({ ok: true });
+    expect(await call(connection, 2, { op: 'addPeer', roomId: 'shared-room', peerId: 'owned', held: false })).toMatchObject({ ok: true });
     const reply = await honest(5, JSON.stringify({ type: 'request', id: 5, call: { op: 'createTransport', roomId: 'shared-room', peerId: 'owned', direction: 'send' } }));
     expect(reply).toMatchObject({ ok: false, error: { code: 'not_found' } });
     socket.close();

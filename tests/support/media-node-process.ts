@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createVethNamespace, relayTo } from './network-namespace.js';
 
 const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -31,18 +32,9 @@ export class MediaNodeProcess {
   static async start(index: number, redisUrl: string, env: Record<string, string>): Promise<MediaNodeProcess> {
     const tag = `${process.pid % 1000}${index}`;
     const prefix = `10.${150 + index}.${Math.floor(process.pid / 7) % 250}`;
-    const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
     const namespace = `care-media-${tag}`;
     const hostDevice = `cmh${tag}`;
-    const nsDevice = `cmn${tag}`;
-    ip('netns', 'add', namespace);
-    ip('link', 'add', hostDevice, 'type', 'veth', 'peer', 'name', nsDevice);
-    ip('link', 'set', nsDevice, 'netns', namespace);
-    ip('addr', 'add', `${prefix}.1/24`, 'dev', hostDevice);
-    ip('link', 'set', hostDevice, 'up');
-    ip('netns', 'exec', namespace, 'ip', 'link', 'set', 'lo', 'up');
-    ip('netns', 'exec', namespace, 'ip', 'addr', 'add', `${prefix}.2/24`, 'dev', nsDevice);
-    ip('netns', 'exec', namespace, 'ip', 'link', 'set', nsDevice, 'up');
+    createVethNamespace(namespace, hostDevice, `cmn${tag}`, prefix);
     const node = new MediaNodeProcess(namespace, hostDevice, `${prefix}.1`, `${prefix}.2`);
     try {
       const redis = new URL(redisUrl);
@@ -94,16 +86,7 @@ export class MediaNodeProcess {
   }
 
   async #relayTo(port: number, host: string): Promise<number> {
-    const relay = net.createServer((incoming) => {
-      const upstream = net.connect(port, host);
-      incoming.pipe(upstream).pipe(incoming);
-      const end = () => {
-        incoming.destroy();
-        upstream.destroy();
-      };
-      incoming.on('error', end).on('close', end);
-      upstream.on('error', end).on('close', end);
-    });
+    const relay = net.createServer(relayTo(() => net.connect(port, host)));
     await new Promise<void>((resolve) => relay.listen(0, this.hostAddress, resolve));
     this.#relay = relay;
     return (relay.address() as net.AddressInfo).port;
