@@ -50,15 +50,20 @@ export class ControlChannel extends EventEmitter<ControlChannelEvents> {
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(url, { maxPayload: MEDIA_CONTROL_MAX_FRAME_BYTES, perMessageDeflate: false, handshakeTimeout: CONNECT_TIMEOUT_MS });
       let channel: ControlChannel | undefined;
+      let failed = false;
       const fail = (why: string) => {
         clearTimeout(timer);
+        if (failed) return;
+        failed = true;
         socket.terminate();
-        reject(new MediaError('unavailable', `media node unreachable: ${why}`));
+        log.warn({ why }, 'media node unreachable');
+        reject(new MediaError('unavailable', 'The session media is not reachable right now; please try again in a moment.'));
       };
       const timer = setTimeout(() => fail('no welcome in time'), CONNECT_TIMEOUT_MS);
-      socket.on('error', (error) => {
-        if (channel) channel.#lose(`socket error: ${error.message}`);
-        else fail(error.message);
+      // The error's code only: its message names the node's address, which neither a log nor a client is told.
+      socket.on('error', (error: NodeJS.ErrnoException) => {
+        if (channel) channel.#lose(`socket error ${error.code ?? ''}`);
+        else fail(`socket error ${error.code ?? ''}`);
       });
       socket.on('close', () => {
         if (channel) channel.#lose('closed');
