@@ -7,6 +7,12 @@ import { freshNonce, proofMatches } from './control-proof.js';
 
 /** How long a new connection has to prove it holds the secret. */
 const HELLO_TIMEOUT_MS = 5000;
+/**
+ * A signal node whose host vanished closes nothing: each connection is pinged
+ * (WebSocket ping) this often and cut off when a pong has not come back by
+ * the next one, so its peers leave (MediaNodeRooms.linkClosed).
+ */
+const LIVENESS_EVERY_MS = 5000;
 
 /** Close codes the control server uses (4000-4999 are the application's). */
 export const CONTROL_CLOSE = {
@@ -38,11 +44,26 @@ export interface ControlHandler {
  */
 export class ControlServer {
   readonly #links = new Set<WebSocket>();
+  readonly #answered = new WeakSet<WebSocket>();
+  readonly #liveness: NodeJS.Timeout;
 
   private constructor(
     private readonly wss: WebSocketServer,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.#liveness = setInterval(() => {
+      for (const socket of this.#links) {
+        if (!this.#answered.has(socket)) {
+          this.log.warn('control connection silent; cut off');
+          socket.terminate();
+          continue;
+        }
+        this.#answered.delete(socket);
+        socket.ping();
+      }
+    }, LIVENESS_EVERY_MS);
+    this.#liveness.unref();
+  }
 
   static async start(options: { host: string; port: number; secret: string; nodeId: string; handler: ControlHandler; log: Logger }): Promise<ControlServer> {
     const wss = new WebSocketServer({ host: options.host, port: options.port, maxPayload: MEDIA_CONTROL_MAX_FRAME_BYTES, perMessageDeflate: false });
@@ -61,6 +82,8 @@ export class ControlServer {
 
   #accept(socket: WebSocket, { secret, nodeId, handler }: { secret: string; nodeId: string; handler: ControlHandler }): void {
     this.#links.add(socket);
+    this.#answered.add(socket);
+    socket.on('pong', () => this.#answered.add(socket));
     const nonce = freshNonce();
     let link: SignalLink | undefined;
     const refuse = (code: number, why: string) => {
@@ -104,6 +127,7 @@ export class ControlServer {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#liveness);
     for (const socket of this.#links) socket.close(CONTROL_CLOSE.shuttingDown, 'shutting down');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     for (const socket of this.#links) socket.terminate();
