@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { CONTROL_CLOSE, controlProof, createLogger, loadConfig, mediaSettings, startMediaNode, type MediaNode } from '@care/server';
+import { CONTROL_CLOSE, controlProof, type MediaNode } from '@care/server';
 import { MEDIA_CONTROL_MAX_FRAME_BYTES } from '@care/shared';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
+import { startMediaNodeHere } from '../support/media-node-here.js';
 
 /*
  * The control channel of a media node (issue 14, roles) is what a signal
@@ -20,17 +21,7 @@ let node: MediaNode;
 let url: string;
 
 beforeAll(async () => {
-  const config = loadConfig({
-    CARE_ROLE: 'media',
-    REDIS_URL: `${inject('redisUrl').replace(/\/+$/, '')}/6`,
-    MEDIA_CONTROL_SECRET: secret,
-    MEDIA_CONTROL_PORT: '0',
-    MEDIA_PORT_BASE: '0',
-    MEDIA_WORKERS: '1',
-    NODE_ENV: 'test',
-    ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
-  });
-  node = await startMediaNode(config, mediaSettings(config), createLogger('warn'));
+  node = await startMediaNodeHere(`${inject('redisUrl').replace(/\/+$/, '')}/6`, secret);
   url = `ws://127.0.0.1:${node.controlPort}`;
 });
 

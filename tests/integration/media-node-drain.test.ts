@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createLogger, loadConfig, mediaSettings, startMediaNode, type MediaNode } from '@care/server';
+import { createLogger, type MediaNode } from '@care/server';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MediaNodeRegistry } from '../../server/src/media-nodes/media-node-registry.js';
 import { RemoteMediaRooms } from '../../server/src/media-nodes/remote-room-media.js';
+import { startMediaNodeHere } from '../support/media-node-here.js';
 
 /*
  * A media node told to stop (SIGTERM runs `drain`) takes no new room: its
@@ -21,17 +22,7 @@ const nodes: MediaNode[] = [];
 let rooms: RemoteMediaRooms;
 
 async function mediaNode(): Promise<MediaNode> {
-  const config = loadConfig({
-    CARE_ROLE: 'media',
-    REDIS_URL: redisUrl,
-    MEDIA_CONTROL_SECRET: secret,
-    MEDIA_CONTROL_PORT: '0',
-    MEDIA_PORT_BASE: '0',
-    MEDIA_WORKERS: '1',
-    NODE_ENV: 'test',
-    ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
-  });
-  const node = await startMediaNode(config, mediaSettings(config), createLogger('warn'));
+  const node = await startMediaNodeHere(redisUrl, secret);
   nodes.push(node);
   return node;
 }
