@@ -3,7 +3,7 @@ export { Room, type ConsumerCreated } from './room.js';
 export { MediaPeer, sourceOf, type TransportDirection, type TransportOptionsForClient } from './peer.js';
 export { RoomRegistry } from './room-registry.js';
 export { MediaError, type MediaErrorCode } from './media-error.js';
-export { MAX_INCOMING_BITRATE, PRODUCER_SOURCES, TRANSPORTS_PER_DIRECTION, type ProducerSource } from './peer-limits.js';
+export { MAX_INCOMING_BITRATE, PRODUCER_SOURCES, producerSourceFor, TRANSPORTS_PER_DIRECTION, type ProducerSource } from './peer-limits.js';
 export type { MediaSettings } from './media-settings.js';
 export { mediaCodecs } from './codecs.js';
 export { AUDIO_LEVEL_EXTENSION, routerCodecs, type RoomShape } from './room-shape.js';
@@ -26,3 +26,5 @@ export {
   type PipeOffer,
   type PipeRequest,
 } from './host-pipe-messages.js';
+export type { ConsumerOffer, MediaRooms, ProducerMade, RoomMedia, RoomMediaClosedReason, RoomMediaEvents } from './room-media.js';
+export { LocalMediaRooms, LocalRoomMedia } from './local-room-media.js';

@@ -178,4 +178,19 @@ describe('loadConfig', () => {
     }
     expect(() => loadConfig({ ...minimal, METRICS_TOKEN: 'short' })).toThrowError(/METRICS_TOKEN.*at least 32 characters/);
   });
+
+  it('runs as one process unless a role is named; a signal or media node refuses to start without the control secret', () => {
+    expect(loadConfig(minimal).CARE_ROLE).toBe('all');
+    for (const role of ['signal', 'media']) {
+      expect(() => loadConfig({ ...minimal, CARE_ROLE: role })).toThrow(/MEDIA_CONTROL_SECRET is missing: must be set for CARE_ROLE=/);
+      expect(() => loadConfig({ ...production, CARE_ROLE: role })).toThrow(/MEDIA_CONTROL_SECRET/);
+      expect(() => loadConfig({ ...minimal, CARE_ROLE: role, MEDIA_CONTROL_SECRET: 'short' })).toThrow(/at least 32 characters/);
+      expect(loadConfig({ ...production, CARE_ROLE: role, MEDIA_CONTROL_SECRET: key }).CARE_ROLE).toBe(role);
+    }
+    expect(() => loadConfig({ ...minimal, CARE_ROLE: 'both' })).toThrow(/must be all, signal or media/);
+    // A media node has no database to name.
+    expect(loadConfig({ REDIS_URL: minimal.REDIS_URL, NODE_ENV: 'development', CARE_ROLE: 'media', MEDIA_CONTROL_SECRET: key }).CARE_ROLE).toBe('media');
+    expect(() => loadConfig({ REDIS_URL: minimal.REDIS_URL, NODE_ENV: 'development', CARE_ROLE: 'signal', MEDIA_CONTROL_SECRET: key })).toThrow(/MONGODB_URI is missing/);
+    expect(() => loadConfig({ ...minimal, MEDIA_CONTROL_URL: 'http://media-1:4450' })).toThrow(/ws:\/\/ or wss:\/\//);
+  });
 });

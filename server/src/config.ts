@@ -197,6 +197,23 @@ const ConfigFields = z.object({
   MEDIA_PIPE_PORT_MIN: port(41000),
   MEDIA_PIPE_PORT_MAX: port(41999),
   MEDIA_PIPE_PEER_NETWORKS: networks('10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7'),
+   * What this process is (issue 14, roles): `all` (the default, one process:
+   * HTTP, Socket.IO and the media workers), `signal` (HTTP, Socket.IO,
+   * scheduling; rooms' media on media nodes) or `media` (the workers and the
+   * control channel only).
+   */
+  CARE_ROLE: z.enum(['all', 'signal', 'media'], { message: 'must be all, signal or media' }).default('all'),
+  /** A media node's control channel: where it listens (a private address). */
+  MEDIA_CONTROL_HOST: z.union([z.ipv4(), z.ipv6()], { message: 'must be an IP address' }).default('127.0.0.1'),
+  MEDIA_CONTROL_PORT: port(4450),
+  /** Where signal nodes reach this media node's control channel (ws://host:port); by default ws://MEDIA_CONTROL_HOST:port. */
+  MEDIA_CONTROL_URL: z.string().regex(/^wss?:\/\/[^\s]+$/, 'must be a ws:// or wss:// URL').optional(),
+  /** The secret signal and media nodes share to authenticate the control channel; required for the signal and media roles. */
+  MEDIA_CONTROL_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional(),
+  /** A media node's egress capacity, Mbit/s: its load is the larger of CPU and the share of this it sends. */
+  MEDIA_EGRESS_MBPS: z.coerce.number({ message: 'must be a number' }).positive().default(1000),
+  /** How long a draining media node (SIGTERM) waits for its rooms to end before it exits. */
+  MEDIA_DRAIN_GRACE_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(0).max(86_400).default(900),
   /**
    * Outgoing mail server, smtp:// or smtps:// (user and password in the URL).
    * Unset: mail goes to the dev outbox (/dev/outbox) outside production, and
@@ -333,6 +350,9 @@ export const ConfigSchema = ConfigFields.superRefine((config, ctx) => {
   if (config.SESSION_IDLE_HOURS > config.SESSION_MAX_HOURS) {
     ctx.addIssue({ code: 'custom', path: ['SESSION_IDLE_HOURS'], message: 'must not be longer than SESSION_MAX_HOURS' });
   }
+  if (config.CARE_ROLE !== 'all' && !config.MEDIA_CONTROL_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['MEDIA_CONTROL_SECRET'], message: `must be set for CARE_ROLE=${config.CARE_ROLE}: the secret signal and media nodes share (openssl rand -base64 32)` });
+  }
   if (config.NODE_ENV !== 'production') return;
   for (const name of ['TOTP_ENCRYPTION_KEY', 'RATE_LIMIT_KEY'] as const) {
     if (!config[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'must be set in production: 32 random bytes in base64 (openssl rand -base64 32); for a local try-out set NODE_ENV=development' });
@@ -370,9 +390,12 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** A media node opens no database; its config names none (this is never dialled: startMediaNode has no database). */
+const MEDIA_NODE_NO_DATABASE = 'mongodb://media-node-has-no-database.invalid/';
+
 /** Reads the config, or throws one error that lists every bad or missing variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = ConfigSchema.safeParse(env);
+  const result = ConfigSchema.safeParse(env.CARE_ROLE === 'media' && !env.MONGODB_URI ? { ...env, MONGODB_URI: MEDIA_NODE_NO_DATABASE } : env);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '?');

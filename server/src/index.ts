@@ -16,3 +16,7 @@ export { PRESENCE_TTL_MS } from './presence/presence-service.js';
 export { FEED_CONNECTION_NAME, INVALIDATION_CHANNEL, WRITE_MARK_KEY } from './node-cache/cache-invalidations.js';
 export { MlsGroupRoster } from './live/mls/mls-group-roster.js';
 export { MlsEpochClaims } from './live/mls/mls-epoch-claims.js';
+export { startMediaNode, type MediaNode } from './media-nodes/media-node.js';
+export { mediaSettings } from './platform.js';
+export { controlProof } from './media-nodes/control-proof.js';
+export { CONTROL_CLOSE } from './media-nodes/control-server.js';

@@ -2,7 +2,8 @@
 import { MediaError } from '@care/media';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { PortInUseError, startPlatform } from './platform.js';
+import { startMediaNode } from './media-nodes/media-node.js';
+import { mediaSettings, PortInUseError, startPlatform } from './platform.js';
 
 /** Process entry: config from the environment, then the platform; stops cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -18,6 +19,24 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.LOG_LEVEL);
   try {
+    if (config.CARE_ROLE === 'media') {
+      const node = await startMediaNode(config, mediaSettings(config), log);
+      // The line scripts and tests wait for (the control port, for a port 0 given).
+      process.stdout.write(`CARE_ASN_MEDIA_READY ${node.nodeId} ${node.controlPort}\n`);
+      let stopping = false;
+      // SIGTERM drains: no new rooms here, the live ones finish (a bounded grace); SIGINT stops at once.
+      process.on('SIGTERM', () => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal: 'SIGTERM' }, 'draining');
+        node.drain(config.MEDIA_DRAIN_GRACE_SECONDS * 1000).then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      });
+      process.on('SIGINT', () => void node.close().then(() => process.exit(0), () => process.exit(1)));
+      return;
+    }
     const platform = await startPlatform(config, log);
     // The one line a person starting the server needs (also read by scripts/start.ts).
     process.stdout.write(`CARE_ASN_READY ${platform.url}\n`);

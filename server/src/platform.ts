@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RoomRegistry, WorkerPool, type MediaSettings } from '@care/media';
+import { LocalMediaRooms, RoomRegistry, WorkerPool, type MediaRooms, type MediaSettings } from '@care/media';
 import { sessionlessApiPaths } from '@care/shared';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
@@ -75,6 +75,8 @@ import { createSocketServer, registerSocketFeatures } from './socket/socket-serv
 import { socketNotifier } from './socket/socket-notifier.js';
 import type { AppServer } from './socket/types.js';
 import { connectRedis } from './redis/redis-connection.js';
+import { MediaNodeRegistry } from './media-nodes/media-node-registry.js';
+import { RemoteMediaRooms } from './media-nodes/remote-room-media.js';
 
 export class PortInUseError extends Error {
   override readonly name = 'PortInUseError';
@@ -88,9 +90,12 @@ export interface Platform {
   io: AppServer;
   /** The Express app (its router stack is what the REST fuzz test enumerates). */
   http: Express;
+  /** This node's media workers (CARE_ROLE=all; a signal node has none, and reading this throws). */
   pool: WorkerPool;
-  /** The rooms whose media this node hosts. */
+  /** The rooms whose media this node hosts, as mediasoup objects (CARE_ROLE=all; a signal node has none, and reading this throws). */
   media: RoomRegistry;
+  /** The rooms' media through the seam, wherever it runs. */
+  mediaRooms: MediaRooms;
   /** Invitations, reminders (this node's scheduler) and calendar files. */
   notifications: Notifications;
   close(): Promise<void>;
@@ -110,7 +115,7 @@ export interface PlatformOverrides {
   monitorDatabaseCommands?: boolean;
 }
 
-function mediaSettings(config: Config): MediaSettings {
+export function mediaSettings(config: Config): MediaSettings {
   return {
     workers: config.MEDIA_WORKERS,
     workerBin: config.MEDIASOUP_WORKER_BIN,
@@ -171,10 +176,9 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     cleanups.push(() => db.close());
     const accounts = new AccountCache(db, invalidations);
 
-    const pool = await WorkerPool.create(mediaSettings(config), log);
-    cleanups.push(() => pool.close());
-    const registry = new RoomRegistry(pool, mediaSettings(config), log);
-    cleanups.push(() => registry.closeAll());
+    const { pool, registry, mediaRooms, mediaReady } = await mediaForRole(config, redis, log);
+    if (pool) cleanups.push(() => pool.close());
+    cleanups.push(() => mediaRooms.closeAll());
 
     if (config.SEED_DEMO) await seedDemo(db, log);
 
@@ -281,7 +285,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     const live = createLiveSession({
       redis,
       epochClaims,
-      mediaRooms: registry,
+      mediaRooms,
       sessions,
       notifier,
       attendance,
@@ -290,7 +294,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     });
     const presence = new PresenceService(redis, config.PRESENCE_TTL_SECONDS * 1000);
 
-    const metrics = createMetrics({ connections: () => io.engine.clientsCount, rooms: () => registry.size });
+    const metrics = createMetrics({ connections: () => io.engine.clientsCount, rooms: () => mediaRooms.size });
     const rateLimited = createRateLimitedCounter(metrics);
     registerSocketFeatures(io, {
       auth,
@@ -376,7 +380,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       health: healthRoutes({
         redis,
         db,
-        mediaWorkers: () => pool.size,
+        mediaWorkers: mediaReady,
         metrics,
         metricsAccess: metricsAccess({ allow: config.METRICS_ALLOW, token: config.METRICS_TOKEN }),
       }),
@@ -404,10 +408,48 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     appUrl = url.replace(/\/+$/, '');
     notifications.scheduler.start();
     cleanups.push(() => notifications.stop());
-    log.info({ port, mediaPorts: pool.ports() }, 'CARE ASN server listening');
-    return { url, port, db, redis, io, http: httpApp, pool, media: registry, notifications, close: closeAll };
+    log.info({ port, mediaPorts: pool?.ports(), role: config.CARE_ROLE }, 'CARE ASN server listening');
+    return {
+      url,
+      port,
+      db,
+      redis,
+      io,
+      http: httpApp,
+      get pool() {
+        if (!pool) throw new Error('this node runs no media workers (CARE_ROLE=signal)');
+        return pool;
+      },
+      get media() {
+        if (!registry) throw new Error('this node hosts no media rooms (CARE_ROLE=signal)');
+        return registry;
+      },
+      mediaRooms,
+      notifications,
+      close: closeAll,
+    };
   } catch (error) {
     await closeAll();
     throw error;
   }
+}
+
+/**
+ * The rooms' media for this node's role: its own workers (CARE_ROLE=all), or
+ * media nodes reached over their control channels (CARE_ROLE=signal).
+ * `mediaReady` counts what can take rooms now (workers, or media nodes up).
+ */
+async function mediaForRole(
+  config: Config,
+  redis: Redis,
+  log: Logger,
+): Promise<{ pool?: WorkerPool; registry?: RoomRegistry; mediaRooms: MediaRooms; mediaReady: () => number }> {
+  if (config.CARE_ROLE === 'signal') {
+    if (!config.MEDIA_CONTROL_SECRET) throw new Error('MEDIA_CONTROL_SECRET is required for a signal node');
+    const remote = new RemoteMediaRooms(new MediaNodeRegistry(redis), config.MEDIA_CONTROL_SECRET, log.child({ component: 'media-nodes' }));
+    return { mediaRooms: remote, mediaReady: () => remote.nodesUp };
+  }
+  const pool = await WorkerPool.create(mediaSettings(config), log);
+  const registry = new RoomRegistry(pool, mediaSettings(config), log);
+  return { pool, registry, mediaRooms: new LocalMediaRooms(registry), mediaReady: () => pool.size };
 }

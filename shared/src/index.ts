@@ -9,6 +9,7 @@ export * from './protocol/lobby.js';
 export * from './protocol/session.js';
 export * from './protocol/media-parameters.js';
 export * from './protocol/room.js';
+export * from './protocol/media-control.js';
 export * from './protocol/chat.js';
 export * from './protocol/plan.js';
 export * from './protocol/mls.js';

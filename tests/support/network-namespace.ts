@@ -30,6 +30,33 @@ export function namespacesUsable(): { usable: true } | { usable: false; why: str
   }
 }
 
+/** A namespace joined to this one by a veth pair: the host's end at `prefix.1`, the namespace's at `prefix.2`, both up. */
+export function createVethNamespace(name: string, hostDevice: string, nsDevice: string, prefix: string): void {
+  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
+  ip('netns', 'add', name);
+  ip('link', 'add', hostDevice, 'type', 'veth', 'peer', 'name', nsDevice);
+  ip('link', 'set', nsDevice, 'netns', name);
+  ip('addr', 'add', `${prefix}.1/24`, 'dev', hostDevice);
+  ip('link', 'set', hostDevice, 'up');
+  ip('netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up');
+  ip('netns', 'exec', name, 'ip', 'addr', 'add', `${prefix}.2/24`, 'dev', nsDevice);
+  ip('netns', 'exec', name, 'ip', 'link', 'set', nsDevice, 'up');
+}
+
+/** A TCP server's connection handler that passes each connection through to `target`, both ways. */
+export function relayTo(target: () => net.Socket): (incoming: net.Socket) => void {
+  return (incoming) => {
+    const upstream = target();
+    incoming.pipe(upstream).pipe(incoming);
+    const end = () => {
+      incoming.destroy();
+      upstream.destroy();
+    };
+    incoming.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  };
+}
+
 export class NetworkNamespace {
   readonly #relays: Array<ChildProcess | net.Server> = [];
   #current: string;
@@ -52,15 +79,7 @@ export class NetworkNamespace {
     const name = `care-ice-${tag}`;
     const hostDevice = `cih${tag}`;
     const nsDevice = `cin${tag}`;
-    const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
-    ip('netns', 'add', name);
-    ip('link', 'add', hostDevice, 'type', 'veth', 'peer', 'name', nsDevice);
-    ip('link', 'set', nsDevice, 'netns', name);
-    ip('addr', 'add', `${prefix}.1/24`, 'dev', hostDevice);
-    ip('link', 'set', hostDevice, 'up');
-    ip('netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up');
-    ip('netns', 'exec', name, 'ip', 'addr', 'add', `${prefix}.2/24`, 'dev', nsDevice);
-    ip('netns', 'exec', name, 'ip', 'link', 'set', nsDevice, 'up');
+    createVethNamespace(name, hostDevice, nsDevice, prefix);
     return new NetworkNamespace(name, `${prefix}.1`, prefix, nsDevice, hostDevice, mkdtempSync(path.join(os.tmpdir(), 'care-ice-')));
   }
 
@@ -105,16 +124,7 @@ export class NetworkNamespace {
    */
   async forwardLocalhost(port: number): Promise<void> {
     const socketPath = path.join(this.dir, `relay-${port}.sock`);
-    const outside = net.createServer((incoming) => {
-      const upstream = net.connect(port, '127.0.0.1');
-      incoming.pipe(upstream).pipe(incoming);
-      const end = () => {
-        incoming.destroy();
-        upstream.destroy();
-      };
-      incoming.on('error', end).on('close', end);
-      upstream.on('error', end).on('close', end);
-    });
+    const outside = net.createServer(relayTo(() => net.connect(port, '127.0.0.1')));
     await new Promise<void>((resolve) => outside.listen(socketPath, resolve));
     this.#relays.push(outside);
     const relay = `

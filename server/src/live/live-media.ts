@@ -1,4 +1,4 @@
-import { sourceOf, type ConsumerCreated, type Room, type RoomRegistry } from '@care/media';
+import { producerSourceFor, type ConsumerOffer, type MediaRooms, type RoomMedia } from '@care/media';
 import {
   mediaModeAllows,
   type DtlsParameters,
@@ -26,17 +26,19 @@ import { TurnCredentials } from './turn-credentials.js';
  * consumers on its room's media, what each peer sends (its switches and its
  * media mode, held back at the SFU), and who speaks. A peer prepared in the
  * lobby may set up its transports and producers (held); the rest needs a
- * peer in the room. Each consumer the media `Room` creates costs one round
- * trip: its receiver is asked to set it up, and its answer starts it.
+ * peer in the room. Each consumer the room's media creates costs one round
+ * trip: its receiver is asked to set it up, and its answer starts it. The
+ * media is reached through its seam (`MediaRooms`, ids and plain data), in
+ * this process or on a media node.
  */
 export class LiveMedia {
-  readonly #followed = new WeakSet<Room>();
+  readonly #followed = new WeakSet<RoomMedia>();
   /** The dominant speaker of each room on this node, for "receive less". */
   readonly #speakers = new Map<string, string>();
 
   constructor(
     private readonly rooms: LiveRooms,
-    private readonly media: RoomRegistry,
+    private readonly media: MediaRooms,
     private readonly shares: Pick<ScreenShares, 'mayShare'>,
     private readonly notifier: Notifier,
     private readonly log: Logger,
@@ -52,7 +54,7 @@ export class LiveMedia {
 
   async connectTransport(connectionId: string, transportId: string, dtlsParameters: DtlsParameters): Promise<void> {
     const peer = this.rooms.mediaPeerOf(connectionId);
-    await this.#room(peer).peer(peer.peerId).connectTransport(transportId, dtlsParameters as ms.DtlsParameters);
+    await this.#room(peer).connectTransport(peer.peerId, transportId, dtlsParameters as ms.DtlsParameters);
   }
 
   async produce(connectionId: string, transportId: string, kind: MediaKind, rtpParameters: RtpParameters, named?: ProducerSource): Promise<string> {
@@ -60,32 +62,32 @@ export class LiveMedia {
     const peer = named === 'screen' ? this.rooms.peerOf(connectionId) : this.rooms.mediaPeerOf(connectionId);
     const room = this.#room(peer);
     if (named === 'screen') this.#assertMayShare(peer, room);
-    const producer = await room.produce(peer.peerId, transportId, kind, rtpParameters as ms.RtpParameters, named);
-    const source = sourceOf(producer);
+    // Held back at the SFU from the start: a track the person (or the host) switched off, and everything of someone still waiting.
+    const source = producerSourceFor(kind, named);
+    const paused = !peer.admitted || !forwardedSources(peer)[source];
+    const producer = await room.produce(peer.peerId, transportId, kind, rtpParameters as ms.RtpParameters, named, paused);
     // Withdrawn while the worker made it: the withdrawal found nothing to close, so this closes it.
-    if (source === 'screen' && !this.shares.mayShare(peer, room.shape === 'group')) {
-      producer.close();
+    if (producer.source === 'screen' && !this.shares.mayShare(peer, room.shape === 'group')) {
+      await room.closeProducer(peer.peerId, 'screen');
       this.#assertMayShare(peer, room);
     }
-    // Held back at the SFU from the start: a track the person (or the host) switched off, and everything of someone still waiting.
-    if (!peer.admitted || !forwardedSources(peer)[source]) await producer.pause();
-    this.log.info({ roomId: peer.roomId, peerId: peer.peerId, producerId: producer.id, kind, source }, 'producer created');
-    return producer.id;
+    this.log.info({ roomId: peer.roomId, peerId: peer.peerId, producerId: producer.producerId, kind, source: producer.source }, 'producer created');
+    return producer.producerId;
   }
 
   /** This peer stops sharing its screen (its own button, or the browser's "stop sharing"): the others' consumers close. */
-  stopShare(connectionId: string): void {
-    this.stopShareOf(this.rooms.peerOf(connectionId));
+  async stopShare(connectionId: string): Promise<void> {
+    await this.stopShareOf(this.rooms.peerOf(connectionId));
   }
 
   /** Closes a peer's screen share at the SFU, if there is one (the host withdrew it, or the person stopped). */
-  stopShareOf(peer: LivePeer): void {
+  async stopShareOf(peer: LivePeer): Promise<void> {
     const media = this.media.get(peer.roomId);
     if (!media || media.closed) return;
-    if (media.peer(peer.peerId).closeProducer('screen')) this.log.info({ roomId: peer.roomId, peerId: peer.peerId }, 'screen share stopped');
+    if (await media.closeProducer(peer.peerId, 'screen')) this.log.info({ roomId: peer.roomId, peerId: peer.peerId }, 'screen share stopped');
   }
 
-  #assertMayShare(peer: LivePeer, room: Room): void {
+  #assertMayShare(peer: LivePeer, room: RoomMedia): void {
     if (!this.shares.mayShare(peer, room.shape === 'group')) {
       throw new AppError('forbidden', 'Only the facilitator, and whom they invite, may share a screen here.');
     }
@@ -100,7 +102,7 @@ export class LiveMedia {
   /** A peer entered its room: what it sends goes out as its switches say, and it and the others receive each other. */
   async admitted(peer: LivePeer): Promise<void> {
     const room = this.#room(peer);
-    await room.peer(peer.peerId).setSending(forwardedSources(peer));
+    await room.setSending(peer.peerId, forwardedSources(peer));
     await room.admit(peer.peerId);
   }
 
@@ -108,10 +110,10 @@ export class LiveMedia {
   async setMediaMode(connectionId: string, mode: MediaMode): Promise<void> {
     const peer = this.rooms.peerOf(connectionId);
     peer.mode = mode;
-    const media = this.#room(peer).peer(peer.peerId);
-    await media.setVideoFocus(mode === 'speaker-only' ? this.#focusFor(peer) : undefined);
-    await media.setReceive(mediaModeAllows(mode));
-    await media.setSending(forwardedSources(peer));
+    const media = this.#room(peer);
+    await media.setVideoFocus(peer.peerId, mode === 'speaker-only' ? this.#focusFor(peer) : undefined);
+    await media.setReceive(peer.peerId, mediaModeAllows(mode));
+    await media.setSending(peer.peerId, forwardedSources(peer));
   }
 
   /**
@@ -132,7 +134,7 @@ export class LiveMedia {
 
   async setConsumerView(connectionId: string, consumerId: string, spatialLayer: number, visible: boolean): Promise<void> {
     const peer = this.rooms.peerOf(connectionId);
-    await this.#room(peer).peer(peer.peerId).setConsumerView(consumerId, spatialLayer, visible);
+    await this.#room(peer).setConsumerView(peer.peerId, consumerId, spatialLayer, visible);
   }
 
   /** Key frames of what this peer receives and of what it sends (it, and so everyone, holds the epoch's keys now). */
@@ -143,11 +145,11 @@ export class LiveMedia {
 
   async restartIce(connectionId: string, transportId: string): Promise<IceParameters> {
     const peer = this.rooms.mediaPeerOf(connectionId);
-    return (await this.#room(peer).peer(peer.peerId).restartIce(transportId)) as IceParameters;
+    return (await this.#room(peer).restartIce(peer.peerId, transportId)) as IceParameters;
   }
 
   /** Offers a room's consumers to their receivers and follows its speaker; once per media room. */
-  follow(room: Room): void {
+  follow(room: RoomMedia): void {
     if (this.#followed.has(room)) return;
     this.#followed.add(room);
     room.on('consumer', (created) => void this.#offer(room, created));
@@ -162,8 +164,7 @@ export class LiveMedia {
         this.notifier.toConnection(peer.connectionId, 'room:active-speaker', { peerId });
         if (peer.mode !== 'speaker-only' || peer.peerId === peerId) continue;
         room
-          .peer(peer.peerId)
-          .setVideoFocus(this.#focusFor(peer, before))
+          .setVideoFocus(peer.peerId, this.#focusFor(peer, before))
           .catch((error: unknown) => this.log.warn({ err: error, peerId: peer.peerId }, 'could not follow the active speaker'));
       }
     });
@@ -175,24 +176,23 @@ export class LiveMedia {
    * cannot, does not answer in time, or answers something else does not get
    * it: the consumer is closed, so nothing is left waiting on it.
    */
-  async #offer(room: Room, { peerId, producerPeerId, source, consumer }: ConsumerCreated): Promise<void> {
+  async #offer(room: RoomMedia, { peerId, producerPeerId, source, consumerId, producerId, kind, rtpParameters }: ConsumerOffer): Promise<void> {
     const receiver = this.rooms.peerById(peerId);
     try {
       if (!receiver) throw new AppError('not_in_room', 'the receiver left');
       await this.notifier.ask(receiver.connectionId, 'room:consume', {
-        consumerId: consumer.id,
-        producerId: consumer.producerId,
+        consumerId,
+        producerId,
         peerId: producerPeerId,
-        kind: consumer.kind,
+        kind,
         source,
-        rtpParameters: consumer.rtpParameters as RtpParameters,
+        rtpParameters: rtpParameters as RtpParameters,
       });
-      await room.peer(peerId).consumerReady(consumer.id);
+      await room.consumerReady(peerId, consumerId);
     } catch (error) {
-      if (consumer.closed || room.closed) return;
-      consumer.close();
-      room.peerIfPresent(peerId)?.closeConsumer(consumer.id);
-      this.log.info({ roomId: room.id, peerId, consumerId: consumer.id, code: error instanceof AppError ? error.code : 'internal' }, 'consumer not taken');
+      if (room.closed) return;
+      await room.closeConsumer(peerId, consumerId).catch((closeError: unknown) => this.log.debug({ err: closeError, consumerId }, 'consumer already gone'));
+      this.log.info({ roomId: room.id, peerId, consumerId, code: error instanceof AppError ? error.code : 'internal' }, 'consumer not taken');
     }
   }
 
@@ -203,7 +203,7 @@ export class LiveMedia {
 
   async #applySending(peer: LivePeer, sending: SendingState): Promise<void> {
     peer.sending = sending;
-    await this.#room(peer).peer(peer.peerId).setSending(forwardedSources(peer));
+    await this.#room(peer).setSending(peer.peerId, forwardedSources(peer));
     for (const other of this.rooms.peersIn(peer.roomId)) {
       if (other !== peer) this.notifier.toConnection(other.connectionId, 'room:peer-sending', { peerId: peer.peerId, sending });
     }
@@ -215,7 +215,7 @@ export class LiveMedia {
     return speaker !== undefined && speaker !== peer.peerId ? speaker : previous;
   }
 
-  #room(peer: LivePeer): Room {
+  #room(peer: LivePeer): RoomMedia {
     const room = this.media.get(peer.roomId);
     if (!room) throw new AppError('not_in_room', 'The session media restarted; rejoin the session.');
     return room;

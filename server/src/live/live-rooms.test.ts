@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Room, RoomRegistry, RoomShape } from '@care/media';
+import type { MediaRooms, RoomMedia, RoomShape } from '@care/media';
 import type { ServerEventName, ServerEventPayload } from '@care/shared';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -59,7 +59,7 @@ function setUp() {
     ask: () => Promise.reject(new Error('LiveRooms asked a client')),
   };
   const media = new MediaRoomsDouble();
-  const rooms = new LiveRooms(media as unknown as RoomRegistry, notifier, pino({ level: 'silent' }));
+  const rooms = new LiveRooms(media as unknown as MediaRooms, notifier, pino({ level: 'silent' }));
   const events: Array<{ name: keyof LiveRoomEvents; args: unknown[] }> = [];
   rooms.on('peerJoined', (peer, room) => events.push({ name: 'peerJoined', args: [peer.peerId, (room as unknown as MediaRoomDouble).id] }));
   rooms.on('peerLeft', (peer, departure) => events.push({ name: 'peerLeft', args: [peer.peerId, departure] }));
@@ -155,7 +155,7 @@ describe('LiveRooms', () => {
     const { rooms, media, told } = setUp();
     await rooms.join('c1', access({ isHost: true }), { id: 'host', role: 'counselor' });
     await rooms.join('c2', access(), asn('a'));
-    (media.get('room-1') as unknown as Room).emit('closed', 'media_failure');
+    (media.get('room-1') as unknown as RoomMedia).emit('closed', 'media_failure');
 
     expect(rooms.peersIn('room-1')).toEqual([]);
     expect(told.filter((t) => t.event === 'room:closed').map((t) => t.to)).toEqual(['c1', 'c2']);

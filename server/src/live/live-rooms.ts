@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Room, RoomRegistry } from '@care/media';
+import type { MediaRooms, RoomMedia } from '@care/media';
 import type { RoomJoined, RoomPrepared, RtpCapabilities, SendingState } from '@care/shared';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
@@ -11,7 +11,7 @@ import { peerView, roomShape, type Departure, type LivePeer } from './live-peer.
 /** What a live room tells the other parts of the live session (listeners run in the order they subscribed). */
 export interface LiveRoomEvents {
   /** Someone entered a room on this node; the others there have been told. `media` is the room's media. */
-  peerJoined: [peer: LivePeer, media: Room];
+  peerJoined: [peer: LivePeer, media: RoomMedia];
   /**
    * Someone left their room. `keepsPlace`: they may well be back (a dropped
    * connection, a rejoin), so what they held (a raised hand) stays.
@@ -34,7 +34,7 @@ export type Entered = Omit<RoomJoined, 'mls' | 'floor'>;
 
 /**
  * The live rooms on this node: who is in which, each room tied to its media
- * `Room`, and who waits in a lobby with their page prepared (`prepare`): such
+ * (`RoomMedia`), and who waits in a lobby with their page prepared (`prepare`): such
  * a peer has its place in the media room, held, and is in no room's list
  * until it enters. Authorization happens before (lobby, admission); this
  * keeps membership consistent, tells the people in a room who came and went,
@@ -44,7 +44,7 @@ export class LiveRooms extends EventEmitter<LiveRoomEvents> {
   readonly #byConnection = new Map<string, LivePeer>();
   readonly #byPeerId = new Map<string, LivePeer>();
   readonly #waiting = new Map<string, Waiting>();
-  readonly #watched = new WeakSet<Room>();
+  readonly #watched = new WeakSet<RoomMedia>();
   /**
    * Each connection's prepares, joins and leaves, one at a time in arrival
    * order: two joins at once (a burst of rejoins) would otherwise both add a
@@ -53,7 +53,7 @@ export class LiveRooms extends EventEmitter<LiveRoomEvents> {
   readonly #turns = new Map<string, Promise<void>>();
 
   constructor(
-    private readonly media: RoomRegistry,
+    private readonly media: MediaRooms,
     private readonly notifier: Notifier,
     private readonly log: Logger,
   ) {
@@ -138,7 +138,7 @@ export class LiveRooms extends EventEmitter<LiveRoomEvents> {
     return this.#inTurn(connectionId, async () => this.#leave(connectionId, reason, options));
   }
 
-  async #prepare(connectionId: string, access: SessionAccess, user: LivePeer['user'], sending: SendingState): Promise<{ peer: LivePeer; media: Room }> {
+  async #prepare(connectionId: string, access: SessionAccess, user: LivePeer['user'], sending: SendingState): Promise<{ peer: LivePeer; media: RoomMedia }> {
     this.#leave(connectionId, 'left', { rejoining: true });
     const room = await this.media.getOrCreate(access.roomId, roomShape(access.kind));
     this.#watch(room);
@@ -156,7 +156,7 @@ export class LiveRooms extends EventEmitter<LiveRoomEvents> {
       mode: 'full',
       admitted: false,
     };
-    room.addPeer(peer.peerId, { held: true });
+    await room.addPeer(peer.peerId, { held: true });
     this.#waiting.set(connectionId, { peer, access });
     return { peer, media: room };
   }
@@ -230,7 +230,7 @@ export class LiveRooms extends EventEmitter<LiveRoomEvents> {
   }
 
   /** A room whose worker died empties at once: everyone in it rejoins onto a fresh router (and whoever waited prepares again). */
-  #watch(room: Room): void {
+  #watch(room: RoomMedia): void {
     if (this.#watched.has(room)) return;
     this.#watched.add(room);
     room.on('closed', (reason) => {

@@ -1,4 +1,4 @@
-import type { RoomRegistry } from '@care/media';
+import type { MediaRooms } from '@care/media';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Notifier } from '../notifier.js';
@@ -37,8 +37,8 @@ export interface LiveSessionDeps {
   redis: Redis;
   /** The authoritative MLS epochs (claims in the database); Redis holds a copy. */
   epochClaims: MlsEpochClaims;
-  /** The media rooms this node hosts. */
-  mediaRooms: RoomRegistry;
+  /** The rooms' media, in this process or on media nodes. */
+  mediaRooms: MediaRooms;
   sessions: SessionDirectory;
   notifier: Notifier;
   attendance: Pick<AttendanceRecorder, 'joined' | 'joinedCircleMeeting'>;

@@ -77,11 +77,11 @@ export class RoomModeration {
    * The host lets someone share their screen, or withdraws it: everyone is
    * told, and a share under way is closed at the SFU at once.
    */
-  allowShare(connectionId: string, targetPeerId: string, allowed: boolean): void {
+  async allowShare(connectionId: string, targetPeerId: string, allowed: boolean): Promise<void> {
     const host = this.#host(connectionId);
     const target = this.#other(host, targetPeerId, 'The host always may share their own screen.');
     this.shares.decide(target, allowed);
-    if (!allowed) this.media.stopShareOf(target);
+    if (!allowed) await this.media.stopShareOf(target);
     this.log.info({ roomId: host.roomId, peerId: target.peerId, allowed }, 'host decided a screen share');
   }
 

@@ -24,7 +24,7 @@ export function registerRoom(socket: AppSocket, deps: SocketDeps): void {
   }));
 
   onRequest(socket, 'room:stop-share', log, async () => {
-    media.stopShare(socket.id);
+    await media.stopShare(socket.id);
     return {};
   });
 
@@ -63,7 +63,7 @@ export function registerRoom(socket: AppSocket, deps: SocketDeps): void {
   });
 
   onRequest(socket, 'room:allow-share', log, async ({ peerId, allowed }) => {
-    moderation.allowShare(socket.id, peerId, allowed);
+    await moderation.allowShare(socket.id, peerId, allowed);
     return {};
   });
 

@@ -1,0 +1,161 @@
+import { EventEmitter } from 'node:events';
+import { MediaError } from '@care/media';
+import { MEDIA_CONTROL_MAX_FRAME_BYTES, MediaToSignalFrame, type ControlEvent, type ControlOperation } from '@care/shared';
+import type { Logger } from 'pino';
+import WebSocket from 'ws';
+import { controlProof } from './control-proof.js';
+
+/** A request not answered in this time fails (the media node is busy or gone). */
+const REQUEST_TIMEOUT_MS = 10_000;
+/** How often the channel checks that the media node still answers, and how long it waits for the answer. */
+const PING_EVERY_MS = 1000;
+const PING_TIMEOUT_MS = 1500;
+/** How long connecting and authenticating may take. */
+const CONNECT_TIMEOUT_MS = 3000;
+
+interface ControlChannelEvents {
+  event: [ControlEvent];
+  /** The channel is gone (closed, refused, or stopped answering); every room on it is lost. */
+  lost: [];
+}
+
+interface Pending {
+  resolve: (result: unknown) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * A signal node's one control connection to one media node
+ * (media-control.ts): it answers the media node's challenge with the shared
+ * secret, then sends requests with ids and waits for their replies, and
+ * hands on the events pushed back. A connection that closes, sends
+ * something off-schema, or does not answer a ping in time is lost, once.
+ */
+export class ControlChannel extends EventEmitter<ControlChannelEvents> {
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #lost = false;
+  #pinger: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly socket: WebSocket,
+    readonly nodeId: string,
+    private readonly log: Logger,
+  ) {
+    super();
+  }
+
+  static connect(url: string, secret: string, signalId: string, log: Logger): Promise<ControlChannel> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url, { maxPayload: MEDIA_CONTROL_MAX_FRAME_BYTES, perMessageDeflate: false, handshakeTimeout: CONNECT_TIMEOUT_MS });
+      let channel: ControlChannel | undefined;
+      let failed = false;
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        if (failed) return;
+        failed = true;
+        socket.terminate();
+        log.warn({ why }, 'media node unreachable');
+        reject(new MediaError('unavailable', 'The session media is not reachable right now; please try again in a moment.'));
+      };
+      const timer = setTimeout(() => fail('no welcome in time'), CONNECT_TIMEOUT_MS);
+      // The error's code only: its message names the node's address, which neither a log nor a client is told.
+      socket.on('error', (error: NodeJS.ErrnoException) => {
+        if (channel) channel.#lose(`socket error ${error.code ?? ''}`);
+        else fail(`socket error ${error.code ?? ''}`);
+      });
+      socket.on('close', () => {
+        if (channel) channel.#lose('closed');
+        else fail('closed before welcome');
+      });
+      socket.on('message', (data) => {
+        let frame: MediaToSignalFrame;
+        try {
+          frame = MediaToSignalFrame.parse(JSON.parse(String(data)));
+        } catch {
+          if (channel) return channel.#lose('malformed frame');
+          return fail('malformed frame');
+        }
+        if (channel) return channel.#receive(frame);
+        if (frame.type === 'challenge') {
+          socket.send(JSON.stringify({ type: 'hello', signalId, proof: controlProof(secret, frame.nonce) }));
+        } else if (frame.type === 'welcome') {
+          clearTimeout(timer);
+          channel = new ControlChannel(socket, frame.nodeId, log.child({ mediaNodeId: frame.nodeId }));
+          channel.#startPinging();
+          resolve(channel);
+        } else {
+          fail('unexpected frame before welcome');
+        }
+      });
+    });
+  }
+
+  get lost(): boolean {
+    return this.#lost;
+  }
+
+  /** Sends one operation and waits for its result; a media error comes back as the same MediaError. */
+  request(call: ControlOperation, timeoutMs = REQUEST_TIMEOUT_MS): Promise<unknown> {
+    if (this.#lost) return Promise.reject(new MediaError('unavailable', 'the media node is gone'));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new MediaError('unavailable', 'the media node did not answer in time'));
+      }, timeoutMs);
+      this.#pending.set(id, { resolve, reject, timer });
+      this.socket.send(JSON.stringify({ type: 'request', id, call }));
+    });
+  }
+
+  close(): void {
+    this.#lose('closed here');
+  }
+
+  #receive(frame: MediaToSignalFrame): void {
+    switch (frame.type) {
+      case 'reply': {
+        const pending = this.#pending.get(frame.id);
+        if (!pending) return;
+        this.#pending.delete(frame.id);
+        clearTimeout(pending.timer);
+        if (frame.ok) pending.resolve(frame.result);
+        else pending.reject(new MediaError(frame.error.code, frame.error.message));
+        return;
+      }
+      case 'event':
+        this.emit('event', frame);
+        return;
+      case 'challenge':
+      case 'welcome':
+        return this.#lose('unexpected handshake frame');
+      default: {
+        const unknown: never = frame;
+        return this.#lose(`unknown frame ${String(unknown)}`);
+      }
+    }
+  }
+
+  #startPinging(): void {
+    this.#pinger = setInterval(() => {
+      this.request({ op: 'ping' }, PING_TIMEOUT_MS).catch(() => this.#lose('ping not answered'));
+    }, PING_EVERY_MS);
+    this.#pinger.unref();
+  }
+
+  #lose(why: string): void {
+    if (this.#lost) return;
+    this.#lost = true;
+    clearInterval(this.#pinger);
+    this.socket.terminate();
+    for (const pending of this.#pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(new MediaError('unavailable', 'the media node is gone'));
+    }
+    this.#pending.clear();
+    this.log.warn({ why }, 'media node control channel lost');
+    this.emit('lost');
+  }
+}
