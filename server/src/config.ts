@@ -197,6 +197,7 @@ const ConfigFields = z.object({
   MEDIA_PIPE_PORT_MIN: port(41000),
   MEDIA_PIPE_PORT_MAX: port(41999),
   MEDIA_PIPE_PEER_NETWORKS: networks('10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7'),
+  /**
    * What this process is (issue 14, roles): `all` (the default, one process:
    * HTTP, Socket.IO and the media workers), `signal` (HTTP, Socket.IO,
    * scheduling; rooms' media on media nodes) or `media` (the workers and the

@@ -77,7 +77,7 @@ export const ControlIce = IceParameters;
 export const ControlEmpty = z.strictObject({});
 
 /** The media error codes a failed request carries (media/src/media-error.ts). */
-export const ControlErrorCode = z.enum(['not_found', 'invalid_state', 'cannot_consume', 'port_in_use', 'unavailable', 'limit_reached']);
+export const ControlErrorCode = z.enum(['not_found', 'invalid_state', 'cannot_consume', 'port_in_use', 'unavailable', 'limit_reached', 'pipe_refused']);
 
 export const ControlReply = z.discriminatedUnion('ok', [
   z.strictObject({ type: z.literal('reply'), id: z.number().int().min(1), ok: z.literal(true), result: z.unknown() }),
