@@ -2,29 +2,32 @@ import { demoAccounts } from '@care/server';
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { inboundMedia, launchChromium } from '../support/browser.js';
 import { FailoverProxy } from '../support/failover-proxy.js';
 import { recordFault } from '../support/fault-figures.js';
 import { safetyCode } from '../support/group-view.js';
+import { MediaNodeProcess } from '../support/media-node-process.js';
+import { namespacesUsable } from '../support/network-namespace.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { encryptionState, openSession, signIn } from '../support/session-flow.js';
 
 /*
- * Issue 14, fault 2: a node dies (SIGKILL: nothing closed, nothing said)
- * under a live 1:1. Two nodes share Redis and the database behind a
- * balancer that sends each new connection to the first node that takes it;
- * both pages are on the first. Its death ends their Socket.IO connections
- * and their media; the pages reconnect through the balancer to the other
- * node, which did not know them, and are back in the room: a new MLS epoch
- * (a new safety code, the same on both screens), end-to-end encrypted, and
- * decoding each other's video again. The figure is the time from the kill
- * to the later of the two pages doing all of that (goal < 10 s).
- *
- * Each node here runs both roles (`npm start`'s shape), so the node's media
- * dies with it: the case where signalling and media are lost together.
+ * Issue 14, fault 2: a signal node dies (SIGKILL: nothing closed, nothing
+ * said) under a live 1:1. Two signal nodes (CARE_ROLE=signal, separate
+ * processes) share Redis and the database behind a balancer that sends each
+ * new connection to the first node that takes it, so both pages are on the
+ * first; the room's media is on a media node (CARE_ROLE=media, in its own
+ * network namespace), which outlives the signal node. The pages' sockets
+ * reconnect through the balancer to the other signal node, which did not
+ * know them, and they are back in the room: a new MLS epoch (a new safety
+ * code, the same on both screens), end-to-end encrypted, decoding each
+ * other's video again. The figure is the time from the kill to the later of
+ * the two pages doing all of that (goal < 10 s).
  */
 const [counselor, asn] = demoAccounts;
+const probe = namespacesUsable();
+let media: MediaNodeProcess;
 let first: ServerProcess;
 let second: ServerProcess;
 let proxy: FailoverProxy;
@@ -33,8 +36,17 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   // The same database and Redis, the same keys and the one address people use, as nodes of one deployment have.
+  // Namespaces need root; the test says so rather than pass quietly without them.
+  if (!probe.usable) throw new Error(`network namespaces are not usable here: ${probe.why}`);
+  const secret = randomBytes(32).toString('base64');
+  // A Redis database of its own: the media-node registry is global to a database.
+  const redisUrl = `${inject('redisUrl').replace(/\/+$/, '')}/7`;
+  media = await MediaNodeProcess.start(2, redisUrl, { MEDIA_CONTROL_SECRET: secret });
   proxy = await FailoverProxy.start();
   const shared = {
+    CARE_ROLE: 'signal',
+    MEDIA_CONTROL_SECRET: secret,
+    REDIS_URL: redisUrl,
     PUBLIC_URL: proxy.url,
     MONGODB_DB: `care_e2e_${randomBytes(4).toString('hex')}`,
     RATE_LIMIT_KEY: randomBytes(32).toString('base64'),
@@ -53,9 +65,10 @@ afterAll(async () => {
   await proxy?.close();
   await second?.stop();
   await first?.crash();
+  await media?.stop();
 });
 
-/** A loopback port free now (each node is told its own: with PUBLIC_URL set, a node names only that). */
+/** A loopback port free now (each signal node is told its own: with PUBLIC_URL set, a node names only that). */
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -100,8 +113,8 @@ async function backAfter(page: Page, before: string | null, since: number, timeo
   throw new Error(`the page was not back within ${timeoutMs} ms`);
 }
 
-describe('a node is killed under a live 1:1', () => {
-  it('both pages reconnect to the other node and are back in the room, on a new MLS epoch, decoding each other', { timeout: 240_000 }, async (context) => {
+describe('a signal node is killed under a live 1:1', () => {
+  it('both pages reconnect to the other signal node and are back in the room, on a new MLS epoch, decoding each other', { timeout: 240_000 }, async (context) => {
     const host = await enter(counselor.email, counselor.password);
     const client = await enter(asn.email, asn.password);
     await host.getByTestId('admit').click();
