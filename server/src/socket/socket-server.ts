@@ -13,6 +13,7 @@ import { registerMls } from './mls.js';
 import { followHosting, registerPresence } from './presence.js';
 import { limitRequests, rejectUnknownEvents } from './request-handler.js';
 import { registerRoom } from './room.js';
+import { localFirstBroadcast } from './local-first-broadcast.js';
 import { sealedStreamClient } from './sealed-stream-client.js';
 import { sessionRoom, userRoom } from './session-sockets.js';
 import { watchSession } from './session-watch.js';
@@ -69,7 +70,7 @@ export function createSocketServer(
   // must not say who waits for whom (tests/hostile/names-in-redis). The
   // adapter's commands wait for Redis through a failover (ten reconnections,
   // about 15 s) and then give up, so a long outage does not hold up this
-  // node's own rooms: the adapter delivers locally once its publish settles.
+  // node's own rooms, which get each broadcast at once (local-first-broadcast.ts).
   // Socket.IO's connection state recovery is deliberately off: it writes the
   // missed packets of the old rooms to a returning client before the
   // middleware has checked that its sign-in still holds (socket.io 4.8
@@ -77,7 +78,7 @@ export function createSocketServer(
   const adapterClient = sealedStreamClient(redis.duplicate({ maxRetriesPerRequest: 10, connectionName: 'care-socket-stream' }), nodeKey);
   // Its failures are the main connection's too, and logged there.
   adapterClient.on('error', () => undefined);
-  io.adapter(createAdapter(adapterClient, { streamName: 'care:socket.io', channelPrefix: 'care:socket.io', maxLen: STREAM_MAX_LENGTH }));
+  io.adapter(localFirstBroadcast(createAdapter(adapterClient, { streamName: 'care:socket.io', channelPrefix: 'care:socket.io', maxLen: STREAM_MAX_LENGTH }) as never));
   return {
     io,
     // After io.close: the adapter unsubscribes as it closes, so its connections end with QUIT (replies first), not a cut.
