@@ -196,7 +196,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     const httpServer = http.createServer(around ? (req, res) => around(req, res, () => serve(req, res)) : serve);
     answerUnparsableRequests(httpServer);
     const origins = new OriginPolicy(config.PUBLIC_URL);
-    const { io, closeAdapter } = createSocketServer(httpServer, redis, origins, config.RATE_LIMIT_KEY ? Buffer.from(config.RATE_LIMIT_KEY, 'base64') : undefined);
+    const { io, closeAdapter } = createSocketServer(httpServer, redis, origins, log.child({ component: 'socket' }));
     cleanups.push(async () => {
       await new Promise<void>((resolve) => {
         io.close(() => resolve());

@@ -1,10 +1,12 @@
 import type { Server as HttpServer } from 'node:http';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { MLS_MAX_HANDSHAKE } from '@care/shared';
 import { Server } from 'socket.io';
 import { readSessionToken } from '../auth/session-cookie.js';
 import { AppError } from '../errors.js';
+import { broadcastPublisher } from './broadcast-publisher.js';
 import { capConnectionsPerUser } from './connection-cap.js';
 import type { OriginPolicy } from '../http/same-origin.js';
 import type { SocketDeps } from './deps.js';
@@ -13,8 +15,6 @@ import { registerMls } from './mls.js';
 import { followHosting, registerPresence } from './presence.js';
 import { limitRequests, rejectUnknownEvents } from './request-handler.js';
 import { registerRoom } from './room.js';
-import { localFirstBroadcast } from './local-first-broadcast.js';
-import { sealedStreamClient } from './sealed-stream-client.js';
 import { sessionRoom, userRoom } from './session-sockets.js';
 import { watchSession } from './session-watch.js';
 import type { AppServer } from './types.js';
@@ -29,14 +29,6 @@ import type { AppServer } from './types.js';
  */
 export const MAX_SOCKET_PACKET_BYTES = Math.ceil((MLS_MAX_HANDSHAKE * 4) / 3) + 4096;
 
-/**
- * Entries the broadcast stream keeps (approximately: Redis trims in whole
- * blocks): enough for a node to read on after a failover of a few seconds at
- * a busy hour, few enough that Redis holds minutes, not days, of sealed
- * broadcasts.
- */
-const STREAM_MAX_LENGTH = 2000;
-
 /** Where Socket.IO answers (WebSocket and long-polling alike); nothing else may answer there. */
 export const SOCKET_IO_PATH = '/socket.io/';
 
@@ -44,8 +36,7 @@ export function createSocketServer(
   httpServer: HttpServer,
   redis: Redis,
   origins: OriginPolicy,
-  /** The deployment's shared node key (RATE_LIMIT_KEY): every node must seal the stream alike. */
-  nodeKey: Buffer | undefined,
+  log: Logger,
 ): { io: AppServer; closeAdapter: () => Promise<void> } {
   const io: AppServer = new Server(httpServer, {
     path: SOCKET_IO_PATH,
@@ -61,29 +52,26 @@ export function createSocketServer(
     },
     maxHttpBufferSize: MAX_SOCKET_PACKET_BYTES,
   });
-  // Broadcasts between nodes go through a Redis stream (the streams adapter):
-  // each node reads on from where it was, so a broadcast made while Redis
-  // fails over is late, not lost, where pub/sub drops what is published
-  // before the other node has resubscribed. Every entry is sealed
-  // (sealed-stream-client.ts): the stream keeps broadcasts for a while, lobby
-  // knocks with names and circle pseudonyms among them, and a copy of Redis
-  // must not say who waits for whom (tests/hostile/names-in-redis). The
-  // adapter's commands wait for Redis through a failover (ten reconnections,
-  // about 15 s) and then give up, so a long outage does not hold up this
-  // node's own rooms, which get each broadcast at once (local-first-broadcast.ts).
+  // Broadcasts between nodes go through Redis pub/sub: in transit only, never
+  // kept. (A Redis stream, @socket.io/redis-streams-adapter, would survive a
+  // failover more gracefully, but it keeps every broadcast in Redis for a
+  // while, lobby knocks with names and circle pseudonyms included, and a copy
+  // of Redis must not say who waits for whom: tests/hostile/names-in-redis.)
+  // The publishing connection waits for Redis (broadcast-publisher.ts).
   // Socket.IO's connection state recovery is deliberately off: it writes the
   // missed packets of the old rooms to a returning client before the
   // middleware has checked that its sign-in still holds (socket.io 4.8
   // Socket constructor); clients ask again for what they missed instead.
-  const adapterClient = sealedStreamClient(redis.duplicate({ maxRetriesPerRequest: 10, connectionName: 'care-socket-stream' }), nodeKey);
-  // Its failures are the main connection's too, and logged there.
-  adapterClient.on('error', () => undefined);
-  io.adapter(localFirstBroadcast(createAdapter(adapterClient, { streamName: 'care:socket.io', channelPrefix: 'care:socket.io', maxLen: STREAM_MAX_LENGTH }) as never));
+  const publisher = broadcastPublisher(redis, log);
+  const subscriber = redis.duplicate({ connectionName: 'care-socket-subscribe' });
+  // Their failures are the main connection's too, and logged there.
+  for (const client of [publisher, subscriber]) client.on('error', () => undefined);
+  io.adapter(createAdapter(publisher, subscriber));
   return {
     io,
     // After io.close: the adapter unsubscribes as it closes, so its connections end with QUIT (replies first), not a cut.
     closeAdapter: async () => {
-      await adapterClient.quit().catch(() => undefined);
+      await Promise.allSettled([publisher.quit(), subscriber.quit()]);
     },
   };
 }
