@@ -6,7 +6,7 @@ import { startBareServer, type BareServer } from './bare/bare-server.js';
 import { circleAdmitAll, lobbyAdmits, rejoins } from './join-scenarios.js';
 import { bareJoins, percentile } from './join-timing.js';
 import { measureServerMemory } from './server-memory.js';
-import { toneWav } from './tone-wav.js';
+import { toneWav } from '../support/fake-microphone.js';
 
 /*
  * bench:join — in one run, on this machine:

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeSFrameHeader } from '../../web/src/lib/e2ee/sframe-header.js';
 import { inboundMedia, waitForInboundMedia } from '../support/browser.js';
 import type { FirstPacketTap, FirstTapPacket, TappedProducer } from '../support/first-packet-tap.js';
+import { speechWav } from '../support/fake-microphone.js';
 import { useTappedHarness } from '../support/tapped-harness.js';
 
 /*
@@ -17,6 +18,9 @@ import { useTappedHarness } from '../support/tapped-harness.js';
  */
 
 const OPUS_FRAME_TICKS = 960; // 20 ms at 48 kHz
+
+/** Both shapes hear the same microphone, one that talks (fake-microphone.ts): the 1:1 hides it, the circle shows it. */
+const talking = { extraArgs: [`--use-file-for-fake-audio-capture=${speechWav()}`] };
 
 /** RTP timestamp steps between packets that follow each other (consecutive sequence numbers). */
 function timestampSteps(packets: FirstTapPacket[]): number[] {
@@ -59,7 +63,7 @@ function audioProducers(tap: FirstPacketTap): TappedProducer[] {
 }
 
 describe('1:1 audio: constant bitrate, no DTX, no audio level', () => {
-  const stage = useTappedHarness();
+  const stage = useTappedHarness(talking);
 
   it('neither browser negotiates the level extension; packets come every 20 ms at one size, through speech and silence', { timeout: 180_000 }, async () => {
     const { h, tap } = stage();
@@ -98,7 +102,7 @@ describe('1:1 audio: constant bitrate, no DTX, no audio level', () => {
 });
 
 describe('circle audio keeps the level extension for the active speaker (the control)', () => {
-  const stage = useTappedHarness();
+  const stage = useTappedHarness(talking);
 
   it('the SFU reads who speaks; the same microphone shows changing sizes there', { timeout: 180_000 }, async () => {
     const { h, tap, meetingId } = stage();

@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboundMedia } from '../support/browser.js';
 import { BrowserHarness } from '../support/browser-harness.js';
+import { speechWav } from '../support/fake-microphone.js';
 import { capturedKeys, withKeyCapture } from '../support/key-capture.js';
 import { tapProducers, vp8FrameBytes } from '../support/rtp-tap.js';
 import { openSessionById, seriousViolations } from '../support/session-flow.js';
@@ -26,7 +27,8 @@ let host: Page;
 const members: Page[] = [];
 
 beforeAll(async () => {
-  h = await BrowserHarness.start();
+  // A microphone that talks (fake-microphone.ts), so the SFU's active-speaker observer hears whoever has theirs open.
+  h = await BrowserHarness.start({}, {}, { extraArgs: [`--use-file-for-fake-audio-capture=${speechWav()}`] });
   const meeting = await h.t.platform.db.connection.collection('circle_meetings').findOne({});
   meetingId = String(meeting?._id);
   roomId = String(meeting?.roomId);

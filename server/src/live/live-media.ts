@@ -99,11 +99,17 @@ export class LiveMedia {
     await this.#room(peer).setReady(peer.peerId, rtpCapabilities as ms.RtpCapabilities);
   }
 
-  /** A peer entered its room: what it sends goes out as its switches say, and it and the others receive each other. */
+  /**
+   * A peer entered its room: what it sends goes out as its switches say, and it and the others receive each other.
+   * The observer tells only of changes, so a newcomer (or someone back after a reconnect) is told who speaks now;
+   * otherwise their page would show nobody speaking until someone else took the floor.
+   */
   async admitted(peer: LivePeer): Promise<void> {
     const room = this.#room(peer);
     await room.setSending(peer.peerId, forwardedSources(peer));
     await room.admit(peer.peerId);
+    const speaker = this.#speakers.get(peer.roomId);
+    if (speaker !== undefined) this.notifier.toConnection(peer.connectionId, 'room:active-speaker', { peerId: speaker });
   }
 
   /** Low-bandwidth modes hold media back at the SFU, both what this peer sends and what it receives. */
