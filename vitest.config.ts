@@ -2,17 +2,14 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 /*
- * Unit test files share their worker process (vitest's `isolate: false`): each file still runs afresh, but what it
- * imports (the Svelte compiler, zod, ts-mls) is loaded once, not once per file. It holds because no unit test changes
- * the process for the next: none mocks modules or sets the environment, and fake timers are put back after each test.
+ * Test files share their worker process (vitest's `isolate: false`): each file still runs afresh, but what it imports
+ * (the Svelte compiler, zod, ts-mls; for the system tests the server, mediasoup's client and playwright) is loaded
+ * once, not once per file, which saves about three seconds per system test file. It holds because no test changes
+ * the process for the next: none mocks modules or sets the environment, fake timers are put back after each test, and
+ * every system test file closes what it started (its platform, browsers, sockets) in its own afterAll.
  * CARE_TEST_ISOLATE=1 gives every file its own process again, to tell whether a failure comes from a file before it.
- *
- * The system tests keep a process per file unless CARE_SYSTEM_TESTS_SHARE_WORKER=1: sharing saves about a second per
- * file, but whether every file leaves the process clean for the next (no stray timer, socket or rejection) is known
- * only once a whole run has passed with it.
  */
-const isolateUnit = process.env.CARE_TEST_ISOLATE === '1';
-const isolateSystem = process.env.CARE_SYSTEM_TESTS_SHARE_WORKER !== '1';
+const isolate = process.env.CARE_TEST_ISOLATE === '1';
 
 export default defineConfig({
   test: {
@@ -24,7 +21,7 @@ export default defineConfig({
         plugins: [svelte({ configFile: false })],
         test: {
           name: 'unit',
-          isolate: isolateUnit,
+          isolate,
           include: ['shared/src/**/*.test.ts', 'media/src/**/*.test.ts', 'server/src/**/*.test.ts', 'web/src/**/*.test.ts', 'tests/deploy/**/*.test.ts'],
         },
       },
@@ -35,7 +32,7 @@ export default defineConfig({
         // can do (issue 12), against the same real stack.
         test: {
           name: 'system',
-          isolate: isolateSystem,
+          isolate,
           include: ['tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts', 'tests/hostile/**/*.test.ts', 'tests/faults/**/*.test.ts'],
           globalSetup: ['tests/support/global-setup.ts'],
           fileParallelism: false,
