@@ -1,16 +1,25 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConsumerReoffer, REOFFER_AFTER_MS } from './consumer-reoffer.js';
+import { ConsumerReoffer, REOFFER_AFTER_MS, REOFFER_MAX_BACKOFF_MS } from './consumer-reoffer.js';
 
 describe('ConsumerReoffer', () => {
   let present: Set<string>;
   let asks: number;
+  /** Whether the server takes each ask (its request budget may be spent). */
+  let takes: boolean;
   let reoffer: ConsumerReoffer;
 
   beforeEach(() => {
     vi.useFakeTimers();
     present = new Set(['alice']);
     asks = 0;
-    reoffer = new ConsumerReoffer((peerId) => present.has(peerId), () => asks++);
+    takes = true;
+    reoffer = new ConsumerReoffer(
+      (peerId) => present.has(peerId),
+      async () => {
+        asks++;
+        return takes;
+      },
+    );
   });
   afterEach(() => vi.useRealTimers());
 
@@ -54,5 +63,40 @@ describe('ConsumerReoffer', () => {
     reoffer.close();
     vi.advanceTimersByTime(REOFFER_AFTER_MS);
     expect(asks).toBe(0);
+  });
+
+  it('asks again, later each time, while the server does not take the ask, and stops once it does', async () => {
+    takes = false;
+    reoffer.closed('c1', 'alice');
+    await vi.advanceTimersByTimeAsync(REOFFER_AFTER_MS);
+    expect(asks).toBe(1);
+    await vi.advanceTimersByTimeAsync(REOFFER_AFTER_MS * 2);
+    expect(asks).toBe(2);
+    await vi.advanceTimersByTimeAsync(REOFFER_AFTER_MS * 2);
+    expect(asks).toBe(2); // the wait doubled
+    await vi.advanceTimersByTimeAsync(REOFFER_AFTER_MS * 2);
+    expect(asks).toBe(3);
+    takes = true;
+    await vi.advanceTimersByTimeAsync(REOFFER_MAX_BACKOFF_MS);
+    expect(asks).toBe(4);
+    await vi.advanceTimersByTimeAsync(REOFFER_MAX_BACKOFF_MS * 4);
+    expect(asks).toBe(4);
+  });
+
+  it('stops asking again for someone who left meanwhile, and once closed', async () => {
+    takes = false;
+    reoffer.closed('c1', 'alice');
+    await vi.advanceTimersByTimeAsync(REOFFER_AFTER_MS);
+    expect(asks).toBe(1);
+    present.delete('alice');
+    await vi.advanceTimersByTimeAsync(REOFFER_MAX_BACKOFF_MS);
+    expect(asks).toBe(1);
+    present.add('alice');
+    reoffer.closed('c2', 'alice');
+    await vi.advanceTimersByTimeAsync(REOFFER_AFTER_MS * 2); // the wait stayed doubled
+    expect(asks).toBe(2);
+    reoffer.close();
+    await vi.advanceTimersByTimeAsync(REOFFER_MAX_BACKOFF_MS * 4);
+    expect(asks).toBe(2); // a refused ask in flight at close is not made again
   });
 });

@@ -1,5 +1,7 @@
 /** How long a closed consumer's re-offer waits: a leaver's `room:peer-left` follows its consumers' closing, and settles it. */
 export const REOFFER_AFTER_MS = 500;
+/** The longest wait between asks the server did not take (its request budget spent, or no answer). */
+export const REOFFER_MAX_BACKOFF_MS = 8000;
 
 /**
  * Gets back a consumer the server gave up on. The server asks for each
@@ -9,7 +11,11 @@ export const REOFFER_AFTER_MS = 500;
  * ready to receive (`room:ready`), so this asks again — once for a burst of
  * closings — while the person whose media it was is still in the room.
  * A consumer the page could not set up at all (it answered with an error)
- * is not asked for again: the same answer would come back.
+ * is not asked for again: the same answer would come back. An ask the
+ * server did not take (a churning circle can spend the page's request
+ * budget, or the answer is lost) is made again, later each time, until it
+ * is taken: otherwise that person's tile would stay dark for the rest of
+ * the session.
  */
 export class ConsumerReoffer {
   /** Consumers asked for and still being set up here: the producing peer, by consumer id. */
@@ -19,14 +25,18 @@ export class ConsumerReoffer {
   /** People whose media went while they stayed: asked for again when the timer fires. */
   readonly #missing = new Set<string>();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #delayMs: number;
+  #closed = false;
 
   constructor(
     /** Whether this person is still in the room (as far as the page knows) or only just arriving. */
     private readonly stillThere: (peerId: string) => boolean,
-    /** Tells the server we are ready to receive (it then offers what we lack). */
-    private readonly askAgain: () => void,
-    private readonly delayMs = REOFFER_AFTER_MS,
-  ) {}
+    /** Tells the server we are ready to receive (it then offers what we lack); false when it did not take the ask. */
+    private readonly askAgain: () => Promise<boolean>,
+    private readonly firstDelayMs = REOFFER_AFTER_MS,
+  ) {
+    this.#delayMs = firstDelayMs;
+  }
 
   /** The server asked for a consumer of `peerId`'s media; setting it up starts. */
   asked(consumerId: string, peerId: string): void {
@@ -52,10 +62,11 @@ export class ConsumerReoffer {
     const peerId = pendingFor ?? setUpFor;
     if (peerId === undefined) return;
     this.#missing.add(peerId);
-    this.#timer ??= setTimeout(() => this.#fire(), this.delayMs);
+    this.#timer ??= setTimeout(() => this.#fire(), this.#delayMs);
   }
 
   close(): void {
+    this.#closed = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#pending.clear();
@@ -65,8 +76,18 @@ export class ConsumerReoffer {
 
   #fire(): void {
     this.#timer = undefined;
-    const wanted = [...this.#missing].some((peerId) => this.stillThere(peerId));
+    const wanted = [...this.#missing].filter((peerId) => this.stillThere(peerId));
     this.#missing.clear();
-    if (wanted) this.askAgain();
+    if (wanted.length === 0) return;
+    void this.askAgain().then((taken) => {
+      if (this.#closed) return;
+      if (taken) {
+        this.#delayMs = this.firstDelayMs;
+        return;
+      }
+      this.#delayMs = Math.min(this.#delayMs * 2, REOFFER_MAX_BACKOFF_MS);
+      for (const peerId of wanted) this.#missing.add(peerId);
+      this.#timer ??= setTimeout(() => this.#fire(), this.#delayMs);
+    });
   }
 }

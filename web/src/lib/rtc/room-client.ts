@@ -12,6 +12,7 @@ import {
 } from '@care/shared';
 import { Device, type types } from 'mediasoup-client';
 import type { E2eeSession } from '../e2ee/e2ee-session.svelte.js';
+import { ApiError } from '../api/api-error.js';
 import { request, type AppSocket } from '../socket/socket-client.js';
 import { subscribe, type Unsubscribe } from '../socket/socket-subscription.js';
 import { ConsumerReoffer } from './consumer-reoffer.js';
@@ -631,10 +632,18 @@ export class RoomClient {
     for (const { consumer, peerId, source } of this.#consumers.values()) if (peerId === peer.peerId) this.events.onTrack(peerId, consumer.track, source);
   }
 
-  /** The server offers again whatever we lack (consumers it closed for want of our answer). */
-  #readyAgain(): void {
-    if (this.#closed || !this.#recv || !this.#recvCapabilities) return;
-    void request(this.socket, 'room:ready', { rtpCapabilities: this.#recvCapabilities }).catch(() => undefined);
+  /**
+   * The server offers again whatever we lack (consumers it closed for want of our answer). False when it did not
+   * take the ask but may later: its request budget was spent, or no answer came.
+   */
+  async #readyAgain(): Promise<boolean> {
+    if (this.#closed || !this.#recv || !this.#recvCapabilities) return true;
+    try {
+      await request(this.socket, 'room:ready', { rtpCapabilities: this.#recvCapabilities });
+      return true;
+    } catch (error) {
+      return !(error instanceof ApiError && (error.code === 'rate_limited' || error.code === 'network'));
+    }
   }
 
   async #consume(message: NewConsumer): Promise<void> {
