@@ -5,6 +5,8 @@ import { newMediaContext } from './browser.js';
 export interface SignInOptions {
   /** Remove RTCRtpScriptTransform and createEncodedStreams, as in a browser without them. */
   withoutTransforms?: boolean;
+  /** How long each of the page's steps may wait (Playwright's 30 s unless given): a page behind a relay loads slower. */
+  stepTimeoutMs?: number;
 }
 
 /** Signs in through the login page and lands on the appointments list. */
@@ -16,6 +18,7 @@ export async function signIn(
   options: SignInOptions = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await newMediaContext(browser, baseUrl);
+  if (options.stepTimeoutMs !== undefined) context.setDefaultTimeout(options.stepTimeoutMs);
   if (options.withoutTransforms) {
     await context.addInitScript(() => {
       delete (window as unknown as Record<string, unknown>).RTCRtpScriptTransform;
