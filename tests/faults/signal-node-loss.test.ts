@@ -1,9 +1,9 @@
 import { demoAccounts } from '@care/server';
 import { randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { inboundMedia, launchChromium } from '../support/browser.js';
+import { backAfter, framesDecoded, freePort } from '../support/back-in-room.js';
+import { launchChromium } from '../support/browser.js';
 import { FailoverProxy } from '../support/failover-proxy.js';
 import { recordFault } from '../support/fault-figures.js';
 import { safetyCode } from '../support/group-view.js';
@@ -68,49 +68,11 @@ afterAll(async () => {
   await media?.stop();
 });
 
-/** A loopback port free now (each signal node is told its own: with PUBLIC_URL set, a node names only that). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 async function enter(email: string, password: string): Promise<Page> {
   const { context, page } = await signIn(browser, proxy.url, email, password);
   contexts.push(context);
   await openSession(page);
   return page;
-}
-
-/** Video frames this page decoded so far, over its open peer connections. */
-const framesDecoded = async (page: Page) => (await inboundMedia(page)).videoFramesDecoded;
-
-/**
- * Resolves with the time (ms since `since`) at which this page is back: its
- * screen says encrypted with a safety code other than `before`, and video
- * frames are being decoded again (the count rising within a second: the old
- * media path died with the node, so only the new one can make it rise).
- */
-async function backAfter(page: Page, before: string | null, since: number, timeoutMs: number): Promise<number> {
-  const deadline = since + timeoutMs;
-  let last = await framesDecoded(page).catch(() => 0);
-  let lastAt = Date.now();
-  while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const frames = await framesDecoded(page).catch(() => 0);
-    const rising = frames > last;
-    if (Date.now() - lastAt > 1000 || rising) {
-      last = frames;
-      lastAt = Date.now();
-    }
-    if (!rising) continue;
-    if ((await encryptionState(page)) !== 'encrypted') continue;
-    const code = await safetyCode(page).catch(() => null);
-    if (code && code !== before) return Date.now() - since;
-  }
-  throw new Error(`the page was not back within ${timeoutMs} ms`);
 }
 
 describe('a signal node is killed under a live 1:1', () => {

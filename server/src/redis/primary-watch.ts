@@ -102,15 +102,18 @@ export interface PrimaryWatchOptions {
 export class PrimaryWatch {
   readonly #clients: Array<Redis | undefined>;
   readonly #timer: NodeJS.Timeout;
-  readonly #askMs: number;
+  readonly #roundMs: number;
+  /** How long one sentinel may take to answer (a round that is still asking when the next is due lets it pass). */
+  readonly #answerMs: number;
   #state: LeaseState = { serving: true };
   #asking = false;
 
   private constructor(private readonly options: PrimaryWatchOptions) {
     this.#clients = options.sentinels.map(() => undefined);
-    // A few rounds per lease, each answered within its own slot (no round waits on the one before).
-    this.#askMs = Math.min(1000, Math.max(100, Math.floor(options.leaseMs / 4)));
-    this.#timer = setInterval(() => void this.#round(), this.#askMs);
+    // A few rounds per lease; an answer may take longer than a round on a busy machine (never a stop for that alone).
+    this.#roundMs = Math.min(1000, Math.max(100, Math.floor(options.leaseMs / 4)));
+    this.#answerMs = Math.max(500, this.#roundMs);
+    this.#timer = setInterval(() => void this.#round(), this.#roundMs);
     this.#timer.unref();
   }
 
@@ -163,8 +166,8 @@ export class PrimaryWatch {
         host: sentinel.host,
         port: sentinel.port,
         lazyConnect: true,
-        connectTimeout: this.#askMs,
-        commandTimeout: this.#askMs,
+        connectTimeout: this.#answerMs,
+        commandTimeout: this.#answerMs,
         maxRetriesPerRequest: 0,
         enableOfflineQueue: false,
         enableReadyCheck: false,
