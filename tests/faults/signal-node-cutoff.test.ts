@@ -3,7 +3,7 @@ import type { BookingView, CounselorSlotsView } from '@care/shared';
 import { randomBytes } from 'node:crypto';
 import mongoose, { Types } from 'mongoose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
 import { allWeek, schedulingClient } from '../integration/scheduling/scheduling-app.js';
 import { backAfter, framesDecoded, freePort } from '../support/back-in-room.js';
 import { launchChromium } from '../support/browser.js';
@@ -139,6 +139,12 @@ async function presenceSeen(url: string, cookie: string, userId: string): Promis
 
 describe('a signal node is cut off together with the old Redis primary', () => {
   it('its pages move to the other node and are back in their room; no booking lost, no MLS fork; after the cut heals the old primary is a replica and the node serves again', { timeout: 300_000 }, async (context) => {
+    // On failure, the nodes' own account (warnings and worse: opaque ids only).
+    onTestFailed(() => {
+      for (const [name, node] of [['A (cut off)', cutOff], ['B', kept]] as const) {
+        for (const line of node.output.join('').split('\n').filter((l) => /"level":[456]0/.test(l))) console.log(name, line.slice(0, 400));
+      }
+    });
     const host = await enter(counselor.email, counselor.password);
     const client = await enter(asn.email, asn.password);
     await host.getByTestId('admit').click();
@@ -173,15 +179,25 @@ describe('a signal node is cut off together with the old Redis primary', () => {
     const answers: Array<{ status: number; id?: string; code?: string }> = [];
     const booking = (async () => {
       for (let i = 0; i < bookerCookies.length * 2; i += 1) {
-        const answer = await schedulingClient(proxy.url, bookerCookies[i % bookerCookies.length]).post<BookingView>('/bookings', { counselorId, startsAt: slots[i] });
-        answers.push({ status: answer.status, id: answer.body.data?.id, code: answer.body.error?.code });
+        // A connection that ends without an answer is no acknowledgement (status 0): nothing to keep, counted apart.
+        const answer = await schedulingClient(proxy.url, bookerCookies[i % bookerCookies.length])
+          .post<BookingView>('/bookings', { counselorId, startsAt: slots[i] })
+          .catch((error: unknown) => String((error as { cause?: unknown }).cause ?? error));
+        answers.push(typeof answer === 'string' ? { status: 0, code: answer } : { status: answer.status, id: answer.body.data?.id, code: answer.body.error?.code });
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     })();
 
     // A stops serving: its readiness says so (asked through the namespace relay, which the cut does not part).
     await expect.poll(() => readiness(aPort), { timeout: 30_000, interval: 250 }).toBe(503);
+    const stoppedAt = Date.now();
+    // A client that insists on A, past the balancer (a stale address, a modified app), is refused plainly:
+    // no new connection, and a typed 503 for any request, so nothing more is written to the old primary.
+    await expect(connect(`http://127.0.0.1:${aPort}`, asnCookie)).rejects.toThrow();
+    const insisted = await schedulingClient(`http://127.0.0.1:${aPort}`, bookerCookies[0]).post('/bookings', { counselorId, startsAt: slots[slots.length - 1] });
+    expect(insisted).toEqual({ status: 503, body: { ok: false, error: { code: 'unavailable', message: expect.any(String) } } });
     const promoted = await set.promotedAfter(primaryBefore.port);
+    console.log(`signal node cut off: A out of service after ${((stoppedAt - cutAt) / 1000).toFixed(2)} s, a new primary after ${((Date.now() - cutAt) / 1000).toFixed(2)} s`);
     expect(promoted).not.toBe(primaryBefore.port);
 
     // Both pages are back in their room on B: a new epoch, one safety code, encrypted, decoding each other.
@@ -216,11 +232,15 @@ describe('a signal node is cut off together with the old Redis primary', () => {
       recordFault(context, { failover_lost_bookings: lost.length });
       expect(lost).toEqual([]);
       expect(booked.length).toBeGreaterThan(0);
-      for (const answer of answers.filter((answer) => answer.status !== 201)) {
+      for (const answer of answers.filter((answer) => answer.status !== 201 && answer.status !== 0)) {
         expect(answer.status, JSON.stringify(answer)).toBeGreaterThanOrEqual(400);
         expect(answer.code, JSON.stringify(answer)).toBeTruthy();
       }
-      console.log(`signal node cut off: bookings answered=${answers.length} booked=${booked.length} refused=${answers.length - booked.length} lost=${lost.length}`);
+      const unanswered = answers.filter((answer) => answer.status === 0).length;
+      console.log(JSON.stringify(answers.filter((answer) => answer.status !== 201)));
+      console.log(
+        `signal node cut off: bookings asked=${answers.length} booked=${booked.length} refused=${answers.length - booked.length - unanswered} unanswered=${unanswered} lost=${lost.length}`,
+      );
     } finally {
       await db.close();
     }

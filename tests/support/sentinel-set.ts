@@ -100,6 +100,7 @@ export class SentinelSet {
           [
             `port ${port}`,
             `bind ${binding.join(' ')}`,
+            ...(split ? ['protected-mode no'] : []),
             `dir ${dir}`,
             `sentinel monitor ${MASTER_NAME} ${primaryHost} ${primary} 2`,
             `sentinel down-after-milliseconds ${MASTER_NAME} ${DOWN_AFTER_MS}`,
@@ -126,7 +127,9 @@ export class SentinelSet {
   }
 
   #serverArgs(port: number, bind: string[]): string[] {
-    return ['--port', String(port), '--bind', ...bind, '--save', '', '--appendonly', 'no', '--dir', this.dir];
+    // Protected mode takes only loopback clients while no password is set: a split set's servers talk over the veth.
+    const protectedMode = this.split ? ['--protected-mode', 'no'] : [];
+    return ['--port', String(port), '--bind', ...bind, ...protectedMode, '--save', '', '--appendonly', 'no', '--dir', this.dir];
   }
 
   #redis(port: number, extra: string[], bind = ['127.0.0.1']): void {
@@ -170,7 +173,18 @@ export class SentinelSet {
     return String(await askAt(host, port, 'INFO', 'replication'));
   }
 
+  /** Freezes these sentinels (SIGSTOP): their connections stay open and nothing answers, as across a cut. */
+  pause(ports: readonly number[]): void {
+    for (const port of ports) this.#processes.get(port)?.kill('SIGSTOP');
+  }
+
+  /** Lets frozen sentinels go on (SIGCONT). */
+  resume(ports: readonly number[]): void {
+    for (const port of ports) this.#processes.get(port)?.kill('SIGCONT');
+  }
+
   async close(): Promise<void> {
+    this.resume(this.sentinelPorts);
     for (const child of this.#processes.values()) child.kill('SIGKILL');
     this.#processes.clear();
     await rm(this.dir, { recursive: true, force: true });

@@ -11,7 +11,9 @@ const HEALTH_PATHS = new Set(['/healthz', '/readyz']);
  * longer be one. Every Socket.IO connection is closed as a lost link closes
  * (the pages reconnect on their own, through the balancer, to a node that
  * serves), new ones are refused at the handshake, every other request but
- * the health checks is answered 503, and /readyz says not ready, so a
+ * the health checks is answered 503 and its connection closed (a kept-alive
+ * connection through the balancer would otherwise stay here; closing idle
+ * ones at once would race a request being sent on one), and /readyz says not ready, so a
  * balancer sends nobody here until the sentinels confirm the primary again.
  */
 export class PrimaryFence {
@@ -30,7 +32,6 @@ export class PrimaryFence {
     this.#serving = false;
     // Closing the transport (not disconnecting the socket: that is how a node signs a person out) makes the page reconnect.
     for (const socket of this.io.of('/').sockets.values()) socket.conn.close();
-    this.httpServer.closeIdleConnections();
   }
 
   resume(): void {

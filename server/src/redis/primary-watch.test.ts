@@ -9,10 +9,10 @@ describe('judgePrimary', () => {
     expect(judgePrimary([old, old, undefined], { host: '::ffff:10.0.0.2', port: 6379 })).toBe('confirmed');
   });
 
-  it('is unconfirmed when no majority is heard (a cut) or they disagree', () => {
-    expect(judgePrimary([undefined, undefined, undefined], old)).toBe('unconfirmed');
-    expect(judgePrimary([old, undefined, undefined], old)).toBe('unconfirmed');
-    expect(judgePrimary([old, promoted, undefined], old)).toBe('unconfirmed');
+  it('is unheard when fewer than a majority answer (a cut), undecided when a majority answers but disagrees', () => {
+    expect(judgePrimary([undefined, undefined, undefined], old)).toBe('unheard');
+    expect(judgePrimary([old, undefined, undefined], old)).toBe('unheard');
+    expect(judgePrimary([old, promoted, undefined], old)).toBe('undecided');
   });
 
   it('says moved when a majority names another server', () => {
@@ -27,28 +27,31 @@ describe('judgePrimary', () => {
 describe('nextLease', () => {
   const serving: LeaseState = { serving: true };
 
-  it('stops serving once a whole lease passed unconfirmed, and not before', () => {
-    const first = nextLease(serving, 'unconfirmed', 1000, 800);
+  it('stops serving once a whole lease passed unheard, and not before', () => {
+    const first = nextLease(serving, 'unheard', 1000, 800);
     expect(first.actions).toEqual([]);
-    const before = nextLease(first.state, 'unconfirmed', 1700, 800);
-    expect(before).toEqual({ state: { unconfirmedSince: 1000, serving: true }, actions: [] });
-    const after = nextLease(before.state, 'unconfirmed', 1800, 800);
-    expect(after).toEqual({ state: { unconfirmedSince: 1000, serving: false }, actions: ['stop'] });
+    const before = nextLease(first.state, 'unheard', 1700, 800);
+    expect(before).toEqual({ state: { unheardSince: 1000, serving: true }, actions: [] });
+    const after = nextLease(before.state, 'unheard', 1800, 800);
+    expect(after).toEqual({ state: { unheardSince: 1000, serving: false }, actions: ['stop'] });
     // Told once.
-    expect(nextLease(after.state, 'unconfirmed', 5000, 800).actions).toEqual([]);
+    expect(nextLease(after.state, 'unheard', 5000, 800).actions).toEqual([]);
   });
 
   it('a confirmation in between starts the lease afresh', () => {
-    const first = nextLease(serving, 'unconfirmed', 1000, 800);
+    const first = nextLease(serving, 'unheard', 1000, 800);
     const confirmed = nextLease(first.state, 'confirmed', 1500, 800);
     expect(confirmed).toEqual({ state: { serving: true }, actions: [] });
-    expect(nextLease(nextLease(confirmed.state, 'unconfirmed', 1600, 800).state, 'unconfirmed', 2300, 800).actions).toEqual([]);
+    expect(nextLease(nextLease(confirmed.state, 'unheard', 1600, 800).state, 'unheard', 2300, 800).actions).toEqual([]);
   });
 
-  it('a connection that is down is not held against the node (a failover in progress)', () => {
-    const first = nextLease(serving, 'unconfirmed', 1000, 800);
-    const down = nextLease(first.state, 'idle', 1500, 800);
-    expect(nextLease(down.state, 'unconfirmed', 2000, 800).actions).toEqual([]);
+  it('a connection that is down, or sentinels that disagree for a moment, are not held against the node (a failover in progress)', () => {
+    for (const verdict of ['idle', 'undecided'] as const) {
+      const first = nextLease(serving, 'unheard', 1000, 800);
+      const between = nextLease(first.state, verdict, 1500, 800);
+      expect(between.actions).toEqual([]);
+      expect(nextLease(between.state, 'unheard', 2000, 800).actions).toEqual([]);
+    }
   });
 
   it('resumes serving when the primary is confirmed again', () => {

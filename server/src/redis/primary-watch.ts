@@ -12,9 +12,9 @@ import type { Logger } from 'pino';
  * people are cut off from everyone on the other nodes.
  *
  * So the node asks every sentinel, a few times a lease, which primary they
- * name. While its connection is up, a majority must name the server that
- * connection is on; after a lease without that, the node stops serving
- * (`onLost`), until they do again (`onRegained`). Stopping before a new
+ * name. While its connection is up, a majority must answer; after a lease
+ * without hearing one, the node stops serving (`onLost`), until a majority
+ * names the server its connection is on (`onRegained`). Stopping before a new
  * primary can exist needs the lease shorter than the sentinels'
  * down-after-milliseconds. When a majority names another server (the node
  * is on the majority side of a cut and its connection hangs on the old
@@ -33,8 +33,10 @@ export type PrimaryVerdict =
   | 'confirmed'
   /** A majority names another server. */
   | 'moved'
-  /** No majority could be heard, or they disagree. */
-  | 'unconfirmed'
+  /** Fewer than a majority answered: this node may be cut off with its primary. */
+  | 'unheard'
+  /** A majority answered but does not agree yet (a moment after a failover): nothing to act on. */
+  | 'undecided'
   /** The node has no connection up: it cannot write anywhere, so there is nothing to confirm. */
   | 'idle';
 
@@ -44,16 +46,17 @@ const key = (address: ServerAddress) => `${address.host.replace(/^::ffff:/, '')}
 export function judgePrimary(named: ReadonlyArray<ServerAddress | undefined>, current: ServerAddress | undefined): PrimaryVerdict {
   if (!current) return 'idle';
   const majority = Math.floor(named.length / 2) + 1;
+  if (named.filter(Boolean).length < majority) return 'unheard';
   const counts = new Map<string, number>();
   for (const address of named) if (address) counts.set(key(address), (counts.get(key(address)) ?? 0) + 1);
   const chosen = [...counts].find(([, count]) => count >= majority)?.[0];
-  if (chosen === undefined) return 'unconfirmed';
+  if (chosen === undefined) return 'undecided';
   return chosen === key(current) ? 'confirmed' : 'moved';
 }
 
 export interface LeaseState {
-  /** Since when the node's connection has been up with no majority of sentinels heard naming one primary. */
-  unconfirmedSince?: number;
+  /** Since when the node's connection has been up with no majority of the sentinels heard. */
+  unheardSince?: number;
   /** Since when a majority has named another server than the one the node is on. */
   movedSince?: number;
   serving: boolean;
@@ -73,11 +76,12 @@ export function nextLease(state: LeaseState, verdict: PrimaryVerdict, now: numbe
     case 'confirmed':
       return { state: { serving: true }, actions: state.serving ? [] : ['resume'] };
     case 'idle':
+    case 'undecided':
       return { state: { serving: state.serving }, actions: [] };
-    case 'unconfirmed': {
-      const since = state.unconfirmedSince ?? now;
+    case 'unheard': {
+      const since = state.unheardSince ?? now;
       const stop = state.serving && now - since >= leaseMs;
-      return { state: { unconfirmedSince: since, serving: state.serving && !stop }, actions: stop ? ['stop'] : [] };
+      return { state: { unheardSince: since, serving: state.serving && !stop }, actions: stop ? ['stop'] : [] };
     }
     case 'moved': {
       const since = state.movedSince ?? now;

@@ -80,12 +80,14 @@ export function connectedServer(redis: Redis): { host: string; port: number } | 
 }
 
 /**
- * Drops the main connection and every duplicate of it: each reconnects, and
- * with Sentinel asks the sentinels again where the primary is (commands
- * waiting for an answer are sent again there; subscriptions are renewed).
+ * Drops the main connection and every duplicate of it as a dead link would:
+ * each reconnects, and with Sentinel asks the sentinels again where the
+ * primary is (commands waiting for an answer are sent again there;
+ * subscriptions are renewed). The socket is destroyed, not ended: over a cut
+ * link an end waits for an answer that never comes, and the connection stays.
  */
 export function refindPrimary(redis: Redis): void {
   for (const connection of [redis, ...(families.get(redis) ?? [])]) {
-    if (connection.status !== 'end') connection.disconnect(true);
+    if (connection.status === 'ready' || connection.status === 'connect') connection.stream?.destroy();
   }
 }
