@@ -176,14 +176,15 @@ describe('a signal node is cut off together with the old Redis primary', () => {
     ns.cut();
 
     // People keep booking through the balancer while the network is cut (two each).
-    const answers: Array<{ status: number; id?: string; code?: string }> = [];
+    const answers: Array<{ status: number; id?: string; code?: string; at?: number }> = [];
     const booking = (async () => {
       for (let i = 0; i < bookerCookies.length * 2; i += 1) {
         // A connection that ends without an answer is no acknowledgement (status 0): nothing to keep, counted apart.
         const answer = await schedulingClient(proxy.url, bookerCookies[i % bookerCookies.length])
           .post<BookingView>('/bookings', { counselorId, startsAt: slots[i] })
           .catch((error: unknown) => String((error as { cause?: unknown }).cause ?? error));
-        answers.push(typeof answer === 'string' ? { status: 0, code: answer } : { status: answer.status, id: answer.body.data?.id, code: answer.body.error?.code });
+        const at = Number(((Date.now() - cutAt) / 1000).toFixed(2));
+        answers.push(typeof answer === 'string' ? { status: 0, code: answer, at } : { status: answer.status, id: answer.body.data?.id, code: answer.body.error?.code, at });
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     })();
@@ -237,7 +238,10 @@ describe('a signal node is cut off together with the old Redis primary', () => {
         expect(answer.code, JSON.stringify(answer)).toBeTruthy();
       }
       const unanswered = answers.filter((answer) => answer.status === 0).length;
-      console.log(JSON.stringify(answers.filter((answer) => answer.status !== 201)));
+      // What the database holds of the slots asked for (a booking made whose answer never came would show here).
+      const asked = slots.slice(0, answers.length).map((startsAt) => new Date(startsAt));
+      const stored = await db.collection('appointments').countDocuments({ counselorId: new Types.ObjectId(counselorId), startsAt: { $in: asked }, status: 'booked' });
+      console.log(`signal node cut off: answers ${JSON.stringify(answers.map(({ status, code, at }) => ({ status, code, at })))} stored=${stored}`);
       console.log(
         `signal node cut off: bookings asked=${answers.length} booked=${booked.length} refused=${answers.length - booked.length - unanswered} unanswered=${unanswered} lost=${lost.length}`,
       );
