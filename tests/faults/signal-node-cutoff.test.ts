@@ -5,7 +5,7 @@ import mongoose, { Types } from 'mongoose';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
 import { allWeek, schedulingClient } from '../integration/scheduling/scheduling-app.js';
-import { backAfter, framesDecoded, freePort } from '../support/back-in-room.js';
+import { backAfter, freePort, liveOneToOne } from '../support/back-in-room.js';
 import { launchChromium } from '../support/browser.js';
 import { FailoverProxy } from '../support/failover-proxy.js';
 import { recordFault } from '../support/fault-figures.js';
@@ -13,7 +13,7 @@ import { safetyCode } from '../support/group-view.js';
 import { NetworkNamespace, namespacesUsable } from '../support/network-namespace.js';
 import { MASTER_NAME, SentinelSet } from '../support/sentinel-set.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
-import { encryptionState, openSession, signIn } from '../support/session-flow.js';
+import { encryptionState } from '../support/session-flow.js';
 import { ask, connect, login } from '../support/test-platform.js';
 
 /*
@@ -96,13 +96,6 @@ afterAll(async () => {
   ns?.close();
 });
 
-async function enter(email: string, password: string): Promise<Page> {
-  const { context, page } = await signIn(browser, proxy.url, email, password);
-  contexts.push(context);
-  await openSession(page);
-  return page;
-}
-
 async function say(page: Page, text: string): Promise<void> {
   await page.getByTestId('chat-input').fill(text);
   await page.getByTestId('chat-input').press('Enter');
@@ -145,17 +138,7 @@ describe('a signal node is cut off together with the old Redis primary', () => {
         for (const line of node.output.join('').split('\n').filter((l) => /"level":[456]0/.test(l))) console.log(name, line.slice(0, 400));
       }
     });
-    const host = await enter(counselor.email, counselor.password);
-    const client = await enter(asn.email, asn.password);
-    await host.getByTestId('admit').click();
-    for (const page of [host, client]) {
-      await page.getByTestId('remote-video').waitFor({ timeout: 60_000 });
-      await page.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor({ timeout: 60_000 });
-      await expect.poll(() => framesDecoded(page), { timeout: 60_000 }).toBeGreaterThan(10);
-    }
-    const before = await safetyCode(host);
-    expect(before).toMatch(/^\d{5}( \d{5}){5}$/);
-    expect(await safetyCode(client)).toBe(before);
+    const { host, client, before } = await liveOneToOne(browser, proxy.url, contexts);
     await say(host, 'Sebelum jaringan terputus.');
     await heard(client, 'Sebelum jaringan terputus.');
 

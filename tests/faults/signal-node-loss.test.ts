@@ -1,8 +1,7 @@
-import { demoAccounts } from '@care/server';
 import { randomBytes } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { backAfter, framesDecoded, freePort } from '../support/back-in-room.js';
+import { backAfter, freePort, liveOneToOne } from '../support/back-in-room.js';
 import { launchChromium } from '../support/browser.js';
 import { FailoverProxy } from '../support/failover-proxy.js';
 import { recordFault } from '../support/fault-figures.js';
@@ -10,7 +9,7 @@ import { safetyCode } from '../support/group-view.js';
 import { MediaNodeProcess } from '../support/media-node-process.js';
 import { namespacesUsable } from '../support/network-namespace.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
-import { encryptionState, openSession, signIn } from '../support/session-flow.js';
+import { encryptionState } from '../support/session-flow.js';
 
 /*
  * Issue 14, fault 2: a signal node dies (SIGKILL: nothing closed, nothing
@@ -25,7 +24,6 @@ import { encryptionState, openSession, signIn } from '../support/session-flow.js
  * other's video again. The figure is the time from the kill to the later of
  * the two pages doing all of that (goal < 10 s).
  */
-const [counselor, asn] = demoAccounts;
 const probe = namespacesUsable();
 let media: MediaNodeProcess;
 let first: ServerProcess;
@@ -68,26 +66,9 @@ afterAll(async () => {
   await media?.stop();
 });
 
-async function enter(email: string, password: string): Promise<Page> {
-  const { context, page } = await signIn(browser, proxy.url, email, password);
-  contexts.push(context);
-  await openSession(page);
-  return page;
-}
-
 describe('a signal node is killed under a live 1:1', () => {
   it('both pages reconnect to the other signal node and are back in the room, on a new MLS epoch, decoding each other', { timeout: 240_000 }, async (context) => {
-    const host = await enter(counselor.email, counselor.password);
-    const client = await enter(asn.email, asn.password);
-    await host.getByTestId('admit').click();
-    for (const page of [host, client]) {
-      await page.getByTestId('remote-video').waitFor({ timeout: 60_000 });
-      await page.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor({ timeout: 60_000 });
-      await expect.poll(() => framesDecoded(page), { timeout: 60_000 }).toBeGreaterThan(10);
-    }
-    const before = await safetyCode(host);
-    expect(before).toMatch(/^\d{5}( \d{5}){5}$/);
-    expect(await safetyCode(client)).toBe(before);
+    const { host, client, before } = await liveOneToOne(browser, proxy.url, contexts);
 
     const killedAt = Date.now();
     await first.crash();

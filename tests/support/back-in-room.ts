@@ -1,13 +1,43 @@
+import { demoAccounts } from '@care/server';
 import { createServer, type AddressInfo } from 'node:net';
-import type { Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { inboundMedia } from './browser.js';
 import { safetyCode } from './group-view.js';
-import { encryptionState } from './session-flow.js';
+import { encryptionState, openSession, signIn } from './session-flow.js';
 
 /*
  * A page back in its room after the node it was on went away (killed, or
  * cut off with the old Redis primary): shared by the signal-node fault tests.
  */
+
+/**
+ * The demo 1:1 live through `baseUrl` (the balancer): the counselor and the
+ * ASN signed in, the ASN admitted, both pages encrypted and decoding each
+ * other's video, on one safety code (returned as `before`). Each page's
+ * context is added to `contexts`, for the caller to close.
+ */
+export async function liveOneToOne(browser: Browser, baseUrl: string, contexts: BrowserContext[]): Promise<{ host: Page; client: Page; before: string | null }> {
+  const [counselor, asn] = demoAccounts;
+  const enter = async (email: string, password: string) => {
+    const { context, page } = await signIn(browser, baseUrl, email, password);
+    contexts.push(context);
+    await openSession(page);
+    return page;
+  };
+  const host = await enter(counselor.email, counselor.password);
+  const client = await enter(asn.email, asn.password);
+  await host.getByTestId('admit').click();
+  for (const page of [host, client]) {
+    await page.getByTestId('remote-video').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor({ timeout: 60_000 });
+    await expect.poll(() => framesDecoded(page), { timeout: 60_000 }).toBeGreaterThan(10);
+  }
+  const before = await safetyCode(host);
+  expect(before).toMatch(/^\d{5}( \d{5}){5}$/);
+  expect(await safetyCode(client)).toBe(before);
+  return { host, client, before };
+}
 
 /** Video frames this page decoded so far, over its open peer connections. */
 export const framesDecoded = async (page: Page) => (await inboundMedia(page)).videoFramesDecoded;
