@@ -203,7 +203,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     // Out of service while the sentinels cannot confirm this node's Redis primary (a cut that left it with the old one).
     const fence = new PrimaryFence(io, httpServer);
     served.fence = fence;
-    if (config.REDIS_SENTINELS) {
+    if (config.REDIS_SENTINELS && config.REDIS_PRIMARY_LEASE_MS > 0) {
       const watch = PrimaryWatch.start({
         sentinels: config.REDIS_SENTINELS,
         masterName: config.REDIS_MASTER_NAME,
