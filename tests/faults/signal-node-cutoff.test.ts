@@ -163,11 +163,14 @@ describe('a signal node is cut off together with the old Redis primary', () => {
     const booking = (async () => {
       for (let i = 0; i < bookerCookies.length * 2; i += 1) {
         // A connection that ends without an answer is no acknowledgement (status 0): nothing to keep, counted apart.
+        const droppedBefore = proxy.dropped;
         const answer = await schedulingClient(proxy.url, bookerCookies[i % bookerCookies.length])
           .post<BookingView>('/bookings', { counselorId, startsAt: slots[i] })
           .catch((error: unknown) => String((error as { cause?: unknown }).cause ?? error));
         const at = Number(((Date.now() - cutAt) / 1000).toFixed(2));
-        answers.push(typeof answer === 'string' ? { status: 0, code: answer, at } : { status: answer.status, id: answer.body.data?.id, code: answer.body.error?.code, at });
+        // Unanswered, and the balancer dropped a connection meanwhile: it had no node ready to send it to.
+        const code = typeof answer === 'string' ? (proxy.dropped > droppedBefore ? `no node ready (${answer})` : answer) : answer.body.error?.code;
+        answers.push(typeof answer === 'string' ? { status: 0, code, at } : { status: answer.status, id: answer.body.data?.id, code, at });
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     })();
@@ -226,7 +229,7 @@ describe('a signal node is cut off together with the old Redis primary', () => {
       const stored = await db.collection('appointments').countDocuments({ counselorId: new Types.ObjectId(counselorId), startsAt: { $in: asked }, status: 'booked' });
       console.log(`signal node cut off: answers ${JSON.stringify(answers.map(({ status, code, at }) => ({ status, code, at })))} stored=${stored}`);
       console.log(
-        `signal node cut off: bookings asked=${answers.length} booked=${booked.length} refused=${answers.length - booked.length - unanswered} unanswered=${unanswered} lost=${lost.length}`,
+        `signal node cut off: bookings asked=${answers.length} booked=${booked.length} refused=${answers.length - booked.length - unanswered} unanswered=${unanswered} lost=${lost.length} balancer_dropped=${proxy.dropped}`,
       );
     } finally {
       await db.close();

@@ -59,9 +59,13 @@ export class FailoverProxy {
     );
   }
 
+  /** Connections closed unanswered because no node was there to take them (none healthy, or none listening). */
+  dropped = 0;
+
   #relay(inbound: Socket, index = 0): void {
     const target = this.targets[index];
     if (!target) {
+      this.dropped += 1;
       inbound.destroy();
       return;
     }
