@@ -201,7 +201,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     const origins = new OriginPolicy(config.PUBLIC_URL);
     const { io, closeAdapter } = createSocketServer(httpServer, redis, origins, log.child({ component: 'socket' }), () => fence.serving);
     // Out of service while the sentinels cannot confirm this node's Redis primary (a cut that left it with the old one).
-    const fence = new PrimaryFence(io, httpServer);
+    const fence = new PrimaryFence(io);
     served.fence = fence;
     if (config.REDIS_SENTINELS && config.REDIS_PRIMARY_LEASE_MS > 0) {
       const watch = PrimaryWatch.start({

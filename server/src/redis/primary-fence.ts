@@ -13,16 +13,14 @@ const HEALTH_PATHS = new Set(['/healthz', '/readyz']);
  * serves), new ones are refused at the handshake, every other request but
  * the health checks is answered 503 and its connection closed (a kept-alive
  * connection through the balancer would otherwise stay here; closing idle
- * ones at once would race a request being sent on one), and /readyz says not ready, so a
- * balancer sends nobody here until the sentinels confirm the primary again.
+ * ones at once would race a request being sent on one), and /readyz says
+ * not ready, so a balancer sends nobody here until the sentinels confirm
+ * the primary again.
  */
 export class PrimaryFence {
   #serving = true;
 
-  constructor(
-    private readonly io: AppServer,
-    private readonly httpServer: http.Server,
-  ) {}
+  constructor(private readonly io: AppServer) {}
 
   get serving(): boolean {
     return this.#serving;
