@@ -193,4 +193,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_URL: minimal.REDIS_URL, NODE_ENV: 'development', CARE_ROLE: 'signal', MEDIA_CONTROL_SECRET: key })).toThrow(/MONGODB_URI is missing/);
     expect(() => loadConfig({ ...minimal, MEDIA_CONTROL_URL: 'http://media-1:4450' })).toThrow(/ws:\/\/ or wss:\/\//);
   });
+
+  it('takes a lease on the Redis primary, or 0 for none, and names the bounds of anything else', () => {
+    expect(loadConfig(minimal).REDIS_PRIMARY_LEASE_MS).toBe(3000);
+    expect(loadConfig({ ...minimal, REDIS_PRIMARY_LEASE_MS: '0' }).REDIS_PRIMARY_LEASE_MS).toBe(0);
+    expect(loadConfig({ ...minimal, REDIS_PRIMARY_LEASE_MS: '1000' }).REDIS_PRIMARY_LEASE_MS).toBe(1000);
+    expect(() => loadConfig({ ...minimal, REDIS_PRIMARY_LEASE_MS: '50' })).toThrowError(/REDIS_PRIMARY_LEASE_MS.*0 \(off\) or between 200 and 60000/);
+  });
 });

@@ -98,6 +98,20 @@ const ConfigFields = z.object({
       return sentinels as Array<{ host: string; port: number }>;
     }),
   REDIS_MASTER_NAME: z.string().trim().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be the name the sentinels monitor (letters, digits, . _ -)').default('mymaster'),
+  /**
+   * With Sentinel: how long this node goes on serving while its connection to
+   * the primary is up but a majority of the sentinels cannot confirm it is
+   * still the primary (a network cut that left this node with the old
+   * primary). Then the node stops serving until they can. Keep it below the
+   * sentinels' down-after-milliseconds, so the node stops before a new
+   * primary can exist (redis/primary-watch.ts). The price: losing a majority
+   * of the sentinels stops every node. 0 turns the watch off.
+   */
+  REDIS_PRIMARY_LEASE_MS: z.coerce
+    .number({ message: 'must be a whole number of milliseconds' })
+    .int('must be whole milliseconds')
+    .refine((ms) => ms === 0 || (ms >= 200 && ms <= 60_000), 'must be 0 (off) or between 200 and 60000')
+    .default(3000),
   MONGODB_URI: url(['mongodb:', 'mongodb+srv:'], 'mongodb://127.0.0.1:27017/care'),
   MONGODB_DB: z.string().trim().regex(/^[A-Za-z0-9_-]{1,60}$/, 'must be a database name (letters, digits, _ or -)').default('care'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {

@@ -74,7 +74,9 @@ import { RequestLimiter } from './socket/request-limiter.js';
 import { createSocketServer, registerSocketFeatures } from './socket/socket-server.js';
 import { socketNotifier } from './socket/socket-notifier.js';
 import type { AppServer } from './socket/types.js';
-import { connectRedis } from './redis/redis-connection.js';
+import { connectedServer, connectRedis, refindPrimary } from './redis/redis-connection.js';
+import { PrimaryFence } from './redis/primary-fence.js';
+import { PrimaryWatch } from './redis/primary-watch.js';
 import { MediaNodeRegistry } from './media-nodes/media-node-registry.js';
 import { RemoteMediaRooms } from './media-nodes/remote-room-media.js';
 
@@ -187,8 +189,9 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     // listener must be there first, or the app would answer Socket.IO's
     // polling requests too (two answers to one request: an uncaught
     // ERR_HTTP_HEADERS_SENT in Engine.IO). The app itself is built below.
-    const served: { app?: Express } = {};
+    const served: { app?: Express; fence?: PrimaryFence } = {};
     const serve = (req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (served.fence?.refused(req, res)) return;
       if (served.app) return void served.app(req, res);
       res.writeHead(503).end();
     };
@@ -196,7 +199,23 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     const httpServer = http.createServer(around ? (req, res) => around(req, res, () => serve(req, res)) : serve);
     answerUnparsableRequests(httpServer);
     const origins = new OriginPolicy(config.PUBLIC_URL);
-    const { io, closeAdapter } = createSocketServer(httpServer, redis, origins, log.child({ component: 'socket' }));
+    const { io, closeAdapter } = createSocketServer(httpServer, redis, origins, log.child({ component: 'socket' }), () => fence.serving);
+    // Out of service while the sentinels cannot confirm this node's Redis primary (a cut that left it with the old one).
+    const fence = new PrimaryFence(io);
+    served.fence = fence;
+    if (config.REDIS_SENTINELS && config.REDIS_PRIMARY_LEASE_MS > 0) {
+      const watch = PrimaryWatch.start({
+        sentinels: config.REDIS_SENTINELS,
+        masterName: config.REDIS_MASTER_NAME,
+        leaseMs: config.REDIS_PRIMARY_LEASE_MS,
+        current: () => connectedServer(redis),
+        onLost: () => fence.stop(),
+        onRegained: () => fence.resume(),
+        onMoved: () => refindPrimary(redis),
+        log: log.child({ component: 'redis-primary' }),
+      });
+      cleanups.push(() => watch.close());
+    }
     cleanups.push(async () => {
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
@@ -383,6 +402,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
         mediaWorkers: mediaReady,
         metrics,
         metricsAccess: metricsAccess({ allow: config.METRICS_ALLOW, token: config.METRICS_TOKEN }),
+        redisPrimaryConfirmed: () => fence.serving,
       }),
       webBuildDir: config.WEB_BUILD_DIR,
       helpLines: config.CRISIS_HOTLINES,

@@ -1,16 +1,15 @@
-import { demoAccounts } from '@care/server';
 import { randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { inboundMedia, launchChromium } from '../support/browser.js';
+import { backAfter, freePort, liveOneToOne } from '../support/back-in-room.js';
+import { launchChromium } from '../support/browser.js';
 import { FailoverProxy } from '../support/failover-proxy.js';
 import { recordFault } from '../support/fault-figures.js';
 import { safetyCode } from '../support/group-view.js';
 import { MediaNodeProcess } from '../support/media-node-process.js';
 import { namespacesUsable } from '../support/network-namespace.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
-import { encryptionState, openSession, signIn } from '../support/session-flow.js';
+import { encryptionState } from '../support/session-flow.js';
 
 /*
  * Issue 14, fault 2: a signal node dies (SIGKILL: nothing closed, nothing
@@ -25,7 +24,6 @@ import { encryptionState, openSession, signIn } from '../support/session-flow.js
  * other's video again. The figure is the time from the kill to the later of
  * the two pages doing all of that (goal < 10 s).
  */
-const [counselor, asn] = demoAccounts;
 const probe = namespacesUsable();
 let media: MediaNodeProcess;
 let first: ServerProcess;
@@ -68,64 +66,9 @@ afterAll(async () => {
   await media?.stop();
 });
 
-/** A loopback port free now (each signal node is told its own: with PUBLIC_URL set, a node names only that). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function enter(email: string, password: string): Promise<Page> {
-  const { context, page } = await signIn(browser, proxy.url, email, password);
-  contexts.push(context);
-  await openSession(page);
-  return page;
-}
-
-/** Video frames this page decoded so far, over its open peer connections. */
-const framesDecoded = async (page: Page) => (await inboundMedia(page)).videoFramesDecoded;
-
-/**
- * Resolves with the time (ms since `since`) at which this page is back: its
- * screen says encrypted with a safety code other than `before`, and video
- * frames are being decoded again (the count rising within a second: the old
- * media path died with the node, so only the new one can make it rise).
- */
-async function backAfter(page: Page, before: string | null, since: number, timeoutMs: number): Promise<number> {
-  const deadline = since + timeoutMs;
-  let last = await framesDecoded(page).catch(() => 0);
-  let lastAt = Date.now();
-  while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const frames = await framesDecoded(page).catch(() => 0);
-    const rising = frames > last;
-    if (Date.now() - lastAt > 1000 || rising) {
-      last = frames;
-      lastAt = Date.now();
-    }
-    if (!rising) continue;
-    if ((await encryptionState(page)) !== 'encrypted') continue;
-    const code = await safetyCode(page).catch(() => null);
-    if (code && code !== before) return Date.now() - since;
-  }
-  throw new Error(`the page was not back within ${timeoutMs} ms`);
-}
-
 describe('a signal node is killed under a live 1:1', () => {
   it('both pages reconnect to the other signal node and are back in the room, on a new MLS epoch, decoding each other', { timeout: 240_000 }, async (context) => {
-    const host = await enter(counselor.email, counselor.password);
-    const client = await enter(asn.email, asn.password);
-    await host.getByTestId('admit').click();
-    for (const page of [host, client]) {
-      await page.getByTestId('remote-video').waitFor({ timeout: 60_000 });
-      await page.locator('[data-testid="encryption"][data-state="encrypted"]').waitFor({ timeout: 60_000 });
-      await expect.poll(() => framesDecoded(page), { timeout: 60_000 }).toBeGreaterThan(10);
-    }
-    const before = await safetyCode(host);
-    expect(before).toMatch(/^\d{5}( \d{5}){5}$/);
-    expect(await safetyCode(client)).toBe(before);
+    const { host, client, before } = await liveOneToOne(browser, proxy.url, contexts);
 
     const killedAt = Date.now();
     await first.crash();

@@ -10,6 +10,7 @@ import type { TestContext } from 'vitest';
 export const FAULT_FIGURES = [
   'media_node_s',
   'signal_node_s',
+  'cutoff_signal_s',
   'failover_lost_bookings',
   'mls_forks',
   'pipe_loss_decoding',
@@ -20,6 +21,9 @@ export const FAULT_FIGURES = [
 ] as const;
 export type FaultFigure = (typeof FAULT_FIGURES)[number];
 export type FaultFigures = Partial<Record<FaultFigure, number | string>>;
+
+/** Counts that more than one test measures (both halves of fault 3, the failover and the cut): the line gives their sum. */
+export const SUMMED_FIGURES: ReadonlySet<string> = new Set<FaultFigure>(['failover_lost_bookings', 'mls_forks']);
 
 export function recordFault(context: Pick<TestContext, 'task'>, figures: FaultFigures): void {
   const meta = context.task.meta as { faults?: FaultFigures };

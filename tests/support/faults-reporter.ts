@@ -1,5 +1,5 @@
 import type { Reporter, SerializedError, TestModule } from 'vitest/node';
-import { FAULT_FIGURES, type FaultFigures } from './fault-figures.js';
+import { FAULT_FIGURES, SUMMED_FIGURES, type FaultFigures } from './fault-figures.js';
 
 /**
  * Ends `npm run test:faults` with one line of every fault figure (issue 14):
@@ -16,7 +16,10 @@ export default class FaultsReporter implements Reporter {
         const result = test.result();
         const measured = (test.meta() as { faults?: FaultFigures }).faults ?? {};
         for (const [name, value] of Object.entries(measured)) {
-          figures[name] = result.state === 'failed' ? 'failed' : typeof value === 'number' ? String(Number(value.toFixed(2))) : String(value);
+          const shown = result.state === 'failed' ? 'failed' : typeof value === 'number' ? String(Number(value.toFixed(2))) : String(value);
+          const earlier = figures[name];
+          const summed = SUMMED_FIGURES.has(name) && earlier !== undefined;
+          figures[name] = !summed ? shown : earlier === 'failed' || shown === 'failed' ? 'failed' : String(Number(earlier) + Number(shown));
         }
         if (result.state === 'failed') for (const error of result.errors ?? []) console.error(`${test.fullName}: ${error.message}`);
       }

@@ -72,15 +72,22 @@ export class NetworkNamespace {
     this.#current = `${prefix}.2`;
   }
 
-  /** A namespace with its veth up; addresses in a /24 picked from this process id. */
-  static create(): NetworkNamespace {
+  /**
+   * A namespace with its veth up; addresses in a /24 picked from this process
+   * id, each kind in its own range (a browser's `ice`, the far side of a
+   * network `cut`), so two kinds in one run, or two runs, never share one.
+   */
+  static create(kind: 'ice' | 'cut' = 'ice'): NetworkNamespace {
     const tag = `${process.pid % 10_000}`;
-    const prefix = `10.${200 + (process.pid % 50)}.${Math.floor(process.pid / 50) % 250}`;
-    const name = `care-ice-${tag}`;
-    const hostDevice = `cih${tag}`;
-    const nsDevice = `cin${tag}`;
+    const prefix =
+      kind === 'ice'
+        ? `10.${200 + (process.pid % 50)}.${Math.floor(process.pid / 50) % 250}`
+        : `10.${170 + (process.pid % 8)}.${Math.floor(process.pid / 8) % 250}`;
+    const name = `care-${kind}-${tag}`;
+    const hostDevice = `c${kind[0]}h${tag}`;
+    const nsDevice = `c${kind[0]}n${tag}`;
     createVethNamespace(name, hostDevice, nsDevice, prefix);
-    return new NetworkNamespace(name, `${prefix}.1`, prefix, nsDevice, hostDevice, mkdtempSync(path.join(os.tmpdir(), 'care-ice-')));
+    return new NetworkNamespace(name, `${prefix}.1`, prefix, nsDevice, hostDevice, mkdtempSync(path.join(os.tmpdir(), `care-${kind}-`)));
   }
 
   /** The namespace's address now. */
@@ -121,20 +128,45 @@ export class NetworkNamespace {
   /**
    * `localhost:<port>` inside the namespace reaches `127.0.0.1:<port>` outside,
    * through a Unix socket: a Node relay in the namespace, one in this process.
+   * It does not cross the veth, so it outlives a `cut`.
    */
   async forwardLocalhost(port: number): Promise<void> {
     const socketPath = path.join(this.dir, `relay-${port}.sock`);
-    const outside = net.createServer(relayTo(() => net.connect(port, '127.0.0.1')));
-    await new Promise<void>((resolve) => outside.listen(socketPath, resolve));
+    await this.#listenOutside(socketPath, () => net.connect(port, '127.0.0.1'));
+    await this.#relayInside({ port }, { path: socketPath });
+  }
+
+  /**
+   * The other way: a loopback port outside (returned) reaches `127.0.0.1:<port>`
+   * inside the namespace, through a Unix socket, so it too outlives a `cut`
+   * (a balancer that still reaches a node its Redis side cannot).
+   */
+  async exposeToHost(port: number): Promise<number> {
+    const socketPath = path.join(this.dir, `exposed-${port}.sock`);
+    await this.#relayInside({ path: socketPath }, { port });
+    const outside = await this.#listenOutside({ port: 0, host: '127.0.0.1' }, () => net.connect(socketPath));
+    return (outside.address() as net.AddressInfo).port;
+  }
+
+  async #listenOutside(where: string | { port: number; host: string }, target: () => net.Socket): Promise<net.Server> {
+    const outside = net.createServer(relayTo(target));
+    await new Promise<void>((resolve) => (typeof where === 'string' ? outside.listen(where, resolve) : outside.listen(where.port, where.host, resolve)));
     this.#relays.push(outside);
+    return outside;
+  }
+
+  /** A Node relay inside the namespace: listens on one end (a loopback port or a socket file), connects to the other. */
+  async #relayInside(listen: { port: number } | { path: string }, connect: { port: number } | { path: string }): Promise<void> {
+    const to = 'port' in connect ? `${connect.port}, '127.0.0.1'` : JSON.stringify(connect.path);
+    const on = 'port' in listen ? `${listen.port}, '127.0.0.1'` : JSON.stringify(listen.path);
     const relay = `
       const net = require('node:net');
       net.createServer((c) => {
-        const u = net.connect(${JSON.stringify(socketPath)});
+        const u = net.connect(${to});
         c.pipe(u).pipe(c);
         const end = () => { c.destroy(); u.destroy(); };
         c.on('error', end).on('close', end); u.on('error', end).on('close', end);
-      }).listen(${port}, '127.0.0.1', () => process.stdout.write('ready\\n'));
+      }).listen(${on}, () => process.stdout.write('ready\\n'));
     `;
     const child = spawn('ip', ['netns', 'exec', this.name, process.execPath, '-e', relay], { stdio: ['ignore', 'pipe', 'inherit'] });
     this.#relays.push(child);
@@ -142,6 +174,16 @@ export class NetworkNamespace {
       child.stdout?.once('data', () => resolve());
       child.once('exit', (code) => reject(new Error(`the namespace relay exited (${code})`)));
     });
+  }
+
+  /** The veth goes down: nothing crosses between the namespace and the host but the Unix-socket relays. */
+  cut(): void {
+    execFileSync('ip', ['link', 'set', this.hostDevice, 'down'], { stdio: 'pipe' });
+  }
+
+  /** The veth comes back up (its addresses and routes with it). */
+  heal(): void {
+    execFileSync('ip', ['link', 'set', this.hostDevice, 'up'], { stdio: 'pipe' });
   }
 
   close(): void {

@@ -18,11 +18,15 @@ export interface ServerProcess {
 
 /**
  * The built server (`server/dist/main.js`) serving the built web app, as
- * `npm start` runs it. A variable given as undefined is left unset.
+ * `npm start` runs it. A variable given as undefined is left unset. With
+ * `namespace`, it runs inside that network namespace (`ip netns exec`, which
+ * becomes the server: the same process id).
  */
-export async function startServerProcess(env: Record<string, string | undefined> = {}): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string | undefined> = {}, options: { namespace?: string } = {}): Promise<ServerProcess> {
   const output: string[] = [];
-  const child: ChildProcess = spawn(process.execPath, [path.join(repoDir, 'server/dist/main.js')], {
+  const command = [process.execPath, path.join(repoDir, 'server/dist/main.js')];
+  const [executable, ...args] = options.namespace ? ['ip', 'netns', 'exec', options.namespace, ...command] : command;
+  const child: ChildProcess = spawn(executable!, args, {
     env: withoutUnset({
       ...process.env,
       REDIS_URL: inject('redisUrl'),

@@ -51,11 +51,43 @@ export function redisOptions(config: RedisConnectionConfig): RedisOptions {
   };
 }
 
+/** Each main connection's duplicates, so all of them can be sent to find the primary again. */
+const families = new WeakMap<Redis, Set<Redis>>();
+
 /** Connects this node's main Redis connection (resolves once it answers). */
 export async function connectRedis(config: RedisConnectionConfig, log: Logger): Promise<Redis> {
   const options = redisOptions(config);
   const redis = options.sentinels ? new Redis(options) : new Redis(config.REDIS_URL, options);
   redis.on('error', (error) => log.warn({ err: error }, 'redis error'));
+  const duplicates = new Set<Redis>();
+  families.set(redis, duplicates);
+  const duplicate = redis.duplicate.bind(redis);
+  redis.duplicate = (override) => {
+    const copy = duplicate(override);
+    duplicates.add(copy);
+    copy.once('end', () => duplicates.delete(copy));
+    return copy;
+  };
   await redis.connect();
   return redis;
+}
+
+/** The server the main connection is on now, while it is up. */
+export function connectedServer(redis: Redis): { host: string; port: number } | undefined {
+  if (redis.status !== 'ready') return undefined;
+  const { remoteAddress, remotePort } = redis.stream ?? {};
+  return remoteAddress && remotePort ? { host: remoteAddress, port: remotePort } : undefined;
+}
+
+/**
+ * Drops the main connection and every duplicate of it as a dead link would:
+ * each reconnects, and with Sentinel asks the sentinels again where the
+ * primary is (commands waiting for an answer are sent again there;
+ * subscriptions are renewed). The socket is destroyed, not ended: over a cut
+ * link an end waits for an answer that never comes, and the connection stays.
+ */
+export function refindPrimary(redis: Redis): void {
+  for (const connection of [redis, ...(families.get(redis) ?? [])]) {
+    if (connection.status === 'ready' || connection.status === 'connect') connection.stream?.destroy();
+  }
 }

@@ -37,6 +37,8 @@ export function createSocketServer(
   redis: Redis,
   origins: OriginPolicy,
   log: Logger,
+  /** Whether this node takes connections now (a node fenced from its Redis primary does not: redis/primary-fence.ts). */
+  serving: () => boolean = () => true,
 ): { io: AppServer; closeAdapter: () => Promise<void> } {
   const io: AppServer = new Server(httpServer, {
     path: SOCKET_IO_PATH,
@@ -47,6 +49,8 @@ export function createSocketServer(
     // origin (another port, a sibling subdomain) sends our SameSite=Strict
     // cookie with it: the handshake itself must refuse a foreign Origin.
     allowRequest: (req, callback) => {
+      // Refused at the handshake, a page tries again (through the balancer, to a node that serves).
+      if (!serving()) return callback('unavailable: this node is out of service for a moment', false);
       const verdict = origins.verdict(req.headers);
       callback(verdict.allowed ? null : `forbidden: cross-site connections are not allowed (${verdict.reason})`, verdict.allowed);
     },

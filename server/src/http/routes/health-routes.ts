@@ -10,10 +10,12 @@ export interface HealthDeps {
   metrics: Registry;
   /** Who may read /metrics (`metricsAccess`). */
   metricsAccess: RequestHandler;
+  /** False while the node cannot confirm its Redis primary (redis/primary-watch.ts): Redis answering is not enough then. */
+  redisPrimaryConfirmed?: () => boolean;
 }
 
 /** Liveness, readiness (each dependency named), and Prometheus metrics. */
-export function healthRoutes({ redis, db, mediaWorkers, metrics, metricsAccess }: HealthDeps): Router {
+export function healthRoutes({ redis, db, mediaWorkers, metrics, metricsAccess, redisPrimaryConfirmed = () => true }: HealthDeps): Router {
   const router = Router();
 
   router.get('/healthz', (_req, res) => {
@@ -28,7 +30,7 @@ export function healthRoutes({ redis, db, mediaWorkers, metrics, metricsAccess }
       ),
       db.ping(),
     ]);
-    const checks = { redis: redisOk, database: dbOk, media: mediaWorkers() > 0 };
+    const checks = { redis: redisOk && redisPrimaryConfirmed(), database: dbOk, media: mediaWorkers() > 0 };
     const ready = Object.values(checks).every(Boolean);
     res.status(ready ? 200 : 503).json({ ok: ready, checks });
   });
