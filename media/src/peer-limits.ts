@@ -53,3 +53,12 @@ export function producerSourceFor(kind: types.MediaKind, named?: ProducerSource)
  * bandwidth allocation follows).
  */
 export const MAX_INCOMING_BITRATE = 2_500_000;
+
+/**
+ * The least the SFU's bandwidth estimate for a receiving transport may fall to. When a receiver's line narrows below
+ * the lowest simulcast layer, mediasoup stops its video; with nothing sent beyond the voice, the receiver's feedback
+ * never shows room to grow, and the video stayed off long after the line came back (mediasoup issue #316;
+ * tests/faults/low-bandwidth saw "not back in 60 s"). Held at this floor, the lowest layer's base temporal layer
+ * (about 50 to 70 kb/s of the 150 kb/s layer) keeps flowing, and its feedback lets the estimate climb again.
+ */
+export const MIN_OUTGOING_BITRATE = 100_000;

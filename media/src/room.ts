@@ -5,7 +5,7 @@ import { MediaError } from './media-error.js';
 import type { MediaSettings } from './media-settings.js';
 import { MediaPeer, sourceOf, type TransportDirection, type TransportOptionsForClient } from './peer.js';
 import { checkProducerParameters, offeredCapabilities, type RoomShape } from './room-shape.js';
-import { MAX_INCOMING_BITRATE, type ProducerSource } from './peer-limits.js';
+import { MAX_INCOMING_BITRATE, MIN_OUTGOING_BITRATE, type ProducerSource } from './peer-limits.js';
 import { RoomRouters } from './room-routers.js';
 import type { WorkerPool } from './worker-pool.js';
 
@@ -166,6 +166,7 @@ export class Room extends EventEmitter<RoomEvents> {
       });
       // Capped before the client hears of it, so no media ever arrives uncapped.
       await transport.setMaxIncomingBitrate(MAX_INCOMING_BITRATE);
+      if (direction === 'recv') await transport.setMinOutgoingBitrate(MIN_OUTGOING_BITRATE);
     } catch (error) {
       transport?.close();
       peer.releaseTransport(direction);
