@@ -91,6 +91,11 @@ export class RemoteRoomMedia extends EventEmitter<RoomMediaEvents> implements Ro
     return home;
   }
 
+  /** The home node's control channel. */
+  get channel(): ControlChannel {
+    return this.home.channel;
+  }
+
   /** The nodes the room is on now. */
   get sides(): NodeSide[] {
     return [...this.#sides.values()];
