@@ -15,6 +15,8 @@ export interface MediaNode {
   readonly controlPort: number;
   /** Rooms open on it now. */
   readonly roomCount: number;
+  /** Pipes to (outbound) and from (inbound) other media nodes open now. */
+  readonly pipes: { outbound: number; inbound: number };
   /**
    * Stops taking rooms (its entry says 'draining'), waits for its rooms to
    * end, at most `graceMs`, then closes.
@@ -81,6 +83,9 @@ export async function startMediaNode(config: Config, settings: MediaSettings, lo
     controlPort: control.port,
     get roomCount() {
       return rooms.size;
+    },
+    get pipes() {
+      return rooms.pipes;
     },
     async drain(graceMs: number) {
       state = 'draining';

@@ -153,16 +153,16 @@ export class RemoteRoomMedia extends EventEmitter<RoomMediaEvents> implements Ro
    * The answer goes back to the asking node either way.
    */
   async pipeCall(event: PipeCallEvent, channel: ControlChannel): Promise<void> {
-    const to = this.#sides.get(channel.nodeId);
-    if (!to || to.channel !== channel) return;
     let reply: Extract<ControlOperation, { op: 'pipeReply' }>;
     try {
+      const to = this.#sides.get(channel.nodeId);
+      if (!to || to.channel !== channel) throw new MediaError('not_found', 'that room is not open on this media node');
       reply = { op: 'pipeReply', callId: event.callId, ok: true, result: await this.#passPipeCall(event, to) };
     } catch (error) {
       const known = error instanceof MediaError;
       reply = { op: 'pipeReply', callId: event.callId, ok: false, error: { code: known ? error.code : 'unavailable', message: known ? error.message.slice(0, 500) : 'the far media node could not do that' } };
     }
-    await to.channel.request(reply).catch((error: unknown) => this.log.debug({ err: error }, 'pipe reply not delivered'));
+    await channel.request(reply).catch((error: unknown) => this.log.debug({ err: error }, 'pipe reply not delivered'));
   }
 
   async #passPipeCall({ farNodeId, call }: PipeCallEvent, to: NodeSide): Promise<unknown> {
