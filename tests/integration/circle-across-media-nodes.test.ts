@@ -32,7 +32,7 @@ const why = probe.usable ? undefined : `network namespaces are not usable here (
 if (why) console.warn(`SKIPPED circle-across-media-nodes: ${why}`);
 const secret = randomBytes(32).toString('base64');
 // A Redis database of its own: the media-node registry is global to a database.
-const redisUrl = `${inject('redisUrl').replace(/\/+$/, '')}/7`;
+const redisUrl = `${inject('redisUrl').replace(/\/+$/, '')}/9`;
 let nodes: MediaNodeProcess[] = [];
 let c: CircleMeeting;
 const pages: Page[] = [];

@@ -29,6 +29,8 @@ export class MediaNodeRooms implements ControlHandler {
     private readonly rooms: LocalMediaRooms,
     private readonly log: Logger,
     pipes: { nodeId: string; sender: HostPipeSender; receiver: HostPipeReceiver },
+    /** Tests only (MEDIA_TEST_PLAIN_INGRESS): where `plainSend` transports listen; undefined refuses them. */
+    private readonly plainIngressIp?: string,
   ) {
     this.#pipes = new NodePipes(pipes.nodeId, pipes.sender, pipes.receiver, (roomId) => this.rooms.get(roomId), log.child({ component: 'node-pipes' }));
   }
@@ -129,6 +131,8 @@ export class MediaNodeRooms implements ControlHandler {
         return this.#peerRoom(link, call.roomId, call.peerId).requestKeyFrames(call.peerId);
       case 'restartIce':
         return this.#peerRoom(link, call.roomId, call.peerId).restartIce(call.peerId, call.transportId);
+      case 'plainSend':
+        return this.#plainSend(this.#peerRoom(link, call.roomId, call.peerId), call.peerId);
       case 'farProducer': {
         // Only a room this signal node opened here, and a peer that is not one of this node's.
         if (!this.#openedBy.get(call.roomId)?.has(link)) throw new MediaError('not_found', 'that room is not open on this media node');
@@ -183,6 +187,21 @@ export class MediaNodeRooms implements ControlHandler {
     links.add(link);
     this.#openedBy.set(roomId, links);
     return { instance, rtpCapabilities: room.rtpCapabilities };
+  }
+
+  /**
+   * Tests only: a plain RTP send transport for a headless member (no WebRTC
+   * stack), registered as the peer's own so its produce requests find it.
+   */
+  async #plainSend(media: LocalRoomMedia, peerId: string): Promise<object> {
+    if (!this.plainIngressIp) throw new MediaError('invalid_state', 'plain RTP ingress is not enabled on this media node');
+    const router = media.room.mediaRouterOf(peerId);
+    if (!router) throw new MediaError('invalid_state', 'create the peer\'s transports first');
+    const peer = media.room.peer(peerId);
+    const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: this.plainIngressIp }, rtcpMux: true, comedia: true, appData: { peerId, direction: 'send' } });
+    peer.transports.set(transport.id, transport as unknown as ms.WebRtcTransport);
+    transport.observer.on('close', () => peer.transports.delete(transport.id));
+    return { transportId: transport.id, ip: this.plainIngressIp, port: transport.tuple.localPort };
   }
 
   #follow(room: LocalRoomMedia, instance: number): void {

@@ -40,7 +40,7 @@ export async function startMediaNode(config: Config, settings: MediaSettings, lo
   const pool = await WorkerPool.create(settings, nodeLog);
   const pipeSettings = hostPipeSettings(config);
   const pipes = { nodeId, sender: new HostPipeSender(pipeSettings, nodeLog.child({ component: 'pipe-sender' })), receiver: new HostPipeReceiver(pipeSettings, nodeLog.child({ component: 'pipe-receiver' })) };
-  const rooms = new MediaNodeRooms(new LocalMediaRooms(new RoomRegistry(pool, settings, nodeLog)), nodeLog.child({ component: 'media-node-rooms' }), pipes);
+  const rooms = new MediaNodeRooms(new LocalMediaRooms(new RoomRegistry(pool, settings, nodeLog)), nodeLog.child({ component: 'media-node-rooms' }), pipes, config.MEDIA_TEST_PLAIN_INGRESS ? config.MEDIA_LISTEN_IP : undefined);
   let control: ControlServer;
   try {
     control = await ControlServer.start({

@@ -12,7 +12,17 @@ import {
   type TransportDirection,
   type TransportOptionsForClient,
 } from '@care/media';
-import { ControlClosedProducer, ControlIce, ControlOpened, ControlProduced, ControlReleased, ControlTransport, type ControlEvent, type ControlOperation } from '@care/shared';
+import {
+  ControlClosedProducer,
+  ControlIce,
+  ControlOpened,
+  ControlPlainSend,
+  ControlProduced,
+  ControlReleased,
+  ControlTransport,
+  type ControlEvent,
+  type ControlOperation,
+} from '@care/shared';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { ControlChannel } from './control-channel.js';
@@ -375,6 +385,11 @@ export class RemoteRoomMedia extends EventEmitter<RoomMediaEvents> implements Ro
 
   async restartIce(peerId: string, transportId: string): Promise<ms.IceParameters> {
     return ControlIce.parse(await this.#call({ op: 'restartIce', peerId, transportId })) as ms.IceParameters;
+  }
+
+  /** Tests only (the node's MEDIA_TEST_PLAIN_INGRESS): a plain RTP send transport for a headless member. Not on the seam. */
+  async plainSend(peerId: string): Promise<{ transportId: string; ip: string; port: number }> {
+    return ControlPlainSend.parse(await this.#call({ op: 'plainSend', peerId }));
   }
 }
 

@@ -97,6 +97,12 @@ export const ControlOperation = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('pipeClose'), farNodeId: NodeId, message: PipeMessage }),
   /** To node B: the far node's producer paused, resumed or closed, or its end died (a PipeMirror). */
   z.strictObject({ op: z.literal('pipeMirror'), farNodeId: NodeId, message: PipeMessage }),
+  /**
+   * Tests only (a media node with MEDIA_TEST_PLAIN_INGRESS, refused in
+   * production): a plain RTP send transport for a headless test member that
+   * has no WebRTC stack; answered with its id and where to send.
+   */
+  z.strictObject({ op: z.literal('plainSend'), ...inRoom }),
   /** To node B: the answer to one of its `pipeCall` events. */
   z.strictObject({ op: z.literal('pipeReply'), callId: PipeCallId, ok: z.boolean(), result: z.unknown().optional(), error: z.strictObject({ code: z.string().max(32), message: z.string().max(500) }).optional() }),
 ]);
@@ -114,6 +120,7 @@ export const ControlClosedProducer = z.strictObject({ closed: z.boolean() });
 export const ControlTransport = TransportOptions.omit({ iceServers: true });
 export const ControlIce = IceParameters;
 export const ControlEmpty = z.strictObject({});
+export const ControlPlainSend = z.strictObject({ transportId: MediaId, ip: z.union([z.ipv4(), z.ipv6()]), port: z.number().int().min(1).max(65_535) });
 
 /** The media error codes a failed request carries (media/src/media-error.ts). */
 export const ControlErrorCode = z.enum(['not_found', 'invalid_state', 'cannot_consume', 'port_in_use', 'unavailable', 'limit_reached', 'pipe_refused']);
