@@ -206,6 +206,8 @@ export class ProtocolPeer {
       if (kind !== 'video') return;
       queue = queue
         .then(async () => {
+          // As room-client.ts: a consumer closed meanwhile (its sender left) is not told about.
+          if (!this.consumers.has(consumerId)) return;
           await this.data('room:consumer-view', { consumerId, spatialLayer: 1, visible: true });
         })
         .catch((error: unknown) => void this.#failures.push(error));
