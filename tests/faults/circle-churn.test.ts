@@ -42,6 +42,12 @@ const secret = randomBytes(32).toString('base64');
 // A Redis database of its own: the media-node registry is global to a database.
 const redisUrl = `${inject('redisUrl').replace(/\/+$/, '')}/10`;
 let nodes: MediaNodeProcess[] = [];
+/**
+ * A headless member's request waits this long for its answer: a join here
+ * takes several control-channel round trips to two media nodes, and this
+ * test runs on a loaded machine (a wait, not a timed assertion).
+ */
+const ACK_TIMEOUT_MS = 20_000;
 let h: BrowserHarness;
 let circle: CircleOfPeople;
 const pages: Page[] = [];
@@ -76,7 +82,7 @@ function room(): RemoteRoomMedia {
 
 /** A headless member (already admitted once) takes a seat: knock (let in at once), join, media, MLS. */
 async function seat(account: TestAccount): Promise<void> {
-  const peer = await ProtocolPeer.open(h.t.url, account.cookie);
+  const peer = await ProtocolPeer.open(h.t.url, account.cookie, { ackTimeoutMs: ACK_TIMEOUT_MS });
   const knocked = await peer.request<{ admitted: boolean }>('lobby:knock', { sessionId: circle.meetingId });
   if (!knocked.ok || !knocked.data.admitted) throw new Error(`knock: ${JSON.stringify(knocked)}`);
   await peer.join(circle.meetingId, { audio: true, video: true });
@@ -120,7 +126,7 @@ describe('200 joins and leaves in a 20-person E2EE circle over two media nodes',
 
     // The seventeen headless members are let in together, then take their seats.
     const headless = members.slice(PAGES - 1);
-    const knocking = await Promise.all(headless.map((account) => ProtocolPeer.open(h.t.url, account.cookie)));
+    const knocking = await Promise.all(headless.map((account) => ProtocolPeer.open(h.t.url, account.cookie, { ackTimeoutMs: ACK_TIMEOUT_MS })));
     for (const peer of knocking) expect((await peer.request('lobby:knock', { sessionId: meetingId })).ok).toBe(true);
     const admitted = knocking.map((peer) => nextEvent(peer.socket, 'lobby:admitted', 30_000));
     await host.getByTestId('admit-all').click();
