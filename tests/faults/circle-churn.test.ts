@@ -69,8 +69,8 @@ afterAll(async () => {
     sender.stop();
     peer.close();
   }
-  await h?.close();
-  for (const node of nodes) await node.stop();
+  // The nodes (and their namespaces) go whatever becomes of the harness's closing.
+  await Promise.all([h?.close(), ...nodes.map((node) => node.stop())]);
 });
 
 function room(): RemoteRoomMedia {

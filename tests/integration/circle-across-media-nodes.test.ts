@@ -45,8 +45,8 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await c?.h.close();
-  for (const node of nodes) await node.stop();
+  // The nodes (and their namespaces) go whatever becomes of the harness's closing.
+  await Promise.all([c?.h.close(), ...nodes.map((node) => node.stop())]);
 });
 
 function room(): RemoteRoomMedia {
