@@ -84,6 +84,8 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...production, MEDIA_ROOM_PEERS_PER_NODE: '2' })).toThrowError(/MEDIA_ROOM_PEERS_PER_NODE="2" must be 0 in production/);
     expect(loadConfig({ ...production, MEDIA_NODE_SPILL_LOAD: '0.6' }).MEDIA_NODE_SPILL_LOAD).toBe(0.6);
     expect(() => loadConfig({ ...minimal, MEDIA_NODE_SPILL_LOAD: '2' })).toThrowError(/MEDIA_NODE_SPILL_LOAD/);
+    expect(loadConfig({ ...minimal, MEDIA_TEST_PLAIN_INGRESS: 'true' }).MEDIA_TEST_PLAIN_INGRESS).toBe(true);
+    expect(() => loadConfig({ ...production, MEDIA_TEST_PLAIN_INGRESS: 'true' })).toThrowError(/MEDIA_TEST_PLAIN_INGRESS="true" must be false in production/);
   });
 
   it('names a bad value and what would be right', () => {

@@ -96,6 +96,8 @@ describe('pipe frames from a lying signal node, at a media node', () => {
     const far = randomUUID();
     const mine = await producerIn(x, 'pipe-room', 'sender', 11_000);
     const elsewhere = await producerIn(x, 'pipe-other-room', 'sender-2', 12_000);
+    // The tests' plain RTP ingress is off on a node not started for it (and refused in production).
+    expect(errorOf(await x.call({ op: 'plainSend', roomId: 'pipe-room', peerId: 'sender' }))).toBe('invalid_state');
 
     // Another room's producer named under this room.
     expect(errorOf(await x.call({ op: 'pipeOpen', roomId: 'pipe-room', farNodeId: far, request: { pipeId: randomUUID(), producerId: elsewhere } }))).toBe('not_found');
