@@ -54,7 +54,7 @@ interface HostPipeReceiverEvents {
  * end (SRTP and RTX on), joins the two and produces the far producer here
  * under its own id. Mirror messages from the far host pause, resume and
  * close the pipe producer. Each pipe is watched through its producer's
- * stats: while it is not paused its bytes must move, or the link is dead,
+ * stats: once bytes have crossed, while it is not paused they must move, or the link is dead,
  * the pipe closes (with its consumers here) and `dead` reports it.
  */
 export class HostPipeReceiver extends EventEmitter<HostPipeReceiverEvents> {
@@ -195,10 +195,17 @@ export class HostPipeReceiver extends EventEmitter<HostPipeReceiverEvents> {
     this.#byId.set(pipeId, pipe);
     // The router closing (the room's media here ended) closes the transport: forget the pipe.
     opened.observer.once('close', () => this.#drop(pipe));
+    // Bytes are expected only once some have crossed: a sender that is not
+    // paused may still send nothing for a while (a page whose end-to-end keys
+    // are not there yet sends no frames), and a link dead from the start is
+    // found by the far end, which expects reports back while it sends.
+    let crossedOnce = false;
     pipe.stopWatch = watchPipe(
       async () => {
         const stats = await producer.getStats();
-        return { at: Date.now(), expecting: !producer.paused, crossed: stats.reduce((sum, stat) => sum + stat.byteCount, 0) };
+        const crossed = stats.reduce((sum, stat) => sum + stat.byteCount, 0);
+        crossedOnce ||= crossed > 0;
+        return { at: Date.now(), expecting: crossedOnce && !producer.paused, crossed };
       },
       this.settings,
       () => this.#onDead(pipe),

@@ -29,6 +29,14 @@ interface OutboundPipe {
  */
 export const MAX_UNJOINED_PER_FAR_HOST = 64;
 
+/**
+ * How long an audio pipe's far end may send nothing back before this end
+ * calls the link dead: over two of its receiver-report intervals (mediasoup:
+ * 5 s for audio, less 15%, randomized). The far end, which expects the
+ * audio's own bytes, notices a cut sooner.
+ */
+export const AUDIO_REPORTS_DEAD_AFTER_MS = 12_000;
+
 /** The ids a pipe may carry across: opaque ones only. */
 function pipedAppData(appData: types.AppData): PipeOffer['appData'] {
   const out: PipeOffer['appData'] = {};
@@ -150,7 +158,9 @@ export class HostPipeSender extends EventEmitter<HostPipeSenderEvents> {
         sent = nowSent;
         return { at: Date.now(), expecting, crossed: transportStats[0]?.bytesReceived ?? 0 };
       },
-      this.settings,
+      // mediasoup sends an audio producer's receiver reports only about every 5 s (RTCP's
+      // audio interval), so an audio pipe's far end is silent that long on a live link.
+      { ...this.settings, deadAfterMs: pipe.consumer.kind === 'audio' ? Math.max(this.settings.deadAfterMs, AUDIO_REPORTS_DEAD_AFTER_MS) : this.settings.deadAfterMs },
       () => this.#onDead(answer.pipeId, pipe),
     );
   }

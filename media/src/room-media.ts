@@ -31,6 +31,11 @@ export interface RoomMediaEvents {
   consumerClosed: [{ peerId: string; consumerId: string }];
   /** The dominant speaker changed (from the clear audio-level header, so it works with E2EE on). */
   activeSpeaker: [{ peerId: string }];
+  /**
+   * Some peers' media is gone (their media node died) while the room lives on
+   * for the others (a room spanning media nodes): those peers rejoin.
+   */
+  peersLost: [{ peerIds: string[] }];
   /** The media is gone: its worker or its media node died ('media_failure'), or it was closed. */
   closed: [reason: RoomMediaClosedReason];
 }

@@ -7,7 +7,22 @@ import { MediaPeer, sourceOf, type TransportDirection, type TransportOptionsForC
 import { checkProducerParameters, offeredCapabilities, type RoomShape } from './room-shape.js';
 import { MAX_INCOMING_BITRATE, MIN_OUTGOING_BITRATE, type ProducerSource } from './peer-limits.js';
 import { RoomRouters } from './room-routers.js';
+import type { CarriedProducer } from './host-pipe-receiver.js';
 import type { WorkerPool } from './worker-pool.js';
+
+/**
+ * A producer of a peer on another media host (a room spanning media nodes,
+ * issue 14): consumed here like a local one, through a pipe that `carry`
+ * opens on the receiver's router at the first consumer and that its last
+ * consumer releases.
+ */
+export interface FarProducer {
+  readonly peerId: string;
+  readonly producerId: string;
+  readonly kind: types.MediaKind;
+  readonly source: ProducerSource;
+  carry(router: types.Router): Promise<CarriedProducer>;
+}
 
 export interface ConsumerCreated {
   /** The peer that receives. */
@@ -41,6 +56,8 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly #peers = new Map<string, MediaPeer>();
   /** Audio producers the speaker observer listens to. */
   readonly #heard = new Set<string>();
+  /** Producers of peers on other media hosts, by producer id. */
+  readonly #far = new Map<string, FarProducer>();
   #closed = false;
 
   private constructor(
@@ -128,7 +145,35 @@ export class Room extends EventEmitter<RoomEvents> {
       for (const producer of other.producers.values()) pairs.push([peer, producer]);
       for (const producer of peer.producers.values()) pairs.push([other, producer]);
     }
-    await this.#consumeAll(pairs);
+    await Promise.all([this.#consumeAll(pairs), this.#consumeFar([...this.#far.values()].map((far) => [peer, far]))]);
+  }
+
+  /**
+   * A far host's producer joins the room: every ready peer here receives it
+   * (the consumers are made after this returns; each opens or shares the pipe).
+   */
+  addFarProducer(far: FarProducer): void {
+    if (this.#closed) throw new MediaError('unavailable', 'the room media is closed');
+    if (this.#far.has(far.producerId) || this.#peers.has(far.peerId)) throw new MediaError('invalid_state', 'that producer or its peer is here already');
+    this.#far.set(far.producerId, far);
+    void this.consumeFarAgain(far.producerId);
+  }
+
+  /** The far producer is gone: nothing new consumes it (its pipes close from the far side, their consumers with them). */
+  removeFarProducer(producerId: string): boolean {
+    return this.#far.delete(producerId);
+  }
+
+  /** Far producers of this room, by id. */
+  hasFarProducer(producerId: string): boolean {
+    return this.#far.has(producerId);
+  }
+
+  /** Consumes a far producer for every ready peer that lacks it (after its pipe died and a new one is due). */
+  async consumeFarAgain(producerId: string): Promise<void> {
+    const far = this.#far.get(producerId);
+    if (!far) return;
+    await this.#consumeFar([...this.#peers.values()].map((peer) => [peer, far]));
   }
 
   peer(peerId: string): MediaPeer {
@@ -206,7 +251,7 @@ export class Room extends EventEmitter<RoomEvents> {
     for (const other of this.#peers.values()) {
       if (other !== peer) for (const producer of other.producers.values()) pairs.push([peer, producer]);
     }
-    await this.#consumeAll(pairs);
+    await Promise.all([this.#consumeAll(pairs), this.#consumeFar([...this.#far.values()].map((far) => [peer, far]))]);
   }
 
   /**
@@ -306,9 +351,50 @@ export class Room extends EventEmitter<RoomEvents> {
     });
   }
 
+  /** Like #consumeAll, for producers on far hosts. */
+  async #consumeFar(pairs: ReadonlyArray<[MediaPeer, FarProducer]>): Promise<void> {
+    const results = await Promise.allSettled(pairs.map(([receiver, far]) => this.#consumeOneFar(receiver, far)));
+    results.forEach((result, index) => {
+      if (result.status === 'fulfilled') return;
+      const [receiver, far] = pairs[index] ?? [];
+      const gone = this.#closed || receiver?.closed === true || (far !== undefined && !this.#far.has(far.producerId));
+      this.log[gone ? 'debug' : 'warn']({ err: result.reason, peerId: receiver?.id, producerId: far?.producerId }, 'consumer of a far producer not created');
+    });
+  }
+
+  async #consumeOneFar(receiver: MediaPeer, far: FarProducer): Promise<void> {
+    if (!receiver.rtpCapabilities || !receiver.recvTransport || receiver.held || !this.#far.has(far.producerId)) return;
+    if ([...receiver.consumers.values()].some((consumer) => consumer.producerId === far.producerId)) return;
+    const to = this.routers.routerOf(receiver.id);
+    if (!to) return;
+    const carried = await far.carry(to.router);
+    let consumer: types.Consumer | undefined;
+    try {
+      if (!this.#far.has(far.producerId) || carried.producer.closed) return;
+      // The far host describes its producer; it must be the one the room was told of (whose it is feeds focus and key frames).
+      const { appData } = carried.producer;
+      if (carried.producer.kind !== far.kind || appData.peerId !== far.peerId || appData.source !== far.source) {
+        throw new MediaError('pipe_refused', 'the far host piped another producer than the one announced');
+      }
+      if (!to.router.canConsume({ producerId: carried.producer.id, rtpCapabilities: receiver.rtpCapabilities })) {
+        this.log.warn({ peerId: receiver.id, producerId: far.producerId }, 'peer cannot consume this far producer');
+        return;
+      }
+      consumer = await receiver.consume(carried.producer, (consumerId) => {
+        carried.release();
+        this.emit('consumerClosed', { peerId: receiver.id, consumerId });
+      });
+    } finally {
+      if (!consumer) carried.release();
+    }
+    if (!consumer) return;
+    this.emit('consumer', { peerId: receiver.id, producerPeerId: far.peerId, source: far.source, consumer });
+  }
+
   #shutdown(reason: 'media_failure' | 'ended'): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#far.clear();
     for (const peer of this.#peers.values()) peer.close();
     this.#peers.clear();
     this.routers.close();

@@ -77,6 +77,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...production, REQUEST_BUDGET_TIME_SCALE: '1' }).REQUEST_BUDGET_TIME_SCALE).toBe(1);
   });
 
+  it('splits a room over media nodes by head count in tests only; by load everywhere', () => {
+    expect(loadConfig(minimal).MEDIA_ROOM_PEERS_PER_NODE).toBe(0);
+    expect(loadConfig(minimal).MEDIA_NODE_SPILL_LOAD).toBe(0.8);
+    expect(loadConfig({ ...minimal, MEDIA_ROOM_PEERS_PER_NODE: '2' }).MEDIA_ROOM_PEERS_PER_NODE).toBe(2);
+    expect(() => loadConfig({ ...production, MEDIA_ROOM_PEERS_PER_NODE: '2' })).toThrowError(/MEDIA_ROOM_PEERS_PER_NODE="2" must be 0 in production/);
+    expect(loadConfig({ ...production, MEDIA_NODE_SPILL_LOAD: '0.6' }).MEDIA_NODE_SPILL_LOAD).toBe(0.6);
+    expect(() => loadConfig({ ...minimal, MEDIA_NODE_SPILL_LOAD: '2' })).toThrowError(/MEDIA_NODE_SPILL_LOAD/);
+    expect(loadConfig({ ...minimal, MEDIA_TEST_PLAIN_INGRESS: 'true' }).MEDIA_TEST_PLAIN_INGRESS).toBe(true);
+    expect(() => loadConfig({ ...production, MEDIA_TEST_PLAIN_INGRESS: 'true' })).toThrowError(/MEDIA_TEST_PLAIN_INGRESS="true" must be false in production/);
+  });
+
   it('names a bad value and what would be right', () => {
     expect(() => loadConfig({ ...minimal, PORT: 'eighty' })).toThrowError(/PORT="eighty" must be a port number/);
     expect(() => loadConfig({ ...minimal, MEDIA_LISTEN_IP: 'localhost' })).toThrowError(/MEDIA_LISTEN_IP="localhost" must be an IP address/);

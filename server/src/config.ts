@@ -227,6 +227,25 @@ const ConfigFields = z.object({
   MEDIA_CONTROL_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional(),
   /** A media node's egress capacity, Mbit/s: its load is the larger of CPU and the share of this it sends. */
   MEDIA_EGRESS_MBPS: z.coerce.number({ message: 'must be a number' }).positive().default(1000),
+  /**
+   * A room spanning media nodes (issue 14): a signal node places a room's
+   * newcomer on another live, non-draining media node once the nodes the
+   * room is on carry this load (their registry load, max of CPU and egress
+   * share, 0 to 1). MEDIA_ROOM_PEERS_PER_NODE (0: off) also counts a node
+   * full once it holds that many of the room's peers: a test's own setting,
+   * to split a small circle, refused in production.
+   */
+  MEDIA_NODE_SPILL_LOAD: z.coerce.number({ message: 'must be a number from 0 to 1' }).min(0.05).max(1).default(0.8),
+  MEDIA_ROOM_PEERS_PER_NODE: z.coerce.number({ message: 'must be a number' }).int().min(0).max(1000).default(0),
+  /**
+   * Tests only: a media node lets its signal node open plain RTP send
+   * transports (`plainSend`) for headless test members, which have no WebRTC
+   * stack (tests/support/headless-media.ts). Refused in production.
+   */
+  MEDIA_TEST_PLAIN_INGRESS: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
   /** How long a draining media node (SIGTERM) waits for its rooms to end before it exits. */
   MEDIA_DRAIN_GRACE_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(0).max(86_400).default(900),
   /**
@@ -380,6 +399,12 @@ export const ConfigSchema = ConfigFields.superRefine((config, ctx) => {
   }
   if (config.REQUEST_BUDGET_TIME_SCALE !== 1) {
     ctx.addIssue({ code: 'custom', path: ['REQUEST_BUDGET_TIME_SCALE'], message: 'must be 1 in production: shorter request budget windows are for a test\'s own server (set NODE_ENV=test there)' });
+  }
+  if (config.MEDIA_TEST_PLAIN_INGRESS) {
+    ctx.addIssue({ code: 'custom', path: ['MEDIA_TEST_PLAIN_INGRESS'], message: 'must be false in production: plain RTP ingress is for a test media node (set NODE_ENV=test there)' });
+  }
+  if (config.MEDIA_ROOM_PEERS_PER_NODE !== 0) {
+    ctx.addIssue({ code: 'custom', path: ['MEDIA_ROOM_PEERS_PER_NODE'], message: 'must be 0 in production: splitting a room by head count is for a test server (set NODE_ENV=test there); MEDIA_NODE_SPILL_LOAD places by load' });
   }
   if (config.SEED_DEMO) {
     ctx.addIssue({ code: 'custom', path: ['SEED_DEMO'], message: 'must not be true in production: demo accounts have published passwords (set NODE_ENV=development for a demo)' });

@@ -466,7 +466,10 @@ async function mediaForRole(
 ): Promise<{ pool?: WorkerPool; registry?: RoomRegistry; mediaRooms: MediaRooms; mediaReady: () => number }> {
   if (config.CARE_ROLE === 'signal') {
     if (!config.MEDIA_CONTROL_SECRET) throw new Error('MEDIA_CONTROL_SECRET is required for a signal node');
-    const remote = new RemoteMediaRooms(new MediaNodeRegistry(redis), config.MEDIA_CONTROL_SECRET, log.child({ component: 'media-nodes' }));
+    const remote = new RemoteMediaRooms(new MediaNodeRegistry(redis), config.MEDIA_CONTROL_SECRET, log.child({ component: 'media-nodes' }), {
+      spillLoad: config.MEDIA_NODE_SPILL_LOAD,
+      peersPerNode: config.MEDIA_ROOM_PEERS_PER_NODE,
+    });
     return { mediaRooms: remote, mediaReady: () => remote.nodesUp };
   }
   const pool = await WorkerPool.create(mediaSettings(config), log);

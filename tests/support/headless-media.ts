@@ -110,9 +110,25 @@ export class HeadlessMedia {
     // Registered where the participant's own transports live, so its `room:produce` finds it.
     room.peer(peerId).transports.set(transport.id, transport as never);
     transport.observer.on('close', () => room.peer(peerId).transports.delete(transport.id));
+    return HeadlessMedia.#produce(peer, ssrcBase, { transportId: transport.id, ip: transport.tuple.localAddress ?? '127.0.0.1', port: transport.tuple.localPort }, '127.0.0.1');
+  }
+
+  /**
+   * The same on a media node (CARE_ROLE=signal): the node, started with
+   * MEDIA_TEST_PLAIN_INGRESS, opens the plain transport at the signal node's
+   * request (RemoteRoomMedia.plainSend) on the participant's own node.
+   */
+  static async attachRemote(room: { plainSend(peerId: string): Promise<{ transportId: string; ip: string; port: number }> }, peer: ProtocolPeer, ssrcBase: number): Promise<HeadlessMedia> {
+    const peerId = peer.joined?.peerId;
+    if (!peerId) throw new Error('join the room first');
+    return HeadlessMedia.#produce(peer, ssrcBase, await room.plainSend(peerId), '0.0.0.0');
+  }
+
+  /** Produces the participant's microphone and camera on the plain transport through its own requests; the sender sends there from `bindIp`. */
+  static async #produce(peer: ProtocolPeer, ssrcBase: number, target: { transportId: string; ip: string; port: number }, bindIp: string): Promise<HeadlessMedia> {
     const ssrc = { audio: ssrcBase, video: ssrcBase + 10 };
     const audio = await peer.request('room:produce', {
-      transportId: transport.id,
+      transportId: target.transportId,
       kind: 'audio',
       rtpParameters: {
         mid: '0',
@@ -123,7 +139,7 @@ export class HeadlessMedia {
       },
     });
     const video = await peer.request('room:produce', {
-      transportId: transport.id,
+      transportId: target.transportId,
       kind: 'video',
       rtpParameters: {
         mid: '1',
@@ -135,9 +151,9 @@ export class HeadlessMedia {
     });
     if (!audio.ok || !video.ok) throw new Error(`headless produce refused: ${JSON.stringify([audio, video])}`);
     const socket = dgram.createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => socket.bind(0, bindIp, resolve));
     socket.on('message', () => undefined); // RTCP (key frame requests): the loop sends a key frame every second anyway.
-    return new HeadlessMedia(peer, socket, { ip: transport.tuple.localAddress ?? '127.0.0.1', port: transport.tuple.localPort }, ssrc);
+    return new HeadlessMedia(peer, socket, { ip: target.ip, port: target.port }, ssrc);
   }
 
   /** Sends the clip in a loop: Opus every 20 ms, VP8 every 60 ms, each sealed under the current epoch's key. */

@@ -30,23 +30,63 @@ export class MediaNodeProcess {
 
   /** Starts node `index` (0, 1, …) with `env` added to the media role's own settings. */
   static async start(index: number, redisUrl: string, env: Record<string, string>): Promise<MediaNodeProcess> {
-    const tag = `${process.pid % 1000}${index}`;
-    const prefix = `10.${150 + index}.${Math.floor(process.pid / 7) % 250}`;
-    const namespace = `care-media-${tag}`;
-    const hostDevice = `cmh${tag}`;
-    createVethNamespace(namespace, hostDevice, `cmn${tag}`, prefix);
-    const node = new MediaNodeProcess(namespace, hostDevice, `${prefix}.1`, `${prefix}.2`);
+    const node = MediaNodeProcess.#create(index);
     try {
-      const redis = new URL(redisUrl);
-      const relayPort = await node.#relayTo(Number(redis.port || 6379), redis.hostname);
-      redis.hostname = node.hostAddress;
-      redis.port = String(relayPort);
-      await node.#spawn(redis.toString(), env);
+      await node.#launch(redisUrl, env);
     } catch (error) {
       await node.stop();
       throw error;
     }
     return node;
+  }
+
+  /**
+   * Two media nodes (0 and 1) joined by a private link of their own for the
+   * pipes between them (10.183.k.1 and .2/24, k from this process id), as
+   * a deployment's private network between media hosts: each node's pipe
+   * ends listen there and accept far ends only in that /24.
+   */
+  static async startPair(redisUrl: string, env: Record<string, string>): Promise<[MediaNodeProcess, MediaNodeProcess]> {
+    const nodes = [MediaNodeProcess.#create(0), MediaNodeProcess.#create(1)] as const;
+    const tag = `${process.pid % 1000}`;
+    const net = `10.183.${Math.floor(process.pid / 7) % 250}`;
+    const devices = [`cmp${tag}a`, `cmp${tag}b`] as const;
+    try {
+      execFileSync('ip', ['link', 'add', devices[0], 'type', 'veth', 'peer', 'name', devices[1]], { stdio: 'pipe' });
+      for (const [index, node] of nodes.entries()) {
+        const device = devices[index] as string;
+        const inNs = (...args: string[]) => execFileSync('ip', ['netns', 'exec', node.namespace, 'ip', ...args], { stdio: 'pipe' });
+        execFileSync('ip', ['link', 'set', device, 'netns', node.namespace], { stdio: 'pipe' });
+        inNs('addr', 'add', `${net}.${index + 1}/24`, 'dev', device);
+        inNs('link', 'set', device, 'up');
+        node.pipeAddress = `${net}.${index + 1}`;
+      }
+      for (const node of nodes) await node.#launch(redisUrl, { MEDIA_PIPE_LISTEN_IP: node.pipeAddress, MEDIA_PIPE_PEER_NETWORKS: `${net}.0/24`, ...env });
+    } catch (error) {
+      for (const node of nodes) await node.stop();
+      throw error;
+    }
+    return [nodes[0], nodes[1]];
+  }
+
+  /** The node's address on the private pipe link (startPair), if it has one. */
+  pipeAddress = '';
+
+  static #create(index: number): MediaNodeProcess {
+    const tag = `${process.pid % 1000}${index}`;
+    const prefix = `10.${150 + index}.${Math.floor(process.pid / 7) % 250}`;
+    const namespace = `care-media-${tag}`;
+    const hostDevice = `cmh${tag}`;
+    createVethNamespace(namespace, hostDevice, `cmn${tag}`, prefix);
+    return new MediaNodeProcess(namespace, hostDevice, `${prefix}.1`, `${prefix}.2`);
+  }
+
+  async #launch(redisUrl: string, env: Record<string, string>): Promise<void> {
+    const redis = new URL(redisUrl);
+    const relayPort = await this.#relayTo(Number(redis.port || 6379), redis.hostname);
+    redis.hostname = this.hostAddress;
+    redis.port = String(relayPort);
+    await this.#spawn(redis.toString(), env);
   }
 
   /** SIGKILL: the node dies at once, its workers with it; nothing is withdrawn from Redis. */

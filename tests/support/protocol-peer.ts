@@ -114,9 +114,14 @@ export class ProtocolPeer {
 
   private constructor(readonly socket: TestSocket) {}
 
-  static async open(url: string, cookie: string): Promise<ProtocolPeer> {
-    return new ProtocolPeer(await connect(url, cookie));
+  static async open(url: string, cookie: string, options: { ackTimeoutMs?: number } = {}): Promise<ProtocolPeer> {
+    const peer = new ProtocolPeer(await connect(url, cookie));
+    if (options.ackTimeoutMs) peer.#ackTimeoutMs = options.ackTimeoutMs;
+    return peer;
   }
+
+  /** How long a request waits for its answer (a test whose server is many hops from its media may wait longer). */
+  #ackTimeoutMs = 5000;
 
   /** A peer of this account, signed in over REST as the app does; kept in `opened` (to close them all after the test). */
   static async signIn(url: string, account: { email: string; password: string }, opened: ProtocolPeer[] = []): Promise<ProtocolPeer> {
@@ -126,7 +131,7 @@ export class ProtocolPeer {
   }
 
   async request<T>(event: string, payload: unknown): Promise<Answer<T>> {
-    const answer = (await ask(this.socket, event, payload)) as Answer<T>;
+    const answer = (await ask(this.socket, event, payload, this.#ackTimeoutMs)) as Answer<T>;
     this.answers.push({ event, answer });
     return answer;
   }
@@ -206,6 +211,8 @@ export class ProtocolPeer {
       if (kind !== 'video') return;
       queue = queue
         .then(async () => {
+          // As room-client.ts: a consumer closed meanwhile (its sender left) is not told about.
+          if (!this.consumers.has(consumerId)) return;
           await this.data('room:consumer-view', { consumerId, spatialLayer: 1, visible: true });
         })
         .catch((error: unknown) => void this.#failures.push(error));

@@ -107,8 +107,8 @@ export function connect(url: string, cookie?: string): Promise<TestSocket> {
 }
 
 /** Emits a request and resolves with the raw ack (success or typed error). */
-export function ask(socket: TestSocket, event: string, payload: unknown): Promise<unknown> {
-  return (socket.timeout(5000) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }).emitWithAck(event, payload);
+export function ask(socket: TestSocket, event: string, payload: unknown, timeoutMs = 5000): Promise<unknown> {
+  return (socket.timeout(timeoutMs) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }).emitWithAck(event, payload);
 }
 
 export function nextEvent<T>(socket: TestSocket, event: string, timeoutMs = 5000): Promise<T> {

@@ -229,10 +229,29 @@ export class LiveRooms extends EventEmitter<LiveRoomEvents> {
     this.log.info({ roomId: peer.roomId, peerId: peer.peerId, reason }, 'peer left');
   }
 
-  /** A room whose worker died empties at once: everyone in it rejoins onto a fresh router (and whoever waited prepares again). */
+  /**
+   * A room whose worker died empties at once: everyone in it rejoins onto a
+   * fresh router (and whoever waited prepares again). A room spanning media
+   * nodes that lost one of them loses only the peers on it.
+   */
   #watch(room: RoomMedia): void {
     if (this.#watched.has(room)) return;
     this.#watched.add(room);
+    // One media node of a room spanning several died: only its peers rejoin; the others see them leave and come back.
+    room.on('peersLost', ({ peerIds }) => {
+      const lost = new Set(peerIds);
+      for (const peer of this.peersIn(room.id)) {
+        if (!lost.has(peer.peerId)) continue;
+        this.#leave(peer.connectionId, 'disconnected', { rejoining: true });
+        this.notifier.toConnection(peer.connectionId, 'room:closed', { reason: 'media_failure' });
+      }
+      for (const [connectionId, { peer }] of [...this.#waiting]) {
+        if (!lost.has(peer.peerId)) continue;
+        this.#waiting.delete(connectionId);
+        this.emit('waitingEnded', peer);
+        this.notifier.toConnection(connectionId, 'room:closed', { reason: 'media_failure' });
+      }
+    });
     room.on('closed', (reason) => {
       if (reason !== 'media_failure') return;
       for (const peer of this.peersIn(room.id)) {

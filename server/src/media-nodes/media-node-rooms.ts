@@ -1,8 +1,9 @@
-import { MediaError, type LocalMediaRooms, type LocalRoomMedia } from '@care/media';
+import { MediaError, type HostPipeReceiver, type HostPipeSender, type LocalMediaRooms, type LocalRoomMedia } from '@care/media';
 import type { ControlOperation, ControlReply, ControlRequest } from '@care/shared';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { ControlHandler, SignalLink } from './control-server.js';
+import { NodePipes } from './node-pipes.js';
 
 /**
  * A media node's rooms as its signal nodes drive them (CARE_ROLE=media): each
@@ -21,11 +22,18 @@ export class MediaNodeRooms implements ControlHandler {
   /** Which signal node added each peer, and to which room. */
   readonly #peers = new Map<string, { link: SignalLink; roomId: string }>();
   #draining = false;
+  /** This node's ends of the pipes to and from other media nodes (a room spanning nodes). */
+  readonly #pipes: NodePipes;
 
   constructor(
     private readonly rooms: LocalMediaRooms,
     private readonly log: Logger,
-  ) {}
+    pipes: { nodeId: string; sender: HostPipeSender; receiver: HostPipeReceiver },
+    /** Tests only (MEDIA_TEST_PLAIN_INGRESS): where `plainSend` transports listen; undefined refuses them. */
+    private readonly plainIngressIp?: string,
+  ) {
+    this.#pipes = new NodePipes(pipes.nodeId, pipes.sender, pipes.receiver, (roomId) => this.rooms.get(roomId), log.child({ component: 'node-pipes' }));
+  }
 
   /** No new room opens here from now on; the open ones carry on. */
   drain(): void {
@@ -34,6 +42,11 @@ export class MediaNodeRooms implements ControlHandler {
 
   get size(): number {
     return this.rooms.size;
+  }
+
+  /** Pipes to and from other media nodes open now. */
+  get pipes(): { outbound: number; inbound: number } {
+    return this.#pipes.size;
   }
 
   async handle(link: SignalLink, { id, call }: ControlRequest): Promise<ControlReply> {
@@ -59,6 +72,7 @@ export class MediaNodeRooms implements ControlHandler {
       if (links.size === 0) emptied.add(roomId);
     }
     for (const roomId of emptied) this.rooms.releaseIfEmpty(roomId);
+    this.#pipes.linkClosed(link);
     this.log.info({ linkId: link.id, rooms: emptied.size }, 'signal node gone; its peers left');
   }
 
@@ -117,6 +131,41 @@ export class MediaNodeRooms implements ControlHandler {
         return this.#peerRoom(link, call.roomId, call.peerId).requestKeyFrames(call.peerId);
       case 'restartIce':
         return this.#peerRoom(link, call.roomId, call.peerId).restartIce(call.peerId, call.transportId);
+      case 'plainSend':
+        return this.#plainSend(this.#peerRoom(link, call.roomId, call.peerId), call.peerId);
+      case 'farProducer': {
+        // Only a room this signal node opened here, and a peer that is not one of this node's.
+        if (!this.#openedBy.get(call.roomId)?.has(link)) throw new MediaError('not_found', 'that room is not open on this media node');
+        if (this.#peers.has(call.peerId)) throw new MediaError('invalid_state', 'that peer is on this media node');
+        return this.#pipes.farProducer(link, this.#room(call.roomId), call);
+      }
+      case 'farProducerClosed':
+        if (!this.#openedBy.get(call.roomId)?.has(link)) throw new MediaError('not_found', 'that room is not open on this media node');
+        this.#pipes.farProducerClosed(this.#room(call.roomId), call.producerId);
+        return undefined;
+      case 'farNodeLost':
+        this.#pipes.farNodeLost(call.farNodeId);
+        return undefined;
+      case 'pipeOpen': {
+        if (!this.#openedBy.get(call.roomId)?.has(link)) throw new MediaError('not_found', 'that room is not open on this media node');
+        const producerId = typeof call.request.producerId === 'string' ? call.request.producerId : '';
+        // The producer must be one of this room's, sent by a peer this signal node added.
+        const found = [...this.#room(call.roomId).room.producers()].find(({ producer }) => producer.id === producerId);
+        if (!found || this.#peers.get(found.peerId)?.link !== link) throw new MediaError('not_found', 'no such producer in this room');
+        return this.#pipes.open(link, this.#room(call.roomId), found.peerId, found.producer, call.farNodeId, call.request);
+      }
+      case 'pipeConnect':
+        await this.#pipes.connect(link, call.farNodeId, call.answer);
+        return undefined;
+      case 'pipeClose':
+        this.#pipes.close(link, call.farNodeId, call.message);
+        return undefined;
+      case 'pipeMirror':
+        await this.#pipes.mirror(link, call.farNodeId, call.message);
+        return undefined;
+      case 'pipeReply':
+        this.#pipes.reply(link, call);
+        return undefined;
       default: {
         const unknown: never = call;
         throw new MediaError('invalid_state', `unknown operation ${String((unknown as { op: unknown }).op)}`);
@@ -138,6 +187,21 @@ export class MediaNodeRooms implements ControlHandler {
     links.add(link);
     this.#openedBy.set(roomId, links);
     return { instance, rtpCapabilities: room.rtpCapabilities };
+  }
+
+  /**
+   * Tests only: a plain RTP send transport for a headless member (no WebRTC
+   * stack), registered as the peer's own so its produce requests find it.
+   */
+  async #plainSend(media: LocalRoomMedia, peerId: string): Promise<object> {
+    if (!this.plainIngressIp) throw new MediaError('invalid_state', 'plain RTP ingress is not enabled on this media node');
+    const router = media.room.mediaRouterOf(peerId);
+    if (!router) throw new MediaError('invalid_state', 'create the peer\'s transports first');
+    const peer = media.room.peer(peerId);
+    const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: this.plainIngressIp }, rtcpMux: true, comedia: true, appData: { peerId, direction: 'send' } });
+    peer.transports.set(transport.id, transport as unknown as ms.WebRtcTransport);
+    transport.observer.on('close', () => peer.transports.delete(transport.id));
+    return { transportId: transport.id, ip: this.plainIngressIp, port: transport.tuple.localPort };
   }
 
   #follow(room: LocalRoomMedia, instance: number): void {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { LocalMediaRooms, RoomRegistry, WorkerPool, type MediaSettings } from '@care/media';
+import { HostPipeReceiver, HostPipeSender, LocalMediaRooms, RoomRegistry, WorkerPool, type MediaSettings } from '@care/media';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { hostPipeSettings } from '../live/host-pipe-settings.js';
 import { connectRedis } from '../redis/redis-connection.js';
 import { ControlServer } from './control-server.js';
 import { HEARTBEAT_EVERY_MS, MediaNodeRegistry } from './media-node-registry.js';
@@ -14,6 +15,8 @@ export interface MediaNode {
   readonly controlPort: number;
   /** Rooms open on it now. */
   readonly roomCount: number;
+  /** Pipes to (outbound) and from (inbound) other media nodes open now. */
+  readonly pipes: { outbound: number; inbound: number };
   /**
    * Stops taking rooms (its entry says 'draining'), waits for its rooms to
    * end, at most `graceMs`, then closes.
@@ -35,7 +38,9 @@ export async function startMediaNode(config: Config, settings: MediaSettings, lo
   const nodeLog = log.child({ mediaNodeId: nodeId });
   const redis = await connectRedis(config, nodeLog);
   const pool = await WorkerPool.create(settings, nodeLog);
-  const rooms = new MediaNodeRooms(new LocalMediaRooms(new RoomRegistry(pool, settings, nodeLog)), nodeLog.child({ component: 'media-node-rooms' }));
+  const pipeSettings = hostPipeSettings(config);
+  const pipes = { nodeId, sender: new HostPipeSender(pipeSettings, nodeLog.child({ component: 'pipe-sender' })), receiver: new HostPipeReceiver(pipeSettings, nodeLog.child({ component: 'pipe-receiver' })) };
+  const rooms = new MediaNodeRooms(new LocalMediaRooms(new RoomRegistry(pool, settings, nodeLog)), nodeLog.child({ component: 'media-node-rooms' }), pipes, config.MEDIA_TEST_PLAIN_INGRESS ? config.MEDIA_LISTEN_IP : undefined);
   let control: ControlServer;
   try {
     control = await ControlServer.start({
@@ -69,6 +74,7 @@ export async function startMediaNode(config: Config, settings: MediaSettings, lo
     clearInterval(heartbeat);
     await registry.withdraw(nodeId).catch(() => undefined);
     await control.close();
+    pipes.receiver.close();
     pool.close();
     redis.disconnect();
   };
@@ -77,6 +83,9 @@ export async function startMediaNode(config: Config, settings: MediaSettings, lo
     controlPort: control.port,
     get roomCount() {
       return rooms.size;
+    },
+    get pipes() {
+      return rooms.pipes;
     },
     async drain(graceMs: number) {
       state = 'draining';

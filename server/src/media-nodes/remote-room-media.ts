@@ -12,55 +12,142 @@ import {
   type TransportDirection,
   type TransportOptionsForClient,
 } from '@care/media';
-import { ControlClosedProducer, ControlIce, ControlOpened, ControlProduced, ControlReleased, ControlTransport, type ControlEvent, type ControlOperation } from '@care/shared';
+import {
+  ControlClosedProducer,
+  ControlIce,
+  ControlOpened,
+  ControlPlainSend,
+  ControlProduced,
+  ControlReleased,
+  ControlTransport,
+  type ControlEvent,
+  type ControlOperation,
+} from '@care/shared';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { ControlChannel } from './control-channel.js';
 import { HEARTBEAT_EVERY_MS, HOME_REFRESH_MS, type MediaNodeRegistry } from './media-node-registry.js';
 
 type InRoom<T> = T extends { roomId: string } ? Omit<T, 'roomId'> : never;
+type PeerOperation = InRoom<Extract<ControlOperation, { peerId: string }>>;
+type PipeCallEvent = Extract<ControlEvent, { event: 'pipeCall' }>;
+type PipeMirrorEvent = Extract<ControlEvent, { event: 'pipeMirror' }>;
+type RoomEvent = Exclude<ControlEvent, PipeCallEvent | PipeMirrorEvent>;
+
+/** The room on one media node: the node's channel, the room object's instance there, and the peers placed on it. */
+export interface NodeSide {
+  readonly nodeId: string;
+  readonly channel: ControlChannel;
+  readonly instance: number;
+  readonly peers: Set<string>;
+}
+
+/** What a room spanning nodes asks of the rooms around it: a node for a newcomer (the room opened on it if new). */
+export interface SidePlacer {
+  place(room: RemoteRoomMedia): Promise<NodeSide>;
+}
+
+interface KnownProducer {
+  readonly peerId: string;
+  readonly side: NodeSide;
+  readonly kind: ms.MediaKind;
+  readonly source: ProducerSource;
+}
 
 /**
- * A room's media on a media node (CARE_ROLE=signal): each call of the seam is
- * one request on the node's control channel. The channel lost closes the
- * room with 'media_failure', as a worker's death does in one process, so the
- * pages rejoin and the room is placed again.
+ * A room's media on media nodes (CARE_ROLE=signal): each call of the seam is
+ * one request on the control channel of the node the peer is on. A room
+ * starts on its home node and may span more (issue 14): a newcomer arriving
+ * when the room's nodes are loaded is placed on another (SidePlacer), and
+ * each producer is announced to the room's other nodes, which pipe it over
+ * on their first consumer of it. The nodes never talk to each other: their
+ * pipe messages come here, are checked against what this room knows (its
+ * nodes, its producers, the pipes it carried) and go on to the other node.
+ * The only node lost closes the room with 'media_failure', as a worker's
+ * death does in one process, so the pages rejoin and the room is placed
+ * again; one of several lost takes only its own peers out ('peersLost'),
+ * and the others keep their media with each other.
  */
 export class RemoteRoomMedia extends EventEmitter<RoomMediaEvents> implements RoomMedia {
   #closed = false;
+  /** The nodes the room is on, the home first. */
+  readonly #sides = new Map<string, NodeSide>();
+  readonly #peerSide = new Map<string, NodeSide>();
+  readonly #held = new Set<string>();
+  readonly #producers = new Map<string, KnownProducer>();
+  /** Pipes this room carried between its nodes, by pipe id: from the producer's node to the consumers'. */
+  readonly #pipes = new Map<string, { from: NodeSide; to: NodeSide }>();
 
   constructor(
     readonly id: string,
     readonly shape: RoomShape,
-    readonly instance: number,
+    home: NodeSide,
     readonly rtpCapabilities: ms.RtpCapabilities,
-    readonly channel: ControlChannel,
+    private readonly placer: SidePlacer,
     private readonly log: Logger,
   ) {
     super();
+    this.#sides.set(home.nodeId, home);
   }
 
   get closed(): boolean {
     return this.#closed;
   }
 
+  /** The room's first node still up (where its home record points). */
+  get home(): NodeSide {
+    const [home] = this.#sides.values();
+    if (!home) throw new MediaError('unavailable', 'the room media is closed');
+    return home;
+  }
+
+  /** The home node's control channel. */
+  get channel(): ControlChannel {
+    return this.home.channel;
+  }
+
+  /** The nodes the room is on now. */
+  get sides(): NodeSide[] {
+    return [...this.#sides.values()];
+  }
+
+  /** The node a peer's transports are on. */
+  nodeOf(peerId: string): string | undefined {
+    return this.#peerSide.get(peerId)?.nodeId;
+  }
+
+  /** Pipes between the room's nodes open now, as this signal node carried them. */
+  get pipeCount(): number {
+    return this.#pipes.size;
+  }
+
+  /** Joins a node the room was opened on for a newcomer: it learns of every producer already sent elsewhere. */
+  addSide(side: NodeSide): void {
+    this.#sides.set(side.nodeId, side);
+    for (const [producerId, producer] of this.#producers) if (!this.#held.has(producer.peerId)) this.#announce(producerId, producer, [side]);
+  }
+
   /** The media node's event for this room object (an older room of the same id is not this one). */
-  receive(event: ControlEvent): void {
-    if (event.instance !== this.instance || this.#closed) return;
+  receive(event: RoomEvent, channel: ControlChannel): void {
+    const side = this.#sides.get(channel.nodeId);
+    if (!side || side.channel !== channel || event.instance !== side.instance || this.#closed) return;
     switch (event.event) {
       case 'consumer': {
         const { peerId, producerPeerId, source, consumerId, producerId, kind, rtpParameters } = event;
+        // A consumer for a peer on another node is not this node's to announce.
+        if (this.#peerSide.get(peerId) !== side) return;
         this.emit('consumer', { peerId, producerPeerId, source, consumerId, producerId, kind, rtpParameters: rtpParameters as ms.RtpParameters });
         return;
       }
       case 'consumerClosed':
+        if (this.#peerSide.get(event.peerId) !== side) return;
         this.emit('consumerClosed', { peerId: event.peerId, consumerId: event.consumerId });
         return;
       case 'activeSpeaker':
         this.emit('activeSpeaker', { peerId: event.peerId });
         return;
       case 'closed':
-        this.close(event.reason);
+        this.nodeLost(side.nodeId, event.reason);
         return;
       default: {
         const unknown: never = event;
@@ -69,27 +156,166 @@ export class RemoteRoomMedia extends EventEmitter<RoomMediaEvents> implements Ro
     }
   }
 
+  /**
+   * A media node of the room asks something of another for a pipe: passed on
+   * only if both are this room's nodes, the producer is one of this room's on
+   * the other node (and forwarded there), and the pipe is one it asked for.
+   * The answer goes back to the asking node either way.
+   */
+  async pipeCall(event: PipeCallEvent, channel: ControlChannel): Promise<void> {
+    let reply: Extract<ControlOperation, { op: 'pipeReply' }>;
+    try {
+      const to = this.#sides.get(channel.nodeId);
+      if (!to || to.channel !== channel) throw new MediaError('not_found', 'that room is not open on this media node');
+      reply = { op: 'pipeReply', callId: event.callId, ok: true, result: await this.#passPipeCall(event, to) };
+    } catch (error) {
+      const known = error instanceof MediaError;
+      reply = { op: 'pipeReply', callId: event.callId, ok: false, error: { code: known ? error.code : 'unavailable', message: known ? error.message.slice(0, 500) : 'the far media node could not do that' } };
+    }
+    await channel.request(reply).catch((error: unknown) => this.log.debug({ err: error }, 'pipe reply not delivered'));
+  }
+
+  async #passPipeCall({ farNodeId, call }: PipeCallEvent, to: NodeSide): Promise<unknown> {
+    const from = this.#sides.get(farNodeId);
+    if (!from || from === to) throw new MediaError('not_found', 'that media node is not one of this room\'s');
+    switch (call.op) {
+      case 'open': {
+        const { producerId, pipeId } = call.request;
+        const producer = typeof producerId === 'string' ? this.#producers.get(producerId) : undefined;
+        if (!producer || producer.side !== from || this.#held.has(producer.peerId) || typeof pipeId !== 'string') throw new MediaError('not_found', 'no such producer in this room');
+        if (this.#pipes.has(pipeId)) throw new MediaError('pipe_refused', 'pipe id already in use');
+        this.#pipes.set(pipeId, { from, to });
+        try {
+          return await from.channel.request({ op: 'pipeOpen', roomId: this.id, farNodeId: to.nodeId, request: call.request });
+        } catch (error) {
+          this.#pipes.delete(pipeId);
+          throw error;
+        }
+      }
+      case 'connect':
+        this.#ownPipe(call.answer.pipeId, from, to);
+        return from.channel.request({ op: 'pipeConnect', farNodeId: to.nodeId, answer: call.answer });
+      case 'close': {
+        const pipeId = this.#ownPipe(call.message.pipeId, from, to);
+        this.#pipes.delete(pipeId);
+        return from.channel.request({ op: 'pipeClose', farNodeId: to.nodeId, message: call.message });
+      }
+      default: {
+        const unknown: never = call;
+        throw new MediaError('invalid_state', `unknown pipe call ${String((unknown as { op: unknown }).op)}`);
+      }
+    }
+  }
+
+  /** A producer's node mirrors it to the pipe's far node; false: not a pipe of this room from that node. */
+  pipeMirror({ farNodeId, message }: PipeMirrorEvent, channel: ControlChannel): boolean {
+    const pipeId = typeof message.pipeId === 'string' ? message.pipeId : '';
+    const pipe = this.#pipes.get(pipeId);
+    if (!pipe || pipe.from.channel !== channel || pipe.to.nodeId !== farNodeId) return false;
+    if (message.event === 'close' || message.event === 'dead') this.#pipes.delete(pipeId);
+    pipe.to.channel
+      .request({ op: 'pipeMirror', farNodeId: pipe.from.nodeId, message })
+      .catch((error: unknown) => this.log.debug({ err: error, pipeId }, 'pipe mirror not delivered'));
+    return true;
+  }
+
+  #ownPipe(pipeId: unknown, from: NodeSide, to: NodeSide): string {
+    const pipe = typeof pipeId === 'string' ? this.#pipes.get(pipeId) : undefined;
+    if (!pipe || pipe.from !== from || pipe.to !== to) throw new MediaError('not_found', 'no such pipe');
+    return pipeId as string;
+  }
+
+  /**
+   * A node of the room is gone (its channel lost, or its room closed there).
+   * The only one: the room closes with `reason`. One of several: its peers
+   * are lost (they rejoin), its producers leave the others, which close
+   * their pipes with it.
+   */
+  nodeLost(nodeId: string, reason: RoomMediaClosedReason = 'media_failure'): void {
+    const side = this.#sides.get(nodeId);
+    if (!side || this.#closed) return;
+    if (this.#sides.size === 1) return this.close(reason);
+    this.#sides.delete(nodeId);
+    for (const [pipeId, pipe] of [...this.#pipes]) if (pipe.from === side || pipe.to === side) this.#pipes.delete(pipeId);
+    for (const [producerId, producer] of [...this.#producers]) if (producer.side === side) this.#producers.delete(producerId);
+    const lost = [...side.peers];
+    for (const peerId of lost) {
+      this.#peerSide.delete(peerId);
+      this.#held.delete(peerId);
+    }
+    for (const other of this.#sides.values()) {
+      other.channel.request({ op: 'farNodeLost', farNodeId: nodeId }).catch((error: unknown) => this.log.debug({ err: error }, 'far node loss not delivered'));
+    }
+    this.log.warn({ mediaNodeId: nodeId, peers: lost.length }, 'a media node of the room is gone; its peers rejoin');
+    if (lost.length) this.emit('peersLost', { peerIds: lost });
+  }
+
   close(reason: RoomMediaClosedReason): void {
     if (this.#closed) return;
     this.#closed = true;
     this.emit('closed', reason);
   }
 
-  #call(call: InRoom<Exclude<ControlOperation, { op: 'ping' }>>): Promise<unknown> {
+  #side(peerId: string): NodeSide {
+    const side = this.#peerSide.get(peerId);
+    if (!side) throw new MediaError('not_found', 'not in this room');
+    return side;
+  }
+
+  #call(call: PeerOperation): Promise<unknown> {
     if (this.#closed) return Promise.reject(new MediaError('unavailable', 'the room media is closed'));
-    return this.channel.request({ ...call, roomId: this.id } as ControlOperation);
+    try {
+      return this.#side(call.peerId).channel.request({ ...call, roomId: this.id } as ControlOperation);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /** Tells the room's other nodes (or `to`) of a producer they may consume; a node that cannot hear it is lost soon anyway. */
+  #announce(producerId: string, producer: KnownProducer, to: NodeSide[] = [...this.#sides.values()]): void {
+    for (const side of to) {
+      if (side === producer.side) continue;
+      side.channel
+        .request({ op: 'farProducer', roomId: this.id, peerId: producer.peerId, producerId, kind: producer.kind, source: producer.source, farNodeId: producer.side.nodeId })
+        .catch((error: unknown) => this.log.warn({ err: error, producerId }, 'a far node was not told of a producer'));
+    }
+  }
+
+  #withdraw(producerId: string): void {
+    const producer = this.#producers.get(producerId);
+    if (!producer) return;
+    this.#producers.delete(producerId);
+    for (const side of this.#sides.values()) {
+      if (side === producer.side) continue;
+      side.channel.request({ op: 'farProducerClosed', roomId: this.id, producerId }).catch((error: unknown) => this.log.debug({ err: error, producerId }, 'a far node was not told a producer closed'));
+    }
   }
 
   async addPeer(peerId: string, { held }: { held: boolean }): Promise<void> {
-    await this.#call({ op: 'addPeer', peerId, held });
+    if (this.#closed) throw new MediaError('unavailable', 'the room media is closed');
+    if (this.#peerSide.has(peerId)) throw new MediaError('invalid_state', 'that peer is in the room already');
+    const side = await this.placer.place(this);
+    if (this.#closed || this.#sides.get(side.nodeId) !== side) throw new MediaError('unavailable', 'the room media is closed');
+    await side.channel.request({ op: 'addPeer', roomId: this.id, peerId, held });
+    this.#peerSide.set(peerId, side);
+    side.peers.add(peerId);
+    if (held) this.#held.add(peerId);
   }
 
   removePeer(peerId: string): void {
+    const side = this.#peerSide.get(peerId);
+    if (!side) return;
     this.#call({ op: 'removePeer', peerId }).catch((error: unknown) => this.log.debug({ err: error, peerId }, 'peer already gone from the media node'));
+    this.#peerSide.delete(peerId);
+    side.peers.delete(peerId);
+    this.#held.delete(peerId);
+    for (const [producerId, producer] of [...this.#producers]) if (producer.peerId === peerId) this.#withdraw(producerId);
   }
 
   async admit(peerId: string): Promise<void> {
     await this.#call({ op: 'admit', peerId });
+    if (!this.#held.delete(peerId)) return;
+    for (const [producerId, producer] of this.#producers) if (producer.peerId === peerId) this.#announce(producerId, producer);
   }
 
   async createTransport(peerId: string, direction: TransportDirection): Promise<TransportOptionsForClient> {
@@ -108,12 +334,21 @@ export class RemoteRoomMedia extends EventEmitter<RoomMediaEvents> implements Ro
     source: ProducerSource | undefined,
     paused: boolean,
   ): Promise<ProducerMade> {
+    const side = this.#side(peerId);
     const call = { op: 'produce', peerId, transportId, kind, rtpParameters, paused, ...(source ? { source } : {}) } as const;
-    return ControlProduced.parse(await this.#call(call as InRoom<Extract<ControlOperation, { op: 'produce' }>>));
+    const made = ControlProduced.parse(await this.#call(call as InRoom<Extract<ControlOperation, { op: 'produce' }>>));
+    // The peer left (or its node went) while it produced: nothing to announce.
+    if (this.#peerSide.get(peerId) !== side) return made;
+    const producer: KnownProducer = { peerId, side, kind, source: made.source };
+    this.#producers.set(made.producerId, producer);
+    if (!this.#held.has(peerId)) this.#announce(made.producerId, producer);
+    return made;
   }
 
   async closeProducer(peerId: string, source: ProducerSource): Promise<boolean> {
-    return ControlClosedProducer.parse(await this.#call({ op: 'closeProducer', peerId, source })).closed;
+    const closed = ControlClosedProducer.parse(await this.#call({ op: 'closeProducer', peerId, source })).closed;
+    for (const [producerId, producer] of [...this.#producers]) if (producer.peerId === peerId && producer.source === source) this.#withdraw(producerId);
+    return closed;
   }
 
   async setReady(peerId: string, rtpCapabilities: ms.RtpCapabilities): Promise<void> {
@@ -151,23 +386,40 @@ export class RemoteRoomMedia extends EventEmitter<RoomMediaEvents> implements Ro
   async restartIce(peerId: string, transportId: string): Promise<ms.IceParameters> {
     return ControlIce.parse(await this.#call({ op: 'restartIce', peerId, transportId })) as ms.IceParameters;
   }
+
+  /** Tests only (the node's MEDIA_TEST_PLAIN_INGRESS): a plain RTP send transport for a headless member. Not on the seam. */
+  async plainSend(peerId: string): Promise<{ transportId: string; ip: string; port: number }> {
+    return ControlPlainSend.parse(await this.#call({ op: 'plainSend', peerId }));
+  }
 }
 
 /** How long a media node whose channel was lost is passed over here, whatever its entry in Redis still says. */
 const LOST_NODE_AVOIDED_MS = 10_000;
 
+/** When a room's newcomers go to another media node (config: MEDIA_NODE_SPILL_LOAD, MEDIA_ROOM_PEERS_PER_NODE). */
+export interface SpillSettings {
+  /** A node at this registry load (0 to 1) or above is full for newcomers. */
+  spillLoad: number;
+  /** A node holding this many of the room's peers is full too (0: off; tests only). */
+  peersPerNode: number;
+}
+
 /**
  * The rooms' media on media nodes, for a signal node: a room is opened on
  * its home (media-node-registry.ts), over one control channel per media
- * node, opened when first needed. A channel lost closes every room on it
- * with 'media_failure', forgets their homes, and passes that node over for
- * a while, so the rejoining pages land on another node.
+ * node, opened when first needed; a newcomer arriving when the room's nodes
+ * are full goes to another node, which the room then spans. A channel lost
+ * closes every room only on it with 'media_failure' (a room on other nodes
+ * too loses only that node's peers), forgets their homes, and passes that
+ * node over for a while, so the rejoining pages land on another node.
  */
-export class RemoteMediaRooms implements MediaRooms {
+export class RemoteMediaRooms implements MediaRooms, SidePlacer {
   readonly signalId = randomUUID();
   readonly #rooms = new Map<string, RemoteRoomMedia>();
   readonly #channels = new Map<string, Promise<ControlChannel>>();
   readonly #opening = new Map<string, Promise<RemoteRoomMedia>>();
+  /** Rooms being opened on one more node, by room and node. */
+  readonly #widening = new Map<string, Promise<NodeSide>>();
   readonly #releasing = new Map<string, Promise<unknown>>();
   readonly #lostNodes = new Map<string, number>();
   readonly #refresher: NodeJS.Timeout;
@@ -178,10 +430,12 @@ export class RemoteMediaRooms implements MediaRooms {
     private readonly registry: MediaNodeRegistry,
     private readonly secret: string,
     private readonly log: Logger,
+    private readonly spill: SpillSettings = { spillLoad: 0.8, peersPerNode: 0 },
   ) {
     this.#refresher = setInterval(() => {
       for (const room of this.#rooms.values()) {
-        this.registry.refreshHome(room.id, room.channel.nodeId).catch((error: unknown) => this.log.warn({ err: error }, 'could not refresh a room home'));
+        if (room.closed) continue;
+        this.registry.refreshHome(room.id, room.home.nodeId).catch((error: unknown) => this.log.warn({ err: error }, 'could not refresh a room home'));
       }
     }, HOME_REFRESH_MS);
     this.#refresher.unref();
@@ -224,13 +478,20 @@ export class RemoteMediaRooms implements MediaRooms {
   releaseIfEmpty(roomId: string): void {
     const room = this.get(roomId);
     if (!room) return;
-    const released = room.channel
-      .request({ op: 'release', roomId })
-      .then((answer) => {
-        // The node's 'closed' event came first on the same channel; this covers a reply that raced it.
-        if (ControlReleased.parse(answer).closed) room.close('ended');
-      })
-      .catch((error: unknown) => this.log.debug({ err: error, roomId }, 'could not release a room'));
+    const released = Promise.all(
+      room.sides.map((side) =>
+        side.channel.request({ op: 'release', roomId }).then(
+          (answer) => ControlReleased.parse(answer).closed,
+          (error: unknown) => {
+            this.log.debug({ err: error, roomId }, 'could not release a room');
+            return false;
+          },
+        ),
+      ),
+    ).then((closed) => {
+      // The nodes' 'closed' events came first on the same channels; this covers replies that raced them.
+      if (closed.every(Boolean)) room.close('ended');
+    });
     this.#releasing.set(roomId, released);
     void released.then(() => {
       if (this.#releasing.get(roomId) === released) this.#releasing.delete(roomId);
@@ -248,12 +509,64 @@ export class RemoteMediaRooms implements MediaRooms {
     this.#channels.clear();
   }
 
+  /**
+   * The node for a room's newcomer: the first of the room's nodes that is not
+   * full (its registry load at MEDIA_NODE_SPILL_LOAD, or the room's peers on
+   * it at MEDIA_ROOM_PEERS_PER_NODE); when all are, the least loaded fresh,
+   * non-draining node the room is not on yet, the room opened there; when
+   * there is none, the room's last node all the same (crowded beats refused).
+   */
+  async place(room: RemoteRoomMedia): Promise<NodeSide> {
+    const nodes = await this.registry.nodes().catch(() => []);
+    const entry = (nodeId: string) => nodes.find((node) => node.nodeId === nodeId);
+    const full = (side: NodeSide) => {
+      const found = entry(side.nodeId);
+      const loaded = found !== undefined && this.registry.fresh(found) && found.load >= this.spill.spillLoad;
+      return loaded || (this.spill.peersPerNode > 0 && side.peers.size >= this.spill.peersPerNode);
+    };
+    const sides = room.sides;
+    const open = sides.find((side) => !full(side));
+    if (open) return open;
+    const avoided = this.#avoided();
+    const onRoom = new Set(sides.map((side) => side.nodeId));
+    const next = nodes
+      .filter((node) => node.state === 'up' && this.registry.fresh(node) && !avoided.has(node.nodeId) && !onRoom.has(node.nodeId) && node.load < this.spill.spillLoad)
+      .sort((a, b) => a.load - b.load)[0];
+    const last = sides.at(-1);
+    if (!next) {
+      if (!last) throw new MediaError('unavailable', 'the room media is closed');
+      return last;
+    }
+    const key = `${room.id}>${next.nodeId}`;
+    let widening = this.#widening.get(key);
+    if (!widening) {
+      widening = this.#openSide(room, next.nodeId, next.controlUrl);
+      this.#widening.set(key, widening);
+      const done = () => {
+        if (this.#widening.get(key) === widening) this.#widening.delete(key);
+      };
+      widening.then(done, done);
+    }
+    return widening;
+  }
+
+  async #openSide(room: RemoteRoomMedia, nodeId: string, controlUrl: string): Promise<NodeSide> {
+    const channel = await this.#channel(nodeId, controlUrl);
+    const opened = ControlOpened.parse(await channel.request({ op: 'open', roomId: room.id, shape: room.shape }));
+    const side: NodeSide = { nodeId: channel.nodeId, channel, instance: opened.instance, peers: new Set() };
+    if (room.closed) throw new MediaError('unavailable', 'the room media is closed');
+    room.addSide(side);
+    this.log.info({ roomId: room.id, mediaNodeId: side.nodeId, nodes: room.sides.length }, 'room spans another media node');
+    return side;
+  }
+
   async #open(roomId: string, shape: RoomShape): Promise<RemoteRoomMedia> {
     const home = await this.registry.placeRoom(roomId, this.#avoided());
     if (!home) throw new MediaError('unavailable', 'no media node can take this session now; please try again in a moment');
     const channel = await this.#channel(home.nodeId, home.controlUrl);
     const opened = ControlOpened.parse(await channel.request({ op: 'open', roomId, shape }));
-    const room = new RemoteRoomMedia(roomId, shape, opened.instance, opened.rtpCapabilities as ms.RtpCapabilities, channel, this.log.child({ roomId }));
+    const side: NodeSide = { nodeId: channel.nodeId, channel, instance: opened.instance, peers: new Set() };
+    const room = new RemoteRoomMedia(roomId, shape, side, opened.rtpCapabilities as ms.RtpCapabilities, this, this.log.child({ roomId }));
     this.#rooms.set(roomId, room);
     room.once('closed', () => {
       if (this.#rooms.get(roomId) === room) this.#rooms.delete(roomId);
@@ -275,7 +588,7 @@ export class RemoteMediaRooms implements MediaRooms {
       this.#channels.set(nodeId, pending);
       pending.then(
         (channel) => {
-          channel.on('event', (event) => this.#rooms.get(event.roomId)?.receive(event));
+          channel.on('event', (event) => this.#event(event, channel));
           channel.once('lost', () => this.#lost(nodeId, channel));
           if (channel.lost) this.#lost(nodeId, channel);
         },
@@ -285,14 +598,43 @@ export class RemoteMediaRooms implements MediaRooms {
     return pending;
   }
 
+  #event(event: ControlEvent, channel: ControlChannel): void {
+    switch (event.event) {
+      case 'pipeCall': {
+        const room = this.get(event.roomId);
+        if (room) {
+          void room.pipeCall(event, channel);
+          return;
+        }
+        channel
+          .request({ op: 'pipeReply', callId: event.callId, ok: false, error: { code: 'not_found', message: 'that room is not open here' } })
+          .catch(() => undefined);
+        return;
+      }
+      case 'pipeMirror':
+        for (const room of this.#rooms.values()) if (room.pipeMirror(event, channel)) return;
+        return;
+      case 'consumer':
+      case 'consumerClosed':
+      case 'activeSpeaker':
+      case 'closed':
+        this.#rooms.get(event.roomId)?.receive(event, channel);
+        return;
+      default: {
+        const unknown: never = event;
+        this.log.warn({ event: String(unknown) }, 'unknown media event');
+      }
+    }
+  }
+
   #lost(nodeId: string, channel?: ControlChannel): void {
     this.#channels.delete(nodeId);
     this.#lostNodes.set(nodeId, Date.now() + LOST_NODE_AVOIDED_MS);
     if (!channel) return;
     for (const room of [...this.#rooms.values()]) {
-      if (room.channel !== channel) continue;
-      this.registry.forgetHome(room.id, nodeId).catch((error: unknown) => this.log.warn({ err: error }, 'could not forget a room home'));
-      room.close('media_failure');
+      if (!room.sides.some((side) => side.channel === channel)) continue;
+      if (room.home.channel === channel) this.registry.forgetHome(room.id, nodeId).catch((error: unknown) => this.log.warn({ err: error }, 'could not forget a room home'));
+      room.nodeLost(channel.nodeId);
     }
   }
 }

@@ -30,6 +30,24 @@ export type ControlWelcome = z.infer<typeof ControlWelcome>;
 
 const inRoom = { roomId: RoomId, peerId: PeerId };
 
+/** A media node's id (the `nodeId` of its welcome). */
+const NodeId = z.string().uuid();
+/**
+ * A host-pipe message (media/src/host-pipe-messages.ts) as the channel
+ * carries it: a small flat-ish object whose fields the receiving media node
+ * parses with the pipe schemas before it acts on it. The channel bounds it;
+ * the pipe module decides what it says.
+ */
+const PipeMessage = z.record(z.string().max(64), z.unknown()).refine((record) => Object.keys(record).length <= 16, 'too many fields');
+/** What a media node asks of a far media node, through the signal node (a HostPipeReceiver's FarHost calls). */
+export const PipeCall = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('open'), request: PipeMessage }),
+  z.strictObject({ op: z.literal('connect'), answer: PipeMessage }),
+  z.strictObject({ op: z.literal('close'), message: PipeMessage }),
+]);
+export type PipeCall = z.infer<typeof PipeCall>;
+const PipeCallId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
 /** Each operation of the seam (media/src/room-media.ts), with its arguments. */
 export const ControlOperation = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('ping') }),
@@ -60,6 +78,33 @@ export const ControlOperation = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('closeConsumer'), ...inRoom, consumerId: MediaId }),
   z.strictObject({ op: z.literal('requestKeyFrames'), ...inRoom }),
   z.strictObject({ op: z.literal('restartIce'), ...inRoom, transportId: MediaId }),
+  /*
+   * A room spanning media nodes (issue 14): the signal node tells each node
+   * of the room which producers live on the others, and carries the
+   * host-pipe messages between them.
+   */
+  /** To node B: a producer of `peerId` on node `farNodeId` may be consumed here (piped on first need). */
+  z.strictObject({ op: z.literal('farProducer'), ...inRoom, producerId: MediaId, kind: MediaKind, source: ProducerSource, farNodeId: NodeId }),
+  /** To node B: that far producer is gone (or its peer left): nothing new consumes it. */
+  z.strictObject({ op: z.literal('farProducerClosed'), roomId: RoomId, producerId: MediaId }),
+  /** To node B: node `farNodeId` is gone: every pipe from and to it closes, its producers with them. */
+  z.strictObject({ op: z.literal('farNodeLost'), farNodeId: NodeId }),
+  /** To node A: node `farNodeId` asks for a pipe end for a producer of this room (a PipeRequest); the answer is the PipeOffer. */
+  z.strictObject({ op: z.literal('pipeOpen'), roomId: RoomId, farNodeId: NodeId, request: PipeMessage }),
+  /** To node A: the far node's end (a PipeAnswer). */
+  z.strictObject({ op: z.literal('pipeConnect'), farNodeId: NodeId, answer: PipeMessage }),
+  /** To node A: the far node no longer needs the pipe (a PipeClose). */
+  z.strictObject({ op: z.literal('pipeClose'), farNodeId: NodeId, message: PipeMessage }),
+  /** To node B: the far node's producer paused, resumed or closed, or its end died (a PipeMirror). */
+  z.strictObject({ op: z.literal('pipeMirror'), farNodeId: NodeId, message: PipeMessage }),
+  /**
+   * Tests only (a media node with MEDIA_TEST_PLAIN_INGRESS, refused in
+   * production): a plain RTP send transport for a headless test member that
+   * has no WebRTC stack; answered with its id and where to send.
+   */
+  z.strictObject({ op: z.literal('plainSend'), ...inRoom }),
+  /** To node B: the answer to one of its `pipeCall` events. */
+  z.strictObject({ op: z.literal('pipeReply'), callId: PipeCallId, ok: z.boolean(), result: z.unknown().optional(), error: z.strictObject({ code: z.string().max(32), message: z.string().max(500) }).optional() }),
 ]);
 export type ControlOperation = z.infer<typeof ControlOperation>;
 export type ControlOperationName = ControlOperation['op'];
@@ -75,6 +120,7 @@ export const ControlClosedProducer = z.strictObject({ closed: z.boolean() });
 export const ControlTransport = TransportOptions.omit({ iceServers: true });
 export const ControlIce = IceParameters;
 export const ControlEmpty = z.strictObject({});
+export const ControlPlainSend = z.strictObject({ transportId: MediaId, ip: z.union([z.ipv4(), z.ipv6()]), port: z.number().int().min(1).max(65_535) });
 
 /** The media error codes a failed request carries (media/src/media-error.ts). */
 export const ControlErrorCode = z.enum(['not_found', 'invalid_state', 'cannot_consume', 'port_in_use', 'unavailable', 'limit_reached', 'pipe_refused']);
@@ -104,6 +150,10 @@ export const ControlEvent = z.discriminatedUnion('event', [
   z.strictObject({ type: z.literal('event'), event: z.literal('consumerClosed'), ...inInstance, peerId: PeerId, consumerId: MediaId }),
   z.strictObject({ type: z.literal('event'), event: z.literal('activeSpeaker'), ...inInstance, peerId: PeerId }),
   z.strictObject({ type: z.literal('event'), event: z.literal('closed'), ...inInstance, reason: z.enum(['media_failure', 'ended']) }),
+  /** Node B asks the far node something about a pipe (answered with the `pipeReply` operation). */
+  z.strictObject({ type: z.literal('event'), event: z.literal('pipeCall'), roomId: RoomId, callId: PipeCallId, farNodeId: NodeId, call: PipeCall }),
+  /** Node A's producer behind a pipe paused, resumed or closed, or A found the pipe dead: for node `farNodeId`. */
+  z.strictObject({ type: z.literal('event'), event: z.literal('pipeMirror'), farNodeId: NodeId, message: PipeMessage }),
 ]);
 export type ControlEvent = z.infer<typeof ControlEvent>;
 

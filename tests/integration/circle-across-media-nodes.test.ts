@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { demoAccounts } from '@care/server';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { RemoteRoomMedia } from '../../server/src/media-nodes/remote-room-media.js';
+import { memberPageJoins, startCircleMeeting, type CircleMeeting } from '../support/circle-meeting.js';
+import { decodedStreams } from '../support/decoded-streams.js';
+import { encrypted } from '../support/group-view.js';
+import { MediaNodeProcess } from '../support/media-node-process.js';
+import { namespacesUsable } from '../support/network-namespace.js';
+
+/*
+ * Issue 14: a circle spanning two media nodes. A signal node (this test's
+ * process, CARE_ROLE=signal) drives two media nodes (CARE_ROLE=media,
+ * separate processes, each in its own network namespace, joined by a
+ * private link of their own for pipes). MEDIA_ROOM_PEERS_PER_NODE=2 makes
+ * the home node full after two people, so the third is placed on the other
+ * node; its media and theirs cross host pipes (SRTP, RTX) opened on demand
+ * through the signal node's control channels. Every page must decrypt and
+ * decode both others' video and audio. Then the third leaves: the pipes
+ * close with their last consumers; it comes back, on the far node again.
+ * Last, the far node is SIGKILLed: as in fault 1 its member rejoins (on the
+ * home node, crowded rather than refused, the dead node passed over), while
+ * the two on the home node never stop decoding each other. Namespaces need
+ * root: as root (as CI runs) this runs; anyone else is told plainly that it
+ * was skipped.
+ */
+
+const [, , , first, second] = demoAccounts;
+const probe = namespacesUsable();
+const why = probe.usable ? undefined : `network namespaces are not usable here (needs root): ${probe.why}`;
+if (why) console.warn(`SKIPPED circle-across-media-nodes: ${why}`);
+const secret = randomBytes(32).toString('base64');
+// A Redis database of its own: the media-node registry is global to a database.
+const redisUrl = `${inject('redisUrl').replace(/\/+$/, '')}/9`;
+let nodes: MediaNodeProcess[] = [];
+let c: CircleMeeting;
+const pages: Page[] = [];
+
+beforeAll(async () => {
+  if (why) return;
+  nodes = await MediaNodeProcess.startPair(redisUrl, { MEDIA_CONTROL_SECRET: secret });
+  c = await startCircleMeeting({ CARE_ROLE: 'signal', MEDIA_CONTROL_SECRET: secret, REDIS_URL: redisUrl, MEDIA_ROOM_PEERS_PER_NODE: '2' });
+  await c.h.t.platform.redis.del(`media:home:${c.roomId}`);
+}, 180_000);
+
+afterAll(async () => {
+  // The nodes (and their namespaces) go whatever becomes of the harness's closing.
+  await Promise.all([c?.h.close(), ...nodes.map((node) => node.stop())]);
+});
+
+function room(): RemoteRoomMedia {
+  const media = c.h.t.platform.mediaRooms.get(c.roomId);
+  // The platform's class is the built server's, not this file's import of the source: known by its shape.
+  if (!media || !('sides' in media)) throw new Error('the meeting has no media room on media nodes');
+  return media as RemoteRoomMedia;
+}
+
+describe.skipIf(why)('a circle spanning two media nodes', () => {
+  it('three pages on two nodes decrypt and decode each other\'s video and audio', { timeout: 420_000 }, async () => {
+    const host = (await c.h.openCircle(c.meetingId)).page;
+    pages.push(host, await memberPageJoins(c, host, first as { email: string; password: string }), await memberPageJoins(c, host, second as { email: string; password: string }));
+    const spans = room().sides.map((side) => side.peers.size);
+    expect(spans).toEqual([2, 1]);
+    expect(new Set(room().sides.map((side) => side.nodeId))).toEqual(new Set(nodes.map((node) => node.nodeId)));
+    for (const page of pages) await page.getByRole('button', { name: 'Nyalakan kamera' }).click();
+    for (const page of pages) {
+      await expect.poll(() => decodedStreams(page, 'video', 1000), { timeout: 120_000, interval: 500 }).toBe(2);
+      await expect.poll(() => decodedStreams(page, 'audio', 1000), { timeout: 60_000, interval: 500 }).toBe(2);
+      await encrypted(page).waitFor({ timeout: 30_000 });
+    }
+    // Each of the far node's consumers holds a pipe: the third's two producers to the home, the two others' four to the far node.
+    expect(room().pipeCount).toBe(6);
+  });
+
+  it('the far node\'s only member leaves: its pipes close, the two left keep decoding each other; back, on the far node again', { timeout: 300_000 }, async () => {
+    const far = room().sides[1];
+    const [host, , leaving] = pages;
+    if (!far || !host || !leaving) throw new Error('the circle is not spread over two nodes');
+    await leaving.close();
+    await expect.poll(() => far.peers.size, { timeout: 60_000, interval: 500 }).toBe(0);
+    await expect.poll(() => room().pipeCount, { timeout: 60_000, interval: 500 }).toBe(0);
+    for (const page of pages.slice(0, 2)) await expect.poll(() => decodedStreams(page, 'video', 1000), { timeout: 60_000, interval: 500 }).toBe(1);
+    // The same person again (past the confidentiality note already).
+    const { page: back } = await c.h.signIn((second as { email: string }).email, (second as { password: string }).password);
+    await back.goto(`/session/${c.meetingId}`);
+    await back.getByTestId('consent-accept').or(back.getByTestId('devices-ready')).waitFor();
+    if (await back.getByTestId('consent-accept').isVisible()) await back.getByTestId('consent-accept').click();
+    await back.getByTestId('devices-ready').click();
+    // Someone already let in to this meeting may come straight back in; otherwise the host lets them in again.
+    const admit = host.getByTestId('admit').first();
+    for (const until = Date.now() + 60_000; Date.now() < until && !(await encrypted(back).isVisible()); ) {
+      if (await admit.isVisible()) await admit.click().catch(() => undefined);
+      await back.waitForTimeout(500);
+    }
+    await encrypted(back).waitFor({ timeout: 60_000 });
+    pages[2] = back;
+    expect(room().sides.map((side) => side.peers.size)).toEqual([2, 1]);
+    await back.getByRole('button', { name: 'Nyalakan kamera' }).click();
+    for (const page of pages) await expect.poll(() => decodedStreams(page, 'video', 1000), { timeout: 120_000, interval: 500 }).toBe(2);
+  });
+
+  it('SIGKILL of the far node: its member rejoins on the home node; the two there never lose each other', { timeout: 300_000 }, async () => {
+    const [farSide] = room().sides.slice(1);
+    const dying = nodes.find((node) => node.nodeId === farSide?.nodeId);
+    const [a, b, far] = pages;
+    if (!dying || !a || !b || !far) throw new Error('the circle is not spread over two nodes');
+    await dying.kill();
+    // The two on the home node keep each other's video while the third comes back (sampled until it has).
+    let lowest = 2;
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      // The third is back once the signal node has placed its new peer on the home node, the room's only node
+      // now; its decoding is sampled only after that (so the dead node's last frames are not taken for it).
+      const moved = room().sides.length === 1 && room().sides[0]?.peers.size === 3;
+      const [onA, onB, third] = await Promise.all([decodedStreams(a, 'video', 1000), decodedStreams(b, 'video', 1000), decodedStreams(far, 'video', 1000)]);
+      lowest = Math.min(lowest, onA, onB);
+      if (moved && third === 2 && onA === 2 && onB === 2) break;
+      if (Date.now() > deadline) throw new Error(`not back within 3 minutes: ${onA}/${onB}/${third}, moved: ${moved}`);
+    }
+    expect(lowest).toBeGreaterThanOrEqual(1);
+    expect(room().sides.map((side) => side.nodeId)).toEqual([nodes.find((node) => node !== dying)?.nodeId]);
+    expect(room().sides[0]?.peers.size).toBe(3);
+    for (const page of pages) await encrypted(page).waitFor({ timeout: 30_000 });
+  });
+});
