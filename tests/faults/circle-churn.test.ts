@@ -104,20 +104,10 @@ function drop(account: TestAccount): void {
 }
 
 /**
- * Why tiles are dark, for the log when some are: per page, the others' video consumers the SFU holds for it (and how
- * many of them are paused there), and what the page's video receivers got in 2 s (packets, frames decoded, by SSRC).
+ * Why tiles are dark, for the log when some are: what each page's video receivers got in 2 s (flowing but not
+ * decoded: no key or no key frame; silent: nothing forwarded), beside its count of tiles.
  */
 async function whatIsLeft(): Promise<unknown[]> {
-  type SfuPeer = { id: string; consumers: Map<string, { kind: string; paused: boolean; producerPaused: boolean }> };
-  const media = room() as unknown as { room?: { producers(): Iterable<{ peerId: string }>; peer(peerId: string): SfuPeer } };
-  const headless = new Set([...seated.values()].map(({ peer }) => peer.joined?.peerId));
-  const pagePeers = new Set([...(media.room?.producers() ?? [])].map(({ peerId }) => peerId).filter((peerId) => !headless.has(peerId)));
-  const atSfu = [...pagePeers]
-    .map((peerId) => media.room!.peer(peerId))
-    .map((peer) => {
-      const video = [...peer.consumers.values()].filter((c) => c.kind === 'video');
-      return { peerId: peer.id.slice(0, 8), video: video.length, paused: video.filter((c) => c.paused || c.producerPaused).length };
-    });
   const inPages = await Promise.all(
     pages.map(async (page) => {
       const snapshot = () =>
@@ -143,7 +133,7 @@ async function whatIsLeft(): Promise<unknown[]> {
       };
     }),
   );
-  return [atSfu, inPages];
+  return inPages;
 }
 
 /** The tiles a page cannot show: others whose video it does not decode now. */
