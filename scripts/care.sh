@@ -54,6 +54,8 @@ wanted=()
 [ -n "${REDIS_URL:-}" ] || command -v redis-server >/dev/null 2>&1 || wanted+=(redis-server)
 [ -n "${MONGODB_URI:-}" ] || [ -x /usr/lib/postgresql/15/bin/initdb ] || wanted+=(postgresql)
 if [ "$command" = test ] || [ "$command" = bench ]; then command -v chromium >/dev/null 2>&1 || wanted+=(chromium); fi
+# The control channel's TLS test makes a throwaway CA and certificates with openssl.
+if [ "$command" = test ]; then command -v openssl >/dev/null 2>&1 || wanted+=(openssl); fi
 # The relay-only TURN test runs as root only (network namespaces), with Debian's coturn and nftables.
 if [ "$command" = test ] && [ "$(id -u)" -eq 0 ]; then
   command -v turnserver >/dev/null 2>&1 || wanted+=(coturn)

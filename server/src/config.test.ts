@@ -205,6 +205,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...minimal, MEDIA_CONTROL_URL: 'http://media-1:4450' })).toThrow(/ws:\/\/ or wss:\/\//);
   });
 
+  it('takes the TLS certificate and key of the control channel together, never one alone', () => {
+    const tls = { MEDIA_CONTROL_TLS_CERT: '/etc/care/media.pem', MEDIA_CONTROL_TLS_KEY: '/etc/care/media.key' };
+    expect(loadConfig({ ...minimal, ...tls }).MEDIA_CONTROL_TLS_CERT).toBe(tls.MEDIA_CONTROL_TLS_CERT);
+    expect(() => loadConfig({ ...minimal, MEDIA_CONTROL_TLS_CERT: tls.MEDIA_CONTROL_TLS_CERT })).toThrow(/MEDIA_CONTROL_TLS_KEY.*go together/);
+    expect(() => loadConfig({ ...minimal, MEDIA_CONTROL_TLS_KEY: tls.MEDIA_CONTROL_TLS_KEY })).toThrow(/MEDIA_CONTROL_TLS_CERT.*go together/);
+    expect(loadConfig({ ...minimal, MEDIA_CONTROL_TLS_CA: '/etc/care/ca.pem' }).MEDIA_CONTROL_TLS_CA).toBe('/etc/care/ca.pem');
+  });
+
   it('takes a lease on the Redis primary, or 0 for none, and names the bounds of anything else', () => {
     expect(loadConfig(minimal).REDIS_PRIMARY_LEASE_MS).toBe(3000);
     expect(loadConfig({ ...minimal, REDIS_PRIMARY_LEASE_MS: '0' }).REDIS_PRIMARY_LEASE_MS).toBe(0);

@@ -221,8 +221,15 @@ const ConfigFields = z.object({
   /** A media node's control channel: where it listens (a private address). */
   MEDIA_CONTROL_HOST: z.union([z.ipv4(), z.ipv6()], { message: 'must be an IP address' }).default('127.0.0.1'),
   MEDIA_CONTROL_PORT: port(4450),
-  /** Where signal nodes reach this media node's control channel (ws://host:port); by default ws://MEDIA_CONTROL_HOST:port. */
+  /** Where signal nodes reach this media node's control channel; by default ws://MEDIA_CONTROL_HOST:port (wss:// with TLS). */
   MEDIA_CONTROL_URL: z.string().regex(/^wss?:\/\/[^\s]+$/, 'must be a ws:// or wss:// URL').optional(),
+  /**
+   * TLS on the control channel (control-tls.ts): a media node's certificate and key (PEM files; both or neither), and
+   * the CA a signal node verifies media nodes against (with it, plain ws:// addresses are refused).
+   */
+  MEDIA_CONTROL_TLS_CERT: z.string().min(1).optional(),
+  MEDIA_CONTROL_TLS_KEY: z.string().min(1).optional(),
+  MEDIA_CONTROL_TLS_CA: z.string().min(1).optional(),
   /** The secret signal and media nodes share to authenticate the control channel; required for the signal and media roles. */
   MEDIA_CONTROL_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional(),
   /** A media node's egress capacity, Mbit/s: its load is the larger of CPU and the share of this it sends. */
@@ -383,6 +390,9 @@ export const ConfigSchema = ConfigFields.superRefine((config, ctx) => {
   }
   if (config.SESSION_IDLE_HOURS > config.SESSION_MAX_HOURS) {
     ctx.addIssue({ code: 'custom', path: ['SESSION_IDLE_HOURS'], message: 'must not be longer than SESSION_MAX_HOURS' });
+  }
+  if (Boolean(config.MEDIA_CONTROL_TLS_CERT) !== Boolean(config.MEDIA_CONTROL_TLS_KEY)) {
+    ctx.addIssue({ code: 'custom', path: [config.MEDIA_CONTROL_TLS_CERT ? 'MEDIA_CONTROL_TLS_KEY' : 'MEDIA_CONTROL_TLS_CERT'], message: 'MEDIA_CONTROL_TLS_CERT and MEDIA_CONTROL_TLS_KEY go together: a certificate and its key (PEM files)' });
   }
   if (config.CARE_ROLE !== 'all' && !config.MEDIA_CONTROL_SECRET) {
     ctx.addIssue({ code: 'custom', path: ['MEDIA_CONTROL_SECRET'], message: `must be set for CARE_ROLE=${config.CARE_ROLE}: the secret signal and media nodes share (openssl rand -base64 32)` });

@@ -20,5 +20,6 @@ export { startMediaNode, type MediaNode } from './media-nodes/media-node.js';
 export { mediaSettings } from './platform.js';
 export { controlProof } from './media-nodes/control-proof.js';
 export { CONTROL_CLOSE } from './media-nodes/control-server.js';
+export { ControlChannel } from './media-nodes/control-channel.js';
 export { PrimaryWatch } from './redis/primary-watch.js';
 export { connectRedis, connectedServer, refindPrimary } from './redis/redis-connection.js';

@@ -77,6 +77,7 @@ import type { AppServer } from './socket/types.js';
 import { connectedServer, connectRedis, refindPrimary } from './redis/redis-connection.js';
 import { PrimaryFence } from './redis/primary-fence.js';
 import { PrimaryWatch } from './redis/primary-watch.js';
+import { controlTlsClient } from './media-nodes/control-tls.js';
 import { MediaNodeRegistry } from './media-nodes/media-node-registry.js';
 import { RemoteMediaRooms } from './media-nodes/remote-room-media.js';
 
@@ -469,7 +470,7 @@ async function mediaForRole(
     const remote = new RemoteMediaRooms(new MediaNodeRegistry(redis), config.MEDIA_CONTROL_SECRET, log.child({ component: 'media-nodes' }), {
       spillLoad: config.MEDIA_NODE_SPILL_LOAD,
       peersPerNode: config.MEDIA_ROOM_PEERS_PER_NODE,
-    });
+    }, controlTlsClient(config));
     return { mediaRooms: remote, mediaReady: () => remote.nodesUp };
   }
   const pool = await WorkerPool.create(mediaSettings(config), log);

@@ -1,7 +1,7 @@
 import { createLogger, loadConfig, mediaSettings, startMediaNode, type MediaNode } from '@care/server';
 
-/** A media node (CARE_ROLE=media) in this process, on loopback, one worker, its control port picked by the system. */
-export async function startMediaNodeHere(redisUrl: string, secret: string): Promise<MediaNode> {
+/** A media node (CARE_ROLE=media) in this process, on loopback, one worker, its control port picked by the system; `env` adds settings. */
+export async function startMediaNodeHere(redisUrl: string, secret: string, env: Record<string, string> = {}): Promise<MediaNode> {
   const config = loadConfig({
     CARE_ROLE: 'media',
     REDIS_URL: redisUrl,
@@ -11,6 +11,7 @@ export async function startMediaNodeHere(redisUrl: string, secret: string): Prom
     MEDIA_WORKERS: '1',
     NODE_ENV: 'test',
     ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
+    ...env,
   });
   return startMediaNode(config, mediaSettings(config), createLogger('warn'));
 }

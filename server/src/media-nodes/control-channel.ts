@@ -4,6 +4,7 @@ import { MEDIA_CONTROL_MAX_FRAME_BYTES, MediaToSignalFrame, type ControlEvent, t
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { controlProof } from './control-proof.js';
+import { CONTROL_TLS_MIN_VERSION, type ControlTlsClient } from './control-tls.js';
 
 /** A request not answered in this time fails (the media node is busy or gone). */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -46,9 +47,22 @@ export class ControlChannel extends EventEmitter<ControlChannelEvents> {
     super();
   }
 
-  static connect(url: string, secret: string, signalId: string, log: Logger): Promise<ControlChannel> {
+  /**
+   * With `tls`, the media node must be at a wss:// address with a certificate that chains to its CA: a plain ws://
+   * address (a forged or stale registry entry) is refused before anything is sent.
+   */
+  static connect(url: string, secret: string, signalId: string, log: Logger, tls?: ControlTlsClient): Promise<ControlChannel> {
+    if (tls && !url.startsWith('wss://')) {
+      log.warn('media node refused: a plain ws:// control address while TLS is required');
+      return Promise.reject(new MediaError('unavailable', 'The session media is not reachable right now; please try again in a moment.'));
+    }
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { maxPayload: MEDIA_CONTROL_MAX_FRAME_BYTES, perMessageDeflate: false, handshakeTimeout: CONNECT_TIMEOUT_MS });
+      const socket = new WebSocket(url, {
+        maxPayload: MEDIA_CONTROL_MAX_FRAME_BYTES,
+        perMessageDeflate: false,
+        handshakeTimeout: CONNECT_TIMEOUT_MS,
+        ...(tls ? { ca: tls.ca, minVersion: CONTROL_TLS_MIN_VERSION } : {}),
+      });
       let channel: ControlChannel | undefined;
       let failed = false;
       const fail = (why: string) => {

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { MEDIA_CONTROL_MAX_FRAME_BYTES, SignalToMediaFrame, type ControlEvent, type ControlReply, type ControlRequest } from '@care/shared';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { freshNonce, proofMatches } from './control-proof.js';
+import { CONTROL_TLS_MIN_VERSION, type ControlTlsServer } from './control-tls.js';
 
 /** How long a new connection has to prove it holds the secret. */
 const HELLO_TIMEOUT_MS = 5000;
@@ -50,6 +52,8 @@ export class ControlServer {
   private constructor(
     private readonly wss: WebSocketServer,
     private readonly log: Logger,
+    /** The TLS server under the WebSocket server, when the port speaks wss://. */
+    private readonly https?: HttpsServer,
   ) {
     this.#liveness = setInterval(() => {
       for (const socket of this.#links) {
@@ -65,19 +69,37 @@ export class ControlServer {
     this.#liveness.unref();
   }
 
-  static async start(options: { host: string; port: number; secret: string; nodeId: string; handler: ControlHandler; log: Logger }): Promise<ControlServer> {
-    const wss = new WebSocketServer({ host: options.host, port: options.port, maxPayload: MEDIA_CONTROL_MAX_FRAME_BYTES, perMessageDeflate: false });
-    await new Promise<void>((resolve, reject) => {
-      wss.once('listening', resolve);
-      wss.once('error', reject);
-    });
-    const server = new ControlServer(wss, options.log);
+  static async start(options: { host: string; port: number; secret: string; nodeId: string; handler: ControlHandler; log: Logger; tls?: ControlTlsServer | undefined }): Promise<ControlServer> {
+    const frames = { maxPayload: MEDIA_CONTROL_MAX_FRAME_BYTES, perMessageDeflate: false };
+    let wss: WebSocketServer;
+    let https: HttpsServer | undefined;
+    if (options.tls) {
+      https = createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: CONTROL_TLS_MIN_VERSION });
+      wss = new WebSocketServer({ server: https, ...frames });
+      const listening = https;
+      await new Promise<void>((resolve, reject) => {
+        listening.once('error', reject);
+        listening.listen(options.port, options.host, resolve);
+      });
+    } else {
+      wss = new WebSocketServer({ host: options.host, port: options.port, ...frames });
+      await new Promise<void>((resolve, reject) => {
+        wss.once('listening', resolve);
+        wss.once('error', reject);
+      });
+    }
+    const server = new ControlServer(wss, options.log, https);
     wss.on('connection', (socket) => server.#accept(socket, options));
     return server;
   }
 
   get port(): number {
-    return (this.wss.address() as AddressInfo).port;
+    return ((this.https ?? this.wss).address() as AddressInfo).port;
+  }
+
+  /** Whether the port speaks wss:// (a certificate and key were given). */
+  get tls(): boolean {
+    return this.https !== undefined;
   }
 
   #accept(socket: WebSocket, { secret, nodeId, handler }: { secret: string; nodeId: string; handler: ControlHandler }): void {
@@ -131,5 +153,7 @@ export class ControlServer {
     for (const socket of this.#links) socket.close(CONTROL_CLOSE.shuttingDown, 'shutting down');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     for (const socket of this.#links) socket.terminate();
+    const https = this.https;
+    if (https) await new Promise<void>((resolve) => https.close(() => resolve()));
   }
 }

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import { hostPipeSettings } from '../live/host-pipe-settings.js';
 import { connectRedis } from '../redis/redis-connection.js';
 import { ControlServer } from './control-server.js';
+import { controlTlsServer } from './control-tls.js';
 import { HEARTBEAT_EVERY_MS, MediaNodeRegistry } from './media-node-registry.js';
 import { MediaNodeRooms } from './media-node-rooms.js';
 import { NodeLoad } from './node-load.js';
@@ -50,6 +51,7 @@ export async function startMediaNode(config: Config, settings: MediaSettings, lo
       nodeId,
       handler: rooms,
       log: nodeLog.child({ component: 'control-server' }),
+      tls: controlTlsServer(config),
     });
   } catch (error) {
     pool.close();
@@ -58,7 +60,7 @@ export async function startMediaNode(config: Config, settings: MediaSettings, lo
   }
   const registry = new MediaNodeRegistry(redis);
   const load = new NodeLoad(pool, config.MEDIA_EGRESS_MBPS * 1_000_000);
-  const controlUrl = config.MEDIA_CONTROL_URL ?? `ws://${config.MEDIA_CONTROL_HOST}:${control.port}`;
+  const controlUrl = config.MEDIA_CONTROL_URL ?? `${control.tls ? 'wss' : 'ws'}://${config.MEDIA_CONTROL_HOST}:${control.port}`;
   let state: 'up' | 'draining' = 'up';
   const beat = async () => {
     await registry.publish({ nodeId, address: config.MEDIA_ANNOUNCED_ADDRESS ?? config.MEDIA_LISTEN_IP, controlUrl, load: await load.sample(), state });

@@ -26,6 +26,7 @@ import {
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import { ControlChannel } from './control-channel.js';
+import type { ControlTlsClient } from './control-tls.js';
 import { HEARTBEAT_EVERY_MS, HOME_REFRESH_MS, type MediaNodeRegistry } from './media-node-registry.js';
 
 type InRoom<T> = T extends { roomId: string } ? Omit<T, 'roomId'> : never;
@@ -431,6 +432,8 @@ export class RemoteMediaRooms implements MediaRooms, SidePlacer {
     private readonly secret: string,
     private readonly log: Logger,
     private readonly spill: SpillSettings = { spillLoad: 0.8, peersPerNode: 0 },
+    /** The CA media nodes' control ports must present certificates from (wss:// only), or none. */
+    private readonly tls?: ControlTlsClient,
   ) {
     this.#refresher = setInterval(() => {
       for (const room of this.#rooms.values()) {
@@ -584,7 +587,7 @@ export class RemoteMediaRooms implements MediaRooms, SidePlacer {
   #channel(nodeId: string, url: string): Promise<ControlChannel> {
     let pending = this.#channels.get(nodeId);
     if (!pending) {
-      pending = ControlChannel.connect(url, this.secret, this.signalId, this.log);
+      pending = ControlChannel.connect(url, this.secret, this.signalId, this.log, this.tls);
       this.#channels.set(nodeId, pending);
       pending.then(
         (channel) => {
