@@ -12,6 +12,7 @@ import { HeadlessMedia, recordClip, type EncodedClip } from '../support/headless
 import { MediaNodeProcess } from '../support/media-node-process.js';
 import { namespacesUsable } from '../support/network-namespace.js';
 import { ProtocolPeer } from '../support/protocol-peer.js';
+import { workerCounts } from '../support/worker-counts.js';
 import { nextEvent } from '../support/test-platform.js';
 
 /*
@@ -105,7 +106,8 @@ function drop(account: TestAccount): void {
 
 /**
  * Why tiles are dark, for the log when some are: what each page's video receivers got in 2 s (flowing but not
- * decoded: no key or no key frame; silent: nothing forwarded), beside its count of tiles.
+ * decoded: no key or no key frame; silent: nothing forwarded), beside its count of tiles, the frames its worker
+ * could not open in those 2 s (no key for their KID, or failing with the key it has, by sender leaf) and its group.
  */
 async function whatIsLeft(): Promise<unknown[]> {
   const inPages = await Promise.all(
@@ -121,19 +123,32 @@ async function whatIsLeft(): Promise<unknown[]> {
           }
           return out;
         });
+      const decrypting = async () => new Map((await workerCounts(page)).filter((t) => t.operation === 'decrypt').map((t) => [t.trackId, t]));
       const before = await snapshot();
+      const countsBefore = await decrypting();
       await page.waitForTimeout(2000);
       const after = await snapshot();
+      const countsAfter = await decrypting();
+      // Tracks whose frames the worker could not open in those 2 s: no key for their KID, or a key that does not open them (by sender leaf).
+      const refused = [...countsAfter.values()].flatMap((track) => {
+        const earlier = countsBefore.get(track.trackId);
+        const noKey = track.noKey - (earlier?.noKey ?? 0);
+        const failures = Object.fromEntries(Object.entries(track.failuresByLeaf).map(([leaf, n]) => [leaf, n - (earlier?.failuresByLeaf[leaf] ?? 0)]).filter(([, n]) => Number(n) > 0));
+        return noKey > 0 || Object.keys(failures).length > 0 ? [{ opened: track.frames - (earlier?.frames ?? 0), noKey, failures }] : [];
+      });
       const streams = Object.entries(after).map(([ssrc, [packets, frames]]) => [packets - (before[ssrc]?.[0] ?? 0), frames - (before[ssrc]?.[1] ?? 0)]);
       return {
         receivers: streams.length,
         flowingUndecoded: streams.filter(([packets, frames]) => packets! > 0 && frames === 0).length,
         silent: streams.filter(([packets]) => packets === 0).length,
         tiles: await page.locator('[data-testid="tile-remote"]').count(),
+        refused,
+        group: await page.getByTestId('key-holders').evaluate((el) => ({ ...(el as HTMLElement).dataset })),
       };
     }),
   );
-  return inPages;
+  const headless = [...seated.values()].map(({ peer }) => `${peer.member?.ownLeafIndex ?? '?'}@${String(peer.epoch())}`);
+  return [...inPages, { headlessLeafAtEpoch: headless }];
 }
 
 /** The tiles a page cannot show: others whose video it does not decode now. */

@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import { createAccounts, createCircle, circlesClient, type TestAccount } from '../integration/circles/circles-client.js';
 import type { BrowserHarness } from './browser-harness.js';
 import { newMediaContext } from './browser.js';
+import { captureWorkerCounts } from './worker-counts.js';
 
 export interface CircleOfPeople {
   facilitator: TestAccount;
@@ -25,6 +26,7 @@ export async function circleOfPeople(h: BrowserHarness, people: number, label: s
 export async function openCirclePage(h: BrowserHarness, account: TestAccount, meetingId: string): Promise<Page> {
   const context = h.track(await newMediaContext(h.browser, h.baseUrl));
   await context.addCookies([{ name: 'care_session', value: account.cookie.slice('care_session='.length), url: h.baseUrl }]);
+  await captureWorkerCounts(context);
   await context.addInitScript(() => {
     const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
     navigator.mediaDevices.getUserMedia = (constraints) =>
