@@ -105,24 +105,26 @@ function drop(account: TestAccount): void {
 }
 
 /**
- * Why tiles are dark, for the log when some are: what each page's video receivers got in 2 s (flowing but not
- * decoded: no key or no key frame; silent: nothing forwarded), beside its count of tiles, the frames its worker
- * could not open in those 2 s (no key for their KID, or failing with the key it has, by sender leaf) and its group.
+ * Why tiles (or voices) are dark, for the log when some are: what each page's receivers of that kind got in 2 s
+ * (flowing but not decoded: no key or no key frame; silent: nothing forwarded), beside its count of tiles, the frames
+ * its worker could not open in those 2 s (no key for their KID, or failing with the key it has, by sender leaf), its
+ * group census, and each headless member's leaf and epoch.
  */
-async function whatIsLeft(): Promise<unknown[]> {
+async function whatIsLeft(kind: 'audio' | 'video' = 'video'): Promise<unknown[]> {
   const inPages = await Promise.all(
     pages.map(async (page) => {
       const snapshot = () =>
-        page.evaluate(async () => {
+        page.evaluate(async (k) => {
           const out: Record<string, [number, number]> = {};
           for (const pc of (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections) {
             if (pc.connectionState === 'closed') continue;
-            (await pc.getStats()).forEach((s: { type: string; kind?: string; ssrc?: number; packetsReceived?: number; framesDecoded?: number }) => {
-              if (s.type === 'inbound-rtp' && s.kind === 'video') out[String(s.ssrc)] = [s.packetsReceived ?? 0, s.framesDecoded ?? 0];
+            (await pc.getStats()).forEach((s: { type: string; kind?: string; ssrc?: number; packetsReceived?: number; framesDecoded?: number; totalSamplesReceived?: number; concealedSamples?: number }) => {
+              // Video: frames decoded; audio: samples that were not concealment (as decoded-streams.ts counts them).
+              if (s.type === 'inbound-rtp' && s.kind === k) out[String(s.ssrc)] = [s.packetsReceived ?? 0, k === 'video' ? (s.framesDecoded ?? 0) : (s.totalSamplesReceived ?? 0) - (s.concealedSamples ?? 0)];
             });
           }
           return out;
-        });
+        }, kind);
       const decrypting = async () => new Map((await workerCounts(page)).filter((t) => t.operation === 'decrypt').map((t) => [t.trackId, t]));
       const before = await snapshot();
       const countsBefore = await decrypting();
@@ -223,6 +225,7 @@ describe('200 joins and leaves in a 20-person E2EE circle over two media nodes',
       audio = await Promise.all(pages.map((page) => decodedStreams(page, 'audio', 2000)));
       if (audio.every((n) => n === PEOPLE - 1)) break;
     }
+    if (audio.some((n) => n !== PEOPLE - 1)) console.log(`circle churn, voices left: ${JSON.stringify(await whatIsLeft('audio'))}`);
     console.log(`circle churn: events=${events} nodes=${room().sides.map((side) => side.peers.size).join('+')} pipes=${room().pipeCount} tiles_undecodable=${left} audio_decoded=${audio.join('/')} of ${PEOPLE - 1} each`);
     expect(left).toBe(0);
     expect(audio).toEqual(pages.map(() => PEOPLE - 1));
