@@ -58,6 +58,8 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly #heard = new Set<string>();
   /** Producers of peers on other media hosts, by producer id. */
   readonly #far = new Map<string, FarProducer>();
+  /** Far voices the speaker observer listens to, with the release of the pipe that brings each home. */
+  readonly #farHeard = new Map<string, () => void>();
   #closed = false;
 
   private constructor(
@@ -127,6 +129,8 @@ export class Room extends EventEmitter<RoomEvents> {
     if (this.#peers.has(peerId)) throw new MediaError('invalid_state', `peer ${peerId} is already in the room`);
     const peer = new MediaPeer(peerId, this.log.child({ peerId }), options.held === true);
     this.#peers.set(peerId, peer);
+    // The first peer here: the far voices are heard again (see #listenToFar).
+    if (this.#peers.size === 1) for (const far of this.#far.values()) void this.#hearFar(far);
     return peer;
   }
 
@@ -161,6 +165,8 @@ export class Room extends EventEmitter<RoomEvents> {
 
   /** The far producer is gone: nothing new consumes it (its pipes close from the far side, their consumers with them). */
   removeFarProducer(producerId: string): boolean {
+    this.#farHeard.get(producerId)?.();
+    this.#farHeard.delete(producerId);
     return this.#far.delete(producerId);
   }
 
@@ -173,7 +179,7 @@ export class Room extends EventEmitter<RoomEvents> {
   async consumeFarAgain(producerId: string): Promise<void> {
     const far = this.#far.get(producerId);
     if (!far) return;
-    await this.#consumeFar([...this.#peers.values()].map((peer) => [peer, far]));
+    await Promise.all([this.#consumeFar([...this.#peers.values()].map((peer) => [peer, far])), this.#hearFar(far)]);
   }
 
   peer(peerId: string): MediaPeer {
@@ -193,6 +199,7 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#peers.delete(peerId);
     peer.close();
     this.routers.release(peerId);
+    if (this.#peers.size === 0) this.#stopHearingFar();
   }
 
   async createTransport(peerId: string, direction: TransportDirection): Promise<TransportOptionsForClient> {
@@ -307,6 +314,57 @@ export class Room extends EventEmitter<RoomEvents> {
     await this.speakers.addProducer({ producerId: producer.id });
   }
 
+  #hearFar(far: FarProducer): Promise<void> {
+    return this.#listenToFar(far).catch((error: unknown) => {
+      const gone = this.#closed || !this.#far.has(far.producerId);
+      this.log[gone ? 'debug' : 'warn']({ err: error, producerId: far.producerId }, 'far voice not heard by the speaker observer');
+    });
+  }
+
+  /** No peer of the room is on this host any more: its observer picks nobody, and holds no pipe for it. */
+  #stopHearingFar(): void {
+    for (const release of this.#farHeard.values()) release();
+    this.#farHeard.clear();
+  }
+
+  /**
+   * A far host's voice joins the speaker observer too, piped to the home
+   * router for as long as it is announced: each media node of a room then
+   * picks the speaker from every voice in it, not only its own peers' (the
+   * signal node follows one node's pick; any of them can be that one). Only
+   * while some peer of the room is here: an empty side holds no pipe for
+   * it. In a circle the pipe is usually there anyway, for the consumers here.
+   */
+  async #listenToFar(far: FarProducer): Promise<void> {
+    if (far.kind !== 'audio' || !this.speakers || this.#peers.size === 0 || this.#farHeard.has(far.producerId)) return;
+    let released = false;
+    let carried: CarriedProducer | undefined;
+    const release = () => {
+      released = true;
+      carried?.release();
+    };
+    this.#farHeard.set(far.producerId, release);
+    try {
+      carried = await far.carry(this.routers.home.router);
+    } catch (error) {
+      if (this.#farHeard.get(far.producerId) === release) this.#farHeard.delete(far.producerId);
+      throw error;
+    }
+    const { producer } = carried;
+    // Removed (or the room closed) while the pipe opened; or the far host piped another producer than the one announced.
+    if (released || this.#closed || producer.closed || producer.kind !== 'audio' || producer.appData.peerId !== far.peerId) {
+      carried.release();
+      if (this.#farHeard.get(far.producerId) === release) this.#farHeard.delete(far.producerId);
+      return;
+    }
+    // A pipe that dies takes its producer with it: the voice is heard again when the pipe is opened again (consumeFarAgain).
+    producer.observer.once('close', () => {
+      carried?.release();
+      if (this.#farHeard.get(far.producerId) === release) this.#farHeard.delete(far.producerId);
+    });
+    await this.speakers.addProducer({ producerId: producer.id });
+  }
+
   /** Creates these consumers side by side; one that cannot be made (its peer left meanwhile) does not stop the others. */
   async #consumeAll(pairs: ReadonlyArray<[MediaPeer, types.Producer]>): Promise<void> {
     const results = await Promise.allSettled(pairs.map(([receiver, producer]) => this.#consume(receiver, producer)));
@@ -395,6 +453,7 @@ export class Room extends EventEmitter<RoomEvents> {
     if (this.#closed) return;
     this.#closed = true;
     this.#far.clear();
+    this.#stopHearingFar();
     for (const peer of this.#peers.values()) peer.close();
     this.#peers.clear();
     this.routers.close();

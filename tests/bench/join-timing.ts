@@ -24,9 +24,15 @@ export async function clickToFirstRemoteFrame(page: Page, click: () => Promise<v
   return t1 - t0;
 }
 
-/** The bare baseline: one page produces; a fresh page joins `joins` times. */
-export async function bareJoins(bare: BareServer, context: BrowserContext, joins: number): Promise<number[]> {
-  const producer = await context.newPage();
+/**
+ * The bare baseline: one page produces; a fresh page joins `joins` times.
+ * The producing page has a context (a window) of its own, as the app's host
+ * has: a page opened beside it in one window would hide it, and a hidden
+ * page answers key frame requests late (about 1.1 s, in most joins of an
+ * earlier run), which made the floor slower than the app.
+ */
+export async function bareJoins(bare: BareServer, producerContext: BrowserContext, context: BrowserContext, joins: number): Promise<number[]> {
+  const producer = await producerContext.newPage();
   await bare.expose(producer);
   await producer.goto(bare.url);
   await producer.evaluate(() => window.bareProduce());

@@ -64,7 +64,7 @@ it('join benchmark', { timeout: 3_600_000 }, async ({ task }) => {
   await pair.host.context.close();
   await pair.client.context.close();
 
-  const plain = await bareJoins(bare, h.track(await newMediaContext(h.browser, bare.url)), RUNS);
+  const plain = await bareJoins(bare, h.track(await newMediaContext(h.browser, bare.url)), h.track(await newMediaContext(h.browser, bare.url)), RUNS);
   const circle = await circleAdmitAll(h, CIRCLE_MEMBERS, CIRCLE_RUNS);
   const memory = await measureServerMemory();
 

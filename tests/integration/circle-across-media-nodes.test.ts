@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { demoAccounts } from '@care/server';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RemoteRoomMedia } from '../../server/src/media-nodes/remote-room-media.js';
 import { memberPageJoins, startCircleMeeting, type CircleMeeting } from '../support/circle-meeting.js';
 import { decodedStreams } from '../support/decoded-streams.js';
+import { speechWav } from '../support/fake-microphone.js';
 import { encrypted } from '../support/group-view.js';
 import { MediaNodeProcess } from '../support/media-node-process.js';
 import { namespacesUsable } from '../support/network-namespace.js';
@@ -21,7 +23,10 @@ import { namespacesUsable } from '../support/network-namespace.js';
  * close with their last consumers; it comes back, on the far node again.
  * Last, the far node is SIGKILLed: as in fault 1 its member rejoins (on the
  * home node, crowded rather than refused, the dead node passed over), while
- * the two on the home node never stop decoding each other. Namespaces need
+ * the two on the home node never stop decoding each other. The speaker is
+ * the room's, not a node's: each node's observer hears the far voices too
+ * and the signal node follows the home node's pick, so whoever talks is
+ * shown, on whichever node they are. Namespaces need
  * root: as root (as CI runs) this runs; anyone else is told plainly that it
  * was skipped.
  */
@@ -36,17 +41,24 @@ const redisUrl = `${inject('redisUrl').replace(/\/+$/, '')}/9`;
 let nodes: MediaNodeProcess[] = [];
 let c: CircleMeeting;
 const pages: Page[] = [];
+// A microphone that talks (fake-microphone.ts): the speaker observers hear whoever has theirs open.
+let speech = '';
 
 beforeAll(async () => {
   if (why) return;
   nodes = await MediaNodeProcess.startPair(redisUrl, { MEDIA_CONTROL_SECRET: secret });
-  c = await startCircleMeeting({ CARE_ROLE: 'signal', MEDIA_CONTROL_SECRET: secret, REDIS_URL: redisUrl, MEDIA_ROOM_PEERS_PER_NODE: '2' });
+  speech = speechWav();
+  c = await startCircleMeeting(
+    { CARE_ROLE: 'signal', MEDIA_CONTROL_SECRET: secret, REDIS_URL: redisUrl, MEDIA_ROOM_PEERS_PER_NODE: '2' },
+    { extraArgs: [`--use-file-for-fake-audio-capture=${speech}`] },
+  );
   await c.h.t.platform.redis.del(`media:home:${c.roomId}`);
 }, 180_000);
 
 afterAll(async () => {
   // The nodes (and their namespaces) go whatever becomes of the harness's closing.
   await Promise.all([c?.h.close(), ...nodes.map((node) => node.stop())]);
+  if (speech) rmSync(speech, { force: true });
 });
 
 function room(): RemoteRoomMedia {
@@ -71,6 +83,33 @@ describe.skipIf(why)('a circle spanning two media nodes', () => {
     }
     // Each of the far node's consumers holds a pipe: the third's two producers to the home, the two others' four to the far node.
     expect(room().pipeCount).toBe(6);
+  });
+
+  it('the speaker is the room\'s: whoever talks is shown to everyone, on the home node or the far one', { timeout: 180_000 }, async () => {
+    const [host, near, far] = pages;
+    if (!host || !near || !far) throw new Error('the circle is not spread over two nodes');
+    const nameOf = async (page: Page) => String(await page.getByTestId('tile-self').getAttribute('data-name'));
+    const [nearName, farName] = [await nameOf(near), await nameOf(far)];
+    const mic = (page: Page, on: boolean) => page.getByRole('button', { name: on ? 'Nyalakan mikrofon' : 'Matikan mikrofon' }).click();
+    const everyoneSees = async (name: string) => {
+      for (const page of pages) {
+        const tile = name === (await nameOf(page)) ? page.getByTestId('tile-self') : page.locator(`[data-name="${name}"]`);
+        await expect.poll(() => tile.getAttribute('data-speaking'), { timeout: 30_000, interval: 250 }).toBe('true');
+      }
+    };
+    // Only the far node's member talks; then only a home node's; then the far one again. A node that heard only
+    // its own peers would keep its first pick through the middle and never say it again at the end.
+    await mic(host, false);
+    await mic(near, false);
+    await everyoneSees(farName);
+    await mic(far, false);
+    await mic(near, true);
+    await everyoneSees(nearName);
+    await mic(near, false);
+    await mic(far, true);
+    await everyoneSees(farName);
+    await mic(near, true);
+    await mic(host, true);
   });
 
   it('the far node\'s only member leaves: its pipes close, the two left keep decoding each other; back, on the far node again', { timeout: 300_000 }, async () => {

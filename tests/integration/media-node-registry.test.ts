@@ -65,6 +65,21 @@ describe('the media-node registry', () => {
     expect(await redis.get('media:home:room-d')).toBeNull();
   });
 
+  it('a refresh keeps its own home, writes a forgotten one again, and leaves another node\'s alone', async () => {
+    const first = entry(0);
+    const next = entry(0);
+    await redis.set('media:home:room-e', first.nodeId, 'PX', 1000);
+    await registry().refreshHome('room-e', first.nodeId);
+    expect(await redis.pttl('media:home:room-e')).toBeGreaterThan(1000);
+    // The first home was lost; the room lives on on the next node, which records itself.
+    await registry().forgetHome('room-e', first.nodeId);
+    await registry().refreshHome('room-e', next.nodeId);
+    expect(await redis.get('media:home:room-e')).toBe(next.nodeId);
+    // Placed elsewhere meanwhile by another signal node: not overwritten.
+    await registry().refreshHome('room-e', first.nodeId);
+    expect(await redis.get('media:home:room-e')).toBe(next.nodeId);
+  });
+
   it('writes only opaque ids and the nodes\' own addresses', async () => {
     const keys = await redis.keys('*');
     for (const key of keys) expect(key).toMatch(/^media:(nodes|node:[0-9a-f-]{36}|home:room-[a-z])$/);

@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import type { ChromiumOptions } from './browser.js';
 import { BrowserHarness, type HarnessSignInOptions } from './browser-harness.js';
 import { encrypted } from './group-view.js';
 
@@ -9,8 +10,8 @@ export interface CircleMeeting {
   roomId: string;
 }
 
-export async function startCircleMeeting(env: Record<string, string> = {}): Promise<CircleMeeting> {
-  const h = await BrowserHarness.start(env);
+export async function startCircleMeeting(env: Record<string, string> = {}, chromium: ChromiumOptions = {}): Promise<CircleMeeting> {
+  const h = await BrowserHarness.start(env, {}, chromium);
   const meeting = await h.t.platform.db.connection.collection('circle_meetings').findOne({});
   return { h, meetingId: String(meeting?._id), roomId: String(meeting?.roomId) };
 }

@@ -115,10 +115,15 @@ export class MediaNodeRegistry {
     }
   }
 
-  /** The room is still used on its home: keep the record. */
+  /**
+   * The room is still used on its home: keep the record. One forgotten (a
+   * room spanning nodes lost its first home and lives on on the next) is
+   * written again, unless another signal node has placed the room meanwhile.
+   */
   async refreshHome(roomId: string, nodeId: string): Promise<void> {
     const current = await this.redis.get(homeKey(roomId));
     if (current === nodeId) await this.redis.pexpire(homeKey(roomId), HOME_TTL_MS);
+    else if (current === null) await this.redis.set(homeKey(roomId), nodeId, 'PX', HOME_TTL_MS, 'NX');
   }
 
   /** The room's home is gone (its node failed): the next join places it afresh. Only if it still names that node. */

@@ -78,6 +78,8 @@ export class RemoteRoomMedia extends EventEmitter<RoomMediaEvents> implements Ro
   readonly #producers = new Map<string, KnownProducer>();
   /** Pipes this room carried between its nodes, by pipe id: from the producer's node to the consumers'. */
   readonly #pipes = new Map<string, { from: NodeSide; to: NodeSide }>();
+  /** The speaker each node of the room picked last (its observer tells only of changes). */
+  readonly #speakerSaid = new Map<string, string>();
 
   constructor(
     readonly id: string,
@@ -145,7 +147,8 @@ export class RemoteRoomMedia extends EventEmitter<RoomMediaEvents> implements Ro
         this.emit('consumerClosed', { peerId: event.peerId, consumerId: event.consumerId });
         return;
       case 'activeSpeaker':
-        this.emit('activeSpeaker', { peerId: event.peerId });
+        this.#speakerSaid.set(side.nodeId, event.peerId);
+        if (side === this.#hearing()) this.emit('activeSpeaker', { peerId: event.peerId });
         return;
       case 'closed':
         this.nodeLost(side.nodeId, event.reason);
@@ -236,7 +239,9 @@ export class RemoteRoomMedia extends EventEmitter<RoomMediaEvents> implements Ro
     const side = this.#sides.get(nodeId);
     if (!side || this.#closed) return;
     if (this.#sides.size === 1) return this.close(reason);
+    const hearing = this.#hearing();
     this.#sides.delete(nodeId);
+    this.#speakerSaid.delete(nodeId);
     for (const [pipeId, pipe] of [...this.#pipes]) if (pipe.from === side || pipe.to === side) this.#pipes.delete(pipeId);
     for (const [producerId, producer] of [...this.#producers]) if (producer.side === side) this.#producers.delete(producerId);
     const lost = [...side.peers];
@@ -249,6 +254,25 @@ export class RemoteRoomMedia extends EventEmitter<RoomMediaEvents> implements Ro
     }
     this.log.warn({ mediaNodeId: nodeId, peers: lost.length }, 'a media node of the room is gone; its peers rejoin');
     if (lost.length) this.emit('peersLost', { peerIds: lost });
+    if (hearing === side) this.#hearingChanged();
+  }
+
+  /**
+   * The node whose speaker the room follows: the first (from the home on)
+   * with peers of the room. Each node's observer hears every voice in the
+   * room (far ones piped to it), but while it has peers only, and each picks
+   * at its own moments; following one keeps the pick from flapping.
+   */
+  #hearing(): NodeSide | undefined {
+    for (const side of this.#sides.values()) if (side.peers.size > 0) return side;
+    return undefined;
+  }
+
+  /** Another node is followed now: its last pick stands (its observer tells only of changes). */
+  #hearingChanged(): void {
+    const side = this.#hearing();
+    const speaker = side ? this.#speakerSaid.get(side.nodeId) : undefined;
+    if (speaker !== undefined && this.#peerSide.has(speaker)) this.emit('activeSpeaker', { peerId: speaker });
   }
 
   close(reason: RoomMediaClosedReason): void {
@@ -298,17 +322,23 @@ export class RemoteRoomMedia extends EventEmitter<RoomMediaEvents> implements Ro
     const side = await this.placer.place(this);
     if (this.#closed || this.#sides.get(side.nodeId) !== side) throw new MediaError('unavailable', 'the room media is closed');
     await side.channel.request({ op: 'addPeer', roomId: this.id, peerId, held });
+    const hearing = this.#hearing();
     this.#peerSide.set(peerId, side);
     side.peers.add(peerId);
     if (held) this.#held.add(peerId);
+    if (this.#hearing() !== hearing) this.#hearingChanged();
   }
 
   removePeer(peerId: string): void {
     const side = this.#peerSide.get(peerId);
     if (!side) return;
     this.#call({ op: 'removePeer', peerId }).catch((error: unknown) => this.log.debug({ err: error, peerId }, 'peer already gone from the media node'));
+    const hearing = this.#hearing();
     this.#peerSide.delete(peerId);
     side.peers.delete(peerId);
+    // A node left without peers forgets its pick (its observer starts afresh when someone comes back).
+    if (side.peers.size === 0) this.#speakerSaid.delete(side.nodeId);
+    if (this.#hearing() !== hearing) this.#hearingChanged();
     this.#held.delete(peerId);
     for (const [producerId, producer] of [...this.#producers]) if (producer.peerId === peerId) this.#withdraw(producerId);
   }
@@ -636,8 +666,16 @@ export class RemoteMediaRooms implements MediaRooms, SidePlacer {
     if (!channel) return;
     for (const room of [...this.#rooms.values()]) {
       if (!room.sides.some((side) => side.channel === channel)) continue;
-      if (room.home.channel === channel) this.registry.forgetHome(room.id, nodeId).catch((error: unknown) => this.log.warn({ err: error }, 'could not forget a room home'));
+      if (room.home.channel !== channel) {
+        room.nodeLost(channel.nodeId);
+        continue;
+      }
       room.nodeLost(channel.nodeId);
+      // Forgotten, so the next join places the room afresh; a room still on other nodes records its new home.
+      this.registry
+        .forgetHome(room.id, nodeId)
+        .then(() => (room.closed ? undefined : this.registry.refreshHome(room.id, room.home.nodeId)))
+        .catch((error: unknown) => this.log.warn({ err: error }, 'could not forget a room home'));
     }
   }
 }
