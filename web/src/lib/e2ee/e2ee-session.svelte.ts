@@ -663,6 +663,11 @@ export class E2eeSession {
       ownLeaf: member.ownLeafIndex,
       memberLeaves: members.map((m) => m.leafIndex),
     });
+    // The keys are with the worker: whoever waits for the epoch (key frames asked for, a message sent again) goes
+    // on now; the safety code and the remembered-device lookup below are for the page, tens of milliseconds later.
+    const waiters = this.#epochWaiters;
+    this.#epochWaiters = [];
+    for (const resolve of waiters) resolve();
     this.safetyCode = await member.safetyCode();
     this.epoch = epoch;
     const remembered = await this.#rememberedDevice(members, member.ownLeafIndex);
@@ -670,9 +675,6 @@ export class E2eeSession {
     this.rememberedVerification = remembered && !confirmedNow;
     this.state = confirmedNow || remembered ? 'verified' : 'encrypted';
     this.#announce();
-    const waiters = this.#epochWaiters;
-    this.#epochWaiters = [];
-    for (const resolve of waiters) resolve();
   }
 }
 

@@ -237,3 +237,82 @@ describe('the frame worker applies key messages strictly in order, against live 
     expect(sender.out.slice(-3).map(sealedEpoch)).toEqual([2, 2, 2]);
   });
 });
+
+describe('frames under keys still on their way are held for them, briefly (issue 15)', () => {
+  /** `count` Opus frames sealed by the member at `leaf` under each of these epochs, in turn. */
+  async function sealedBy(leaf: number, epochs: number[], count: number): Promise<EncodedFrame[][]> {
+    const cryptor = new FrameCryptor();
+    const sent = track(cryptor, 'encrypt');
+    const out: EncodedFrame[][] = [];
+    for (const n of epochs) {
+      await cryptor.receive(epoch(n, leaf, [0, 1]));
+      const before = sent.out.length;
+      for (let i = 0; i < count; i++) sent.push(opusFrame());
+      await sent.settle();
+      out.push(sent.out.slice(before));
+    }
+    return out;
+  }
+
+  it('a newcomer\'s first frames, arriving before its Welcome is processed, open once the epoch is installed, in order', async () => {
+    const [frames = []] = await sealedBy(1, [4], 5);
+    const joiner = new FrameCryptor(1000, undefined, 10_000);
+    const incoming = track(joiner, 'decrypt');
+    for (const frame of frames) incoming.push(frame);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Held, not dropped: nothing has come out, nothing is counted yet.
+    expect(incoming.out).toHaveLength(0);
+    expect(incoming.counts().noKey).toBe(0);
+    await joiner.receive(epoch(4, 0, [0, 1]));
+    const counts = await incoming.settle();
+    expect(counts).toMatchObject({ frames: 5, noKey: 0 });
+  });
+
+  it('a member a commit ahead: its frames under the next epoch wait for this page to enter it', async () => {
+    const [, ahead = []] = await sealedBy(1, [6, 7], 3);
+    const behind = new FrameCryptor(1000, undefined, 10_000);
+    await behind.receive(epoch(6, 0, [0, 1]));
+    const incoming = track(behind, 'decrypt');
+    for (const frame of ahead) incoming.push(frame);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(incoming.out).toHaveLength(0);
+    await behind.receive(epoch(7, 0, [0, 1]));
+    expect(await incoming.settle()).toMatchObject({ frames: 3, noKey: 0 });
+  });
+
+  it('a key that does not come in time: the run is dropped, and frames after it are not held again until one opens', async () => {
+    const [first = [], second = []] = await sealedBy(1, [2, 3], 3);
+    const receiver = new FrameCryptor(1000, undefined, 100);
+    await receiver.receive(epoch(1, 0, [0, 1]));
+    const incoming = track(receiver, 'decrypt');
+    for (const frame of first) incoming.push(frame);
+    expect(await incoming.settle()).toMatchObject({ frames: 0, noKey: 3 });
+    // The wait ran out: the next frame without a key is dropped at once, though its key comes right after.
+    incoming.push(second[0] as EncodedFrame);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await receiver.receive(epoch(2, 0, [0, 1]));
+    expect(await incoming.settle()).toMatchObject({ frames: 0, noKey: 4 });
+    // A frame that opens starts a new run: frames one epoch ahead are held again.
+    incoming.push({ data: (first[1] as EncodedFrame).data.slice(0) });
+    expect(await incoming.settle()).toMatchObject({ frames: 1 });
+    incoming.push(second[1] as EncodedFrame);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await receiver.receive(epoch(3, 0, [0, 1]));
+    expect(await incoming.settle()).toMatchObject({ frames: 2, noKey: 4 });
+  });
+
+  it('frames under an epoch already left, or from a sender the current epoch does not have, are dropped without waiting', async () => {
+    const [old = []] = await sealedBy(1, [1], 2);
+    const [stranger = []] = await sealedBy(5, [3], 2);
+    // A wait of a minute: a frame held for it would not be settled in time below.
+    const receiver = new FrameCryptor(0, undefined, 60_000);
+    await receiver.receive(epoch(1, 0, [0, 1]));
+    await receiver.receive(epoch(3, 0, [0, 1]));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await receiver.whenIdle();
+    const incoming = track(receiver, 'decrypt');
+    for (const frame of [...old, ...stranger]) incoming.push(frame);
+    await vi.waitFor(() => expect(incoming.counts().noKey).toBe(4), { timeout: 2000, interval: 5 });
+    expect(incoming.out).toHaveLength(0);
+  });
+});

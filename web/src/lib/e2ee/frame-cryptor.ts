@@ -1,6 +1,6 @@
 import { decryptFrame, encryptFrame } from './media-frame.js';
 import { SFrameError } from './sframe-error.js';
-import { mlsKid, parseMlsKid } from './sframe-mls.js';
+import { DEFAULT_EPOCH_BITS, mlsKid, parseMlsKid } from './sframe-mls.js';
 import { SFrameContext } from './sframe.js';
 import type { KeyMessage, TrackCounts, TransformOptions } from './worker-protocol.js';
 
@@ -14,6 +14,30 @@ export type GraceScheduler = (end: () => void, ms: number) => void;
 
 /** How long the previous epoch's keys stay, so frames in flight still decrypt. */
 export const GRACE_MS = 1000;
+
+/**
+ * How long frames under an epoch not installed here yet are held for its
+ * keys (RFC 9605 §4.4.4 allows it): a newcomer's first frames, which the
+ * others sent as soon as the commit let them, arrive before its Welcome is
+ * processed; a member a commit ahead sends under the next epoch before this
+ * page has processed that commit. Dropped, they may include the key frame
+ * the picture starts from, and the picture then waits for the next one.
+ */
+export const KEY_WAIT_MS = 1000;
+
+/** How far ahead of the current epoch a frame's epoch may be and still be waited for (a commit or two in flight). */
+const EPOCHS_AHEAD_WAITED = 2;
+
+function keySignal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** A track's frames waiting for keys: until when, counted from the first frame of the run that found none. */
+interface KeyWait {
+  until: number;
+}
 
 /**
  * The state machine of the frame crypto worker, apart from the worker's
@@ -43,10 +67,13 @@ export class FrameCryptor {
   #clears = 0;
   readonly #counts = new Map<string, TrackCounts>();
   #queue: Promise<void> = Promise.resolve();
+  /** Resolved (and replaced) whenever keys are installed: frames held for a key look again. */
+  #keysChanged = keySignal();
 
   constructor(
     private readonly graceMs: number = GRACE_MS,
     private readonly schedule: GraceScheduler = (end, ms) => void setTimeout(end, ms),
+    private readonly keyWaitMs: number = KEY_WAIT_MS,
   ) {}
 
   /**
@@ -113,6 +140,8 @@ export class FrameCryptor {
     this.#liveKids.set(message.epoch, [ownKid, ...receiveKids]);
     this.#sendKid = ownKid;
     this.#currentEpoch = message.epoch;
+    this.#keysChanged.resolve();
+    this.#keysChanged = keySignal();
     if (previous !== undefined && previous !== message.epoch) {
       const generation = this.#clears;
       this.schedule(() => {
@@ -157,13 +186,14 @@ export class FrameCryptor {
 
   async #pump(reader: ReadableStreamDefaultReader<EncodedFrame>, writer: WritableStreamDefaultWriter<EncodedFrame>, options: TransformOptions): Promise<void> {
     const tally = this.#countsFor(options);
+    const wait: KeyWait = { until: 0 };
     try {
       for (;;) {
         // Backpressure as a pipe would: no read while the writable is full.
         await writer.ready;
         const { value: frame } = await reader.read();
         if (frame === undefined) break;
-        if (await this.#process(frame, options, tally)) void writer.write(frame).catch(() => undefined);
+        if (await this.#process(frame, options, tally, wait)) void writer.write(frame).catch(() => undefined);
       }
     } catch (error) {
       // One side failed: end the other too, as a pipe does.
@@ -174,10 +204,10 @@ export class FrameCryptor {
   }
 
   /** Seals or opens one frame in place; false when it is dropped (fail-closed). */
-  async #process(frame: EncodedFrame, options: TransformOptions, tally: TrackCounts): Promise<boolean> {
+  async #process(frame: EncodedFrame, options: TransformOptions, tally: TrackCounts, wait: KeyWait): Promise<boolean> {
     const data = new Uint8Array(frame.data);
     const clearsBefore = this.#clears;
-    const out = options.operation === 'encrypt' ? await this.#seal(options, data, tally) : await this.#open(options, data, tally);
+    const out = options.operation === 'encrypt' ? await this.#seal(options, data, tally) : await this.#open(options, data, tally, wait);
     if (out === undefined) return false;
     if (this.#clears !== clearsBefore) {
       tally.noKey++;
@@ -202,16 +232,59 @@ export class FrameCryptor {
     }
   }
 
-  async #open(options: TransformOptions, data: Uint8Array, tally: TrackCounts): Promise<ArrayBuffer | undefined> {
-    try {
-      return (await decryptFrame(this.#context, options.codec, data)).frame.buffer;
-    } catch (error) {
-      if (error instanceof SFrameError && error.code === 'unknown-kid') tally.noKey++;
-      else {
-        const leaf = error instanceof SFrameError && error.kid !== undefined ? parseMlsKid(error.kid).senderIndex : -1;
-        tally.failuresByLeaf[leaf] = (tally.failuresByLeaf[leaf] ?? 0) + 1;
+  async #open(options: TransformOptions, data: Uint8Array, tally: TrackCounts, wait: KeyWait): Promise<ArrayBuffer | undefined> {
+    for (;;) {
+      try {
+        const opened = (await decryptFrame(this.#context, options.codec, data)).frame.buffer;
+        wait.until = 0;
+        return opened;
+      } catch (error) {
+        if (error instanceof SFrameError && error.code === 'unknown-kid') {
+          if (await this.#keyMayCome(error.kid, wait)) continue;
+          tally.noKey++;
+          return undefined;
+        }
+        this.#countFailure(error, tally);
+        return undefined;
       }
-      return undefined;
     }
+  }
+
+  /**
+   * Waits for the keys of a frame's epoch when they may still come (no epoch
+   * yet, or one or two ahead of the current one), until the track's wait
+   * runs out; true when keys were installed meanwhile (look again). The wait
+   * is the track's, from the first frame of a run without a key: frames
+   * behind it are held as long, not each as long again, and once it has run
+   * out frames without a key are dropped at once until one opens. Whoever
+   * can send frames on a track (its sender, the SFU) could drop them as well
+   * as hold them, so the wait costs nothing they could not take anyway.
+   */
+  async #keyMayCome(kid: bigint | undefined, wait: KeyWait): Promise<boolean> {
+    if (kid === undefined || !this.#mayBeAhead(kid)) return false;
+    const now = Date.now();
+    if (wait.until === 0) wait.until = now + this.keyWaitMs;
+    const left = wait.until - now;
+    if (left <= 0) return false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const changed = await Promise.race([
+      this.#keysChanged.promise.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), left))),
+    ]);
+    clearTimeout(timer);
+    return changed;
+  }
+
+  /** Whether a KID's epoch (the low bits the KID carries) may be one whose keys are on their way. */
+  #mayBeAhead(kid: bigint): boolean {
+    if (this.#currentEpoch === undefined) return true;
+    const span = 1 << DEFAULT_EPOCH_BITS;
+    const ahead = (parseMlsKid(kid).epochLowBits - (this.#currentEpoch % span) + span) % span;
+    return ahead >= 1 && ahead <= EPOCHS_AHEAD_WAITED;
+  }
+
+  #countFailure(error: unknown, tally: TrackCounts): void {
+    const leaf = error instanceof SFrameError && error.kid !== undefined ? parseMlsKid(error.kid).senderIndex : -1;
+    tally.failuresByLeaf[leaf] = (tally.failuresByLeaf[leaf] ?? 0) + 1;
   }
 }
