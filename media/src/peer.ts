@@ -37,6 +37,16 @@ export class MediaPeer {
   rtpCapabilities: types.RtpCapabilities | undefined;
   #closed = false;
   #lastKeyFrameRequest = 0;
+  /**
+   * Whether the client holds an epoch's end-to-end keys (it says so by asking
+   * for key frames as it enters the epoch, Room.requestKeyFrames). Video is
+   * forwarded to it from then on: a key frame sent before could not be
+   * decrypted, and the next one comes late, as the sender's encoder ignores
+   * a request that follows its last key frame closely and the SFU asks again
+   * only after a second. A consumer resumed now starts with a key frame it
+   * can open. Audio needs no key frame and is forwarded from the answer on.
+   */
+  #holdsKeys = false;
   // Consumers the client has set up; only those may be resumed.
   readonly #ready = new Set<string>();
   // Consumers whose picture is off screen (tab hidden): paused whatever the mode.
@@ -202,7 +212,17 @@ export class MediaPeer {
     if (this.#wanted(consumer)) await consumer.resume();
   }
 
+  /** The client holds an epoch's keys now: its videos start (each with a key frame, as a consumer resumes). */
+  async keysIn(): Promise<void> {
+    if (this.#holdsKeys) return;
+    this.#holdsKeys = true;
+    for (const consumer of this.consumers.values()) {
+      if (consumer.kind === 'video' && this.#ready.has(consumer.id) && this.#wanted(consumer)) await consumer.resume();
+    }
+  }
+
   #wanted(consumer: types.Consumer): boolean {
+    if (consumer.kind === 'video' && !this.#holdsKeys) return false;
     // "Receive less" keeps a shared screen: it is what the session is looking at, whoever speaks.
     const focused = consumer.appData.source === 'screen' || this.#videoFocus === undefined || consumer.appData.peerId === this.#videoFocus;
     if (consumer.kind === 'video' && !focused) return false;

@@ -266,9 +266,11 @@ export class Room extends EventEmitter<RoomEvents> {
    * video for everyone who receives it: a decoder starts only from a key
    * frame, and one sent before this peer and the others held the end-to-end
    * keys of the epoch could not be decrypted. At most once a second per peer.
+   * The first ask also says the peer holds keys: its videos start then (MediaPeer.keysIn).
    */
   async requestKeyFrames(peerId: string, now = Date.now()): Promise<void> {
     const peer = this.peer(peerId);
+    await peer.keysIn();
     if (!peer.keyFrameDue(now)) return;
     const consumers = [...peer.consumers.values()];
     for (const other of this.#peers.values()) {

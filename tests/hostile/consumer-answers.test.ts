@@ -10,7 +10,9 @@ import { ask, connect, login, nextEvent, startTestPlatform, type TestPlatform, t
  * answer at all, two answers — and the server neither starts the consumer
  * nor keeps it waiting: it is closed and the client told; nothing crashes,
  * no error is logged, and the same client answering properly later gets its
- * media.
+ * media: its audio at once, its video once it says it holds the end-to-end
+ * keys (`room:request-key-frame`), so the first key frame it gets is one it
+ * can decrypt.
  */
 
 const [counselor, asn] = demoAccounts;
@@ -86,16 +88,20 @@ describe('answers to the server\'s consumer requests', () => {
     expect(errorLines()).toEqual([]);
   });
 
-  it('two answers count as one; answering properly starts the consumers', async () => {
+  it('two answers count as one; answering properly starts the consumers: audio at once, video once the keys are in', async () => {
     answering = (_id, answer) => {
       answer({ ok: true, data: {} });
       answer({ ok: false, error: { code: 'internal', message: 'second thoughts' } });
     };
     asked.length = 0;
     await ready();
-    await expect.poll(() => consumersOfClient().filter((c) => !c.paused).length, { timeout: 10_000 }).toBe(2);
+    const running = () => consumersOfClient().filter((c) => !c.paused).map((c) => c.kind);
+    await expect.poll(running, { timeout: 10_000 }).toEqual(['audio']);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(consumersOfClient().map((c) => c.paused)).toEqual([false, false]);
+    // No video before the client can decrypt it: the key frame it would start from would be lost.
+    expect(running()).toEqual(['audio']);
+    expect(((await ask(client, 'room:request-key-frame', {})) as { ok: boolean }).ok).toBe(true);
+    await expect.poll(() => running().sort(), { timeout: 10_000 }).toEqual(['audio', 'video']);
     // The honest host was never held up: it receives nothing yet (the client sends nothing), and its requests are answered.
     expect(host.refused()).toEqual([]);
     expect(errorLines()).toEqual([]);

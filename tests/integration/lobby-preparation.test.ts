@@ -73,9 +73,13 @@ describe('a 1:1 client prepared in the lobby', () => {
     await expect.poll(() => host.groupSize() === 2 && client.groupSize() === 2 && client.epoch() === host.epoch(), { timeout: 30_000 }).toBe(true);
     // One commit added the client: the group went from epoch 0 to 1.
     expect(host.epoch()).toBe(1n);
-    // Each receives the other's microphone and camera; each consumer was started by the receiver's answer.
+    // Each receives the other's microphone and camera; each consumer was started by the receiver's answer, a video
+    // one once its receiver held the keys and asked for key frames (as the page does on entering the epoch).
     await expect.poll(() => [host.consumers.size, client.consumers.size], { timeout: 30_000 }).toEqual([2, 2]);
     const room = t.platform.media.get(hostJoined.roomId);
+    const clientVideo = () => [...(room?.peer(prepared.peerId).consumers.values() ?? [])].find((c) => c.kind === 'video');
+    expect(clientVideo()?.paused).toBe(true);
+    await client.data('room:request-key-frame', {});
     for (const peerId of [hostJoined.peerId, prepared.peerId]) {
       await expect.poll(() => [...(room?.peer(peerId).consumers.values() ?? [])].every((c) => !c.paused), { timeout: 10_000 }).toBe(true);
     }
