@@ -92,5 +92,7 @@ export interface MediaRooms {
   releaseIfEmpty(roomId: string): void;
   /** Rooms open now (a metric). */
   readonly size: number;
+  /** Pipes between media nodes for these rooms now, and found dead since start (metrics; none when the media runs here). */
+  readonly pipeStats?: { open: number; died: number };
   closeAll(): void;
 }

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Counts only: no label ever carries a user, room or message. */
-export function createMetrics(sources: { connections: () => number; rooms: () => number }): Registry {
+export function createMetrics(sources: { connections: () => number; rooms: () => number; nodePipes?: () => { open: number; died: number } }): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'care_' });
   new Gauge({
@@ -18,6 +18,25 @@ export function createMetrics(sources: { connections: () => number; rooms: () =>
     registers: [registry],
     collect() {
       this.set(sources.rooms());
+    },
+  });
+  const nodePipes = sources.nodePipes ?? (() => ({ open: 0, died: 0 }));
+  new Gauge({
+    name: 'care_media_node_pipes',
+    help: 'Pipes between media nodes carried for the rooms this node drives (0 when the media runs in this process)',
+    registers: [registry],
+    collect() {
+      this.set(nodePipes().open);
+    },
+  });
+  new Counter({
+    name: 'care_media_node_pipes_died_total',
+    help: 'Pipes between media nodes found dead (no bytes, or no RTCP back) since this node started; each is opened again',
+    registers: [registry],
+    collect() {
+      // Counted where the deaths are seen; read here as the running total.
+      this.reset();
+      this.inc(nodePipes().died);
     },
   });
   return registry;

@@ -314,7 +314,11 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
     });
     const presence = new PresenceService(redis, config.PRESENCE_TTL_SECONDS * 1000);
 
-    const metrics = createMetrics({ connections: () => io.engine.clientsCount, rooms: () => mediaRooms.size });
+    const metrics = createMetrics({
+      connections: () => io.engine.clientsCount,
+      rooms: () => mediaRooms.size,
+      nodePipes: () => mediaRooms.pipeStats ?? { open: 0, died: 0 },
+    });
     const rateLimited = createRateLimitedCounter(metrics);
     registerSocketFeatures(io, {
       auth,

@@ -36,6 +36,7 @@ const probe = namespacesUsable();
 const why = probe.usable ? undefined : `network namespaces are not usable here (needs root): ${probe.why}`;
 if (why) console.warn(`SKIPPED circle-across-media-nodes: ${why}`);
 const secret = randomBytes(32).toString('base64');
+const metricsToken = randomBytes(32).toString('base64');
 // A Redis database of its own: the media-node registry is global to a database.
 const redisUrl = `${inject('redisUrl').replace(/\/+$/, '')}/9`;
 let nodes: MediaNodeProcess[] = [];
@@ -49,7 +50,7 @@ beforeAll(async () => {
   nodes = await MediaNodeProcess.startPair(redisUrl, { MEDIA_CONTROL_SECRET: secret });
   speech = speechWav();
   c = await startCircleMeeting(
-    { CARE_ROLE: 'signal', MEDIA_CONTROL_SECRET: secret, REDIS_URL: redisUrl, MEDIA_ROOM_PEERS_PER_NODE: '2' },
+    { CARE_ROLE: 'signal', MEDIA_CONTROL_SECRET: secret, REDIS_URL: redisUrl, MEDIA_ROOM_PEERS_PER_NODE: '2', METRICS_TOKEN: metricsToken },
     { extraArgs: [`--use-file-for-fake-audio-capture=${speech}`] },
   );
   await c.h.t.platform.redis.del(`media:home:${c.roomId}`);
@@ -60,6 +61,13 @@ afterAll(async () => {
   await Promise.all([c?.h.close(), ...nodes.map((node) => node.stop())]);
   if (speech) rmSync(speech, { force: true });
 });
+
+/** One figure of the signal node's /metrics, as a scraper with the token reads it. */
+async function metric(name: string): Promise<number> {
+  const response = await fetch(`${c.h.baseUrl}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+  const line = (await response.text()).split('\n').find((l) => l.startsWith(`${name} `));
+  return Number(line?.split(' ')[1]);
+}
 
 function room(): RemoteRoomMedia {
   const media = c.h.t.platform.mediaRooms.get(c.roomId);
@@ -83,6 +91,8 @@ describe.skipIf(why)('a circle spanning two media nodes', () => {
     }
     // Each of the far node's consumers holds a pipe: the third's two producers to the home, the two others' four to the far node.
     expect(room().pipeCount).toBe(6);
+    expect(await metric('care_media_node_pipes')).toBe(6);
+    expect(await metric('care_media_node_pipes_died_total')).toBe(0);
   });
 
   it('the speaker is the room\'s: whoever talks is shown to everyone, on the home node or the far one', { timeout: 180_000 }, async () => {

@@ -3,11 +3,10 @@ import type { ControlOperation, PipeCall } from '@care/shared';
 import type { types as ms } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { SignalLink } from './control-server.js';
+import { RepipeBackoff } from './repipe-backoff.js';
 
 /** A pipe call the far node (through the signal node) has not answered in this time fails. */
 const PIPE_CALL_TIMEOUT_MS = 10_000;
-/** A pipe found dead is opened again after this pause (a link still down is found dead again, and tried again). */
-const REPIPE_AFTER_MS = 1000;
 
 const MEDIA_ERROR_CODES: ReadonlySet<string> = new Set<MediaErrorCode>(['not_found', 'invalid_state', 'cannot_consume', 'port_in_use', 'unavailable', 'limit_reached', 'pipe_refused']);
 
@@ -33,7 +32,8 @@ type FarProducerCall = Extract<ControlOperation, { op: 'farProducer' }>;
  * joins it on `pipeConnect`, and mirrors the producer's pause, resume and
  * close with `pipeMirror` events. A pipe is known by the signal link that
  * asked for it: another link cannot join, close or mirror it. A pipe whose
- * stats say it died is opened again for the consumers it had.
+ * stats say it died is opened again for the consumers it had, after a pause
+ * that grows while it keeps dying (repipe-backoff.ts).
  */
 export class NodePipes {
   /** Ends this node opened for far nodes, by pipe id. */
@@ -44,6 +44,8 @@ export class NodePipes {
   readonly #farProducers = new Map<string, { link: SignalLink; farNodeId: string; roomId: string }>();
   readonly #calls = new Map<number, PendingCall>();
   #nextCall = 1;
+  /** A pipe found dead is opened again after a pause that grows while it keeps dying (a link still down). */
+  readonly #backoff = new RepipeBackoff();
 
   constructor(
     private readonly nodeId: string,
@@ -62,10 +64,12 @@ export class NodePipes {
       this.#inbound.delete(dead.pipeId);
       const far = this.#farProducers.get(dead.producerId);
       if (far?.farNodeId !== dead.farHost) return;
+      const pause = this.#backoff.next(dead.producerId, Date.now());
+      this.log.info({ producerId: dead.producerId, farNodeId: dead.farHost, pauseMs: pause }, 'a pipe from a far node died; opening it again after a pause');
       setTimeout(() => {
         if (this.#farProducers.get(dead.producerId) !== far) return;
         void this.roomOf(far.roomId)?.room.consumeFarAgain(dead.producerId);
-      }, REPIPE_AFTER_MS).unref();
+      }, pause).unref();
     });
   }
 
@@ -99,6 +103,7 @@ export class NodePipes {
     const far = this.#farProducers.get(producerId);
     if (far?.roomId !== media.id) return;
     this.#farProducers.delete(producerId);
+    this.#backoff.forget(producerId);
     media.room.removeFarProducer(producerId);
   }
 
@@ -107,6 +112,7 @@ export class NodePipes {
     for (const [producerId, far] of [...this.#farProducers]) {
       if (far.farNodeId !== farNodeId) continue;
       this.#farProducers.delete(producerId);
+      this.#backoff.forget(producerId);
       this.roomOf(far.roomId)?.room.removeFarProducer(producerId);
     }
     this.sender.closeFarHost(farNodeId);
@@ -167,6 +173,7 @@ export class NodePipes {
     for (const [producerId, far] of [...this.#farProducers]) {
       if (far.link !== link) continue;
       this.#farProducers.delete(producerId);
+      this.#backoff.forget(producerId);
       this.roomOf(far.roomId)?.room.removeFarProducer(producerId);
     }
     for (const [pipeId, owner] of [...this.#inbound]) if (owner === link) this.#inbound.delete(pipeId);

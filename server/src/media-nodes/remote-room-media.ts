@@ -46,6 +46,8 @@ export interface NodeSide {
 /** What a room spanning nodes asks of the rooms around it: a node for a newcomer (the room opened on it if new). */
 export interface SidePlacer {
   place(room: RemoteRoomMedia): Promise<NodeSide>;
+  /** A pipe between two of the room's nodes was found dead (a metric). */
+  pipeDied(): void;
 }
 
 interface KnownProducer {
@@ -217,6 +219,7 @@ export class RemoteRoomMedia extends EventEmitter<RoomMediaEvents> implements Ro
     const pipe = this.#pipes.get(pipeId);
     if (!pipe || pipe.from.channel !== channel || pipe.to.nodeId !== farNodeId) return false;
     if (message.event === 'close' || message.event === 'dead') this.#pipes.delete(pipeId);
+    if (message.event === 'dead') this.placer.pipeDied();
     pipe.to.channel
       .request({ op: 'pipeMirror', farNodeId: pipe.from.nodeId, message })
       .catch((error: unknown) => this.log.debug({ err: error, pipeId }, 'pipe mirror not delivered'));
@@ -453,6 +456,7 @@ export class RemoteMediaRooms implements MediaRooms, SidePlacer {
   readonly #widening = new Map<string, Promise<NodeSide>>();
   readonly #releasing = new Map<string, Promise<unknown>>();
   readonly #lostNodes = new Map<string, number>();
+  #pipesDied = 0;
   readonly #refresher: NodeJS.Timeout;
   readonly #census: NodeJS.Timeout;
   #nodesUp = 0;
@@ -533,6 +537,17 @@ export class RemoteMediaRooms implements MediaRooms, SidePlacer {
 
   get size(): number {
     return [...this.#rooms.values()].filter((room) => !room.closed).length;
+  }
+
+  /** Pipes between media nodes carried for this node's rooms now, and how many were found dead since it started. */
+  get pipeStats(): { open: number; died: number } {
+    let open = 0;
+    for (const room of this.#rooms.values()) if (!room.closed) open += room.pipeCount;
+    return { open, died: this.#pipesDied };
+  }
+
+  pipeDied(): void {
+    this.#pipesDied++;
   }
 
   closeAll(): void {

@@ -238,22 +238,22 @@ describe('the frame worker applies key messages strictly in order, against live 
   });
 });
 
-describe('frames under keys still on their way are held for them, briefly (issue 15)', () => {
-  /** `count` Opus frames sealed by the member at `leaf` under each of these epochs, in turn. */
-  async function sealedBy(leaf: number, epochs: number[], count: number): Promise<EncodedFrame[][]> {
-    const cryptor = new FrameCryptor();
-    const sent = track(cryptor, 'encrypt');
-    const out: EncodedFrame[][] = [];
-    for (const n of epochs) {
-      await cryptor.receive(epoch(n, leaf, [0, 1]));
-      const before = sent.out.length;
-      for (let i = 0; i < count; i++) sent.push(opusFrame());
-      await sent.settle();
-      out.push(sent.out.slice(before));
-    }
-    return out;
+/** `count` Opus frames sealed by the member at `leaf` under each of these epochs, in turn. */
+async function sealedBy(leaf: number, epochs: number[], count: number): Promise<EncodedFrame[][]> {
+  const cryptor = new FrameCryptor();
+  const sent = track(cryptor, 'encrypt');
+  const out: EncodedFrame[][] = [];
+  for (const n of epochs) {
+    await cryptor.receive(epoch(n, leaf, [0, 1]));
+    const before = sent.out.length;
+    for (let i = 0; i < count; i++) sent.push(opusFrame());
+    await sent.settle();
+    out.push(sent.out.slice(before));
   }
+  return out;
+}
 
+describe('frames under keys still on their way are held for them, briefly (issue 15)', () => {
   it('a newcomer\'s first frames, arriving before its Welcome is processed, open once the epoch is installed, in order', async () => {
     const [frames = []] = await sealedBy(1, [4], 5);
     const joiner = new FrameCryptor(1000, undefined, 10_000);
@@ -314,5 +314,57 @@ describe('frames under keys still on their way are held for them, briefly (issue
     for (const frame of [...old, ...stranger]) incoming.push(frame);
     await vi.waitFor(() => expect(incoming.counts().noKey).toBe(4), { timeout: 2000, interval: 5 });
     expect(incoming.out).toHaveLength(0);
+  });
+});
+
+describe('forged KIDs cannot make a track wait', () => {
+  it('once a track\'s sender is known, frames naming another sender, or one beyond any room, are dropped at once', async () => {
+    const [honest = []] = await sealedBy(1, [1], 2);
+    const [otherSender = []] = await sealedBy(0, [2], 1);
+    const [impossible = []] = await sealedBy(300, [2], 1);
+    const receiver = new FrameCryptor(1000, undefined, 60_000);
+    await receiver.receive(epoch(1, 0, [0, 1]));
+    const incoming = track(receiver, 'decrypt');
+    incoming.push(honest[0] as EncodedFrame);
+    expect(await incoming.settle()).toMatchObject({ frames: 1 });
+    // Epoch 2 is one ahead, but neither frame is the track's sender's (leaf 1): a wait of a minute is not begun.
+    for (const frame of [...otherSender, ...impossible]) incoming.push(frame);
+    await vi.waitFor(() => expect(incoming.counts().noKey).toBe(2), { timeout: 2000, interval: 5 });
+    incoming.push(honest[1] as EncodedFrame);
+    expect(await incoming.settle()).toMatchObject({ frames: 2, noKey: 2 });
+  });
+
+  it('an epoch waited for in vain is not waited for again until the keys change', async () => {
+    const [ahead = []] = await sealedBy(1, [2], 4);
+    const [honest = []] = await sealedBy(1, [1], 3);
+    const receiver = new FrameCryptor(1000, undefined, 150);
+    await receiver.receive(epoch(1, 0, [0, 1]));
+    const incoming = track(receiver, 'decrypt');
+    incoming.push(honest[0] as EncodedFrame);
+    incoming.push(ahead[0] as EncodedFrame);
+    expect(await incoming.settle()).toMatchObject({ frames: 1, noKey: 1 });
+    // An honest frame opens between them (a new run), yet epoch 2 was waited for in vain: dropped at once now.
+    incoming.push(honest[1] as EncodedFrame);
+    incoming.push(ahead[1] as EncodedFrame);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await receiver.receive(epoch(3, 0, [0, 1]));
+    expect(await incoming.settle()).toMatchObject({ frames: 2, noKey: 2 });
+  });
+});
+
+describe('a frame with the largest KID there is', () => {
+  it('is dropped as keyless, and the track goes on (it once ended the track: the KID did not parse)', async () => {
+    const [honest = []] = await sealedBy(1, [1], 2);
+    for (const knownSender of [false, true]) {
+      const receiver = new FrameCryptor(1000, undefined, 60_000);
+      await receiver.receive(epoch(1, 0, [0, 1]));
+      const incoming = track(receiver, 'decrypt');
+      if (knownSender) incoming.push({ data: (honest[0] as EncodedFrame).data.slice(0) });
+      // Opus TOC, then an SFrame header of an 8-byte KID and an 8-byte CTR, all ones, then a "ciphertext".
+      incoming.push({ data: new Uint8Array([OPUS_TOC, 0xff, ...new Array(16).fill(0xff), ...new Array(40).fill(0x5a)]).buffer });
+      incoming.push({ data: (honest[1] as EncodedFrame).data.slice(0) });
+      const counts = await incoming.settle();
+      expect(counts).toMatchObject({ frames: knownSender ? 2 : 1, noKey: 1 });
+    }
   });
 });

@@ -28,15 +28,23 @@ export const KEY_WAIT_MS = 1000;
 /** How far ahead of the current epoch a frame's epoch may be and still be waited for (a commit or two in flight). */
 const EPOCHS_AHEAD_WAITED = 2;
 
+/** No room here has this many leaves: a frame naming a sender beyond it is not waited for. */
+const MAX_SENDER_WAITED = 255;
+
 function keySignal(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => (resolve = r));
   return { promise, resolve };
 }
 
-/** A track's frames waiting for keys: until when, counted from the first frame of the run that found none. */
+/** A track's frames waiting for keys. */
 interface KeyWait {
+  /** Until when, counted from the first frame of the run that found none (0: no run). */
   until: number;
+  /** The leaf whose frames the track carries, once one opened: only its frames are waited for. */
+  sender: number | undefined;
+  /** Epochs (low bits) waited for in vain since the keys last changed: not waited for again. */
+  readonly gaveUp: Set<number>;
 }
 
 /**
@@ -186,7 +194,7 @@ export class FrameCryptor {
 
   async #pump(reader: ReadableStreamDefaultReader<EncodedFrame>, writer: WritableStreamDefaultWriter<EncodedFrame>, options: TransformOptions): Promise<void> {
     const tally = this.#countsFor(options);
-    const wait: KeyWait = { until: 0 };
+    const wait: KeyWait = { until: 0, sender: undefined, gaveUp: new Set() };
     try {
       for (;;) {
         // Backpressure as a pipe would: no read while the writable is full.
@@ -235,9 +243,11 @@ export class FrameCryptor {
   async #open(options: TransformOptions, data: Uint8Array, tally: TrackCounts, wait: KeyWait): Promise<ArrayBuffer | undefined> {
     for (;;) {
       try {
-        const opened = (await decryptFrame(this.#context, options.codec, data)).frame.buffer;
+        const { kid, frame } = await decryptFrame(this.#context, options.codec, data);
         wait.until = 0;
-        return opened;
+        // A KID that opened is one this page installed (an MLS leaf), so it parses.
+        wait.sender = parseMlsKid(kid).senderIndex;
+        return frame.buffer;
       } catch (error) {
         if (error instanceof SFrameError && error.code === 'unknown-kid') {
           if (await this.#keyMayCome(error.kid, wait)) continue;
@@ -256,30 +266,39 @@ export class FrameCryptor {
    * runs out; true when keys were installed meanwhile (look again). The wait
    * is the track's, from the first frame of a run without a key: frames
    * behind it are held as long, not each as long again, and once it has run
-   * out frames without a key are dropped at once until one opens. Whoever
-   * can send frames on a track (its sender, the SFU) could drop them as well
-   * as hold them, so the wait costs nothing they could not take anyway.
+   * out frames without a key are dropped at once until one opens. Only the
+   * track's own sender is waited for (its leaf, once a frame opened), and an
+   * epoch waited for in vain is not waited for again until the keys change,
+   * so forged KIDs between honest frames cost nothing. Whoever can send
+   * frames on a track (its sender, the SFU) could drop them as well as hold
+   * them, so a wait costs nothing they could not take anyway.
    */
   async #keyMayCome(kid: bigint | undefined, wait: KeyWait): Promise<boolean> {
-    if (kid === undefined || !this.#mayBeAhead(kid)) return false;
+    if (kid === undefined) return false;
+    // Read from the KID's bits directly: a forged KID may be any 64-bit value (parseMlsKid refuses the largest).
+    const senderBits = kid >> BigInt(DEFAULT_EPOCH_BITS);
+    if (senderBits > BigInt(MAX_SENDER_WAITED)) return false;
+    const senderIndex = Number(senderBits);
+    const epochLowBits = Number(kid & ((1n << BigInt(DEFAULT_EPOCH_BITS)) - 1n));
+    if (senderIndex !== (wait.sender ?? senderIndex) || !this.#mayBeAhead(epochLowBits) || wait.gaveUp.has(epochLowBits)) return false;
     const now = Date.now();
     if (wait.until === 0) wait.until = now + this.keyWaitMs;
     const left = wait.until - now;
     if (left <= 0) return false;
+    const keys = this.#keysChanged.promise;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const changed = await Promise.race([
-      this.#keysChanged.promise.then(() => true),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), left))),
-    ]);
+    const changed = await Promise.race([keys.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), left)))]);
     clearTimeout(timer);
+    if (changed) wait.gaveUp.clear();
+    else wait.gaveUp.add(epochLowBits);
     return changed;
   }
 
-  /** Whether a KID's epoch (the low bits the KID carries) may be one whose keys are on their way. */
-  #mayBeAhead(kid: bigint): boolean {
+  /** Whether an epoch (the low bits a KID carries) may be one whose keys are on their way. */
+  #mayBeAhead(epochLowBits: number): boolean {
     if (this.#currentEpoch === undefined) return true;
     const span = 1 << DEFAULT_EPOCH_BITS;
-    const ahead = (parseMlsKid(kid).epochLowBits - (this.#currentEpoch % span) + span) % span;
+    const ahead = (epochLowBits - (this.#currentEpoch % span) + span) % span;
     return ahead >= 1 && ahead <= EPOCHS_AHEAD_WAITED;
   }
 
