@@ -368,3 +368,31 @@ describe('a frame with the largest KID there is', () => {
     }
   });
 });
+
+describe('a newcomer\'s first frames wait for its first keys (issue 15)', () => {
+  it('frames made before the first epoch are sealed under it once it comes, in order; after a clear they are dropped at once', async () => {
+    const cryptor = new FrameCryptor(1000, undefined, 10_000);
+    const sender = track(cryptor, 'encrypt');
+    for (let i = 0; i < 5; i++) sender.push(opusFrame());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Nothing left, nothing dropped: held for the keys.
+    expect(sender.out).toHaveLength(0);
+    expect(sender.counts().noKey).toBe(0);
+    await cryptor.receive(epoch(5, 0, [0, 1]));
+    expect(await sender.settle()).toMatchObject({ frames: 5, noKey: 0 });
+    expect(sender.out.map(sealedEpoch)).toEqual([5, 5, 5, 5, 5]);
+    // Removed from the group: no key, and none awaited.
+    await cryptor.receive({ kind: 'clear' });
+    for (let i = 0; i < 3; i++) sender.push(opusFrame());
+    await vi.waitFor(() => expect(sender.counts().noKey).toBe(3), { timeout: 2000, interval: 5 });
+    expect(sender.out).toHaveLength(5);
+  });
+
+  it('keys that do not come within the wait: the frames are dropped, never sent in the clear', async () => {
+    const cryptor = new FrameCryptor(1000, undefined, 80);
+    const sender = track(cryptor, 'encrypt');
+    for (let i = 0; i < 4; i++) sender.push(opusFrame());
+    expect(await sender.settle()).toMatchObject({ frames: 0, noKey: 4 });
+    expect(sender.out).toEqual([]);
+  });
+});

@@ -77,6 +77,8 @@ export class FrameCryptor {
   #queue: Promise<void> = Promise.resolve();
   /** Resolved (and replaced) whenever keys are installed: frames held for a key look again. */
   #keysChanged = keySignal();
+  /** Whether any epoch was installed yet: before the first, a sender's frames wait for it (see #seal). */
+  #everKeyed = false;
 
   constructor(
     private readonly graceMs: number = GRACE_MS,
@@ -148,6 +150,7 @@ export class FrameCryptor {
     this.#liveKids.set(message.epoch, [ownKid, ...receiveKids]);
     this.#sendKid = ownKid;
     this.#currentEpoch = message.epoch;
+    this.#everKeyed = true;
     this.#keysChanged.resolve();
     this.#keysChanged = keySignal();
     if (previous !== undefined && previous !== message.epoch) {
@@ -215,7 +218,7 @@ export class FrameCryptor {
   async #process(frame: EncodedFrame, options: TransformOptions, tally: TrackCounts, wait: KeyWait): Promise<boolean> {
     const data = new Uint8Array(frame.data);
     const clearsBefore = this.#clears;
-    const out = options.operation === 'encrypt' ? await this.#seal(options, data, tally) : await this.#open(options, data, tally, wait);
+    const out = options.operation === 'encrypt' ? await this.#seal(options, data, tally, wait) : await this.#open(options, data, tally, wait);
     if (out === undefined) return false;
     if (this.#clears !== clearsBefore) {
       tally.noKey++;
@@ -226,14 +229,27 @@ export class FrameCryptor {
     return true;
   }
 
-  async #seal(options: TransformOptions, data: Uint8Array, tally: TrackCounts): Promise<ArrayBuffer | undefined> {
-    const kid = this.#sendKid;
+  /**
+   * Seals a frame under the current send key. Before this page's first epoch
+   * (a newcomer's camera starts as it is let in, and its keys come with the
+   * Welcome a moment later) a frame waits for the keys as a received one
+   * does, for the same run-long second: the encoder's first frame is a key
+   * frame, and dropped, the picture would wait for the next one (asked for,
+   * and ignored by the encoder if it comes too soon after the last). Nothing
+   * leaves without a key either way; after a clear (removed, or left) frames
+   * are dropped at once.
+   */
+  async #seal(options: TransformOptions, data: Uint8Array, tally: TrackCounts, wait: KeyWait): Promise<ArrayBuffer | undefined> {
+    let kid = this.#sendKid;
+    if (kid === undefined && !this.#everKeyed && (await this.#firstKeysCome(wait))) kid = this.#sendKid;
     if (kid === undefined) {
       tally.noKey++;
       return undefined;
     }
     try {
-      return (await encryptFrame(this.#context, kid, options.codec, data)).buffer;
+      const sealed = (await encryptFrame(this.#context, kid, options.codec, data)).buffer;
+      wait.until = 0;
+      return sealed;
     } catch {
       tally.noKey++;
       return undefined;
@@ -285,13 +301,27 @@ export class FrameCryptor {
     if (wait.until === 0) wait.until = now + this.keyWaitMs;
     const left = wait.until - now;
     if (left <= 0) return false;
-    const keys = this.#keysChanged.promise;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const changed = await Promise.race([keys.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), left)))]);
-    clearTimeout(timer);
+    const changed = await this.#keysChangeWithin(left);
     if (changed) wait.gaveUp.clear();
     else wait.gaveUp.add(epochLowBits);
     return changed;
+  }
+
+  /** Waits for the first epoch's keys, within the track's run; true when keys were installed meanwhile. */
+  async #firstKeysCome(wait: KeyWait): Promise<boolean> {
+    const now = Date.now();
+    if (wait.until === 0) wait.until = now + this.keyWaitMs;
+    const left = wait.until - now;
+    if (left <= 0) return false;
+    return this.#keysChangeWithin(left);
+  }
+
+  #keysChangeWithin(ms: number): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    return Promise.race([
+      this.#keysChanged.promise.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+    ]).finally(() => clearTimeout(timer));
   }
 
   /** Whether an epoch (the low bits a KID carries) may be one whose keys are on their way. */
