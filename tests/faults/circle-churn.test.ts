@@ -12,7 +12,7 @@ import { HeadlessMedia, recordClip, type EncodedClip } from '../support/headless
 import { MediaNodeProcess } from '../support/media-node-process.js';
 import { namespacesUsable } from '../support/network-namespace.js';
 import { ProtocolPeer } from '../support/protocol-peer.js';
-import { workerCounts } from '../support/worker-counts.js';
+import { workerCounts, type WorkerTrackCounts } from '../support/worker-counts.js';
 import { nextEvent } from '../support/test-platform.js';
 
 /*
@@ -138,6 +138,9 @@ async function whatIsLeft(kind: 'audio' | 'video' = 'video'): Promise<unknown[]>
         const failures = Object.fromEntries(Object.entries(track.failuresByLeaf).map(([leaf, n]) => [leaf, n - (earlier?.failuresByLeaf[leaf] ?? 0)]).filter(([, n]) => Number(n) > 0));
         return noKey > 0 || Object.keys(failures).length > 0 ? [{ opened: track.frames - (earlier?.frames ?? 0), noKey, failures }] : [];
       });
+      // Tracks the worker saw nothing of in those 2 s (nothing opened, nothing refused): their frames never reached it.
+      const handled = (t: WorkerTrackCounts) => t.frames + t.noKey + Object.values(t.failuresByLeaf).reduce((a, b) => a + b, 0);
+      const unseen = [...countsAfter.values()].filter((track) => handled(track) > 0 && handled(track) === handled(countsBefore.get(track.trackId) ?? track)).length;
       const streams = Object.entries(after).map(([ssrc, [packets, frames]]) => [packets - (before[ssrc]?.[0] ?? 0), frames - (before[ssrc]?.[1] ?? 0)]);
       return {
         receivers: streams.length,
@@ -145,6 +148,7 @@ async function whatIsLeft(kind: 'audio' | 'video' = 'video'): Promise<unknown[]>
         silent: streams.filter(([packets]) => packets === 0).length,
         tiles: await page.locator('[data-testid="tile-remote"]').count(),
         refused,
+        unseen,
         group: await page.getByTestId('key-holders').evaluate((el) => ({ ...(el as HTMLElement).dataset })),
       };
     }),

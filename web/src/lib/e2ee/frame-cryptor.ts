@@ -31,6 +31,16 @@ const EPOCHS_AHEAD_WAITED = 2;
 /** No room here has this many leaves: a frame naming a sender beyond it is not waited for. */
 const MAX_SENDER_WAITED = 255;
 
+/**
+ * The sender leaf a KID names, read from its bits: a frame's KID may be any
+ * 64-bit value (a forgery), which parseMlsKid refuses past 2^53; -1 then, as
+ * for a frame with no sender to name. Throwing here would end the track.
+ */
+function senderOf(kid: bigint): number {
+  const sender = kid >> BigInt(DEFAULT_EPOCH_BITS);
+  return sender > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(sender);
+}
+
 function keySignal(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => (resolve = r));
@@ -291,10 +301,8 @@ export class FrameCryptor {
    */
   async #keyMayCome(kid: bigint | undefined, wait: KeyWait): Promise<boolean> {
     if (kid === undefined) return false;
-    // Read from the KID's bits directly: a forged KID may be any 64-bit value (parseMlsKid refuses the largest).
-    const senderBits = kid >> BigInt(DEFAULT_EPOCH_BITS);
-    if (senderBits > BigInt(MAX_SENDER_WAITED)) return false;
-    const senderIndex = Number(senderBits);
+    const senderIndex = senderOf(kid);
+    if (senderIndex < 0 || senderIndex > MAX_SENDER_WAITED) return false;
     const epochLowBits = Number(kid & ((1n << BigInt(DEFAULT_EPOCH_BITS)) - 1n));
     if (senderIndex !== (wait.sender ?? senderIndex) || !this.#mayBeAhead(epochLowBits) || wait.gaveUp.has(epochLowBits)) return false;
     const now = Date.now();
@@ -333,7 +341,7 @@ export class FrameCryptor {
   }
 
   #countFailure(error: unknown, tally: TrackCounts): void {
-    const leaf = error instanceof SFrameError && error.kid !== undefined ? parseMlsKid(error.kid).senderIndex : -1;
+    const leaf = error instanceof SFrameError && error.kid !== undefined ? senderOf(error.kid) : -1;
     tally.failuresByLeaf[leaf] = (tally.failuresByLeaf[leaf] ?? 0) + 1;
   }
 }
