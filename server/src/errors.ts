@@ -53,6 +53,7 @@ const httpStatus: Record<ErrorCode, number> = {
   allowance_used: 409,
   // Check-ins (issue 13 §4): one evaluation contribution per person and cycle.
   already_contributed: 409,
+  wrong_node: 409,
 };
 
 /** What a client is told of each media failure; a peer over its limits (peer-limits.ts) is rate_limited. */

@@ -23,3 +23,4 @@ export { CONTROL_CLOSE } from './media-nodes/control-server.js';
 export { ControlChannel } from './media-nodes/control-channel.js';
 export { PrimaryWatch } from './redis/primary-watch.js';
 export { connectRedis, connectedServer, refindPrimary } from './redis/redis-connection.js';
+export { RoomServingNodes } from './live/room-serving-nodes.js';

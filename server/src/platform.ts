@@ -63,7 +63,7 @@ import { seedDemo } from './seed/demo-seed.js';
 import { seedDemoProgramme } from './seed/demo-programme-seed.js';
 import { seedDemoReferral } from './seed/demo-referral-seed.js';
 import { demoDeviceRoutes } from './seed/demo-device-routes.js';
-import { createLiveSession } from './live/live-session.js';
+import { createLiveSession, type LiveSession } from './live/live-session.js';
 import { MlsEpochClaims } from './live/mls/mls-epoch-claims.js';
 import { TurnCredentials, turnSettings } from './live/turn-credentials.js';
 import { PresenceService } from './presence/presence-service.js';
@@ -101,6 +101,8 @@ export interface Platform {
   mediaRooms: MediaRooms;
   /** Invitations, reminders (this node's scheduler) and calendar files. */
   notifications: Notifications;
+  /** The live session's parts on this node: rooms, lobby, MLS delivery, and which node serves a room. */
+  live: LiveSession;
   close(): Promise<void>;
 }
 
@@ -312,6 +314,8 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       turn: new TurnCredentials(turnSettings(config)),
       log,
     });
+    await live.serving.start();
+    cleanups.push(() => live.serving.close());
     const presence = new PresenceService(redis, config.PRESENCE_TTL_SECONDS * 1000);
 
     const metrics = createMetrics({
@@ -451,6 +455,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       },
       mediaRooms,
       notifications,
+      live,
       close: closeAll,
     };
   } catch (error) {

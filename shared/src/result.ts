@@ -53,6 +53,8 @@ export const errorCodes = [
   'allowance_used',
   // Check-ins (issue 13 §4): this person's change category for the cycle is counted already.
   'already_contributed',
+  // Outgrowing one machine (issue 14): the session is served by another signal node; the page connects again.
+  'wrong_node',
 ] as const;
 
 export const ErrorCode = z.enum(errorCodes);

@@ -95,6 +95,13 @@ export class LiveRooms extends EventEmitter<LiveRoomEvents> {
     return userIds.flatMap((userId) => waiting.filter((w) => w.peer.user.id === userId));
   }
 
+  /** Whether anyone of the room is on this node, seated or waiting prepared. */
+  hasAnyoneIn(roomId: string): boolean {
+    for (const peer of this.#byPeerId.values()) if (peer.roomId === roomId) return true;
+    for (const { peer } of this.#waiting.values()) if (peer.roomId === roomId) return true;
+    return false;
+  }
+
   /** The host let this prepared peer in: it enters, unless it stopped waiting meanwhile (then undefined). */
   letIn(peer: LivePeer, access: SessionAccess): Promise<Entered | undefined> {
     return this.#inTurn(peer.connectionId, async () => (this.#waiting.get(peer.connectionId)?.peer === peer ? this.#enter(peer, access) : undefined));

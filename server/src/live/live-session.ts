@@ -13,6 +13,7 @@ import type { MlsEpochClaims } from './mls/mls-epoch-claims.js';
 import { MlsGroupRoster } from './mls/mls-group-roster.js';
 import { RoomEntry } from './room-entry.js';
 import { RoomModeration } from './room-moderation.js';
+import { RoomServingNodes } from './room-serving-nodes.js';
 import { ScreenShares } from './screen-shares.js';
 import type { TurnCredentials } from './turn-credentials.js';
 import { SessionFloor } from './session-floor.js';
@@ -31,6 +32,8 @@ export interface LiveSession {
   moderation: RoomModeration;
   /** The MLS delivery service: commits ordered, KeyPackages, Welcomes and chat forwarded as bytes. */
   mls: MlsDelivery;
+  /** Which signal node serves each room (all of a room's pages are seated on one node). */
+  serving: RoomServingNodes;
 }
 
 export interface LiveSessionDeps {
@@ -81,6 +84,7 @@ export function createLiveSession({ redis, epochClaims, mediaRooms, sessions, no
     mls.endGroup(roomId).catch((error: unknown) => log.warn({ err: error, roomId }, 'could not end the MLS group'));
   });
 
-  const entry = new RoomEntry(admission, rooms, moderation, mls, attendance, notifier, log.child({ component: 'room-entry' }));
-  return { admission, entry, rooms, media, moderation, mls };
+  const serving = new RoomServingNodes(redis, (roomId) => rooms.hasAnyoneIn(roomId), log.child({ component: 'room-serving' }));
+  const entry = new RoomEntry(admission, rooms, moderation, mls, serving, attendance, notifier, log.child({ component: 'room-entry' }));
+  return { admission, entry, rooms, media, moderation, mls, serving };
 }

@@ -8,6 +8,7 @@ import type { LivePeer } from './live-peer.js';
 import type { Entered, LiveRooms } from './live-rooms.js';
 import type { MlsDelivery } from './mls/mls-delivery.js';
 import type { RoomModeration } from './room-moderation.js';
+import type { RoomServingNodes } from './room-serving-nodes.js';
 
 /**
  * The way into a live room, in its order: admitted first (the server checks
@@ -22,6 +23,10 @@ import type { RoomModeration } from './room-moderation.js';
  * waited go to the members in one message, for one commit. Anyone else
  * admitted (another node, a page that did not prepare) joins by itself when
  * told (`lobby:admitted`, then `room:join`).
+ *
+ * Everyone of a room is seated on one signal node (RoomServingNodes): a page
+ * that reached another is refused with 'wrong_node' before anything is made
+ * for it, and connects again.
  */
 export class RoomEntry {
   constructor(
@@ -29,6 +34,7 @@ export class RoomEntry {
     private readonly rooms: LiveRooms,
     private readonly moderation: RoomModeration,
     private readonly mls: MlsDelivery,
+    private readonly serving: Pick<RoomServingNodes, 'claim'>,
     private readonly attendance: Pick<AttendanceRecorder, 'joined' | 'joinedCircleMeeting'>,
     private readonly notifier: Notifier,
     private readonly log: Logger,
@@ -37,12 +43,14 @@ export class RoomEntry {
   /** In the lobby: the page gets ready to be let in, and nothing more (see LiveRooms.prepare). */
   async prepare(connectionId: string, user: CurrentUser, sessionId: string, sending: SendingState | undefined): Promise<RoomPrepared> {
     const access = await this.admission.authorizePreparation(user, sessionId);
+    await this.serving.claim(access.roomId);
     return this.rooms.prepare(connectionId, access, user, sending);
   }
 
   /** `room:join`: an admitted person (or the host) enters, with the peer it prepared if it did. */
   async enter(connectionId: string, user: CurrentUser, sessionId: string, sending: SendingState | undefined): Promise<RoomJoined> {
     const access = await this.admission.authorizeRoom(user, sessionId);
+    await this.serving.claim(access.roomId);
     const entered = await this.rooms.join(connectionId, access, user, sending);
     const peer = this.rooms.peerOf(connectionId);
     const joined = await this.#takePart(peer, entered);

@@ -1054,6 +1054,7 @@ export const en: Record<MessageKey, string> = {
   // Check-ins (issue 13 §4): questionnaires on the device, their trend, sharing one, the opt-in evaluation.
   'nav.checkins': 'Check-in',
   'errors.already_contributed': 'Your change for this programme year is counted already. Thank you.',
+  'errors.wrong_node': 'This session is on another of our servers. Connecting you to it…',
   'checkins.title': 'Well-being check-in',
   'checkins.intro': 'Short questionnaires for yourself. Answers and scores are kept encrypted on this device only; the server never receives them.',
   'checkins.latest': '{title}: {score}.',

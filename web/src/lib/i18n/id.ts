@@ -1053,6 +1053,7 @@ export const id = {
   // Check-ins (issue 13 §4): questionnaires on the device, their trend, sharing one, the opt-in evaluation.
   'nav.checkins': 'Check-in',
   'errors.already_contributed': 'Perubahan Anda untuk tahun program ini sudah terhitung. Terima kasih.',
+  'errors.wrong_node': 'Sesi ini berjalan di server kami yang lain. Menghubungkan Anda ke sana…',
   'checkins.title': 'Check-in kesejahteraan',
   'checkins.intro': 'Kuesioner singkat untuk Anda sendiri. Jawaban dan skornya disimpan terenkripsi di perangkat ini saja; server tidak menerimanya.',
   'checkins.latest': '{title}: {score}.',

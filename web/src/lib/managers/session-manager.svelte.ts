@@ -25,6 +25,14 @@ const PRESENCE_REFRESH_MS = 20_000;
 const QUALITY_POLL_MS = 2000;
 /** After the server refused the connection (too many of this person's), try again this much later. */
 const REFUSED_RETRY_MS = 10_000;
+/**
+ * Refused a seat because another signal node serves the session
+ * ('wrong_node': a balancer that does not hash on the socket's `route`):
+ * connect again after a short random pause, for the balancer to pick anew,
+ * at most this many times in a row.
+ */
+const REROUTE_PAUSE_MS = { min: 200, spread: 600 };
+const REROUTE_LIMIT = 25;
 
 /**
  * One person's path through a session, 1:1 or a circle meeting: device
@@ -57,6 +65,10 @@ export class SessionManager {
   #unsubscribe: Unsubscribe | undefined;
   #timers: Array<ReturnType<typeof setInterval>> = [];
   #refusedRetry: ReturnType<typeof setTimeout> | undefined;
+  #rerouteTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Reconnections in a row after 'wrong_node', and whether the room is to be joined once connected. */
+  #reroutes = 0;
+  #joinOnConnect = false;
   readonly #link = serverLink(() => this.#socket);
   /** What the parts share: the connection's requests, the live region, the error line, names and our peer id. */
   readonly #shared = {
@@ -146,7 +158,7 @@ export class SessionManager {
     }
     // Circles start with the camera off: each member chooses to be seen.
     if (this.isCircle) this.local.cameraOn = false;
-    const socket = connectSocket();
+    const socket = connectSocket({ route: sessionId });
     this.#socket = socket;
     this.#unsubscribe = subscribe(socket, {
       'presence:update': (presence) => this.lobby.presenceChanged(presence),
@@ -255,6 +267,7 @@ export class SessionManager {
 
   destroy(): void {
     clearTimeout(this.#refusedRetry);
+    clearTimeout(this.#rerouteTimer);
     this.plan.stop();
     for (const timer of this.#timers) clearInterval(timer);
     this.#unsubscribe?.();
@@ -278,6 +291,10 @@ export class SessionManager {
     }
     if (this.stage === 'room' && this.#room) {
       this.#room.close();
+      await this.#joinRoom();
+    }
+    if (this.#joinOnConnect) {
+      this.#joinOnConnect = false;
       await this.#joinRoom();
     }
     if (this.isCounselor) await this.lobby.refreshQueue();
@@ -319,13 +336,16 @@ export class SessionManager {
     room.prepare(this.#visit(), { keyPackage: true }).then(
       () => {
         if (this.#room !== room) return;
+        this.#reroutes = 0;
         this.#roomPrepared = 'ready';
         this.lobby.prepared = true;
       },
-      () => {
+      (error: unknown) => {
         if (this.#room !== room) return;
         this.#roomPrepared = 'failed';
         this.#dropPreparation();
+        // Connected again, the lobby knocks and prepares anew (#onConnected).
+        if (error instanceof ApiError && error.code === 'wrong_node') this.#reroute(false);
       },
     );
   }
@@ -369,6 +389,7 @@ export class SessionManager {
       const joined = await enter();
       this.floor.set(joined.floor);
       await this.local.entered(joined.peerId, room);
+      this.#reroutes = 0;
       this.stage = 'room';
       void this.plan.start();
     } catch (error) {
@@ -379,8 +400,25 @@ export class SessionManager {
         this.stage = 'lobby';
         return;
       }
+      if (error instanceof ApiError && error.code === 'wrong_node' && this.#reroute(true)) return;
       this.#fail(error);
     }
+  }
+
+  /**
+   * Another signal node serves this session: connect again (the balancer
+   * picks anew) and take the lobby or the room there. False once it has
+   * tried too often in a row (the page then says what happened).
+   */
+  #reroute(join: boolean): boolean {
+    const socket = this.#socket;
+    if (!socket || this.#reroutes >= REROUTE_LIMIT) return false;
+    this.#reroutes += 1;
+    this.#joinOnConnect = join;
+    socket.disconnect();
+    clearTimeout(this.#rerouteTimer);
+    this.#rerouteTimer = setTimeout(() => socket.connect(), REROUTE_PAUSE_MS.min + Math.random() * REROUTE_PAUSE_MS.spread);
+    return true;
   }
 
   /** A fresh room visit: its media and its end-to-end encryption, both new each time. */

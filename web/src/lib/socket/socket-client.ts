@@ -24,9 +24,13 @@ const RENEWED_RETRY_MS = 400;
  * renewed cookie means connecting again at once with it; any other reason
  * means the sign-in is over, and the page is left for the sign-in page —
  * a full load, so nothing of the session (keys, messages) stays in memory.
+ *
+ * `route` (a session page's session id) goes in the handshake's query for
+ * the balancer in front of several signal nodes to hash on, so that all of
+ * a session's pages reach the one node that serves it (docs/DEPLOY.md).
  */
-export function connectSocket(): AppSocket {
-  const socket: AppSocket = io({ path: '/socket.io', transports: ['websocket', 'polling'], withCredentials: true });
+export function connectSocket({ route }: { route?: string } = {}): AppSocket {
+  const socket: AppSocket = io({ path: '/socket.io', transports: ['websocket', 'polling'], withCredentials: true, ...(route ? { query: { route } } : {}) });
   // Lives as long as the socket: whoever holds it ends it with disconnect().
   subscribe(socket, {
     'session:ended': ({ reason }) => {
