@@ -75,7 +75,7 @@ describe('the signal node that serves a room', () => {
   it('lets a room go once nobody of it is on the node any more, and keeps it while someone is', async () => {
     const kept = randomUUID();
     const left = randomUUID();
-    const present = new Set([kept, left]);
+    const present = new Set<string>([kept, left]);
     const a = await node((roomId) => present.has(roomId));
     const b = await node();
     await a.claim(kept);
