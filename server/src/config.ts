@@ -370,6 +370,15 @@ const ConfigFields = z.object({
    * Behind a reverse proxy on this machine the proxy must set X-Forwarded-For.
    */
   METRICS_ALLOW: networks('127.0.0.0/8,::1/128'),
+  /**
+   * Where a request's X-Forwarded-For is believed (the client's address for
+   * sign-in and reset budgets and METRICS_ALLOW): a reverse proxy on this
+   * machine by default. Behind a balancer on another machine (several signal
+   * nodes), list its private address, or every person seems to come from it
+   * and shares one sign-in budget. Never a network that people reach the
+   * node from directly: they could then name any address.
+   */
+  TRUSTED_PROXIES: networks('127.0.0.0/8,::1/128'),
   /** A long random secret (at least 32 characters) a scraper outside METRICS_ALLOW sends as a bearer token. */
   METRICS_TOKEN: z.string().trim().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional(),
 });

@@ -418,6 +418,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       csrf: requireCsrfToken(auth, sessionlessApiPaths),
       largeBodies: { '/admin/invites/csv': '300kb' },
       origins,
+      trustedProxies: config.TRUSTED_PROXIES,
       log,
     });
     // Listening since before Socket.IO attached, so Engine.IO answers its own path and Express the rest.

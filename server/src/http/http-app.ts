@@ -22,6 +22,8 @@ export interface HttpAppParts {
   largeBodies?: Record<string, string>;
   /** The pages allowed to call the API; their socket origins go into the CSP's connect-src. */
   origins: OriginPolicy;
+  /** Proxies whose X-Forwarded-For is believed, as address/prefix (TRUSTED_PROXIES). */
+  trustedProxies: ReadonlyArray<{ address: string; prefix: number }>;
   log: Logger;
 }
 
@@ -38,10 +40,10 @@ function requestUnreadable(error: unknown): boolean {
 }
 
 /** Express: JSON API under /api, health at the root, and the built web app for everything else. */
-export function createHttpApp({ api, health, webBuildDir, helpLines, csrf, largeBodies = {}, origins, log }: HttpAppParts): Express {
+export function createHttpApp({ api, health, webBuildDir, helpLines, csrf, largeBodies = {}, origins, trustedProxies, log }: HttpAppParts): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', trustedProxies.map(({ address, prefix }) => `${address}/${prefix}`));
   const buildDir = webBuildDir && fs.existsSync(path.join(webBuildDir, 'index.html')) ? webBuildDir : undefined;
   const inline = buildDir ? inlineSourcesOf(buildDir) : { scripts: [], styleAttributes: [] };
   app.use(
