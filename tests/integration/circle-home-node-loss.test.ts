@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { demoAccounts } from '@care/server';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { RemoteRoomMedia } from '../../server/src/media-nodes/remote-room-media.js';
+import { memberPageJoins, startCircleMeeting, type CircleMeeting } from '../support/circle-meeting.js';
+import { decodedStreams } from '../support/decoded-streams.js';
+import { encrypted } from '../support/group-view.js';
+import { MediaNodeProcess } from '../support/media-node-process.js';
+import { namespacesUsable } from '../support/network-namespace.js';
+
+/*
+ * Issue 14: a circle spanning two media nodes loses its *home* node (the one
+ * it opened on, where its record in Redis points and whose speaker the room
+ * followed). Two members are on the home node, the third on the far one
+ * (MEDIA_ROOM_PEERS_PER_NODE=2), all decoding each other across host pipes.
+ * The home node is SIGKILLed: its two members rejoin onto the far node (the
+ * room's only node now, crowded rather than refused), the far member stays
+ * in the room throughout (never sent back to rejoin, its peer the same), the
+ * room's record names the far node as its home, and all three decode each
+ * other's video again, end-to-end encrypted. Namespaces need root: as root
+ * (as CI runs) this runs; anyone else is told plainly that it was skipped.
+ */
+
+const [, , , first, second] = demoAccounts;
+const probe = namespacesUsable();
+const why = probe.usable ? undefined : `network namespaces are not usable here (needs root): ${probe.why}`;
+if (why) console.warn(`SKIPPED circle-home-node-loss: ${why}`);
+const secret = randomBytes(32).toString('base64');
+// A Redis database of its own: the media-node registry is global to a database.
+const redisUrl = `${inject('redisUrl').replace(/\/+$/, '')}/13`;
+let nodes: MediaNodeProcess[] = [];
+let c: CircleMeeting;
+const pages: Page[] = [];
+
+beforeAll(async () => {
+  if (why) return;
+  nodes = await MediaNodeProcess.startPair(redisUrl, { MEDIA_CONTROL_SECRET: secret });
+  c = await startCircleMeeting({ CARE_ROLE: 'signal', MEDIA_CONTROL_SECRET: secret, REDIS_URL: redisUrl, MEDIA_ROOM_PEERS_PER_NODE: '2' });
+  await c.h.t.platform.redis.del(`media:home:${c.roomId}`);
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all([c?.h.close(), ...nodes.map((node) => node.stop())]);
+});
+
+function room(): RemoteRoomMedia {
+  const media = c.h.t.platform.mediaRooms.get(c.roomId);
+  // The platform's class is the built server's, not this file's import of the source: known by its shape.
+  if (!media || !('sides' in media)) throw new Error('the meeting has no media room on media nodes');
+  return media as RemoteRoomMedia;
+}
+
+describe.skipIf(why)('a circle spanning two media nodes loses its home node', () => {
+  it('the home\'s members rejoin on the far node, the far member stays, and all decode each other again', { timeout: 480_000 }, async () => {
+    const host = (await c.h.openCircle(c.meetingId)).page;
+    pages.push(host, await memberPageJoins(c, host, first as { email: string; password: string }), await memberPageJoins(c, host, second as { email: string; password: string }));
+    expect(room().sides.map((side) => side.peers.size)).toEqual([2, 1]);
+    for (const page of pages) await page.getByRole('button', { name: 'Nyalakan kamera' }).click();
+    for (const page of pages) {
+      await expect.poll(() => decodedStreams(page, 'video', 1000), { timeout: 120_000, interval: 500 }).toBe(2);
+      await encrypted(page).waitFor({ timeout: 30_000 });
+    }
+    const [homeSide, farSide] = room().sides;
+    const home = nodes.find((node) => node.nodeId === homeSide?.nodeId);
+    const farNode = nodes.find((node) => node.nodeId === farSide?.nodeId);
+    if (!home || !farNode || !farSide) throw new Error('the circle is not spread over two nodes');
+    expect(await c.h.t.platform.redis.get(`media:home:${c.roomId}`)).toBe(home.nodeId);
+    // The far member keeps its peer throughout: had it been sent back to rejoin, it would come back as a new one.
+    const [farPeer] = [...farSide.peers];
+    if (!farPeer) throw new Error('no member on the far node');
+
+    const killedAt = Date.now();
+    await home.kill();
+    await expect.poll(() => room().sides.map((side) => side.nodeId), { timeout: 30_000, interval: 250 }).toEqual([farNode.nodeId]);
+    // The two rejoin onto the far node, which is the room's home now.
+    await expect.poll(() => room().sides[0]?.peers.size, { timeout: 120_000, interval: 500 }).toBe(3);
+    expect(room().sides[0]?.peers.has(farPeer)).toBe(true);
+    const rejoinedAt = Date.now();
+    await expect.poll(() => c.h.t.platform.redis.get(`media:home:${c.roomId}`), { timeout: 20_000, interval: 500 }).toBe(farNode.nodeId);
+    for (const page of pages) {
+      await expect.poll(() => decodedStreams(page, 'video', 1000), { timeout: 120_000, interval: 500 }).toBe(2);
+      await encrypted(page).waitFor({ timeout: 60_000 });
+    }
+    console.log(`home node loss: the two rejoined on the far node ${((rejoinedAt - killedAt) / 1000).toFixed(2)} s after the kill, all decoding after ${((Date.now() - killedAt) / 1000).toFixed(2)} s`);
+    // Nothing crosses nodes any more.
+    expect(room().pipeCount).toBe(0);
+  });
+});
