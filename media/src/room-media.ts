@@ -36,6 +36,12 @@ export interface RoomMediaEvents {
    * for the others (a room spanning media nodes): those peers rejoin.
    */
   peersLost: [{ peerIds: string[] }];
+  /**
+   * A peer's media moved to another media node (the one it was on drains):
+   * its transports, producers and consumers there are gone, its place in the
+   * room is not; its page makes them again on the new node.
+   */
+  peerMoved: [{ peerId: string }];
   /** The media is gone: its worker or its media node died ('media_failure'), or it was closed. */
   closed: [reason: RoomMediaClosedReason];
 }

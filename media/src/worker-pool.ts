@@ -85,12 +85,14 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
 
   async #start(index: number): Promise<PooledWorker> {
     const { settings } = this;
-    const worker = await mediasoup.createWorker({
-      logLevel: settings.logLevel,
-      logTags: ['info', 'ice', 'dtls', 'rtp', 'srtp', 'rtcp'],
-      ...(settings.workerBin ? { workerBin: settings.workerBin } : {}),
-      disableLiburing: true,
-    });
+    const worker = await withoutSignalListeners(() =>
+      mediasoup.createWorker({
+        logLevel: settings.logLevel,
+        logTags: ['info', 'ice', 'dtls', 'rtp', 'srtp', 'rtcp'],
+        ...(settings.workerBin ? { workerBin: settings.workerBin } : {}),
+        disableLiburing: true,
+      }),
+    );
     const load = trackLoad(worker);
     const port = settings.portBase === 0 ? undefined : settings.portBase + index;
     const common = {
@@ -146,4 +148,22 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       },
     );
   }
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * mediasoup closes each worker itself when the process gets SIGINT or
+ * SIGTERM. Here the pool decides when its workers close: a media node told
+ * to stop (SIGTERM) drains, and its workers must carry its rooms until they
+ * have moved or ended; the process closes the pool when it is done. So the
+ * listeners the worker added are taken off again.
+ */
+async function withoutSignalListeners<T>(create: () => Promise<T>): Promise<T> {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const created = await create();
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+  }
+  return created;
 }

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
       // The line scripts and tests wait for (the control port, for a port 0 given).
       process.stdout.write(`CARE_ASN_MEDIA_READY ${node.nodeId} ${node.controlPort}\n`);
       let stopping = false;
-      // SIGTERM drains: no new rooms here, the live ones finish (a bounded grace); SIGINT stops at once.
+      // SIGTERM drains: no new rooms here; the signal nodes move the live ones off, or they finish (a bounded grace); SIGINT stops at once.
       process.on('SIGTERM', () => {
         if (stopping) return;
         stopping = true;

@@ -112,6 +112,22 @@ export class LiveMedia {
     if (speaker !== undefined) this.notifier.toConnection(peer.connectionId, 'room:active-speaker', { peerId: speaker });
   }
 
+  /**
+   * The peer's media is on another media node now (its own drains): what the
+   * server keeps for it is applied there (its switches, its admission, a
+   * low-bandwidth mode), then its page is told to make its media again. Its
+   * seat, its group and its keys are untouched.
+   */
+  async moved(peer: LivePeer, room: RoomMedia): Promise<void> {
+    await room.setSending(peer.peerId, forwardedSources(peer));
+    await room.admit(peer.peerId);
+    if (peer.mode !== 'full') {
+      await room.setVideoFocus(peer.peerId, peer.mode === 'speaker-only' ? this.#focusFor(peer) : undefined);
+      await room.setReceive(peer.peerId, mediaModeAllows(peer.mode));
+    }
+    this.notifier.toConnection(peer.connectionId, 'room:media-moved', { routerRtpCapabilities: room.rtpCapabilities as RtpCapabilities });
+  }
+
   /** Low-bandwidth modes hold media back at the SFU, both what this peer sends and what it receives. */
   async setMediaMode(connectionId: string, mode: MediaMode): Promise<void> {
     const peer = this.rooms.peerOf(connectionId);

@@ -21,6 +21,12 @@ export interface LiveRoomEvents {
   waitingEnded: [peer: LivePeer];
   /** The last peer of a room on this node left: what lives per room can end with it. */
   roomEmptied: [roomId: string];
+  /**
+   * A seated peer's media moved to another media node (its own drains): what
+   * the server keeps for it (its switches, its admission, its mode) is to be
+   * applied there before its page makes its media again.
+   */
+  mediaMoved: [peer: LivePeer, media: RoomMedia];
 }
 
 /** Someone prepared in the lobby: their peer (not admitted) and the session as it was resolved for them then. */
@@ -258,6 +264,16 @@ export class LiveRooms extends EventEmitter<LiveRoomEvents> {
         this.emit('waitingEnded', peer);
         this.notifier.toConnection(connectionId, 'room:closed', { reason: 'media_failure' });
       }
+    });
+    // One peer's media moved to another node: the same seat, the same group; its page makes its media there.
+    room.on('peerMoved', ({ peerId }) => {
+      const seated = this.#byPeerId.get(peerId);
+      if (seated?.roomId === room.id) {
+        this.emit('mediaMoved', seated, room);
+        return;
+      }
+      const waiting = [...this.#waiting.values()].find(({ peer }) => peer.peerId === peerId && peer.roomId === room.id);
+      if (waiting) this.notifier.toConnection(waiting.peer.connectionId, 'room:media-moved', { routerRtpCapabilities: room.rtpCapabilities as RtpCapabilities });
     });
     room.on('closed', (reason) => {
       if (reason !== 'media_failure') return;

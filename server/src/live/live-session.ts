@@ -72,6 +72,9 @@ export function createLiveSession({ redis, epochClaims, mediaRooms, sessions, no
     media.admitted(peer).catch((error: unknown) => log.warn({ err: error, roomId: peer.roomId }, 'could not start a newcomer\'s media'));
   });
   rooms.on('waitingEnded', (peer) => mls.waitingEnded(peer));
+  rooms.on('mediaMoved', (peer, room) => {
+    media.moved(peer, room).catch((error: unknown) => log.warn({ err: error, roomId: peer.roomId }, 'could not set up a moved peer\'s media'));
+  });
   admission.on('turnedAway', (sessionId, userIds) => rooms.dropWaiting(sessionId, userIds));
   rooms.on('peerLeft', (peer, { keepsPlace }) => {
     media.peerLeft(peer);

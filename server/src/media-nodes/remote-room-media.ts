@@ -82,6 +82,8 @@ export class RemoteRoomMedia extends EventEmitter<RoomMediaEvents> implements Ro
   readonly #pipes = new Map<string, { from: NodeSide; to: NodeSide }>();
   /** The speaker each node of the room picked last (its observer tells only of changes). */
   readonly #speakerSaid = new Map<string, string>();
+  /** Peers whose media is being moved to another node, with whether they left meanwhile. */
+  readonly #moving = new Map<string, { left: boolean }>();
 
   constructor(
     readonly id: string,
@@ -255,7 +257,8 @@ export class RemoteRoomMedia extends EventEmitter<RoomMediaEvents> implements Ro
     for (const other of this.#sides.values()) {
       other.channel.request({ op: 'farNodeLost', farNodeId: nodeId }).catch((error: unknown) => this.log.debug({ err: error }, 'far node loss not delivered'));
     }
-    this.log.warn({ mediaNodeId: nodeId, peers: lost.length }, 'a media node of the room is gone; its peers rejoin');
+    if (lost.length > 0 || reason === 'media_failure') this.log.warn({ mediaNodeId: nodeId, peers: lost.length }, 'a media node of the room is gone; its peers rejoin');
+    else this.log.info({ mediaNodeId: nodeId }, 'the room ended on one of its media nodes');
     if (lost.length) this.emit('peersLost', { peerIds: lost });
     if (hearing === side) this.#hearingChanged();
   }
@@ -333,6 +336,8 @@ export class RemoteRoomMedia extends EventEmitter<RoomMediaEvents> implements Ro
   }
 
   removePeer(peerId: string): void {
+    const moving = this.#moving.get(peerId);
+    if (moving) moving.left = true;
     const side = this.#peerSide.get(peerId);
     if (!side) return;
     this.#call({ op: 'removePeer', peerId }).catch((error: unknown) => this.log.debug({ err: error, peerId }, 'peer already gone from the media node'));
@@ -344,6 +349,41 @@ export class RemoteRoomMedia extends EventEmitter<RoomMediaEvents> implements Ro
     if (this.#hearing() !== hearing) this.#hearingChanged();
     this.#held.delete(peerId);
     for (const [producerId, producer] of [...this.#producers]) if (producer.peerId === peerId) this.#withdraw(producerId);
+  }
+
+  /**
+   * Moves a peer's media to `to`, another of the room's nodes (its own is
+   * draining): what it had on its node goes, as when it leaves (the others'
+   * consumers of it close, its pipes with them), and it is added on `to`,
+   * held if it was. 'peerMoved' then has the live session apply what it
+   * keeps for the peer there and its page make its media again; its seat in
+   * the room and its MLS leaf do not change.
+   */
+  async movePeer(peerId: string, to: NodeSide): Promise<boolean> {
+    const from = this.#peerSide.get(peerId);
+    if (!from || from === to || this.#closed || this.#sides.get(to.nodeId) !== to || this.#moving.has(peerId)) return false;
+    const held = this.#held.has(peerId);
+    this.removePeer(peerId);
+    const moving = { left: false };
+    this.#moving.set(peerId, moving);
+    try {
+      await to.channel.request({ op: 'addPeer', roomId: this.id, peerId, held });
+    } finally {
+      this.#moving.delete(peerId);
+    }
+    if (moving.left || this.#closed || this.#sides.get(to.nodeId) !== to) {
+      // Gone while it moved: nothing of it stays on the new node either.
+      to.channel.request({ op: 'removePeer', roomId: this.id, peerId }).catch(() => undefined);
+      return false;
+    }
+    const hearing = this.#hearing();
+    this.#peerSide.set(peerId, to);
+    to.peers.add(peerId);
+    if (held) this.#held.add(peerId);
+    if (this.#hearing() !== hearing) this.#hearingChanged();
+    this.log.info({ peerId, from: from.nodeId, to: to.nodeId }, 'peer media moved to another media node');
+    this.emit('peerMoved', { peerId });
+    return true;
   }
 
   async admit(peerId: string): Promise<void> {
@@ -457,6 +497,8 @@ export class RemoteMediaRooms implements MediaRooms, SidePlacer {
   readonly #releasing = new Map<string, Promise<unknown>>();
   readonly #lostNodes = new Map<string, number>();
   #pipesDied = 0;
+  /** Rooms being moved off a draining node, by room and node. */
+  readonly #evacuating = new Set<string>();
   readonly #refresher: NodeJS.Timeout;
   readonly #census: NodeJS.Timeout;
   #nodesUp = 0;
@@ -478,7 +520,10 @@ export class RemoteMediaRooms implements MediaRooms, SidePlacer {
     this.#refresher.unref();
     const count = () =>
       this.registry.nodes().then(
-        (nodes) => (this.#nodesUp = nodes.filter((node) => node.state === 'up' && this.registry.fresh(node)).length),
+        (nodes) => {
+          this.#nodesUp = nodes.filter((node) => node.state === 'up' && this.registry.fresh(node)).length;
+          this.#moveOffDraining(new Set(nodes.filter((node) => node.state === 'draining').map((node) => node.nodeId)));
+        },
         () => (this.#nodesUp = 0),
       );
     void count();
@@ -569,6 +614,8 @@ export class RemoteMediaRooms implements MediaRooms, SidePlacer {
     const entry = (nodeId: string) => nodes.find((node) => node.nodeId === nodeId);
     const full = (side: NodeSide) => {
       const found = entry(side.nodeId);
+      // A draining node keeps what it has until it is moved off, and takes nobody new.
+      if (found?.state === 'draining') return true;
       const loaded = found !== undefined && this.registry.fresh(found) && found.load >= this.spill.spillLoad;
       return loaded || (this.spill.peersPerNode > 0 && side.peers.size >= this.spill.peersPerNode);
     };
@@ -596,6 +643,46 @@ export class RemoteMediaRooms implements MediaRooms, SidePlacer {
       widening.then(done, done);
     }
     return widening;
+  }
+
+  /**
+   * Every room of this node's with people on a draining media node moves
+   * them off it, one peer after another, to the room's other nodes or a
+   * fresh one (`place`), so a node told to stop (SIGTERM) empties as soon
+   * as its people have their media elsewhere, instead of cutting them off
+   * at the end of its grace. Each moved page loses its media for about a
+   * second and keeps its seat and the group's keys. With nowhere to go,
+   * the rest stay and finish there (within the node's grace).
+   */
+  #moveOffDraining(draining: ReadonlySet<string>): void {
+    if (draining.size === 0) return;
+    for (const room of this.#rooms.values()) {
+      for (const side of room.sides) {
+        const key = `${room.id}>${side.nodeId}`;
+        if (room.closed || !draining.has(side.nodeId) || side.peers.size === 0 || this.#evacuating.has(key)) continue;
+        this.#evacuating.add(key);
+        this.#evacuate(room, side)
+          .catch((error: unknown) => this.log.warn({ err: error, roomId: room.id }, 'could not move a room off a draining media node'))
+          .finally(() => this.#evacuating.delete(key));
+      }
+    }
+  }
+
+  async #evacuate(room: RemoteRoomMedia, side: NodeSide): Promise<void> {
+    let moved = 0;
+    for (const peerId of [...side.peers]) {
+      if (room.closed || !room.sides.includes(side)) return;
+      const to = await this.place(room);
+      // Nowhere else to go: what is left finishes where it is.
+      if (to === side) break;
+      if (await room.movePeer(peerId, to)) moved++;
+    }
+    this.log.info({ roomId: room.id, mediaNodeId: side.nodeId, moved, left: side.peers.size }, 'room moved off a draining media node');
+    if (side.peers.size > 0 || room.closed) return;
+    // Emptied: the draining node lets the room go (and exits once it holds none), and its home is where it lives now.
+    await side.channel.request({ op: 'release', roomId: room.id }).catch((error: unknown) => this.log.debug({ err: error }, 'could not release a room on a draining node'));
+    await this.registry.forgetHome(room.id, side.nodeId);
+    if (!room.closed) await this.registry.refreshHome(room.id, room.home.nodeId);
   }
 
   async #openSide(room: RemoteRoomMedia, nodeId: string, controlUrl: string): Promise<NodeSide> {

@@ -49,6 +49,7 @@ import {
   Produce,
   Produced,
   RoomClosed,
+  RoomMediaMoved,
   RoomJoin,
   RoomJoined,
   RoomPrepare,
@@ -124,6 +125,8 @@ export const serverEvents = {
   'room:entered': RoomJoined,
   'room:consumer-closed': ConsumerClosed,
   'room:closed': RoomClosed,
+  /** Our media moved to another media node; the room and the group stay (issue 14: a draining node). */
+  'room:media-moved': RoomMediaMoved,
   'room:peer-sending': PeerSending,
   'room:active-speaker': ActiveSpeaker,
   'room:floor': FloorState,

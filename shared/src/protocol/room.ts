@@ -180,6 +180,13 @@ export type PeerLeft = z.infer<typeof PeerLeft>;
 export const RoomClosedReason = z.enum(['media_failure', 'ended', 'replaced', 'removed']);
 export type RoomClosedReason = z.infer<typeof RoomClosedReason>;
 export const RoomClosed = z.object({ reason: RoomClosedReason });
+/**
+ * Our media moved to another media node (the one it was on is draining):
+ * the transports, producers and consumers there are gone; the room, our
+ * peer and the MLS group are the same. The page makes its media again with
+ * these capabilities.
+ */
+export const RoomMediaMoved = z.object({ routerRtpCapabilities: RtpCapabilities });
 export type RoomClosed = z.infer<typeof RoomClosed>;
 
 export const PeerSending = z.object({ peerId: z.string(), sending: SendingState });

@@ -90,6 +90,16 @@ export class IceRecovery {
     this.#stopNetwork ??= this.deps.listenToNetwork?.(() => this.#wantAll());
   }
 
+  /** Stops watching a transport that is closed (our media moved to another media node). */
+  forget(transportId: string): void {
+    const watch = this.#watches.get(transportId);
+    if (!watch) return;
+    clearTimeout(watch.grace);
+    clearTimeout(watch.timer);
+    this.#watches.delete(transportId);
+    this.deps.onChange();
+  }
+
   /** Under way: a restart wanted, asked, or waiting to be judged. */
   get recovering(): boolean {
     return [...this.#watches.values()].some((w) => w.wanted || w.inFlight || w.pending !== undefined);

@@ -7,6 +7,7 @@ import {
   type RoomClosedReason,
   type RoomJoined,
   type RoomPrepared,
+  type RtpCapabilities,
   type SendingState,
   type TransportOptions,
 } from '@care/shared';
@@ -619,7 +620,58 @@ export class RoomClient {
         this.close();
         this.events.onClosed(reason);
       },
+      'room:media-moved': ({ routerRtpCapabilities }) => {
+        void this.#mediaMoved(routerRtpCapabilities).catch(() => {
+          // Could not make our media again there: the page offers a rejoin, as when ICE recovery gives up.
+          if (!this.#closed) this.events.onConnectionState('failed');
+        });
+      },
     });
+  }
+
+  /**
+   * Our media moved to another media node (the one it was on drains):
+   * everything we had there goes (the others' tracks end here until their
+   * consumers come again; our producers go with their transport) and is made
+   * again on the new node as when we prepared, with the same tracks, the same
+   * E2EE session and keys, and our seat unchanged. A screen being shared is
+   * shared again from the same capture.
+   */
+  async #mediaMoved(routerRtpCapabilities: RtpCapabilities): Promise<void> {
+    const visit = this.#visit;
+    const prepared = this.#prepared;
+    if (this.#closed || !visit || !prepared) return;
+    const screen = this.#screen;
+    this.#screen = undefined;
+    if (screen) this.#watch.stopped('screen');
+    for (const { peerId, source } of this.#consumers.values()) this.events.onTrackEnded(peerId, source);
+    this.#consumers.clear();
+    this.#toldViews.clear();
+    for (const kind of this.#producers.keys()) this.#watch.stopped(kind);
+    this.#producers.clear();
+    for (const transport of [this.#send, this.#recv]) {
+      if (!transport) continue;
+      this.#recovery.forget(transport.id);
+      transport.close();
+    }
+    this.#send = undefined;
+    this.#recv = undefined;
+    this.#state = { send: 'new', recv: 'new' };
+    this.events.onConnectionState('reconnecting');
+    const peer = await prepared;
+    this.#mediaReady = this.#prepareMedia({ ...peer, routerRtpCapabilities }, visit);
+    await this.#mediaReady;
+    if (this.#closed || !this.#inRoom) return;
+    this.#applySending();
+    // We hold the group's keys already: video may come at once, starting from a key frame.
+    void request(this.socket, 'room:request-key-frame', {}).catch(() => undefined);
+    const track = screen?.producer.track;
+    if (track && track.readyState === 'live') {
+      await this.shareScreen(track).catch(() => {
+        track.stop();
+        this.events.onScreenShareEnded('ended');
+      });
+    }
   }
 
   /** Someone is in the room (already there when we joined, or a newcomer): the group may hold their keys from now on. */
