@@ -241,7 +241,11 @@ export class RoomClient {
     return joined;
   }
 
-  async #prepareMedia(prepared: RoomPrepared, visit: RoomVisit): Promise<void> {
+  /**
+   * `keysHeld`: this device holds the group's keys already (its media moved), so video may reach it from the
+   * first consumer on. Otherwise that is said once the keys are in (`enter`), wherever the media is by then.
+   */
+  async #prepareMedia(prepared: RoomPrepared, visit: RoomVisit, keysHeld = false): Promise<void> {
     const device = new Device();
     await device.load({ routerRtpCapabilities: prepared.routerRtpCapabilities as types.RtpCapabilities });
     const [sendOptions, recvOptions] = await Promise.all([
@@ -259,6 +263,8 @@ export class RoomClient {
     }
     this.#recvCapabilities = device.recvRtpCapabilities;
     await Promise.all([
+      // Said before the consumers come, so each starts with a key frame the encoder has not just sent.
+      keysHeld ? request(this.socket, 'room:request-key-frame', {}) : undefined,
       request(this.socket, 'room:ready', { rtpCapabilities: device.recvRtpCapabilities }),
       connectEarly(this.#recv, device, (receiver) => this.e2ee.attachReceiver(receiver, 'audio', `warm-up-${crypto.randomUUID()}`)),
       this.#produce(device, this.#send, visit.localStream),
@@ -659,12 +665,10 @@ export class RoomClient {
     this.#state = { send: 'new', recv: 'new' };
     this.events.onConnectionState('reconnecting');
     const peer = await prepared;
-    this.#mediaReady = this.#prepareMedia({ ...peer, routerRtpCapabilities }, visit);
+    this.#mediaReady = this.#prepareMedia({ ...peer, routerRtpCapabilities }, visit, this.#inRoom && (this.e2ee.state === 'encrypted' || this.e2ee.state === 'verified'));
     await this.#mediaReady;
     if (this.#closed || !this.#inRoom) return;
     this.#applySending();
-    // We hold the group's keys already: video may come at once, starting from a key frame.
-    void request(this.socket, 'room:request-key-frame', {}).catch(() => undefined);
     const track = screen?.producer.track;
     if (track && track.readyState === 'live') {
       await this.shareScreen(track).catch(() => {
