@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { memberPageJoins, startCircleMeeting, type CircleMeeting } from '../support/circle-meeting.js';
 import { decodedStreams } from '../support/decoded-streams.js';
 import { recordFault } from '../support/fault-figures.js';
-import { encrypted } from '../support/group-view.js';
+import { encrypted, safetyCode } from '../support/group-view.js';
 import { MediaNodeProcess } from '../support/media-node-process.js';
 import { namespacesUsable } from '../support/network-namespace.js';
 
@@ -14,9 +14,10 @@ import { namespacesUsable } from '../support/network-namespace.js';
  * process, CARE_ROLE=signal: no workers) drives two media nodes (CARE_ROLE=media,
  * separate processes, each in its own network namespace with its own
  * address). A 3-person E2EE circle runs on one of them with every camera
- * on; that node is SIGKILLed. Its control channel closes, the signal node
- * closes the room with media_failure, the pages rejoin and the room is
- * placed on the other node. The figure is the time from the kill to the last
+ * on; that node is SIGKILLed. Its control channel closes, and the signal
+ * node places the room on the other node and moves every page's media there
+ * (`room:media-moved`): the pages make their transports again, keep their
+ * seats and the group — the same safety code, no new epoch. The figure is the time from the kill to the last
  * page decoding (decrypted: a frame the SFrame worker cannot open never
  * reaches the decoder) both others' video again; the goal is under 5 s, and
  * the test waits far longer before it calls the room lost.
@@ -69,6 +70,8 @@ describe('a media node dies mid-circle', () => {
   it('SIGKILL of the room\'s media node: every page decodes every other\'s video again, from the other node', { timeout: 240_000 }, async (context) => {
     const dying = await homeNode();
     const survivor = nodes.find((node) => node !== dying);
+    const codes = await Promise.all(pages.map((page) => safetyCode(page)));
+    expect(new Set(codes).size).toBe(1);
     const killedAt = Date.now();
     await dying.kill();
     // Per page: the moment it decodes both others' video again, after having lost them (the old
@@ -87,6 +90,10 @@ describe('a media node dies mid-circle', () => {
     const seconds = (Math.max(...backAt) - killedAt) / 1000;
     recordFault(context, { media_node_s: seconds });
     expect((await homeNode()).nodeId).toBe(survivor?.nodeId);
-    for (const page of pages) await encrypted(page).waitFor({ timeout: 30_000 });
+    // The same group throughout: nobody was sent back to rejoin, so no new epoch and the code people compared still holds.
+    for (const page of pages) {
+      await encrypted(page).waitFor({ timeout: 30_000 });
+      expect(await safetyCode(page)).toBe(codes[0]);
+    }
   });
 });

@@ -29,8 +29,9 @@ import { dtlsParameters, videoParameters } from '../support/protocol-peer.js';
  * room's producer, from a node that is not the room's, for a room it does
  * not hold, joins or mirrors a pipe it never asked for, and finally sends an
  * off-schema pipe frame: refused with `pipeReply` errors, nothing reaches
- * the real media node, and the off-schema frame loses only that node (its
- * peer), not the room. The honest pipe goes through.
+ * the real media node, and the off-schema frame loses only that node, not
+ * the room: its peer's media moves to the real node. The honest pipe goes
+ * through.
  */
 
 const secret = randomBytes(32).toString('base64');
@@ -256,7 +257,7 @@ describe('pipe frames from a lying media node, at the signal node', () => {
     redis?.disconnect();
   });
 
-  it('refuses pipe calls for other rooms\' producers, nodes and pipes; an off-schema frame loses that node\'s peers only', { timeout: 90_000 }, async () => {
+  it('refuses pipe calls for other rooms\' producers, nodes and pipes; an off-schema frame loses that node, whose peer moves to the room\'s other node', { timeout: 90_000 }, async () => {
     redis = new Redis(redisUrl);
     const registry = new MediaNodeRegistry(redis);
     rooms = new RemoteMediaRooms(registry, secret, createLogger('warn'), { spillLoad: 0.8, peersPerNode: 1 });
@@ -315,13 +316,14 @@ describe('pipe frames from a lying media node, at the signal node', () => {
     const before = fake.requests.length;
     fake.push({ event: 'pipeMirror', farNodeId: node.nodeId, message: { pipeId, event: 'close' } });
 
-    // Off-schema: the fake node is lost, its peer with it; the room lives on the real node.
-    const lost = new Promise<string[]>((resolve) => room.once('peersLost', ({ peerIds }) => resolve(peerIds)));
+    // Off-schema: the fake node is lost; its peer's media moves to the real node (crowded beats refused); the room lives on.
+    const moved = new Promise<string>((resolve) => room.once('peerMoved', ({ peerId }) => resolve(peerId)));
     fake.push({ event: 'pipeCall', callId: 1, roomId: 'span-room', farNodeId: node.nodeId, call: { op: 'open', request: 'not an object' } });
-    expect(await lost).toEqual(['far']);
+    expect(await moved).toBe('far');
     expect(fake.requests.slice(before).some((r) => r.op === 'pipeMirror')).toBe(false);
     expect(room.closed).toBe(false);
     expect(room.sides.map((side) => side.nodeId)).toEqual([node.nodeId]);
     expect(room.nodeOf('near')).toBe(node.nodeId);
+    expect(room.nodeOf('far')).toBe(node.nodeId);
   });
 });

@@ -236,20 +236,25 @@ export class RemoteRoomMedia extends EventEmitter<RoomMediaEvents> implements Ro
 
   /**
    * A node of the room is gone (its channel lost, or its room closed there).
-   * The only one: the room closes with `reason`. One of several: its peers
-   * are lost (they rejoin), its producers leave the others, which close
-   * their pipes with it.
+   * Its producers leave the others, which close their pipes with it. Its
+   * peers' media is made again on another node (`#rehome`: their pages keep
+   * their seats, the group and its keys), on one of the room's other nodes
+   * or a fresh one; only when there is none are they lost (they rejoin), and
+   * a room left with no node closes with `reason`. A planned end ('ended',
+   * a node that let the room go) closes the room if it was its only node.
    */
   nodeLost(nodeId: string, reason: RoomMediaClosedReason = 'media_failure'): void {
     const side = this.#sides.get(nodeId);
     if (!side || this.#closed) return;
-    if (this.#sides.size === 1) return this.close(reason);
+    const lost = [...side.peers];
+    const moving = reason === 'media_failure' && lost.length > 0;
+    if (this.#sides.size === 1 && !moving) return this.close(reason);
+    const held = new Set(lost.filter((peerId) => this.#held.has(peerId)));
     const hearing = this.#hearing();
     this.#sides.delete(nodeId);
     this.#speakerSaid.delete(nodeId);
     for (const [pipeId, pipe] of [...this.#pipes]) if (pipe.from === side || pipe.to === side) this.#pipes.delete(pipeId);
     for (const [producerId, producer] of [...this.#producers]) if (producer.side === side) this.#producers.delete(producerId);
-    const lost = [...side.peers];
     for (const peerId of lost) {
       this.#peerSide.delete(peerId);
       this.#held.delete(peerId);
@@ -257,10 +262,60 @@ export class RemoteRoomMedia extends EventEmitter<RoomMediaEvents> implements Ro
     for (const other of this.#sides.values()) {
       other.channel.request({ op: 'farNodeLost', farNodeId: nodeId }).catch((error: unknown) => this.log.debug({ err: error }, 'far node loss not delivered'));
     }
-    if (lost.length > 0 || reason === 'media_failure') this.log.warn({ mediaNodeId: nodeId, peers: lost.length }, 'a media node of the room is gone; its peers rejoin');
-    else this.log.info({ mediaNodeId: nodeId }, 'the room ended on one of its media nodes');
-    if (lost.length) this.emit('peersLost', { peerIds: lost });
+    if (moving) {
+      this.log.warn({ mediaNodeId: nodeId, peers: lost.length }, 'a media node of the room is gone; its peers\' media moves to another');
+      void this.#rehome(lost, held);
+    } else {
+      this.log.info({ mediaNodeId: nodeId }, 'the room ended on one of its media nodes');
+    }
     if (hearing === side) this.#hearingChanged();
+  }
+
+  /**
+   * Peers whose node died get their media on another: each is placed (the
+   * room's other nodes, or a fresh one opened for it) and added there. One
+   * that left meanwhile is not; those that cannot be placed are lost.
+   */
+  async #rehome(peerIds: readonly string[], held: ReadonlySet<string>): Promise<void> {
+    const marks = new Map(peerIds.map((peerId) => [peerId, { left: false }] as const));
+    for (const [peerId, mark] of marks) this.#moving.set(peerId, mark);
+    const lost: string[] = [];
+    try {
+      for (const [peerId, mark] of marks) {
+        if (this.#closed) return;
+        if (mark.left) continue;
+        const to = await this.placer.place(this).catch(() => undefined);
+        if (!to || !(await this.#adopt(peerId, to, held.has(peerId), mark).catch(() => false))) lost.push(peerId);
+      }
+    } finally {
+      for (const peerId of marks.keys()) this.#moving.delete(peerId);
+    }
+    if (lost.length === 0 || this.#closed) return;
+    if (this.#sides.size === 0) {
+      this.close('media_failure');
+      return;
+    }
+    this.log.warn({ peers: lost.length }, 'no media node could take some peers of a lost node; they rejoin');
+    this.emit('peersLost', { peerIds: lost.filter((peerId) => !marks.get(peerId)?.left) });
+  }
+
+  /** Adds a peer whose media is being moved on `to` and says so ('peerMoved'), unless it left meanwhile. */
+  async #adopt(peerId: string, to: NodeSide, held: boolean, mark: { left: boolean }): Promise<boolean> {
+    if (this.#closed || this.#sides.get(to.nodeId) !== to) return false;
+    await to.channel.request({ op: 'addPeer', roomId: this.id, peerId, held });
+    if (mark.left || this.#closed || this.#sides.get(to.nodeId) !== to) {
+      // Gone while it moved: nothing of it stays on the new node either.
+      to.channel.request({ op: 'removePeer', roomId: this.id, peerId }).catch(() => undefined);
+      return mark.left;
+    }
+    const hearing = this.#hearing();
+    this.#peerSide.set(peerId, to);
+    to.peers.add(peerId);
+    if (held) this.#held.add(peerId);
+    if (this.#hearing() !== hearing) this.#hearingChanged();
+    this.log.info({ peerId, to: to.nodeId }, 'peer media moved to another media node');
+    this.emit('peerMoved', { peerId });
+    return true;
   }
 
   /**
@@ -364,26 +419,13 @@ export class RemoteRoomMedia extends EventEmitter<RoomMediaEvents> implements Ro
     if (!from || from === to || this.#closed || this.#sides.get(to.nodeId) !== to || this.#moving.has(peerId)) return false;
     const held = this.#held.has(peerId);
     this.removePeer(peerId);
-    const moving = { left: false };
-    this.#moving.set(peerId, moving);
+    const mark = { left: false };
+    this.#moving.set(peerId, mark);
     try {
-      await to.channel.request({ op: 'addPeer', roomId: this.id, peerId, held });
+      return (await this.#adopt(peerId, to, held, mark)) && !mark.left;
     } finally {
       this.#moving.delete(peerId);
     }
-    if (moving.left || this.#closed || this.#sides.get(to.nodeId) !== to) {
-      // Gone while it moved: nothing of it stays on the new node either.
-      to.channel.request({ op: 'removePeer', roomId: this.id, peerId }).catch(() => undefined);
-      return false;
-    }
-    const hearing = this.#hearing();
-    this.#peerSide.set(peerId, to);
-    to.peers.add(peerId);
-    if (held) this.#held.add(peerId);
-    if (this.#hearing() !== hearing) this.#hearingChanged();
-    this.log.info({ peerId, from: from.nodeId, to: to.nodeId }, 'peer media moved to another media node');
-    this.emit('peerMoved', { peerId });
-    return true;
   }
 
   async admit(peerId: string): Promise<void> {
@@ -513,7 +555,8 @@ export class RemoteMediaRooms implements MediaRooms, SidePlacer {
   ) {
     this.#refresher = setInterval(() => {
       for (const room of this.#rooms.values()) {
-        if (room.closed) continue;
+        // A room between nodes (its only one died, its people being placed anew) has no home to keep for a moment.
+        if (room.closed || room.sides.length === 0) continue;
         this.registry.refreshHome(room.id, room.home.nodeId).catch((error: unknown) => this.log.warn({ err: error }, 'could not refresh a room home'));
       }
     }, HOME_REFRESH_MS);
@@ -682,7 +725,7 @@ export class RemoteMediaRooms implements MediaRooms, SidePlacer {
     // Emptied: the draining node lets the room go (and exits once it holds none), and its home is where it lives now.
     await side.channel.request({ op: 'release', roomId: room.id }).catch((error: unknown) => this.log.debug({ err: error }, 'could not release a room on a draining node'));
     await this.registry.forgetHome(room.id, side.nodeId);
-    if (!room.closed) await this.registry.refreshHome(room.id, room.home.nodeId);
+    if (!room.closed && room.sides.length > 0) await this.registry.refreshHome(room.id, room.home.nodeId);
   }
 
   async #openSide(room: RemoteRoomMedia, nodeId: string, controlUrl: string): Promise<NodeSide> {
@@ -692,6 +735,10 @@ export class RemoteMediaRooms implements MediaRooms, SidePlacer {
     if (room.closed) throw new MediaError('unavailable', 'the room media is closed');
     room.addSide(side);
     this.log.info({ roomId: room.id, mediaNodeId: side.nodeId, nodes: room.sides.length }, 'room spans another media node');
+    // The room's only node now (its last one died): it is the room's home from here on.
+    if (room.sides.length === 1) {
+      await this.registry.refreshHome(room.id, side.nodeId).catch((error: unknown) => this.log.warn({ err: error }, 'could not record a room home'));
+    }
     return side;
   }
 
@@ -776,7 +823,7 @@ export class RemoteMediaRooms implements MediaRooms, SidePlacer {
       // Forgotten, so the next join places the room afresh; a room still on other nodes records its new home.
       this.registry
         .forgetHome(room.id, nodeId)
-        .then(() => (room.closed ? undefined : this.registry.refreshHome(room.id, room.home.nodeId)))
+        .then(() => (room.closed || room.sides.length === 0 ? undefined : this.registry.refreshHome(room.id, room.home.nodeId)))
         .catch((error: unknown) => this.log.warn({ err: error }, 'could not forget a room home'));
     }
   }
