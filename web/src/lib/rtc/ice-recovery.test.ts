@@ -225,4 +225,17 @@ describe('IceRecovery', () => {
     await pass(10_000);
     expect([send.restarts, recv.restarts]).toEqual([0, 0]);
   });
+  it('forgets a transport closed for good (the media moved to another node): its failure is not restarted', async () => {
+    recovery.forget('send');
+    send.flows = false;
+    recovery.stateChanged('send', 'failed');
+    await pass(10_000);
+    expect(send.restarts).toBe(0);
+    expect(recovery.recovering).toBe(false);
+    // The one still watched is looked after as before.
+    recv.flows = false;
+    recovery.stateChanged('recv', 'failed');
+    await pass(3_000);
+    expect(recv.restarts).toBe(1);
+  });
 });
