@@ -6,9 +6,10 @@ import { framesDecoded } from '../support/back-in-room.js';
 import { BrowserHarness } from '../support/browser-harness.js';
 import { decodedStreams } from '../support/decoded-streams.js';
 import { safetyCode } from '../support/group-view.js';
+import { demoAccounts } from '@care/server';
 import { MediaNodeProcess } from '../support/media-node-process.js';
 import { namespacesUsable } from '../support/network-namespace.js';
-import { encryptionState } from '../support/session-flow.js';
+import { encryptionState, openSessionById } from '../support/session-flow.js';
 
 /*
  * Issue 14: a media node told to stop (SIGTERM, as `systemctl stop` or a
@@ -20,7 +21,12 @@ import { encryptionState } from '../support/session-flow.js';
  * pages make their transports and producers again there, and keep their
  * seats, their MLS group and its keys — the same safety code on both
  * screens, never a new epoch — and decode each other's video again. The
- * drained node then holds no room and exits long before its grace.
+ * drained node then holds no room and exits long before its grace. Then a
+ * circle meeting: the facilitator is in the room while a member waits in the
+ * lobby with the page prepared (its peer held at the SFU). That node is
+ * drained too: both are moved to another node (the waiting one held there
+ * as before), and when the facilitator lets the member in, it enters with
+ * what it prepared there and both decode each other.
  * Namespaces need root: as root (as CI runs) this runs; anyone else is told
  * plainly that it was skipped.
  */
@@ -33,6 +39,8 @@ const secret = randomBytes(32).toString('base64');
 const redisUrl = `${inject('redisUrl').replace(/\/+$/, '')}/15`;
 let nodes: MediaNodeProcess[] = [];
 let h: BrowserHarness;
+/** The first test's pages, closed by the second before it starts its own. */
+let firstPages: Page[] = [];
 
 beforeAll(async () => {
   if (why) return;
@@ -52,10 +60,11 @@ function onlyRoom(): RemoteRoomMedia {
   return media as RemoteRoomMedia;
 }
 
-describe.skipIf(why)('a media node drained under a live 1:1', () => {
+describe.skipIf(why)('a media node drained under live sessions', () => {
   it('moves both pages\' media to the other node: the same group and safety code, decoding again, and the node exits early', { timeout: 300_000 }, async () => {
     const { host, client } = await h.sessionPair();
     const pages: Page[] = [host.page, client.page];
+    firstPages = pages;
     for (const page of pages) {
       await expect.poll(() => encryptionState(page), { timeout: 60_000, interval: 250 }).toBe('encrypted');
       await expect.poll(() => decodedStreams(page, 'video', 1000), { timeout: 60_000, interval: 500 }).toBe(1);
@@ -114,5 +123,46 @@ describe.skipIf(why)('a media node drained under a live 1:1', () => {
       expect(await safetyCode(page)).toBe(before);
     }
     expect(await h.t.platform.redis.get(`media:home:${room.id}`)).toBe(other.nodeId);
+  });
+
+  it('moves someone waiting prepared in the lobby too: let in afterwards, they enter with what they prepared on the new node', { timeout: 300_000 }, async () => {
+    for (const page of firstPages) await page.context().close();
+    nodes.push(await MediaNodeProcess.start(2, redisUrl, { MEDIA_CONTROL_SECRET: secret, MEDIA_DRAIN_GRACE_SECONDS: '600' }));
+    const meeting = await h.t.platform.db.connection.collection('circle_meetings').findOne({});
+    const meetingId = String(meeting?._id);
+    const circleRoom = () => {
+      const media = h.t.platform.mediaRooms.get(String(meeting?.roomId));
+      if (!media || !('sides' in media)) throw new Error('the meeting has no media room on media nodes');
+      return media as RemoteRoomMedia;
+    };
+    const host = (await h.openCircle(meetingId)).page;
+    const member = demoAccounts[3];
+    const client = (await h.signIn(member.email, member.password)).page;
+    await openSessionById(client, meetingId);
+    await client.locator('[data-testid="lobby"][data-prepared="true"]').waitFor({ timeout: 30_000 });
+    const room = circleRoom();
+    const [side] = room.sides;
+    const draining = nodes.find((node) => node.nodeId === side?.nodeId);
+    if (!side || !draining) throw new Error('the session is not on a media node');
+    expect(side.peers.size).toBe(2);
+    const peers = [...side.peers].sort();
+
+    const exited = draining.terminate();
+    await expect.poll(() => room.sides.length === 1 && room.sides[0]?.nodeId !== draining.nodeId, { timeout: 60_000, interval: 250 }).toBe(true);
+    const target = room.sides[0];
+    expect([...(target?.peers ?? [])].sort()).toEqual(peers);
+    expect(await exited).toBe(0);
+    // Still waiting, still prepared: let in now.
+    await client.locator('[data-testid="lobby"][data-prepared="true"]').waitFor({ timeout: 30_000 });
+    await host.getByTestId('admit').first().click();
+    for (const page of [host, client]) await page.getByRole('button', { name: 'Nyalakan kamera' }).click();
+    for (const page of [host, client]) {
+      await expect.poll(() => encryptionState(page), { timeout: 60_000, interval: 250 }).toBe('encrypted');
+      await expect.poll(() => decodedStreams(page, 'video', 1000), { timeout: 60_000, interval: 500 }).toBe(1);
+    }
+    expect(await safetyCode(client)).toBe(await safetyCode(host));
+    // The client entered with the peer it prepared (and was moved with), not a new one.
+    expect([...(room.sides[0]?.peers ?? [])].sort()).toEqual(peers);
+    expect(room.sides[0]?.nodeId).toBe(target?.nodeId);
   });
 });
