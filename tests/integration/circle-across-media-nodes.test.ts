@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { demoAccounts } from '@care/server';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { RemoteRoomMedia } from '../../server/src/media-nodes/remote-room-media.js';
-import { memberPageJoins, startCircleMeeting, type CircleMeeting } from '../support/circle-meeting.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memberPageJoins, type CircleMeeting } from '../support/circle-meeting.js';
+import { startCircleOnMediaNodes, type CircleOnMediaNodes } from '../support/circle-on-media-nodes.js';
 import { decodedStreams } from '../support/decoded-streams.js';
 import { speechWav } from '../support/fake-microphone.js';
 import { encrypted } from '../support/group-view.js';
-import { MediaNodeProcess } from '../support/media-node-process.js';
+import type { MediaNodeProcess } from '../support/media-node-process.js';
 import { namespacesUsable } from '../support/network-namespace.js';
 
 /*
@@ -36,10 +36,8 @@ const [, , , first, second] = demoAccounts;
 const probe = namespacesUsable();
 const why = probe.usable ? undefined : `network namespaces are not usable here (needs root): ${probe.why}`;
 if (why) console.warn(`SKIPPED circle-across-media-nodes: ${why}`);
-const secret = randomBytes(32).toString('base64');
 const metricsToken = randomBytes(32).toString('base64');
-// A Redis database of its own: the media-node registry is global to a database.
-const redisUrl = `${inject('redisUrl').replace(/\/+$/, '')}/9`;
+let span: CircleOnMediaNodes;
 let nodes: MediaNodeProcess[] = [];
 let c: CircleMeeting;
 const pages: Page[] = [];
@@ -48,18 +46,17 @@ let speech = '';
 
 beforeAll(async () => {
   if (why) return;
-  nodes = await MediaNodeProcess.startPair(redisUrl, { MEDIA_CONTROL_SECRET: secret });
   speech = speechWav();
-  c = await startCircleMeeting(
-    { CARE_ROLE: 'signal', MEDIA_CONTROL_SECRET: secret, REDIS_URL: redisUrl, MEDIA_ROOM_PEERS_PER_NODE: '2', METRICS_TOKEN: metricsToken },
-    { extraArgs: [`--use-file-for-fake-audio-capture=${speech}`] },
-  );
-  await c.h.t.platform.redis.del(`media:home:${c.roomId}`);
+  span = await startCircleOnMediaNodes(9, {
+    signalEnv: { MEDIA_ROOM_PEERS_PER_NODE: '2', METRICS_TOKEN: metricsToken },
+    chromium: { extraArgs: [`--use-file-for-fake-audio-capture=${speech}`] },
+  });
+  ({ c, nodes } = span);
 }, 180_000);
 
 afterAll(async () => {
   // The nodes (and their namespaces) go whatever becomes of the harness's closing.
-  await Promise.all([c?.h.close(), ...nodes.map((node) => node.stop())]);
+  await span?.close();
   if (speech) rmSync(speech, { force: true });
 });
 
@@ -70,12 +67,7 @@ async function metric(name: string): Promise<number> {
   return Number(line?.split(' ')[1]);
 }
 
-function room(): RemoteRoomMedia {
-  const media = c.h.t.platform.mediaRooms.get(c.roomId);
-  // The platform's class is the built server's, not this file's import of the source: known by its shape.
-  if (!media || !('sides' in media)) throw new Error('the meeting has no media room on media nodes');
-  return media as RemoteRoomMedia;
-}
+const room = () => span.room();
 
 describe.skipIf(why)('a circle spanning two media nodes', () => {
   it('three pages on two nodes decrypt and decode each other\'s video and audio', { timeout: 420_000 }, async () => {

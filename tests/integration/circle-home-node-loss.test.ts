@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { demoAccounts } from '@care/server';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { RemoteRoomMedia } from '../../server/src/media-nodes/remote-room-media.js';
-import { memberPageJoins, startCircleMeeting, type CircleMeeting } from '../support/circle-meeting.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memberPageJoins } from '../support/circle-meeting.js';
+import { startCircleOnMediaNodes, type CircleOnMediaNodes } from '../support/circle-on-media-nodes.js';
 import { decodedStreams } from '../support/decoded-streams.js';
 import { encrypted, safetyCode } from '../support/group-view.js';
-import { MediaNodeProcess } from '../support/media-node-process.js';
 import { namespacesUsable } from '../support/network-namespace.js';
 
 /*
@@ -27,33 +25,23 @@ const [, , , first, second] = demoAccounts;
 const probe = namespacesUsable();
 const why = probe.usable ? undefined : `network namespaces are not usable here (needs root): ${probe.why}`;
 if (why) console.warn(`SKIPPED circle-home-node-loss: ${why}`);
-const secret = randomBytes(32).toString('base64');
-// A Redis database of its own: the media-node registry is global to a database.
-const redisUrl = `${inject('redisUrl').replace(/\/+$/, '')}/13`;
-let nodes: MediaNodeProcess[] = [];
-let c: CircleMeeting;
+let span: CircleOnMediaNodes;
 const pages: Page[] = [];
 
 beforeAll(async () => {
   if (why) return;
-  nodes = await MediaNodeProcess.startPair(redisUrl, { MEDIA_CONTROL_SECRET: secret });
-  c = await startCircleMeeting({ CARE_ROLE: 'signal', MEDIA_CONTROL_SECRET: secret, REDIS_URL: redisUrl, MEDIA_ROOM_PEERS_PER_NODE: '2' });
-  await c.h.t.platform.redis.del(`media:home:${c.roomId}`);
+  span = await startCircleOnMediaNodes(13, { signalEnv: { MEDIA_ROOM_PEERS_PER_NODE: '2' } });
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all([c?.h.close(), ...nodes.map((node) => node.stop())]);
+  await span?.close();
 });
 
-function room(): RemoteRoomMedia {
-  const media = c.h.t.platform.mediaRooms.get(c.roomId);
-  // The platform's class is the built server's, not this file's import of the source: known by its shape.
-  if (!media || !('sides' in media)) throw new Error('the meeting has no media room on media nodes');
-  return media as RemoteRoomMedia;
-}
+const room = () => span.room();
 
 describe.skipIf(why)('a circle spanning two media nodes loses its home node', () => {
   it('the home\'s members\' media moves to the far node; the same peers and group decode each other again', { timeout: 480_000 }, async () => {
+    const { c, nodes } = span;
     const host = (await c.h.openCircle(c.meetingId)).page;
     pages.push(host, await memberPageJoins(c, host, first as { email: string; password: string }), await memberPageJoins(c, host, second as { email: string; password: string }));
     expect(room().sides.map((side) => side.peers.size)).toEqual([2, 1]);

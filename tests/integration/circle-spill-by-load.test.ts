@@ -1,12 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { demoAccounts } from '@care/server';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { RemoteRoomMedia } from '../../server/src/media-nodes/remote-room-media.js';
-import { memberPageJoins, startCircleMeeting, type CircleMeeting } from '../support/circle-meeting.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memberPageJoins } from '../support/circle-meeting.js';
+import { startCircleOnMediaNodes, type CircleOnMediaNodes } from '../support/circle-on-media-nodes.js';
 import { decodedStreams } from '../support/decoded-streams.js';
 import { encrypted } from '../support/group-view.js';
-import { MediaNodeProcess } from '../support/media-node-process.js';
 import { namespacesUsable } from '../support/network-namespace.js';
 
 /*
@@ -14,7 +12,7 @@ import { namespacesUsable } from '../support/network-namespace.js';
  * loaded, not because of a head count. Each media node (its own process and
  * network namespace) measures its load as the larger of its workers' CPU and
  * what its interfaces send against MEDIA_EGRESS_MBPS, and writes it to the
- * registry every 2 s. Here each node's uplink is set at 0.3 Mbit/s, so two
+ * registry every 2 s. Here each node's uplink is set at 0.15 Mbit/s, so two
  * members sending each other video fill their node by what it really sends;
  * the third, arriving then, is placed on the other node (MEDIA_NODE_SPILL_LOAD
  * 0.8, the default; no MEDIA_ROOM_PEERS_PER_NODE), and all three decode each
@@ -26,37 +24,28 @@ const [, , , first, second] = demoAccounts;
 const probe = namespacesUsable();
 const why = probe.usable ? undefined : `network namespaces are not usable here (needs root): ${probe.why}`;
 if (why) console.warn(`SKIPPED circle-spill-by-load: ${why}`);
-const secret = randomBytes(32).toString('base64');
-// A Redis database of its own: the media-node registry is global to a database.
-const redisUrl = `${inject('redisUrl').replace(/\/+$/, '')}/14`;
-let nodes: MediaNodeProcess[] = [];
-let c: CircleMeeting;
+let span: CircleOnMediaNodes;
 
 beforeAll(async () => {
   if (why) return;
-  nodes = await MediaNodeProcess.startPair(redisUrl, { MEDIA_CONTROL_SECRET: secret, MEDIA_EGRESS_MBPS: '0.3' });
-  c = await startCircleMeeting({ CARE_ROLE: 'signal', MEDIA_CONTROL_SECRET: secret, REDIS_URL: redisUrl });
-  await c.h.t.platform.redis.del(`media:home:${c.roomId}`);
+  span = await startCircleOnMediaNodes(14, { nodeEnv: { MEDIA_EGRESS_MBPS: '0.15' } });
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all([c?.h.close(), ...nodes.map((node) => node.stop())]);
+  await span?.close();
 });
 
-function room(): RemoteRoomMedia {
-  const media = c.h.t.platform.mediaRooms.get(c.roomId);
-  if (!media || !('sides' in media)) throw new Error('the meeting has no media room on media nodes');
-  return media as RemoteRoomMedia;
-}
+const room = () => span.room();
 
 /** A media node's load as it last wrote it to the registry. */
 async function load(nodeId: string): Promise<number> {
-  const entry = await c.h.t.platform.redis.get(`media:node:${nodeId}`);
+  const entry = await span.c.h.t.platform.redis.get(`media:node:${nodeId}`);
   return entry ? (JSON.parse(entry) as { load: number }).load : Number.NaN;
 }
 
 describe.skipIf(why)('a circle on a loaded media node', () => {
   it('places its next member on another node, and all three decode each other across it', { timeout: 420_000 }, async () => {
+    const { c, nodes } = span;
     const host = (await c.h.openCircle(c.meetingId)).page;
     const pages: Page[] = [host, await memberPageJoins(c, host, first as { email: string; password: string })];
     expect(room().sides.map((side) => side.peers.size)).toEqual([2]);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RemoteRoomMedia } from '../../server/src/media-nodes/remote-room-media.js';
 import { framesDecoded } from '../support/back-in-room.js';
 import { BrowserHarness } from '../support/browser-harness.js';
+import { remoteRoomOf } from '../support/circle-on-media-nodes.js';
 import { decodedStreams } from '../support/decoded-streams.js';
 import { safetyCode } from '../support/group-view.js';
 import { demoAccounts } from '@care/server';
@@ -52,12 +53,11 @@ afterAll(async () => {
   await Promise.all([h?.close(), ...nodes.map((node) => node.stop())]);
 });
 
+/** The one room anyone has joined so far (the demo 1:1's). */
 function onlyRoom(): RemoteRoomMedia {
   const roomIds = new Set(h.t.logs.filter((line) => line.includes('"msg":"peer joined"')).map((line) => (JSON.parse(line) as { roomId: string }).roomId));
   const [roomId] = [...roomIds];
-  const media = roomId ? h.t.platform.mediaRooms.get(roomId) : undefined;
-  if (!media || !('sides' in media)) throw new Error('the session has no media room on media nodes');
-  return media as RemoteRoomMedia;
+  return remoteRoomOf(h.t, roomId ?? '');
 }
 
 describe.skipIf(why)('a media node drained under live sessions', () => {
@@ -130,11 +130,7 @@ describe.skipIf(why)('a media node drained under live sessions', () => {
     nodes.push(await MediaNodeProcess.start(2, redisUrl, { MEDIA_CONTROL_SECRET: secret, MEDIA_DRAIN_GRACE_SECONDS: '600' }));
     const meeting = await h.t.platform.db.connection.collection('circle_meetings').findOne({});
     const meetingId = String(meeting?._id);
-    const circleRoom = () => {
-      const media = h.t.platform.mediaRooms.get(String(meeting?.roomId));
-      if (!media || !('sides' in media)) throw new Error('the meeting has no media room on media nodes');
-      return media as RemoteRoomMedia;
-    };
+    const circleRoom = () => remoteRoomOf(h.t, String(meeting?.roomId));
     const host = (await h.openCircle(meetingId)).page;
     const member = demoAccounts[3];
     const client = (await h.signIn(member.email, member.password)).page;
