@@ -37,7 +37,7 @@ export interface RoomMediaEvents {
    */
   peersLost: [{ peerIds: string[] }];
   /**
-   * A peer's media moved to another media node (the one it was on drains):
+   * A peer's media moved to another media node (the one it was on drains, or died):
    * its transports, producers and consumers there are gone, its place in the
    * room is not; its page makes them again on the new node.
    */

@@ -113,7 +113,7 @@ export class LiveMedia {
   }
 
   /**
-   * The peer's media is on another media node now (its own drains): what the
+   * The peer's media is on another media node now (its own drains, or died): what the
    * server keeps for it is applied there (its switches, its admission, a
    * low-bandwidth mode), then its page is told to make its media again. Its
    * seat, its group and its keys are untouched.

@@ -22,7 +22,7 @@ export interface LiveRoomEvents {
   /** The last peer of a room on this node left: what lives per room can end with it. */
   roomEmptied: [roomId: string];
   /**
-   * A seated peer's media moved to another media node (its own drains): what
+   * A seated peer's media moved to another media node (its own drains, or died): what
    * the server keeps for it (its switches, its admission, its mode) is to be
    * applied there before its page makes its media again.
    */

@@ -125,7 +125,7 @@ export const serverEvents = {
   'room:entered': RoomJoined,
   'room:consumer-closed': ConsumerClosed,
   'room:closed': RoomClosed,
-  /** Our media moved to another media node; the room and the group stay (issue 14: a draining node). */
+  /** Our media moved to another media node; the room and the group stay (issue 14: a draining or dead node). */
   'room:media-moved': RoomMediaMoved,
   'room:peer-sending': PeerSending,
   'room:active-speaker': ActiveSpeaker,

@@ -181,7 +181,7 @@ export const RoomClosedReason = z.enum(['media_failure', 'ended', 'replaced', 'r
 export type RoomClosedReason = z.infer<typeof RoomClosedReason>;
 export const RoomClosed = z.object({ reason: RoomClosedReason });
 /**
- * Our media moved to another media node (the one it was on is draining):
+ * Our media moved to another media node (the one it was on is draining, or died):
  * the transports, producers and consumers there are gone; the room, our
  * peer and the MLS group are the same. The page makes its media again with
  * these capabilities.

@@ -636,7 +636,7 @@ export class RoomClient {
   }
 
   /**
-   * Our media moved to another media node (the one it was on drains):
+   * Our media moved to another media node (the one it was on drains, or died):
    * everything we had there goes (the others' tracks end here until their
    * consumers come again; our producers go with their transport) and is made
    * again on the new node as when we prepared, with the same tracks, the same
