@@ -35,9 +35,15 @@ export class MediaNodeRooms implements ControlHandler {
     this.#pipes = new NodePipes(pipes.nodeId, pipes.sender, pipes.receiver, (roomId) => this.rooms.get(roomId), log.child({ component: 'node-pipes' }));
   }
 
-  /** No new room opens here from now on; the open ones carry on. */
+  /** No new room opens here from now on; the open ones carry on until they are moved off or end. */
   drain(): void {
     this.#draining = true;
+  }
+
+  /** Tells every signal node with a room here that this node drains (the registry says so already): they move their rooms off. */
+  announceDraining(): void {
+    const links = new Set([...this.#openedBy.values()].flatMap((opened) => [...opened]));
+    for (const link of links) link.push({ type: 'event', event: 'draining' });
   }
 
   get size(): number {

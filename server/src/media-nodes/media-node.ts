@@ -93,6 +93,8 @@ export async function startMediaNode(config: Config, settings: MediaSettings, lo
       state = 'draining';
       rooms.drain();
       await beat().catch(() => undefined);
+      // After the registry says so: a signal node moving a room off places it by what the registry says.
+      rooms.announceDraining();
       nodeLog.info({ rooms: rooms.size }, 'media node draining');
       const until = Date.now() + graceMs;
       while (rooms.size > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 250));

@@ -33,7 +33,8 @@ type InRoom<T> = T extends { roomId: string } ? Omit<T, 'roomId'> : never;
 type PeerOperation = InRoom<Extract<ControlOperation, { peerId: string }>>;
 type PipeCallEvent = Extract<ControlEvent, { event: 'pipeCall' }>;
 type PipeMirrorEvent = Extract<ControlEvent, { event: 'pipeMirror' }>;
-type RoomEvent = Exclude<ControlEvent, PipeCallEvent | PipeMirrorEvent>;
+type DrainingEvent = Extract<ControlEvent, { event: 'draining' }>;
+type RoomEvent = Exclude<ControlEvent, PipeCallEvent | PipeMirrorEvent | DrainingEvent>;
 
 /** The room on one media node: the node's channel, the room object's instance there, and the peers placed on it. */
 export interface NodeSide {
@@ -801,6 +802,10 @@ export class RemoteMediaRooms implements MediaRooms, SidePlacer {
       case 'activeSpeaker':
       case 'closed':
         this.#rooms.get(event.roomId)?.receive(event, channel);
+        return;
+      // Without waiting for the next look at the registry.
+      case 'draining':
+        this.#moveOffDraining(new Set([channel.nodeId]));
         return;
       default: {
         const unknown: never = event;

@@ -150,6 +150,8 @@ export const ControlEvent = z.discriminatedUnion('event', [
   z.strictObject({ type: z.literal('event'), event: z.literal('consumerClosed'), ...inInstance, peerId: PeerId, consumerId: MediaId }),
   z.strictObject({ type: z.literal('event'), event: z.literal('activeSpeaker'), ...inInstance, peerId: PeerId }),
   z.strictObject({ type: z.literal('event'), event: z.literal('closed'), ...inInstance, reason: z.enum(['media_failure', 'ended']) }),
+  /** The node was told to stop and says 'draining' in the registry now: its rooms may be moved off at once. */
+  z.strictObject({ type: z.literal('event'), event: z.literal('draining') }),
   /** Node B asks the far node something about a pipe (answered with the `pipeReply` operation). */
   z.strictObject({ type: z.literal('event'), event: z.literal('pipeCall'), roomId: RoomId, callId: PipeCallId, farNodeId: NodeId, call: PipeCall }),
   /** Node A's producer behind a pipe paused, resumed or closed, or A found the pipe dead: for node `farNodeId`. */
