@@ -253,7 +253,7 @@ const ConfigFields = z.object({
     .enum(['true', 'false'], { message: 'must be true or false' })
     .default('false')
     .transform((value) => value === 'true'),
-  /** How long a draining media node (SIGTERM) waits for its rooms to end before it exits. */
+  /** How long a draining media node (SIGTERM) waits for rooms the signal nodes could not move elsewhere to end before it exits. */
   MEDIA_DRAIN_GRACE_SECONDS: z.coerce.number({ message: 'must be a number of seconds' }).int().min(0).max(86_400).default(900),
   /**
    * Outgoing mail server, smtp:// or smtps:// (user and password in the URL).
