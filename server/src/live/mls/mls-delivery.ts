@@ -1,6 +1,6 @@
 import type { KeyPackageArrived, KeyPackagePublished, MlsJoinInfo } from '@care/shared';
 import { AppError } from '../../errors.js';
-import type { Notifier } from '../../notifier.js';
+import type { LocalFanOut, Notifier } from '../../notifier.js';
 import type { LivePeer } from '../live-peer.js';
 import type { LiveRooms } from '../live-rooms.js';
 import { committerOrder, groupLostTo, mayCommit, planCommit } from './mls-commit-rules.js';
@@ -28,7 +28,7 @@ export class MlsDelivery {
   constructor(
     private readonly roster: MlsGroupRoster,
     private readonly rooms: LiveRooms,
-    private readonly notifier: Notifier,
+    private readonly notifier: Notifier & LocalFanOut,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -162,10 +162,13 @@ export class MlsDelivery {
       throw new AppError('stale_epoch', 'The group moved to a new epoch; encrypt the message again.');
     }
     const sentAt = new Date().toISOString();
+    const receivers: string[] = [];
     for (const other of this.rooms.peersIn(peer.roomId)) {
       if (other.connectionId === connectionId || (to !== undefined && other.peerId !== to)) continue;
-      this.notifier.toConnection(other.connectionId, 'mls:message', { fromPeerId: peer.peerId, epoch, message, sentAt });
+      receivers.push(other.connectionId);
     }
+    // The same bytes for everyone: one packet, encoded once, to the room's connections (all on this node).
+    this.notifier.toLocalConnections(receivers, 'mls:message', { fromPeerId: peer.peerId, epoch, message, sentAt });
     return { sentAt };
   }
 
