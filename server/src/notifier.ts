@@ -12,3 +12,13 @@ export interface Notifier {
    */
   ask<E extends ServerRequestName>(connectionId: string, event: E, payload: ServerRequestPayload<E>): Promise<ServerResponseData<E>>;
 }
+
+/**
+ * One message to several connections of this node, encoded once and sent
+ * to each of them, without a trip through Redis: for a room's peers, who are
+ * all this node's connections (`LiveRooms` seats only connections made
+ * here). A connection that is not (any more) on this node gets nothing.
+ */
+export interface LocalFanOut {
+  toLocalConnections<E extends ServerEventName>(connectionIds: readonly string[], event: E, payload: ServerEventPayload<E>): void;
+}

@@ -6,24 +6,34 @@ import type { Platform } from '@care/server';
  */
 export type EmitRewrite = (connection: string, event: string, payload: unknown) => unknown;
 
+interface Operator {
+  to(rooms: string | readonly string[]): { emit(event: string, ...args: unknown[]): boolean };
+}
+
 /**
  * The server as a hostile operator would run it: every event a service sends
- * to one connection (`Notifier.toConnection` → `io.to(id).emit`) passes
- * `rewrite` first. Returns the function that puts the server back as it was.
+ * to one connection (`Notifier.toConnection` → `io.to(id).emit`) or to several
+ * of this node's at once (`toLocalConnections` → `io.local.to(ids).emit`,
+ * split here into one emit per connection) passes `rewrite` first. Returns
+ * the function that puts the server back as it was.
  */
 export function tapServerEmits(platform: Platform, rewrite: EmitRewrite): () => void {
-  const io = platform.io as unknown as { to: (room: string) => { emit: (event: string, ...args: unknown[]) => boolean } };
+  const io = platform.io as unknown as Operator & { local: Operator };
   const realTo = io.to.bind(io);
-  io.to = (room: string) => {
-    const operator = realTo(room);
-    return {
-      emit: (event: string, payload: unknown, ...rest: unknown[]) => {
+  const realLocal = (): Operator => Reflect.get(Object.getPrototypeOf(io) as object, 'local', io) as Operator;
+  const tapped = (operator: (room: string) => { emit(event: string, ...args: unknown[]): boolean }): Operator['to'] => (rooms) => ({
+    emit: (event: string, payload: unknown, ...rest: unknown[]) => {
+      for (const room of typeof rooms === 'string' ? [rooms] : rooms) {
         const sent = rewrite(room, event, payload);
-        return sent === undefined ? true : operator.emit(event, sent, ...rest);
-      },
-    };
-  };
+        if (sent !== undefined) operator(room).emit(event, sent, ...rest);
+      }
+      return true;
+    },
+  });
+  io.to = tapped(realTo);
+  Object.defineProperty(io, 'local', { configurable: true, get: () => ({ to: tapped((room) => realLocal().to(room)) }) });
   return () => {
     io.to = realTo;
+    Reflect.deleteProperty(io, 'local');
   };
 }

@@ -1,7 +1,7 @@
 import type { MediaRooms } from '@care/media';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Notifier } from '../notifier.js';
+import type { LocalFanOut, Notifier } from '../notifier.js';
 import type { AttendanceRecorder } from '../reporting/attendance-recorder.js';
 import type { SessionDirectory } from '../sessions/session-directory.js';
 import { Admission } from './admission.js';
@@ -43,7 +43,7 @@ export interface LiveSessionDeps {
   /** The rooms' media, in this process or on media nodes. */
   mediaRooms: MediaRooms;
   sessions: SessionDirectory;
-  notifier: Notifier;
+  notifier: Notifier & LocalFanOut;
   attendance: Pick<AttendanceRecorder, 'joined' | 'joinedCircleMeeting'>;
   /** TURN credentials handed out with each transport (none when the deployment has no TURN). */
   turn?: TurnCredentials;

@@ -1,5 +1,5 @@
 import type { SocketDeps } from './deps.js';
-import { onRequest } from './request-handler.js';
+import { onLookupRequest, onRequest } from './request-handler.js';
 import type { AppSocket } from './types.js';
 
 /** The MLS delivery service over Socket.IO: framing checked, commits ordered, bytes forwarded. */
@@ -11,5 +11,12 @@ export function registerMls(socket: AppSocket, deps: SocketDeps): void {
 
   onRequest(socket, 'mls:commit', log, (commit) => mls.submitCommit(socket.id, commit));
 
-  onRequest(socket, 'mls:message', log, ({ epoch, message, to }) => mls.relayApplicationMessage(socket.id, epoch, message, to));
+  // The hot path: the group's epoch is read from Redis alongside the sender's budget, one round trip for both.
+  onLookupRequest(
+    socket,
+    'mls:message',
+    log,
+    () => mls.roomEpoch(socket.id),
+    ({ epoch, message, to }, read) => mls.relayApplicationMessage(socket.id, epoch, message, to, read),
+  );
 }

@@ -74,11 +74,19 @@ export class ConnectionLimits {
 
   /** Spends one request of `event`'s family from this connection's and this person's budgets; false when either is spent. */
   async admit(event: string): Promise<boolean> {
+    return (await this.admitConnection(event)) && this.admitPerson(event);
+  }
+
+  /** This connection's budget alone (this node's memory, no Redis call): the first half of `admit`. */
+  async admitConnection(event: string): Promise<boolean> {
     const family = familyOf(event);
-    const { perConnection, perUser } = this.limiters(family);
-    if (!(await spend(perConnection, this.connectionId))) return this.#refused(family, event, 'connection');
-    if (!(await spend(perUser, this.userId))) return this.#refused(family, event, 'user');
-    return true;
+    return (await spend(this.limiters(family).perConnection, this.connectionId)) || this.#refused(family, event, 'connection');
+  }
+
+  /** This person's budget alone (Redis, every node's): the second half of `admit`, after `admitConnection`. */
+  async admitPerson(event: string): Promise<boolean> {
+    const family = familyOf(event);
+    return (await spend(this.limiters(family).perUser, this.userId)) || this.#refused(family, event, 'user');
   }
 
   /** A service refused `event` at a fixed limit (a second transport, a second producer): counted and logged like the rest. */

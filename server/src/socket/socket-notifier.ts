@@ -1,7 +1,7 @@
 import { ErrorCode, serverRequests } from '@care/shared';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import type { Notifier } from '../notifier.js';
+import type { LocalFanOut, Notifier } from '../notifier.js';
 import { userRoom } from './session-sockets.js';
 import type { AppServer } from './types.js';
 
@@ -16,12 +16,22 @@ function answerTo(data: z.ZodType): z.ZodType<{ ok: true; data: unknown } | { ok
   ]) as never;
 }
 
-/** The `Notifier` through Socket.IO rooms: a connection's own room, or every connection of a person on any node (Redis adapter). */
-export function socketNotifier(io: AppServer): Notifier {
+/**
+ * The `Notifier` through Socket.IO rooms: a connection's own room, or every
+ * connection of a person on any node (Redis adapter); and the local fan-out,
+ * one broadcast over this node's connections that the adapter keeps off
+ * Redis (`io.local`).
+ */
+export function socketNotifier(io: AppServer): Notifier & LocalFanOut {
   return {
     toConnection: (connectionId, event, payload) => {
       // The Notifier's signature ties each event to its payload; Socket.IO's emit cannot follow a generic event name.
       (io.to(connectionId).emit as (e: string, p: unknown) => boolean)(event, payload);
+    },
+    toLocalConnections: (connectionIds, event, payload) => {
+      if (connectionIds.length === 0) return;
+      // One packet encoded once for all of them (Socket.IO's broadcast), where one emit each would encode and publish it again per connection.
+      (io.local.to(connectionIds as string[]).emit as (e: string, p: unknown) => boolean)(event, payload);
     },
     toUser: (userId, event, payload) => {
       (io.to(userRoom(userId)).emit as (e: string, p: unknown) => boolean)(event, payload);

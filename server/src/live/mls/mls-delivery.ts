@@ -1,11 +1,17 @@
 import type { KeyPackageArrived, KeyPackagePublished, MlsJoinInfo } from '@care/shared';
 import { AppError } from '../../errors.js';
-import type { Notifier } from '../../notifier.js';
+import type { LocalFanOut, Notifier } from '../../notifier.js';
 import type { LivePeer } from '../live-peer.js';
 import type { LiveRooms } from '../live-rooms.js';
 import { committerOrder, groupLostTo, mayCommit, planCommit } from './mls-commit-rules.js';
 import { readCommit, readKeyPackage, readWelcome } from './mls-framing.js';
 import type { MlsGroupRoster } from './mls-group-roster.js';
+
+/** A room and the epoch of Redis's copy of its group (undefined: no group there). */
+export interface RoomEpoch {
+  readonly roomId: string;
+  readonly epoch: number | undefined;
+}
 
 /**
  * The MLS delivery service. It orders each room's commits, keeps who sits at
@@ -28,7 +34,7 @@ export class MlsDelivery {
   constructor(
     private readonly roster: MlsGroupRoster,
     private readonly rooms: LiveRooms,
-    private readonly notifier: Notifier,
+    private readonly notifier: Notifier & LocalFanOut,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -148,24 +154,39 @@ export class MlsDelivery {
   }
 
   /**
+   * What relaying a chat line reads first: the sender's room and the epoch of
+   * Redis's copy of its group. A read only, so the request layer may send it
+   * while the sender's budget is still being spent (`onLookupRequest`).
+   */
+  async roomEpoch(connectionId: string): Promise<RoomEpoch> {
+    const { roomId } = this.rooms.peerOf(connectionId);
+    return { roomId, epoch: await this.roster.epoch(roomId) };
+  }
+
+  /**
    * Relays an application message (chat) to the others in the room, and
    * forgets it. `to`: only to that peer (a line sent again to a page that came
-   * back); nobody when it is not in the room (any more).
+   * back); nobody when it is not in the room (any more). `read`: what
+   * `roomEpoch` read for this line, used if the sender is still in that room.
    */
-  async relayApplicationMessage(connectionId: string, epoch: number, message: Uint8Array, to?: string): Promise<{ sentAt: string }> {
+  async relayApplicationMessage(connectionId: string, epoch: number, message: Uint8Array, to?: string, read?: RoomEpoch): Promise<{ sentAt: string }> {
     const peer = this.rooms.peerOf(connectionId);
     // Everyone in the room is at the server's epoch once its commit reached them, so a
     // message for another epoch could not be read by all: the sender re-encrypts it.
     // Redis's copy first (no database on the way of every chat line); only when it disagrees are
     // the claims asked, which repair a copy a Redis failover set back.
-    if ((await this.roster.epoch(peer.roomId)) !== epoch && (await this.roster.read(peer.roomId))?.epoch !== epoch) {
+    const copy = read?.roomId === peer.roomId ? read.epoch : await this.roster.epoch(peer.roomId);
+    if (copy !== epoch && (await this.roster.read(peer.roomId))?.epoch !== epoch) {
       throw new AppError('stale_epoch', 'The group moved to a new epoch; encrypt the message again.');
     }
     const sentAt = new Date().toISOString();
+    const receivers: string[] = [];
     for (const other of this.rooms.peersIn(peer.roomId)) {
       if (other.connectionId === connectionId || (to !== undefined && other.peerId !== to)) continue;
-      this.notifier.toConnection(other.connectionId, 'mls:message', { fromPeerId: peer.peerId, epoch, message, sentAt });
+      receivers.push(other.connectionId);
     }
+    // The same bytes for everyone: one packet, encoded once, to the room's connections (all on this node).
+    this.notifier.toLocalConnections(receivers, 'mls:message', { fromPeerId: peer.peerId, epoch, message, sentAt });
     return { sentAt };
   }
 
