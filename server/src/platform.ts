@@ -485,5 +485,6 @@ async function mediaForRole(
   }
   const pool = await WorkerPool.create(mediaSettings(config), log);
   const registry = new RoomRegistry(pool, mediaSettings(config), log);
-  return { pool, registry, mediaRooms: new LocalMediaRooms(registry), mediaReady: () => pool.size };
+  // A worker that dies here takes no session with it: its rooms are rebuilt on a running worker (local-room-media.ts).
+  return { pool, registry, mediaRooms: new LocalMediaRooms(registry, { rebuildOnWorkerDeath: true }), mediaReady: () => pool.size };
 }

@@ -38,25 +38,29 @@ interface Sample {
   at: number;
   audio: number;
   frames: number;
+  /** Each open peer connection's ICE state, for a failure's message. */
+  ice: string;
 }
 
 /** Starts sampling this page's inbound audio packets and decoded frames every 100 ms, in the page. */
 async function startSampling(page: Page): Promise<void> {
   await page.evaluate(() => {
-    const samples: Array<{ at: number; audio: number; frames: number }> = [];
+    const samples: Array<{ at: number; audio: number; frames: number; ice: string }> = [];
     (window as unknown as { __faultSamples: typeof samples }).__faultSamples = samples;
     setInterval(async () => {
       let audio = 0;
       let frames = 0;
+      const ice: string[] = [];
       for (const pc of (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections) {
         if (pc.connectionState === 'closed') continue;
+        ice.push(pc.iceConnectionState);
         (await pc.getStats()).forEach((s: { type: string; kind?: string; ssrc?: number; packetsReceived?: number; framesDecoded?: number }) => {
           if (s.type !== 'inbound-rtp' || s.ssrc === 1234) return;
           if (s.kind === 'audio') audio += s.packetsReceived ?? 0;
           if (s.kind === 'video') frames += s.framesDecoded ?? 0;
         });
       }
-      samples.push({ at: Date.now(), audio, frames });
+      samples.push({ at: Date.now(), audio, frames, ice: ice.join('/') });
     }, 100);
   });
 }
@@ -143,6 +147,7 @@ describe('a line that narrows to 100 kbit/s for 20 s', () => {
     const narrowedAt = Date.now();
     await link.setRate(NARROW_KBIT);
     await host.waitForTimeout(NARROW_MS);
+    const droppedWhileNarrow = await link.rateDrops().catch((error: unknown) => String(error));
     const restoredAt = Date.now();
     await link.setRate(undefined);
     // Video back on both sides, waited for up to a minute (twelve times the goal). Its time is the figure, not a pass/fail: how
@@ -154,9 +159,12 @@ describe('a line that narrows to 100 kbit/s for 20 s', () => {
 
     const sides = await Promise.all([host, client].map(samplesOf));
     // The voice while narrow and in the 5 s after: each page went on receiving audio.
-    for (const samples of sides) {
+    for (const [i, samples] of sides.entries()) {
       const during = samples.filter((s) => s.at > narrowedAt && s.at < restoredAt);
-      expect(during.at(-1)!.audio - during[0]!.audio).toBeGreaterThan(0);
+      // What a failure needs to be read: which side, how its audio counter and ICE went, what tc dropped.
+      const seen = during.filter((_, k) => k % 20 === 0).map((s) => `${s.at - narrowedAt}ms:${s.audio}:${s.ice}`);
+      const why = `${i === 0 ? 'counselor' : 'client'} page while narrow (ms:audio packets:ice) ${seen.join(' ')}; tc dropped ${droppedWhileNarrow}`;
+      expect(during.at(-1)!.audio - during[0]!.audio, why).toBeGreaterThan(0);
     }
     const audioGapMs = Math.max(...sides.map((samples) => longestAudioGap(samples, narrowedAt, restoredAt + 5000)));
     const backs = sides.map((samples, i) => videoBackAfter(samples, restoredAt, settled[i]!));

@@ -1,5 +1,5 @@
 import dgram from 'node:dgram';
-import { MediaError, Room, RoomRegistry, WorkerPool, type MediaSettings } from '@care/media';
+import { LocalMediaRooms, MediaError, Room, RoomRegistry, WorkerPool, type MediaSettings } from '@care/media';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { audioParameters } from '../support/protocol-peer.js';
@@ -75,6 +75,41 @@ describe('mediasoup worker pool (the real worker)', () => {
     const again: Room = await registry.getOrCreate('fragile', 'group');
     expect(again).not.toBe(room);
     expect(again.closed).toBe(false);
+  });
+
+  it('rebuilds a room whose only worker died on its replacement, with the same peers held or admitted as they were', async () => {
+    pool = await WorkerPool.create(settings(), log);
+    const rooms = new LocalMediaRooms(new RoomRegistry(pool, settings(), log), { rebuildOnWorkerDeath: true });
+    const media = await rooms.getOrCreate('survivor', 'group');
+    await media.addPeer('inside', { held: true });
+    await media.admit('inside');
+    await media.addPeer('waiting', { held: true });
+    await media.addPeer('gone', { held: true });
+    const before = media.room;
+    const moved: string[] = [];
+    media.on('peerMoved', ({ peerId }) => moved.push(peerId));
+    let closed = false;
+    media.on('closed', () => (closed = true));
+    process.kill(pool.leastLoaded().worker.pid, 'SIGKILL');
+    // One leaves while the worker is being replaced: it is not added again.
+    await new Promise<void>((resolve) => before.once('closed', () => resolve()));
+    media.removePeer('gone');
+    await expect.poll(() => moved.length, { timeout: 15_000, interval: 50 }).toBe(2);
+    expect(moved.sort()).toEqual(['inside', 'waiting']);
+    expect(closed).toBe(false);
+    expect(media.closed).toBe(false);
+    expect(media.room).not.toBe(before);
+    expect(rooms.get('survivor')).toBe(media);
+    expect(media.room.peer('inside').held).toBe(false);
+    expect(media.room.peer('waiting').held).toBe(true);
+    expect(media.room.peerIfPresent('gone')).toBeUndefined();
+    // The rebuilt room works as any other, and ends as any other once empty.
+    await media.createTransport('inside', 'send');
+    media.removePeer('inside');
+    media.removePeer('waiting');
+    rooms.releaseIfEmpty('survivor');
+    expect(closed).toBe(true);
+    expect(rooms.get('survivor')).toBeUndefined();
   });
 
   it('gives a peer one consumer per producer, however many paths reach it at once', async () => {

@@ -86,6 +86,14 @@ export class LossyLink {
     await inBrowser('replace', 'dev', this.nsDevice, ...bucket);
   }
 
+  /** What the rate caps have dropped so far, each end's tbf counter: `host=… browser=…`. */
+  async rateDrops(): Promise<string> {
+    const count = (stdout: string) => /dropped (\d+)/.exec(stdout)?.[1] ?? '?';
+    const onHost = await run('tc', ['-s', 'qdisc', 'show', 'dev', this.hostDevice]);
+    const inBrowser = await run('ip', ['netns', 'exec', this.namespace, 'tc', '-s', 'qdisc', 'show', 'dev', this.nsDevice]);
+    return `host=${count(onHost.stdout)} browser=${count(inBrowser.stdout)}`;
+  }
+
   /** Packets the current rule has dropped (its counter). */
   async dropped(): Promise<number> {
     const { stdout } = await run('ip', ['netns', 'exec', this.namespace, 'nft', 'list', 'chain', 'inet', 'care', 'in']);
