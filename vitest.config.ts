@@ -35,6 +35,7 @@ export default defineConfig({
           isolate,
           include: ['tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts', 'tests/hostile/**/*.test.ts', 'tests/faults/**/*.test.ts'],
           globalSetup: ['tests/support/global-setup.ts'],
+          setupFiles: ['tests/support/protocol-conformance.ts'],
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,

@@ -93,8 +93,14 @@ describe('1:1 audio: constant bitrate, no DTX, no audio level', () => {
     for (const { producer, packets } of producers) {
       expect(producer.rtpParameters.headerExtensions?.map((e) => e.uri)).not.toContain(AUDIO_LEVEL_EXTENSION);
       expect(packets.length).toBeGreaterThan(200);
-      // No DTX: every packet follows the last by exactly one 20 ms frame, silence or not.
-      expect(new Set(timestampSteps(packets))).toEqual(new Set([OPUS_FRAME_TICKS]));
+      // No DTX: every packet follows the last by one 20 ms frame, silence or not. DTX would skip in every pause
+      // of the speech (the file pauses for 0.4 s every second; the circle below shows it). A loaded machine's audio
+      // thread may stall once or twice (seen: one jump of 240 ms under load), which is not a pause in speech: DTX would
+      // skip at least once a second.
+      const steps = timestampSteps(packets);
+      const skips = steps.filter((step) => step !== OPUS_FRAME_TICKS);
+      if (skips.length > 0) console.log(`audio-privacy: ${skips.length} of ${steps.length} steps were not one frame: ${skips.join(',')}`);
+      expect(skips.length).toBeLessThanOrEqual(Math.max(2, steps.length / 200));
       // Constant bitrate: every sealed frame has the same size.
       expect(sealedSizes(packets).size).toBe(1);
     }

@@ -52,9 +52,21 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Bro
  * A browser context whose pages remember every RTCPeerConnection they open,
  * so a test can read real getStats() numbers without any hook in the app.
  */
+/**
+ * Server pushes a test's pages dropped because they did not match their
+ * schema (socket-subscription.ts says so on the console, naming the event).
+ * An honest server never causes one: protocol-conformance.ts fails any test
+ * file that leaves one here; a test that lies on purpose takes its own out.
+ */
+export const droppedServerMessages: string[] = [];
+
 export async function newMediaContext(browser: Browser, baseURL: string, options: BrowserContextOptions = {}): Promise<BrowserContext> {
   const context = await browser.newContext({ baseURL, permissions: ['camera', 'microphone'], ...options });
   await recordPolicyViolations(context);
+  context.on('console', (message) => {
+    const dropped = /dropped a malformed server message: (\S+)/.exec(message.text());
+    if (dropped?.[1]) droppedServerMessages.push(dropped[1]);
+  });
   await context.addInitScript(() => {
     const seen: RTCPeerConnection[] = [];
     (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections = seen;

@@ -26,7 +26,14 @@ export const MLS_FALLBACK_STEP_MS = 2000;
 export const MLS_MAX_PARTICIPANT_ID_BYTES = 256;
 
 // Node's Buffer and the browser's Uint8Array alike; typed loosely on purpose (ArrayBufferLike).
-const binary = (what: string) => z.custom<Uint8Array>((value) => value instanceof Uint8Array, `${what} must be binary`);
+/**
+ * Binary as Socket.IO hands it over: a Buffer on the server (a Uint8Array),
+ * an ArrayBuffer in the browser. Either way the handler gets a Uint8Array.
+ */
+const binary = (what: string) =>
+  z
+    .custom<Uint8Array | ArrayBuffer>((value) => value instanceof Uint8Array || value instanceof ArrayBuffer, `${what} must be binary`)
+    .transform((value) => (value instanceof Uint8Array ? value : new Uint8Array(value)));
 
 const bytes = (max: number, what: string) =>
   binary(what)

@@ -137,6 +137,9 @@ export class RoomClient {
   #prepared: Promise<RoomPrepared> | undefined;
   /** The media side prepared: transports, `room:ready`, the tracks produced. */
   #mediaReady: Promise<void> | undefined;
+  /** A move being made (#queueMove), and the newest one said meanwhile. */
+  #moving: Promise<void> | undefined;
+  #nextMove: RtpCapabilities | undefined;
   /** What the host's admission gave us, if the server let our prepared page in itself (`room:entered`). */
   #entered: RoomJoined | undefined;
   /** In the room: our tracks may be sent (until then they stay paused here, and held at the SFU). */
@@ -626,12 +629,7 @@ export class RoomClient {
         this.close();
         this.events.onClosed(reason);
       },
-      'room:media-moved': ({ routerRtpCapabilities }) => {
-        void this.#mediaMoved(routerRtpCapabilities).catch(() => {
-          // Could not make our media again there: the page offers a rejoin, as when ICE recovery gives up.
-          if (!this.#closed) this.events.onConnectionState('failed');
-        });
-      },
+      'room:media-moved': ({ routerRtpCapabilities }) => this.#queueMove(routerRtpCapabilities as RtpCapabilities),
     });
   }
 
@@ -643,6 +641,30 @@ export class RoomClient {
    * E2EE session and keys, and our seat unchanged. A screen being shared is
    * shared again from the same capture.
    */
+  /**
+   * Moves run one at a time, each after the media being made now (the first
+   * preparation, or the last move) is done: a move said again while one runs
+   * is coalesced into one more, the newest. However often a server says it,
+   * the page holds at most one set of transports and one being made.
+   */
+  #queueMove(routerRtpCapabilities: RtpCapabilities): void {
+    this.#nextMove = routerRtpCapabilities;
+    if (this.#moving) return;
+    this.#moving = (async () => {
+      while (this.#nextMove && !this.#closed) {
+        const next = this.#nextMove;
+        this.#nextMove = undefined;
+        await this.#mediaReady?.catch(() => undefined);
+        try {
+          await this.#mediaMoved(next);
+        } catch {
+          // Could not make our media again there: the page offers a rejoin, as when ICE recovery gives up.
+          if (!this.#closed) this.events.onConnectionState('failed');
+        }
+      }
+    })().finally(() => (this.#moving = undefined));
+  }
+
   async #mediaMoved(routerRtpCapabilities: RtpCapabilities): Promise<void> {
     const visit = this.#visit;
     const prepared = this.#prepared;

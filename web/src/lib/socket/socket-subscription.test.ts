@@ -115,4 +115,41 @@ describe('subscribe', () => {
     await until(() => client.connected, 'the second reconnection');
     expect(seen).toHaveLength(2);
   });
+
+  it('drops a push whose payload does not match its schema before any handler sees it, and answers a malformed request invalid_payload', async () => {
+    const { client, serverSide } = await connected();
+    const left: string[] = [];
+    const consumed: unknown[] = [];
+    let connects = 0;
+    subscribe(client, {
+      connect: () => connects++,
+      'room:peer-left': ({ peerId, reason }) => left.push(`${peerId}:${reason}`),
+      'room:consume': (message, answer) => {
+        consumed.push(message);
+        answer({ ok: true, data: {} });
+      },
+    });
+    const serverSocketArrives = serverSide();
+    client.connect();
+    const server = await serverSocketArrives;
+    await until(() => connects === 1, 'connect');
+    const warn = console.warn;
+    const warned: unknown[] = [];
+    console.warn = (...args: unknown[]) => warned.push(args.join(' '));
+    try {
+      // A modified or broken server: wrong types, a reason outside the protocol, nothing at all.
+      for (const bad of [{ peerId: 5, reason: 'left' }, { peerId: 'p1', reason: 'vanished' }, null, 'p1']) server.emit('room:peer-left', bad as never);
+      const answer = await server.timeout(5000).emitWithAck('room:consume', { consumerId: 42 } as never);
+      expect(answer).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+      server.emit('room:peer-left', { peerId: 'p2', reason: 'removed' });
+      await until(() => left.length === 1, 'the well-formed push');
+    } finally {
+      console.warn = warn;
+    }
+    expect(left).toEqual(['p2:removed']);
+    expect(consumed).toEqual([]);
+    // What is said names the event only, never the payload the server sent.
+    expect(warned).toHaveLength(5);
+    expect(warned.join(' ')).not.toContain('vanished');
+  });
 });

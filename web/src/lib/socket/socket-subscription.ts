@@ -1,4 +1,4 @@
-import type { ServerToClientEvents } from '@care/shared';
+import { fail, serverEvents, serverRequests, type ServerToClientEvents } from '@care/shared';
 import type { SocketReservedEvents } from 'socket.io-client';
 import type { AppSocket } from './socket-client.js';
 
@@ -28,18 +28,55 @@ interface Listeners {
   off(event: string, listener: Listener): unknown;
 }
 
+/** What of a zod schema is used here. */
+interface PayloadSchema {
+  safeParse(value: unknown): { success: true; data: unknown } | { success: false };
+}
+
+/** The schema a server push's payload must meet (undefined: the connection's own events, which carry none of the server's). */
+function schemaOf(event: string): PayloadSchema | undefined {
+  if (Object.hasOwn(serverEvents, event)) return serverEvents[event as keyof typeof serverEvents];
+  if (Object.hasOwn(serverRequests, event)) return serverRequests[event as keyof typeof serverRequests].request;
+  return undefined;
+}
+
+/**
+ * A handler that gets only what its schema allows. The server is not
+ * trusted with the page (it may be modified, or a bug): a push that does not
+ * parse is dropped before any handler sees it, and a request that does not
+ * is answered `invalid_payload`. Handlers get the parsed payload, typed as
+ * the shared protocol says.
+ */
+function checked(event: string, handler: Listener): Listener {
+  const schema = schemaOf(event);
+  if (!schema) return handler;
+  return ((payload: unknown, ...rest: unknown[]) => {
+    const parsed = schema.safeParse(payload);
+    if (parsed.success) {
+      (handler as (...args: unknown[]) => void)(parsed.data, ...rest);
+      return;
+    }
+    const ack = rest[0];
+    if (typeof ack === 'function') (ack as (response: unknown) => void)(fail('invalid_payload', `the server's ${event} did not match its schema`));
+    // The event name only: the payload is the server's word, and may carry anything.
+    console.warn(`dropped a malformed server message: ${event}`);
+  }) as Listener;
+}
+
 /**
  * Listens to several events of one connection at once, and returns the one
  * cleanup that stops them all. `reconnect` is the connection manager's
- * (it fires on a reconnection only); everything else is the socket's.
+ * (it fires on a reconnection only); everything else is the socket's, each
+ * checked against its schema first (`checked`).
  */
 export function subscribe(socket: AppSocket, handlers: SocketHandlers): Unsubscribe {
   const stops: Unsubscribe[] = [];
   for (const [event, handler] of Object.entries(handlers) as Array<[string, Listener | undefined]>) {
     if (!handler) continue;
     const target = (event === 'reconnect' ? socket.io : socket) as unknown as Listeners;
-    target.on(event, handler);
-    stops.push(() => target.off(event, handler));
+    const listener = event === 'reconnect' ? handler : checked(event, handler);
+    target.on(event, listener);
+    stops.push(() => target.off(event, listener));
   }
   let stopped = false;
   return () => {
