@@ -115,12 +115,13 @@ async function whatIsLeft(kind: 'audio' | 'video' = 'video'): Promise<unknown[]>
     pages.map(async (page) => {
       const snapshot = () =>
         page.evaluate(async (k) => {
-          const out: Record<string, [number, number]> = {};
+          const out: Record<string, [number, number, string]> = {};
           for (const pc of (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections) {
             if (pc.connectionState === 'closed') continue;
-            (await pc.getStats()).forEach((s: { type: string; kind?: string; ssrc?: number; packetsReceived?: number; framesDecoded?: number; totalSamplesReceived?: number; concealedSamples?: number }) => {
+            (await pc.getStats()).forEach((s: { type: string; kind?: string; ssrc?: number; packetsReceived?: number; framesDecoded?: number; totalSamplesReceived?: number; concealedSamples?: number; trackIdentifier?: string }) => {
               // Video: frames decoded; audio: samples that were not concealment (as decoded-streams.ts counts them).
-              if (s.type === 'inbound-rtp' && s.kind === k) out[String(s.ssrc)] = [s.packetsReceived ?? 0, k === 'video' ? (s.framesDecoded ?? 0) : (s.totalSamplesReceived ?? 0) - (s.concealedSamples ?? 0)];
+              // The receiver's track id is its consumer's id, the worker's track id for it (room-client.ts).
+              if (s.type === 'inbound-rtp' && s.kind === k) out[String(s.ssrc)] = [s.packetsReceived ?? 0, k === 'video' ? (s.framesDecoded ?? 0) : (s.totalSamplesReceived ?? 0) - (s.concealedSamples ?? 0), s.trackIdentifier ?? ''];
             });
           }
           return out;
@@ -142,6 +143,28 @@ async function whatIsLeft(kind: 'audio' | 'video' = 'video'): Promise<unknown[]>
       const handled = (t: WorkerTrackCounts) => t.frames + t.noKey + Object.values(t.failuresByLeaf).reduce((a, b) => a + b, 0);
       const unseen = [...countsAfter.values()].filter((track) => handled(track) > 0 && handled(track) === handled(countsBefore.get(track.trackId) ?? track)).length;
       const streams = Object.entries(after).map(([ssrc, [packets, frames]]) => [packets - (before[ssrc]?.[0] ?? 0), frames - (before[ssrc]?.[1] ?? 0)]);
+      // For each receiver flowing but undecoded: what the worker did with its frames in those 2 s (opened, no key,
+      // failed), or that the worker has no such track (its frames never reached a transform that reports).
+      // And where each such track is played: Chromium pulls (decodes) remote audio only for a playing element.
+      const played = await page.evaluate(() => {
+        const where: Record<string, string> = {};
+        for (const element of document.querySelectorAll('audio, video')) {
+          const media = element as HTMLMediaElement;
+          const stream = media.srcObject instanceof MediaStream ? media.srcObject : undefined;
+          for (const track of stream?.getTracks() ?? []) where[track.id] = `${media.tagName.toLowerCase()}:${media.paused ? 'paused' : 'playing'}${media.muted ? ':muted' : ''}:${track.readyState}`;
+        }
+        return where;
+      });
+      const undecodedInWorker = Object.entries(after)
+        .filter(([ssrc, [packets, frames]]) => packets - (before[ssrc]?.[0] ?? 0) > 0 && frames - (before[ssrc]?.[1] ?? 0) === 0)
+        .map(([, [, , trackId]]) => {
+          const now = countsAfter.get(trackId);
+          const element = played[trackId] ?? 'in-no-element';
+          if (!now) return `no-worker-track,${element}`;
+          const then = countsBefore.get(trackId);
+          const failed = Object.values(now.failuresByLeaf).reduce((a, b) => a + b, 0) - Object.values(then?.failuresByLeaf ?? {}).reduce((a, b) => a + b, 0);
+          return `opened=${now.frames - (then?.frames ?? 0)},noKey=${now.noKey - (then?.noKey ?? 0)},failed=${failed},${element}`;
+        });
       return {
         receivers: streams.length,
         flowingUndecoded: streams.filter(([packets, frames]) => packets! > 0 && frames === 0).length,
@@ -149,6 +172,7 @@ async function whatIsLeft(kind: 'audio' | 'video' = 'video'): Promise<unknown[]>
         tiles: await page.locator('[data-testid="tile-remote"]').count(),
         refused,
         unseen,
+        undecodedInWorker,
         group: await page.getByTestId('key-holders').evaluate((el) => ({ ...(el as HTMLElement).dataset })),
       };
     }),
