@@ -1,14 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RemoteRoomMedia } from '../../server/src/media-nodes/remote-room-media.js';
-import { BrowserHarness } from '../support/browser-harness.js';
 import { remoteRoomOf } from '../support/circle-on-media-nodes.js';
 import { decodedStreams } from '../support/decoded-streams.js';
 import { safetyCode } from '../support/group-view.js';
-import { MediaNodeProcess } from '../support/media-node-process.js';
-import { namespacesUsable } from '../support/network-namespace.js';
 import { tapServerEmits } from '../support/operator-tap.js';
 import { encryptionState } from '../support/session-flow.js';
+import { useSignalOnMediaNodes } from '../support/signal-on-media-nodes.js';
 
 /*
  * A media node that says it is draining when it is not, again and again
@@ -29,24 +26,8 @@ import { encryptionState } from '../support/session-flow.js';
  * plainly that it was skipped.
  */
 
-const probe = namespacesUsable();
-const why = probe.usable ? undefined : `network namespaces are not usable here (needs root): ${probe.why}`;
-if (why) console.warn(`SKIPPED media-node-says-draining: ${why}`);
-const secret = randomBytes(32).toString('base64');
-// A Redis database of its own: the media-node registry is global to a database.
-const redisUrl = `${inject('redisUrl').replace(/\/+$/, '')}/3`;
-let nodes: MediaNodeProcess[] = [];
-let h: BrowserHarness;
-
-beforeAll(async () => {
-  if (why) return;
-  nodes = await MediaNodeProcess.startPair(redisUrl, { MEDIA_CONTROL_SECRET: secret, MEDIA_DRAIN_GRACE_SECONDS: '600' });
-  h = await BrowserHarness.start({ CARE_ROLE: 'signal', MEDIA_CONTROL_SECRET: secret, REDIS_URL: redisUrl });
-}, 180_000);
-
-afterAll(async () => {
-  await Promise.all([h?.close(), ...nodes.map((node) => node.stop())]);
-});
+// A Redis database of its own (3): the media-node registry is global to a database.
+const { skipped, stage } = useSignalOnMediaNodes('media-node-says-draining', 3);
 
 /** Says `draining` on the signal node's control channel to `nodeId`, `times` times in one burst. */
 function saysDraining(room: RemoteRoomMedia, nodeId: string, times: number): void {
@@ -55,8 +36,9 @@ function saysDraining(room: RemoteRoomMedia, nodeId: string, times: number): voi
   for (let i = 0; i < times; i++) side.channel.emit('event', { type: 'event', event: 'draining' });
 }
 
-describe.skipIf(why)('a media node that keeps saying it drains', () => {
+describe.skipIf(skipped)('a media node that keeps saying it drains', () => {
   it('moves nobody while the registry says it is up, and each person once when it really drains', { timeout: 300_000 }, async () => {
+    const { h, nodes } = stage();
     const told = new Map<string, number>();
     const untap = tapServerEmits(h.t.platform, (connection, event, payload) => {
       if (event === 'room:media-moved') told.set(connection, (told.get(connection) ?? 0) + 1);

@@ -1,16 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RemoteRoomMedia } from '../../server/src/media-nodes/remote-room-media.js';
 import { framesDecoded } from '../support/back-in-room.js';
-import { BrowserHarness } from '../support/browser-harness.js';
 import { remoteRoomOf } from '../support/circle-on-media-nodes.js';
 import { decodedStreams } from '../support/decoded-streams.js';
 import { safetyCode } from '../support/group-view.js';
 import { demoAccounts } from '@care/server';
-import { MediaNodeProcess } from '../support/media-node-process.js';
-import { namespacesUsable } from '../support/network-namespace.js';
 import { encryptionState, openSessionById } from '../support/session-flow.js';
+import { useSignalOnMediaNodes } from '../support/signal-on-media-nodes.js';
 
 /*
  * Issue 14: a media node told to stop (SIGTERM, as `systemctl stop` or a
@@ -32,36 +29,22 @@ import { encryptionState, openSessionById } from '../support/session-flow.js';
  * plainly that it was skipped.
  */
 
-const probe = namespacesUsable();
-const why = probe.usable ? undefined : `network namespaces are not usable here (needs root): ${probe.why}`;
-if (why) console.warn(`SKIPPED media-node-drain-move: ${why}`);
-const secret = randomBytes(32).toString('base64');
-// A Redis database of its own: the media-node registry is global to a database.
-const redisUrl = `${inject('redisUrl').replace(/\/+$/, '')}/15`;
-let nodes: MediaNodeProcess[] = [];
-let h: BrowserHarness;
+// A Redis database of its own (15): the media-node registry is global to a database.
+const { skipped, stage } = useSignalOnMediaNodes('media-node-drain-move', 15);
 /** The first test's pages, closed by the second before it starts its own. */
 let firstPages: Page[] = [];
 
-beforeAll(async () => {
-  if (why) return;
-  nodes = await MediaNodeProcess.startPair(redisUrl, { MEDIA_CONTROL_SECRET: secret, MEDIA_DRAIN_GRACE_SECONDS: '600' });
-  h = await BrowserHarness.start({ CARE_ROLE: 'signal', MEDIA_CONTROL_SECRET: secret, REDIS_URL: redisUrl });
-}, 180_000);
-
-afterAll(async () => {
-  await Promise.all([h?.close(), ...nodes.map((node) => node.stop())]);
-});
-
 /** The one room anyone has joined so far (the demo 1:1's). */
 function onlyRoom(): RemoteRoomMedia {
+  const { h } = stage();
   const roomIds = new Set(h.t.logs.filter((line) => line.includes('"msg":"peer joined"')).map((line) => (JSON.parse(line) as { roomId: string }).roomId));
   const [roomId] = [...roomIds];
   return remoteRoomOf(h.t, roomId ?? '');
 }
 
-describe.skipIf(why)('a media node drained under live sessions', () => {
+describe.skipIf(skipped)('a media node drained under live sessions', () => {
   it('moves both pages\' media to the other node: the same group and safety code, decoding again, and the node exits early', { timeout: 300_000 }, async () => {
+    const { h, nodes } = stage();
     const { host, client } = await h.sessionPair();
     const pages: Page[] = [host.page, client.page];
     firstPages = pages;
@@ -126,8 +109,9 @@ describe.skipIf(why)('a media node drained under live sessions', () => {
   });
 
   it('moves someone waiting prepared in the lobby too: let in afterwards, they enter with what they prepared on the new node', { timeout: 300_000 }, async () => {
+    const { h, nodes, startAnother } = stage();
     for (const page of firstPages) await page.context().close();
-    nodes.push(await MediaNodeProcess.start(2, redisUrl, { MEDIA_CONTROL_SECRET: secret, MEDIA_DRAIN_GRACE_SECONDS: '600' }));
+    await startAnother(2);
     const meeting = await h.t.platform.db.connection.collection('circle_meetings').findOne({});
     const meetingId = String(meeting?._id);
     const circleRoom = () => remoteRoomOf(h.t, String(meeting?.roomId));
