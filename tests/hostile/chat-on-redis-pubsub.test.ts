@@ -11,6 +11,9 @@ import { ask, connect, login, startTestPlatform, type TestPlatform, type TestSoc
  * there would still say when who wrote how much to whom. The relay hands a
  * line to the room's connections, all on the node that holds the room, in
  * one local broadcast (`toLocalConnections`): nothing of it is published.
+ * Nor is anything else the room tells its peers (joins, the MLS group's
+ * commits, Welcomes and KeyPackages): a push to a connection of this node
+ * is not published (`toConnection`).
  * Who gets it is unchanged: every other member of the room once, the sender
  * not, a connection outside the room not, and with `to` that peer only.
  */
@@ -84,9 +87,15 @@ afterAll(async () => {
 });
 
 describe('a chat line is relayed in the room and never crosses Redis', () => {
-  it('control: the tap sees what the adapter publishes (a member joining is announced through Redis, peer id and all)', () => {
+  it('control: the tap sees what the adapter publishes (a knock, told to every connection of the host on any node)', () => {
     expect(published.length).toBeGreaterThan(0);
-    for (const peerId of peerIds) expect(published.some((message) => contains(message, Buffer.from(peerId)))).toBe(true);
+    expect(published.some((message) => contains(message, Buffer.from('lobby:knock')))).toBe(true);
+  });
+
+  it('nothing of the room\'s own traffic is published: no peer id of the roster (joins, admissions, the group\'s pushes)', () => {
+    // Every peer of the room is a connection of this node: what the room tells them stays here (socket-notifier.ts).
+    for (const peerId of peerIds) expect(published.filter((message) => contains(message, Buffer.from(peerId)))).toEqual([]);
+    expect(published.some((message) => contains(message, Buffer.from('room:peer-joined')))).toBe(false);
   });
 
   it('every other member gets the line once, the sender and a connection outside the room none; nothing of it is published', async () => {

@@ -17,16 +17,21 @@ function answerTo(data: z.ZodType): z.ZodType<{ ok: true; data: unknown } | { ok
 }
 
 /**
- * The `Notifier` through Socket.IO rooms: a connection's own room, or every
- * connection of a person on any node (Redis adapter); and the local fan-out,
+ * The `Notifier` through Socket.IO rooms: a connection's own room (kept off
+ * Redis when the connection is here), or every connection of a person on
+ * any node (Redis adapter); and the local fan-out,
  * one broadcast over this node's connections that the adapter keeps off
  * Redis (`io.local`).
  */
 export function socketNotifier(io: AppServer): Notifier & LocalFanOut {
   return {
     toConnection: (connectionId, event, payload) => {
+      // A connection of this node (every peer of a room this node serves is one) is reached without publishing the
+      // push on Redis, where every other node would read and drop it and a reader of pub/sub would see who got
+      // what when (MLS commits, Welcomes, KeyPackages, the roster). One elsewhere (or gone) goes through the adapter.
+      const target = io.sockets.sockets.has(connectionId) ? io.local.to(connectionId) : io.to(connectionId);
       // The Notifier's signature ties each event to its payload; Socket.IO's emit cannot follow a generic event name.
-      (io.to(connectionId).emit as (e: string, p: unknown) => boolean)(event, payload);
+      (target.emit as (e: string, p: unknown) => boolean)(event, payload);
     },
     toLocalConnections: (connectionIds, event, payload) => {
       if (connectionIds.length === 0) return;
