@@ -72,6 +72,13 @@ export interface ErrorBody {
   issues?: ValidationIssue[];
 }
 
+/** An error body as it crosses the wire: what a client checks a server's refusal against before believing it. */
+export const ErrorBodySchema = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
 /** The answer to every Socket.IO request and the body of every REST error. */
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
 

@@ -53,8 +53,9 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Bro
  * so a test can read real getStats() numbers without any hook in the app.
  */
 /**
- * Server pushes a test's pages dropped because they did not match their
- * schema (socket-subscription.ts says so on the console, naming the event).
+ * Server pushes and request answers a test's pages dropped because they did
+ * not match their schema (socket-subscription.ts and socket-client.ts say so
+ * on the console, naming the event).
  * An honest server never causes one: protocol-conformance.ts fails any test
  * file that leaves one here; a test that lies on purpose takes its own out.
  */
@@ -64,7 +65,7 @@ export async function newMediaContext(browser: Browser, baseURL: string, options
   const context = await browser.newContext({ baseURL, permissions: ['camera', 'microphone'], ...options });
   await recordPolicyViolations(context);
   context.on('console', (message) => {
-    const dropped = /dropped a malformed server message: (\S+)/.exec(message.text());
+    const dropped = /dropped a malformed server (?:message|answer): (\S+)/.exec(message.text());
     if (dropped?.[1]) droppedServerMessages.push(dropped[1]);
   });
   await context.addInitScript(() => {

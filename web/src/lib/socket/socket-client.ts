@@ -1,11 +1,4 @@
-import type {
-  Ack,
-  ClientRequestName,
-  ClientToServerEvents,
-  RequestPayload,
-  ResponseData,
-  ServerToClientEvents,
-} from '@care/shared';
+import { clientRequests, ErrorBodySchema, type ClientRequestName, type ClientToServerEvents, type RequestPayload, type ResponseData, type ServerToClientEvents } from '@care/shared';
 import { io, type Socket } from 'socket.io-client';
 import { ApiError } from '../api/api-error.js';
 import { subscribe } from './socket-subscription.js';
@@ -61,24 +54,38 @@ function reconnectRenewed(socket: AppSocket, triesLeft: number): void {
   socket.connect();
 }
 
-/** Sends a request and resolves with its data, or rejects with the server's typed error. */
+/**
+ * Sends a request and resolves with its data, or rejects with the server's
+ * typed error. The answer is checked against the protocol first (its
+ * response schema, or the error body's): the server is not trusted with the
+ * page's state, and one that does not match is refused as `invalid_payload`
+ * and named (the event only) on the console.
+ */
 export async function request<E extends ClientRequestName>(
   socket: AppSocket,
   event: E,
   payload: RequestPayload<E>,
 ): Promise<ResponseData<E>> {
-  let response: Ack<ResponseData<E>>;
+  let response: unknown;
   try {
     // Socket.IO's typed emitWithAck cannot follow the mapped event type; the signature above carries the types.
     const timed = socket.timeout(REQUEST_TIMEOUT_MS) as unknown as {
-      emitWithAck(e: E, p: RequestPayload<E>): Promise<Ack<ResponseData<E>>>;
+      emitWithAck(e: E, p: RequestPayload<E>): Promise<unknown>;
     };
     response = await timed.emitWithAck(event, payload);
   } catch {
     throw new ApiError('network', `${event}: no answer from the server`);
   }
-  if (!response.ok) throw ApiError.from(response.error);
-  return response.data;
+  const answer = typeof response === 'object' && response !== null ? (response as { ok?: unknown; data?: unknown; error?: unknown }) : {};
+  if (answer.ok === true) {
+    const data = clientRequests[event].response.safeParse(answer.data);
+    if (data.success) return data.data as ResponseData<E>;
+  } else if (answer.ok === false) {
+    const error = ErrorBodySchema.safeParse(answer.error);
+    if (error.success) throw ApiError.from(error.data);
+  }
+  console.warn(`dropped a malformed server answer: ${event}`);
+  throw new ApiError('invalid_payload', `${event}: the server's answer did not match the protocol`);
 }
 
 /**

@@ -5,6 +5,8 @@ import { Server, type Socket as ServerSocket } from 'socket.io';
 import { io } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppSocket } from './socket-client.js';
+import { ApiError } from '../api/api-error.js';
+import { request } from './socket-client.js';
 import { subscribe } from './socket-subscription.js';
 
 // A real Socket.IO server and client on a loopback port: the helper is tested against the library it wraps.
@@ -151,5 +153,38 @@ describe('subscribe', () => {
     // What is said names the event only, never the payload the server sent.
     expect(warned).toHaveLength(5);
     expect(warned.join(' ')).not.toContain('vanished');
+  });
+});
+
+describe('request', () => {
+  it('believes an answer only as the protocol says it is: malformed data or a malformed refusal is invalid_payload', async () => {
+    const { client, serverSide } = await connected();
+    const serverSocketArrives = serverSide();
+    client.connect();
+    const server = await serverSocketArrives;
+    const answers: unknown[] = [
+      { ok: true, data: { accepted: true, epoch: 3 } },
+      { ok: true, data: { accepted: 'yes', epoch: 3 } },
+      { ok: false, error: { code: 'stale_epoch', message: 'moved on' } },
+      { ok: false, error: { code: 'made_up', message: 'x' } },
+      'nonsense',
+    ];
+    server.on('mls:commit' as never, ((_payload: unknown, ack: (answer: unknown) => void) => ack(answers.shift())) as never);
+    const commit = () => request(client, 'mls:commit', { commit: new Uint8Array([1]) });
+    const warn = console.warn;
+    const warned: unknown[] = [];
+    console.warn = (...args: unknown[]) => warned.push(args.join(' '));
+    try {
+      expect(await commit()).toEqual({ accepted: true, epoch: 3 });
+      await expect(commit()).rejects.toMatchObject({ code: 'invalid_payload' });
+      await expect(commit()).rejects.toMatchObject({ code: 'stale_epoch', message: 'moved on' });
+      await expect(commit()).rejects.toMatchObject({ code: 'invalid_payload' });
+      const last = await commit().catch((error: unknown) => error);
+      expect(last).toBeInstanceOf(ApiError);
+      expect(last).toMatchObject({ code: 'invalid_payload' });
+    } finally {
+      console.warn = warn;
+    }
+    expect(warned).toEqual(['dropped a malformed server answer: mls:commit', 'dropped a malformed server answer: mls:commit', 'dropped a malformed server answer: mls:commit']);
   });
 });
