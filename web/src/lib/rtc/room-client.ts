@@ -634,14 +634,6 @@ export class RoomClient {
   }
 
   /**
-   * Our media moved to another media node (the one it was on drains, or died):
-   * everything we had there goes (the others' tracks end here until their
-   * consumers come again; our producers go with their transport) and is made
-   * again on the new node as when we prepared, with the same tracks, the same
-   * E2EE session and keys, and our seat unchanged. A screen being shared is
-   * shared again from the same capture.
-   */
-  /**
    * Moves run one at a time, each after the media being made now (the first
    * preparation, or the last move) is done: a move said again while one runs
    * is coalesced into one more, the newest. However often a server says it,
@@ -665,6 +657,14 @@ export class RoomClient {
     })().finally(() => (this.#moving = undefined));
   }
 
+  /**
+   * Our media moved to another media node (the one it was on drains, or died):
+   * everything we had there goes (the others' tracks end here until their
+   * consumers come again; our producers go with their transport) and is made
+   * again on the new node as when we prepared, with the same tracks, the same
+   * E2EE session and keys, and our seat unchanged. A screen being shared is
+   * shared again from the same capture.
+   */
   async #mediaMoved(routerRtpCapabilities: RtpCapabilities): Promise<void> {
     const visit = this.#visit;
     const prepared = this.#prepared;
