@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 import { MediaError } from './media-error.js';
 import { producerSourceFor, TRANSPORTS_PER_DIRECTION, type ProducerSource } from './peer-limits.js';
 
+/** How many closed consumer ids a peer remembers (a circle's worth of churn): views of them are moot. */
+const RECENTLY_CLOSED_KEPT = 64;
+
 /** The source a producer was made for (every producer is made with one, in `MediaPeer.produce`). */
 export function sourceOf(producer: types.Producer): ProducerSource {
   return producer.appData.source as ProducerSource;
@@ -51,6 +54,9 @@ export class MediaPeer {
   readonly #ready = new Set<string>();
   // Consumers whose picture is off screen (tab hidden): paused whatever the mode.
   readonly #offScreen = new Set<string>();
+  // The last consumers closed on this peer: a view the client sent before it
+  // heard of the closing is moot, not an error (the push is on its way).
+  readonly #recentlyClosed = new Set<string>();
   // Transports and producer sources taken, counted before the worker is asked,
   // so requests arriving together cannot all pass the limit (peer-limits.ts).
   readonly #transportsClaimed: Record<TransportDirection, number> = { send: 0, recv: 0 };
@@ -185,6 +191,7 @@ export class MediaPeer {
       this.#onConsumerClosed.delete(consumer.id);
       this.#ready.delete(consumer.id);
       this.#offScreen.delete(consumer.id);
+      this.#rememberClosed(consumer.id);
       if (this.consumers.delete(consumer.id)) onClosed(consumer.id);
     };
     this.#onConsumerClosed.set(consumer.id, closed);
@@ -209,7 +216,7 @@ export class MediaPeer {
     const consumer = this.consumers.get(consumerId);
     if (!consumer) throw new MediaError('not_found', `consumer ${consumerId} is not one of this peer's`);
     this.#ready.add(consumerId);
-    if (this.#wanted(consumer)) await consumer.resume();
+    if (this.#wanted(consumer)) await this.#follow(consumer);
   }
 
   /** The client holds an epoch's keys now: its videos start (each with a key frame, as a consumer resumes). */
@@ -217,7 +224,7 @@ export class MediaPeer {
     if (this.#holdsKeys) return;
     this.#holdsKeys = true;
     for (const consumer of this.consumers.values()) {
-      if (consumer.kind === 'video' && this.#ready.has(consumer.id) && this.#wanted(consumer)) await consumer.resume();
+      if (consumer.kind === 'video' && this.#ready.has(consumer.id) && this.#wanted(consumer)) await this.#follow(consumer);
     }
   }
 
@@ -242,13 +249,13 @@ export class MediaPeer {
    */
   async setConsumerView(consumerId: string, spatialLayer: number, visible: boolean): Promise<void> {
     const consumer = this.consumers.get(consumerId);
+    if (!consumer && this.#recentlyClosed.has(consumerId)) return;
     if (!consumer) throw new MediaError('not_found', `consumer ${consumerId} is not one of this peer's`);
-    if (consumer.type === 'simulcast') await consumer.setPreferredLayers({ spatialLayer });
+    if (consumer.type === 'simulcast') await this.#unlessClosed(consumer, () => consumer.setPreferredLayers({ spatialLayer }));
     if (visible) this.#offScreen.delete(consumerId);
     else this.#offScreen.add(consumerId);
     if (!this.#ready.has(consumerId)) return;
-    if (this.#wanted(consumer)) await consumer.resume();
-    else await consumer.pause();
+    await this.#follow(consumer);
   }
 
   /** Pauses or resumes what this peer receives, by kind: the SFU stops forwarding paused media. */
@@ -256,9 +263,32 @@ export class MediaPeer {
     this.receive = receive;
     for (const consumer of this.consumers.values()) {
       if (!this.#ready.has(consumer.id)) continue;
-      if (this.#wanted(consumer)) await consumer.resume();
-      else await consumer.pause();
+      await this.#follow(consumer);
     }
+  }
+
+  /** Resumes or pauses a consumer as this peer wants it now. */
+  #follow(consumer: types.Consumer): Promise<void> {
+    return this.#unlessClosed(consumer, () => (this.#wanted(consumer) ? consumer.resume() : consumer.pause()));
+  }
+
+  /**
+   * Runs a request on a consumer that may close under it: its producer can
+   * leave while the request is on its way to the worker, which then no longer
+   * knows it. That is the ordinary end of a consumer, not a fault.
+   */
+  async #unlessClosed(consumer: types.Consumer, request: () => Promise<unknown>): Promise<void> {
+    try {
+      await request();
+    } catch (error) {
+      if (!consumer.closed) throw error;
+    }
+  }
+
+  #rememberClosed(consumerId: string): void {
+    this.#recentlyClosed.add(consumerId);
+    // A Set iterates in insertion order: the oldest goes first.
+    if (this.#recentlyClosed.size > RECENTLY_CLOSED_KEPT) this.#recentlyClosed.delete(this.#recentlyClosed.values().next().value as string);
   }
 
   /** Holds back this peer's own media at the SFU, by source: nothing of what is held back is forwarded. */

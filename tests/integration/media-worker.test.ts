@@ -131,6 +131,33 @@ describe('mediasoup worker pool (the real worker)', () => {
     expect([...room.peer('receiver').consumers.values()].filter((c) => c.producerId === producer.id)).toHaveLength(1);
   });
 
+  it("takes a view of a consumer whose sender leaves while the view is on its way as moot, and a stranger's consumer id as not found", async () => {
+    pool = await WorkerPool.create(settings(), log);
+    const registry = new RoomRegistry(pool, settings(), log);
+    const room = await registry.getOrCreate('churn', 'group');
+    room.addPeer('receiver');
+    await room.createTransport('receiver', 'recv');
+    await room.setReady('receiver', room.rtpCapabilities);
+    const receiver = room.peer('receiver');
+    for (let round = 0; round < 20; round++) {
+      const sender = `sender-${round}`;
+      room.addPeer(sender);
+      const send = await room.createTransport(sender, 'send');
+      const consumed = new Promise<string>((resolve) => room.once('consumer', ({ consumer }) => resolve(consumer.id)));
+      await room.produce(sender, send.id, 'audio', audioParameters(5000 + round, room.rtpCapabilities) as never);
+      const consumerId = await consumed;
+      await receiver.consumerReady(consumerId);
+      // The sender goes, and a view comes before the worker's word of it: the worker no longer knows the consumer the view names.
+      room.removePeer(sender);
+      expect(receiver.consumers.has(consumerId)).toBe(true);
+      await Promise.all([receiver.setConsumerView(consumerId, 0, round % 2 === 0), receiver.setConsumerView(consumerId, 0, true)]);
+      await expect.poll(() => receiver.consumers.has(consumerId)).toBe(false);
+      // And once it is gone, a view of it is moot as well.
+      await receiver.setConsumerView(consumerId, 0, false);
+    }
+    await expect(receiver.setConsumerView('not-a-consumer-of-this-peer', 0, true)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
   it('holds a peer waiting in the lobby: its producer reaches nobody and it receives nothing until admitted, then both at once', async () => {
     pool = await WorkerPool.create(settings(), log);
     const registry = new RoomRegistry(pool, settings(), log);
