@@ -120,6 +120,11 @@ export class Room extends EventEmitter<RoomEvents> {
     }
   }
 
+  /** Everyone in the room, by peer id. */
+  peerIds(): string[] {
+    return [...this.#peers.keys()];
+  }
+
   get peerCount(): number {
     return this.#peers.size;
   }

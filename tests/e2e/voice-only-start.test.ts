@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboundMedia, waitForInboundMedia } from '../support/browser.js';
 import { BrowserHarness } from '../support/browser-harness.js';
 import { openSession, seriousViolations } from '../support/session-flow.js';
+import { sfuMediaPicture } from '../support/sfu-media-picture.js';
 
 /*
  * Issue 16, "Audio first": the client chooses voice only in the device
@@ -44,13 +45,19 @@ describe('voice only from the device check', () => {
     // The counselor hears the client, sees that the camera is off, and gets no picture.
     await host.getByTestId('remote-camera-off').waitFor({ timeout: 30_000 });
     expect(await host.getByTestId('remote-camera-off').textContent()).toContain(asn.displayName);
-    await expect.poll(async () => (await inboundMedia(host)).audioPacketsReceived, { timeout: 30_000 }).toBeGreaterThan(50);
+    const appointment = await h.t.platform.db.appointments.findOne({});
+    const room = h.t.platform.media.get(appointment?.roomId ?? '');
+    await expect
+      .poll(async () => (await inboundMedia(host)).audioPacketsReceived, { timeout: 30_000 })
+      .toBeGreaterThan(50)
+      .catch(async (error: unknown) => {
+        // Which link is missing: the client's producer, the counselor's consumer, or the page.
+        throw new Error(`the counselor hears nothing of the client; at the SFU:\n${await sfuMediaPicture(room, [...(room?.peerIds() ?? [])])}`, { cause: error });
+      });
     expect((await inboundMedia(host)).videoFramesDecoded).toBe(0);
     // At the SFU: the client's camera producer is held from its creation, so not one video packet reached the counselor.
     // (The browser sends a moment of sealed black frames before its producer pauses; the SFU keeps them: see the report.)
     expect((await inboundMedia(host)).videoPacketsReceived).toBe(0);
-    const appointment = await h.t.platform.db.appointments.findOne({});
-    const room = h.t.platform.media.get(appointment?.roomId ?? '');
     const hostPeer = [...(room?.producers() ?? [])][0]?.peerId;
     const camera = [...(room?.producers() ?? [])].find(({ peerId, producer }) => peerId !== hostPeer && producer.appData.source === 'camera')?.producer;
     if (!camera) throw new Error('the client made no camera producer');

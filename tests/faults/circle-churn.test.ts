@@ -163,7 +163,7 @@ async function whatIsLeft(kind: 'audio' | 'video' = 'video'): Promise<unknown[]>
           if (!now) return `no-worker-track,${element}`;
           const then = countsBefore.get(trackId);
           const failed = Object.values(now.failuresByLeaf).reduce((a, b) => a + b, 0) - Object.values(then?.failuresByLeaf ?? {}).reduce((a, b) => a + b, 0);
-          return `opened=${now.frames - (then?.frames ?? 0)},noKey=${now.noKey - (then?.noKey ?? 0)},failed=${failed},${element}`;
+          return `opened=${now.frames - (then?.frames ?? 0)},noKey=${now.noKey - (then?.noKey ?? 0)},failed=${failed},ever=${now.frames},${now.stage},${element}`;
         });
       return {
         receivers: streams.length,

@@ -7,6 +7,8 @@ export interface WorkerTrackCounts {
   frames: number;
   noKey: number;
   failuresByLeaf: Record<string, number>;
+  /** Where the track's pump is (frame-cryptor.ts): backpressure, reading, processing, ended or failed. */
+  stage: string;
 }
 
 /** Test-only: keeps the frame worker's latest counts per track as it posts them to the page (no hook in the app). */

@@ -89,3 +89,57 @@ describe('LiveMedia and the active speaker', () => {
     expect(speakerNews('conn-b')).toEqual([]);
   });
 });
+
+/** A room's media as far as its producers' holds go: a producer is made (slowly, as the worker does) paused or not, and setSending holds or forwards those that exist. */
+class ProducingRoomDouble extends RoomMediaDouble {
+  readonly paused = new Map<string, boolean>();
+  #made: Array<() => void> = [];
+  produce(_peerId: string, _transportId: string, kind: string, _rtp: unknown, _named: unknown, paused: boolean): Promise<{ producerId: string; source: string }> {
+    const source = kind === 'audio' ? 'microphone' : 'camera';
+    return new Promise((resolve) =>
+      this.#made.push(() => {
+        this.paused.set(source, paused);
+        resolve({ producerId: `producer-${source}`, source });
+      }),
+    );
+  }
+  override async setSending(_peerId?: string, send?: Record<string, boolean>): Promise<void> {
+    for (const source of this.paused.keys()) this.paused.set(source, !send?.[source]);
+  }
+  /** The worker finishes the producers asked for so far. */
+  finish(): void {
+    for (const made of this.#made.splice(0)) made();
+  }
+}
+
+describe('LiveMedia and the holds on a prepared page', () => {
+  it('forwards a producer made while the host let its sender in: the admission could not find it yet', async () => {
+    const room = new ProducingRoomDouble('room-1');
+    const waiting = { ...peer('client'), admitted: false };
+    const rooms = { peersIn: () => [], mediaPeerOf: () => waiting } as unknown as LiveRooms;
+    const media = { get: () => room } as unknown as MediaRooms;
+    const notifier: Notifier = { toConnection() {}, toUser() {}, ask: () => Promise.reject(new Error('not asked here')) };
+    const live = new LiveMedia(rooms, media, { mayShare: () => false }, notifier, pino({ level: 'silent' }));
+
+    const voice = live.produce('conn-client', 'send-transport', 'audio', { codecs: [], encodings: [] } as never);
+    // Let in while the worker makes the producer (it was asked for held: its sender was still waiting).
+    waiting.admitted = true;
+    await live.admitted(waiting);
+    room.finish();
+    await voice;
+    expect(room.paused.get('microphone')).toBe(false);
+  });
+
+  it('keeps a producer made while its sender still waits held', async () => {
+    const room = new ProducingRoomDouble('room-1');
+    const waiting = { ...peer('client'), admitted: false };
+    const rooms = { peersIn: () => [], mediaPeerOf: () => waiting } as unknown as LiveRooms;
+    const media = { get: () => room } as unknown as MediaRooms;
+    const notifier: Notifier = { toConnection() {}, toUser() {}, ask: () => Promise.reject(new Error('not asked here')) };
+    const live = new LiveMedia(rooms, media, { mayShare: () => false }, notifier, pino({ level: 'silent' }));
+    const voice = live.produce('conn-client', 'send-transport', 'audio', { codecs: [], encodings: [] } as never);
+    room.finish();
+    await voice;
+    expect(room.paused.get('microphone')).toBe(true);
+  });
+});

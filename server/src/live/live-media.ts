@@ -66,6 +66,9 @@ export class LiveMedia {
     const source = producerSourceFor(kind, named);
     const paused = !peer.admitted || !forwardedSources(peer)[source];
     const producer = await room.produce(peer.peerId, transportId, kind, rtpParameters as ms.RtpParameters, named, paused);
+    // Let in (or switched) while the worker made it: the admission's setSending ran before this producer
+    // existed, so it would stay held and the others would never hear or see it.
+    if (peer.admitted && paused !== !forwardedSources(peer)[source]) await room.setSending(peer.peerId, forwardedSources(peer));
     // Withdrawn while the worker made it: the withdrawal found nothing to close, so this closes it.
     if (producer.source === 'screen' && !this.shares.mayShare(peer, room.shape === 'group')) {
       await room.closeProducer(peer.peerId, 'screen');

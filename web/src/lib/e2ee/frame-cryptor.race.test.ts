@@ -62,7 +62,7 @@ function track(cryptor: FrameCryptor, operation: 'encrypt' | 'decrypt'): Track {
   cryptor.attach(readable, writable, { operation, codec: 'opus', trackId });
   const counts = (): TrackCounts => {
     const found = cryptor.counts().find((c) => c.trackId === trackId);
-    return found ?? { trackId, operation, frames: 0, noKey: 0, failuresByLeaf: {} };
+    return found ?? { trackId, operation, frames: 0, noKey: 0, failuresByLeaf: {}, stage: 'reading' };
   };
   const handled = (c: TrackCounts) => c.frames + c.noKey + Object.values(c.failuresByLeaf).reduce((a, b) => a + b, 0);
   const t: Track = {

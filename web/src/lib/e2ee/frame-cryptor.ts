@@ -199,7 +199,7 @@ export class FrameCryptor {
   #countsFor(options: TransformOptions): TrackCounts {
     let entry = this.#counts.get(options.trackId);
     if (!entry) {
-      entry = { trackId: options.trackId, operation: options.operation, frames: 0, noKey: 0, failuresByLeaf: {} };
+      entry = { trackId: options.trackId, operation: options.operation, frames: 0, noKey: 0, failuresByLeaf: {}, stage: 'reading' };
       this.#counts.set(options.trackId, entry);
     }
     return entry;
@@ -211,16 +211,21 @@ export class FrameCryptor {
     try {
       for (;;) {
         // Backpressure as a pipe would: no read while the writable is full.
+        tally.stage = 'backpressure';
         await writer.ready;
+        tally.stage = 'reading';
         const { value: frame } = await reader.read();
         if (frame === undefined) break;
+        tally.stage = 'processing';
         if (await this.#process(frame, options, tally, wait)) void writer.write(frame).catch(() => undefined);
       }
     } catch (error) {
+      tally.stage = 'failed';
       // One side failed: end the other too, as a pipe does.
       await Promise.all([reader.cancel(error).catch(() => undefined), writer.abort(error).catch(() => undefined)]);
       return;
     }
+    tally.stage = 'ended';
     await writer.close().catch(() => undefined);
   }
 

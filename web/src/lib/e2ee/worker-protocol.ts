@@ -43,6 +43,14 @@ export interface TrackCounts {
   noKey: number;
   /** Frames that failed authentication, by the sender leaf encoded in their KID. */
   failuresByLeaf: Record<number, number>;
+  /**
+   * Where the track's pump is: waiting for the decoder or packetizer to take
+   * more (`backpressure`), for the browser's next frame (`reading`), sealing
+   * or opening one (`processing`, which includes a wait for keys), or done
+   * (`ended`, the streams closed; `failed`, one of them errored). A track
+   * whose frames stop shows where they stopped.
+   */
+  stage: 'backpressure' | 'reading' | 'processing' | 'ended' | 'failed';
 }
 
 /** Worker to main thread. */
