@@ -34,6 +34,8 @@ export class LocalRoomMedia extends EventEmitter<RoomMediaEvents> implements Roo
   constructor(
     room: Room,
     private readonly rebuild?: () => Promise<Room>,
+    /** Waits before trying again: until a replacement worker is in place, at most `ms`. */
+    private readonly workerBack: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {
     super();
     this.#room = room;
@@ -85,8 +87,8 @@ export class LocalRoomMedia extends EventEmitter<RoomMediaEvents> implements Roo
       try {
         room = await this.rebuild!();
       } catch {
-        // Its worker (or the only one) is being replaced: a moment later there is one to run on.
-        await new Promise((resolve) => setTimeout(resolve, REBUILD_RETRY_MS));
+        // Its worker (or the only one) is being replaced: try again as soon as the replacement is in place.
+        await this.workerBack(REBUILD_RETRY_MS);
       }
       if (this.#ended || this.#seats.size === 0) {
         room?.close();
@@ -248,7 +250,7 @@ export class LocalMediaRooms implements MediaRooms {
     if (!media) {
       const { id, shape } = room;
       const rebuilt = this.options.rebuildOnWorkerDeath ? () => this.registry.getOrCreate(id, shape) : undefined;
-      const created = new LocalRoomMedia(room, rebuilt);
+      const created = new LocalRoomMedia(room, rebuilt, (ms) => this.registry.workerReplaced(ms));
       media = created;
       this.#wrapped.set(room, media);
       if (rebuilt) {

@@ -45,6 +45,22 @@ export class RoomRegistry {
     return pending;
   }
 
+  /**
+   * Resolves when the pool next puts a replacement worker in place, or after
+   * `ms` at the latest (one may already be in place, or another still running).
+   */
+  workerReplaced(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.pool.off('workerReplaced', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.pool.once('workerReplaced', done);
+    });
+  }
+
   /** Closes the room's media once nobody is left in it. */
   releaseIfEmpty(roomId: string): void {
     const room = this.#rooms.get(roomId);

@@ -121,7 +121,8 @@ async function whatIsLeft(kind: 'audio' | 'video' = 'video'): Promise<unknown[]>
             (await pc.getStats()).forEach((s: { type: string; kind?: string; ssrc?: number; packetsReceived?: number; framesDecoded?: number; totalSamplesReceived?: number; concealedSamples?: number; trackIdentifier?: string }) => {
               // Video: frames decoded; audio: samples that were not concealment (as decoded-streams.ts counts them).
               // The receiver's track id is its consumer's id, the worker's track id for it (room-client.ts).
-              if (s.type === 'inbound-rtp' && s.kind === k) out[String(s.ssrc)] = [s.packetsReceived ?? 0, k === 'video' ? (s.framesDecoded ?? 0) : (s.totalSamplesReceived ?? 0) - (s.concealedSamples ?? 0), s.trackIdentifier ?? ''];
+              // mediasoup's bandwidth probation stream (padding only, SSRC 1234) is nobody's media.
+              if (s.type === 'inbound-rtp' && s.kind === k && s.ssrc !== 1234) out[String(s.ssrc)] = [s.packetsReceived ?? 0, k === 'video' ? (s.framesDecoded ?? 0) : (s.totalSamplesReceived ?? 0) - (s.concealedSamples ?? 0), s.trackIdentifier ?? ''];
             });
           }
           return out;
