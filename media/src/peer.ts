@@ -281,6 +281,9 @@ export class MediaPeer {
     try {
       await request();
     } catch (error) {
+      // The worker's word that the producer closed comes before its refusal, but mediasoup's channel delivers
+      // notifications a turn of the event loop later than responses (Channel.processNotification): wait for it.
+      await new Promise((resolve) => setImmediate(resolve));
       if (!consumer.closed) throw error;
     }
   }
