@@ -88,6 +88,33 @@ describe('the signal node that serves a room', () => {
     expect(await redis.get(`live:serving:${kept}`)).toBe(a.nodeId);
   });
 
+  it('renews all of its rooms in one Redis command a beat, however many it serves', async () => {
+    const own = new Redis(redisUrl);
+    const watch = new Redis(redisUrl);
+    await own.ping();
+    const ownAddress = `${own.stream.localAddress}:${own.stream.localPort}`;
+    const serving = new RoomServingNodes(own, () => true, log, fast);
+    await serving.start();
+    nodes.push(serving);
+    const rooms = Array.from({ length: 50 }, () => randomUUID());
+    for (const roomId of rooms) await serving.claim(roomId);
+    const commands: string[] = [];
+    await watch.monitor().then((monitor) => {
+      monitor.on('monitor', (_time: string, args: string[], source: string) => {
+        if (source === ownAddress) commands.push(String(args[0]).toLowerCase());
+      });
+      return new Promise((resolve) => setTimeout(resolve, fast.beatMs * 5)).then(() => monitor.disconnect());
+    });
+    // About five beats in that window: five commands, not fifty rooms' worth each.
+    expect(commands.length).toBeGreaterThanOrEqual(3);
+    expect(commands.length).toBeLessThanOrEqual(7);
+    // And the claims were kept alive by them.
+    for (const roomId of rooms) expect(await redis.pttl(`live:serving:${roomId}`)).toBeGreaterThan(fast.claimMs - fast.beatMs * 2);
+    await serving.close();
+    own.disconnect();
+    watch.disconnect();
+  });
+
   it('keeps only opaque ids in Redis', async () => {
     const keys = await redis.keys('live:*');
     for (const key of keys) {

@@ -31,10 +31,28 @@ if holder == false or holder == ARGV[1] or redis.call('EXISTS', ARGV[3] .. holde
 end
 return holder`;
 
-/** Keeps a claim alive if it is still this node's; 0 when another node took it. */
-const REFRESH = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
+/**
+ * One beat, one command, however many rooms the node holds: says the node is
+ * alive (KEYS[1]), then for each room (KEYS[2..]) keeps its claim alive if it
+ * is still this node's (1; another node's: 0), or gives it up ('release': 2).
+ * ARGV: node id, alive ms, claim ms, then one action per room.
+ */
+const BEAT = `
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
+local out = {}
+for i = 2, #KEYS do
+  local mine = redis.call('GET', KEYS[i]) == ARGV[1]
+  if ARGV[i + 2] == 'release' then
+    if mine then redis.call('DEL', KEYS[i]) end
+    out[i - 1] = 2
+  elseif mine then
+    redis.call('PEXPIRE', KEYS[i], ARGV[3])
+    out[i - 1] = 1
+  else
+    out[i - 1] = 0
+  end
+end
+return out`;
 
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -98,22 +116,28 @@ export class RoomServingNodes {
   }
 
   async #beat(): Promise<void> {
-    await this.#alive();
     const now = Date.now();
-    await Promise.all(
-      [...this.#held].map(async ([roomId, claimedAt]) => {
-        if (!this.stillServing(roomId) && now - claimedAt > this.timings.settleMs) {
-          this.#held.delete(roomId);
-          await this.redis.eval(RELEASE, 1, servingKey(roomId), this.nodeId);
-          return;
-        }
-        const kept = (await this.redis.eval(REFRESH, 1, servingKey(roomId), this.nodeId, this.timings.claimMs)) as number;
-        if (kept === 1) return;
-        // Our heartbeat lapsed (Redis away for a while) and another node seated someone there: it serves the room now.
-        this.#held.delete(roomId);
-        this.log.warn({ roomId }, 'another signal node took over a room this node served');
-      }),
-    );
+    const rooms = [...this.#held].map(([roomId, claimedAt]) => ({
+      roomId,
+      release: !this.stillServing(roomId) && now - claimedAt > this.timings.settleMs,
+    }));
+    for (const { roomId, release } of rooms) if (release) this.#held.delete(roomId);
+    const kept = (await this.redis.eval(
+      BEAT,
+      1 + rooms.length,
+      `${ALIVE_PREFIX}${this.nodeId}`,
+      ...rooms.map(({ roomId }) => servingKey(roomId)),
+      this.nodeId,
+      this.timings.aliveMs,
+      this.timings.claimMs,
+      ...rooms.map(({ release }) => (release ? 'release' : 'keep')),
+    )) as number[];
+    rooms.forEach(({ roomId }, i) => {
+      if (kept[i] !== 0) return;
+      // Our heartbeat lapsed (Redis away for a while) and another node seated someone there: it serves the room now.
+      this.#held.delete(roomId);
+      this.log.warn({ roomId }, 'another signal node took over a room this node served');
+    });
   }
 
   /** Stops beating and gives every room up, so other nodes may serve them at once. */
