@@ -46,6 +46,7 @@ import { createMail } from './mail/mail.js';
 import { createMetrics, createRateLimitedCounter } from './metrics.js';
 import { CacheInvalidations } from './node-cache/cache-invalidations.js';
 import { createNotifications, type Notifications } from './notifications/notifications.js';
+import type { Notifier } from './notifier.js';
 import { AttendanceRecorder } from './reporting/attendance-recorder.js';
 import { ReportCounts } from './reporting/report-counts.js';
 import { AllowanceCounts } from './reporting/allowance-counts.js';
@@ -72,6 +73,7 @@ import { SessionDirectory } from './sessions/session-directory.js';
 import { SessionSockets } from './socket/session-sockets.js';
 import { RequestLimiter } from './socket/request-limiter.js';
 import { createSocketServer, registerSocketFeatures } from './socket/socket-server.js';
+import { RoomNoticeStream } from './socket/room-notice-stream.js';
 import { socketNotifier } from './socket/socket-notifier.js';
 import type { AppServer } from './socket/types.js';
 import { connectedServer, connectRedis, refindPrimary } from './redis/redis-connection.js';
@@ -91,6 +93,8 @@ export interface Platform {
   db: Database;
   redis: Redis;
   io: AppServer;
+  /** Pushes to a connection, or to a person's connections on every node, as the services make them. */
+  notifier: Notifier;
   /** The Express app (its router stack is what the REST fuzz test enumerates). */
   http: Express;
   /** This node's media workers (CARE_ROLE=all; a signal node has none, and reading this throws). */
@@ -219,13 +223,16 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       });
       cleanups.push(() => watch.close());
     }
+    // Notices to a person's connections on every node, through a sealed Redis stream a failover does not lose.
+    const notices = new RoomNoticeStream(io, redis, config.RATE_LIMIT_KEY ? Buffer.from(config.RATE_LIMIT_KEY, 'base64') : undefined, log.child({ component: 'notices' }));
+    await notices.start();
     cleanups.push(async () => {
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });
-      await closeAdapter();
+      await Promise.all([notices.close(), closeAdapter()]);
     });
-    const notifier = socketNotifier(io);
+    const notifier = socketNotifier(io, notices);
 
     const mail = createMail(config, redis, log.child({ component: 'mail' }));
     cleanups.push(() => mail.mailer?.close());
@@ -328,6 +335,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       auth,
       appointments,
       presence,
+      notices,
       live,
       limits: new RequestLimiter(redis, rateLimited, config.REQUEST_BUDGET_SCALE, config.REQUEST_BUDGET_TIME_SCALE),
       maxConnectionsPerUser: config.SOCKETS_PER_USER,
@@ -445,6 +453,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       db,
       redis,
       io,
+      notifier,
       http: httpApp,
       get pool() {
         if (!pool) throw new Error('this node runs no media workers (CARE_ROLE=signal)');

@@ -108,7 +108,7 @@ describe('Redis primary failover through Sentinel', () => {
     let sent = 0;
     const probing = setInterval(() => {
       const bookingId = `probe-${sent++}`;
-      b.platform.io.to(`user:${counselor.id}`).emit('calendar:changed', { bookingId, change: 'booked' });
+      b.platform.notifier.toUser(counselor.id, 'calendar:changed', { bookingId, change: 'booked' });
       probes.add(bookingId);
     }, 25);
 

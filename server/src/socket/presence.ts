@@ -9,11 +9,11 @@ const channel = (userId: string) => `presence:${userId}`;
 
 /** Online/offline for the people one has appointments with, pushed as it changes. */
 export function registerPresence(io: AppServer, socket: AppSocket, deps: SocketDeps): void {
-  const { presence, appointments, log } = deps;
+  const { presence, appointments, notices, log } = deps;
   const user = socket.data.user;
 
   // The connection was counted in when it was let in (connection-cap.ts).
-  if (socket.data.cameOnline) io.to(channel(user.id)).emit('presence:update', { userId: user.id, online: true, status: 'online' });
+  if (socket.data.cameOnline) notices.emit(channel(user.id), 'presence:update', { userId: user.id, online: true, status: 'online' });
   const heartbeat = setInterval(() => {
     presence.heartbeat(user.id, socket.id).catch((error: unknown) => log.warn({ err: error }, 'presence heartbeat failed'));
   }, presence.heartbeatMs);
@@ -22,7 +22,7 @@ export function registerPresence(io: AppServer, socket: AppSocket, deps: SocketD
     clearInterval(heartbeat);
     presence.disconnect(user.id, socket.id).then(
       (wentOffline) => {
-        if (wentOffline) io.to(channel(user.id)).emit('presence:update', { userId: user.id, online: false, status: 'offline' });
+        if (wentOffline) notices.emit(channel(user.id), 'presence:update', { userId: user.id, online: false, status: 'offline' });
       },
       (error: unknown) => log.warn({ err: error }, 'presence disconnect failed'),
     );

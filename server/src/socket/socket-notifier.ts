@@ -2,6 +2,7 @@ import { ErrorCode, serverRequests } from '@care/shared';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { LocalFanOut, Notifier } from '../notifier.js';
+import type { RoomNoticeStream } from './room-notice-stream.js';
 import { userRoom } from './session-sockets.js';
 import type { AppServer } from './types.js';
 
@@ -19,11 +20,11 @@ function answerTo(data: z.ZodType): z.ZodType<{ ok: true; data: unknown } | { ok
 /**
  * The `Notifier` through Socket.IO rooms: a connection's own room (kept off
  * Redis when the connection is here), or every connection of a person on
- * any node (Redis adapter); and the local fan-out,
+ * any node (the sealed notice stream, room-notice-stream.ts); and the local fan-out,
  * one broadcast over this node's connections that the adapter keeps off
  * Redis (`io.local`).
  */
-export function socketNotifier(io: AppServer): Notifier & LocalFanOut {
+export function socketNotifier(io: AppServer, notices: Pick<RoomNoticeStream, 'emit'>): Notifier & LocalFanOut {
   return {
     toConnection: (connectionId, event, payload) => {
       // A connection of this node (every peer of a room this node serves is one) is reached without publishing the
@@ -38,9 +39,8 @@ export function socketNotifier(io: AppServer): Notifier & LocalFanOut {
       // One packet encoded once for all of them (Socket.IO's broadcast), where one emit each would encode and publish it again per connection.
       (io.local.to(connectionIds as string[]).emit as (e: string, p: unknown) => boolean)(event, payload);
     },
-    toUser: (userId, event, payload) => {
-      (io.to(userRoom(userId)).emit as (e: string, p: unknown) => boolean)(event, payload);
-    },
+    // Through the notice stream: a knock or an admission to another node must survive a Redis failover.
+    toUser: (userId, event, payload) => notices.emit(userRoom(userId), event, payload),
     ask: async (connectionId, event, payload) => {
       const socket = io.sockets.sockets.get(connectionId);
       if (!socket) throw new AppError('not_in_room', 'That connection is not on this node.');

@@ -1,0 +1,143 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AppServer } from './types.js';
+
+/** The stream every node writes its notices to and reads the others' from. */
+export const NOTICE_STREAM_KEY = 'care:notices';
+/** How long Redis keeps a notice: long enough for a node to read on after a failover, not a record of who was told what. */
+export const NOTICE_KEPT_MS = 120_000;
+const READ_BLOCK_MS = 5_000;
+const READ_COUNT = 200;
+const RETRY_MS = 250;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+/** Without a configured shared key (only outside production) every node derives this one: sealed alike, not secret. */
+const UNSET_KEY = Buffer.alloc(32);
+
+interface Notice {
+  /** The node that sent it (it delivered it to its own connections already). */
+  node: string;
+  room: string;
+  event: string;
+  payload: unknown;
+}
+
+/**
+ * Pushes to a person's connections on every node (a lobby knock, an
+ * admission, a calendar change, presence) that a Redis failover must not
+ * lose. The Socket.IO adapter's pub/sub keeps nothing, so a push published on
+ * the new primary before the other node has resubscribed there is gone: a
+ * counselor would never see the client knocking. Here each notice is an
+ * entry of a Redis stream that every node reads on from the last entry it
+ * saw, reconnecting through the failover: late, not lost (only an entry the
+ * old primary had not yet passed to its replica can be). The sending node
+ * delivers to its own connections at once, as before.
+ *
+ * A notice can carry a name (a knock's display name), and a copy of Redis
+ * must not say who waits for whom (tests/hostile/names-in-redis): each entry
+ * is one AES-256-GCM box under a key every node derives from the
+ * deployment's shared node key (RATE_LIMIT_KEY, required in production), and
+ * the stream keeps entries for two minutes at most. An entry that does not
+ * open (altered, or another deployment's) is skipped.
+ */
+export class RoomNoticeStream {
+  readonly #nodeId = randomUUID();
+  readonly #key: Buffer;
+  readonly #writer: Redis;
+  readonly #reader: Redis;
+  #lastId = '$';
+  #reading: Promise<void> | undefined;
+  #closed = false;
+  #failedWrites = 0;
+
+  constructor(
+    private readonly io: AppServer,
+    redis: Redis,
+    sharedKey: Buffer | undefined,
+    private readonly log: Logger,
+  ) {
+    this.#key = Buffer.from(hkdfSync('sha256', sharedKey ?? UNSET_KEY, Buffer.alloc(0), 'care-asn notice stream v1', 32));
+    // Both wait for Redis however long it is away: a notice is late, not dropped, and the reader resumes where it was.
+    this.#writer = redis.duplicate({ maxRetriesPerRequest: null, connectionName: 'care-notice-write' });
+    this.#reader = redis.duplicate({ maxRetriesPerRequest: null, connectionName: 'care-notice-read' });
+    // Their failures are the main connection's too, and logged there.
+    for (const client of [this.#writer, this.#reader]) client.on('error', () => undefined);
+  }
+
+  /** Reads on from the newest entry there is now (notices sent before this node started are not its to deliver). */
+  async start(): Promise<void> {
+    const newest = (await this.#reader.xrevrange(NOTICE_STREAM_KEY, '+', '-', 'COUNT', 1)) as Array<[string, string[]]>;
+    this.#lastId = newest[0]?.[0] ?? '0-0';
+    this.#reading = this.#read();
+  }
+
+  /** To `room`'s connections here at once, and through the stream to those on the other nodes. */
+  emit(room: string, event: string, payload: unknown): void {
+    (this.io.local.to(room).emit as (e: string, p: unknown) => boolean)(event, payload);
+    if (this.#closed) return;
+    const box = this.#seal({ node: this.#nodeId, room, event, payload });
+    this.#writer.xadd(NOTICE_STREAM_KEY, 'MINID', '~', `${Date.now() - NOTICE_KEPT_MS}`, '*', 'box', box).catch((error: unknown) => {
+      this.#failedWrites += 1;
+      // One line per hundred, so an outage does not flood the log.
+      if (this.#failedWrites % 100 === 1) this.log.warn({ err: error, failed: this.#failedWrites }, 'a notice to the other nodes could not be written');
+    });
+  }
+
+  /** Stops reading (a blocked read is cut) and lets the writes under way finish. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#reader.disconnect();
+    await this.#reading;
+    await this.#writer.quit().catch(() => undefined);
+  }
+
+  async #read(): Promise<void> {
+    while (!this.#closed) {
+      let batches: Array<[string, Array<[string, string[]]>]> | null;
+      try {
+        batches = (await this.#reader.xread('COUNT', READ_COUNT, 'BLOCK', READ_BLOCK_MS, 'STREAMS', NOTICE_STREAM_KEY, this.#lastId)) as typeof batches;
+      } catch (error) {
+        if (this.#closed) return;
+        this.log.debug({ err: error }, 'notice stream read failed; reading on');
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+        continue;
+      }
+      for (const [, entries] of batches ?? []) {
+        for (const [id, fields] of entries) {
+          this.#lastId = id;
+          const notice = this.#open(fields);
+          if (!notice || notice.node === this.#nodeId) continue;
+          (this.io.local.to(notice.room).emit as (e: string, p: unknown) => boolean)(notice.event, notice.payload);
+        }
+      }
+    }
+  }
+
+  #seal(notice: Notice): string {
+    const nonce = randomBytes(NONCE_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.#key, nonce);
+    cipher.setAAD(Buffer.from(NOTICE_STREAM_KEY));
+    return Buffer.concat([nonce, cipher.update(JSON.stringify(notice), 'utf8'), cipher.final(), cipher.getAuthTag()]).toString('base64');
+  }
+
+  #open(fields: string[]): Notice | undefined {
+    const at = fields.indexOf('box');
+    const sealed = at >= 0 && at % 2 === 0 ? fields[at + 1] : undefined;
+    if (sealed === undefined) return undefined;
+    try {
+      const box = Buffer.from(sealed, 'base64');
+      if (box.length < NONCE_BYTES + TAG_BYTES) return undefined;
+      const decipher = createDecipheriv('aes-256-gcm', this.#key, box.subarray(0, NONCE_BYTES));
+      decipher.setAAD(Buffer.from(NOTICE_STREAM_KEY));
+      decipher.setAuthTag(box.subarray(box.length - TAG_BYTES));
+      const clear = Buffer.concat([decipher.update(box.subarray(NONCE_BYTES, box.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+      const notice = JSON.parse(clear) as Partial<Notice>;
+      if (typeof notice.node !== 'string' || typeof notice.room !== 'string' || typeof notice.event !== 'string') return undefined;
+      return notice as Notice;
+    } catch {
+      return undefined;
+    }
+  }
+}

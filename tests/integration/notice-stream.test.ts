@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { demoAccounts } from '@care/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TwoSessionNodes } from '../hostile/session-sockets.js';
+import { login, nextEvent, userIdOf, type TestSocket } from '../support/test-platform.js';
+
+/*
+ * A push to a person's connections on every node (a lobby knock, an
+ * admission, a calendar change) goes through a sealed Redis stream
+ * (server/src/socket/room-notice-stream.ts), not pub/sub: a node that lost
+ * Redis for a moment reads on from where it was, so the push is late, not
+ * lost. Two real platforms on the real Redis, a real Socket.IO client.
+ */
+
+const STREAM = 'care:notices';
+const [counselor] = demoAccounts;
+let nodes: TwoSessionNodes;
+let socket: TestSocket;
+let userId: string;
+
+/** Every `calendar:changed` the connection gets from now on, by booking id. */
+function collect(): string[] {
+  const seen: string[] = [];
+  (socket as unknown as { on(e: string, h: (p: { bookingId: string }) => void): void }).on('calendar:changed', ({ bookingId }) => seen.push(bookingId));
+  return seen;
+}
+
+beforeAll(async () => {
+  nodes = await TwoSessionNodes.start();
+  socket = await nodes.open(nodes.a, await login(nodes.a.url, counselor.email, counselor.password));
+  userId = await userIdOf(nodes.a, counselor.email);
+});
+
+afterAll(async () => {
+  await nodes?.close();
+});
+
+describe('notices to a person on every node', () => {
+  it('reach a connection on the other node, and one on the sending node once, not again from the stream', async () => {
+    const seen = collect();
+    const fromB = nextEvent<{ bookingId: string }>(socket, 'calendar:changed');
+    nodes.b.platform.notifier.toUser(userId, 'calendar:changed', { bookingId: 'from-b', change: 'booked' });
+    expect((await fromB).bookingId).toBe('from-b');
+    nodes.a.platform.notifier.toUser(userId, 'calendar:changed', { bookingId: 'from-a', change: 'booked' });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(seen).toEqual(['from-b', 'from-a']);
+  });
+
+  it('are kept in Redis sealed, and briefly: no name in the clear', async () => {
+    const name = `Nama Rahasia ${randomBytes(4).toString('hex')}`;
+    const knock = nextEvent<{ displayName: string }>(socket, 'lobby:knock');
+    nodes.b.platform.notifier.toUser(userId, 'lobby:knock', { sessionId: 'a'.repeat(24), userId, displayName: name, since: new Date().toISOString() });
+    expect((await knock).displayName).toBe(name);
+    const entries = await nodes.a.platform.redis.xrangeBuffer(STREAM, '-', '+');
+    expect(entries.length).toBeGreaterThan(0);
+    for (const [id, fields] of entries) {
+      const raw = Buffer.concat([id, ...fields]);
+      expect(raw.includes(Buffer.from(name))).toBe(false);
+      expect(raw.includes(Buffer.from(userId))).toBe(false);
+      expect(fields.map(String).filter((_, i) => i % 2 === 0)).toEqual(['box']);
+    }
+    // Nothing older than the two minutes a notice is kept (trimmed as notices are written).
+    const oldest = Number(String(entries[0]![0]).split('-')[0]);
+    expect(Date.now() - oldest).toBeLessThan(130_000);
+  });
+
+  it('skip an entry that does not open (altered, forged, or another deployment’s), and go on', async () => {
+    const seen = collect();
+    const redis = nodes.a.platform.redis;
+    await redis.xadd(STREAM, '*', 'box', 'not base64 at all');
+    await redis.xadd(STREAM, '*', 'box', randomBytes(96).toString('base64'));
+    await redis.xadd(STREAM, '*', 'node', 'x', 'room', `user:${userId}`, 'event', 'calendar:changed');
+    const after = nextEvent<{ bookingId: string }>(socket, 'calendar:changed');
+    nodes.b.platform.notifier.toUser(userId, 'calendar:changed', { bookingId: 'after-forgeries', change: 'booked' });
+    expect((await after).bookingId).toBe('after-forgeries');
+    expect(seen).toEqual(['after-forgeries']);
+  });
+
+  it('written while the other node is cut off from Redis reach it once it is back: late, not lost', async () => {
+    const seen = collect();
+    const redis = nodes.a.platform.redis;
+    for (let round = 0; round < 5; round++) {
+      // Cut every node's notice reader (and, for the contrast, the pub/sub adapter's subscriber) off Redis.
+      const clients = String(await redis.client('LIST'))
+        .split('\n')
+        .filter((line) => / name=(care-notice-read|care-socket-subscribe) /.test(line))
+        .map((line) => /\bid=(\d+)/.exec(line)?.[1]);
+      for (const id of clients) if (id) await redis.client('KILL', 'ID', id);
+      nodes.b.platform.notifier.toUser(userId, 'calendar:changed', { bookingId: `while-cut-${round}`, change: 'booked' });
+    }
+    await expect.poll(() => seen.length, { timeout: 10_000 }).toBe(5);
+    expect(seen).toEqual([0, 1, 2, 3, 4].map((round) => `while-cut-${round}`));
+  });
+});
