@@ -124,9 +124,12 @@ const ConfigFields = z.object({
   /** Renamed: one variable for the idle lifetime and one for the absolute one. */
   SESSION_TTL_HOURS: z.undefined({ message: 'was replaced: set SESSION_IDLE_HOURS (idle) and SESSION_MAX_HOURS (absolute)' }).optional(),
   /**
-   * 32 bytes, base64: the key of the keyed hash (HMAC-SHA256) that turns an
-   * address or email into a rate-limit key name, so Redis never holds either.
-   * Required in production; elsewhere a fresh one is made at each start.
+   * 32 bytes, base64, the same on every node: the key of the keyed hash
+   * (HMAC-SHA256) that turns an address or email into a rate-limit key name,
+   * so Redis never holds either, and the key the notice stream between nodes
+   * is sealed under (socket/room-notice-stream.ts). Required in production;
+   * elsewhere a fresh one is made at each start (and the stream is sealed
+   * under a fixed key).
    */
   RATE_LIMIT_KEY: base64Key(),
   /** Failed attempts one network address (an IPv6 /64) may make per 15 minutes across all accounts, per kind (sign-in, code, invite, reset). */

@@ -10,6 +10,7 @@ export const NOTICE_KEPT_MS = 120_000;
 const READ_BLOCK_MS = 5_000;
 const READ_COUNT = 200;
 const RETRY_MS = 250;
+const CLOSE_WAIT_MS = 1_000;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 /** Without a configured shared key (only outside production) every node derives this one: sealed alike, not secret. */
@@ -46,6 +47,7 @@ export class RoomNoticeStream {
   readonly #key: Buffer;
   readonly #writer: Redis;
   readonly #reader: Redis;
+  readonly #main: Redis;
   #lastId = '$';
   #reading: Promise<void> | undefined;
   #closed = false;
@@ -57,6 +59,7 @@ export class RoomNoticeStream {
     sharedKey: Buffer | undefined,
     private readonly log: Logger,
   ) {
+    this.#main = redis;
     this.#key = Buffer.from(hkdfSync('sha256', sharedKey ?? UNSET_KEY, Buffer.alloc(0), 'care-asn notice stream v1', 32));
     // Both wait for Redis however long it is away: a notice is late, not dropped, and the reader resumes where it was.
     this.#writer = redis.duplicate({ maxRetriesPerRequest: null, connectionName: 'care-notice-write' });
@@ -67,7 +70,8 @@ export class RoomNoticeStream {
 
   /** Reads on from the newest entry there is now (notices sent before this node started are not its to deliver). */
   async start(): Promise<void> {
-    const newest = (await this.#reader.xrevrange(NOTICE_STREAM_KEY, '+', '-', 'COUNT', 1)) as Array<[string, string[]]>;
+    // On the main connection, whose commands give up: a node that cannot reach Redis at start says so.
+    const newest = (await this.#main.xrevrange(NOTICE_STREAM_KEY, '+', '-', 'COUNT', 1)) as Array<[string, string[]]>;
     this.#lastId = newest[0]?.[0] ?? '0-0';
     this.#reading = this.#read();
   }
@@ -84,13 +88,16 @@ export class RoomNoticeStream {
     });
   }
 
-  /** Stops reading (a blocked read is cut) and lets the writes under way finish. */
+  /** Stops reading (a blocked read is cut) and lets the writes under way finish, for a second at most (Redis may be away). */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#reader.disconnect();
     await this.#reading;
-    await this.#writer.quit().catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#writer.quit().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
+    this.#writer.disconnect();
   }
 
   async #read(): Promise<void> {
