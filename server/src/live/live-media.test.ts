@@ -112,15 +112,20 @@ class ProducingRoomDouble extends RoomMediaDouble {
   }
 }
 
+/** A page still waiting in the lobby, its room's media making producers slowly. */
+function producingSetUp() {
+  const room = new ProducingRoomDouble('room-1');
+  const waiting = { ...peer('client'), admitted: false };
+  const rooms = { peersIn: () => [], mediaPeerOf: () => waiting } as unknown as LiveRooms;
+  const media = { get: () => room } as unknown as MediaRooms;
+  const notifier: Notifier = { toConnection() {}, toUser() {}, ask: () => Promise.reject(new Error('not asked here')) };
+  const live = new LiveMedia(rooms, media, { mayShare: () => false }, notifier, pino({ level: 'silent' }));
+  return { room, waiting, live };
+}
+
 describe('LiveMedia and the holds on a prepared page', () => {
   it('forwards a producer made while the host let its sender in: the admission could not find it yet', async () => {
-    const room = new ProducingRoomDouble('room-1');
-    const waiting = { ...peer('client'), admitted: false };
-    const rooms = { peersIn: () => [], mediaPeerOf: () => waiting } as unknown as LiveRooms;
-    const media = { get: () => room } as unknown as MediaRooms;
-    const notifier: Notifier = { toConnection() {}, toUser() {}, ask: () => Promise.reject(new Error('not asked here')) };
-    const live = new LiveMedia(rooms, media, { mayShare: () => false }, notifier, pino({ level: 'silent' }));
-
+    const { room, waiting, live } = producingSetUp();
     const voice = live.produce('conn-client', 'send-transport', 'audio', { codecs: [], encodings: [] } as never);
     // Let in while the worker makes the producer (it was asked for held: its sender was still waiting).
     waiting.admitted = true;
@@ -131,12 +136,7 @@ describe('LiveMedia and the holds on a prepared page', () => {
   });
 
   it('keeps a producer made while its sender still waits held', async () => {
-    const room = new ProducingRoomDouble('room-1');
-    const waiting = { ...peer('client'), admitted: false };
-    const rooms = { peersIn: () => [], mediaPeerOf: () => waiting } as unknown as LiveRooms;
-    const media = { get: () => room } as unknown as MediaRooms;
-    const notifier: Notifier = { toConnection() {}, toUser() {}, ask: () => Promise.reject(new Error('not asked here')) };
-    const live = new LiveMedia(rooms, media, { mayShare: () => false }, notifier, pino({ level: 'silent' }));
+    const { room, live } = producingSetUp();
     const voice = live.produce('conn-client', 'send-transport', 'audio', { codecs: [], encodings: [] } as never);
     room.finish();
     await voice;
