@@ -260,7 +260,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       totp,
       challenges: new LoginChallenges(redis),
       limits,
-      endings: new SessionSockets(io),
+      endings: new SessionSockets(notices),
       accounts,
       invalidations,
     });

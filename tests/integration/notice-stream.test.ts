@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { demoAccounts } from '@care/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TwoSessionNodes } from '../hostile/session-sockets.js';
-import { login, nextEvent, userIdOf, type TestSocket } from '../support/test-platform.js';
+import { postJson } from '../hostile/credential-requests.js';
+import { endingOf, TwoSessionNodes } from '../hostile/session-sockets.js';
+import { login, nextEvent, sessionHeaders, userIdOf, type TestSocket } from '../support/test-platform.js';
 
 /*
  * A push to a person's connections on every node (a lobby knock, an
@@ -23,6 +24,17 @@ function collect(): string[] {
   const seen: string[] = [];
   (socket as unknown as { on(e: string, h: (p: { bookingId: string }) => void): void }).on('calendar:changed', ({ bookingId }) => seen.push(bookingId));
   return seen;
+}
+
+/** Cuts every node's notice reader, and the pub/sub adapter's subscriber (for the contrast), off Redis; they reconnect. */
+async function cutOffFromRedis(): Promise<void> {
+  const redis = nodes.a.platform.redis;
+  const clients = String(await redis.client('LIST'))
+    .split('\n')
+    .filter((line) => / name=(care-notice-read|care-socket-subscribe) /.test(line))
+    .map((line) => /\bid=(\d+)/.exec(line)?.[1]);
+  expect(clients.length).toBeGreaterThanOrEqual(4);
+  for (const id of clients) if (id) await redis.client('KILL', 'ID', id);
 }
 
 beforeAll(async () => {
@@ -78,17 +90,22 @@ describe('notices to a person on every node', () => {
 
   it('written while the other node is cut off from Redis reach it once it is back: late, not lost', async () => {
     const seen = collect();
-    const redis = nodes.a.platform.redis;
     for (let round = 0; round < 5; round++) {
-      // Cut every node's notice reader (and, for the contrast, the pub/sub adapter's subscriber) off Redis.
-      const clients = String(await redis.client('LIST'))
-        .split('\n')
-        .filter((line) => / name=(care-notice-read|care-socket-subscribe) /.test(line))
-        .map((line) => /\bid=(\d+)/.exec(line)?.[1]);
-      for (const id of clients) if (id) await redis.client('KILL', 'ID', id);
+      await cutOffFromRedis();
       nodes.b.platform.notifier.toUser(userId, 'calendar:changed', { bookingId: `while-cut-${round}`, change: 'booked' });
     }
     await expect.poll(() => seen.length, { timeout: 10_000 }).toBe(5);
     expect(seen).toEqual([0, 1, 2, 3, 4].map((round) => `while-cut-${round}`));
+  });
+
+  it('end a sign-in on the other node even while it is cut off from Redis: told, then its connection closed', async () => {
+    const cookie = await login(nodes.a.url, counselor.email, counselor.password);
+    const connection = await nodes.open(nodes.a, cookie);
+    const ending = endingOf(connection);
+    await cutOffFromRedis();
+    expect((await postJson(nodes.b.url, '/api/auth/logout', {}, sessionHeaders(cookie))).status).toBe(200);
+    expect(await ending).toEqual({ reason: 'signed_out', disconnect: 'io server disconnect' });
+    // The other sign-in's connection is untouched.
+    expect(socket.connected).toBe(true);
   });
 });

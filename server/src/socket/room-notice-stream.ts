@@ -19,15 +19,17 @@ const UNSET_KEY = Buffer.alloc(32);
 interface Notice {
   /** The node that sent it (it delivered it to its own connections already). */
   node: string;
-  room: string;
+  rooms: string[];
   event: string;
   payload: unknown;
+  /** The connections in those rooms are closed once told (a sign-in ended). */
+  disconnect: boolean;
 }
 
 /**
  * Pushes to a person's connections on every node (a lobby knock, an
- * admission, a calendar change, presence) that a Redis failover must not
- * lose. The Socket.IO adapter's pub/sub keeps nothing, so a push published on
+ * admission, a calendar change, presence, and the end of a sign-in with the
+ * closing of its connections) that a Redis failover must not lose. The Socket.IO adapter's pub/sub keeps nothing, so a push published on
  * the new primary before the other node has resubscribed there is gone: a
  * counselor would never see the client knocking. Here each notice is an
  * entry of a Redis stream that every node reads on from the last entry it
@@ -76,11 +78,16 @@ export class RoomNoticeStream {
     this.#reading = this.#read();
   }
 
-  /** To `room`'s connections here at once, and through the stream to those on the other nodes. */
-  emit(room: string, event: string, payload: unknown): void {
-    (this.io.local.to(room).emit as (e: string, p: unknown) => boolean)(event, payload);
+  /**
+   * To the rooms' connections here at once, and through the stream to those
+   * on the other nodes; with `disconnect`, each is closed once told (a
+   * sign-in that ended must not outlive a failover on another node either).
+   */
+  emit(rooms: string | string[], event: string, payload: unknown, options: { disconnect?: boolean } = {}): void {
+    const notice = { node: this.#nodeId, rooms: typeof rooms === 'string' ? [rooms] : rooms, event, payload, disconnect: options.disconnect === true };
+    this.#deliver(notice);
     if (this.#closed) return;
-    const box = this.#seal({ node: this.#nodeId, room, event, payload });
+    const box = this.#seal(notice);
     this.#writer.xadd(NOTICE_STREAM_KEY, 'MINID', '~', `${Date.now() - NOTICE_KEPT_MS}`, '*', 'box', box).catch((error: unknown) => {
       this.#failedWrites += 1;
       // One line per hundred, so an outage does not flood the log.
@@ -116,10 +123,15 @@ export class RoomNoticeStream {
           this.#lastId = id;
           const notice = this.#open(fields);
           if (!notice || notice.node === this.#nodeId) continue;
-          (this.io.local.to(notice.room).emit as (e: string, p: unknown) => boolean)(notice.event, notice.payload);
+          this.#deliver(notice);
         }
       }
     }
+  }
+
+  #deliver({ rooms, event, payload, disconnect }: Notice): void {
+    (this.io.local.to(rooms).emit as (e: string, p: unknown) => boolean)(event, payload);
+    if (disconnect) this.io.local.in(rooms).disconnectSockets(true);
   }
 
   #seal(notice: Notice): string {
@@ -141,7 +153,9 @@ export class RoomNoticeStream {
       decipher.setAuthTag(box.subarray(box.length - TAG_BYTES));
       const clear = Buffer.concat([decipher.update(box.subarray(NONCE_BYTES, box.length - TAG_BYTES)), decipher.final()]).toString('utf8');
       const notice = JSON.parse(clear) as Partial<Notice>;
-      if (typeof notice.node !== 'string' || typeof notice.room !== 'string' || typeof notice.event !== 'string') return undefined;
+      const rooms = notice.rooms;
+      if (typeof notice.node !== 'string' || typeof notice.event !== 'string' || !Array.isArray(rooms) || !rooms.every((r) => typeof r === 'string')) return undefined;
+      if (typeof notice.disconnect !== 'boolean') return undefined;
       return notice as Notice;
     } catch {
       return undefined;
