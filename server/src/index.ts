@@ -24,3 +24,4 @@ export { ControlChannel } from './media-nodes/control-channel.js';
 export { PrimaryWatch } from './redis/primary-watch.js';
 export { connectRedis, connectedServer, refindPrimary } from './redis/redis-connection.js';
 export { RoomServingNodes } from './live/room-serving-nodes.js';
+export { RoomNoticeStream } from './socket/room-notice-stream.js';

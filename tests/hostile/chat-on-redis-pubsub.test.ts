@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { demoAccounts } from '@care/server';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ask, connect, login, startTestPlatform, type TestPlatform, type TestSocket } from '../support/test-platform.js';
+import { ask, connect, login, startTestPlatform, userIdOf, type TestPlatform, type TestSocket } from '../support/test-platform.js';
 
 /*
  * Someone who can read Redis's pub/sub (a compromised Redis, a replica's
@@ -87,9 +87,15 @@ afterAll(async () => {
 });
 
 describe('a chat line is relayed in the room and never crosses Redis', () => {
-  it('control: the tap sees what the adapter publishes (a knock, told to every connection of the host on any node)', () => {
-    expect(published.length).toBeGreaterThan(0);
-    expect(published.some((message) => contains(message, Buffer.from('lobby:knock')))).toBe(true);
+  it('control: the tap sees what the adapter publishes (a broadcast to every connection of a person on any node)', async () => {
+    const probe = `control-${randomUUID()}`;
+    t.platform.io.to(`user:${await userIdOf(t, counselor.email)}`).emit('calendar:changed', { bookingId: probe, change: 'booked' });
+    await settle();
+    expect(published.some((message) => contains(message, Buffer.from(probe)))).toBe(true);
+  });
+
+  it('the knocks went to the host through the sealed notice stream, not pub/sub (room-notice-stream.ts)', () => {
+    expect(published.some((message) => contains(message, Buffer.from('lobby:knock')))).toBe(false);
   });
 
   it('nothing of the room\'s own traffic is published: no peer id of the roster (joins, admissions, the group\'s pushes)', () => {

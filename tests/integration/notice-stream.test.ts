@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { demoAccounts } from '@care/server';
+import { createLogger, demoAccounts, RoomNoticeStream } from '@care/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson } from '../hostile/credential-requests.js';
 import { endingOf, TwoSessionNodes } from '../hostile/session-sockets.js';
@@ -26,15 +26,19 @@ function collect(): string[] {
   return seen;
 }
 
-/** Cuts every node's notice reader, and the pub/sub adapter's subscriber (for the contrast), off Redis; they reconnect. */
+/**
+ * Cuts every node's notice reader, and the pub/sub adapter's subscriber (for the contrast), off Redis, once all
+ * four are connected (they reconnect by themselves a moment later).
+ */
 async function cutOffFromRedis(): Promise<void> {
   const redis = nodes.a.platform.redis;
-  const clients = String(await redis.client('LIST'))
-    .split('\n')
-    .filter((line) => / name=(care-notice-read|care-socket-subscribe) /.test(line))
-    .map((line) => /\bid=(\d+)/.exec(line)?.[1]);
-  expect(clients.length).toBeGreaterThanOrEqual(4);
-  for (const id of clients) if (id) await redis.client('KILL', 'ID', id);
+  const connected = async () =>
+    String(await redis.client('LIST'))
+      .split('\n')
+      .filter((line) => / name=(care-notice-read|care-socket-subscribe) /.test(line))
+      .map((line) => /\bid=(\d+)/.exec(line)?.[1]);
+  await expect.poll(async () => (await connected()).length, { timeout: 10_000, interval: 20 }).toBe(4);
+  for (const id of await connected()) if (id) await redis.client('KILL', 'ID', id);
 }
 
 beforeAll(async () => {
@@ -71,9 +75,13 @@ describe('notices to a person on every node', () => {
       expect(raw.includes(Buffer.from(userId))).toBe(false);
       expect(fields.map(String).filter((_, i) => i % 2 === 0)).toEqual(['box']);
     }
-    // Nothing older than the two minutes a notice is kept (trimmed as notices are written).
+    // Nothing older than the two minutes a notice is kept (trimmed as notices are written), and the stream itself
+    // goes two minutes after the last one.
     const oldest = Number(String(entries[0]![0]).split('-')[0]);
-    expect(Date.now() - oldest).toBeLessThan(130_000);
+    expect(Date.now() - oldest).toBeLessThan(121_000);
+    const ttl = await nodes.a.platform.redis.pttl(STREAM);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(120_000);
   });
 
   it('skip an entry that does not open (altered, forged, or another deployment’s), and go on', async () => {
@@ -107,5 +115,19 @@ describe('notices to a person on every node', () => {
     expect(await ending).toEqual({ reason: 'signed_out', disconnect: 'io server disconnect' });
     // The other sign-in's connection is untouched.
     expect(socket.connected).toBe(true);
+  });
+
+  it('close at once, even while the stream is reconnecting to Redis (a read that will never settle is not waited for)', async () => {
+    const { io, redis } = nodes.a.platform;
+    const stream = new RoomNoticeStream(io, redis, undefined, createLogger('silent'));
+    await stream.start();
+    // Its reader is the newest notice reader; cut it off, and close while it reconnects.
+    const readers = String(await redis.client('LIST'))
+      .split('\n')
+      .filter((line) => / name=care-notice-read /.test(line))
+      .map((line) => Number(/\bid=(\d+)/.exec(line)?.[1]));
+    await redis.client('KILL', 'ID', String(Math.max(...readers)));
+    const closing = stream.close().then(() => 'closed');
+    expect(await Promise.race([closing, new Promise((resolve) => setTimeout(() => resolve('still closing after 5 s'), 5000))])).toBe('closed');
   });
 });

@@ -53,6 +53,9 @@ export class RoomNoticeStream {
   #lastId = '$';
   #reading: Promise<void> | undefined;
   #closed = false;
+  /** Resolved by close(): a read waiting on a connection that is reconnecting would otherwise never settle. */
+  #stop!: () => void;
+  readonly #stopped = new Promise<'stopped'>((resolve) => (this.#stop = () => resolve('stopped')));
   #failedWrites = 0;
 
   constructor(
@@ -88,17 +91,26 @@ export class RoomNoticeStream {
     this.#deliver(notice);
     if (this.#closed) return;
     const box = this.#seal(notice);
-    this.#writer.xadd(NOTICE_STREAM_KEY, 'MINID', '~', `${Date.now() - NOTICE_KEPT_MS}`, '*', 'box', box).catch((error: unknown) => {
-      this.#failedWrites += 1;
-      // One line per hundred, so an outage does not flood the log.
-      if (this.#failedWrites % 100 === 1) this.log.warn({ err: error, failed: this.#failedWrites }, 'a notice to the other nodes could not be written');
-    });
+    // Trimmed exactly (`~` would keep whole blocks of older entries), and the stream goes when nothing was
+    // written for as long: Redis holds no notice older than that, busy or quiet.
+    const kept = Date.now() - NOTICE_KEPT_MS;
+    this.#writer
+      .pipeline()
+      .xadd(NOTICE_STREAM_KEY, 'MINID', `${kept}`, '*', 'box', box)
+      .pexpire(NOTICE_STREAM_KEY, NOTICE_KEPT_MS)
+      .exec()
+      .catch((error: unknown) => {
+        this.#failedWrites += 1;
+        // One line per hundred, so an outage does not flood the log.
+        if (this.#failedWrites % 100 === 1) this.log.warn({ err: error, failed: this.#failedWrites }, 'a notice to the other nodes could not be written');
+      });
   }
 
   /** Stops reading (a blocked read is cut) and lets the writes under way finish, for a second at most (Redis may be away). */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stop();
     this.#reader.disconnect();
     await this.#reading;
     let timer: NodeJS.Timeout | undefined;
@@ -111,7 +123,12 @@ export class RoomNoticeStream {
     while (!this.#closed) {
       let batches: Array<[string, Array<[string, string[]]>]> | null;
       try {
-        batches = (await this.#reader.xread('COUNT', READ_COUNT, 'BLOCK', READ_BLOCK_MS, 'STREAMS', NOTICE_STREAM_KEY, this.#lastId)) as typeof batches;
+        const read = this.#reader.xread('COUNT', READ_COUNT, 'BLOCK', READ_BLOCK_MS, 'STREAMS', NOTICE_STREAM_KEY, this.#lastId) as Promise<typeof batches>;
+        // Left behind at close, it may still fail later: nobody waits for it then.
+        read.catch(() => undefined);
+        const outcome = await Promise.race([read, this.#stopped]);
+        if (outcome === 'stopped') return;
+        batches = outcome;
       } catch (error) {
         if (this.#closed) return;
         this.log.debug({ err: error }, 'notice stream read failed; reading on');
