@@ -8,7 +8,7 @@ import { FirstPacketTap } from '../support/first-packet-tap.js';
 import { safetyCode } from '../support/group-view.js';
 import { capturedKeys, withKeyCapture } from '../support/key-capture.js';
 import { tappedFrames } from '../support/sealed-frames.js';
-import { encryptionState } from '../support/session-flow.js';
+import { encryptedAndDecoding, encryptionState } from '../support/session-flow.js';
 import { framesOpenedBy } from '../support/sframe-attempt.js';
 
 /*
@@ -48,10 +48,7 @@ const openConnections = (page: Page) =>
 describe('a server that says "your media moved" when it did not, again and again', () => {
   it('the page moves once at a time, keeps its group and keys, sends nothing unsealed, and recovers by a rejoin', { timeout: 240_000 }, async () => {
     const { host, client } = await h.sessionPair({ prepare: withKeyCapture });
-    for (const page of [host.page, client.page]) {
-      await expect.poll(() => encryptionState(page), { timeout: 60_000, interval: 250 }).toBe('encrypted');
-      await expect.poll(() => decodedStreams(page, 'video', 1000), { timeout: 60_000, interval: 500 }).toBe(1);
-    }
+    await encryptedAndDecoding([host.page, client.page]);
     const before = await safetyCode(client.page);
     const openBefore = await openConnections(client.page);
     const sockets = (await h.t.platform.io.fetchSockets()).filter((s) => (s.data as { user?: { displayName: string } }).user?.displayName === asn.displayName);

@@ -1,6 +1,8 @@
 import AxeBuilder from '@axe-core/playwright';
+import { expect } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newMediaContext } from './browser.js';
+import { decodedStreams } from './decoded-streams.js';
 
 export interface SignInOptions {
   /** Remove RTCRtpScriptTransform and createEncodedStreams, as in a browser without them. */
@@ -66,4 +68,12 @@ export async function seriousViolations(page: Page): Promise<string[]> {
 
 export async function encryptionState(page: Page): Promise<string | null> {
   return page.getByTestId('encryption').getAttribute('data-state');
+}
+
+/** Waits until each page of a 1:1 says "encrypted" and decodes the other's video. */
+export async function encryptedAndDecoding(pages: Page[]): Promise<void> {
+  for (const page of pages) {
+    await expect.poll(() => encryptionState(page), { timeout: 60_000, interval: 250 }).toBe('encrypted');
+    await expect.poll(() => decodedStreams(page, 'video', 1000), { timeout: 60_000, interval: 500 }).toBe(1);
+  }
 }

@@ -285,6 +285,24 @@ export class E2eeSession {
     this.#attach(receiver, { operation: 'decrypt', codec: kind === 'audio' ? 'opus' : 'vp8', trackId });
   }
 
+  /**
+   * Gives a receiver a new decrypting transform from the same worker, which
+   * takes its frames over from the old one (ReceiveTransformWatch: Chromium
+   * now and then never hooks a receive transform up). False where the
+   * fallback's streams can be taken only once.
+   */
+  reattachReceiver(receiver: RTCRtpReceiver, kind: 'audio' | 'video', trackId: string): boolean {
+    if (this.support !== 'script-transform') return false;
+    this.attachReceiver(receiver, kind, trackId);
+    return true;
+  }
+
+  /** Frames of a track the worker has handled in any way: opened or sealed, dropped for want of a key, or refused. */
+  framesHandled(trackId: string): number {
+    const counts = this.#counts.get(trackId);
+    return counts ? counts.frames + counts.noKey + Object.values(counts.failuresByLeaf).reduce((a, b) => a + b, 0) : 0;
+  }
+
   /** How many frames the worker has handled for a track (0 means the transform never ran). */
   framesSeen(trackId: string): number {
     const counts = this.#counts.get(trackId);

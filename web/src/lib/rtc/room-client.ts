@@ -20,6 +20,7 @@ import { ConsumerReoffer } from './consumer-reoffer.js';
 import { IceRecovery, type WatchedTransport } from './ice-recovery.js';
 import { listenToNetwork } from './network-change.js';
 import { connectEarly } from './receive-warm-up.js';
+import { ReceiveTransformWatch, type ReceiverSample } from './receive-transform-watch.js';
 import { TransformWatch, type SendKind, type SendSource } from './transform-watch.js';
 
 export type MediaConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
@@ -118,6 +119,8 @@ export class RoomClient {
   /** The id each sending track's transform counts its frames under (given before the producer exists). */
   readonly #senderTrackIds = new Map<SendKind, string>();
   readonly #watch: TransformWatch;
+  /** Puts back a decrypting transform Chromium left unhooked on a receiver. */
+  readonly #receiveWatch: ReceiveTransformWatch;
   /** Our shared screen, while it is shared (its track is ours to stop). */
   #screen: { producer: types.Producer; trackId: string } | undefined;
   readonly #consumers = new Map<string, { consumer: types.Consumer; peerId: string; source: ProducerSource }>();
@@ -175,6 +178,11 @@ export class RoomClient {
         return track?.readyState === 'live' && !track.muted;
       },
       (source) => (source === 'screen' ? this.#endScreenShare('not-encrypted') : this.#stopUnencrypted(source)),
+    );
+    this.#receiveWatch = new ReceiveTransformWatch(
+      () => this.#receiverSamples(),
+      (trackId) => e2ee.framesHandled(trackId),
+      (trackId) => this.#reattachReceiver(trackId),
     );
   }
 
@@ -258,6 +266,7 @@ export class RoomClient {
     if (this.#closed) return;
     this.#send = this.#createTransport(device, 'send', sendOptions);
     this.#recv = this.#createTransport(device, 'recv', recvOptions);
+    this.#receiveWatch.start();
     // Receive with the decrypting transform from the first consumer on; frames show from the moment the keys arrive.
     this.e2ee.prepare();
     if (this.e2ee.state === 'unsupported') {
@@ -516,6 +525,7 @@ export class RoomClient {
     this.#closed = true;
     this.#unsubscribe?.();
     this.#watch.close();
+    this.#receiveWatch.close();
     this.#dropScreen();
     this.#send?.close();
     this.#recv?.close();
@@ -528,6 +538,28 @@ export class RoomClient {
   }
 
   /** Inbound RTP statistics of every consumer, for connection quality (and the tests). */
+  /** Each receiver of ours with the RTP packets it got so far: one getStats of the receiving connection. */
+  async #receiverSamples(): Promise<ReceiverSample[]> {
+    if (!this.#recv || this.#closed) return [];
+    const samples: ReceiverSample[] = [];
+    (await this.#recv.getStats()).forEach((s: { type: string; trackIdentifier?: string; packetsReceived?: number }) => {
+      // A receiver's track id is its consumer's id (mediasoup-client), the worker's id for its frames too.
+      if (s.type === 'inbound-rtp' && s.trackIdentifier && this.#consumers.has(s.trackIdentifier)) {
+        samples.push({ trackId: s.trackIdentifier, packets: s.packetsReceived ?? 0 });
+      }
+    });
+    return samples;
+  }
+
+  #reattachReceiver(trackId: string): boolean {
+    const entry = this.#consumers.get(trackId);
+    const receiver = entry?.consumer.rtpReceiver;
+    if (!entry || entry.consumer.closed || !receiver || !this.e2ee.reattachReceiver(receiver, entry.consumer.kind, trackId)) return false;
+    // No id: which receiver it was says nothing a reader of the console needs.
+    console.warn('put back the decrypting transform of a receiver whose frames did not reach it');
+    return true;
+  }
+
   async inboundStats(): Promise<RTCStatsReport[]> {
     return Promise.all([...this.#consumers.values()].map(({ consumer }) => consumer.getStats()));
   }
