@@ -8,7 +8,7 @@ import type { AppServer, AppSocket } from './types.js';
 const channel = (userId: string) => `presence:${userId}`;
 
 /** Online/offline for the people one has appointments with, pushed as it changes. */
-export function registerPresence(io: AppServer, socket: AppSocket, deps: SocketDeps): void {
+export function registerPresence(socket: AppSocket, deps: SocketDeps): void {
   const { presence, appointments, notices, log } = deps;
   const user = socket.data.user;
 

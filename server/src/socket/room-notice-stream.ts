@@ -17,6 +17,10 @@ const TAG_BYTES = 16;
 const UNSET_KEY = Buffer.alloc(32);
 
 interface Notice {
+  /** This notice's own id: an entry written again (a replay by whoever can write to Redis) is delivered once. */
+  id: string;
+  /** When it was sent: an entry older than the stream keeps any (a replay of a saved one) is not delivered. */
+  at: number;
   /** The node that sent it (it delivered it to its own connections already). */
   node: string;
   rooms: string[];
@@ -42,7 +46,9 @@ interface Notice {
  * is one AES-256-GCM box under a key every node derives from the
  * deployment's shared node key (RATE_LIMIT_KEY, required in production), and
  * the stream keeps entries for two minutes at most. An entry that does not
- * open (altered, or another deployment's) is skipped.
+ * open (altered, or another deployment's) is skipped, and so is one written
+ * again (a replay: each notice has an id, delivered once, and a time, too
+ * old past two minutes).
  */
 export class RoomNoticeStream {
   readonly #nodeId = randomUUID();
@@ -57,6 +63,8 @@ export class RoomNoticeStream {
   #stop!: () => void;
   readonly #stopped = new Promise<'stopped'>((resolve) => (this.#stop = () => resolve('stopped')));
   #failedWrites = 0;
+  /** The notices delivered from the stream lately, by id, with when. */
+  readonly #seen = new Map<string, number>();
 
   constructor(
     private readonly io: AppServer,
@@ -87,7 +95,7 @@ export class RoomNoticeStream {
    * sign-in that ended must not outlive a failover on another node either).
    */
   emit(rooms: string | string[], event: string, payload: unknown, options: { disconnect?: boolean } = {}): void {
-    const notice = { node: this.#nodeId, rooms: typeof rooms === 'string' ? [rooms] : rooms, event, payload, disconnect: options.disconnect === true };
+    const notice = { id: randomUUID(), at: Date.now(), node: this.#nodeId, rooms: typeof rooms === 'string' ? [rooms] : rooms, event, payload, disconnect: options.disconnect === true };
     this.#deliver(notice);
     if (this.#closed) return;
     const box = this.#seal(notice);
@@ -139,11 +147,24 @@ export class RoomNoticeStream {
         for (const [id, fields] of entries) {
           this.#lastId = id;
           const notice = this.#open(fields);
-          if (!notice || notice.node === this.#nodeId) continue;
+          if (!notice || notice.node === this.#nodeId || !this.#fresh(notice)) continue;
           this.#deliver(notice);
         }
       }
     }
+  }
+
+  /** Not seen before and not older than the stream keeps notices; remembered for as long. */
+  #fresh({ id, at }: Notice): boolean {
+    const now = Date.now();
+    for (const [seenId, seenAt] of this.#seen) {
+      // In insertion order, oldest first: those past the window are forgotten.
+      if (now - seenAt <= NOTICE_KEPT_MS) break;
+      this.#seen.delete(seenId);
+    }
+    if (this.#seen.has(id) || now - at > NOTICE_KEPT_MS || at - now > NOTICE_KEPT_MS) return false;
+    this.#seen.set(id, now);
+    return true;
   }
 
   #deliver({ rooms, event, payload, disconnect }: Notice): void {
@@ -172,7 +193,7 @@ export class RoomNoticeStream {
       const notice = JSON.parse(clear) as Partial<Notice>;
       const rooms = notice.rooms;
       if (typeof notice.node !== 'string' || typeof notice.event !== 'string' || !Array.isArray(rooms) || !rooms.every((r) => typeof r === 'string')) return undefined;
-      if (typeof notice.disconnect !== 'boolean') return undefined;
+      if (typeof notice.disconnect !== 'boolean' || typeof notice.id !== 'string' || typeof notice.at !== 'number') return undefined;
       return notice as Notice;
     } catch {
       return undefined;

@@ -119,7 +119,7 @@ export function registerSocketFeatures(io: AppServer, deps: SocketDeps): void {
     watchSession(socket, deps.auth, log);
     limitRequests(socket, deps.limits.forConnection(socket.id, socket.data.user.id, log));
     rejectUnknownEvents(socket, log);
-    registerPresence(io, socket, scoped);
+    registerPresence(socket, scoped);
     registerLobby(socket, scoped);
     registerRoom(socket, scoped);
     registerMls(socket, scoped);
