@@ -105,8 +105,9 @@ export interface RoomVisit {
  * transport carrying the local camera and microphone, a receive transport
  * carrying everyone else. A waiting participant's page prepares in the
  * lobby (`prepare`): both transports created and connected, the tracks
- * produced (held at the SFU, paused here), the MLS KeyPackage published
- * (held by the server); admitted, it only has to `enter`. Each consumer is
+ * produced (held at the SFU, and here: their senders carry no track), the
+ * MLS KeyPackage published (held by the server); admitted, it only has to
+ * `enter`. Each consumer is
  * the server's request (`room:consume`), answered once it exists here with
  * its decrypting transform in place; they are set up side by side. The
  * room's comings and goings are heard here once and handed on: to the E2EE
@@ -118,6 +119,12 @@ export class RoomClient {
   readonly #producers = new Map<SendKind, types.Producer>();
   /** The id each sending track's transform counts its frames under (given before the producer exists). */
   readonly #senderTrackIds = new Map<SendKind, string>();
+  /** The track each producer sends once in the room: the camera or microphone, or the camera's blurred copy. */
+  readonly #sendTracks = new Map<SendKind, MediaStreamTrack>();
+  /** Producers whose transform is being watched: in the room, not paused. */
+  readonly #watched = new Set<SendKind>();
+  /** Tracks put on and taken off the senders, one after another (see #attachTracks). */
+  #trackWork: Promise<void> = Promise.resolve();
   readonly #watch: TransformWatch;
   /** Puts back a decrypting transform Chromium left unhooked on a receiver. */
   readonly #receiveWatch: ReceiveTransformWatch;
@@ -145,7 +152,7 @@ export class RoomClient {
   #nextMove: RtpCapabilities | undefined;
   /** What the host's admission gave us, if the server let our prepared page in itself (`room:entered`). */
   #entered: RoomJoined | undefined;
-  /** In the room: our tracks may be sent (until then they stay paused here, and held at the SFU). */
+  /** In the room: our tracks may be sent (until then their senders carry none, and the SFU holds them). */
   #inRoom = false;
   #state: Record<'send' | 'recv', types.ConnectionState> = { send: 'new', recv: 'new' };
   #sendWanted = { audio: true, video: true };
@@ -190,8 +197,8 @@ export class RoomClient {
    * In the lobby: gets everything ready that being let in would otherwise
    * wait for, and nothing the server would not give a waiting person: our
    * peer and the router's capabilities, both transports created and
-   * connected (ICE and DTLS done), the tracks produced (paused here, held
-   * at the SFU), each through the encrypting transform attached to its RTP
+   * connected (ICE and DTLS done), the tracks produced (held at the SFU; here
+   * their senders carry no track), each through the encrypting transform attached to its RTP
    * sender before its first negotiation, and (`keyPackage`) our MLS
    * KeyPackage published, held by the server until the host admits us.
    * Fail-closed: without transform support nothing is produced.
@@ -284,9 +291,12 @@ export class RoomClient {
   }
 
   async #produce(device: Device, send: types.Transport, localStream: MediaStream): Promise<void> {
-    for (const track of localStream.getTracks()) {
-      const kind: SendKind = track.kind === 'audio' ? 'audio' : 'video';
+    for (const captured of localStream.getTracks()) {
+      const kind: SendKind = captured.kind === 'audio' ? 'audio' : 'video';
       if (!device.canProduce(kind) || this.#closed) continue;
+      // Made again after a move: what was sent before (the blurred copy, if the background was).
+      const before = this.#sendTracks.get(kind);
+      const track = before?.readyState === 'live' ? before : captured;
       const trackId = `send-${kind}-${crypto.randomUUID()}`;
       const producer = await send.produce({
         track,
@@ -304,8 +314,9 @@ export class RoomClient {
       });
       this.#producers.set(kind, producer);
       this.#senderTrackIds.set(kind, trackId);
-      this.#watch.started(kind, trackId);
-      // In the lobby, or switched off before entering (a circle starts with the camera off): paused from the first moment.
+      this.#sendTracks.set(kind, track);
+      // In the lobby the track comes off its sender at once; switched off before entering (a circle starts
+      // with the camera off), the producer is paused too.
       this.#applySending();
     }
   }
@@ -316,6 +327,7 @@ export class RoomClient {
     if (this.#closed || !producer || producer.closed || producer.paused) return;
     producer.close();
     this.#producers.delete(kind);
+    this.#watched.delete(kind);
     this.events.onNotSending(kind);
   }
 
@@ -327,7 +339,10 @@ export class RoomClient {
   async replaceTrack(kind: SendKind, track: MediaStreamTrack): Promise<void> {
     const producer = this.#producers.get(kind);
     if (this.#closed || !producer || producer.closed) return;
-    await producer.replaceTrack({ track });
+    this.#sendTracks.set(kind, track);
+    // Still in the lobby, it stays off its sender until we are let in.
+    if (!this.#inRoom) return;
+    await this.#attachTracks();
     const trackId = this.#senderTrackIds.get(kind);
     if (!producer.paused && trackId) this.#watch.started(kind, trackId);
   }
@@ -345,13 +360,54 @@ export class RoomClient {
     await request(this.socket, 'room:set-media-mode', { mode });
   }
 
+  /**
+   * Camera and microphone follow our switches and the mode, paused (no RTP
+   * at all) when off. In the lobby their senders carry no track besides, so
+   * nothing is encoded or sent whatever the switches say, and being let in
+   * puts the tracks back on (no renegotiation: the picture starts at the
+   * next captured frame) rather than resuming paused producers, which would
+   * renegotiate each in turn on the way of the first frame.
+   */
   #applySending(): void {
     const allowed = mediaModeAllows(this.#mode);
     for (const [kind, producer] of this.#producers) {
-      this.#follow(kind, producer, this.#senderTrackIds.get(kind), this.#inRoom && this.#sendWanted[kind] && allowed[kind]);
+      const wanted = this.#sendWanted[kind] && allowed[kind];
+      if (wanted && producer.paused) producer.resume();
+      else if (!wanted && !producer.paused) producer.pause();
+      // As mediasoup-client does for the track on the sender; one held off it (the lobby) or made
+      // again after a move follows too, so the preview and a new producer show what the switch says.
+      const track = this.#sendTracks.get(kind);
+      if (track && track.enabled !== wanted) track.enabled = wanted;
+      const trackId = this.#senderTrackIds.get(kind);
+      // Every start is checked: a track that began held or paused has never been seen by its transform.
+      if (this.#inRoom && !producer.paused && trackId) {
+        if (!this.#watched.has(kind)) this.#watch.started(kind, trackId);
+        this.#watched.add(kind);
+      } else {
+        this.#watch.stopped(kind);
+        this.#watched.delete(kind);
+      }
     }
+    void this.#attachTracks();
     // A shared screen follows the mode only: the camera switch is not the share's.
     if (this.#screen) this.#follow('screen', this.#screen.producer, this.#screen.trackId, allowed.video);
+  }
+
+  /**
+   * Puts each producer's track on its sender in the room, and keeps it off
+   * in the lobby. One change at a time, each reading what is wanted when it
+   * runs: mediasoup-client compares with the track it holds before its own
+   * replace is done, so two overlapping replaces could end on the older.
+   */
+  #attachTracks(): Promise<void> {
+    this.#trackWork = this.#trackWork.then(async () => {
+      for (const [kind, producer] of this.#producers) {
+        const wanted = this.#inRoom ? (this.#sendTracks.get(kind) ?? null) : null;
+        if (producer.closed || producer.track === wanted) continue;
+        await producer.replaceTrack({ track: wanted }).catch(() => undefined);
+      }
+    });
+    return this.#trackWork;
   }
 
   #follow(source: SendSource, producer: types.Producer, trackId: string | undefined, wanted: boolean): void {
@@ -708,6 +764,7 @@ export class RoomClient {
     this.#consumers.clear();
     this.#toldViews.clear();
     for (const kind of this.#producers.keys()) this.#watch.stopped(kind);
+    this.#watched.clear();
     this.#producers.clear();
     for (const transport of [this.#send, this.#recv]) {
       if (!transport) continue;
