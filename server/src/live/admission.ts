@@ -57,8 +57,7 @@ export class Admission extends EventEmitter<AdmissionEvents> {
   /** The host admits one person (who is then told by `tellAdmitted`, after RoomEntry let in their prepared page). */
   async admit(user: CurrentUser, sessionId: string, userId: string): Promise<void> {
     await this.asHost(user, sessionId);
-    const waiting = await this.lobby.waiting(sessionId);
-    const already = await this.lobby.isAdmitted(sessionId, userId);
+    const [waiting, already] = await Promise.all([this.lobby.waiting(sessionId), this.lobby.isAdmitted(sessionId, userId)]);
     if (!already && !waiting.some((e) => e.userId === userId)) {
       throw new AppError('not_found', 'That person is not waiting for this session.');
     }

@@ -121,7 +121,9 @@ export class RoomEntry {
 
   /** What the newcomer needs to take part: the floor as it stands and its place in the MLS group. */
   async #takePart(peer: LivePeer, entered: Entered): Promise<RoomJoined> {
-    return { ...entered, floor: await this.moderation.peerJoined(peer.connectionId), mls: await this.mls.joinInfo(peer.roomId, peer.connectionId) };
+    // Side by side: the group's read is on the way of the newcomer's keys, the floor's is not.
+    const [floor, mls] = await Promise.all([this.moderation.peerJoined(peer.connectionId), this.mls.joinInfo(peer.roomId, peer.connectionId)]);
+    return { ...entered, floor, mls };
   }
 
   /** The first join of each person, for the report. Only admitted participants reach here; an admin never does (authorizeRoom). */

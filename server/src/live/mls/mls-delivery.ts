@@ -46,6 +46,11 @@ export class MlsDelivery {
       await this.roster.create(roomId, peer.peerId, this.now());
       return { role: 'create', epoch: 0 };
     }
+    // Redis's copy says someone holds the group: a joiner needs no more (its Welcome says the epoch), and
+    // asking the claims too would put two database reads on the way of everyone let in. Without a copy
+    // (none yet, or a failover lost it) the claims decide, and restore the copy if they know the group.
+    const copied = await this.roster.epoch(roomId);
+    if (copied !== undefined) return { role: 'join', epoch: copied };
     if (await this.roster.createIfAbsent(roomId, peer.peerId, this.now())) return { role: 'create', epoch: 0 };
     return { role: 'join', epoch: (await this.roster.epoch(roomId)) ?? null };
   }
@@ -97,16 +102,18 @@ export class MlsDelivery {
    * A peer that starts the group itself (`role: 'create'`) has none to add.
    */
   async releaseHeld(roomId: string, entered: ReadonlyArray<{ peer: Pick<LivePeer, 'peerId'>; mls: MlsJoinInfo }>): Promise<void> {
-    const released: KeyPackageArrived[] = [];
+    const released: Array<KeyPackageArrived & { ref: string }> = [];
     const now = this.now();
     for (const { peer, mls } of entered) {
       const held = this.#held.get(peer.peerId);
       this.#held.delete(peer.peerId);
       if (!held || mls.role !== 'join') continue;
-      await this.roster.announceKeyPackage(roomId, peer.peerId, held.ref, false, now);
-      released.push({ peerId: peer.peerId, keyPackage: held.keyPackage, rejoin: false });
+      released.push({ peerId: peer.peerId, keyPackage: held.keyPackage, rejoin: false, ref: held.ref });
     }
-    this.#forward(roomId, released);
+    // All announced (side by side: "admit all" waits for none in turn) before any is handed on,
+    // so the commit that adds them finds every one announced.
+    await Promise.all(released.map(({ peerId, ref }) => this.roster.announceKeyPackage(roomId, peerId, ref, false, now)));
+    this.#forward(roomId, released.map(({ peerId, keyPackage, rejoin }) => ({ peerId, keyPackage, rejoin })));
   }
 
   /** Hands KeyPackages to everyone in the room but their publishers, in one message each. */
