@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { demoAccounts } from '@care/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, nextEvent, userIdOf, type TestSocket } from '../support/test-platform.js';
-import { TwoSessionNodes } from './session-sockets.js';
+import { nextEvent, type TestSocket } from '../support/test-platform.js';
+import { calendarChanges, counselorOnTwoNodes, NOTICE_STREAM, type TwoSessionNodes } from './session-sockets.js';
 
 /*
  * Someone who can write to Redis (a compromised Redis, a replica's
@@ -14,18 +13,10 @@ import { TwoSessionNodes } from './session-sockets.js';
  * delivered, each notice once, and the readers go on. Two real platforms on the real Redis, a real Socket.IO client.
  */
 
-const STREAM = 'care:notices';
-const [counselor] = demoAccounts;
+const STREAM = NOTICE_STREAM;
 let nodes: TwoSessionNodes;
 let socket: TestSocket;
 let userId: string;
-
-/** Every `calendar:changed` the connection gets from now on, by booking id. */
-function collect(): string[] {
-  const seen: string[] = [];
-  (socket as unknown as { on(e: string, h: (p: { bookingId: string }) => void): void }).on('calendar:changed', ({ bookingId }) => seen.push(bookingId));
-  return seen;
-}
 
 /** An honest notice from node B, and the moment it arrived on node A's connection. */
 async function honest(bookingId: string): Promise<void> {
@@ -43,9 +34,7 @@ async function newestFields(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  nodes = await TwoSessionNodes.start();
-  socket = await nodes.open(nodes.a, await login(nodes.a.url, counselor.email, counselor.password));
-  userId = await userIdOf(nodes.a, counselor.email);
+  ({ nodes, socket, userId } = await counselorOnTwoNodes());
 });
 
 afterAll(async () => {
@@ -54,7 +43,7 @@ afterAll(async () => {
 
 describe('a writer to Redis and the notice stream between nodes', () => {
   it('cannot deliver a forged, altered or clear entry: each is skipped, and the next honest one arrives', async () => {
-    const seen = collect();
+    const seen = calendarChanges(socket);
     const redis = nodes.a.platform.redis;
     await redis.xadd(STREAM, '*', 'box', 'not base64 at all');
     await redis.xadd(STREAM, '*', 'box', randomBytes(96).toString('base64'));
@@ -70,7 +59,7 @@ describe('a writer to Redis and the notice stream between nodes', () => {
   });
 
   it('cannot replay an honest entry: written again, it is not delivered again', async () => {
-    const seen = collect();
+    const seen = calendarChanges(socket);
     const redis = nodes.a.platform.redis;
     await honest('replayed');
     const fields = await newestFields();
@@ -81,7 +70,7 @@ describe('a writer to Redis and the notice stream between nodes', () => {
   });
 
   it('does not stop the readers with a flood of garbage: the honest notice after 5000 forged entries arrives', async () => {
-    const seen = collect();
+    const seen = calendarChanges(socket);
     const redis = nodes.a.platform.redis;
     const pipeline = redis.pipeline();
     for (let i = 0; i < 5000; i++) pipeline.xadd(STREAM, '*', 'box', randomBytes(64).toString('base64'));

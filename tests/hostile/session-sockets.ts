@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SessionEndReason } from '@care/shared';
-import { ask, connect, startTestPlatform, type TestPlatform, type TestSocket } from '../support/test-platform.js';
+import { demoAccounts } from '@care/server';
+import { ask, connect, login, startTestPlatform, userIdOf, type TestPlatform, type TestSocket } from '../support/test-platform.js';
 
 /** How a live connection ended: what the server said, and Socket.IO's reason for the disconnect. */
 export interface Ending {
@@ -73,3 +74,27 @@ export class TwoSessionNodes {
 
 /** The status of GET /api/auth/me with this cookie: 200 while the sign-in lives. */
 export const statusOfMe = (node: TestPlatform, cookie: string) => fetch(`${node.url}/api/auth/me`, { headers: { cookie } }).then((r) => r.status);
+
+/** The Redis stream the nodes' notices travel on (server/src/socket/room-notice-stream.ts). */
+export const NOTICE_STREAM = 'care:notices';
+
+/** Two nodes, and the demo counselor signed in on node A with one connection: what the notice-stream tests start from. */
+export interface CounselorOnTwoNodes {
+  nodes: TwoSessionNodes;
+  socket: TestSocket;
+  userId: string;
+}
+
+export async function counselorOnTwoNodes(): Promise<CounselorOnTwoNodes> {
+  const [counselor] = demoAccounts;
+  const nodes = await TwoSessionNodes.start();
+  const socket = await nodes.open(nodes.a, await login(nodes.a.url, counselor.email, counselor.password));
+  return { nodes, socket, userId: await userIdOf(nodes.a, counselor.email) };
+}
+
+/** Every `calendar:changed` the connection gets from now on, by booking id. */
+export function calendarChanges(socket: TestSocket): string[] {
+  const seen: string[] = [];
+  (socket as unknown as { on(e: string, h: (p: { bookingId: string }) => void): void }).on('calendar:changed', ({ bookingId }) => seen.push(bookingId));
+  return seen;
+}

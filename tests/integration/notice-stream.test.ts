@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createLogger, demoAccounts, RoomNoticeStream } from '@care/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson } from '../hostile/credential-requests.js';
-import { endingOf, TwoSessionNodes } from '../hostile/session-sockets.js';
-import { login, nextEvent, sessionHeaders, userIdOf, type TestSocket } from '../support/test-platform.js';
+import { calendarChanges, counselorOnTwoNodes, endingOf, NOTICE_STREAM, type TwoSessionNodes } from '../hostile/session-sockets.js';
+import { login, nextEvent, sessionHeaders, type TestSocket } from '../support/test-platform.js';
 
 /*
  * A push to a person's connections on every node (a lobby knock, an
@@ -13,18 +13,11 @@ import { login, nextEvent, sessionHeaders, userIdOf, type TestSocket } from '../
  * lost. Two real platforms on the real Redis, a real Socket.IO client.
  */
 
-const STREAM = 'care:notices';
+const STREAM = NOTICE_STREAM;
 const [counselor] = demoAccounts;
 let nodes: TwoSessionNodes;
 let socket: TestSocket;
 let userId: string;
-
-/** Every `calendar:changed` the connection gets from now on, by booking id. */
-function collect(): string[] {
-  const seen: string[] = [];
-  (socket as unknown as { on(e: string, h: (p: { bookingId: string }) => void): void }).on('calendar:changed', ({ bookingId }) => seen.push(bookingId));
-  return seen;
-}
 
 /**
  * Cuts every node's notice reader, and the pub/sub adapter's subscriber (for the contrast), off Redis, once all
@@ -42,9 +35,7 @@ async function cutOffFromRedis(): Promise<void> {
 }
 
 beforeAll(async () => {
-  nodes = await TwoSessionNodes.start();
-  socket = await nodes.open(nodes.a, await login(nodes.a.url, counselor.email, counselor.password));
-  userId = await userIdOf(nodes.a, counselor.email);
+  ({ nodes, socket, userId } = await counselorOnTwoNodes());
 });
 
 afterAll(async () => {
@@ -53,7 +44,7 @@ afterAll(async () => {
 
 describe('notices to a person on every node', () => {
   it('reach a connection on the other node, and one on the sending node once, not again from the stream', async () => {
-    const seen = collect();
+    const seen = calendarChanges(socket);
     const fromB = nextEvent<{ bookingId: string }>(socket, 'calendar:changed');
     nodes.b.platform.notifier.toUser(userId, 'calendar:changed', { bookingId: 'from-b', change: 'booked' });
     expect((await fromB).bookingId).toBe('from-b');
@@ -85,7 +76,7 @@ describe('notices to a person on every node', () => {
   });
 
   it('written while the other node is cut off from Redis reach it once it is back: late, not lost', async () => {
-    const seen = collect();
+    const seen = calendarChanges(socket);
     for (let round = 0; round < 5; round++) {
       await cutOffFromRedis();
       nodes.b.platform.notifier.toUser(userId, 'calendar:changed', { bookingId: `while-cut-${round}`, change: 'booked' });
