@@ -137,8 +137,9 @@ describe('background blur in a 1:1 session', () => {
     // The control is the same camera through the same path with the effect off: measured in turn below.
     const videoProducers = () => s.tap.producers.filter((t) => t.kind === 'video').length;
     const producersBefore = videoProducers();
-    // Time for the bandwidth estimate to reach the layer the tile asks for.
-    await host.page.waitForTimeout(8000);
+    // Until the bandwidth estimate reaches the layer the tile asks for: the camera's full width (640), not a lower layer.
+    const remoteWidth = () => host.page.getByTestId('remote-video').evaluate((video: HTMLVideoElement) => video.videoWidth);
+    await expect.poll(remoteWidth, { timeout: 30_000, interval: 250 }).toBeGreaterThanOrEqual(640);
     const blurred = await picture(host.page, 'remote-video');
 
     // In the call: off, a plain background, then blur again, each on the same camera producer.
@@ -201,13 +202,13 @@ describe('background blur in a 1:1 session', () => {
     await page.getByTestId('open-session').click();
     await reachDeviceCheck(page);
     await chooseInDeviceCheck(page, 'blur');
-    // A slow phone: the page's main thread (where the model runs) slowed twenty times.
+    // A slow phone: the page's main thread (where the model runs) slowed six times (an entry-level phone against this machine).
     const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 20 });
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 6 });
     try {
       await page.getByTestId('background-struggling').waitFor({ timeout: 120_000 });
       const figures = await page.getByTestId('background-choice').evaluate((el) => ({ ms: el.dataset.msPerFrame, fps: el.dataset.fps }));
-      console.log(`throttled 20×: ${figures.ms} ms per frame, ${figures.fps} frames/s`);
+      console.log(`throttled 6×: ${figures.ms} ms per frame, ${figures.fps} frames/s`);
       await page.getByTestId('background-turn-off').click();
       await page.locator('[data-testid="background-choice"][data-status="off"]').waitFor({ timeout: 60_000 });
     } finally {
