@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SessionEndReason } from '@care/shared';
 import { demoAccounts } from '@care/server';
+import { expect } from 'vitest';
 import { ask, connect, login, startTestPlatform, userIdOf, type TestPlatform, type TestSocket } from '../support/test-platform.js';
 
 /** How a live connection ended: what the server said, and Socket.IO's reason for the disconnect. */
@@ -70,6 +71,21 @@ export class TwoSessionNodes {
     await this.b.close();
     await this.a.close();
   }
+}
+
+/**
+ * Cuts both nodes' notice readers, and their pub/sub adapters' subscribers (for the contrast), off Redis, once all
+ * four are connected (they reconnect by themselves a moment later).
+ */
+export async function cutNodesOffRedis(nodes: TwoSessionNodes): Promise<void> {
+  const redis = nodes.a.platform.redis;
+  const connected = async () =>
+    String(await redis.client('LIST'))
+      .split('\n')
+      .filter((line) => / name=(care-notice-read|care-socket-subscribe) /.test(line))
+      .map((line) => /\bid=(\d+)/.exec(line)?.[1]);
+  await expect.poll(async () => (await connected()).length, { timeout: 10_000, interval: 20 }).toBe(4);
+  for (const id of await connected()) if (id) await redis.client('KILL', 'ID', id);
 }
 
 /** The status of GET /api/auth/me with this cookie: 200 while the sign-in lives. */

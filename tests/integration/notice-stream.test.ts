@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createLogger, demoAccounts, RoomNoticeStream } from '@care/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson } from '../hostile/credential-requests.js';
-import { calendarChanges, counselorOnTwoNodes, endingOf, NOTICE_STREAM, type TwoSessionNodes } from '../hostile/session-sockets.js';
+import { calendarChanges, counselorOnTwoNodes, cutNodesOffRedis, endingOf, NOTICE_STREAM, type TwoSessionNodes } from '../hostile/session-sockets.js';
 import { login, nextEvent, sessionHeaders, type TestSocket } from '../support/test-platform.js';
 
 /*
@@ -19,20 +19,7 @@ let nodes: TwoSessionNodes;
 let socket: TestSocket;
 let userId: string;
 
-/**
- * Cuts every node's notice reader, and the pub/sub adapter's subscriber (for the contrast), off Redis, once all
- * four are connected (they reconnect by themselves a moment later).
- */
-async function cutOffFromRedis(): Promise<void> {
-  const redis = nodes.a.platform.redis;
-  const connected = async () =>
-    String(await redis.client('LIST'))
-      .split('\n')
-      .filter((line) => / name=(care-notice-read|care-socket-subscribe) /.test(line))
-      .map((line) => /\bid=(\d+)/.exec(line)?.[1]);
-  await expect.poll(async () => (await connected()).length, { timeout: 10_000, interval: 20 }).toBe(4);
-  for (const id of await connected()) if (id) await redis.client('KILL', 'ID', id);
-}
+const cutOffFromRedis = () => cutNodesOffRedis(nodes);
 
 beforeAll(async () => {
   ({ nodes, socket, userId } = await counselorOnTwoNodes());

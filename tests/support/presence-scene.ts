@@ -25,8 +25,11 @@ export interface PresenceScene {
   close(): Promise<void>;
 }
 
-export async function startPresenceScene(): Promise<PresenceScene> {
-  const t = await startTestPlatform();
+/** Who takes part in a presence scene: their ids and signed-in cookies, the session open now and the circle meeting. */
+export type PresenceCast = Pick<PresenceScene, 'ids' | 'cookies' | 'appointmentId' | 'meetingId'>;
+
+/** Sets the scene's people up on the platform's database (a later appointment for the second ASN) and signs them in. */
+export async function presenceCast(t: TestPlatform): Promise<PresenceCast> {
   const [counselor, client, , laterClient] = demoAccounts;
   const users = t.platform.db.connection.collection('users');
   const idOf = async (email: string) => String((await users.findOne({ email }))?._id);
@@ -48,13 +51,16 @@ export async function startPresenceScene(): Promise<PresenceScene> {
     client: await login(t.url, client.email, client.password),
     laterClient: await login(t.url, laterClient.email, laterClient.password),
   };
+  return { ids, cookies, appointmentId: String(open?._id), meetingId: String(meeting?._id) };
+}
+
+export async function startPresenceScene(): Promise<PresenceScene> {
+  const t = await startTestPlatform();
+  const cast = await presenceCast(t);
   const sockets: TestSocket[] = [];
   return {
     t,
-    ids,
-    cookies,
-    appointmentId: String(open?._id),
-    meetingId: String(meeting?._id),
+    ...cast,
     async open(cookie) {
       const socket = await connect(t.url, cookie);
       sockets.push(socket);

@@ -104,10 +104,22 @@ export class PresenceService {
    * theirs), never the one they wait for.
    */
   async statusFor(userId: string, viewerId: string, now = Date.now()): Promise<PresenceStatus> {
+    const views = await this.views(userId, now);
+    return views.own.get(viewerId) ?? views.everyone;
+  }
+
+  /**
+   * How every viewer sees `userId`, in one read: as anyone sees them, and
+   * apart from that, those who take part in each session they host (the
+   * client of that very session), who see them online.
+   */
+  async views(userId: string, now = Date.now()): Promise<{ everyone: PresenceStatus; own: Map<string, PresenceStatus> }> {
     const [online, ...hosting] = (await this.redis.eval(HOSTING, 2, this.#key(userId), this.#hostingKey(userId), String(now))) as [number, ...string[]];
-    if (online !== 1) return 'offline';
-    const elsewhere = hosting.some((entry) => !(JSON.parse(entry) as string[]).includes(viewerId));
-    return elsewhere ? 'in_session' : 'online';
+    if (online !== 1) return { everyone: 'offline', own: new Map() };
+    if (hosting.length === 0) return { everyone: 'online', own: new Map() };
+    const takingPart = hosting.map((entry) => JSON.parse(entry) as string[]);
+    const inEvery = takingPart[0]!.filter((viewerId) => takingPart.every((those) => those.includes(viewerId)));
+    return { everyone: 'in_session', own: new Map(inEvery.map((viewerId) => [viewerId, 'online' as const])) };
   }
 
   async isOnline(userId: string, now = Date.now()): Promise<boolean> {

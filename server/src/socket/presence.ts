@@ -1,11 +1,13 @@
-import type { PresenceState } from '@care/shared';
+import type { PresenceState, PresenceStatus } from '@care/shared';
 import type { LivePeer } from '../live/live-peer.js';
 import type { PresenceService } from '../presence/presence-service.js';
 import type { SocketDeps } from './deps.js';
 import { onRequest } from './request-handler.js';
-import type { AppServer, AppSocket } from './types.js';
+import type { AppSocket } from './types.js';
 
 const channel = (userId: string) => `presence:${userId}`;
+/** A follower's own room for one person's presence: where they hear it when they see it apart from everyone else. */
+const viewerChannel = (userId: string, viewerId: string) => `presence:${userId}:for:${viewerId}`;
 
 /** Online/offline for the people one has appointments with, pushed as it changes. */
 export function registerPresence(socket: AppSocket, deps: SocketDeps): void {
@@ -30,7 +32,7 @@ export function registerPresence(socket: AppSocket, deps: SocketDeps): void {
 
   onRequest(socket, 'presence:subscribe', log, async ({ userIds }) => {
     const allowed = await appointments.counterparts(user.id, userIds);
-    await socket.join(allowed.map(channel));
+    await socket.join(allowed.flatMap((userId) => [channel(userId), viewerChannel(userId, user.id)]));
     return Promise.all(allowed.map((userId) => stateFor(presence, userId, user.id)));
   });
 }
@@ -41,19 +43,22 @@ export function registerPresence(socket: AppSocket, deps: SocketDeps): void {
  * see it (the client of that very session still sees "online"). Only hosts:
  * that a client is in a session with another counselor is nobody's business.
  */
-export function followHosting(io: AppServer, deps: Pick<SocketDeps, 'live' | 'presence' | 'log'>): void {
-  const { live, presence, log } = deps;
+export function followHosting(deps: Pick<SocketDeps, 'live' | 'presence' | 'notices' | 'log'>): void {
+  const { live, presence, notices, log } = deps;
   const hosts = (peer: LivePeer) => peer.host && peer.user.role === 'counselor';
+  // Through the notice stream, like online and offline: a follower on another node is told late, not never, across a
+  // Redis failover, and no node asks the others for their sockets. Those who see the host apart (the client of the
+  // session) are left out of everyone's update and told their own.
   const tellFollowers = (userId: string) => {
-    void (async () => {
-      const followers = await io.in(channel(userId)).fetchSockets();
-      const states = new Map<string, Promise<PresenceState>>();
-      for (const follower of followers) {
-        const viewerId = follower.data.user.id;
-        if (!states.has(viewerId)) states.set(viewerId, stateFor(presence, userId, viewerId));
-        follower.emit('presence:update', await (states.get(viewerId) as Promise<PresenceState>));
-      }
-    })().catch((error: unknown) => log.warn({ err: error }, 'could not push a host presence'));
+    presence.views(userId).then(
+      ({ everyone, own }) => {
+        const state = (status: PresenceStatus): PresenceState => ({ userId, online: status !== 'offline', status });
+        const apart = [...own.keys()].map((viewerId) => viewerChannel(userId, viewerId));
+        notices.emit(channel(userId), 'presence:update', state(everyone), { except: apart });
+        for (const [viewerId, status] of own) notices.emit(viewerChannel(userId, viewerId), 'presence:update', state(status));
+      },
+      (error: unknown) => log.warn({ err: error }, 'could not push a host presence'),
+    );
   };
   // The Redis commands are issued as the events come (a rejoin's leave before its enter); the pushes follow each.
   live.rooms.on('peerJoined', (peer) => {

@@ -24,6 +24,8 @@ interface Notice {
   /** The node that sent it (it delivered it to its own connections already). */
   node: string;
   rooms: string[];
+  /** Connections in these rooms are left out (a follower who sees this person differently is told apart). */
+  except: string[];
   event: string;
   payload: unknown;
   /** The connections in those rooms are closed once told (a sign-in ended). */
@@ -91,11 +93,21 @@ export class RoomNoticeStream {
 
   /**
    * To the rooms' connections here at once, and through the stream to those
-   * on the other nodes; with `disconnect`, each is closed once told (a
-   * sign-in that ended must not outlive a failover on another node either).
+   * on the other nodes, but for those also in an `except` room; with
+   * `disconnect`, each is closed once told (a sign-in that ended must not
+   * outlive a failover on another node either).
    */
-  emit(rooms: string | string[], event: string, payload: unknown, options: { disconnect?: boolean } = {}): void {
-    const notice = { id: randomUUID(), at: Date.now(), node: this.#nodeId, rooms: typeof rooms === 'string' ? [rooms] : rooms, event, payload, disconnect: options.disconnect === true };
+  emit(rooms: string | string[], event: string, payload: unknown, options: { disconnect?: boolean; except?: string[] } = {}): void {
+    const notice: Notice = {
+      id: randomUUID(),
+      at: Date.now(),
+      node: this.#nodeId,
+      rooms: typeof rooms === 'string' ? [rooms] : rooms,
+      except: options.except ?? [],
+      event,
+      payload,
+      disconnect: options.disconnect === true,
+    };
     this.#deliver(notice);
     if (this.#closed) return;
     const box = this.#seal(notice);
@@ -167,9 +179,10 @@ export class RoomNoticeStream {
     return true;
   }
 
-  #deliver({ rooms, event, payload, disconnect }: Notice): void {
-    (this.io.local.to(rooms).emit as (e: string, p: unknown) => boolean)(event, payload);
-    if (disconnect) this.io.local.in(rooms).disconnectSockets(true);
+  #deliver({ rooms, except, event, payload, disconnect }: Notice): void {
+    const target = this.io.local.to(rooms).except(except);
+    (target.emit as (e: string, p: unknown) => boolean)(event, payload);
+    if (disconnect) target.disconnectSockets(true);
   }
 
   #seal(notice: Notice): string {
@@ -193,6 +206,9 @@ export class RoomNoticeStream {
       const notice = JSON.parse(clear) as Partial<Notice>;
       const rooms = notice.rooms;
       if (typeof notice.node !== 'string' || typeof notice.event !== 'string' || !Array.isArray(rooms) || !rooms.every((r) => typeof r === 'string')) return undefined;
+      // A node of the release before wrote no `except`: it meant nobody left out.
+      notice.except ??= [];
+      if (!Array.isArray(notice.except) || !notice.except.every((r) => typeof r === 'string')) return undefined;
       if (typeof notice.disconnect !== 'boolean' || typeof notice.id !== 'string' || typeof notice.at !== 'number') return undefined;
       return notice as Notice;
     } catch {

@@ -109,7 +109,7 @@ export function registerSocketFeatures(io: AppServer, deps: SocketDeps): void {
     log: deps.log,
   });
 
-  followHosting(io, deps);
+  followHosting(deps);
 
   io.on('connection', (socket) => {
     const log = deps.log.child({ connectionId: socket.id, userId: socket.data.user.id });
