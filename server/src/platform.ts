@@ -350,7 +350,7 @@ export async function startPlatform(config: Config, log: Logger, overrides: Plat
       agencyUnits: config.AGENCY_UNITS,
       now: () => new Date(),
     }, accountsLog);
-    const users = new UserAdminService(db, auth, redis, (userId) => io.in(`user:${userId}`).disconnectSockets(true), accountsLog);
+    const users = new UserAdminService(db, auth, redis, accountsLog);
     const schedulingModels = await SchedulingModels.bind(db);
     const reportCounts = new ReportCounts(db, {
       cancelled: schedulingModels.cancelledAppointments,

@@ -72,6 +72,20 @@ describe('notices to a person on every node', () => {
     expect(seen).toEqual([0, 1, 2, 3, 4].map((round) => `while-cut-${round}`));
   });
 
+  it('a push to one connection on the other node reaches that connection only, though cut off from Redis', async () => {
+    const other = await nodes.open(nodes.a, await login(nodes.a.url, counselor.email, counselor.password));
+    const seen = calendarChanges(socket);
+    const notSeen = calendarChanges(other);
+    await cutOffFromRedis();
+    nodes.b.platform.notifier.toConnection(socket.id!, 'calendar:changed', { bookingId: 'to-one-connection', change: 'booked' });
+    await expect.poll(() => seen, { timeout: 10_000 }).toEqual(['to-one-connection']);
+    nodes.a.platform.notifier.toConnection(other.id!, 'calendar:changed', { bookingId: 'sent-here', change: 'booked' });
+    await expect.poll(() => notSeen, { timeout: 10_000 }).toEqual(['sent-here']);
+    // Neither twice, nor to the other connection.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect([seen, notSeen]).toEqual([['to-one-connection'], ['sent-here']]);
+  });
+
   it('end a sign-in on the other node even while it is cut off from Redis: told, then its connection closed', async () => {
     const cookie = await login(nodes.a.url, counselor.email, counselor.password);
     const connection = await nodes.open(nodes.a, cookie);

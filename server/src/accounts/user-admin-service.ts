@@ -31,8 +31,6 @@ export class UserAdminService {
     private readonly db: Database,
     private readonly auth: AuthService,
     redis: Redis,
-    /** Drops the person's open Socket.IO connections (every node, through the adapter). */
-    private readonly disconnectUser: (userId: string) => void,
     private readonly log: Logger,
   ) {
     this.#roster = new TurnLock(redis, { ttlMs: 10_000, maxWaitMs: 10_000, busyMessage: 'Another change to administrators is under way. Please try again.' });
@@ -73,8 +71,9 @@ export class UserAdminService {
     const userId = user.id as string;
     await this.db.users.updateOne({ _id: user._id }, { $set: { active } });
     if (!active) {
+      // Every sign-in ended, and each of its connections on every node told why, then closed (SessionSockets, through
+      // the notice stream: a deactivation is not lost to a Redis failover, and nobody is cut off before being told).
       await this.auth.endSessionsOf(userId);
-      this.disconnectUser(userId);
     }
     // Who did it to whom, by opaque ids: an audit line, and no name or address.
     this.log.info({ by: admin.id, userId, role: user.role, active }, active ? 'account reactivated' : 'account deactivated');

@@ -19,8 +19,9 @@ function answerTo(data: z.ZodType): z.ZodType<{ ok: true; data: unknown } | { ok
 
 /**
  * The `Notifier` through Socket.IO rooms: a connection's own room (kept off
- * Redis when the connection is here), or every connection of a person on
- * any node (the sealed notice stream, room-notice-stream.ts); and the local fan-out,
+ * Redis when the connection is here, through the sealed notice stream,
+ * room-notice-stream.ts, when it is elsewhere), or every connection of a
+ * person on any node (the notice stream too); and the local fan-out,
  * one broadcast over this node's connections that the adapter keeps off
  * Redis (`io.local`).
  */
@@ -29,10 +30,11 @@ export function socketNotifier(io: AppServer, notices: Pick<RoomNoticeStream, 'e
     toConnection: (connectionId, event, payload) => {
       // A connection of this node (every peer of a room this node serves is one) is reached without publishing the
       // push on Redis, where every other node would read and drop it and a reader of pub/sub would see who got
-      // what when (MLS commits, Welcomes, KeyPackages, the roster). One elsewhere (or gone) goes through the adapter.
-      const target = io.sockets.sockets.has(connectionId) ? io.local.to(connectionId) : io.to(connectionId);
+      // what when (MLS commits, Welcomes, KeyPackages, the roster). One elsewhere (or gone) is reached through the
+      // sealed notice stream, which a Redis failover delays rather than loses; pub/sub would drop it.
+      if (!io.sockets.sockets.has(connectionId)) return notices.emit(connectionId, event, payload);
       // The Notifier's signature ties each event to its payload; Socket.IO's emit cannot follow a generic event name.
-      (target.emit as (e: string, p: unknown) => boolean)(event, payload);
+      (io.local.to(connectionId).emit as (e: string, p: unknown) => boolean)(event, payload);
     },
     toLocalConnections: (connectionIds, event, payload) => {
       if (connectionIds.length === 0) return;
