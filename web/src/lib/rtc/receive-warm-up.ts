@@ -7,16 +7,21 @@ const CONNECT_WITHIN_MS = 10_000;
  * Connects a receive transport before anything is received, so ICE and DTLS
  * are done while the person waits in the lobby rather than after they are
  * let in. A browser negotiates a transport only for a media section, so a
- * receiver is set up here, locally, for an audio stream nobody sends (an
- * SSRC of our own choosing that the server never learns: mediasoup-client
- * builds the offer itself and sends the server only our DTLS parameters);
- * `attach` puts the decrypting transform on it all the same. Once the
- * transport is connected the receiver goes (its section is kept, disabled,
- * so the connection stays). The server creates no consumer for it.
+ * receiver is set up here, locally, for a video stream nobody sends (an SSRC
+ * of our own choosing that the server never learns: mediasoup-client builds
+ * the offer itself and sends the server only our DTLS parameters); `attach`
+ * puts the decrypting transform on it all the same. Video, so that
+ * mediasoup-client's receiver for the SFU's bandwidth probation (made with
+ * the first video consumer, from its codec and header extensions, which are
+ * the router's as a real consumer's are) is negotiated now too, not in one
+ * more renegotiation as the first picture arrives. Once the transport is
+ * connected the receiver goes (its section is kept, disabled, so the
+ * connection stays). The server creates no consumer for it.
  */
 export async function connectEarly(transport: types.Transport, device: Device, attach: (receiver: RTCRtpReceiver) => void): Promise<void> {
-  const opus = device.recvRtpCapabilities.codecs?.find((codec) => codec.mimeType.toLowerCase() === 'audio/opus');
-  if (!opus || opus.preferredPayloadType === undefined || transport.connectionState === 'connected') return;
+  const capabilities = device.recvRtpCapabilities;
+  const video = capabilities.codecs?.find((codec) => codec.kind === 'video' && !/\/rtx$/i.test(codec.mimeType));
+  if (!video || video.preferredPayloadType === undefined || transport.connectionState === 'connected') return;
   const connected = new Promise<void>((resolve) => {
     const timer = setTimeout(done, CONNECT_WITHIN_MS);
     function done(): void {
@@ -33,11 +38,13 @@ export async function connectEarly(transport: types.Transport, device: Device, a
   const placeholder = await transport.consume({
     id: 'warm-up',
     producerId: 'warm-up',
-    kind: 'audio',
+    kind: 'video',
     rtpParameters: {
       mid: 'warm-up',
-      codecs: [{ mimeType: opus.mimeType, payloadType: opus.preferredPayloadType, clockRate: opus.clockRate, channels: opus.channels ?? 2, parameters: {}, rtcpFeedback: [] }],
-      headerExtensions: [],
+      codecs: [{ mimeType: video.mimeType, payloadType: video.preferredPayloadType, clockRate: video.clockRate, parameters: video.parameters ?? {}, rtcpFeedback: video.rtcpFeedback ?? [] }],
+      headerExtensions: (capabilities.headerExtensions ?? [])
+        .filter((extension) => extension.kind === 'video' && extension.direction !== 'sendonly' && extension.direction !== 'inactive')
+        .map((extension) => ({ uri: extension.uri, id: extension.preferredId, encrypt: extension.preferredEncrypt ?? false, parameters: {} })),
       encodings: [{ ssrc }],
       rtcp: { cname: 'warm-up', reducedSize: true },
     },

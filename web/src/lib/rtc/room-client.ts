@@ -16,6 +16,7 @@ import type { E2eeSession } from '../e2ee/e2ee-session.svelte.js';
 import { ApiError } from '../api/api-error.js';
 import { request, type AppSocket } from '../socket/socket-client.js';
 import { subscribe, type Unsubscribe } from '../socket/socket-subscription.js';
+import { ConsumeGathering } from './consume-gathering.js';
 import { ConsumerReoffer } from './consumer-reoffer.js';
 import { IceRecovery, type WatchedTransport } from './ice-recovery.js';
 import { listenToNetwork } from './network-change.js';
@@ -116,6 +117,8 @@ export interface RoomVisit {
 export class RoomClient {
   #send: types.Transport | undefined;
   #recv: types.Transport | undefined;
+  /** The server's consumer requests, set up together (one renegotiation for those that come at once). */
+  readonly #gathering = new ConsumeGathering();
   readonly #producers = new Map<SendKind, types.Producer>();
   /** The id each sending track's transform counts its frames under (given before the producer exists). */
   readonly #senderTrackIds = new Map<SendKind, string>();
@@ -285,7 +288,7 @@ export class RoomClient {
       // Said before the consumers come, so each starts with a key frame the encoder has not just sent.
       keysHeld ? request(this.socket, 'room:request-key-frame', {}) : undefined,
       request(this.socket, 'room:ready', { rtpCapabilities: device.recvRtpCapabilities }),
-      connectEarly(this.#recv, device, (receiver) => this.e2ee.attachReceiver(receiver, 'audio', `warm-up-${crypto.randomUUID()}`)),
+      connectEarly(this.#recv, device, (receiver) => this.e2ee.attachReceiver(receiver, 'video', `warm-up-${crypto.randomUUID()}`)),
       this.#produce(device, this.#send, visit.localStream),
     ]);
   }
@@ -585,6 +588,7 @@ export class RoomClient {
     this.#dropScreen();
     this.#send?.close();
     this.#recv?.close();
+    this.#gathering.cancel(new Error('left the room'));
     this.#consumers.clear();
     this.#toldViews.clear();
     this.#reoffer.close();
@@ -818,7 +822,7 @@ export class RoomClient {
     this.#reoffer.asked(message.consumerId, message.peerId);
     let consumer: types.Consumer;
     try {
-      consumer = await this.#recv.consume({
+      consumer = await this.#gathering.consume(this.#recv, {
         id: message.consumerId,
         producerId: message.producerId,
         kind: message.kind,
