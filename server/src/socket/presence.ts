@@ -50,15 +50,15 @@ export function followHosting(deps: Pick<SocketDeps, 'live' | 'presence' | 'noti
   // Redis failover, and no node asks the others for their sockets. Those who see the host apart (the client of the
   // session) are left out of everyone's update and told their own.
   const tellFollowers = (userId: string) => {
-    presence.views(userId).then(
-      ({ everyone, own }) => {
+    presence
+      .views(userId)
+      .then(({ everyone, own }) => {
         const state = (status: PresenceStatus): PresenceState => ({ userId, online: status !== 'offline', status });
         const apart = [...own.keys()].map((viewerId) => viewerChannel(userId, viewerId));
         notices.emit(channel(userId), 'presence:update', state(everyone), { except: apart });
         for (const [viewerId, status] of own) notices.emit(viewerChannel(userId, viewerId), 'presence:update', state(status));
-      },
-      (error: unknown) => log.warn({ err: error }, 'could not push a host presence'),
-    );
+      })
+      .catch((error: unknown) => log.warn({ err: error }, 'could not push a host presence'));
   };
   // The Redis commands are issued as the events come (a rejoin's leave before its enter); the pushes follow each.
   live.rooms.on('peerJoined', (peer) => {

@@ -180,9 +180,10 @@ export class RoomNoticeStream {
   }
 
   #deliver({ rooms, except, event, payload, disconnect }: Notice): void {
-    const target = this.io.local.to(rooms).except(except);
+    // Leaving nobody out is the plain broadcast, as before `except` existed.
+    const target = except.length > 0 ? this.io.local.to(rooms).except(except) : this.io.local.to(rooms);
     (target.emit as (e: string, p: unknown) => boolean)(event, payload);
-    if (disconnect) target.disconnectSockets(true);
+    if (disconnect) (except.length > 0 ? this.io.local.in(rooms).except(except) : this.io.local.in(rooms)).disconnectSockets(true);
   }
 
   #seal(notice: Notice): string {
