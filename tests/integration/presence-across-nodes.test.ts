@@ -52,6 +52,7 @@ describe("a counselor's presence to followers on another node", () => {
     expect((await follow(client, cast.ids.counselor))?.status).toBe('online');
     expect((await follow(laterClient, cast.ids.counselor))?.status).toBe('online');
     const toClient = updatesOf(client, cast.ids.counselor);
+    const toLater = updatesOf(laterClient, cast.ids.counselor);
     const publishedBefore = published.length;
 
     const busy = presenceBecomes(laterClient, cast.ids.counselor, 'in_session');
@@ -66,6 +67,9 @@ describe("a counselor's presence to followers on another node", () => {
     expect(((await ask(counselor, 'room:leave', {})) as { ok: boolean }).ok).toBe(true);
     await free;
     expect(toClient).not.toContain('in_session');
+    // The next client heard only their own view: busy, then free; not the session's client's "online" in between.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(toLater).toEqual(['in_session', 'online']);
     // Neither update, nor a request for node B's sockets, went over pub/sub.
     expect(onPubSub('presence:update')).toBe(0);
     expect(published.length - publishedBefore).toBe(0);
