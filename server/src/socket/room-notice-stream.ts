@@ -181,9 +181,9 @@ export class RoomNoticeStream {
 
   #deliver({ rooms, except, event, payload, disconnect }: Notice): void {
     // Leaving nobody out is the plain broadcast, as before `except` existed.
-    const target = except.length > 0 ? this.io.local.to(rooms).except(except) : this.io.local.to(rooms);
-    (target.emit as (e: string, p: unknown) => boolean)(event, payload);
-    if (disconnect) (except.length > 0 ? this.io.local.in(rooms).except(except) : this.io.local.in(rooms)).disconnectSockets(true);
+    const leavingOut = <T extends { except(rooms: string[]): T }>(operator: T): T => (except.length > 0 ? operator.except(except) : operator);
+    (leavingOut(this.io.local.to(rooms)).emit as (e: string, p: unknown) => boolean)(event, payload);
+    if (disconnect) leavingOut(this.io.local.in(rooms)).disconnectSockets(true);
   }
 
   #seal(notice: Notice): string {

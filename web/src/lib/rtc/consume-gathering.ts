@@ -42,26 +42,26 @@ export class ConsumeGathering {
 
   /** What is gathered is refused (the room was left). */
   cancel(reason: Error): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const gathered = this.#gathered;
-    this.#gathered = [];
-    this.#transport = undefined;
-    for (const entry of gathered) entry.reject(reason);
+    for (const entry of this.#take().gathered) entry.reject(reason);
   }
 
   #flush(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const transport = this.#transport;
-    const gathered = this.#gathered;
-    this.#gathered = [];
-    this.#transport = undefined;
+    const { transport, gathered } = this.#take();
     if (!transport) return;
     // All in this one turn: mediasoup-client puts them in a single offer and answer.
     for (const { options, resolve, reject } of gathered) {
       if (transport.closed) reject(new Error('the receive transport closed'));
       else transport.consume(options).then(resolve, reject);
     }
+  }
+
+  /** What was gathered, and for which transport; the gathering starts afresh. */
+  #take(): { transport: types.Transport | undefined; gathered: Gathered[] } {
+    clearTimeout(this.#timer);
+    const taken = { transport: this.#transport, gathered: this.#gathered };
+    this.#timer = undefined;
+    this.#transport = undefined;
+    this.#gathered = [];
+    return taken;
   }
 }
