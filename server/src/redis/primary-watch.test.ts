@@ -58,11 +58,14 @@ describe('nextLease', () => {
     expect(nextLease({ serving: false }, 'confirmed', 9000, 800)).toEqual({ state: { serving: true }, actions: ['resume'] });
   });
 
-  it('follows a primary named elsewhere after a lease, without stopping to serve', () => {
+  it('follows a primary named elsewhere on the second round in a row, without stopping to serve or waiting a lease', () => {
     const first = nextLease(serving, 'moved', 1000, 800);
     expect(first.actions).toEqual([]);
-    const later = nextLease(first.state, 'moved', 1800, 800);
+    const later = nextLease(first.state, 'moved', 1200, 800);
     expect(later).toEqual({ state: { serving: true }, actions: ['refind'] });
+    // One stray answer between two is no reason to move: the count starts again.
+    const interrupted = nextLease(nextLease(first.state, 'undecided', 1200, 800).state, 'moved', 1400, 800);
+    expect(interrupted.actions).toEqual([]);
     // A node already out stays out until it is confirmed on the new primary.
     expect(nextLease({ serving: false, movedSince: 1000 }, 'moved', 1800, 800)).toEqual({ state: { serving: false }, actions: ['refind'] });
   });

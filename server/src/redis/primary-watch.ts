@@ -67,9 +67,12 @@ export type LeaseAction = 'stop' | 'resume' | 'refind';
 /**
  * The next state after a verdict, and what the node must do. Only a node
  * that cannot hear a majority stops serving: one that hears them name
- * another server is on the side that chose it, and goes there once that
- * lasted a lease (right after a failover the sentinels disagree for a
- * moment, and a node that just followed them must not be sent back and forth).
+ * another server is on the side that chose it, and goes there once two
+ * rounds in a row said so. A sentinel names a promoted replica only once it
+ * has seen it answer as a primary, so a majority naming it is the failover
+ * done, not a step of it; the second round is against one stray answer.
+ * Waiting a whole lease here (as this once did) kept every node of the
+ * majority side writing into a dead link for that long after the failover.
  */
 export function nextLease(state: LeaseState, verdict: PrimaryVerdict, now: number, leaseMs: number): { state: LeaseState; actions: LeaseAction[] } {
   switch (verdict) {
@@ -83,11 +86,10 @@ export function nextLease(state: LeaseState, verdict: PrimaryVerdict, now: numbe
       const stop = state.serving && now - since >= leaseMs;
       return { state: { unheardSince: since, serving: state.serving && !stop }, actions: stop ? ['stop'] : [] };
     }
-    case 'moved': {
-      const since = state.movedSince ?? now;
-      if (now - since < leaseMs) return { state: { movedSince: since, serving: state.serving }, actions: [] };
+    case 'moved':
+      // Any other verdict drops movedSince, so its presence says the round before was 'moved' too.
+      if (state.movedSince === undefined) return { state: { movedSince: now, serving: state.serving }, actions: [] };
       return { state: { serving: state.serving }, actions: ['refind'] };
-    }
   }
 }
 
