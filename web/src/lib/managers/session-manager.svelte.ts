@@ -33,6 +33,12 @@ const REFUSED_RETRY_MS = 10_000;
  */
 const REROUTE_PAUSE_MS = { min: 200, spread: 600 };
 const REROUTE_LIMIT = 25;
+/**
+ * The longest the room's view waits for the consumers being answered (a
+ * renegotiation takes tens of milliseconds, on a slow phone a hundred or
+ * two): past it something is wrong, and the page shows the room regardless.
+ */
+const VIEW_WAITS_FOR_ANSWERS_MS = 300;
 
 /**
  * One person's path through a session, 1:1 or a circle meeting: device
@@ -390,6 +396,12 @@ export class SessionManager {
       this.floor.set(joined.floor);
       await this.local.entered(joined.peerId, room);
       this.#reroutes = 0;
+      // Building the room's view is one long task of the main thread. Made while a consumer's renegotiation is
+      // under way, it held that renegotiation's answer (which is what starts the picture at the SFU) by as long.
+      // Built after the answer, it is made while the first key frame travels, and ready when it arrives.
+      await room.consumersAnswered(VIEW_WAITS_FOR_ANSWERS_MS);
+      // Left, closed or replaced meanwhile: whatever did that has said where the page goes.
+      if (this.#room !== room || this.stage !== 'joining') return;
       this.stage = 'room';
       void this.plan.start();
     } catch (error) {

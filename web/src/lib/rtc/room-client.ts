@@ -20,6 +20,7 @@ import { ConsumeGathering } from './consume-gathering.js';
 import { ConsumerReoffer } from './consumer-reoffer.js';
 import { IceRecovery, type WatchedTransport } from './ice-recovery.js';
 import { listenToNetwork } from './network-change.js';
+import { PendingAnswers } from './pending-answers.js';
 import { connectEarly } from './receive-warm-up.js';
 import { ReceiveTransformWatch, type ReceiverSample } from './receive-transform-watch.js';
 import { TransformWatch, type SendKind, type SendSource } from './transform-watch.js';
@@ -134,6 +135,8 @@ export class RoomClient {
   /** Our shared screen, while it is shared (its track is ours to stop). */
   #screen: { producer: types.Producer; trackId: string } | undefined;
   readonly #consumers = new Map<string, { consumer: types.Consumer; peerId: string; source: ProducerSource }>();
+  /** Answers to the server's consumer requests not sent yet. */
+  readonly #answering = new PendingAnswers();
   /** The view of each video consumer the SFU was last told. */
   readonly #toldViews = new Map<string, { spatialLayer: number; visible: boolean }>();
   /** The people in the room we know of; a consumer of someone not (yet) known waits to be handed to the page. */
@@ -252,6 +255,15 @@ export class RoomClient {
     // (any sent before could not be decrypted by whoever lacked the keys then).
     void request(this.socket, 'room:request-key-frame', {}).catch(() => undefined);
     return joined;
+  }
+
+  /**
+   * Resolves once the consumers the server asked for so far are answered
+   * (each answer is what starts its media at the SFU), or after `maxMs`,
+   * whichever is first; at once when none is waiting.
+   */
+  consumersAnswered(maxMs: number): Promise<void> {
+    return this.#answering.settled(maxMs);
   }
 
   /** Prepares and enters at once: the host, someone already admitted (a reload, a reconnect), a media restart. */
@@ -685,10 +697,11 @@ export class RoomClient {
     this.#unsubscribe = subscribe(this.socket, {
       // Set up side by side (mediasoup-client negotiates those that arrive together at once); each answer starts its consumer.
       'room:consume': (message, answer) => {
-        this.#consume(message).then(
+        const answered = this.#consume(message).then(
           () => answer({ ok: true, data: {} }),
           (error: unknown) => answer({ ok: false, error: { code: 'unavailable', message: error instanceof Error ? error.message : 'could not consume' } }),
         );
+        this.#answering.add(answered);
       },
       'room:entered': (joined) => {
         this.#entered = joined;
