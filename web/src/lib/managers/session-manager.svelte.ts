@@ -289,7 +289,8 @@ export class SessionManager {
 
   async #onConnected(): Promise<void> {
     this.tooManyConnections = false;
-    await this.lobby.refreshPresence();
+    // Presence is a courtesy: the lobby and the room are taken again without waiting for its answer (a round trip).
+    void this.lobby.refreshPresence();
     // After a reconnect the server has forgotten our place (and what the lobby prepared): take it again.
     if (this.stage === 'lobby') {
       this.#dropPreparation();
