@@ -62,8 +62,14 @@ describe('a 1:1 session on a phone', () => {
     await phone.getByTestId('consent').waitFor();
     await fitsThePhone(phone, '03-consent');
     await phone.getByTestId('consent-accept').tap();
+    // The ready button stays where it first appears while the device lists and the network result come in:
+    // a tap as it moved (the result pushing it down a few lines) went astray and left the person on this page.
+    const readyAt = () => phone.getByTestId('devices-ready').evaluate((button) => Math.round(button.getBoundingClientRect().top + window.scrollY));
+    await phone.getByTestId('devices-ready').waitFor();
+    const firstAt = await readyAt();
     await phone.getByTestId('preview-video').waitFor();
     await phone.getByTestId('network-result').filter({ hasText: 'Mbit/s' }).waitFor();
+    expect(await readyAt()).toBe(firstAt);
     await fitsThePhone(phone, '04-device-check');
     await phone.getByTestId('devices-ready').tap();
     await phone.getByTestId('lobby').waitFor();

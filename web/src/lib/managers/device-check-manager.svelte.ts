@@ -37,14 +37,16 @@ export class DeviceCheckManager {
           ...(this.cameraId ? { deviceId: { exact: this.cameraId } } : {}),
         },
       });
-      this.stream = stream;
-      this.#showCamera();
-      const devices = await navigator.mediaDevices.enumerateDevices();
+      // The lists before the preview: the preview, the choices and the ready button then appear in one go, and
+      // nothing moves under a finger about to tap (a list arriving later pushed the button away from it).
+      const devices = await navigator.mediaDevices.enumerateDevices().catch(() => []);
       this.cameras = devices.filter((d) => d.kind === 'videoinput');
       this.microphones = devices.filter((d) => d.kind === 'audioinput');
       this.speakers = devices.filter((d) => d.kind === 'audiooutput');
       this.cameraId = stream.getVideoTracks()[0]?.getSettings().deviceId ?? '';
       this.microphoneId = stream.getAudioTracks()[0]?.getSettings().deviceId ?? '';
+      this.stream = stream;
+      this.#showCamera();
       this.#meter(stream);
       this.status = 'ready';
     } catch (error) {
