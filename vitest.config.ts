@@ -22,7 +22,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           isolate,
-          include: ['shared/src/**/*.test.ts', 'media/src/**/*.test.ts', 'server/src/**/*.test.ts', 'web/src/**/*.test.ts', 'tests/deploy/**/*.test.ts'],
+          include: ['shared/src/**/*.test.ts', 'media/src/**/*.test.ts', 'server/src/**/*.test.ts', 'web/src/**/*.test.ts', 'tests/deploy/**/*.test.ts', 'tests/support/**/*.test.ts'],
         },
       },
       {
