@@ -90,19 +90,25 @@ export class RoomEntry {
   async #letIn(sessionId: string, userIds: readonly string[]): Promise<void> {
     const waiting = this.rooms.waitingFor(sessionId, userIds);
     const admissible = await Promise.all(waiting.map(({ peer, access }) => this.admission.stillAdmissible(access, peer.user.id)));
-    const entered: Array<{ peer: LivePeer; access: SessionAccess; joined: RoomJoined }> = [];
-    for (const [index, { peer, access }] of waiting.entries()) {
-      if (!admissible[index]) continue;
-      try {
-        const seated = await this.rooms.letIn(peer, access);
-        if (!seated) continue;
-        const joined = await this.#takePart(peer, seated);
-        this.notifier.toConnection(peer.connectionId, 'room:entered', joined);
-        entered.push({ peer, access, joined });
-      } catch (error) {
-        this.log.info({ roomId: peer.roomId, peerId: peer.peerId, err: error }, 'a prepared peer could not enter; it joins by itself');
-      }
-    }
+    // Side by side: each one's reads (the floor, the group) wait on Redis, and one after another they held the
+    // KeyPackages of all (handed on together below) by the sum of those waits, over half a second for eight
+    // people let in on a busy node. Seating itself is one synchronous step each, so the room's limit still holds.
+    const tried = await Promise.all(
+      waiting.map(async ({ peer, access }, index) => {
+        if (!admissible[index]) return undefined;
+        try {
+          const seated = await this.rooms.letIn(peer, access);
+          if (!seated) return undefined;
+          const joined = await this.#takePart(peer, seated);
+          this.notifier.toConnection(peer.connectionId, 'room:entered', joined);
+          return { peer, access, joined };
+        } catch (error) {
+          this.log.info({ roomId: peer.roomId, peerId: peer.peerId, err: error }, 'a prepared peer could not enter; it joins by itself');
+          return undefined;
+        }
+      }),
+    );
+    const entered = tried.filter((one): one is { peer: LivePeer; access: SessionAccess; joined: RoomJoined } => one !== undefined);
     const [first] = entered;
     if (!first) return;
     try {
