@@ -37,14 +37,15 @@ describe('ConsumeGathering', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('passes requests that come within the window on in one turn, and a later one in its own', async () => {
+  it('passes requests that come within the window of each other on in one turn, and a later one in its own', async () => {
     const gathering = new ConsumeGathering(5);
     const fake = fakeTransport();
     const audio = gathering.consume(fake.transport, options('audio'));
     await vi.advanceTimersByTimeAsync(3);
     const video = gathering.consume(fake.transport, options('video'));
+    await vi.advanceTimersByTimeAsync(4);
     expect(fake.turns).toEqual([]);
-    await vi.advanceTimersByTimeAsync(2);
+    await vi.advanceTimersByTimeAsync(1);
     expect(fake.turns).toEqual([['audio', 'video']]);
     expect((await audio).id).toBe('audio');
     expect((await video).id).toBe('video');
@@ -52,6 +53,22 @@ describe('ConsumeGathering', () => {
     await vi.advanceTimersByTimeAsync(5);
     expect((await screen).id).toBe('screen');
     expect(fake.turns).toEqual([['audio', 'video'], ['screen']]);
+  });
+
+  it('waits for a burst to end, each request giving the others another window, but no longer than the longest wait', async () => {
+    const gathering = new ConsumeGathering(5, 50);
+    const fake = fakeTransport();
+    const asked: Array<Promise<types.Consumer>> = [];
+    // Requests 4 ms apart, each within the window of the one before: none goes on while they keep coming...
+    for (let i = 0; i < 13; i++) {
+      if (i > 0) await vi.advanceTimersByTimeAsync(4);
+      asked.push(gathering.consume(fake.transport, options(`c${i}`)));
+    }
+    expect(fake.turns).toEqual([]);
+    // ...until 50 ms after the first (48 ms now): then all thirteen together, though more might still come.
+    await vi.advanceTimersByTimeAsync(2);
+    expect(fake.turns).toEqual([Array.from({ length: 13 }, (_, i) => `c${i}`)]);
+    await Promise.all(asked);
   });
 
   it('a new transport (the media moved) sends what was gathered to the old one at once, and gathers anew', async () => {
