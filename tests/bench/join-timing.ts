@@ -1,6 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { BrowserHarness } from '../support/browser-harness.js';
 import { startBareServer, type BareServer } from './bare/bare-server.js';
+import { audioDecodedFrom } from './page-clock.js';
 
 /**
  * Milliseconds from a click (made by `click`) to the first frame of the remote
@@ -49,6 +50,31 @@ export async function bareJoins(bare: BareServer, producerContext: BrowserContex
     await joiner.close();
   }
   await producer.close();
+  return times;
+}
+
+/**
+ * The circle's floor: a bare page per context (a window each, as the app's
+ * circle pages have), each producing its microphone with a receive transport
+ * already connected; the server tells all of them to go at once; the time
+ * until every page decodes every other's audio, watched by the same poll as
+ * the app's circle (d). No app, no lobby, no MLS, no E2EE.
+ */
+export async function bareCircle(bare: BareServer, contexts: BrowserContext[], runs: number): Promise<number[]> {
+  const pages = await Promise.all(contexts.map((context) => context.newPage()));
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    // A reload ends the last run: the server closes the page's transports, so its producers, with its connection.
+    for (const page of pages) {
+      await page.goto(bare.url);
+      await page.evaluate(() => window.bareCircleReady());
+    }
+    const watches = await Promise.all(pages.map((page) => audioDecodedFrom(page, pages.length - 1)));
+    const go = bare.circleGo();
+    const done = await Promise.all(watches.map((watch) => watch.at));
+    times.push(Math.max(...done) - go);
+  }
+  for (const page of pages) await page.close();
   return times;
 }
 

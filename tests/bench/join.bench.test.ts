@@ -4,7 +4,7 @@ import { newMediaContext } from '../support/browser.js';
 import { BrowserHarness } from '../support/browser-harness.js';
 import { startBareServer, type BareServer } from './bare/bare-server.js';
 import { circleAdmitAll, lobbyAdmits, rejoins } from './join-scenarios.js';
-import { bareJoins, percentile } from './join-timing.js';
+import { bareCircle, bareJoins, percentile } from './join-timing.js';
 import { measureServerMemory } from './server-memory.js';
 import { toneWav } from '../support/fake-microphone.js';
 
@@ -21,7 +21,9 @@ import { toneWav } from '../support/fake-microphone.js';
  *      its own Socket.IO connection to a small server, from its join call to
  *      the first frame;
  *  (d) a circle: "admit all" for 8 waiting members → every page decoding
- *      (so decrypting) every other's audio;
+ *      (so decrypting) every other's audio; beside it the circle's own
+ *      floor, nine bare pages told to go at once (bareCircle): what nine
+ *      pages on this machine take without the app;
  *  and the server's resident memory with 100 idle signed-in users, then with
  *  10 live 1:1 sessions besides (server-memory.ts).
  * Goals: (a) p50 ≤ 1.5 × (c) p50 and p95 ≤ 2 × (c) p95; (d) ≤ 3 × (c) p95.
@@ -65,6 +67,9 @@ it('join benchmark', { timeout: 3_600_000 }, async ({ task }) => {
   await pair.client.context.close();
 
   const plain = await bareJoins(bare, h.track(await newMediaContext(h.browser, bare.url)), h.track(await newMediaContext(h.browser, bare.url)), RUNS);
+  const circleContexts = await Promise.all(Array.from({ length: CIRCLE_MEMBERS + 1 }, async () => h.track(await newMediaContext(h.browser, bare.url))));
+  const plainCircle = await bareCircle(bare, circleContexts, CIRCLE_RUNS);
+  for (const context of circleContexts) await context.close();
   const circle = await circleAdmitAll(h, CIRCLE_MEMBERS, CIRCLE_RUNS);
   const memory = await measureServerMemory();
 
@@ -72,12 +77,14 @@ it('join benchmark', { timeout: 3_600_000 }, async ({ task }) => {
   expect(again.fromReconnect).toHaveLength(RUNS);
   expect(plain).toHaveLength(RUNS);
   expect(circle).toHaveLength(CIRCLE_RUNS);
+  expect(plainCircle).toHaveLength(CIRCLE_RUNS);
 
   const admitP50 = percentile(admits.both, 50);
   const admitP95 = percentile(admits.both, 95);
   const bareP50 = percentile(plain, 50);
   const bareP95 = percentile(plain, 95);
   const circle8 = percentile(circle, 50);
+  const bareCircle8 = percentile(plainCircle, 50);
   const mb = (value: number) => value.toFixed(1);
   (task.meta as { summary?: string[] }).summary = [
     `(a) lobby admit → first frame, client side (ms): ${ms(admits.client)}`,
@@ -87,6 +94,7 @@ it('join benchmark', { timeout: 3_600_000 }, async ({ task }) => {
     `(c) bare mediasoup over Socket.IO → first frame (ms): ${ms(plain)}`,
     `request budgets: ×${BUDGET_SCALE} on the bench's own server (REQUEST_BUDGET_SCALE; production refuses anything but 1)`,
     `(d) circle admit all ${CIRCLE_MEMBERS} → everyone decoding everyone's audio (ms): ${ms(circle)}`,
+    `(d) bare circle of ${CIRCLE_MEMBERS + 1}, go → everyone decoding everyone's audio (ms): ${ms(plainCircle)}; bare_circle8_ms=${bareCircle8.toFixed(0)}, circle8 / bare circle = ${(circle8 / bareCircle8).toFixed(2)}`,
     `memory: server_rss_idle_mb=${mb(memory.idleMb)} (${memory.idleUsers} idle users) server_rss_live_mb=${mb(memory.liveMb)} (+${memory.sessions} live 1:1 sessions) per_session_mb=${mb(memory.perSessionMb)}; worker_rss_idle_mb=${mb(memory.workerIdleMb)} worker_rss_live_mb=${mb(memory.workerLiveMb)} worker_per_session_mb=${mb(memory.workerPerSessionMb)}`,
     `join: admit_p50_ms=${admitP50.toFixed(0)} admit_p95_ms=${admitP95.toFixed(0)} rejoin_p50_ms=${percentile(again.fromReconnect, 50).toFixed(0)} circle8_ms=${circle8.toFixed(0)} bare_p50_ms=${bareP50.toFixed(0)} bare_p95_ms=${bareP95.toFixed(0)} ratio_p50=${(admitP50 / bareP50).toFixed(2)} ratio_p95=${(admitP95 / bareP95).toFixed(2)} circle_ratio=${(circle8 / bareP95).toFixed(2)}`,
   ];

@@ -11,6 +11,7 @@ declare global {
     bareConnected: Promise<void>;
     bareProduce: () => Promise<void>;
     bareJoin: () => Promise<number>;
+    bareCircleReady: () => Promise<void>;
   }
 }
 
@@ -68,4 +69,43 @@ window.bareJoin = async () => {
   transport.close();
   video.remove();
   return elapsed;
+};
+
+/**
+ * The circle floor's member: produces its microphone and connects a receive
+ * transport ahead (as a page waiting in the app's lobby has), then, when the
+ * server says go, consumes everyone else's audio in one renegotiation and
+ * plays it. The benchmark watches the decoding from outside, as it does the app's.
+ */
+window.bareCircleReady = async () => {
+  await window.bareConnected;
+  const device = await loadDevice();
+  const send = device.createSendTransport(await call<types.TransportOptions>('transport'));
+  wireTransport(send, call);
+  const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+  for (const track of stream.getAudioTracks()) await send.produce({ track });
+  const receive = device.createRecvTransport(await call<types.TransportOptions>('transport'));
+  wireTransport(receive, call);
+  const warm = await call<{ id: string; producerId: string; kind: 'audio'; rtpParameters: types.RtpParameters }>('warm', {
+    id: receive.id,
+    rtpCapabilities: device.recvRtpCapabilities,
+  });
+  (await receive.consume(warm)).close();
+  await call('close', { id: warm.id });
+  socket.once('bare:go', () => {
+    void (async () => {
+      const others = await call<{ id: string; producerId: string; kind: 'audio'; rtpParameters: types.RtpParameters }[]>('consumeOthers', {
+        id: receive.id,
+        rtpCapabilities: device.recvRtpCapabilities,
+      });
+      const consumers = await Promise.all(others.map((params) => receive.consume(params)));
+      for (const consumer of consumers) {
+        const audio = document.createElement('audio');
+        audio.autoplay = true;
+        audio.srcObject = new MediaStream([consumer.track]);
+        document.body.append(audio);
+      }
+      await call('resumeMany', { ids: consumers.map((c) => c.id) });
+    })();
+  });
 };
