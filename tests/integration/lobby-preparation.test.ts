@@ -106,6 +106,8 @@ describe('a circle: admit all', () => {
       }),
     );
     const keyPackageMessages = record(host, ['mls:key-packages']);
+    // Those let in together join through the one Welcome: none of them is sent the others' KeyPackages.
+    const toTheLetIn = waiting.map((member) => record(member, ['mls:key-packages']));
     const keyPackages = nextEvent<{ keyPackages: Array<{ peerId: string }> }>(host.socket, 'mls:key-packages');
     const told = waiting.map((member) => nextEvent(member.socket, 'lobby:admitted'));
     expect(await host.data('lobby:admit-all', { sessionId })).toEqual({ admitted: members.length });
@@ -122,6 +124,7 @@ describe('a circle: admit all', () => {
     // One epoch change for all of them: 0 → 1.
     expect(host.epoch()).toBe(1n);
     expect(keyPackageMessages).toHaveLength(1);
+    expect(toTheLetIn.map((seen) => seen.length)).toEqual(waiting.map(() => 0));
     await expect.poll(() => everyone.map((p) => p.consumers.size), { timeout: 60_000 }).toEqual(everyone.map(() => 2 * members.length));
     expect(t.platform.media.get(hostJoined.roomId)?.peerCount).toBe(members.length + 1);
     for (const peer of everyone) {

@@ -100,6 +100,10 @@ export class MlsDelivery {
    * waited are announced now, and go to the room's members in one message
    * each, so the committer adds them all in one commit (one Welcome for all).
    * A peer that starts the group itself (`role: 'create'`) has none to add.
+   * Those let in together get none of each other's: none of them is in the
+   * group yet to add anyone, they join through the Welcome that adds them
+   * all, and on a busy phone reading seven KeyPackages it can do nothing with
+   * is time taken from its own entry.
    */
   async releaseHeld(roomId: string, entered: ReadonlyArray<{ peer: Pick<LivePeer, 'peerId'>; mls: MlsJoinInfo }>): Promise<void> {
     const released: Array<KeyPackageArrived & { ref: string }> = [];
@@ -113,13 +117,19 @@ export class MlsDelivery {
     // All announced (side by side: "admit all" waits for none in turn) before any is handed on,
     // so the commit that adds them finds every one announced.
     await Promise.all(released.map(({ peerId, ref }) => this.roster.announceKeyPackage(roomId, peerId, ref, false, now)));
-    this.#forward(roomId, released.map(({ peerId, keyPackage, rejoin }) => ({ peerId, keyPackage, rejoin })));
+    const letIn = new Set(entered.map(({ peer }) => peer.peerId));
+    this.#forward(
+      roomId,
+      released.map(({ peerId, keyPackage, rejoin }) => ({ peerId, keyPackage, rejoin })),
+      letIn,
+    );
   }
 
-  /** Hands KeyPackages to everyone in the room but their publishers, in one message each. */
-  #forward(roomId: string, keyPackages: readonly KeyPackageArrived[]): void {
+  /** Hands KeyPackages to everyone in the room but their publishers (and `skip`), in one message each. */
+  #forward(roomId: string, keyPackages: readonly KeyPackageArrived[], skip: ReadonlySet<string> = new Set()): void {
     if (keyPackages.length === 0) return;
     for (const other of this.rooms.peersIn(roomId)) {
+      if (skip.has(other.peerId)) continue;
       const theirs = keyPackages.filter((k) => k.peerId !== other.peerId);
       if (theirs.length > 0) this.notifier.toConnection(other.connectionId, 'mls:key-packages', { keyPackages: theirs });
     }
