@@ -21,6 +21,9 @@ const [m1, m2, m3] = rest.filter((a) => a.role === 'asn');
 const PAST_EVERY_FALLBACK_MS = 12_000;
 
 let c: CircleMeeting;
+/** The two let in together by the first test, and the facilitator's page. */
+let together: Page[] = [];
+let facilitatorPage: Page | undefined;
 
 beforeAll(async () => {
   c = await startCircleMeeting();
@@ -53,6 +56,8 @@ describe('a circle\'s "admit all" with its committer present', () => {
     }
     await host.getByTestId('admit').nth(1).waitFor();
     await host.getByTestId('admit-all').click();
+    together = waiting;
+    facilitatorPage = host;
 
     const everyone = [host, firstPage, ...waiting];
     for (const page of everyone) await encrypted(page).waitFor({ timeout: 60_000 });
@@ -77,5 +82,41 @@ describe('a circle\'s "admit all" with its committer present', () => {
       expect(commitsSent(events)).toBe(0);
       expect(eventsNamed(events.received, 'mls:welcome').map((w) => Number(w.epoch))).toEqual([after.epoch]);
     }
+  });
+
+  it('those let in together hear each other announce and answer only those who were there before; a line missed by a reconnect still comes', { timeout: 300_000 }, async () => {
+    const [second, third] = together;
+    if (!second || !third || !facilitatorPage || !m2 || !m3) throw new Error('the first test did not let the two in');
+    const { platform } = c.h.t;
+    const userOf = async (email: string) => String((await platform.db.users.findOne({ email }))?._id);
+    const peerOf = async (email: string) => {
+      const user = await userOf(email);
+      const socket = [...platform.io.sockets.sockets.values()].find((s) => s.data.user?.id === user);
+      return socket ? platform.live.rooms.peerOf(socket.id).peerId : '';
+    };
+    const [secondId, thirdId] = [await peerOf(m2.email), await peerOf(m3.email)];
+    expect(secondId).not.toBe('');
+    expect(thirdId).not.toBe('');
+    // Answers go to one peer (`to`); the newcomers' own announcements go to everyone.
+    const addressedTo = async (page: Page) => eventsNamed((await socketEvents(page)).sent, 'mls:message').map((m) => m.to).filter(Boolean);
+    expect(await addressedTo(second)).not.toContain(thirdId);
+    expect(await addressedTo(third)).not.toContain(secondId);
+    // Those already in the group (the facilitator, the first member) did answer each newcomer.
+    const facilitatorAnswers = await addressedTo(facilitatorPage);
+    expect(facilitatorAnswers).toContain(secondId);
+    expect(facilitatorAnswers).toContain(thirdId);
+
+    // Without answers between them, each still knows the other's stream from its announcement.
+    await third.context().setOffline(true);
+    const thirdUser = await userOf(m3.email);
+    for (const socket of platform.io.sockets.sockets.values()) if (socket.data.user?.id === thirdUser) socket.conn.close();
+    await third.locator('[data-testid="connection-state"][data-state="reconnecting"]').waitFor({ timeout: 30_000 });
+    const missed = 'Terlewat saat Anda terputus.';
+    await second.getByTestId('chat-input').fill(missed);
+    await second.getByTestId('chat-input').press('Enter');
+    await second.getByTestId('chat-mine').filter({ hasText: missed }).waitFor({ timeout: 30_000 });
+    await third.context().setOffline(false);
+    await third.getByTestId('chat-theirs').filter({ hasText: missed }).waitFor({ timeout: 60_000 });
+    expect(await third.getByTestId('chat-theirs').filter({ hasText: missed }).count()).toBe(1);
   });
 });

@@ -108,6 +108,14 @@ export class E2eeSession {
   #closed = false;
   /** This visit has said who it is to the group (see `MessageSequence.announce`). */
   #announcedToGroup = false;
+  /**
+   * The epoch our announcement was sealed for (or a newer one, if it had to
+   * be sealed again), and by participant, the epoch whose commit added them
+   * last as this page saw it: a participant added after our announcement did
+   * not hear it, one added before (or already there when we joined) did.
+   */
+  #announcedAt: number | undefined;
+  readonly #addedAt = new Map<string, number>();
 
   /**
    * `sequence`: the page's numbering of what it sends and record of what it
@@ -264,6 +272,9 @@ export class E2eeSession {
     if (this.#closed) return;
     this.state = 'establishing';
     this.members = [];
+    // The group we come back to may be a new one (epochs from 0 again) that never heard us: answer everyone.
+    this.#announcedAt = undefined;
+    this.#addedAt.clear();
     this.#post({ kind: 'clear' });
     if (this.#fallbackTimer) clearTimeout(this.#fallbackTimer);
     this.#fallbackTimer = undefined;
@@ -434,7 +445,11 @@ export class E2eeSession {
             if (error instanceof MlsEpochError && error.code === 'stale-epoch') return;
             return this.#rejoin();
           }
-          for (const add of contents?.adds ?? []) if (add.participantId !== undefined) this.#wantedAdds.delete(add.participantId);
+          for (const add of contents?.adds ?? []) {
+            if (add.participantId === undefined) continue;
+            this.#wantedAdds.delete(add.participantId);
+            this.#addedAt.set(add.participantId, Number(result.epoch));
+          }
           if (result.removedSelf) {
             this.state = 'removed';
             this.members = [];
@@ -497,7 +512,7 @@ export class E2eeSession {
     const notice = ResumeNotice.safeParse(content);
     if (notice.success) {
       if (!this.sequence) return;
-      const { resend, answer } = await this.sequence.resume(notice.data);
+      const { resend, answer } = await this.sequence.resume(notice.data, { heardOurs: this.#heardOurAnnouncement(fromPeerId) });
       // Not awaited here: a send may wait for the next epoch, which this queue has to let in.
       void this.#sendAgain(fromPeerId, [...(answer ? [answer] : []), ...resend]);
       return;
@@ -515,10 +530,23 @@ export class E2eeSession {
   #announce(): void {
     if (!this.sequence || this.#announcedToGroup) return;
     this.#announcedToGroup = true;
+    // Sealed for this epoch or, sent again after a commit, a newer one: counting from this one only ever answers more.
+    this.#announcedAt = this.#member?.status === 'active' ? Number(this.#member.epoch) : undefined;
     void this.sequence
       .announce()
       .then((notice) => this.#sendPlaintext(notice))
       .catch(() => undefined);
+  }
+
+  /**
+   * Whether this participant was in the group when we announced ourselves:
+   * already there when we joined, or added by a commit up to that epoch. A
+   * notice that reaches us before our own announcement (not possible while
+   * both run in one queue) would be heard-of all the same: ours follows.
+   */
+  #heardOurAnnouncement(peerId: string): boolean {
+    if (this.#announcedAt === undefined) return this.#announcedToGroup === false;
+    return (this.#addedAt.get(peerId) ?? -1) <= this.#announcedAt;
   }
 
   #roster(): RoomRoster {
@@ -585,7 +613,10 @@ export class E2eeSession {
     const outcome = await this.#submit(member, { commit: built.commit, ...(built.welcome ? { welcome: built.welcome } : {}) });
     switch (outcome) {
       case 'accepted':
-        for (const [peerId] of add) this.#wantedAdds.delete(peerId);
+        for (const [peerId] of add) {
+          this.#wantedAdds.delete(peerId);
+          this.#addedAt.set(peerId, Number(member.epoch));
+        }
         return this.#commitWanted(instead);
       case 'lost':
         return;

@@ -63,6 +63,19 @@ describe('per-sender sequence numbers', () => {
     expect(await deliver(client, [...resend, ...resend])).toEqual(['satu', 'tiga']);
   });
 
+  it('pages let in together, each hearing the other announce, do not answer each other', async () => {
+    const first = new MessageSequence();
+    const second = new MessageSequence();
+    const fromFirst = ResumeNotice.parse(await first.announce());
+    const fromSecond = ResumeNotice.parse(await second.announce());
+    expect((await second.resume(fromFirst, { heardOurs: true })).answer).toBeUndefined();
+    expect((await first.resume(fromSecond, { heardOurs: true })).answer).toBeUndefined();
+    // Each still knows the other from its announcement: after a reconnect, what it missed is sent again.
+    await first.seal(line('halo'));
+    const back = ResumeNotice.parse(await second.announce());
+    expect(texts((await first.resume(back, { heardOurs: true })).resend)).toEqual(['halo']);
+  });
+
   it('someone who was never here gets nothing from before they came, and a spent proof opens nothing', async () => {
     const counselor = new MessageSequence();
     const client = new MessageSequence();

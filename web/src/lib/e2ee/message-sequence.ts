@@ -123,15 +123,20 @@ export class MessageSequence {
    * Another page announced itself: the lines to send again for it (in
    * order), none when it was not here before or cannot prove it was; and,
    * when it did not know this page, this page's answer to send it.
+   * `heardOurs`: that page was in the group when this page announced itself
+   * (or will be, this page not having announced yet), so it learns this
+   * page's stream from that and needs no answer. Everyone let in together
+   * hears each other's announcements: answering them too would cost a
+   * circle of eight ~56 needless messages, each sealed and opened on a phone.
    */
-  async resume(notice: ResumeNotice): Promise<{ resend: SequencedEnvelope[]; answer?: ResumeNotice }> {
+  async resume(notice: ResumeNotice, { heardOurs = false }: { heardOurs?: boolean } = {}): Promise<{ resend: SequencedEnvelope[]; answer?: ResumeNotice }> {
     const previous = notice.proof === undefined ? undefined : await streamOf(notice.proof);
     const since = previous === undefined ? undefined : this.#joinedAt.get(previous);
     if (previous !== undefined) this.#joinedAt.delete(previous);
     if (since === undefined) {
       if (!this.#joinedAt.has(notice.stream)) this.#joinedAt.set(notice.stream, this.#nextSeq);
       capped(this.#joinedAt, STREAMS_KEPT);
-      if (notice.answer) return { resend: [] };
+      if (notice.answer || heardOurs) return { resend: [] };
       return { resend: [], answer: { kind: 'resume', stream: await this.#stream, seen: [], answer: true } };
     }
     this.#joinedAt.set(notice.stream, since);
