@@ -1,6 +1,6 @@
 export { WorkerPool, type PooledWorker } from './worker-pool.js';
 export { Room, type ConsumerCreated } from './room.js';
-export { MediaPeer, sourceOf, type TransportDirection, type TransportOptionsForClient } from './peer.js';
+export { FIRST_PICTURE_MAX_LAYER, MediaPeer, sourceOf, type TransportDirection, type TransportOptionsForClient } from './peer.js';
 export { RoomRegistry } from './room-registry.js';
 export { MediaError, type MediaErrorCode } from './media-error.js';
 export { MAX_INCOMING_BITRATE, PRODUCER_SOURCES, producerSourceFor, TRANSPORTS_PER_DIRECTION, type ProducerSource } from './peer-limits.js';

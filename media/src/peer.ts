@@ -6,6 +6,18 @@ import { producerSourceFor, TRANSPORTS_PER_DIRECTION, type ProducerSource } from
 /** How many closed consumer ids a peer remembers (a circle's worth of churn): views of them are moot. */
 const RECENTLY_CLOSED_KEPT = 64;
 
+/**
+ * The simulcast layer a camera's first picture at a receiver comes on, at
+ * most (1: the middle one, a quarter of the top one's pixels). Chromium's VP8
+ * encoder answers the SFU's key frame request with key frames on all three
+ * layers at once (the producer's trace shows them arriving together), the top
+ * one several times the size of the middle one's: a newcomer whose first
+ * picture is the middle layer's has it whole sooner and decodes a quarter of
+ * the pixels while its page is at its busiest. The layer the receiver's view
+ * wants follows as soon as the first picture is forwarded.
+ */
+export const FIRST_PICTURE_MAX_LAYER = 1;
+
 /** The source a producer was made for (every producer is made with one, in `MediaPeer.produce`). */
 export function sourceOf(producer: types.Producer): ProducerSource {
   return producer.appData.source as ProducerSource;
@@ -69,6 +81,8 @@ export class MediaPeer {
 
   // What to do when each consumer goes, whichever way it goes (its producer, its transport, or closeConsumer).
   readonly #onConsumerClosed = new Map<string, () => void>();
+  // Cameras whose first picture has not been forwarded yet, and the layer their view wants after it (undefined: the top one).
+  readonly #beforeFirstPicture = new Map<string, number | undefined>();
 
   constructor(
     readonly id: string,
@@ -174,21 +188,25 @@ export class MediaPeer {
     if (!transport || !this.rtpCapabilities || this.#producersConsumed.has(producer.id)) return undefined;
     this.#producersConsumed.add(producer.id);
     let consumer: types.Consumer;
+    const firstPicture = producer.type === 'simulcast' && sourceOf(producer) === 'camera';
     try {
       consumer = await transport.consume({
         producerId: producer.id,
         rtpCapabilities: this.rtpCapabilities,
         paused: true,
         appData: { peerId: producer.appData.peerId, source: sourceOf(producer) },
+        ...(firstPicture ? { preferredLayers: { spatialLayer: FIRST_PICTURE_MAX_LAYER } } : {}),
       });
     } catch (error) {
       this.#producersConsumed.delete(producer.id);
       throw error;
     }
     this.consumers.set(consumer.id, consumer);
+    if (firstPicture) this.#awaitFirstPicture(consumer);
     const closed = (): void => {
       this.#producersConsumed.delete(producer.id);
       this.#onConsumerClosed.delete(consumer.id);
+      this.#beforeFirstPicture.delete(consumer.id);
       this.#ready.delete(consumer.id);
       this.#offScreen.delete(consumer.id);
       this.#rememberClosed(consumer.id);
@@ -201,6 +219,22 @@ export class MediaPeer {
     });
     consumer.on('transportclose', closed);
     return consumer;
+  }
+
+  /** Once the first picture is forwarded (the consumer has a layer), the layer the view wants. */
+  #awaitFirstPicture(consumer: types.Consumer): void {
+    this.#beforeFirstPicture.set(consumer.id, undefined);
+    const onLayers = (layers: types.ConsumerLayers | undefined): void => {
+      if (!layers || !this.#beforeFirstPicture.has(consumer.id)) return;
+      consumer.off('layerschange', onLayers);
+      const wanted = this.#beforeFirstPicture.get(consumer.id);
+      this.#beforeFirstPicture.delete(consumer.id);
+      // Past the top layer, the worker takes its top layer.
+      void this.#unlessClosed(consumer, () => consumer.setPreferredLayers({ spatialLayer: wanted ?? Number.MAX_SAFE_INTEGER })).catch((error: unknown) =>
+        this.log.warn({ err: error, consumerId: consumer.id }, 'could not give a picture the layer its view wants'),
+      );
+    };
+    consumer.on('layerschange', onLayers);
   }
 
   /** Closes a consumer the client could not take (it never answered, or said no): nothing waits on it. */
@@ -251,7 +285,11 @@ export class MediaPeer {
     const consumer = this.consumers.get(consumerId);
     if (!consumer && this.#recentlyClosed.has(consumerId)) return;
     if (!consumer) throw new MediaError('not_found', `consumer ${consumerId} is not one of this peer's`);
-    if (consumer.type === 'simulcast') await this.#unlessClosed(consumer, () => consumer.setPreferredLayers({ spatialLayer }));
+    if (this.#beforeFirstPicture.has(consumerId)) {
+      // Its first picture comes on a low layer still; this view's layer follows it.
+      this.#beforeFirstPicture.set(consumerId, spatialLayer);
+      if (spatialLayer < FIRST_PICTURE_MAX_LAYER) await this.#unlessClosed(consumer, () => consumer.setPreferredLayers({ spatialLayer }));
+    } else if (consumer.type === 'simulcast') await this.#unlessClosed(consumer, () => consumer.setPreferredLayers({ spatialLayer }));
     if (visible) this.#offScreen.delete(consumerId);
     else this.#offScreen.add(consumerId);
     if (!this.#ready.has(consumerId)) return;
