@@ -58,7 +58,7 @@ afterAll(() => h?.close());
 
 describe('simulcast under end-to-end encryption', () => {
   it("a newcomer's first picture comes on the middle layer at most, then on the layer its tile wants", async () => {
-    // The sender's key frames of every layer leave together, smallest first: the middle one's arrives long before the top one's.
+    // The sender makes key frames on every layer at once; the newcomer is given the middle one's, a fraction of the top one's size.
     const first = await client.page.waitForFunction(() => (window as unknown as { __firstRemotePicture?: { width: number; height: number } }).__firstRemotePicture);
     const picture = (await first.jsonValue()) as { width: number; height: number };
     // The counselor's camera is 1280×720, its layers each half the next one's size.
