@@ -231,11 +231,20 @@ describe('200 joins and leaves in a 20-person E2EE circle over two media nodes',
     expect(events).toBe(2 * WAVES * PER_WAVE);
 
     // Settled: every page holds the group of twenty, every headless member too, on one epoch.
-    for (const page of pages) {
-      await page.locator(`[data-testid="key-holders"][data-holders="${PEOPLE}"][data-people="${PEOPLE}"][data-unknown="0"]`).waitFor({ timeout: 180_000 });
-      await encrypted(page).waitFor();
-    }
     const peers = [...seated.values()].map(({ peer }) => peer);
+    try {
+      for (const page of pages) {
+        await page.locator(`[data-testid="key-holders"][data-holders="${PEOPLE}"][data-people="${PEOPLE}"][data-unknown="0"]`).waitFor({ timeout: 180_000 });
+        await encrypted(page).waitFor();
+      }
+    } catch (error) {
+      // Where the group stands when it does not settle: each page's census, each headless member's view, the log's refusals.
+      const census = await Promise.all(pages.map((page) => page.getByTestId('key-holders').evaluate((el) => ({ ...(el as HTMLElement).dataset })).catch(String)));
+      const headless = peers.map((peer) => `${peer.member?.ownLeafIndex ?? '?'}@${String(peer.epoch())}/${peer.groupSize()}${peer.failures().length > 0 ? `!${peer.failures().map(String).join(';')}` : ''}`);
+      const refusals = h.t.logs.filter((line) => /"level":[45]0/.test(line) && /mls|commit|welcome|group/i.test(line)).slice(-20);
+      console.log(`circle churn, not settled: ${JSON.stringify({ census, headless, refusals })}`);
+      throw error;
+    }
     await expect.poll(() => peers.map((peer) => peer.groupSize()), { timeout: 120_000, interval: 1000 }).toEqual(peers.map(() => PEOPLE));
     await expect.poll(() => new Set(peers.map((peer) => peer.epoch())).size, { timeout: 60_000, interval: 500 }).toBe(1);
 

@@ -266,11 +266,6 @@ export class SessionManager {
     await this.#joinRoom();
   }
 
-  /** Media statistics of what we receive (used by the connection indicator and tests). */
-  inboundStats(): Promise<RTCStatsReport[]> {
-    return this.#room?.inboundStats() ?? Promise.resolve([]);
-  }
-
   destroy(): void {
     clearTimeout(this.#refusedRetry);
     clearTimeout(this.#rerouteTimer);

@@ -78,6 +78,12 @@ function lossSince(before: { received: number; lost: number }, now: { received: 
   return received + lost >= min ? (100 * lost) / (received + lost) : undefined;
 }
 
+/** One reading of what we receive: overall, and by participant (a circle's tiles). */
+export interface Reception {
+  quality: ConnectionQuality;
+  byPeer: Map<string, ConnectionQuality>;
+}
+
 export interface ConnectionQuality {
   /** 0 (lost) to 3 (good). */
   level: 0 | 1 | 2 | 3;
@@ -525,61 +531,55 @@ export class RoomClient {
     }
   }
 
-  /** Quality of what we receive, from getStats: loss since the last call, and the round trip. */
-  async quality(): Promise<ConnectionQuality> {
+  /**
+   * Quality of what we receive, from one getStats of the receiving connection:
+   * loss since the last reading and the round trip, and (`perPeer`, for a
+   * circle's tiles) the loss of what arrives from each participant; one who
+   * sent nothing in the interval (microphone and camera off) has no entry.
+   * One report for all of it: asking each consumer (a getStats each, every
+   * one a whole report of the connection) cost a circle of twenty about
+   * eighty reports every poll, a fifth of a busy page's main thread.
+   */
+  async reception({ perPeer }: { perPeer: boolean }): Promise<Reception> {
     const all = { received: 0, lost: 0 };
     const audio = { received: 0, lost: 0 };
+    const byPeer = new Map<string, { received: number; lost: number }>();
     let rtt: number | undefined;
-    const reports = [...(await this.inboundStats())];
-    if (this.#recv) reports.push(await this.#recv.getStats());
-    // A stream's statistics can appear in more than one report (the transport's and its consumer's): count each once.
-    const seen = new Set<string>();
-    for (const report of reports) {
-      report.forEach((s: { id: string; type: string; kind?: string; packetsReceived?: number; packetsLost?: number; nominated?: boolean; currentRoundTripTime?: number }) => {
-        if (s.type === 'inbound-rtp' && !seen.has(s.id)) {
-          seen.add(s.id);
-          for (const total of s.kind === 'audio' ? [all, audio] : [all]) {
-            total.received += s.packetsReceived ?? 0;
-            total.lost += s.packetsLost ?? 0;
-          }
+    (await this.#recv?.getStats())?.forEach((s: { type: string; kind?: string; trackIdentifier?: string; packetsReceived?: number; packetsLost?: number; nominated?: boolean; currentRoundTripTime?: number }) => {
+      if (s.type === 'inbound-rtp') {
+        const received = s.packetsReceived ?? 0;
+        const lost = s.packetsLost ?? 0;
+        for (const total of s.kind === 'audio' ? [all, audio] : [all]) {
+          total.received += received;
+          total.lost += lost;
         }
-        if (s.type === 'candidate-pair' && s.nominated && s.currentRoundTripTime !== undefined) rtt = s.currentRoundTripTime * 1000;
-      });
-    }
+        // A receiver's track id is its consumer's id (mediasoup-client); mediasoup's probation stream is nobody's.
+        const peerId = perPeer && s.trackIdentifier ? this.#consumers.get(s.trackIdentifier)?.peerId : undefined;
+        if (peerId !== undefined) {
+          const total = byPeer.get(peerId) ?? { received: 0, lost: 0 };
+          total.received += received;
+          total.lost += lost;
+          byPeer.set(peerId, total);
+        }
+      }
+      if (s.type === 'candidate-pair' && s.nominated && s.currentRoundTripTime !== undefined) rtt = s.currentRoundTripTime * 1000;
+    });
     const lossPercent = lossSince(this.#lastTotals, all) ?? 0;
     const audioLossPercent = lossSince(this.#lastAudioTotals, audio, MIN_AUDIO_PACKETS);
     this.#lastTotals = all;
     this.#lastAudioTotals = audio;
     const connected = this.#state.recv === 'connected' || this.#state.send === 'connected';
     const level: ConnectionQuality['level'] = !connected ? 0 : lossPercent > 10 || (rtt ?? 0) > 600 ? 1 : lossPercent > 3 || (rtt ?? 0) > 250 ? 2 : 3;
-    return { level, lossPercent, audioLossPercent, rttMs: rtt };
-  }
-
-  /**
-   * Quality of what arrives from each participant (loss since the last call,
-   * from their consumers' statistics); a participant who sent nothing in the
-   * interval (microphone and camera off) has no entry.
-   */
-  async peerQualities(): Promise<Map<string, ConnectionQuality>> {
-    const totals = new Map<string, { received: number; lost: number }>();
-    for (const { consumer, peerId } of this.#consumers.values()) {
-      const total = totals.get(peerId) ?? { received: 0, lost: 0 };
-      (await consumer.getStats()).forEach((s: { type: string; packetsReceived?: number; packetsLost?: number }) => {
-        if (s.type !== 'inbound-rtp') return;
-        total.received += s.packetsReceived ?? 0;
-        total.lost += s.packetsLost ?? 0;
-      });
-      totals.set(peerId, total);
+    const peers = new Map<string, ConnectionQuality>();
+    if (perPeer) {
+      for (const [peerId, total] of byPeer) {
+        const peerLoss = lossSince(this.#lastByPeer.get(peerId) ?? { received: 0, lost: 0 }, total);
+        if (peerLoss === undefined) continue;
+        peers.set(peerId, { level: peerLoss > 10 ? 1 : peerLoss > 3 ? 2 : 3, lossPercent: peerLoss, rttMs: undefined });
+      }
+      this.#lastByPeer = byPeer;
     }
-    const result = new Map<string, ConnectionQuality>();
-    for (const [peerId, total] of totals) {
-      const last = this.#lastByPeer.get(peerId) ?? { received: 0, lost: 0 };
-      const lossPercent = lossSince(last, total);
-      if (lossPercent === undefined) continue;
-      result.set(peerId, { level: lossPercent > 10 ? 1 : lossPercent > 3 ? 2 : 3, lossPercent, rttMs: undefined });
-    }
-    this.#lastByPeer = totals;
-    return result;
+    return { quality: { level, lossPercent, audioLossPercent, rttMs: rtt }, byPeer: peers };
   }
 
   async leave(): Promise<void> {
@@ -609,7 +609,6 @@ export class RoomClient {
     this.events.onConnectionState('closed');
   }
 
-  /** Inbound RTP statistics of every consumer, for connection quality (and the tests). */
   /** Each receiver of ours with the RTP packets it got so far: one getStats of the receiving connection. */
   async #receiverSamples(): Promise<ReceiverSample[]> {
     if (!this.#recv || this.#closed) return [];
@@ -630,10 +629,6 @@ export class RoomClient {
     // No id: which receiver it was says nothing a reader of the console needs.
     console.warn('put back the decrypting transform of a receiver whose frames did not reach it');
     return true;
-  }
-
-  async inboundStats(): Promise<RTCStatsReport[]> {
-    return Promise.all([...this.#consumers.values()].map(({ consumer }) => consumer.getStats()));
   }
 
   #createTransport(device: Device, direction: 'send' | 'recv', options: TransportOptions): types.Transport {

@@ -3,7 +3,7 @@ import type { ConnectionQuality, MediaConnectionState, RoomClient } from '../../
 import type { Announce } from './announce.js';
 
 /** Where the live statistics come from: the room's media. */
-export type QualitySource = Pick<RoomClient, 'quality' | 'peerQualities'>;
+export type QualitySource = Pick<RoomClient, 'reception'>;
 
 /** A lighter way to carry on, offered when the connection stays poor: voice only, then chat only. */
 export type ConnectionOffer = 'audio-only' | 'chat-only';
@@ -66,6 +66,8 @@ export class CallConnection {
   /** Since when the loss has been over the line (the start of the first poor interval). */
   #poorSince: number | undefined;
   #lastPoll: number | undefined;
+  /** A look at the statistics is under way. */
+  #looking = false;
   #mode: MediaMode | undefined;
   /** An offer turned down is not made again until the connection has recovered in between. */
   #declined: ConnectionOffer | undefined;
@@ -77,14 +79,15 @@ export class CallConnection {
 
   /** One look at the statistics; `perPeer` for a circle's tiles, `mode` for which offer comes next. */
   async poll(source: QualitySource, { perPeer, mode }: { perPeer: boolean; mode: MediaMode }): Promise<void> {
-    const quality = await source.quality().catch(() => undefined);
-    if (!quality) return;
+    // A page too busy to finish a look in time skips the next rather than pile looks on each other.
+    if (this.#looking) return;
+    this.#looking = true;
+    const reception = await source.reception({ perPeer }).catch(() => undefined).finally(() => (this.#looking = false));
+    if (!reception) return;
+    const { quality } = reception;
     const now = this.#now();
     this.quality = quality;
-    if (perPeer) {
-      const byPeer = await source.peerQualities().catch(() => new Map<string, ConnectionQuality>());
-      this.peerQuality = Object.fromEntries(byPeer);
-    }
+    if (perPeer) this.peerQuality = Object.fromEntries(reception.byPeer);
     if (mode !== this.#mode) {
       // Another mode measures another loss (voice only: the voice's); the wait starts again.
       this.#mode = mode;

@@ -9,8 +9,7 @@ const at = (lossPercent: number, audioLossPercent?: number): ConnectionQuality =
 /** Statistics as the room's media would give them, one poll after another. */
 function source(readings: ConnectionQuality[], byPeer = new Map<string, ConnectionQuality>()): QualitySource {
   return {
-    quality: async () => readings.shift() ?? at(0, 0),
-    peerQualities: async () => byPeer,
+    reception: async () => ({ quality: readings.shift() ?? at(0, 0), byPeer }),
   };
 }
 
@@ -111,10 +110,30 @@ describe('CallConnection', () => {
     expect(connection.peerQuality).toEqual({ p1: at(12) });
   });
 
+  it('does not start a look while the last is still under way (a busy page skips a poll, never piles them up)', async () => {
+    const connection = new CallConnection();
+    let looks = 0;
+    let finish: (value: { quality: ConnectionQuality; byPeer: Map<string, ConnectionQuality> }) => void = () => undefined;
+    const slow: QualitySource = {
+      reception: () => {
+        looks += 1;
+        return new Promise((resolve) => (finish = resolve));
+      },
+    };
+    const first = connection.poll(slow, { perPeer: true, mode: 'full' });
+    await connection.poll(slow, { perPeer: true, mode: 'full' });
+    expect(looks).toBe(1);
+    finish({ quality: at(7), byPeer: new Map() });
+    await first;
+    expect(connection.quality?.lossPercent).toBe(7);
+    await connection.poll(source([at(2)]), { perPeer: false, mode: 'full' });
+    expect(connection.quality?.lossPercent).toBe(2);
+  });
+
   it('keeps the last figures when statistics cannot be read', async () => {
     const connection = new CallConnection();
     await connection.poll(source([at(5)]), { perPeer: false, mode: 'full' });
-    await connection.poll({ quality: () => Promise.reject(new Error('closed')), peerQualities: async () => new Map() }, { perPeer: true, mode: 'full' });
+    await connection.poll({ reception: () => Promise.reject(new Error('closed')) }, { perPeer: true, mode: 'full' });
     expect(connection.quality?.lossPercent).toBe(5);
   });
 });
