@@ -182,6 +182,23 @@ async function whatIsLeft(kind: 'audio' | 'video' = 'video'): Promise<unknown[]>
   return [...inPages, { headlessLeafAtEpoch: headless }];
 }
 
+/** The warnings and errors the signal node and the media nodes logged, by message (and error code), with their counts. */
+function warnings(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const lines = [...h.t.logs, ...nodes.flatMap((node) => node.output)].flatMap((chunk) => chunk.split('\n'));
+  for (const line of lines) {
+    if (!/"level":[45]0/.test(line)) continue;
+    try {
+      const entry = JSON.parse(line) as { msg?: string; err?: { code?: string; message?: string } };
+      const key = `${entry.msg ?? '?'}${entry.err ? ` (${entry.err.code ?? entry.err.message ?? ''})` : ''}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+    } catch {
+      counts['(unparsed)'] = (counts['(unparsed)'] ?? 0) + 1;
+    }
+  }
+  return counts;
+}
+
 /** The tiles a page cannot show: others whose video it does not decode now. */
 async function undecodedTiles(page: Page): Promise<number> {
   return PEOPLE - 1 - (await decodedStreams(page, 'video', 2000));
@@ -242,7 +259,7 @@ describe('200 joins and leaves in a 20-person E2EE circle over two media nodes',
       const census = await Promise.all(pages.map((page) => page.getByTestId('key-holders').evaluate((el) => ({ ...(el as HTMLElement).dataset })).catch(String)));
       const headless = peers.map((peer) => `${peer.member?.ownLeafIndex ?? '?'}@${String(peer.epoch())}/${peer.groupSize()}${peer.failures().length > 0 ? `!${peer.failures().map(String).join(';')}` : ''}`);
       const refusals = h.t.logs.filter((line) => /"level":[45]0/.test(line) && /mls|commit|welcome|group/i.test(line)).slice(-20);
-      console.log(`circle churn, not settled: ${JSON.stringify({ census, headless, refusals })}`);
+      console.log(`circle churn, not settled: ${JSON.stringify({ census, headless, refusals, logged: warnings() })}`);
       throw error;
     }
     await expect.poll(() => peers.map((peer) => peer.groupSize()), { timeout: 120_000, interval: 1000 }).toEqual(peers.map(() => PEOPLE));
@@ -256,7 +273,7 @@ describe('200 joins and leaves in a 20-person E2EE circle over two media nodes',
       if (left === 0) break;
     }
     recordFault(context, { churn_undecryptable: left });
-    if (left > 0) console.log(`circle churn, what is left: ${JSON.stringify(await whatIsLeft())}`);
+    if (left > 0) console.log(`circle churn, what is left: ${JSON.stringify(await whatIsLeft())}; logged: ${JSON.stringify(warnings())}`);
     // Every voice too, sampled again while one is between packets or still starting.
     let audio: number[] = [];
     for (const until = Date.now() + 30_000; Date.now() < until; ) {

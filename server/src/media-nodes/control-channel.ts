@@ -8,9 +8,14 @@ import { CONTROL_TLS_MIN_VERSION, type ControlTlsClient } from './control-tls.js
 
 /** A request not answered in this time fails (the media node is busy or gone). */
 const REQUEST_TIMEOUT_MS = 10_000;
-/** How often the channel checks that the media node still answers, and how long it waits for the answer. */
-const PING_EVERY_MS = 1000;
-const PING_TIMEOUT_MS = 1500;
+/** How often the channel pings the media node. */
+export const PING_EVERY_MS = 500;
+/**
+ * How long the media node may be silent (no answer, no event) before it
+ * counts as gone: a dead node is noticed 2–2.5 s after its last answer, and
+ * a live one may take up to about 2 s over one answer.
+ */
+export const SILENCE_LIMIT_MS = 2000;
 /** How long connecting and authenticating may take. */
 const CONNECT_TIMEOUT_MS = 3000;
 
@@ -31,13 +36,17 @@ interface Pending {
  * (media-control.ts): it answers the media node's challenge with the shared
  * secret, then sends requests with ids and waits for their replies, and
  * hands on the events pushed back. A connection that closes, sends
- * something off-schema, or does not answer a ping in time is lost, once.
+ * something off-schema, or stays silent too long is lost, once.
  */
 export class ControlChannel extends EventEmitter<ControlChannelEvents> {
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #lost = false;
   #pinger: NodeJS.Timeout | undefined;
+  /** When a frame last came from the media node. */
+  #lastHeard = Date.now();
+  /** When the pinger last ran. */
+  #lastTick = Date.now();
 
   private constructor(
     private readonly socket: WebSocket,
@@ -129,6 +138,7 @@ export class ControlChannel extends EventEmitter<ControlChannelEvents> {
   }
 
   #receive(frame: MediaToSignalFrame): void {
+    this.#lastHeard = Date.now();
     switch (frame.type) {
       case 'reply': {
         const pending = this.#pending.get(frame.id);
@@ -152,9 +162,27 @@ export class ControlChannel extends EventEmitter<ControlChannelEvents> {
     }
   }
 
+  /**
+   * Silence is judged only over time this process could listen. A busy
+   * signal node (an event loop held up for seconds on a loaded machine) used
+   * to count its own stall as the node's: its ping timer fired before it
+   * read the answers waiting on the socket, and every room on a healthy node
+   * was moved. So a late tick starts the silence anew, and a verdict waits
+   * until the socket has been read (`setImmediate` runs after the I/O phase,
+   * timers before it).
+   */
   #startPinging(): void {
     this.#pinger = setInterval(() => {
-      this.request({ op: 'ping' }, PING_TIMEOUT_MS).catch(() => this.#lose('ping not answered'));
+      const now = Date.now();
+      if (now - this.#lastTick > 2 * PING_EVERY_MS) this.#lastHeard = Math.max(this.#lastHeard, now);
+      this.#lastTick = now;
+      if (now - this.#lastHeard > SILENCE_LIMIT_MS) {
+        setImmediate(() => {
+          if (Date.now() - this.#lastHeard > SILENCE_LIMIT_MS) this.#lose('silent');
+        });
+      }
+      // Its answer counts when it comes (any frame does); one never answered is forgotten at the request timeout.
+      this.request({ op: 'ping' }).catch(() => undefined);
     }, PING_EVERY_MS);
     this.#pinger.unref();
   }
