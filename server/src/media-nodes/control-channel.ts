@@ -9,7 +9,7 @@ import { CONTROL_TLS_MIN_VERSION, type ControlTlsClient } from './control-tls.js
 /** A request not answered in this time fails (the media node is busy or gone). */
 const REQUEST_TIMEOUT_MS = 10_000;
 /** How often the channel pings the media node. */
-export const PING_EVERY_MS = 500;
+const PING_EVERY_MS = 500;
 /**
  * How long the media node may be silent (no answer, no event) before it
  * counts as gone: a dead node is noticed 2–2.5 s after its last answer, and
@@ -174,7 +174,7 @@ export class ControlChannel extends EventEmitter<ControlChannelEvents> {
   #startPinging(): void {
     this.#pinger = setInterval(() => {
       const now = Date.now();
-      if (now - this.#lastTick > 2 * PING_EVERY_MS) this.#lastHeard = Math.max(this.#lastHeard, now);
+      if (now - this.#lastTick > 2 * PING_EVERY_MS) this.#lastHeard = now;
       this.#lastTick = now;
       if (now - this.#lastHeard > SILENCE_LIMIT_MS) {
         setImmediate(() => {
