@@ -174,12 +174,34 @@ async function whatIsLeft(kind: 'audio' | 'video' = 'video'): Promise<unknown[]>
         refused,
         unseen,
         undecodedInWorker,
-        group: await page.getByTestId('key-holders').evaluate((el) => ({ ...(el as HTMLElement).dataset })),
+        group: await pageState(page),
       };
     }),
   );
   const headless = [...seated.values()].map(({ peer }) => `${peer.member?.ownLeafIndex ?? '?'}@${String(peer.epoch())}`);
   return [...inPages, { headlessLeafAtEpoch: headless }];
+}
+
+/**
+ * The page's group census, or (when it holds no group now) what it shows instead: its encryption and connection
+ * states, and the last things its console said (a page that lost its group says why there).
+ */
+async function pageState(page: Page): Promise<unknown> {
+  const census = await page.getByTestId('key-holders').evaluate((el) => ({ ...(el as HTMLElement).dataset }), undefined, { timeout: 1000 }).catch(() => undefined);
+  if (census) return census;
+  const shown = (testId: string) => page.getByTestId(testId).getAttribute('data-state', { timeout: 1000 }).catch(() => 'absent');
+  return { encryption: await shown('encryption'), connection: await shown('connection-state'), console: (said.get(page) ?? []).slice(-15) };
+}
+
+/** What each page's console said (warnings and errors), kept for the log when a page is not where it should be. */
+const said = new Map<Page, string[]>();
+function listen(page: Page): void {
+  const lines: string[] = [];
+  said.set(page, lines);
+  page.on('console', (message) => {
+    if (message.type() === 'warning' || message.type() === 'error') lines.push(`${new Date().toISOString().slice(11, 23)} ${message.type()}: ${message.text().slice(0, 300)}`);
+  });
+  page.on('pageerror', (error) => lines.push(`${new Date().toISOString().slice(11, 23)} pageerror: ${error.message.slice(0, 300)}`));
 }
 
 /** The warnings and errors the signal node and the media nodes logged, by message (and error code), with their counts. */
@@ -208,10 +230,12 @@ describe('200 joins and leaves in a 20-person E2EE circle over two media nodes',
   it('ends with every page holding the group of twenty and decoding all nineteen others', { timeout: 600_000 }, async (context) => {
     const { facilitator, members, meetingId } = circle;
     const host = await openCirclePage(h, facilitator, meetingId);
+    listen(host);
     await host.getByTestId('circle-grid').waitFor({ timeout: 60_000 });
     pages.push(host);
     for (const member of members.slice(0, PAGES - 1)) {
       const page = await openCirclePage(h, member, meetingId);
+      listen(page);
       await page.getByTestId('lobby').waitFor();
       await host.getByTestId('admit').first().click();
       await encrypted(page).waitFor({ timeout: 60_000 });
@@ -256,7 +280,7 @@ describe('200 joins and leaves in a 20-person E2EE circle over two media nodes',
       }
     } catch (error) {
       // Where the group stands when it does not settle: each page's census, each headless member's view, the log's refusals.
-      const census = await Promise.all(pages.map((page) => page.getByTestId('key-holders').evaluate((el) => ({ ...(el as HTMLElement).dataset })).catch(String)));
+      const census = await Promise.all(pages.map(pageState));
       const headless = peers.map((peer) => `${peer.member?.ownLeafIndex ?? '?'}@${String(peer.epoch())}/${peer.groupSize()}${peer.failures().length > 0 ? `!${peer.failures().map(String).join(';')}` : ''}`);
       const refusals = h.t.logs.filter((line) => /"level":[45]0/.test(line) && /mls|commit|welcome|group/i.test(line)).slice(-20);
       console.log(`circle churn, not settled: ${JSON.stringify({ census, headless, refusals, logged: warnings() })}`);
@@ -280,7 +304,7 @@ describe('200 joins and leaves in a 20-person E2EE circle over two media nodes',
       audio = await Promise.all(pages.map((page) => decodedStreams(page, 'audio', 2000)));
       if (audio.every((n) => n === PEOPLE - 1)) break;
     }
-    if (audio.some((n) => n !== PEOPLE - 1)) console.log(`circle churn, voices left: ${JSON.stringify(await whatIsLeft('audio'))}`);
+    if (audio.some((n) => n !== PEOPLE - 1)) console.log(`circle churn, voices left: ${JSON.stringify(await whatIsLeft('audio'))}; logged: ${JSON.stringify(warnings())}`);
     console.log(`circle churn: events=${events} nodes=${room().sides.map((side) => side.peers.size).join('+')} pipes=${room().pipeCount} tiles_undecodable=${left} audio_decoded=${audio.join('/')} of ${PEOPLE - 1} each`);
     expect(left).toBe(0);
     expect(audio).toEqual(pages.map(() => PEOPLE - 1));

@@ -268,8 +268,10 @@ export class E2eeSession {
    * anew. `seated`: the group still has this device's old leaf (so the
    * committer replaces it); not so when the group was started afresh.
    */
-  async #rejoin(seated = true): Promise<void> {
+  async #rejoin(why: string, seated = true): Promise<void> {
     if (this.#closed) return;
+    // Said in this browser's own console (no ids, nothing of the group): why the lock went back to "establishing".
+    console.warn(`end-to-end encryption: joining the group anew (${why})`);
     this.state = 'establishing';
     this.members = [];
     // The group we come back to may be a new one (epochs from 0 again) that never heard us: answer everyone.
@@ -436,14 +438,14 @@ export class E2eeSession {
             contents = undefined;
           }
           // A commit that breaks the room's rules is not followed, whoever let it through.
-          if (commitRefusal(member.members(), contents, this.#roster()) !== undefined) return this.#rejoin();
+          if (commitRefusal(member.members(), contents, this.#roster()) !== undefined) return this.#rejoin('a commit broke the room rules');
           let result;
           try {
             result = await member.processCommit(bytes);
           } catch (error) {
             // An old commit delivered again changes nothing; any other failure leaves us behind the group.
             if (error instanceof MlsEpochError && error.code === 'stale-epoch') return;
-            return this.#rejoin();
+            return this.#rejoin('a commit could not be processed');
           }
           for (const add of contents?.adds ?? []) {
             if (add.participantId === undefined) continue;
@@ -451,6 +453,7 @@ export class E2eeSession {
             this.#addedAt.set(add.participantId, Number(result.epoch));
           }
           if (result.removedSelf) {
+            console.warn('end-to-end encryption: this device was removed from the group');
             this.state = 'removed';
             this.members = [];
             this.#post({ kind: 'clear' });
@@ -470,7 +473,7 @@ export class E2eeSession {
           } catch {
             // Not for our KeyPackages, not this room's group, or broken: the server may count us in
             // the group all the same, so ask to be added anew rather than wait for a Welcome that will not come.
-            return this.#rejoin();
+            return this.#rejoin('a Welcome could not be joined');
           }
           this.#stopPublishing();
           await this.#enterEpoch();
@@ -479,7 +482,7 @@ export class E2eeSession {
       },
       'mls:group-restarted': () => {
         // Everyone else lost the group after our commit and started it afresh without us.
-        void this.#serial(() => (this.#member?.status === 'active' ? this.#rejoin(false) : Promise.resolve()));
+        void this.#serial(() => (this.#member?.status === 'active' ? this.#rejoin('the group was started afresh', false) : Promise.resolve()));
       },
       'mls:message': ({ message, sentAt }) => {
         void this.#serial(async () => {

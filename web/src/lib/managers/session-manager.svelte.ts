@@ -188,8 +188,9 @@ export class SessionManager {
       'room:share-permission': (permission) => this.screen.permissionChanged(permission),
       connect: () => void this.#onConnected(),
       // Lost the server: say so at once; the room is taken again when the connection is back.
-      disconnect: () => {
+      disconnect: (reason) => {
         if (this.stage === 'room') this.connection.state = 'reconnecting';
+        console.warn(`lost the connection to the server (${reason})`);
       },
       connect_error: (error) => {
         if (this.stage === 'room') this.connection.state = 'reconnecting';
