@@ -229,6 +229,21 @@ async function undecodedTiles(page: Page): Promise<number> {
 describe('200 joins and leaves in a 20-person E2EE circle over two media nodes', () => {
   it('ends with every page holding the group of twenty and decoding all nineteen others', { timeout: 600_000 }, async (context) => {
     const { facilitator, members, meetingId } = circle;
+    // SCRATCH: how long this process's event loop is held up (it hosts the signal node and the headless members).
+    const stalls: string[] = [];
+    let lastTick = Date.now();
+    let phase = 'start';
+    const stallWatch = setInterval(() => {
+      const now = Date.now();
+      if (now - lastTick > 1000) stalls.push(`${phase}:${now - lastTick}`);
+      lastTick = now;
+    }, 100);
+    context.onTestFinished(() => {
+      clearInterval(stallWatch);
+      console.log(`SCRATCH stalls: ${stalls.join(' ')}`);
+      console.log(`SCRATCH lost: ${h.t.logs.flatMap((c) => c.split('\n')).filter((l) => /connection lost|silent|channel lost|took over|lapsed/.test(l)).map((l) => l.slice(0, 400)).join('\n')}`);
+      console.log(`SCRATCH nodes: ${nodes.flatMap((n) => n.output).flatMap((c) => c.split('\n')).filter((l) => /"level":[45]0/.test(l) && !/pipe from a far host is dead/.test(l)).map((l) => l.slice(0, 300)).slice(-30).join('\n')}`);
+    });
     const host = await openCirclePage(h, facilitator, meetingId);
     listen(host);
     await host.getByTestId('circle-grid').waitFor({ timeout: 60_000 });
@@ -252,6 +267,7 @@ describe('200 joins and leaves in a 20-person E2EE circle over two media nodes',
     await host.getByTestId('admit-all').click();
     await Promise.all(admitted);
     for (const peer of knocking) peer.close();
+    phase = 'seat';
     for (const account of headless) await seat(account);
     for (const page of pages) {
       await page.locator(`[data-testid="key-holders"][data-holders="${PEOPLE}"][data-people="${PEOPLE}"]`).waitFor({ timeout: 180_000 });
@@ -261,6 +277,7 @@ describe('200 joins and leaves in a 20-person E2EE circle over two media nodes',
     // The churn: ten waves, each ten members dropping at once and ten coming back at once.
     let events = 0;
     for (let wave = 0; wave < WAVES; wave += 1) {
+      phase = `wave${wave}`;
       const leaving = Array.from({ length: PER_WAVE }, (_, i) => headless[(wave * PER_WAVE + i) % headless.length]!);
       for (const account of leaving) drop(account);
       events += leaving.length;
@@ -272,6 +289,7 @@ describe('200 joins and leaves in a 20-person E2EE circle over two media nodes',
     expect(events).toBe(2 * WAVES * PER_WAVE);
 
     // Settled: every page holds the group of twenty, every headless member too, on one epoch.
+    phase = 'settle';
     const peers = [...seated.values()].map(({ peer }) => peer);
     try {
       for (const page of pages) {

@@ -9,7 +9,9 @@ import { inject } from 'vitest';
  * node to seat someone holds the room; another is refused ('wrong_node')
  * while the holder beats; a holder that stops cleanly gives its rooms up at
  * once, one that dies (its heartbeat stops, nothing given up) loses them
- * when its heartbeat lapses; a room nobody is in any more is let go.
+ * when its heartbeat lapses; a room nobody is in any more is let go; a
+ * holder held up past its claim's life takes the room again if nobody else
+ * did meanwhile.
  */
 
 const redisUrl = `${inject('redisUrl').replace(/\/+$/, '')}/12`;
@@ -70,6 +72,23 @@ describe('the signal node that serves a room', () => {
     // Not before its heartbeat lapsed.
     expect(Date.now() - started).toBeGreaterThanOrEqual(fast.aliveMs - 400);
     expect(await redis.get(`live:serving:${roomId}`)).toBe(b.nodeId);
+  });
+
+  it('takes a room again whose claim lapsed while it was held up, unless another node claimed it meanwhile', async () => {
+    const a = await node();
+    const b = await node();
+    const lapsed = randomUUID();
+    const taken = randomUUID();
+    await a.claim(lapsed);
+    await a.claim(taken);
+    // Both claims run out, as when this node's beats are held up past the claim's life (a stalled event loop).
+    await redis.del(`live:serving:${lapsed}`, `live:serving:${taken}`);
+    // Meanwhile another node seats someone in one of them.
+    expect(await refusal(b.claim(taken))).toBe('seated');
+    await expect.poll(() => redis.get(`live:serving:${lapsed}`), { timeout: 5_000, interval: 100 }).toBe(a.nodeId);
+    expect(a.holds(lapsed)).toBe(true);
+    await expect.poll(() => a.holds(taken), { timeout: 5_000, interval: 100 }).toBe(false);
+    expect(await redis.get(`live:serving:${taken}`)).toBe(b.nodeId);
   });
 
   it('lets a room go once nobody of it is on the node any more, and keeps it while someone is', async () => {

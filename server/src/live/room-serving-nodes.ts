@@ -34,20 +34,27 @@ return holder`;
 /**
  * One beat, one command, however many rooms the node holds: says the node is
  * alive (KEYS[1]), then for each room (KEYS[2..]) keeps its claim alive if it
- * is still this node's (1; another node's: 0), or gives it up ('release': 2).
- * ARGV: node id, alive ms, claim ms, then one action per room.
+ * is still this node's (1), takes it again if it lapsed with nobody else
+ * claiming it since (3: this node was held up past the claim's life, but
+ * still serves the room's people), or gives it up ('release': 2); 0 when
+ * another node holds it now. ARGV: node id, alive ms, claim ms, then one
+ * action per room.
  */
 const BEAT = `
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
 local out = {}
 for i = 2, #KEYS do
-  local mine = redis.call('GET', KEYS[i]) == ARGV[1]
+  local holder = redis.call('GET', KEYS[i])
+  local mine = holder == ARGV[1]
   if ARGV[i + 2] == 'release' then
     if mine then redis.call('DEL', KEYS[i]) end
     out[i - 1] = 2
   elseif mine then
     redis.call('PEXPIRE', KEYS[i], ARGV[3])
     out[i - 1] = 1
+  elseif holder == false then
+    redis.call('SET', KEYS[i], ARGV[1], 'PX', ARGV[3])
+    out[i - 1] = 3
   else
     out[i - 1] = 0
   end
@@ -133,6 +140,7 @@ export class RoomServingNodes {
       ...rooms.map(({ release }) => (release ? 'release' : 'keep')),
     )) as number[];
     rooms.forEach(({ roomId }, i) => {
+      if (kept[i] === 3) this.log.warn({ roomId }, 'the claim on a room this node serves had lapsed; taken again');
       if (kept[i] !== 0) return;
       // Our heartbeat lapsed (Redis away for a while) and another node seated someone there: it serves the room now.
       this.#held.delete(roomId);

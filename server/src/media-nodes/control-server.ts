@@ -11,10 +11,25 @@ import { CONTROL_TLS_MIN_VERSION, type ControlTlsServer } from './control-tls.js
 const HELLO_TIMEOUT_MS = 5000;
 /**
  * A signal node whose host vanished closes nothing: each connection is pinged
- * (WebSocket ping) this often and cut off when a pong has not come back by
- * the next one, so its peers leave (MediaNodeRooms.linkClosed).
+ * (WebSocket ping) this often, and cut off once nothing at all (a pong, a
+ * request, the signal node's own pings) has come from it for SILENCE_LIMIT_MS,
+ * so its peers leave (MediaNodeRooms.linkClosed).
  */
 const LIVENESS_EVERY_MS = 5000;
+/**
+ * Cutting a signal node off takes the media of everyone it seats here, so the
+ * limit is long: a signal node held up for a few seconds (a loaded host, a
+ * long collection) is slow, not gone, and a vanished one only keeps its
+ * rooms' resources a little longer. Its own liveness rule for media nodes
+ * (control-channel.ts) is the quick one, since failover waits on it.
+ */
+export const SIGNAL_SILENCE_LIMIT_MS = 15_000;
+
+/** How often connections are looked at, and how long a silence cuts one off (shorter only in a unit test). */
+export interface ControlLiveness {
+  everyMs: number;
+  silenceMs: number;
+}
 
 /** Close codes the control server uses (4000-4999 are the application's). */
 export const CONTROL_CLOSE = {
@@ -45,31 +60,53 @@ export interface ControlHandler {
  * MEDIA_CONTROL_MAX_FRAME_BYTES; anything else closes the connection.
  */
 export class ControlServer {
-  readonly #links = new Set<WebSocket>();
-  readonly #answered = new WeakSet<WebSocket>();
+  /** Each connection with when anything last came from it. */
+  readonly #links = new Map<WebSocket, number>();
   readonly #liveness: NodeJS.Timeout;
+  #lastTick = Date.now();
 
   private constructor(
     private readonly wss: WebSocketServer,
     private readonly log: Logger,
+    private readonly liveness: ControlLiveness,
     /** The TLS server under the WebSocket server, when the port speaks wss://. */
     private readonly https?: HttpsServer,
   ) {
-    this.#liveness = setInterval(() => {
-      for (const socket of this.#links) {
-        if (!this.#answered.has(socket)) {
-          this.log.warn('control connection silent; cut off');
-          socket.terminate();
-          continue;
-        }
-        this.#answered.delete(socket);
-        socket.ping();
-      }
-    }, LIVENESS_EVERY_MS);
+    this.#liveness = setInterval(() => this.#check(), liveness.everyMs);
     this.#liveness.unref();
   }
 
-  static async start(options: { host: string; port: number; secret: string; nodeId: string; handler: ControlHandler; log: Logger; tls?: ControlTlsServer | undefined }): Promise<ControlServer> {
+  /**
+   * This process may be the one held up: a tick that comes late starts every
+   * connection's silence anew, and a verdict waits until the sockets have been
+   * read (`setImmediate` runs after the I/O phase), so what arrived while we
+   * were held up counts.
+   */
+  #check(): void {
+    const now = Date.now();
+    const { everyMs, silenceMs } = this.liveness;
+    const late = now - this.#lastTick > 2 * everyMs;
+    this.#lastTick = now;
+    for (const [socket, heard] of this.#links) {
+      if (late) this.#links.set(socket, now);
+      else if (now - heard > silenceMs) {
+        setImmediate(() => {
+          const last = this.#links.get(socket);
+          if (last === undefined || Date.now() - last <= silenceMs) return;
+          this.log.warn({ silentMs: Date.now() - last }, 'control connection silent; cut off');
+          socket.terminate();
+        });
+        continue;
+      }
+      socket.ping();
+    }
+  }
+
+  #heard(socket: WebSocket): void {
+    if (this.#links.has(socket)) this.#links.set(socket, Date.now());
+  }
+
+  static async start(options: { host: string; port: number; secret: string; nodeId: string; handler: ControlHandler; log: Logger; tls?: ControlTlsServer | undefined; liveness?: ControlLiveness }): Promise<ControlServer> {
     const frames = { maxPayload: MEDIA_CONTROL_MAX_FRAME_BYTES, perMessageDeflate: false };
     let wss: WebSocketServer;
     let https: HttpsServer | undefined;
@@ -88,7 +125,7 @@ export class ControlServer {
         wss.once('error', reject);
       });
     }
-    const server = new ControlServer(wss, options.log, https);
+    const server = new ControlServer(wss, options.log, options.liveness ?? { everyMs: LIVENESS_EVERY_MS, silenceMs: SIGNAL_SILENCE_LIMIT_MS }, https);
     wss.on('connection', (socket) => server.#accept(socket, options));
     return server;
   }
@@ -103,9 +140,8 @@ export class ControlServer {
   }
 
   #accept(socket: WebSocket, { secret, nodeId, handler }: { secret: string; nodeId: string; handler: ControlHandler }): void {
-    this.#links.add(socket);
-    this.#answered.add(socket);
-    socket.on('pong', () => this.#answered.add(socket));
+    this.#links.set(socket, Date.now());
+    socket.on('pong', () => this.#heard(socket));
     const nonce = freshNonce();
     let link: SignalLink | undefined;
     const refuse = (code: number, why: string) => {
@@ -123,6 +159,7 @@ export class ControlServer {
     });
     socket.on('message', (data, isBinary) => {
       if (socket.readyState !== socket.OPEN) return;
+      this.#heard(socket);
       let frame: SignalToMediaFrame;
       try {
         if (isBinary) throw new Error('binary frame');
@@ -150,9 +187,9 @@ export class ControlServer {
 
   async close(): Promise<void> {
     clearInterval(this.#liveness);
-    for (const socket of this.#links) socket.close(CONTROL_CLOSE.shuttingDown, 'shutting down');
+    for (const socket of this.#links.keys()) socket.close(CONTROL_CLOSE.shuttingDown, 'shutting down');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-    for (const socket of this.#links) socket.terminate();
+    for (const socket of this.#links.keys()) socket.terminate();
     const https = this.https;
     if (https) await new Promise<void>((resolve) => https.close(() => resolve()));
   }

@@ -124,6 +124,10 @@ export function registerSocketFeatures(io: AppServer, deps: SocketDeps): void {
     registerRoom(socket, scoped);
     registerMls(socket, scoped);
     log.debug('connected');
-    socket.on('disconnect', (reason) => log.debug({ reason }, 'disconnected'));
+    // A page that closed or was told to go is routine; a connection lost (no pong, the transport gone) is worth a line.
+    socket.on('disconnect', (reason) => {
+      if (reason === 'client namespace disconnect' || reason === 'server namespace disconnect' || reason === 'server shutting down') log.debug({ reason }, 'disconnected');
+      else log.info({ reason }, 'connection lost');
+    });
   });
 }
