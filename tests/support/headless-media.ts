@@ -22,7 +22,11 @@ import type { ProtocolPeer } from './protocol-peer.js';
 export interface EncodedClip {
   /** 30 frames at 15 fps, a key frame every 15: the loop always restarts on a key frame. */
   video: Uint8Array[];
-  /** One second of Opus, 20 ms per frame. */
+  /**
+   * 1.2 s of Opus in 60-millisecond frames (a packet time phones use too): a headless member sends one audio and one
+   * video frame per 60 ms tick, a third of the packets 20-ms frames would take, for its own process and for the pages
+   * that open them (seventeen members on two cores).
+   */
   audio: Uint8Array[];
 }
 
@@ -52,8 +56,8 @@ export async function recordClip(page: Page): Promise<EncodedClip> {
     }
     await videoEncoder.flush();
     const audioEncoder = new AudioEncoder({ output: keep(audio), error: (e) => console.error(e) });
-    audioEncoder.configure({ codec: 'opus', sampleRate: 48_000, numberOfChannels: 1, bitrate: 32_000 });
-    for (let k = 0; k < 50; k++) {
+    audioEncoder.configure({ codec: 'opus', sampleRate: 48_000, numberOfChannels: 1, bitrate: 32_000, opus: { frameDuration: 60_000 } });
+    for (let k = 0; k < 60; k++) {
       const data = new Float32Array(960);
       for (let j = 0; j < 960; j++) data[j] = 0.2 * Math.sin((2 * Math.PI * 330 * (k * 960 + j)) / 48_000);
       const piece = new AudioData({ format: 'f32', sampleRate: 48_000, numberOfFrames: 960, numberOfChannels: 1, timestamp: k * 20_000, data });
@@ -69,6 +73,8 @@ export async function recordClip(page: Page): Promise<EncodedClip> {
 const AUDIO_PT = 111;
 const VIDEO_PT = 96;
 const MAX_VP8_PAYLOAD = 1100;
+/** One audio frame (60 ms of Opus) and one video frame (about 16.7 a second) per tick. */
+const TICK_MS = 60;
 
 function rtpPacket(payloadType: number, sequence: number, timestamp: number, ssrc: number, marker: boolean, payload: Uint8Array): Buffer {
   const header = Buffer.alloc(12);
@@ -156,9 +162,9 @@ export class HeadlessMedia {
     return new HeadlessMedia(peer, socket, { ip: target.ip, port: target.port }, ssrc);
   }
 
-  /** Sends the clip in a loop: Opus every 20 ms, VP8 every 60 ms, each sealed under the current epoch's key. */
+  /** Sends the clip in a loop: Opus and VP8 every 60 ms, each sealed under the current epoch's key. */
   start(clip: EncodedClip): void {
-    this.#timer = setInterval(() => void this.#send(clip).catch(() => undefined), 20);
+    this.#timer = setInterval(() => void this.#send(clip).catch(() => undefined), TICK_MS);
   }
 
   stop(): void {
@@ -181,12 +187,10 @@ export class HeadlessMedia {
   async #send(clip: EncodedClip): Promise<void> {
     const tick = this.#tick++;
     const opus = await this.#seal('opus', clip.audio[tick % clip.audio.length] as Uint8Array);
-    if (opus) this.#out(rtpPacket(AUDIO_PT, this.#sequence.audio++, tick * 960, this.ssrc.audio, false, opus));
-    if (tick % 3 !== 0) return;
-    const index = (tick / 3) % clip.video.length;
-    const vp8 = await this.#seal('vp8', clip.video[index] as Uint8Array);
+    if (opus) this.#out(rtpPacket(AUDIO_PT, this.#sequence.audio++, tick * 2880, this.ssrc.audio, false, opus));
+    const vp8 = await this.#seal('vp8', clip.video[tick % clip.video.length] as Uint8Array);
     if (!vp8) return;
-    const timestamp = (tick / 3) * 5400;
+    const timestamp = tick * 5400;
     for (let offset = 0; offset < vp8.length; offset += MAX_VP8_PAYLOAD) {
       const piece = vp8.subarray(offset, offset + MAX_VP8_PAYLOAD);
       // VP8 payload descriptor: S=1 on the frame's first packet, partition 0.
