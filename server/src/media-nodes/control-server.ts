@@ -12,8 +12,8 @@ const HELLO_TIMEOUT_MS = 5000;
 /**
  * A signal node whose host vanished closes nothing: each connection is pinged
  * (WebSocket ping) this often, and cut off once nothing at all (a pong, a
- * request, the signal node's own pings) has come from it for SILENCE_LIMIT_MS,
- * so its peers leave (MediaNodeRooms.linkClosed).
+ * request, the signal node's own pings) has come from it for
+ * SIGNAL_SILENCE_LIMIT_MS, so its peers leave (MediaNodeRooms.linkClosed).
  */
 const LIVENESS_EVERY_MS = 5000;
 /**
