@@ -18,7 +18,7 @@ import { nextEvent } from '../support/test-platform.js';
 
 /*
  * Issue 14, fault 7: churn in a full end-to-end encrypted circle. Twenty
- * people: three Chromium pages and seventeen headless members (real
+ * people: two Chromium pages and eighteen headless members (real
  * sockets and session cookies, the app's own MLS and SFrame code, real
  * VP8 and Opus sealed under their keys: headless-media.ts). The room spans
  * two media NODES: a signal node (this test's process, CARE_ROLE=signal)
@@ -35,7 +35,11 @@ import { nextEvent } from '../support/test-platform.js';
  * video and audio; the figure is how many of the pages' tiles are left
  * unable to decrypt (goal 0).
  */
-const PAGES = 3;
+/**
+ * Two pages: with three (and everything else of the room on two cores) the pages' renderers starved, and a page was
+ * dropped for no pong in 20 s or could not answer a look in a second.
+ */
+const PAGES = 2;
 const PEOPLE = 20;
 const WAVES = 10;
 const PER_WAVE = 10;
@@ -238,7 +242,7 @@ async function undecodedTiles(page: Page): Promise<number> {
 describe('200 joins and leaves in a 20-person E2EE circle over two media nodes', () => {
   it('ends with every page holding the group of twenty and decoding all nineteen others', { timeout: 600_000 }, async (context) => {
     const { facilitator, members, meetingId } = circle;
-    // This process hosts the signal node and the seventeen headless members: how long its event loop was held up
+    // This process hosts the signal node and the headless members: how long its event loop was held up
     // (a starved process is slow to answer pages and media nodes), for the log.
     const stalls = new StallWatch();
     context.onTestFinished(() => stalls.stop());
@@ -257,7 +261,7 @@ describe('200 joins and leaves in a 20-person E2EE circle over two media nodes',
     for (const page of pages) await page.getByRole('button', { name: 'Nyalakan kamera' }).click();
     clip = await recordClip(host);
 
-    // The seventeen headless members are let in together, then take their seats.
+    // The headless members are let in together, then take their seats.
     const headless = members.slice(PAGES - 1);
     const knocking = await Promise.all(headless.map((account) => ProtocolPeer.open(h.t.url, account.cookie, { ackTimeoutMs: ACK_TIMEOUT_MS })));
     for (const peer of knocking) expect((await peer.request('lobby:knock', { sessionId: meetingId })).ok).toBe(true);

@@ -23,9 +23,9 @@ export interface EncodedClip {
   /** 30 frames at 15 fps, a key frame every 15: the loop always restarts on a key frame. */
   video: Uint8Array[];
   /**
-   * 1.2 s of Opus in 60-millisecond frames (a packet time phones use too): a headless member sends one audio and one
-   * video frame per 60 ms tick, a third of the packets 20-ms frames would take, for its own process and for the pages
-   * that open them (seventeen members on two cores).
+   * 1.2 s of Opus in 60-millisecond frames (a packet time phones use too): a headless member sends one audio frame per
+   * 60 ms tick, a third of the packets 20-ms frames would take, and a video frame every other tick, for its own process
+   * and for the pages that open them (seventeen members or more on two cores).
    */
   audio: Uint8Array[];
 }
@@ -73,8 +73,9 @@ export async function recordClip(page: Page): Promise<EncodedClip> {
 const AUDIO_PT = 111;
 const VIDEO_PT = 96;
 const MAX_VP8_PAYLOAD = 1100;
-/** One audio frame (60 ms of Opus) and one video frame (about 16.7 a second) per tick. */
+/** One audio frame (60 ms of Opus) per tick, and a video frame every other tick (about 8 a second). */
 const TICK_MS = 60;
+const VIDEO_EVERY_TICKS = 2;
 
 function rtpPacket(payloadType: number, sequence: number, timestamp: number, ssrc: number, marker: boolean, payload: Uint8Array): Buffer {
   const header = Buffer.alloc(12);
@@ -158,11 +159,11 @@ export class HeadlessMedia {
     if (!audio.ok || !video.ok) throw new Error(`headless produce refused: ${JSON.stringify([audio, video])}`);
     const socket = dgram.createSocket('udp4');
     await new Promise<void>((resolve) => socket.bind(0, bindIp, resolve));
-    socket.on('message', () => undefined); // RTCP (key frame requests): the loop sends a key frame every second anyway.
+    socket.on('message', () => undefined); // RTCP (key frame requests): the loop sends a key frame every 15 frames (1.8 s) anyway.
     return new HeadlessMedia(peer, socket, { ip: target.ip, port: target.port }, ssrc);
   }
 
-  /** Sends the clip in a loop: Opus and VP8 every 60 ms, each sealed under the current epoch's key. */
+  /** Sends the clip in a loop: Opus every 60 ms, VP8 every 120 ms, each sealed under the current epoch's key. */
   start(clip: EncodedClip): void {
     this.#timer = setInterval(() => void this.#send(clip).catch(() => undefined), TICK_MS);
   }
@@ -188,7 +189,9 @@ export class HeadlessMedia {
     const tick = this.#tick++;
     const opus = await this.#seal('opus', clip.audio[tick % clip.audio.length] as Uint8Array);
     if (opus) this.#out(rtpPacket(AUDIO_PT, this.#sequence.audio++, tick * 2880, this.ssrc.audio, false, opus));
-    const vp8 = await this.#seal('vp8', clip.video[tick % clip.video.length] as Uint8Array);
+    if (tick % VIDEO_EVERY_TICKS !== 0) return;
+    const picture = tick / VIDEO_EVERY_TICKS;
+    const vp8 = await this.#seal('vp8', clip.video[picture % clip.video.length] as Uint8Array);
     if (!vp8) return;
     const timestamp = tick * 5400;
     for (let offset = 0; offset < vp8.length; offset += MAX_VP8_PAYLOAD) {

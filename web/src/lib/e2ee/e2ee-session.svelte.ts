@@ -438,7 +438,8 @@ export class E2eeSession {
             contents = undefined;
           }
           // A commit that breaks the room's rules is not followed, whoever let it through.
-          if (commitRefusal(member.members(), contents, this.#roster()) !== undefined) return this.#rejoin('a commit broke the room rules');
+          const refusal = commitRefusal(member.members(), contents, this.#roster());
+          if (refusal !== undefined) return this.#rejoin(`a commit broke the room rules: ${refusal}`);
           let result;
           try {
             result = await member.processCommit(bytes);
