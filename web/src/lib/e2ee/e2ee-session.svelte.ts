@@ -85,6 +85,7 @@ export class E2eeSession {
   #member: MlsMember | undefined;
   #worker: Worker | undefined;
   #counts = new Map<string, TrackCounts>();
+  #countsAt = 0;
   #leafToPeer = new Map<number, string>();
   #verifiedCode: string | undefined;
   #counterpart: Counterpart | undefined;
@@ -316,6 +317,11 @@ export class E2eeSession {
     return counts ? counts.frames + counts.noKey + Object.values(counts.failuresByLeaf).reduce((a, b) => a + b, 0) : 0;
   }
 
+  /** When the worker made the counts `framesHandled` and `framesSeen` give (its `Date.now()`); 0 before any came. */
+  countsAt(): number {
+    return this.#countsAt;
+  }
+
   /** How many frames the worker has handled for a track (0 means the transform never ran). */
   framesSeen(trackId: string): number {
     const counts = this.#counts.get(trackId);
@@ -388,6 +394,7 @@ export class E2eeSession {
 
   #onWorkerMessage(message: FromWorker): void {
     if (message.kind !== 'counts') return;
+    this.#countsAt = message.at;
     const failures: Record<string, number> = {};
     for (const track of message.tracks) {
       this.#counts.set(track.trackId, track);

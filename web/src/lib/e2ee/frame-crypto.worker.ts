@@ -45,6 +45,6 @@ scope.onmessage = (event) => {
 };
 
 setInterval(() => {
-  scope.postMessage({ kind: 'counts', tracks: cryptor.counts() });
+  scope.postMessage({ kind: 'counts', at: Date.now(), tracks: cryptor.counts() });
 }, 500);
 scope.postMessage({ kind: 'ready' });

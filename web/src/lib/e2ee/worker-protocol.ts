@@ -54,4 +54,5 @@ export interface TrackCounts {
 }
 
 /** Worker to main thread. */
-export type FromWorker = { kind: 'counts'; tracks: TrackCounts[] } | { kind: 'ready' };
+/** `at`: when the worker counted (its `Date.now()`), so the page can tell counts that waited behind a busy main thread. */
+export type FromWorker = { kind: 'counts'; at: number; tracks: TrackCounts[] } | { kind: 'ready' };

@@ -1,24 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { REATTACH_TRIES, ReceiveTransformWatch, type ReceiverSample } from './receive-transform-watch.js';
+import { FRESH_COUNTS_MS, REATTACH_TRIES, RECEIVE_CHECK_MS, ReceiveTransformWatch, type ReceiverSample } from './receive-transform-watch.js';
 
 /** Receivers whose packets and worker counts a test moves by hand, and the transforms put back. */
 function scene() {
   const packets = new Map<string, number>();
   const handled = new Map<string, number>();
   const reattached: string[] = [];
+  const clock = { now: 10_000, countsAt: 10_000 };
   const watch = new ReceiveTransformWatch(
     async (): Promise<ReceiverSample[]> => [...packets].map(([trackId, n]) => ({ trackId, packets: n })),
     (trackId) => handled.get(trackId) ?? 0,
+    () => clock.countsAt,
     (trackId) => {
       reattached.push(trackId);
       return true;
     },
+    RECEIVE_CHECK_MS,
+    () => clock.now,
   );
   const flow = (trackId: string, morePackets: number, moreFrames: number) => {
     packets.set(trackId, (packets.get(trackId) ?? 0) + morePackets);
     handled.set(trackId, (handled.get(trackId) ?? 0) + moreFrames);
   };
-  return { watch, flow, reattached, packets };
+  return { watch, flow, reattached, packets, clock };
 }
 
 describe('ReceiveTransformWatch', () => {
@@ -76,5 +80,25 @@ describe('ReceiveTransformWatch', () => {
     flow('stuck', 50, 0);
     await watch.check();
     expect(reattached).toHaveLength(REATTACH_TRIES + 2);
+  });
+
+  it('does not judge by worker counts that are stale (a page starved of CPU): healthy receivers are left alone', async () => {
+    const { watch, flow, reattached, clock } = scene();
+    flow('a', 50, 50);
+    flow('b', 50, 50);
+    await watch.check();
+    // Two and a half seconds on, packets came but the worker's counts of them have not arrived yet.
+    clock.now += RECEIVE_CHECK_MS;
+    flow('a', 50, 0);
+    flow('b', 50, 0);
+    await watch.check();
+    expect(reattached).toEqual([]);
+    // The counts arrive: both handled their frames. Only a receiver truly stalled over the span is put back.
+    clock.now += RECEIVE_CHECK_MS;
+    clock.countsAt = clock.now - FRESH_COUNTS_MS / 2;
+    flow('a', 50, 100);
+    flow('b', 50, 0);
+    await watch.check();
+    expect(reattached).toEqual(['b']);
   });
 });

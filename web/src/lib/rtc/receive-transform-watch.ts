@@ -4,6 +4,11 @@ export const RECEIVE_CHECK_MS = 2500;
 const STALLED_PACKETS = 20;
 /** How often in a row one receiver's transform is put back before it is left as it is (and shows as undecodable). */
 export const REATTACH_TRIES = 3;
+/**
+ * The oldest the worker's counts may be, against the packets just read, for a look to judge by them. The worker posts
+ * them every 500 ms; on a page starved of CPU they arrive seconds late, and every healthy receiver then looks stalled.
+ */
+export const FRESH_COUNTS_MS = 1000;
 
 /** One receiver as the page holds it: its track id (the consumer's id, the worker's id for it) and the RTP packets it got so far. */
 export interface ReceiverSample {
@@ -37,9 +42,12 @@ export class ReceiveTransformWatch {
     private readonly receivers: () => Promise<ReceiverSample[]>,
     /** Frames of a track the worker has handled so far. */
     private readonly framesHandled: (trackId: string) => number,
+    /** When the worker counted those frames (its clock, `Date.now()`), or 0 before its first counts. */
+    private readonly countsAt: () => number,
     /** Gives the track's receiver a new decrypting transform; false when this browser cannot. */
     private readonly reattach: (trackId: string) => boolean,
     private readonly checkMs: number = RECEIVE_CHECK_MS,
+    private readonly now: () => number = Date.now,
   ) {}
 
   start(): void {
@@ -51,8 +59,12 @@ export class ReceiveTransformWatch {
     if (this.#checking) return;
     this.#checking = true;
     try {
+      const receivers = await this.receivers();
+      // Counts older than the packets by more than a post or two: the look is skipped, and the next one compares
+      // against the last fresh one (over a longer span, so a stall it finds is all the surer).
+      if (this.countsAt() < this.now() - FRESH_COUNTS_MS) return;
       const seen = new Set<string>();
-      for (const { trackId, packets } of await this.receivers()) {
+      for (const { trackId, packets } of receivers) {
         seen.add(trackId);
         const handled = this.framesHandled(trackId);
         const last = this.#last.get(trackId);

@@ -192,6 +192,7 @@ export class RoomClient {
   ) {
     this.#watch = new TransformWatch(
       (trackId) => e2ee.framesSeen(trackId),
+      () => e2ee.countsAt(),
       (source) => {
         const track = (source === 'screen' ? this.#screen?.producer : this.#producers.get(source))?.track;
         return track?.readyState === 'live' && !track.muted;
@@ -201,6 +202,7 @@ export class RoomClient {
     this.#receiveWatch = new ReceiveTransformWatch(
       () => this.#receiverSamples(),
       (trackId) => e2ee.framesHandled(trackId),
+      () => e2ee.countsAt(),
       (trackId) => this.#reattachReceiver(trackId),
     );
   }

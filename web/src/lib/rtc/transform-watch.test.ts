@@ -6,14 +6,18 @@ describe('TransformWatch: every start and resume of a track is checked', () => {
   const muted = new Set<SendSource>();
   let silent: SendSource[];
   let watch: TransformWatch;
+  /** When the worker's counts were made; undefined: fresh at every check. */
+  let countsAt: number | undefined;
 
   beforeEach(() => {
     vi.useFakeTimers();
     frames.clear();
     muted.clear();
     silent = [];
+    countsAt = undefined;
     watch = new TransformWatch(
       (trackId) => frames.get(trackId) ?? 0,
+      () => countsAt ?? Date.now(),
       (kind) => !muted.has(kind),
       (kind) => void silent.push(kind),
       3000,
@@ -86,5 +90,23 @@ describe('TransformWatch: every start and resume of a track is checked', () => {
     frames.set('v', 30);
     vi.advanceTimersByTime(2500);
     expect(silent).toEqual(['screen']);
+  });
+
+  it('gives a check one more period when the worker\'s counts are stale (a starved page), then judges by them', () => {
+    watch.started('video', 'v');
+    countsAt = Date.now();
+    // The camera's frames were sealed, but the counts saying so wait behind a busy main thread.
+    vi.advanceTimersByTime(3000);
+    expect(silent).toEqual([]);
+    frames.set('v', 40);
+    countsAt = Date.now();
+    vi.advanceTimersByTime(3000);
+    expect(silent).toEqual([]);
+
+    // A worker that posts nothing at all is not trusted: after the one extra period the track is stopped.
+    watch.started('audio', 'a');
+    countsAt = Date.now();
+    vi.advanceTimersByTime(6000);
+    expect(silent).toEqual(['audio']);
   });
 });

@@ -4,6 +4,8 @@ export type SendSource = SendKind | 'screen';
 
 /** How long after a track starts or resumes sending its encrypting transform must have seen new frames. */
 export const TRANSFORM_CHECK_MS = 3000;
+/** Worker counts older than this at a check are stale (they are posted every 500 ms; a starved page reads them late). */
+export const STALE_COUNTS_MS = 1000;
 
 /**
  * Fail-closed on an encrypting transform that does not run. Each time a
@@ -18,6 +20,12 @@ export const TRANSFORM_CHECK_MS = 3000;
  * A source that gives no frames (a camera the system has muted, or one still
  * waking up) is not a broken transform and has nothing to leak: its check
  * waits, and runs again until the source gives frames.
+ *
+ * The worker's counts reach the page by message; on a page starved of CPU (a
+ * phone) they can be seconds old when the check runs, and a working camera
+ * would be stopped. Stale counts give the check one more period; after that it
+ * judges by what it has (fail-closed: a worker that posts nothing at all is
+ * not trusted to be sealing).
  */
 export class TransformWatch {
   readonly #checks = new Map<SendSource, ReturnType<typeof setTimeout>>();
@@ -25,6 +33,8 @@ export class TransformWatch {
   constructor(
     /** Frames the worker has handled for a track so far (sealed or dropped for want of a key). */
     private readonly framesSeen: (trackId: string) => number,
+    /** When the worker made those counts (its `Date.now()`). */
+    private readonly countsAt: () => number,
     /** Whether the track of this kind is giving frames to encode (live and not muted). */
     private readonly sourceLive: (kind: SendSource) => boolean,
     private readonly onSilent: (kind: SendSource) => void,
@@ -37,14 +47,16 @@ export class TransformWatch {
     this.#arm(kind, trackId, this.framesSeen(trackId));
   }
 
-  #arm(kind: SendSource, trackId: string, before: number): void {
+  #arm(kind: SendSource, trackId: string, before: number, waitedForCounts = false): void {
     this.#checks.set(
       kind,
       setTimeout(() => {
         this.#checks.delete(kind);
         if (this.framesSeen(trackId) > before) return;
-        if (this.sourceLive(kind)) this.onSilent(kind);
-        else this.#arm(kind, trackId, before);
+        const stale = this.countsAt() < Date.now() - STALE_COUNTS_MS;
+        if (stale && !waitedForCounts) this.#arm(kind, trackId, before, true);
+        else if (this.sourceLive(kind)) this.onSilent(kind);
+        else this.#arm(kind, trackId, before, waitedForCounts);
       }, this.checkMs),
     );
   }
