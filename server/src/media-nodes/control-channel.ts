@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { controlProof } from './control-proof.js';
 import { CONTROL_TLS_MIN_VERSION, type ControlTlsClient } from './control-tls.js';
+import { SilenceWatch } from './silence-watch.js';
 
 /** A request not answered in this time fails (the media node is busy or gone). */
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -42,11 +43,8 @@ export class ControlChannel extends EventEmitter<ControlChannelEvents> {
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #lost = false;
-  #pinger: NodeJS.Timeout | undefined;
-  /** When a frame last came from the media node. */
-  #lastHeard = Date.now();
-  /** When the pinger last ran. */
-  #lastTick = Date.now();
+  /** Pings the media node and loses the channel when nothing comes back (any frame counts). */
+  #liveness: SilenceWatch<ControlChannel> | undefined;
 
   private constructor(
     private readonly socket: WebSocket,
@@ -138,7 +136,7 @@ export class ControlChannel extends EventEmitter<ControlChannelEvents> {
   }
 
   #receive(frame: MediaToSignalFrame): void {
-    this.#lastHeard = Date.now();
+    this.#liveness?.heard(this);
     switch (frame.type) {
       case 'reply': {
         const pending = this.#pending.get(frame.id);
@@ -162,35 +160,20 @@ export class ControlChannel extends EventEmitter<ControlChannelEvents> {
     }
   }
 
-  /**
-   * Silence is judged only over time this process could listen. A busy
-   * signal node (an event loop held up for seconds on a loaded machine) used
-   * to count its own stall as the node's: its ping timer fired before it
-   * read the answers waiting on the socket, and every room on a healthy node
-   * was moved. So a late tick starts the silence anew, and a verdict waits
-   * until the socket has been read (`setImmediate` runs after the I/O phase,
-   * timers before it).
-   */
   #startPinging(): void {
-    this.#pinger = setInterval(() => {
-      const now = Date.now();
-      if (now - this.#lastTick > 2 * PING_EVERY_MS) this.#lastHeard = now;
-      this.#lastTick = now;
-      if (now - this.#lastHeard > SILENCE_LIMIT_MS) {
-        setImmediate(() => {
-          if (Date.now() - this.#lastHeard > SILENCE_LIMIT_MS) this.#lose('silent');
-        });
-      }
-      // Its answer counts when it comes (any frame does); one never answered is forgotten at the request timeout.
-      this.request({ op: 'ping' }).catch(() => undefined);
-    }, PING_EVERY_MS);
-    this.#pinger.unref();
+    this.#liveness = new SilenceWatch<ControlChannel>(
+      { everyMs: PING_EVERY_MS, silenceMs: SILENCE_LIMIT_MS },
+      // Its answer counts when it comes; one never answered is forgotten at the request timeout.
+      () => void this.request({ op: 'ping' }).catch(() => undefined),
+      () => this.#lose('silent'),
+    );
+    this.#liveness.watch(this);
   }
 
   #lose(why: string): void {
     if (this.#lost) return;
     this.#lost = true;
-    clearInterval(this.#pinger);
+    this.#liveness?.close();
     this.socket.terminate();
     for (const pending of this.#pending.values()) {
       clearTimeout(pending.timer);

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { freshNonce, proofMatches } from './control-proof.js';
 import { CONTROL_TLS_MIN_VERSION, type ControlTlsServer } from './control-tls.js';
+import { SilenceWatch, type Liveness } from './silence-watch.js';
 
 /** How long a new connection has to prove it holds the secret. */
 const HELLO_TIMEOUT_MS = 5000;
@@ -24,12 +25,6 @@ const LIVENESS_EVERY_MS = 5000;
  * (control-channel.ts) is the quick one, since failover waits on it.
  */
 export const SIGNAL_SILENCE_LIMIT_MS = 15_000;
-
-/** How often connections are looked at, and how long a silence cuts one off (shorter only in a unit test). */
-export interface ControlLiveness {
-  everyMs: number;
-  silenceMs: number;
-}
 
 /** Close codes the control server uses (4000-4999 are the application's). */
 export const CONTROL_CLOSE = {
@@ -60,53 +55,27 @@ export interface ControlHandler {
  * MEDIA_CONTROL_MAX_FRAME_BYTES; anything else closes the connection.
  */
 export class ControlServer {
-  /** Each connection with when anything last came from it. */
-  readonly #links = new Map<WebSocket, number>();
-  readonly #liveness: NodeJS.Timeout;
-  #lastTick = Date.now();
+  /** Each connection, pinged and cut off when silent (pongs, requests and its own pings all count). */
+  readonly #links: SilenceWatch<WebSocket>;
 
   private constructor(
     private readonly wss: WebSocketServer,
     private readonly log: Logger,
-    private readonly liveness: ControlLiveness,
+    liveness: Liveness,
     /** The TLS server under the WebSocket server, when the port speaks wss://. */
     private readonly https?: HttpsServer,
   ) {
-    this.#liveness = setInterval(() => this.#check(), liveness.everyMs);
-    this.#liveness.unref();
+    this.#links = new SilenceWatch<WebSocket>(
+      liveness,
+      (socket) => socket.ping(),
+      (socket, silentMs) => {
+        this.log.warn({ silentMs }, 'control connection silent; cut off');
+        socket.terminate();
+      },
+    );
   }
 
-  /**
-   * This process may be the one held up: a tick that comes late starts every
-   * connection's silence anew, and a verdict waits until the sockets have been
-   * read (`setImmediate` runs after the I/O phase), so what arrived while we
-   * were held up counts.
-   */
-  #check(): void {
-    const now = Date.now();
-    const { everyMs, silenceMs } = this.liveness;
-    const late = now - this.#lastTick > 2 * everyMs;
-    this.#lastTick = now;
-    for (const [socket, heard] of this.#links) {
-      if (late) this.#links.set(socket, now);
-      else if (now - heard > silenceMs) {
-        setImmediate(() => {
-          const last = this.#links.get(socket);
-          if (last === undefined || Date.now() - last <= silenceMs) return;
-          this.log.warn({ silentMs: Date.now() - last }, 'control connection silent; cut off');
-          socket.terminate();
-        });
-        continue;
-      }
-      socket.ping();
-    }
-  }
-
-  #heard(socket: WebSocket): void {
-    if (this.#links.has(socket)) this.#links.set(socket, Date.now());
-  }
-
-  static async start(options: { host: string; port: number; secret: string; nodeId: string; handler: ControlHandler; log: Logger; tls?: ControlTlsServer | undefined; liveness?: ControlLiveness }): Promise<ControlServer> {
+  static async start(options: { host: string; port: number; secret: string; nodeId: string; handler: ControlHandler; log: Logger; tls?: ControlTlsServer | undefined; liveness?: Liveness }): Promise<ControlServer> {
     const frames = { maxPayload: MEDIA_CONTROL_MAX_FRAME_BYTES, perMessageDeflate: false };
     let wss: WebSocketServer;
     let https: HttpsServer | undefined;
@@ -140,8 +109,8 @@ export class ControlServer {
   }
 
   #accept(socket: WebSocket, { secret, nodeId, handler }: { secret: string; nodeId: string; handler: ControlHandler }): void {
-    this.#links.set(socket, Date.now());
-    socket.on('pong', () => this.#heard(socket));
+    this.#links.watch(socket);
+    socket.on('pong', () => this.#links.heard(socket));
     const nonce = freshNonce();
     let link: SignalLink | undefined;
     const refuse = (code: number, why: string) => {
@@ -154,12 +123,12 @@ export class ControlServer {
     socket.on('error', (error) => this.log.warn({ err: error }, 'control connection error'));
     socket.on('close', () => {
       clearTimeout(helloTimer);
-      this.#links.delete(socket);
+      this.#links.forget(socket);
       if (link) handler.linkClosed(link);
     });
     socket.on('message', (data, isBinary) => {
       if (socket.readyState !== socket.OPEN) return;
-      this.#heard(socket);
+      this.#links.heard(socket);
       let frame: SignalToMediaFrame;
       try {
         if (isBinary) throw new Error('binary frame');
@@ -186,10 +155,11 @@ export class ControlServer {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.#liveness);
-    for (const socket of this.#links.keys()) socket.close(CONTROL_CLOSE.shuttingDown, 'shutting down');
+    this.#links.close();
+    const sockets = [...this.#links.peers()];
+    for (const socket of sockets) socket.close(CONTROL_CLOSE.shuttingDown, 'shutting down');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-    for (const socket of this.#links.keys()) socket.terminate();
+    for (const socket of sockets) socket.terminate();
     const https = this.https;
     if (https) await new Promise<void>((resolve) => https.close(() => resolve()));
   }
