@@ -5,7 +5,7 @@
  * handling). Nothing here logs frames or keys.
  */
 import { FrameCryptor, type EncodedFrame } from './frame-cryptor.js';
-import type { FromWorker, ToWorker, TransformOptions } from './worker-protocol.js';
+import { COUNTS_EVERY_MS, type FromWorker, type ToWorker, type TransformOptions } from './worker-protocol.js';
 
 interface ScriptTransformer {
   readable: ReadableStream<EncodedFrame>;
@@ -46,5 +46,5 @@ scope.onmessage = (event) => {
 
 setInterval(() => {
   scope.postMessage({ kind: 'counts', at: Date.now(), tracks: cryptor.counts() });
-}, 500);
+}, COUNTS_EVERY_MS);
 scope.postMessage({ kind: 'ready' });

@@ -1,5 +1,13 @@
 import type { MediaCodec } from './media-frame.js';
 
+/** How often the worker posts its frame counts to the page. */
+export const COUNTS_EVERY_MS = 500;
+/**
+ * Counts older than this (two posts) are stale: on a page starved of CPU they reach the main thread seconds late, and
+ * the transform watches must not take a working transform for a silent one by them.
+ */
+export const COUNTS_STALE_MS = 2 * COUNTS_EVERY_MS;
+
 /** Options given to each RTCRtpScriptTransform (or with the fallback's streams). */
 export interface TransformOptions {
   operation: 'encrypt' | 'decrypt';

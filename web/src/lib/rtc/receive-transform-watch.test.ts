@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FRESH_COUNTS_MS, REATTACH_TRIES, RECEIVE_CHECK_MS, ReceiveTransformWatch, type ReceiverSample } from './receive-transform-watch.js';
+import { COUNTS_STALE_MS } from '../e2ee/worker-protocol.js';
+import { REATTACH_TRIES, RECEIVE_CHECK_MS, ReceiveTransformWatch, type ReceiverSample } from './receive-transform-watch.js';
 
 /** Receivers whose packets and worker counts a test moves by hand, and the transforms put back. */
 function scene() {
@@ -95,7 +96,7 @@ describe('ReceiveTransformWatch', () => {
     expect(reattached).toEqual([]);
     // The counts arrive: both handled their frames. Only a receiver truly stalled over the span is put back.
     clock.now += RECEIVE_CHECK_MS;
-    clock.countsAt = clock.now - FRESH_COUNTS_MS / 2;
+    clock.countsAt = clock.now - COUNTS_STALE_MS / 2;
     flow('a', 50, 100);
     flow('b', 50, 0);
     await watch.check();

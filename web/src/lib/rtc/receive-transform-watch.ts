@@ -1,14 +1,11 @@
+import { COUNTS_STALE_MS } from '../e2ee/worker-protocol.js';
+
 /** How often the receivers are looked at: frames handled by the worker arrive in its counts every 500 ms. */
 export const RECEIVE_CHECK_MS = 2500;
 /** RTP packets in one check without a single frame reaching the worker: a transform that is not hooked up. */
 const STALLED_PACKETS = 20;
 /** How often in a row one receiver's transform is put back before it is left as it is (and shows as undecodable). */
 export const REATTACH_TRIES = 3;
-/**
- * The oldest the worker's counts may be, against the packets just read, for a look to judge by them. The worker posts
- * them every 500 ms; on a page starved of CPU they arrive seconds late, and every healthy receiver then looks stalled.
- */
-export const FRESH_COUNTS_MS = 1000;
 
 /** One receiver as the page holds it: its track id (the consumer's id, the worker's id for it) and the RTP packets it got so far. */
 export interface ReceiverSample {
@@ -62,7 +59,7 @@ export class ReceiveTransformWatch {
       const receivers = await this.receivers();
       // Counts older than the packets by more than a post or two: the look is skipped, and the next one compares
       // against the last fresh one (over a longer span, so a stall it finds is all the surer).
-      if (this.countsAt() < this.now() - FRESH_COUNTS_MS) return;
+      if (this.countsAt() < this.now() - COUNTS_STALE_MS) return;
       const seen = new Set<string>();
       for (const { trackId, packets } of receivers) {
         seen.add(trackId);

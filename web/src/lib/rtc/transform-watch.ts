@@ -1,11 +1,11 @@
+import { COUNTS_STALE_MS } from '../e2ee/worker-protocol.js';
+
 export type SendKind = 'audio' | 'video';
 /** What a sending track carries: the microphone, the camera (by kind), or a shared screen. */
 export type SendSource = SendKind | 'screen';
 
 /** How long after a track starts or resumes sending its encrypting transform must have seen new frames. */
 export const TRANSFORM_CHECK_MS = 3000;
-/** Worker counts older than this at a check are stale (they are posted every 500 ms; a starved page reads them late). */
-export const STALE_COUNTS_MS = 1000;
 
 /**
  * Fail-closed on an encrypting transform that does not run. Each time a
@@ -53,7 +53,7 @@ export class TransformWatch {
       setTimeout(() => {
         this.#checks.delete(kind);
         if (this.framesSeen(trackId) > before) return;
-        const stale = this.countsAt() < Date.now() - STALE_COUNTS_MS;
+        const stale = this.countsAt() < Date.now() - COUNTS_STALE_MS;
         if (stale && !waitedForCounts) this.#arm(kind, trackId, before, true);
         else if (this.sourceLive(kind)) this.onSilent(kind);
         else this.#arm(kind, trackId, before, waitedForCounts);
