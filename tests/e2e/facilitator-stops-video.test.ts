@@ -2,6 +2,7 @@ import { demoAccounts } from '@care/server';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberPageJoins, startCircleMeeting, type CircleMeeting } from '../support/circle-meeting.js';
+import { cameras, watchCameras } from '../support/camera-devices.js';
 import { cameraPaused, theCameraOn } from '../support/room-cameras.js';
 import { seriousViolations } from '../support/session-flow.js';
 import { videoFramesOver, waitForVideoFrames } from '../support/video-flow.js';
@@ -30,9 +31,12 @@ let camera: string;
 describe('the facilitator stops a member\'s video', () => {
   it('the member is seen, then stopped: held at the SFU, told on their page, and nobody decodes them', { timeout: 180_000 }, async () => {
     host = (await c.h.openCircle(c.meetingId)).page;
-    page = await memberPageJoins(c, host, member);
+    page = await memberPageJoins(c, host, member, { prepare: watchCameras });
+    // A circle starts with the camera off, and off means let go of: its light is out from the start.
+    expect((await cameras(page)).live).toBe(0);
     await page.getByRole('button', { name: 'Nyalakan kamera' }).click();
     await waitForVideoFrames(host);
+    expect((await cameras(page)).live).toBe(1);
     camera = theCameraOn(c);
 
     await host.getByTestId('tile-actions').first().click();
@@ -41,6 +45,8 @@ describe('the facilitator stops a member\'s video', () => {
     await page.getByTestId('moderated-notice').filter({ hasText: 'Fasilitator mematikan video Anda' }).waitFor();
     await page.getByRole('button', { name: 'Nyalakan kamera' }).waitFor();
     expect(cameraPaused(c, camera)).toBe(true);
+    // Switched off by the host, the member's camera is let go of as by their own switch.
+    await expect.poll(async () => (await cameras(page)).live, { timeout: 10_000 }).toBe(0);
     await host.waitForTimeout(1000);
     expect(await videoFramesOver(host, 2000)).toBe(0);
     expect(await seriousViolations(page)).toEqual([]);
@@ -50,6 +56,7 @@ describe('the facilitator stops a member\'s video', () => {
     await page.getByRole('button', { name: 'Nyalakan kamera' }).click();
     await waitForVideoFrames(host);
     expect(cameraPaused(c, camera)).toBe(false);
+    expect((await cameras(page)).live).toBe(1);
     await page.getByTestId('moderated-notice').waitFor({ state: 'detached' });
   });
 });

@@ -93,6 +93,8 @@ export const en: Record<MessageKey, string> = {
   'room.unmuteMic': 'Unmute microphone',
   'room.cameraOff': 'Turn camera off',
   'room.cameraOn': 'Turn camera on',
+  'room.cameraStarting': 'Turning camera on…',
+  'room.cameraFailed': 'The camera could not be turned on. Another app may be using it, or its permission was withdrawn; check, then try again.',
   'room.remoteVideo': 'Video of {name}',
   'room.localVideo': 'Your video',
   'room.replaced': 'This session was opened in another tab or device.',

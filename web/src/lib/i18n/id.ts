@@ -92,6 +92,8 @@ export const id = {
   'room.unmuteMic': 'Nyalakan mikrofon',
   'room.cameraOff': 'Matikan kamera',
   'room.cameraOn': 'Nyalakan kamera',
+  'room.cameraStarting': 'Menyalakan kamera…',
+  'room.cameraFailed': 'Kamera tidak dapat dinyalakan. Mungkin sedang dipakai aplikasi lain atau izinnya dicabut; periksa lalu coba lagi.',
   'room.remoteVideo': 'Video {name}',
   'room.localVideo': 'Video Anda',
   'room.replaced': 'Sesi ini dibuka di tab atau perangkat lain.',

@@ -1,5 +1,6 @@
 import { BackgroundEffect } from '../media/background-effect.js';
 import { rememberChoice, rememberedChoice, type BackgroundChoice, type ChoiceStore } from '../media/background-choice.js';
+import type { CameraHolder } from '../media/camera-switch.js';
 import { SelfieSegmenter } from '../media/selfie-segmenter.js';
 
 export type BackgroundStatus = 'off' | 'starting' | 'on' | 'failed' | 'unsupported';
@@ -11,7 +12,11 @@ export interface BackgroundManagerDeps {
   store?: ChoiceStore | undefined;
   /** Whether this browser can run the effect (a seam for the unit test). */
   supported?: boolean;
-  /** The effect stopped on its own in a call: our camera is to be switched off before the plain camera takes over. */
+  /**
+   * The effect stopped on its own in a call, or did not start on the camera
+   * opened again: our camera is to be switched off rather than show what the
+   * effect hid.
+   */
   onFailed?: () => void;
 }
 
@@ -28,8 +33,10 @@ function browserStore(): ChoiceStore | undefined {
  * change of choice swaps its video track (so every preview follows) and,
  * in a call, the camera producer's track (`sendTo`), with no renegotiation.
  * It also says when the device cannot keep up, so the person can turn it off.
+ * It holds the camera's track, so the camera switch (`CameraSwitch`) lets go
+ * of it here and hands the reopened one back here.
  */
-export class BackgroundManager {
+export class BackgroundManager implements CameraHolder {
   choice = $state<BackgroundChoice>('off');
   status = $state<BackgroundStatus>('off');
   /** Behind the camera for a while: offer to turn it off. */
@@ -44,6 +51,8 @@ export class BackgroundManager {
   #effect: BackgroundEffect | undefined;
   #segmenter: Promise<SelfieSegmenter> | undefined;
   #sink: VideoSink | undefined;
+  /** The camera in use (kept while it is switched off, to open the same one again). */
+  #cameraDeviceId: string | undefined;
   /** The person saw the notice and kept it on: not asked again for this camera. */
   #kept = false;
   /** Each apply's turn: a later choice wins over an earlier one still starting. */
@@ -67,10 +76,50 @@ export class BackgroundManager {
     if (camera === this.#camera && this.#outgoing) return this.#outgoing;
     this.#stopEffect();
     this.#camera = camera;
+    this.#cameraDeviceId = camera.getVideoTracks()[0]?.getSettings().deviceId ?? this.#cameraDeviceId;
     this.#kept = false;
     this.#outgoing = new MediaStream(camera.getTracks());
     await this.#apply();
     return this.#outgoing;
+  }
+
+  get cameraDeviceId(): string | undefined {
+    return this.#cameraDeviceId;
+  }
+
+  /**
+   * The camera is switched off: its track ends (the device is let go of) and
+   * so does the effect's; the outgoing stream keeps its sound only. The
+   * choice stays, for when the camera comes back.
+   */
+  releaseCamera(): void {
+    this.#turn++;
+    this.#stopEffect();
+    for (const stream of [this.#camera, this.#outgoing]) {
+      for (const track of stream?.getVideoTracks() ?? []) {
+        stream?.removeTrack(track);
+        track.stop();
+      }
+    }
+    this.status = this.supported ? 'off' : 'unsupported';
+  }
+
+  /** The camera opened again: the choice applies to it, and it is shown and sent as before. */
+  async cameraBack(track: MediaStreamTrack): Promise<void> {
+    const camera = this.#camera;
+    if (!camera) {
+      track.stop();
+      return;
+    }
+    for (const old of camera.getVideoTracks()) {
+      camera.removeTrack(old);
+      old.stop();
+    }
+    camera.addTrack(track);
+    this.#cameraDeviceId = track.getSettings().deviceId ?? this.#cameraDeviceId;
+    this.#kept = false;
+    // The person expects their background done as before: should the effect not start now, the camera goes off.
+    await this.#apply({ plainOnFailure: false });
   }
 
   /** In a call: new video tracks go to the room's camera producer from now on (undefined: none). */
@@ -102,7 +151,8 @@ export class BackgroundManager {
     this.status = this.supported ? 'off' : 'unsupported';
   }
 
-  async #apply(): Promise<void> {
+  /** `plainOnFailure`: an effect that does not start leaves the plain camera (the choice is being made, in view); else the camera goes off. */
+  async #apply({ plainOnFailure = true }: { plainOnFailure?: boolean } = {}): Promise<void> {
     const turn = ++this.#turn;
     const camera = this.#camera?.getVideoTracks()[0];
     if (!camera) return;
@@ -150,7 +200,8 @@ export class BackgroundManager {
     } catch {
       if (turn !== this.#turn) return;
       this.status = 'failed';
-      await this.#useVideo(camera);
+      if (plainOnFailure) await this.#useVideo(camera);
+      else this.deps.onFailed?.();
     }
   }
 

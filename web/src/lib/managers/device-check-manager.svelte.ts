@@ -1,3 +1,4 @@
+import { CameraSwitch, cameraConstraints, openCamera, type CameraHolder } from '../media/camera-switch.js';
 import { checkNetwork, type NetworkCheckResult } from '../rtc/network-check.js';
 
 /**
@@ -23,6 +24,12 @@ export class DeviceCheckManager {
 
   #audioContext: AudioContext | undefined;
   #levelTimer: ReturnType<typeof setInterval> | undefined;
+  readonly #camera: CameraSwitch | undefined;
+
+  /** `holder`: whoever takes the camera's track on (the background effect), through which voice only lets go of it. */
+  constructor(holder?: CameraHolder) {
+    this.#camera = holder && new CameraSwitch(holder, (deviceId) => openCamera(this.cameraId || deviceId));
+  }
 
   async start(): Promise<void> {
     this.status = 'starting';
@@ -30,12 +37,7 @@ export class DeviceCheckManager {
     try {
       const stream = await navigator.mediaDevices.getUserMedia({
         audio: this.microphoneId ? { deviceId: { exact: this.microphoneId } } : true,
-        video: {
-          width: { ideal: 1280 },
-          height: { ideal: 720 },
-          frameRate: { ideal: 24, max: 30 },
-          ...(this.cameraId ? { deviceId: { exact: this.cameraId } } : {}),
-        },
+        video: cameraConstraints(this.cameraId || undefined),
       });
       // The lists before the preview: the preview, the choices and the ready button then appear in one go, and
       // nothing moves under a finger about to tap (a list arriving later pushed the button away from it).
@@ -45,8 +47,9 @@ export class DeviceCheckManager {
       this.speakers = devices.filter((d) => d.kind === 'audiooutput');
       this.cameraId = stream.getVideoTracks()[0]?.getSettings().deviceId ?? '';
       this.microphoneId = stream.getAudioTracks()[0]?.getSettings().deviceId ?? '';
+      // Voice only chosen before (and a device changed since): the camera was only opened to list it.
+      if (this.voiceOnly) this.#dropCamera(stream);
       this.stream = stream;
-      this.#showCamera();
       this.#meter(stream);
       this.status = 'ready';
     } catch (error) {
@@ -91,14 +94,30 @@ export class DeviceCheckManager {
     }
   }
 
-  /** Voice only on or off: the preview goes dark (nothing of the camera is used), or shows again. */
-  setVoiceOnly(on: boolean): void {
+  /**
+   * Voice only on or off: the camera is let go of (its light goes out, the
+   * preview goes dark), or opened again. Should it not open, voice only stays.
+   */
+  async setVoiceOnly(on: boolean): Promise<void> {
     this.voiceOnly = on;
-    this.#showCamera();
+    if (on) {
+      if (this.#camera) this.#camera.off();
+      else if (this.stream) this.#dropCamera(this.stream);
+      return;
+    }
+    try {
+      if (this.#camera) await this.#camera.on();
+      else await this.start();
+    } catch {
+      this.voiceOnly = true;
+    }
   }
 
-  #showCamera(): void {
-    for (const track of this.stream?.getVideoTracks() ?? []) track.enabled = !this.voiceOnly;
+  #dropCamera(stream: MediaStream): void {
+    for (const track of stream.getVideoTracks()) {
+      stream.removeTrack(track);
+      track.stop();
+    }
   }
 
   /** Hands the stream over to the session; the check stops watching it. */

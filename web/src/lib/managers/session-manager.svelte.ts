@@ -8,6 +8,7 @@ import type { MessageKey } from '../i18n/i18n.svelte.js';
 import { RoomClient, type RoomVisit } from '../rtc/room-client.js';
 import { connectSocket, serverLink, type AppSocket } from '../socket/socket-client.js';
 import { subscribe, type Unsubscribe } from '../socket/socket-subscription.js';
+import { CameraSwitch } from '../media/camera-switch.js';
 import { BackgroundManager } from './background-manager.svelte.js';
 import { errorKey } from './schedule-format.js';
 import { CallConnection } from './session/call-connection.svelte.js';
@@ -90,7 +91,12 @@ export class SessionManager {
   };
 
   readonly lobby = new SessionLobby({ ...this.#shared, sessionId: () => this.#sessionId, other: () => this.other });
-  readonly local = new LocalMember({ ...this.#shared, inRoom: () => this.stage === 'room' });
+  readonly local = new LocalMember({
+    ...this.#shared,
+    inRoom: () => this.stage === 'room',
+    // Late-bound: the background manager, which holds the camera's track, is made below.
+    camera: { on: () => this.#camera.on(), off: () => this.#camera.off() },
+  });
   readonly participants = new RemoteParticipants({ ...this.#shared, oneToOne: () => !this.isCircle });
   readonly floor = new RoomFloor(this.#shared);
   /** The improvement plan, co-edited in a 1:1 (none in a circle). */
@@ -116,6 +122,9 @@ export class SessionManager {
       if (this.local.cameraOn) this.local.toggleCamera();
     },
   });
+
+  /** The camera device follows the camera switch: let go of when off, opened again when on. */
+  readonly #camera = new CameraSwitch(this.background);
 
   /** The host: the counselor of a 1:1, the facilitator of a circle. */
   get isCounselor(): boolean {
@@ -223,6 +232,8 @@ export class SessionManager {
   async devicesReady(stream: MediaStream, { voiceOnly = false }: { voiceOnly?: boolean } = {}): Promise<void> {
     this.local.stream = stream;
     if (voiceOnly) this.local.cameraOn = false;
+    // A circle starts with the camera off, as may a 1:1 (voice only): its light goes out now, not at the end.
+    this.local.releaseCameraIfOff();
     if (this.isCounselor) {
       await this.#joinRoom();
       await this.lobby.refreshQueue();

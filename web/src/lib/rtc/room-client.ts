@@ -127,6 +127,11 @@ export class RoomClient {
   /** The server's consumer requests, set up together (one renegotiation for those that come at once). */
   readonly #gathering = new ConsumeGathering();
   readonly #producers = new Map<SendKind, types.Producer>();
+  /** Kinds whose producer is being made (one per kind, whoever asks). */
+  readonly #producing = new Set<SendKind>();
+  /** Kinds whose track could not be encrypted this visit: not made again (see #stopUnencrypted). */
+  readonly #stoppedUnencrypted = new Set<SendKind>();
+  #device: Device | undefined;
   /** The id each sending track's transform counts its frames under (given before the producer exists). */
   readonly #senderTrackIds = new Map<SendKind, string>();
   /** The track each producer sends once in the room: the camera or microphone, or the camera's blurred copy. */
@@ -314,12 +319,23 @@ export class RoomClient {
   }
 
   async #produce(device: Device, send: types.Transport, localStream: MediaStream): Promise<void> {
+    this.#device = device;
     for (const captured of localStream.getTracks()) {
       const kind: SendKind = captured.kind === 'audio' ? 'audio' : 'video';
-      if (!device.canProduce(kind) || this.#closed) continue;
       // Made again after a move: what was sent before (the blurred copy, if the background was).
       const before = this.#sendTracks.get(kind);
       const track = before?.readyState === 'live' ? before : captured;
+      // A camera switched off is let go of: its producer is made when it is switched on again (replaceTrack).
+      if (track.readyState === 'ended') continue;
+      await this.#produceTrack(device, send, kind, track);
+    }
+  }
+
+  /** One producer of our camera or microphone, unless there is one (or one is being made). */
+  async #produceTrack(device: Device, send: types.Transport, kind: SendKind, track: MediaStreamTrack): Promise<void> {
+    if (!device.canProduce(kind) || this.#closed || send.closed || this.#producers.has(kind) || this.#producing.has(kind)) return;
+    this.#producing.add(kind);
+    try {
       const trackId = `send-${kind}-${crypto.randomUUID()}`;
       const producer = await send.produce({
         track,
@@ -337,11 +353,14 @@ export class RoomClient {
       });
       this.#producers.set(kind, producer);
       this.#senderTrackIds.set(kind, trackId);
-      this.#sendTracks.set(kind, track);
-      // In the lobby the track comes off its sender at once; switched off before entering (a circle starts
-      // with the camera off), the producer is paused too.
-      this.#applySending();
+      // A newer track given meanwhile (the camera opened again) stays the one to send; #attachTracks puts it on.
+      if (this.#sendTracks.get(kind)?.readyState !== 'live') this.#sendTracks.set(kind, track);
+    } finally {
+      this.#producing.delete(kind);
     }
+    // In the lobby the track comes off its sender at once; switched off before entering (a circle starts
+    // with the camera off), the producer is paused too.
+    this.#applySending();
   }
 
   /** A transform that saw no frame means the track is not encrypted: stop it and say so. */
@@ -350,6 +369,7 @@ export class RoomClient {
     if (this.#closed || !producer || producer.closed || producer.paused) return;
     producer.close();
     this.#producers.delete(kind);
+    this.#stoppedUnencrypted.add(kind);
     this.#watched.delete(kind);
     this.events.onNotSending(kind);
   }
@@ -360,8 +380,14 @@ export class RoomClient {
    * the transform must see the new track's frames, as at any start.
    */
   async replaceTrack(kind: SendKind, track: MediaStreamTrack): Promise<void> {
+    if (this.#closed) return;
     const producer = this.#producers.get(kind);
-    if (this.#closed || !producer || producer.closed) return;
+    if (!producer || producer.closed) {
+      // None yet: the camera was off (let go of) when the media was set up. It is made now, held as the switches say.
+      this.#sendTracks.set(kind, track);
+      if (this.#device && this.#send && !this.#stoppedUnencrypted.has(kind)) await this.#produceTrack(this.#device, this.#send, kind, track);
+      return;
+    }
     this.#sendTracks.set(kind, track);
     // Still in the lobby, it stays off its sender until we are let in.
     if (!this.#inRoom) return;

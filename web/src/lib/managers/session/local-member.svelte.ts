@@ -1,4 +1,5 @@
 import type { MediaMode, SendingState, ServerEventPayload } from '@care/shared';
+import type { CameraSwitch } from '../../media/camera-switch.js';
 import type { RoomClient } from '../../rtc/room-client.js';
 import type { ServerLink } from '../../socket/socket-client.js';
 
@@ -18,8 +19,13 @@ export interface VideoView {
   onScreen: ReadonlySet<string> | undefined;
 }
 
+/** The camera device itself: let go of when switched off, opened again when on (`CameraSwitch`). */
+export type CameraDevice = Pick<CameraSwitch, 'on' | 'off'>;
+
 export interface LocalMemberDeps {
   link: ServerLink;
+  /** Without one (a unit test), the switch acts on the track alone. */
+  camera?: CameraDevice;
   /** Whether we are in the room now (the server is told our switches only then). */
   inRoom: () => boolean;
   onError: (error: unknown) => void;
@@ -36,6 +42,10 @@ export class LocalMember {
   peerId = $state<string | undefined>(undefined);
   micOn = $state(true);
   cameraOn = $state(true);
+  /** Switched on, the camera is being opened again. */
+  cameraStarting = $state(false);
+  /** The camera could not be opened again (taken by another app, unplugged, permission withdrawn). */
+  cameraFailed = $state(false);
   /** The panic cover is up: screen blanked, camera and microphone off. */
   hidden = $state(false);
   /** Low-bandwidth mode: full, receive less, audio only, or chat only. */
@@ -142,11 +152,45 @@ export class LocalMember {
     if (tellServer) void this.#reportSending();
   }
 
+  /**
+   * Off: held back at the SFU, then the device is let go of (its light goes
+   * out). On: the device opens first, and only then does the track go out
+   * (a producer resumed on no track would look, to the transform check,
+   * like one that is not being encrypted).
+   */
   #setCamera(on: boolean, tellServer: boolean): void {
     this.cameraOn = on;
+    this.cameraFailed = false;
     if (on) this.moderatedNotice = undefined;
-    this.#media?.setTrackEnabled('video', on);
-    if (tellServer) void this.#reportSending();
+    const camera = this.deps.camera;
+    if (!on || !camera) {
+      this.cameraStarting = false;
+      this.#media?.setTrackEnabled('video', on);
+      if (!on) camera?.off();
+      if (tellServer) void this.#reportSending();
+      return;
+    }
+    this.cameraStarting = true;
+    camera.on().then(
+      (stillOn) => {
+        if (!stillOn) return;
+        this.cameraStarting = false;
+        this.#media?.setTrackEnabled('video', true);
+        if (tellServer) void this.#reportSending();
+      },
+      (error: unknown) => {
+        if (!this.cameraOn || !this.cameraStarting) return;
+        console.warn('camera could not be opened again', error);
+        this.cameraStarting = false;
+        this.cameraOn = false;
+        this.cameraFailed = true;
+      },
+    );
+  }
+
+  /** The session starts with the camera off (a circle, voice only): the device is let go of from the start. */
+  releaseCameraIfOff(): void {
+    if (!this.cameraOn || this.hidden) this.deps.camera?.off();
   }
 
   /** The SFU forwards only what we have switched on, and the others see who is muted. */

@@ -21,16 +21,91 @@ class MediaDouble implements LocalMedia {
   }
 }
 
-function member({ inRoom = true } = {}) {
+/** The camera device: each switch-on waits until the test says it opened (or failed). */
+class CameraDouble {
+  open = true;
+  readonly calls: string[] = [];
+  #opening: Array<{ resolve: (on: boolean) => void; reject: (e: Error) => void }> = [];
+  off(): void {
+    this.open = false;
+    this.calls.push('off');
+  }
+  on(): Promise<boolean> {
+    this.calls.push('on');
+    return new Promise((resolve, reject) => this.#opening.push({ resolve, reject }));
+  }
+  opened(): void {
+    this.open = true;
+    this.#opening.shift()?.resolve(true);
+  }
+  failed(): void {
+    this.#opening.shift()?.reject(new Error('NotReadableError'));
+  }
+}
+
+function member({ inRoom = true, camera }: { inRoom?: boolean; camera?: CameraDouble } = {}) {
   const link = new LinkDouble({ 'room:set-sending': () => ({}) });
   const errors: unknown[] = [];
-  const part = new LocalMember({ link, inRoom: () => inRoom, onError: (e) => errors.push(e) });
+  const part = new LocalMember({ link, inRoom: () => inRoom, onError: (e) => errors.push(e), ...(camera ? { camera } : {}) });
   const media = new MediaDouble();
   part.use(media);
   return { part, link, media, errors };
 }
 
 describe('LocalMember', () => {
+  it('lets go of the camera when switched off, and sends again only once it has opened', async () => {
+    const camera = new CameraDouble();
+    const { part, link, media } = member({ camera });
+    part.toggleCamera();
+    expect(media.tracks.video).toBe(false);
+    expect(camera.open).toBe(false);
+
+    part.toggleCamera();
+    expect(part.cameraOn).toBe(true);
+    expect(part.cameraStarting).toBe(true);
+    // Nothing is resumed on a track that is not there yet, and the server is not told yet.
+    expect(media.tracks.video).toBe(false);
+    expect(link.sent.map((s) => s.payload)).toEqual([{ audio: true, video: false }]);
+    camera.opened();
+    await Promise.resolve();
+    expect(part.cameraStarting).toBe(false);
+    expect(media.tracks.video).toBe(true);
+    expect(link.sent.map((s) => s.payload).at(-1)).toEqual({ audio: true, video: true });
+  });
+
+  it('says so when the camera cannot be opened again, and leaves it off', async () => {
+    const camera = new CameraDouble();
+    const { part, media } = member({ camera });
+    part.toggleCamera();
+    part.toggleCamera();
+    camera.failed();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(part.cameraOn).toBe(false);
+    expect(part.cameraFailed).toBe(true);
+    expect(media.tracks.video).toBe(false);
+    part.toggleCamera();
+    expect(part.cameraFailed).toBe(false);
+  });
+
+  it('lets go of the camera under the panic cover, and opens it again on the way back', () => {
+    const camera = new CameraDouble();
+    const { part } = member({ camera });
+    part.hide();
+    expect(camera.open).toBe(false);
+    part.restore();
+    expect(camera.calls).toEqual(['off', 'on']);
+  });
+
+  it('starting with the camera off lets go of it at once', () => {
+    const camera = new CameraDouble();
+    const { part } = member({ camera });
+    part.releaseCameraIfOff();
+    expect(camera.open).toBe(true);
+    part.cameraOn = false;
+    part.releaseCameraIfOff();
+    expect(camera.open).toBe(false);
+  });
+
   it('switches our tracks and tells the server, in the room', () => {
     const { part, link, media } = member();
     part.toggleMic();
