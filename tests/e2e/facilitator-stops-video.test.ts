@@ -54,8 +54,9 @@ describe('the facilitator stops a member\'s video', () => {
 
   it('the camera is the member\'s own: they may switch it on again, and are seen again', { timeout: 120_000 }, async () => {
     await page.getByRole('button', { name: 'Nyalakan kamera' }).click();
+    // The camera opens again first (it was let go of), then the SFU is told.
+    await expect.poll(() => cameraPaused(c, camera), { timeout: 15_000 }).toBe(false);
     await waitForVideoFrames(host);
-    expect(cameraPaused(c, camera)).toBe(false);
     expect((await cameras(page)).live).toBe(1);
     await page.getByTestId('moderated-notice').waitFor({ state: 'detached' });
   });

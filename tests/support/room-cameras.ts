@@ -1,9 +1,10 @@
 import type { CircleMeeting } from './circle-meeting.js';
 
 /**
- * The room's camera producers at the SFU. Every page produces its camera
- * from the start, held paused while switched off; the one camera switched
- * on is the one to follow.
+ * The room's camera producers at the SFU. A page's camera producer is made
+ * when its camera is first on (a circle starts with cameras off, let go of),
+ * and held paused whenever switched off after; the one camera switched on
+ * is the one to follow.
  */
 export function cameraProducers(c: CircleMeeting): Array<{ id: string; paused: boolean }> {
   const room = c.h.t.platform.media.get(c.roomId);
