@@ -24,11 +24,18 @@ export class DeviceCheckManager {
 
   #audioContext: AudioContext | undefined;
   #levelTimer: ReturnType<typeof setInterval> | undefined;
-  readonly #camera: CameraSwitch | undefined;
+  readonly #holder: (() => CameraHolder) | undefined;
+  #cameraSwitch: CameraSwitch | undefined;
 
   /** `holder`: whoever takes the camera's track on (the background effect), through which voice only lets go of it. */
-  constructor(holder?: CameraHolder) {
-    this.#camera = holder && new CameraSwitch(holder, (deviceId) => openCamera(this.cameraId || deviceId));
+  constructor(holder?: () => CameraHolder) {
+    this.#holder = holder;
+  }
+
+  get #camera(): CameraSwitch | undefined {
+    if (!this.#holder) return undefined;
+    this.#cameraSwitch ??= new CameraSwitch(this.#holder(), (deviceId) => openCamera(this.cameraId || deviceId));
+    return this.#cameraSwitch;
   }
 
   async start(): Promise<void> {
