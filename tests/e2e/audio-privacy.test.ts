@@ -17,7 +17,7 @@ import { useTappedHarness } from '../support/tapped-harness.js';
  * hides: packet sizes that change with the sound.
  */
 
-const OPUS_FRAME_TICKS = 960; // 20 ms at 48 kHz
+const OPUS_FRAME_TICKS = 960; // 20 ms at 48 kHz: a 1:1's frames (a circle's are two of these)
 
 /** Both shapes hear the same microphone, one that talks (fake-microphone.ts): the 1:1 hides it, the circle shows it. */
 const talking = { extraArgs: [`--use-file-for-fake-audio-capture=${speechWav()}`] };
@@ -131,5 +131,10 @@ describe('circle audio keeps the level extension for the active speaker (the con
     expect(memberAudio.producer.rtpParameters.headerExtensions?.map((e) => e.uri)).toContain(AUDIO_LEVEL_EXTENSION);
     // At a variable bitrate the fake microphone's beeps and pauses show in the sizes (seen: 16 to 155 bytes).
     expect(sealedSizes(memberAudio.packets).size).toBeGreaterThan(10);
+    // A circle's Opus frames are 40 ms (room-shape.ts): half the packets, and half the frames each page seals and
+    // opens, of 20 ms frames. While the member speaks each packet follows the last by one such frame; DTX skips more.
+    const steps = timestampSteps(memberAudio.packets);
+    expect(steps.filter((step) => step === 2 * OPUS_FRAME_TICKS).length).toBeGreaterThan(steps.length / 2);
+    expect(steps.filter((step) => step < 2 * OPUS_FRAME_TICKS)).toEqual([]);
   });
 });
