@@ -43,13 +43,19 @@ function opener() {
   return { pending, open };
 }
 
+/** A switch over a held camera, switched off once (as each case starts). */
+function switchedOff() {
+  const holder = new HolderDouble();
+  const first = holder.held;
+  const { pending, open } = opener();
+  const camera = new CameraSwitch(holder, open);
+  camera.off();
+  return { holder, first, pending, camera };
+}
+
 describe('CameraSwitch', () => {
   it('lets go of the device when off, and opens the same one again when on', async () => {
-    const holder = new HolderDouble();
-    const first = holder.held;
-    const { pending, open } = opener();
-    const camera = new CameraSwitch(holder, open);
-    camera.off();
+    const { holder, first, pending, camera } = switchedOff();
     expect(first?.stopped).toBe(true);
     expect(holder.held).toBeUndefined();
 
@@ -62,10 +68,7 @@ describe('CameraSwitch', () => {
   });
 
   it('closes a camera that opens after it was switched off again: its light does not stay on', async () => {
-    const holder = new HolderDouble();
-    const { pending, open } = opener();
-    const camera = new CameraSwitch(holder, open);
-    camera.off();
+    const { holder, pending, camera } = switchedOff();
     const on = camera.on();
     camera.off();
     const late = pending[0]?.open();
@@ -75,10 +78,7 @@ describe('CameraSwitch', () => {
   });
 
   it('keeps only the latest of two quick switches on', async () => {
-    const holder = new HolderDouble();
-    const { pending, open } = opener();
-    const camera = new CameraSwitch(holder, open);
-    camera.off();
+    const { holder, pending, camera } = switchedOff();
     const first = camera.on();
     camera.off();
     const second = camera.on();
@@ -91,10 +91,7 @@ describe('CameraSwitch', () => {
   });
 
   it('says when the camera cannot be opened, unless switched off meanwhile', async () => {
-    const holder = new HolderDouble();
-    const { pending, open } = opener();
-    const camera = new CameraSwitch(holder, open);
-    camera.off();
+    const { holder, pending, camera } = switchedOff();
     const failing = camera.on();
     pending[0]?.fail(new Error('NotReadableError'));
     await expect(failing).rejects.toThrow('NotReadableError');
