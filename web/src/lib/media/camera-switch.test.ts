@@ -95,6 +95,7 @@ describe('CameraSwitch', () => {
     const failing = camera.on();
     pending[0]?.fail(new Error('NotReadableError'));
     await expect(failing).rejects.toThrow('NotReadableError');
+    expect(holder.held).toBeUndefined();
 
     const stale = camera.on();
     camera.off();
