@@ -32,8 +32,8 @@ describe('the facilitator stops a member\'s video', () => {
   it('the member is seen, then stopped: held at the SFU, told on their page, and nobody decodes them', { timeout: 180_000 }, async () => {
     host = (await c.h.openCircle(c.meetingId)).page;
     page = await memberPageJoins(c, host, member, { prepare: watchCameras });
-    // A circle starts with the camera off, and off means let go of: its light is out from the start.
-    expect((await cameras(page)).live).toBe(0);
+    // A circle starts with the camera off, and off means let go of: its light goes out once its producer is made.
+    await expect.poll(async () => (await cameras(page)).live, { timeout: 10_000 }).toBe(0);
     await page.getByRole('button', { name: 'Nyalakan kamera' }).click();
     await waitForVideoFrames(host);
     expect((await cameras(page)).live).toBe(1);

@@ -232,8 +232,6 @@ export class SessionManager {
   async devicesReady(stream: MediaStream, { voiceOnly = false }: { voiceOnly?: boolean } = {}): Promise<void> {
     this.local.stream = stream;
     if (voiceOnly) this.local.cameraOn = false;
-    // A circle starts with the camera off, as may a 1:1 (voice only): its light goes out now, not at the end.
-    this.local.releaseCameraIfOff();
     if (this.isCounselor) {
       await this.#joinRoom();
       await this.lobby.refreshQueue();
@@ -353,6 +351,7 @@ export class SessionManager {
         this.#reroutes = 0;
         this.#roomPrepared = 'ready';
         this.lobby.prepared = true;
+        this.#releaseCameraIfOff();
       },
       (error: unknown) => {
         if (this.#room !== room) return;
@@ -362,6 +361,18 @@ export class SessionManager {
         if (error instanceof ApiError && error.code === 'wrong_node') this.#reroute(false);
       },
     );
+  }
+
+  /**
+   * A circle starts with the camera off: its light goes out once the camera's
+   * producer is made (held paused), not at the end. Made then, the producer is
+   * there when the camera comes on, as in a 1:1; a camera producer made only
+   * then, mid-circle, did not always reach every page of a circle spread over
+   * two media nodes (tests/integration/circle-home-node-loss), which is still
+   * open. Voice only lets go of the camera in the device check already.
+   */
+  #releaseCameraIfOff(): void {
+    this.local.releaseCameraIfOff();
   }
 
   /** Whatever the lobby prepared goes (turned away, or it failed). */
@@ -403,6 +414,7 @@ export class SessionManager {
       const joined = await enter();
       this.floor.set(joined.floor);
       await this.local.entered(joined.peerId, room);
+      this.#releaseCameraIfOff();
       this.#reroutes = 0;
       // Building the room's view is one long task of the main thread. Made while a consumer's renegotiation is
       // under way, it held that renegotiation's answer (which is what starts the picture at the SFU) by as long.
