@@ -10,11 +10,11 @@ const audio = (codec: types.RtpCodecParameters, extensions: string[] = []): type
 });
 
 describe('room shapes: what a room\'s audio gives away', () => {
-  it('a pair asks for Opus at a constant bitrate without DTX; a group keeps DTX', () => {
+  it('a pair asks for Opus at a constant bitrate without DTX; a group keeps DTX, in 40-ms frames', () => {
     const pairOpus = routerCodecs('pair').find((c) => c.mimeType === 'audio/opus');
     expect(pairOpus?.parameters).toEqual({ cbr: 1, usedtx: 0 });
     const groupOpus = routerCodecs('group').find((c) => c.mimeType === 'audio/opus');
-    expect(groupOpus?.parameters).toEqual({ usedtx: 1 });
+    expect(groupOpus?.parameters).toEqual({ usedtx: 1, ptime: 40 });
     expect(routerCodecs('pair').find((c) => c.mimeType === 'video/VP8')).toEqual(routerCodecs('group').find((c) => c.mimeType === 'video/VP8'));
   });
 
