@@ -40,6 +40,13 @@ interface InboundPipe {
   close(): void;
 }
 
+/** A pipe's mirror messages heard before its producer here exists: the last pause or resume, and whether it went. */
+interface MirroredWhileOpening {
+  readonly far: FarHost;
+  paused?: boolean;
+  gone?: 'close' | 'dead';
+}
+
 interface HostPipeReceiverEvents {
   /** A pipe's link died and it closed; its consumers here closed with it. Re-pipe with `repipe`. */
   dead: [DeadPipe];
@@ -61,6 +68,13 @@ export class HostPipeReceiver extends EventEmitter<HostPipeReceiverEvents> {
   readonly #ledger = new PipeLedger();
   readonly #byKey = new Map<string, InboundPipe>();
   readonly #byId = new Map<string, InboundPipe>();
+  /**
+   * Pipes being opened, by pipe id: what the far host mirrored meanwhile. Its
+   * end mirrors from the moment it answers the request, while this end still
+   * connects and produces; a resume heard then and dropped would leave the
+   * producer here paused for good (a camera switched on as its pipe opened).
+   */
+  readonly #opening = new Map<string, MirroredWhileOpening>();
   readonly #range: PipePeerRange;
 
   constructor(
@@ -102,7 +116,14 @@ export class HostPipeReceiver extends EventEmitter<HostPipeReceiverEvents> {
   async mirror(raw: unknown, farHost: string): Promise<void> {
     const { pipeId, event } = parsePipeMessage(pipeMirrorSchema, raw, 'pipe mirror');
     const pipe = this.#byId.get(pipeId);
-    if (!pipe || pipe.far.id !== farHost) return;
+    if (!pipe) {
+      const opening = this.#opening.get(pipeId);
+      if (opening?.far.id !== farHost) return;
+      if (event === 'pause' || event === 'resume') opening.paused = event === 'pause';
+      else opening.gone ??= event;
+      return;
+    }
+    if (pipe.far.id !== farHost) return;
     switch (event) {
       case 'pause':
         await pipe.producer.pause();
@@ -140,6 +161,23 @@ export class HostPipeReceiver extends EventEmitter<HostPipeReceiverEvents> {
 
   async #open(key: string, router: types.Router, producerId: string, far: FarHost): Promise<InboundPipe> {
     const pipeId = randomUUID();
+    const heard: MirroredWhileOpening = { far };
+    this.#opening.set(pipeId, heard);
+    try {
+      return await this.#openHearing(key, router, producerId, far, pipeId, heard);
+    } finally {
+      this.#opening.delete(pipeId);
+    }
+  }
+
+  async #openHearing(
+    key: string,
+    router: types.Router,
+    producerId: string,
+    far: FarHost,
+    pipeId: string,
+    heard: MirroredWhileOpening,
+  ): Promise<InboundPipe> {
     const refuse = (why: string) => {
       this.#tellClosed(far, pipeId);
       return new MediaError('pipe_refused', why);
@@ -165,6 +203,13 @@ export class HostPipeReceiver extends EventEmitter<HostPipeReceiverEvents> {
         appData: { ...offer.appData, farHost: far.id, pipeId },
       });
       await far.connect({ pipeId, endpoint: endpointOf(transport, this.settings) });
+      // What the far end mirrored while this end opened: its last word on pausing stands; a pipe it closed meanwhile is not one.
+      // (Each await may let another mirror in: until nothing is left to apply.)
+      for (;;) {
+        if (heard.gone) throw new MediaError('unavailable', `the far end of the pipe went while it opened (${heard.gone})`);
+        if (heard.paused === undefined || heard.paused === producer.paused) break;
+        await (heard.paused ? producer.pause() : producer.resume());
+      }
     } catch (error) {
       // Both ends go, whichever step failed (an orphaned far end would wait for its connect timeout otherwise).
       transport?.close();

@@ -366,10 +366,11 @@ export class SessionManager {
   /**
    * A circle starts with the camera off: its light goes out once the camera's
    * producer is made (held paused), not at the end. Made then, the producer is
-   * there when the camera comes on, as in a 1:1; a camera producer made only
-   * then, mid-circle, did not always reach every page of a circle spread over
-   * two media nodes (tests/integration/circle-home-node-loss), which is still
-   * open. Voice only lets go of the camera in the device check already.
+   * there when the camera comes on, as in a 1:1, and the picture needs no
+   * renegotiation first. (A producer made mid-circle, after a move or
+   * reconnect while the camera was off, reaches every node too: see
+   * tests/integration/host-pipe-mirror-while-opening.) Voice only lets go of
+   * the camera in the device check already.
    */
   #releaseCameraIfOff(): void {
     this.local.releaseCameraIfOff();
