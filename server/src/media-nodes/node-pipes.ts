@@ -189,8 +189,19 @@ export class NodePipes {
     return {
       id: farNodeId,
       open: async (request) => {
-        const offer = await this.#call(link, roomId, farNodeId, { op: 'open', request: { ...request } });
-        if (typeof offer === 'object' && offer !== null && 'pipeId' in offer && offer.pipeId === request.pipeId) this.#inbound.set(request.pipeId, link);
+        // Known before the call goes: the far node mirrors from the moment it answers, and the signal node may
+        // pass a mirror on before the answer itself (the answer waits on a promise there, a mirror does not).
+        // The receiver keeps what is mirrored while the pipe opens (HostPipeReceiver); dropped here, a resume
+        // left the pipe's producer paused for good.
+        this.#inbound.set(request.pipeId, link);
+        let offer: unknown;
+        try {
+          offer = await this.#call(link, roomId, farNodeId, { op: 'open', request: { ...request } });
+        } catch (error) {
+          if (this.#inbound.get(request.pipeId) === link) this.#inbound.delete(request.pipeId);
+          throw error;
+        }
+        // An offer for another pipe is refused by the receiver, which then closes this one (close, below).
         return offer;
       },
       connect: async (answer) => {
