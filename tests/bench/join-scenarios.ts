@@ -39,9 +39,8 @@ async function intoLobby(page: Page, url: string): Promise<void> {
 
 async function reachLobby(page: Page, url: string): Promise<void> {
   await page.goto(url);
-  await page.getByTestId('consent-accept').or(page.getByTestId('preview-video')).waitFor();
+  await page.getByTestId('consent-accept').or(page.getByTestId('devices-ready')).waitFor();
   if (await page.getByTestId('consent-accept').isVisible()) await page.getByTestId('consent-accept').click();
-  await page.getByTestId('preview-video').waitFor();
   await page.getByTestId('devices-ready').click();
   await preparedInLobby(page);
 }

@@ -1,9 +1,10 @@
 import { demoAccounts } from '@care/server';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memberPageJoins, startCircleMeeting, type CircleMeeting } from '../support/circle-meeting.js';
+import { startCircleMeeting, type CircleMeeting } from '../support/circle-meeting.js';
 import { cameras, watchCameras } from '../support/camera-devices.js';
-import { cameraPaused, theCameraOn } from '../support/room-cameras.js';
+import { encrypted } from '../support/group-view.js';
+import { cameraPaused, cameraProducers, theCameraOn } from '../support/room-cameras.js';
 import { seriousViolations } from '../support/session-flow.js';
 import { videoFramesOver, waitForVideoFrames } from '../support/video-flow.js';
 
@@ -31,12 +32,31 @@ let camera: string;
 describe('the facilitator stops a member\'s video', () => {
   it('the member is seen, then stopped: held at the SFU, told on their page, and nobody decodes them', { timeout: 180_000 }, async () => {
     host = (await c.h.openCircle(c.meetingId)).page;
-    page = await memberPageJoins(c, host, member, { prepare: watchCameras });
-    // A circle starts with the camera off, and off means let go of: its light goes out once its producer is made.
-    await expect.poll(async () => (await cameras(page)).live, { timeout: 10_000 }).toBe(0);
+    ({ page } = await c.h.signIn(member.email, member.password, { prepare: watchCameras }));
+    await page.goto(`/session/${c.meetingId}`);
+    await page.getByTestId('consent-accept').click();
+    // A circle starts with the camera off: its device check does not open the camera (no light, not even to
+    // list it), the preview is dark; a preview is there for whoever asks for one, and closes again.
+    await page.getByTestId('devices-ready').waitFor();
+    expect(await cameras(page)).toEqual({ live: 0, opened: 0 });
+    expect(await page.getByTestId('preview-video').evaluate((v) => getComputedStyle(v).visibility)).toBe('hidden');
+    expect(await page.getByTestId('camera-preview').isChecked()).toBe(false);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByTestId('camera-preview').check();
+    await expect.poll(() => cameras(page)).toEqual({ live: 1, opened: 1 });
+    await expect.poll(() => page.getByTestId('preview-video').evaluate((v) => getComputedStyle(v).visibility)).toBe('visible');
+    await page.getByTestId('camera-preview').uncheck();
+    await expect.poll(() => cameras(page)).toEqual({ live: 0, opened: 1 });
+    await page.getByTestId('devices-ready').click();
+    await page.getByTestId('lobby').waitFor();
+    await host.getByTestId('admit').first().click();
+    await encrypted(page).waitFor({ timeout: 30_000 });
+    // In the room it is off and let go of; nothing was made of it at the SFU.
+    expect(await cameras(page)).toEqual({ live: 0, opened: 1 });
+    expect(cameraProducers(c)).toEqual([]);
     await page.getByRole('button', { name: 'Nyalakan kamera' }).click();
     await waitForVideoFrames(host);
-    expect((await cameras(page)).live).toBe(1);
+    expect(await cameras(page)).toEqual({ live: 1, opened: 2 });
     camera = theCameraOn(c);
 
     await host.getByTestId('tile-actions').first().click();

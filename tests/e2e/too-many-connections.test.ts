@@ -42,7 +42,7 @@ describe('too many windows open', () => {
     for (const socket of elsewhere.splice(0)) socket.close();
     // The page tries again by itself: the notice goes and the session's first step is there.
     await notice.waitFor({ state: 'detached', timeout: 60_000 });
-    await page.getByTestId('consent-accept').or(page.getByTestId('preview-video')).waitFor({ timeout: 30_000 });
+    await page.getByTestId('consent-accept').or(page.getByTestId('devices-ready')).waitFor({ timeout: 30_000 });
     await expect.poll(() => h.t.platform.io.sockets.sockets.size, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
   }, 120_000);
 });

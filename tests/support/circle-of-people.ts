@@ -34,7 +34,7 @@ export async function openCirclePage(h: BrowserHarness, account: TestAccount, me
   });
   const page = await context.newPage();
   await page.goto(`/session/${meetingId}`);
-  await page.getByTestId('consent-accept').or(page.getByTestId('preview-video')).waitFor();
+  await page.getByTestId('consent-accept').or(page.getByTestId('devices-ready')).waitFor();
   if (await page.getByTestId('consent-accept').isVisible()) await page.getByTestId('consent-accept').click();
   await page.getByTestId('devices-ready').click();
   return page;

@@ -49,11 +49,14 @@ export async function openSessionById(page: Page, sessionId: string): Promise<vo
   await passDeviceCheck(page);
 }
 
-/** From the session page's first step to the device check's preview (accepting the consent step if shown). */
+/**
+ * From the session page's first step to the device check, its devices open (accepting the consent step if
+ * shown). The ready button comes with them; the preview is not waited for, being dark in a circle.
+ */
 export async function reachDeviceCheck(page: Page): Promise<void> {
-  await page.getByTestId('consent-accept').or(page.getByTestId('preview-video')).waitFor();
+  await page.getByTestId('consent-accept').or(page.getByTestId('devices-ready')).waitFor();
   if (await page.getByTestId('consent-accept').isVisible()) await page.getByTestId('consent-accept').click();
-  await page.getByTestId('preview-video').waitFor();
+  await page.getByTestId('devices-ready').waitFor();
 }
 
 async function passDeviceCheck(page: Page): Promise<void> {

@@ -793,6 +793,8 @@ export const en: Record<MessageKey, string> = {
   'screen.notEncrypted': 'Encryption of your screen share did not start, so your screen is not being sent.',
   'screen.allow': 'Allow screen sharing',
   'screen.withdraw': 'Withdraw screen sharing',
+  'device.cameraPreview': 'Try my camera (preview)',
+  'device.cameraPreviewNote': 'Only you see this preview; nothing is sent. The camera is not opened unless you choose to.',
   'device.voiceOnly': 'Start with voice only (camera off)',
   'device.voiceOnlyNote': 'Your camera is not sent. You can switch it on later in the session.',
   'mode.offerChatOnly': 'The voice is breaking up too. Switch to chat only? Chat stays end-to-end encrypted.',

@@ -792,6 +792,8 @@ export const id = {
   'screen.notEncrypted': 'Enkripsi berbagi layar tidak berjalan, jadi layar Anda tidak dikirim.',
   'screen.allow': 'Izinkan berbagi layar',
   'screen.withdraw': 'Hentikan izin berbagi layar',
+  'device.cameraPreview': 'Coba kamera saya (pratinjau)',
+  'device.cameraPreviewNote': 'Hanya Anda yang melihat pratinjau ini; tidak ada yang dikirim. Kamera tidak dibuka kecuali Anda memilihnya.',
   'device.voiceOnly': 'Mulai dengan suara saja (kamera mati)',
   'device.voiceOnlyNote': 'Kamera Anda tidak dikirim. Anda dapat menyalakannya nanti di dalam sesi.',
   'mode.offerChatOnly': 'Suara juga terputus-putus. Beralih ke hanya obrolan? Obrolan tetap terenkripsi ujung ke ujung.',

@@ -27,9 +27,13 @@ export class DeviceCheckManager {
   readonly #holder: (() => CameraHolder) | undefined;
   #cameraSwitch: CameraSwitch | undefined;
 
-  /** `holder`: whoever takes the camera's track on (the background effect), through which voice only lets go of it. */
-  constructor(holder?: () => CameraHolder) {
+  /**
+   * `holder`: whoever takes the camera's track on (the background effect), through which voice only lets go of it.
+   * `cameraOff`: the session starts with the camera off (a circle), so the check does not open it unless asked to.
+   */
+  constructor(holder?: () => CameraHolder, { cameraOff = false }: { cameraOff?: boolean } = {}) {
     this.#holder = holder;
+    this.voiceOnly = cameraOff;
   }
 
   get #camera(): CameraSwitch | undefined {
@@ -42,9 +46,12 @@ export class DeviceCheckManager {
     this.status = 'starting';
     this.#stopStream();
     try {
+      // Voice only (or a circle): the camera is not opened at all, not even for a moment to list it; its light
+      // would say "you are seen" to someone who chose not to be. Without its permission the cameras are listed
+      // unnamed, and the browser asks for it when the camera is switched on.
       const stream = await navigator.mediaDevices.getUserMedia({
         audio: this.microphoneId ? { deviceId: { exact: this.microphoneId } } : true,
-        video: cameraConstraints(this.cameraId || undefined),
+        video: this.voiceOnly ? false : cameraConstraints(this.cameraId || undefined),
       });
       // The lists before the preview: the preview, the choices and the ready button then appear in one go, and
       // nothing moves under a finger about to tap (a list arriving later pushed the button away from it).
@@ -52,10 +59,8 @@ export class DeviceCheckManager {
       this.cameras = devices.filter((d) => d.kind === 'videoinput');
       this.microphones = devices.filter((d) => d.kind === 'audioinput');
       this.speakers = devices.filter((d) => d.kind === 'audiooutput');
-      this.cameraId = stream.getVideoTracks()[0]?.getSettings().deviceId ?? '';
+      this.cameraId = stream.getVideoTracks()[0]?.getSettings().deviceId ?? this.cameraId;
       this.microphoneId = stream.getAudioTracks()[0]?.getSettings().deviceId ?? '';
-      // Voice only chosen before (and a device changed since): the camera was only opened to list it.
-      if (this.voiceOnly) this.#dropCamera(stream);
       this.stream = stream;
       this.#meter(stream);
       this.status = 'ready';

@@ -364,13 +364,13 @@ export class SessionManager {
   }
 
   /**
-   * A circle starts with the camera off: its light goes out once the camera's
-   * producer is made (held paused), not at the end. Made then, the producer is
-   * there when the camera comes on, as in a 1:1, and the picture needs no
-   * renegotiation first. (A producer made mid-circle, after a move or
-   * reconnect while the camera was off, reaches every node too: see
-   * tests/integration/host-pipe-mirror-while-opening.) Voice only lets go of
-   * the camera in the device check already.
+   * A circle starts with the camera off, and its device check opens the
+   * camera only for a preview the person asks for. Left open there, its
+   * light goes out once the camera's producer is made (held paused), so the
+   * camera coming on needs no renegotiation first, as in a 1:1. Never
+   * opened, it has no producer until it is switched on (one made mid-circle
+   * reaches every node too: tests/integration/host-pipe-mirror-while-opening).
+   * Voice only lets go of the camera in the device check already.
    */
   #releaseCameraIfOff(): void {
     this.local.releaseCameraIfOff();
