@@ -1,8 +1,8 @@
-import { HostPipeReceiver, HostPipeSender, MAX_UNJOINED_PER_FAR_HOST, mediaCodecs, MediaError, type FarHost, type HostPipeSettings, type PipeOffer } from '@care/media';
-import * as mediasoup from 'mediasoup';
+import { HostPipeReceiver, HostPipeSender, MAX_UNJOINED_PER_FAR_HOST, MediaError, type FarHost, type PipeOffer } from '@care/media';
 import type { types } from 'mediasoup';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIRECT_VP8, loopbackPipeHosts, loopbackPipeSettings } from '../support/loopback-pipe-hosts.js';
 
 /*
  * A hostile or corrupted peer media host (issue 14): everything one media
@@ -13,19 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * answering what a hostile host would; both ends are the real worker, the
  * honest pipe included (the one ordinary users need).
  */
-const settings: HostPipeSettings = {
-  listenIp: '127.0.0.1',
-  portMin: 41200,
-  portMax: 41299,
-  peerNetworks: [{ address: '127.0.0.0', prefix: 8, family: 'ipv4' }],
-  watchIntervalMs: 1000,
-  deadAfterMs: 4000,
-  connectTimeoutMs: 1500,
-};
+const settings = loopbackPipeSettings(41200, 1500);
 const log = pino({ level: 'silent' });
-const VP8 = { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }] };
-/** One worker per host, as on two machines (a producer id is unique per worker, and the pipe keeps it). */
-let workerA: types.Worker;
+let hosts: Awaited<ReturnType<typeof loopbackPipeHosts>>;
 let workerB: types.Worker;
 let routerA: types.Router;
 let routerB: types.Router;
@@ -70,20 +60,18 @@ async function refusal(promise: Promise<unknown>, what = 'the message'): Promise
 }
 
 beforeAll(async () => {
-  const options = { logLevel: 'none', ...(process.env.MEDIASOUP_WORKER_BIN ? { workerBin: process.env.MEDIASOUP_WORKER_BIN } : {}), disableLiburing: true } as const;
-  [workerA, workerB] = await Promise.all([mediasoup.createWorker(options), mediasoup.createWorker(options)]);
-  routerA = await workerA.createRouter({ mediaCodecs });
-  routerB = await workerB.createRouter({ mediaCodecs });
+  hosts = await loopbackPipeHosts();
+  ({ routerA, routerB } = hosts);
+  [, workerB] = hosts.workers;
   const direct = await routerA.createDirectTransport();
-  producer = await direct.produce({ kind: 'video', rtpParameters: { codecs: [VP8], encodings: [{ ssrc: 1111 }] }, appData: { roomId: 'room-1', peerId: 'peer-1', source: 'camera', displayName: 'not to be piped' } });
+  producer = await direct.produce({ kind: 'video', rtpParameters: { codecs: [DIRECT_VP8], encodings: [{ ssrc: 1111 }] }, appData: { roomId: 'room-1', peerId: 'peer-1', source: 'camera', displayName: 'not to be piped' } });
   sender = new HostPipeSender(settings, log);
   receiver = new HostPipeReceiver(settings, log);
 });
 
 afterAll(() => {
   receiver?.close();
-  workerA?.close();
-  workerB?.close();
+  hosts?.close();
 });
 
 describe('pipe messages from a hostile or corrupted media host', () => {
@@ -141,7 +129,7 @@ describe('pipe messages from a hostile or corrupted media host', () => {
 
   it('refuses an offer whose producer id is one this host already has', async () => {
     const direct = await routerB.createDirectTransport();
-    const local = await direct.produce({ kind: 'video', rtpParameters: { codecs: [VP8], encodings: [{ ssrc: 2222 }] } });
+    const local = await direct.produce({ kind: 'video', rtpParameters: { codecs: [DIRECT_VP8], encodings: [{ ssrc: 2222 }] } });
     // The request names the local producer's id; A answers with its own producer under that id: mediasoup refuses the duplicate.
     const honest = honestA();
     const far: FarHost & { closed: string[] } = { ...honest, open: async (request) => ({ ...((await honest.open({ ...request, producerId: producer.id })) as PipeOffer), producerId: local.id }) };

@@ -1,8 +1,8 @@
-import { HostPipeReceiver, HostPipeSender, mediaCodecs, MediaError, type FarHost, type HostPipeSettings } from '@care/media';
-import * as mediasoup from 'mediasoup';
+import { HostPipeReceiver, HostPipeSender, MediaError, type FarHost } from '@care/media';
 import type { types } from 'mediasoup';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIRECT_VP8, loopbackPipeHosts, loopbackPipeSettings } from '../support/loopback-pipe-hosts.js';
 
 /*
  * A producer paused or resumed, or closed, while a far host pipes it: host
@@ -15,19 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * in this process, the mirror delivered as the control channel would,
  * in order, while B's end is still opening.
  */
-const settings: HostPipeSettings = {
-  listenIp: '127.0.0.1',
-  portMin: 41400,
-  portMax: 41499,
-  peerNetworks: [{ address: '127.0.0.0', prefix: 8, family: 'ipv4' }],
-  watchIntervalMs: 1000,
-  deadAfterMs: 4000,
-  connectTimeoutMs: 3000,
-};
+const settings = loopbackPipeSettings(41400, 3000);
 const log = pino({ level: 'silent' });
-const VP8 = { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }] };
-let workerA: types.Worker;
-let workerB: types.Worker;
+let hosts: Awaited<ReturnType<typeof loopbackPipeHosts>>;
 let routerA: types.Router;
 let routerB: types.Router;
 let direct: types.DirectTransport;
@@ -38,7 +28,7 @@ let ssrc = 5000;
 /** Mirror messages from A reach B's receiver one after another, in the order A sent them, as over the control channel. */
 let delivered = Promise.resolve();
 
-const produce = (paused: boolean) => direct.produce({ kind: 'video', paused, rtpParameters: { codecs: [VP8], encodings: [{ ssrc: ssrc++ }] }, appData: { roomId: 'room-1', peerId: 'peer-1', source: 'camera' } });
+const produce = (paused: boolean) => direct.produce({ kind: 'video', paused, rtpParameters: { codecs: [DIRECT_VP8], encodings: [{ ssrc: ssrc++ }] }, appData: { roomId: 'room-1', peerId: 'peer-1', source: 'camera' } });
 
 /** Host A, reached directly; `meanwhile` runs after A answered the request and before B has its end (its mirrors delivered). */
 function hostA(producer: types.Producer, meanwhile: () => Promise<void>): FarHost {
@@ -58,10 +48,8 @@ function hostA(producer: types.Producer, meanwhile: () => Promise<void>): FarHos
 }
 
 beforeAll(async () => {
-  const options = { logLevel: 'none', ...(process.env.MEDIASOUP_WORKER_BIN ? { workerBin: process.env.MEDIASOUP_WORKER_BIN } : {}), disableLiburing: true } as const;
-  [workerA, workerB] = await Promise.all([mediasoup.createWorker(options), mediasoup.createWorker(options)]);
-  routerA = await workerA.createRouter({ mediaCodecs });
-  routerB = await workerB.createRouter({ mediaCodecs });
+  hosts = await loopbackPipeHosts();
+  ({ routerA, routerB } = hosts);
   direct = await routerA.createDirectTransport();
   sender = new HostPipeSender(settings, log);
   receiver = new HostPipeReceiver(settings, log);
@@ -73,8 +61,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   receiver?.close();
-  workerA?.close();
-  workerB?.close();
+  hosts?.close();
 });
 
 describe('a far producer paused, resumed or closed while its pipe opens', () => {
